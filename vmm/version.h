@@ -1,0 +1,1 @@
+#define HMMV_VERSION "0.1.0"
