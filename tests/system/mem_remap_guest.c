@@ -133,22 +133,23 @@ static bool backing_has(const struct opts *o, struct guest_mem *m, uint32_t c,
 	return ok;
 }
 
-/* Counts the slow chunk's pages the kernel reports on the tier's node. */
-static int pages_on_node(struct guest_mem *m, uint32_t c, int node)
+/* 1 when every sampled guest-written page of chunk @c is on @node. */
+static int pages_on_node(struct guest_mem *m, uint32_t c, int node, uint32_t start)
 {
 	enum { N = 64 };
-	void *pages[N];
-	int status[N], i, n = 0;
 	uint64_t step = m->chunk_size / N < 4096 ? 4096 : m->chunk_size / N;
-	int count = (int)(m->chunk_size / step);
+	uint64_t gpa = memory_chunk_gpa(m, c), i;
+	int status[N], k, n = 0, count = 0;
+	void *pages[N];
 
-	for (i = 0; i < count; i++)
-		pages[i] = m->host + (uint64_t)c * m->chunk_size + (uint64_t)i * step;
+	for (i = 0; i < m->chunk_size && count < N; i += step)
+		if (gpa + i >= start)
+			pages[count++] = m->host + (uint64_t)c * m->chunk_size + i;
 	if (move_pages(0, (unsigned long)count, pages, NULL, status, 0))
 		return -errno;
-	for (i = 0; i < count; i++)
-		n += status[i] == node;
-	return n == count ? 1 : 0;
+	for (k = 0; k < count; k++)
+		n += status[k] == node;
+	return count && n == count ? 1 : 0;
 }
 
 static void check_slow_tier(const struct opts *o, struct guest_mem *m, uint32_t pass,
@@ -163,7 +164,7 @@ static void check_slow_tier(const struct opts *o, struct guest_mem *m, uint32_t 
 			continue;
 		seen++;
 		if (o->cfg.nvm.kind == MEM_BACK_NODE)
-			good += pages_on_node(m, c, o->cfg.nvm.node) == 1;
+			good += pages_on_node(m, c, o->cfg.nvm.node, start) == 1;
 		else
 			good += backing_has(o, m, c, pass, start, end);
 	}
