@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devices/devices.h"
 #include "memory/memory.h"
 
 enum boot_mode {
@@ -41,7 +42,8 @@ struct vm_config {
 	struct boot_config boot;
 	struct console_config console;
 	struct memory_config mem;	/* -m fills mem.ram_size */
-	/* Other areas add their struct here (devices, engine, ...). */
+	struct devices_config dev;	/* --disk, --net, --rng */
+	/* Other areas add their struct here (engine, ...). */
 };
 
 #endif

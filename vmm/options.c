@@ -140,6 +140,23 @@ static int opt_console(struct vm_config *cfg, const char *arg, char *why, size_t
 	return 0;
 }
 
+/* ---- devices/: thin wrappers over its parsers ---- */
+
+static int opt_disk(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return devices_parse_disk(&cfg->dev, arg, why, n);
+}
+
+static int opt_net(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return devices_parse_net(&cfg->dev, arg, why, n);
+}
+
+static int opt_rng(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return devices_parse_rng(&cfg->dev);
+}
+
 const struct run_opt run_opts[] = {
 	/* vmm/ (boot) */
 	{ "kernel", 'k', "FILE", "guest kernel: a bzImage (XZ/gzip/... compressed, as\n"
@@ -160,7 +177,11 @@ const struct run_opt run_opts[] = {
 	{ "cache", 0, "DIR", "where decompressed kernels are cached (default\n"
 	  "$XDG_CACHE_HOME/hmmv or ~/.cache/hmmv; unwritable = no cache)", opt_cache },
 	/* memory/ (tiers): add entries here */
-	/* devices/ (PCI, virtio): add entries here */
+	/* devices/ (PCI, virtio) */
+	{ "disk", 0, "PATH[,ro]", "virtio-blk disk backed by an image file (repeatable)",
+	  opt_disk },
+	{ "net", 0, "tap=NAME", "virtio-net on an existing tap interface", opt_net },
+	{ "rng", 0, NULL, "virtio-rng fed from the host's getrandom()", opt_rng },
 };
 
 const size_t run_opts_count = sizeof(run_opts) / sizeof(run_opts[0]);
@@ -233,7 +254,9 @@ static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
 
 	reason[0] = 0;
 	r = o->parse(cfg, arg, reason, sizeof(reason));
-	if (r < 0)
+	if (r < 0 && !strncmp(reason, "--", 2))
+		snprintf(why, whylen, "%s", reason);	/* already names the flag */
+	else if (r < 0)
 		snprintf(why, whylen, "--%s: %s", o->name,
 			 reason[0] ? reason : "invalid value");
 	return r < 0 ? -EINVAL : 0;

@@ -67,6 +67,25 @@ static int vm_create_memory(struct vm *vm)
 	return 0;
 }
 
+/* After the irqchip and the memslots, before any vCPU runs. */
+static int vm_create_pci(struct vm *vm)
+{
+	struct devices_env env = {
+		.vm_fd = vm->kvm.vm_fd, .mem = &vm->mem,
+		.pio = &vm->pio, .mmio = &vm->mmio,
+	};
+	int r;
+
+	r = devices_init(&vm->devices, &vm->cfg->dev, &env, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		/* devices/ names the flag or file; most failures are bad input. */
+		vm->usage_error = r == -EINVAL || r == -ENOENT || r == -EACCES;
+		return r;
+	}
+	vm->devices_ok = true;
+	return 0;
+}
+
 static int vm_create_devices(struct vm *vm)
 {
 	int r;
@@ -85,13 +104,15 @@ static int vm_create_devices(struct vm *vm)
 	r = acpi_pm_create(&vm->pm, vm);
 	if (r < 0)
 		return vm_fail(vm, r, "ACPI PM ports");
-	/* PCI and virtio devices (devices/) are created here. */
-	return 0;
+	return vm_create_pci(vm);
 }
 
 static void vm_destroy_devices(struct vm *vm)
 {
-	/* PCI and virtio devices (devices/) are destroyed here, first. */
+	/* After the vCPUs are joined: drains disk I/O, syncs the images. */
+	if (vm->devices_ok)
+		devices_exit(&vm->devices);
+	vm->devices_ok = false;
 	acpi_pm_destroy(vm->pm);
 	i8042_destroy(vm->i8042);
 	serial_destroy(vm->serial);

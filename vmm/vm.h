@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "devices/bus.h"
+#include "devices/devices.h"
 #include "memory/memory.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
@@ -68,6 +69,8 @@ struct vm {
 	struct i8042 *i8042;
 	struct acpi_pm *pm;
 	struct console *console;
+	struct devices devices;	/* PCI host bridge and virtio (devices/) */
+	bool devices_ok;
 
 	struct boot_info boot;	/* where the kernel, initrd, tables went */
 
