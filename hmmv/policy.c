@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HMM-V policy core: MLQ sampling, decayed temperature, bucket-sort hot set. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmmv/policy.h"
+
+#define NIL UINT32_MAX
+#define MAX_ELAPSED 64		/* EWMA steps applied at most per sample */
+
+struct chunk_state {
+	uint32_t temp;
+	uint32_t last_sample;	/* interval of the previous sample */
+	uint32_t last_move;	/* interval of the last completed move */
+	uint32_t touched;	/* this interval's observation */
+	uint32_t written;
+	uint8_t level;
+	uint8_t tier;
+	uint8_t sampled;	/* sampled this interval */
+	uint8_t inflight;	/* a move is out; target is !tier */
+};
+
+struct policy {
+	struct policy_params par;
+	uint32_t nchunks;
+	uint32_t quota;
+	uint32_t now;		/* current interval, starts at 1 */
+	struct chunk_state *c;
+	uint32_t *next;		/* bucket lists, scratch for decide() */
+	uint32_t *promo;	/* scratch: promotions of one batch */
+	struct policy_stats st;
+};
+
+/*
+ * Defaults: 2 MiB chunks; 64 of 512 pages zapped per sample (1/8: enough
+ * to tell hot from warm, an eighth of the refault cost); 4 levels (a cold
+ * chunk is looked at every 8 intervals); a chunk with an estimated 32
+ * touched pages per window (1/16 of it) counts as hot for the MLQ; EWMA
+ * weight 1/2 so a hot set shift is followed within 2-3 samples; 25% + 2
+ * pages margin against ping-pong; 4 intervals minimum residency; 64 moves
+ * (128 MiB) per interval.
+ */
+void policy_params_default(struct policy_params *p)
+{
+	p->pages_per_chunk = 512;
+	p->sample_pages = 64;
+	p->levels = 4;
+	p->hot_pages = 32;
+	p->decay_shift = 1;
+	p->hyst_pct = 25;
+	p->hyst_min = 2 * POLICY_TEMP_ONE;
+	p->min_residency = 4;
+	p->max_moves = 64;
+}
+
+static int params_valid(const struct policy_params *p)
+{
+	if (!p->pages_per_chunk || p->pages_per_chunk > 1u << 16)
+		return 0;
+	if (!p->sample_pages || p->sample_pages > p->pages_per_chunk ||
+	    p->pages_per_chunk % p->sample_pages)
+		return 0;
+	if (!p->levels || p->levels > POLICY_MAX_LEVELS)
+		return 0;
+	if (p->decay_shift > 8 || p->hyst_pct > 1000 || !p->max_moves)
+		return 0;
+	return 1;
+}
+
+int policy_create(const struct policy_params *par, uint32_t nchunks,
+		  struct policy **out)
+{
+	struct policy *p;
+	uint32_t i, period;
+
+	if (!par || !out || !nchunks || !params_valid(par))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->par = *par;
+	p->nchunks = nchunks;
+	p->c = calloc(nchunks, sizeof(*p->c));
+	p->next = calloc(nchunks, sizeof(*p->next));
+	p->promo = calloc(nchunks, sizeof(*p->promo));
+	if (!p->c || !p->next || !p->promo) {
+		policy_destroy(p);
+		return -ENOMEM;
+	}
+	/* Start cold and staggered: every chunk is sampled once early on. */
+	period = 1u << (par->levels - 1);
+	for (i = 0; i < nchunks; i++) {
+		p->c[i].level = par->levels - 1;
+		p->c[i].last_sample = 1 + (i % period) - period;
+		p->c[i].last_move = 0;
+	}
+	*out = p;
+	return 0;
+}
+
+void policy_destroy(struct policy *p)
+{
+	if (!p)
+		return;
+	free(p->c);
+	free(p->next);
+	free(p->promo);
+	free(p);
+}
+
+int policy_set_tier(struct policy *p, uint32_t chunk, enum policy_tier t)
+{
+	if (chunk >= p->nchunks || (t != POLICY_SLOW && t != POLICY_DRAM))
+		return -EINVAL;
+	if (p->c[chunk].inflight)
+		return -EBUSY;
+	p->c[chunk].tier = t;
+	return 0;
+}
+
+int policy_tier(const struct policy *p, uint32_t chunk)
+{
+	if (chunk >= p->nchunks)
+		return -EINVAL;
+	return p->c[chunk].tier;
+}
+
+void policy_set_quota(struct policy *p, uint32_t dram_chunks)
+{
+	p->quota = dram_chunks;
+}
+
+uint32_t policy_quota(const struct policy *p)
+{
+	return p->quota;
+}
+
+uint32_t policy_dram_chunks(const struct policy *p)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < p->nchunks; i++)
+		n += p->c[i].tier == POLICY_DRAM;
+	return n;
+}
+
+static int sample_due(const struct policy *p, const struct chunk_state *c)
+{
+	return p->now - c->last_sample >= (1u << c->level);
+}
+
+uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
+{
+	uint32_t i, n = 0;
+
+	p->now++;
+	p->st.intervals++;
+	for (i = 0; i < p->nchunks; i++) {
+		struct chunk_state *c = &p->c[i];
+
+		c->sampled = 0;
+		c->touched = 0;
+		c->written = 0;
+		if (n < max && sample_due(p, c)) {
+			c->sampled = 1;
+			chunks[n++] = i;
+		}
+	}
+	p->st.sampled += n;
+	return n;
+}
+
+void policy_sample_pages(const struct policy *p, uint32_t *stride,
+			 uint32_t *phase)
+{
+	*stride = p->par.pages_per_chunk / p->par.sample_pages;
+	*phase = p->now % *stride;
+}
+
+int policy_observe(struct policy *p, uint32_t chunk, uint32_t touched,
+		   uint32_t written)
+{
+	struct chunk_state *c;
+
+	if (chunk >= p->nchunks)
+		return -EINVAL;
+	c = &p->c[chunk];
+	if (!c->sampled && touched)
+		return -EINVAL;
+	if (c->sampled && (touched > p->par.sample_pages ||
+			   written > p->par.pages_per_chunk - p->par.sample_pages))
+		return -EINVAL;
+	if (written > p->par.pages_per_chunk)
+		return -EINVAL;
+	c->touched = touched;
+	c->written = written;
+	return 0;
+}
+
+uint32_t policy_bucket(uint32_t temp)
+{
+	uint32_t b;
+
+	if (!temp)
+		return 0;
+	b = 32 - __builtin_clz(temp);
+	return b < POLICY_BUCKETS ? b : POLICY_BUCKETS - 1;
+}
+
+/* One EWMA step towards score, rounding away from zero so it converges. */
+static uint32_t ewma_step(uint32_t temp, uint32_t score, uint32_t shift)
+{
+	uint32_t round = (1u << shift) - 1;
+
+	if (score >= temp)
+		return temp + ((score - temp + round) >> shift);
+	return temp - ((temp - score + round) >> shift);
+}
+
+/* Touched pages per window, scaled to the whole chunk, fixed point. */
+static uint32_t sample_score(const struct policy *p, const struct chunk_state *c)
+{
+	uint64_t ppc = p->par.pages_per_chunk, sp = p->par.sample_pages;
+	uint64_t ts, ws = 0;
+
+	ts = ((uint64_t)c->touched << POLICY_TEMP_SHIFT) * ppc / sp;
+	if (ppc > sp)
+		ws = ((uint64_t)c->written << POLICY_TEMP_SHIFT) * ppc / (ppc - sp);
+	return (uint32_t)(ts > ws ? ts : ws);
+}
+
+static void update_sampled(struct policy *p, struct chunk_state *c)
+{
+	uint32_t score = sample_score(p, c);
+	uint32_t e = p->now - c->last_sample, k;
+
+	if (e > MAX_ELAPSED)
+		e = MAX_ELAPSED;
+	/* The sample stands for every interval since the previous one. */
+	for (k = 0; k < e; k++)
+		c->temp = ewma_step(c->temp, score, p->par.decay_shift);
+	c->last_sample = p->now;
+	if (score >= p->par.hot_pages << POLICY_TEMP_SHIFT)
+		c->level = 0;
+	else if (!score && c->level + 1u < p->par.levels)
+		c->level++;
+}
+
+static void update_written(struct policy *p, struct chunk_state *c)
+{
+	uint32_t ws = c->written << POLICY_TEMP_SHIFT;
+
+	/* Written pages are a lower bound of touched ones: only raise. */
+	if (ws > c->temp)
+		c->temp = ewma_step(c->temp, ws, p->par.decay_shift);
+	c->level = 0;
+}
+
+static void update_temps(struct policy *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nchunks; i++) {
+		struct chunk_state *c = &p->c[i];
+
+		if (c->sampled)
+			update_sampled(p, c);
+		else if (c->written)
+			update_written(p, c);
+	}
+}
+
+/* Tier a chunk will have once its move (if any) completes. */
+static uint32_t eff_tier(const struct chunk_state *c)
+{
+	return c->inflight ? !c->tier : c->tier;
+}
+
+static int movable(const struct policy *p, const struct chunk_state *c)
+{
+	if (c->inflight)
+		return 0;
+	return c->last_move == 0 || p->now - c->last_move >= p->par.min_residency;
+}
+
+struct lists {
+	uint32_t slow[POLICY_BUCKETS];	/* heads, per bucket */
+	uint32_t dram[POLICY_BUCKETS];
+	uint32_t cnt[POLICY_BUCKETS];	/* all chunks, by bucket */
+	uint32_t used;			/* DRAM frames held or promised */
+};
+
+static void build_lists(struct policy *p, struct lists *l, int residency)
+{
+	uint32_t i, b;
+
+	for (b = 0; b < POLICY_BUCKETS; b++) {
+		l->slow[b] = NIL;
+		l->dram[b] = NIL;
+		l->cnt[b] = 0;
+	}
+	l->used = 0;
+	/* Walk backwards so lists come out in ascending chunk order. */
+	for (i = p->nchunks; i-- > 0;) {
+		struct chunk_state *c = &p->c[i];
+		uint32_t *head;
+
+		b = policy_bucket(c->temp);
+		l->cnt[b]++;
+		if (c->tier == POLICY_DRAM || eff_tier(c) == POLICY_DRAM)
+			l->used++;
+		if (residency ? !movable(p, c) : c->inflight)
+			continue;
+		head = c->tier == POLICY_DRAM ? &l->dram[b] : &l->slow[b];
+		p->next[i] = *head;
+		*head = i;
+	}
+}
+
+/* Lowest bucket of the hot set filled from the top down to the quota. */
+static uint32_t hot_threshold(const struct policy *p, const struct lists *l)
+{
+	uint32_t b, cum = 0;
+
+	for (b = POLICY_BUCKETS - 1; b > 0; b--) {
+		cum += l->cnt[b];
+		if (cum >= p->quota)
+			return b;
+	}
+	return 1;
+}
+
+/* Pops the coldest victim in a bucket strictly below limit. */
+static uint32_t pop_victim(struct policy *p, struct lists *l, uint32_t limit)
+{
+	uint32_t b, v;
+
+	for (b = 0; b < limit; b++) {
+		v = l->dram[b];
+		if (v == NIL)
+			continue;
+		l->dram[b] = p->next[v];
+		return v;
+	}
+	return NIL;
+}
+
+static void push_victim(struct policy *p, struct lists *l, uint32_t v)
+{
+	uint32_t b = policy_bucket(p->c[v].temp);
+
+	p->next[v] = l->dram[b];
+	l->dram[b] = v;
+}
+
+static int beats(const struct policy *p, uint32_t cand, uint32_t victim)
+{
+	uint64_t tc = p->c[cand].temp, tv = p->c[victim].temp;
+
+	return tc * 100 > tv * (100 + p->par.hyst_pct) + (uint64_t)p->par.hyst_min * 100;
+}
+
+static void emit(struct policy *p, struct policy_move *m, uint32_t chunk,
+		 uint32_t to)
+{
+	m->chunk = chunk;
+	m->to = to;
+	p->c[chunk].inflight = 1;
+}
+
+/* Quota shrank: demote coldest first, residency not honoured. */
+static uint32_t forced_demotions(struct policy *p, struct policy_move *moves,
+				 uint32_t budget)
+{
+	struct lists l;
+	uint32_t n = 0, v;
+
+	build_lists(p, &l, 0);
+	while (l.used > p->quota && n < budget) {
+		v = pop_victim(p, &l, POLICY_BUCKETS);
+		if (v == NIL)
+			break;
+		emit(p, &moves[n++], v, POLICY_SLOW);
+		l.used--;
+	}
+	if (l.used > p->quota)
+		p->st.limited += l.used - p->quota;
+	p->st.demoted += n;
+	return n;
+}
+
+int policy_decide(struct policy *p, struct policy_move *moves, uint32_t max,
+		  uint32_t *n)
+{
+	struct lists l;
+	uint32_t budget, nd, np = 0, b, thr, cand, v, i;
+	int32_t free;
+
+	if (!moves || !n)
+		return -EINVAL;
+	*n = 0;
+	update_temps(p);
+	budget = max < p->par.max_moves ? max : p->par.max_moves;
+	nd = forced_demotions(p, moves, budget);
+	if (nd) {
+		*n = nd;
+		return 0;
+	}
+	build_lists(p, &l, 1);
+	thr = hot_threshold(p, &l);
+	free = (int32_t)p->quota - (int32_t)l.used;
+	for (b = POLICY_BUCKETS - 1; b >= thr && b > 0; b--) {
+		for (cand = l.slow[b]; cand != NIL; cand = p->next[cand]) {
+			if (nd + np >= budget) {
+				p->st.limited++;
+				goto out;
+			}
+			if (free > 0) {
+				p->promo[np++] = cand;
+				free--;
+				continue;
+			}
+			v = pop_victim(p, &l, b);
+			if (v == NIL)
+				goto out;	/* nothing colder in DRAM */
+			if (!beats(p, cand, v)) {
+				p->st.refused_hyst++;
+				push_victim(p, &l, v);
+				continue;
+			}
+			if (nd + np + 2 > budget) {
+				push_victim(p, &l, v);
+				p->st.limited++;
+				goto out;
+			}
+			emit(p, &moves[nd++], v, POLICY_SLOW);
+			p->promo[np++] = cand;
+		}
+	}
+out:
+	for (i = 0; i < np; i++)
+		emit(p, &moves[nd + i], p->promo[i], POLICY_DRAM);
+	p->st.demoted += nd;
+	p->st.promoted += np;
+	*n = nd + np;
+	return 0;
+}
+
+int policy_move_done(struct policy *p, uint32_t chunk, int ok)
+{
+	struct chunk_state *c;
+
+	if (chunk >= p->nchunks || !p->c[chunk].inflight)
+		return -EINVAL;
+	c = &p->c[chunk];
+	c->inflight = 0;
+	if (ok) {
+		c->tier = !c->tier;
+		c->last_move = p->now;
+	}
+	return 0;
+}
+
+void policy_histogram(const struct policy *p, uint64_t bytes[POLICY_BUCKETS])
+{
+	uint64_t chunk_bytes = (uint64_t)p->par.pages_per_chunk << 12;
+	uint32_t i;
+
+	memset(bytes, 0, POLICY_BUCKETS * sizeof(bytes[0]));
+	for (i = 0; i < p->nchunks; i++)
+		bytes[policy_bucket(p->c[i].temp)] += chunk_bytes;
+}
+
+uint32_t policy_temp(const struct policy *p, uint32_t chunk)
+{
+	return chunk < p->nchunks ? p->c[chunk].temp : 0;
+}
+
+uint32_t policy_level(const struct policy *p, uint32_t chunk)
+{
+	return chunk < p->nchunks ? p->c[chunk].level : 0;
+}
+
+void policy_get_stats(const struct policy *p, struct policy_stats *s)
+{
+	*s = p->st;
+}

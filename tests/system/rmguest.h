@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tiny real-mode guest for system tests: hmmv's own KVM layer (vmm/kvm.h)
+ * and guest RAM (memory/memory.h), plus one raw vCPU. The guest's code is
+ * hand-assembled 16-bit x86 the test writes into guest RAM; the vCPU runs
+ * until HLT and collects what the guest writes to port RM_PORT.
+ */
+#ifndef HMMV_TESTS_SYSTEM_RMGUEST_H
+#define HMMV_TESTS_SYSTEM_RMGUEST_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "memory/memory.h"
+#include "vmm/kvm.h"
+
+#define RM_PORT		0xe9	/* the guest's output port (Bochs/QEMU debug) */
+#define RM_OUT_MAX	64
+#define RM_PAGE		4096ULL
+
+struct rmguest {
+	struct kvm kvm;
+	struct guest_mem mem;
+	int vcpu_fd;
+	struct kvm_run *run;
+	char out[RM_OUT_MAX];	/* bytes written to RM_PORT by the last run */
+	size_t out_len;
+};
+
+/*
+ * Opens KVM, creates the VM with @ram bytes of guest RAM in dirty-logged
+ * memslots (manual protect first, when @manual_protect) and one vCPU.
+ */
+static inline int rmguest_init(struct rmguest *g, uint64_t ram, int manual_protect,
+			       char *why, size_t whylen)
+{
+	struct memory_config cfg = { .ram_size = ram };
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+		.args = { KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE },
+	};
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	g->vcpu_fd = -1;
+	g->mem.fd = -1;
+	r = kvm_open(&g->kvm, why, whylen);
+	if (r < 0)
+		return r;
+	r = kvm_create_vm(&g->kvm);
+	if (r < 0) {
+		snprintf(why, whylen, "KVM_CREATE_VM: %s", strerror(-r));
+		return r;
+	}
+	if (manual_protect && ioctl(g->kvm.vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "KVM_ENABLE_CAP(MANUAL_DIRTY_LOG_PROTECT2): %s",
+			 strerror(errno));
+		return r;
+	}
+	r = memory_init(&g->mem, &cfg);
+	if (r < 0) {
+		snprintf(why, whylen, "memory_init: %s", strerror(-r));
+		return r;
+	}
+	r = memory_map_slots(&g->mem, g->kvm.vm_fd, KVM_MEM_LOG_DIRTY_PAGES);
+	if (r < 0) {
+		snprintf(why, whylen, "memory_map_slots: %s", strerror(-r));
+		return r;
+	}
+	g->vcpu_fd = ioctl(g->kvm.vm_fd, KVM_CREATE_VCPU, 0);
+	if (g->vcpu_fd < 0) {
+		r = -errno;
+		snprintf(why, whylen, "KVM_CREATE_VCPU: %s", strerror(errno));
+		return r;
+	}
+	g->run = mmap(NULL, (size_t)g->kvm.vcpu_mmap_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, g->vcpu_fd, 0);
+	if (g->run == MAP_FAILED) {
+		r = -errno;
+		g->run = NULL;
+		snprintf(why, whylen, "mmap(kvm_run): %s", strerror(errno));
+		return r;
+	}
+	return 0;
+}
+
+static inline void rmguest_exit(struct rmguest *g)
+{
+	if (g->run)
+		munmap(g->run, (size_t)g->kvm.vcpu_mmap_size);
+	if (g->vcpu_fd >= 0)
+		close(g->vcpu_fd);
+	memory_exit(&g->mem);
+	kvm_close(&g->kvm);
+	g->run = NULL;
+	g->vcpu_fd = -1;
+}
+
+/* Flat real mode: every segment base 0, execution starts at @ip. */
+static inline int rmguest_set_entry(struct rmguest *g, uint16_t ip)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(g->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	sregs.ds = sregs.es = sregs.ss = sregs.cs;
+	sregs.ds.type = sregs.es.type = sregs.ss.type = 3;	/* data, RW */
+	if (ioctl(g->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		return -errno;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = ip;
+	regs.rflags = 2;
+	if (ioctl(g->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Runs the vCPU from @ip until HLT. Returns 0 on HLT, -EIO on any other
+ * exit (reason in @why), -errno when KVM_RUN fails. Bounded: a guest that
+ * loops on port output is cut off after a fixed number of exits.
+ */
+static inline int rmguest_run(struct rmguest *g, uint16_t ip, char *why, size_t whylen)
+{
+	struct kvm_run *run = g->run;
+	uint8_t *data;
+	int r, exits;
+
+	g->out_len = 0;
+	r = rmguest_set_entry(g, ip);
+	if (r < 0) {
+		snprintf(why, whylen, "set entry: %s", strerror(-r));
+		return r;
+	}
+	for (exits = 0; exits < 100000; exits++) {
+		if (ioctl(g->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			snprintf(why, whylen, "KVM_RUN: %s", strerror(errno));
+			return r;
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_HLT:
+			return 0;
+		case KVM_EXIT_IO:
+			if (run->io.direction != KVM_EXIT_IO_OUT || run->io.port != RM_PORT ||
+			    run->io.size != 1) {
+				snprintf(why, whylen, "unexpected I/O on port %#x", run->io.port);
+				return -EIO;
+			}
+			data = (uint8_t *)run + run->io.data_offset;
+			if (g->out_len < RM_OUT_MAX)
+				g->out[g->out_len++] = (char)*data;
+			break;
+		default:
+			snprintf(why, whylen, "unexpected exit reason %u", run->exit_reason);
+			return -EIO;
+		}
+	}
+	snprintf(why, whylen, "guest never halted");
+	return -EIO;
+}
+
+/* Slot 0's dirty bitmap, one bit per 4 KiB page, into @bitmap. */
+static inline int rmguest_get_dirty(struct rmguest *g, uint64_t *bitmap)
+{
+	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = bitmap };
+
+	memset(bitmap, 0, g->mem.regions[0].size / RM_PAGE / 8);
+	if (ioctl(g->kvm.vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Manual protect: clears (and re-arms) every page of slot 0. */
+static inline int rmguest_clear_dirty(struct rmguest *g, uint64_t *scratch)
+{
+	uint64_t pages = g->mem.regions[0].size / RM_PAGE;
+	struct kvm_clear_dirty_log clr = {
+		.slot = 0, .first_page = 0, .num_pages = (uint32_t)pages,
+		.dirty_bitmap = scratch,
+	};
+
+	memset(scratch, 0xff, pages / 8);
+	if (ioctl(g->kvm.vm_fd, KVM_CLEAR_DIRTY_LOG, &clr) < 0)
+		return -errno;
+	return 0;
+}
+
+static inline int rm_test_bit(const uint64_t *bitmap, uint64_t page)
+{
+	return (int)((bitmap[page / 64] >> (page % 64)) & 1);
+}
+
+#endif

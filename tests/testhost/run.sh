@@ -1,0 +1,116 @@
+#!/bin/sh
+# Boots a fresh nested test host (QEMU TCG, emulated AMD SVM: a working
+# /dev/kvm; an emulated NVDIMM -> /dev/dax0.0; a CPU-less NUMA node 1) and
+# runs one system test, tests/system/NAME.sh, inside it. Prints the test's
+# TAP on stdout, its stderr on stderr. Exits 0 only when the test ran to its
+# end, exited 0 and printed a plan; on failure, timeout or a missing plan it
+# prints the tail of the test host's console log and exits 1. QEMU is always
+# reaped. Needs 'make testhost' first (the make targets do it).
+#   usage: run.sh [-t SECONDS] NAME      run one system test
+#          run.sh --shell                 a shell in the test host
+# Timeout: -t, else $TESTHOST_TIMEOUT, else a "# testhost-timeout: N" line in
+# the script, else 300 s. $TESTHOST_KEEP=1 keeps the run folder.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+TH=${TESTHOST_DIR:-$top/build/testhost}
+timeout_s=
+shell=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-t) timeout_s=${2:?-t needs seconds}; shift 2 ;;
+	--shell) shell=1; shift ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+name=${1:-}
+if [ -z "$shell" ] && [ -z "$name" ]; then
+	echo "usage: run.sh [-t SECONDS] NAME | run.sh --shell" >&2
+	exit 2
+fi
+for f in "$TH/vmlinux" "$TH/initramfs.img"; do
+	[ -f "$f" ] || { echo "run.sh: $f missing; run 'make testhost'" >&2; exit 2; }
+done
+script=$top/tests/system/$name.sh
+if [ -z "$shell" ] && [ ! -f "$script" ]; then
+	echo "run.sh: no system test $script" >&2
+	exit 2
+fi
+if [ -z "$timeout_s" ]; then
+	timeout_s=${TESTHOST_TIMEOUT:-}
+fi
+if [ -z "$timeout_s" ] && [ -z "$shell" ]; then
+	timeout_s=$(sed -n 's/^# testhost-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n1)
+fi
+timeout_s=${timeout_s:-300}
+
+work=$(mktemp -d "$TH/run.XXXXXX") || exit 1
+qpid=
+cleanup()
+{
+	if [ -n "$qpid" ]; then
+		kill "$qpid" 2>/dev/null
+		wait "$qpid" 2>/dev/null
+	fi
+	[ "${TESTHOST_KEEP:-}" = 1 ] && echo "run.sh: kept $work" >&2 || rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# Sparse backing file of the emulated NVDIMM, private to this run.
+truncate -s 512M "$work/nvdimm.img" || exit 1
+
+# Node 0: the CPUs and most RAM. Node 1: CPU-less memory (the slow NUMA
+# tier). Node 2: the NVDIMM's own proximity domain.
+set -- -M q35,nvdimm=on -cpu max -accel tcg,thread=multi -smp 2 \
+	-m 2560M,slots=2,maxmem=4G \
+	-object memory-backend-ram,id=ram0,size=2048M \
+	-object memory-backend-ram,id=ram1,size=512M \
+	-numa node,nodeid=0,cpus=0-1,memdev=ram0 \
+	-numa node,nodeid=1,memdev=ram1 \
+	-object memory-backend-file,id=nv0,share=on,mem-path="$work/nvdimm.img",size=512M,align=2M \
+	-numa node,nodeid=2 \
+	-device nvdimm,id=nvd0,memdev=nv0,node=2 \
+	-kernel "$TH/vmlinux" -initrd "$TH/initramfs.img" \
+	-nodefaults -no-reboot -display none -no-user-config
+cmdline="console=ttyS0 quiet panic=-1 iommu=noaperture"
+
+if [ -n "$shell" ]; then
+	qemu-system-x86_64 "$@" -append "$cmdline th.shell=1" \
+		-serial mon:stdio -serial null -serial null
+	exit $?
+fi
+
+timeout -k 5 "$timeout_s" qemu-system-x86_64 "$@" -monitor none \
+	-append "$cmdline th.test=$name" \
+	-serial file:"$work/console.log" -serial file:"$work/tap.txt" \
+	-serial file:"$work/stderr.txt" </dev/null >"$work/qemu.log" 2>&1 &
+qpid=$!
+wait "$qpid"
+qrc=$?
+qpid=
+
+tr -d '\r' <"$work/tap.txt" >"$work/tap"
+cat "$work/tap"
+tr -d '\r' <"$work/stderr.txt" >&2
+
+why=
+rc=$(sed -n 's/^# testhost: exit \([0-9]*\)$/\1/p' "$work/tap" | tail -n1)
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	why="timed out after $timeout_s s"
+elif [ -z "$rc" ]; then
+	why="the test host stopped before the test ended (qemu status $qrc)"
+elif [ "$rc" != 0 ]; then
+	why="$name.sh exited $rc"
+elif ! grep -Eq '^1\.\.[0-9]+' "$work/tap"; then
+	why="$name.sh printed no TAP plan"
+fi
+[ -z "$why" ] && exit 0
+
+echo "# testhost: FAILED: $why" >&2
+if [ -s "$work/qemu.log" ]; then
+	sed 's/^/# qemu: /' "$work/qemu.log" >&2
+fi
+echo "# testhost: last lines of the test host's console:" >&2
+tr -d '\r' <"$work/console.log" | tail -n 40 | sed 's/^/#   /' >&2
+exit 1

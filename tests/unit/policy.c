@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for the HMM-V policy core (hmmv/policy.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "hmmv/policy.h"
+#include "tests/tap.h"
+
+#define N 16
+
+static struct policy_params small_params(uint32_t levels)
+{
+	struct policy_params par;
+
+	policy_params_default(&par);
+	par.pages_per_chunk = 512;
+	par.sample_pages = 64;
+	par.levels = levels;
+	par.min_residency = 0;
+	return par;
+}
+
+/* One interval: sampled chunks report touched[c] (of 64), moves complete. */
+static uint32_t run_interval(struct policy *p, const uint32_t *touched,
+			     struct policy_move *moves, uint32_t max)
+{
+	uint32_t list[N], n, i, nm = 0;
+
+	n = policy_sample_set(p, list, N);
+	for (i = 0; i < n; i++)
+		policy_observe(p, list[i], touched[list[i]], 0);
+	policy_decide(p, moves, max, &nm);
+	for (i = 0; i < nm; i++)
+		policy_move_done(p, moves[i].chunk, 1);
+	return nm;
+}
+
+static void test_params(void)
+{
+	struct policy_params par = small_params(4);
+	struct policy *p = NULL;
+
+	par.sample_pages = 100;	/* does not divide 512 */
+	tap_is(policy_create(&par, N, &p), -EINVAL, "sample_pages must divide the chunk");
+	par = small_params(POLICY_MAX_LEVELS + 1);
+	tap_is(policy_create(&par, N, &p), -EINVAL, "too many levels refused");
+	par = small_params(4);
+	tap_is(policy_create(&par, 0, &p), -EINVAL, "zero chunks refused");
+}
+
+static void test_mlq(void)
+{
+	struct policy_params par = small_params(4);
+	struct policy *p;
+	uint32_t list[N], seen[N] = { 0 }, i, t, n, nm, ok = 1;
+	struct policy_move mv[N];
+
+	policy_create(&par, N, &p);
+	/* All start at the coldest level, staggered: once each in 8 intervals. */
+	for (t = 0; t < 8; t++) {
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++)
+			seen[list[i]]++;
+		policy_decide(p, mv, N, &nm);
+	}
+	for (i = 0; i < N; i++)
+		ok &= seen[i] == 1;
+	tap_ok(ok, "cold level: each chunk sampled exactly once per 8 intervals");
+
+	/* Chunk 3 seen hot goes to level 0 and is sampled every interval. */
+	for (t = 0, ok = 1; t < 16; t++) {
+		int got3 = 0;
+
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++) {
+			got3 |= list[i] == 3;
+			if (list[i] == 3)
+				policy_observe(p, 3, 64, 0);
+		}
+		if (t >= 8)
+			ok &= got3;
+		policy_decide(p, mv, N, &nm);
+	}
+	tap_ok(ok && policy_level(p, 3) == 0, "hot chunk at level 0, sampled every interval");
+
+	/* Idle: one level down per idle sample; level 1 = every 2nd interval. */
+	n = policy_sample_set(p, list, N);
+	policy_decide(p, mv, N, &nm);
+	tap_is(policy_level(p, 3), 1, "idle sample sinks one level");
+	for (t = 0, ok = 0; t < 2; t++) {
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++)
+			if (list[i] == 3) {
+				ok += t == 1;
+				policy_observe(p, 3, 64, 0);
+			}
+		policy_decide(p, mv, N, &nm);
+	}
+	tap_ok(ok == 1, "level 1 chunk skips one interval");
+
+	/* A write seen on an unsampled chunk lifts it to level 0. */
+	for (;;) {
+		int got7 = 0;
+
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++)
+			got7 |= list[i] == 7;
+		if (!got7)
+			break;
+		policy_decide(p, mv, N, &nm);
+	}
+	tap_is(policy_observe(p, 7, 1, 0), -EINVAL, "touched pages on an unsampled chunk refused");
+	tap_is(policy_observe(p, 7, 0, 5), 0, "written pages on an unsampled chunk accepted");
+	policy_decide(p, mv, N, &nm);
+	tap_is(policy_level(p, 7), 0, "write on unsampled chunk lifts it to level 0");
+	policy_destroy(p);
+}
+
+static void test_decay(void)
+{
+	struct policy_params par = small_params(1);
+	struct policy *p;
+	uint32_t touched[N] = { 0 };
+	struct policy_move mv[N];
+
+	policy_create(&par, N, &p);
+	touched[0] = 64;	/* whole subset touched: 512 pages per window */
+	run_interval(p, touched, mv, N);
+	tap_is(policy_temp(p, 0), 256 * POLICY_TEMP_ONE, "first sample: half way to 512 pages");
+	run_interval(p, touched, mv, N);
+	tap_is(policy_temp(p, 0), 384 * POLICY_TEMP_ONE, "second sample: 3/4 of the way");
+	touched[0] = 0;
+	run_interval(p, touched, mv, N);
+	tap_is(policy_temp(p, 0), 192 * POLICY_TEMP_ONE, "idle sample halves the temperature");
+	touched[0] = 8;	/* 8 of 64 sampled = 64 pages estimated */
+	run_interval(p, touched, mv, N);
+	tap_is(policy_temp(p, 0), 128 * POLICY_TEMP_ONE, "subset count scaled to the chunk");
+	policy_destroy(p);
+}
+
+static void test_fill(void)
+{
+	struct policy_params par = small_params(1);
+	struct policy *p;
+	uint32_t touched[N] = { 0 }, i, nm, dram = 0;
+	struct policy_move mv[N];
+	uint64_t hist[POLICY_BUCKETS], sum = 0;
+
+	policy_create(&par, N, &p);
+	policy_set_quota(p, 3);
+	/* Chunks 10, 4, 12 hottest, 1 and 2 warm, the rest idle. */
+	touched[10] = 64;
+	touched[4] = 32;
+	touched[12] = 16;
+	touched[1] = 2;
+	touched[2] = 1;
+	nm = run_interval(p, touched, mv, N);
+	tap_is(nm, 3, "three promotions fill a quota of three");
+	for (i = 0; i < N; i++)
+		dram += policy_tier(p, i) == POLICY_DRAM;
+	tap_ok(dram == 3 && policy_tier(p, 10) == POLICY_DRAM &&
+	       policy_tier(p, 4) == POLICY_DRAM && policy_tier(p, 12) == POLICY_DRAM,
+	       "hot set is the three hottest chunks");
+	nm = run_interval(p, touched, mv, N);
+	tap_is(nm, 0, "stable hot set: no moves");
+	/* Chunk 1 becomes the hottest: it displaces the coldest DRAM chunk. */
+	touched[1] = 64;
+	touched[12] = 0;
+	run_interval(p, touched, mv, N);
+	nm = run_interval(p, touched, mv, N);
+	tap_ok(policy_tier(p, 1) == POLICY_DRAM && policy_tier(p, 12) == POLICY_SLOW,
+	       "new hot chunk swapped with the coldest DRAM chunk");
+	policy_histogram(p, hist);
+	for (i = 0; i < POLICY_BUCKETS; i++)
+		sum += hist[i];
+	tap_is(sum, (uint64_t)N * 512 * 4096, "histogram covers all guest memory");
+	tap_is(hist[0], (uint64_t)(N - 5) * 512 * 4096, "idle chunks in bucket 0");
+	policy_destroy(p);
+}
+
+static void test_hysteresis(void)
+{
+	struct policy_params par = small_params(1);
+	struct policy *p;
+	uint32_t touched[N] = { 0 }, nm, i;
+	struct policy_move mv[N];
+	struct policy_stats st;
+
+	policy_create(&par, N, &p);
+	policy_set_quota(p, 1);
+	touched[0] = 30;
+	run_interval(p, touched, mv, N);
+	run_interval(p, touched, mv, N);
+	tap_is(policy_tier(p, 0), POLICY_DRAM, "first chunk promoted into free DRAM");
+	/* Chunk 1 a little hotter than chunk 0: within the margin, no swap. */
+	touched[1] = 34;
+	nm = 0;
+	for (i = 0; i < 6; i++)
+		nm += run_interval(p, touched, mv, N);
+	policy_get_stats(p, &st);
+	tap_ok(nm == 0 && policy_tier(p, 1) == POLICY_SLOW && st.refused_hyst > 0,
+	       "slightly hotter candidate refused by hysteresis");
+	/* Clearly hotter: swapped. */
+	touched[1] = 64;
+	touched[0] = 4;
+	run_interval(p, touched, mv, N);
+	run_interval(p, touched, mv, N);
+	tap_ok(policy_tier(p, 1) == POLICY_DRAM && policy_tier(p, 0) == POLICY_SLOW,
+	       "clearly hotter candidate displaces the victim");
+	policy_destroy(p);
+}
+
+static void test_rate_limit_and_residency(void)
+{
+	struct policy_params par = small_params(1);
+	struct policy *p;
+	uint32_t touched[N] = { 0 }, i, nm;
+	struct policy_move mv[N];
+
+	par.max_moves = 2;
+	par.min_residency = 3;
+	policy_create(&par, N, &p);
+	policy_set_quota(p, 6);
+	for (i = 0; i < 6; i++)
+		touched[i] = 64;
+	nm = run_interval(p, touched, mv, N);
+	tap_is(nm, 2, "rate limit: two moves per interval");
+	nm = run_interval(p, touched, mv, N);
+	tap_is(nm, 2, "the rest follow in later intervals");
+	/* Chunk 0 just moved: a hot chunk 8 cannot evict it for 3 intervals. */
+	policy_set_quota(p, 4);
+	for (i = 0; i < 6; i++)
+		touched[i] = 0;
+	touched[8] = 64;
+	nm = run_interval(p, touched, mv, N);
+	tap_ok(nm == 0, "recently moved chunks are not evicted (residency)");
+	run_interval(p, touched, mv, N);
+	run_interval(p, touched, mv, N);
+	run_interval(p, touched, mv, N);
+	tap_is(policy_tier(p, 8), POLICY_DRAM, "after the residency the hot chunk gets in");
+
+	/* Quota shrinks: demote down to it, coldest first. */
+	policy_set_quota(p, 1);
+	for (i = 0; i < 4; i++)
+		run_interval(p, touched, mv, N);
+	tap_is(policy_dram_chunks(p), 1, "quota shrink demotes down to the quota");
+	tap_is(policy_tier(p, 8), POLICY_DRAM, "the hot chunk is the one kept");
+	policy_destroy(p);
+}
+
+static void test_observe_checks(void)
+{
+	struct policy_params par = small_params(4);
+	struct policy *p;
+	uint32_t list[N];
+	struct policy_move mv[4];
+	uint32_t nm;
+
+	policy_create(&par, N, &p);
+	policy_sample_set(p, list, N);
+	tap_is(policy_observe(p, N, 0, 0), -EINVAL, "chunk out of range refused");
+	tap_is(policy_observe(p, 5, 0, 513), -EINVAL, "more written pages than the chunk refused");
+	tap_is(policy_move_done(p, 2, 1), -EINVAL, "move_done without a move refused");
+	tap_is(policy_decide(p, NULL, 4, &nm), -EINVAL, "decide without a move array refused");
+	(void)mv;
+	policy_destroy(p);
+}
+
+int main(void)
+{
+	tap_is(policy_bucket(0), 0, "bucket of 0 is 0");
+	tap_is(policy_bucket(1), 1, "bucket of 1 is 1");
+	tap_is(policy_bucket(256), 9, "bucket of 256 is 9 (log2 + 1)");
+	tap_is(policy_bucket(UINT32_MAX), POLICY_BUCKETS - 1, "bucket is capped");
+	test_params();
+	test_mlq();
+	test_decay();
+	test_fill();
+	test_hysteresis();
+	test_rate_limit_and_residency();
+	test_observe_checks();
+	return tap_done(0);
+}

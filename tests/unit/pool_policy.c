@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for the pool's global DRAM policy (hmmv/pool_policy.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "hmmv/pool_policy.h"
+#include "tests/tap.h"
+
+#define MiB (1ull << 20)
+
+/* A VM of size bytes whose hot bytes sit in bucket hb, the rest idle. */
+static void vm_init(struct pool_vm *v, uint64_t size, uint64_t hot, uint32_t hb,
+		    uint64_t min)
+{
+	memset(v, 0, sizeof(*v));
+	v->hist[hb] = hot;
+	v->hist[0] = size - hot;
+	v->max_bytes = size;
+	v->min_bytes = min;
+}
+
+int main(void)
+{
+	struct pool_params pp;
+	struct pool_vm v[4];
+	uint64_t sum;
+	int i;
+
+	pool_params_default(&pp);
+	tap_plan(10);
+
+	/* Hot sets 16/32/64/128 MiB of 256 MiB VMs, 256 MiB of DRAM. */
+	for (i = 0; i < 4; i++)
+		vm_init(&v[i], 256 * MiB, (16 * MiB) << i, 14, 8 * MiB);
+	tap_is(pool_policy_compute(&pp, 256 * MiB, v, 4), 0, "compute succeeds");
+	for (i = 0, sum = 0; i < 4; i++)
+		sum += v[i].quota;
+	tap_ok(sum <= 256 * MiB, "quotas never exceed the budget");
+	tap_ok(v[3].quota >= 128 * MiB && v[2].quota >= 64 * MiB &&
+	       v[1].quota >= 32 * MiB && v[0].quota >= 16 * MiB,
+	       "every hot set fits when the sum of hot sets does");
+	tap_ok(sum >= 256 * MiB - 4 * pp.granule, "spare DRAM is handed out, not left idle");
+
+	/* Hotter memory wins: VM 0 at bucket 16, VM 1 at bucket 10. */
+	vm_init(&v[0], 256 * MiB, 200 * MiB, 16, 8 * MiB);
+	vm_init(&v[1], 256 * MiB, 200 * MiB, 10, 8 * MiB);
+	v[0].quota = v[1].quota = 0;
+	pool_policy_compute(&pp, 256 * MiB, v, 2);
+	tap_ok(v[0].quota >= 200 * MiB && v[1].quota >= 8 * MiB &&
+	       v[0].quota + v[1].quota <= 256 * MiB,
+	       "the hotter VM's hot set is served first");
+	tap_ok(v[1].quota >= 8 * MiB, "minimum honoured for the colder VM");
+
+	/* Hysteresis: a small change in demand does not move quotas. */
+	vm_init(&v[0], 256 * MiB, 100 * MiB, 14, 0);
+	vm_init(&v[1], 256 * MiB, 100 * MiB, 14, 0);
+	v[0].quota = v[1].quota = 0;
+	pool_policy_compute(&pp, 128 * MiB, v, 2);
+	sum = v[0].quota;
+	v[0].hist[14] += 2 * MiB;
+	v[0].hist[0] -= 2 * MiB;
+	pool_policy_compute(&pp, 128 * MiB, v, 2);
+	tap_is(v[0].quota, sum, "a 2 MiB shift in demand leaves quotas alone");
+	v[0].hist[14] += 60 * MiB;
+	v[0].hist[0] -= 60 * MiB;
+	pool_policy_compute(&pp, 128 * MiB, v, 2);
+	tap_ok(v[0].quota > sum, "a large shift moves DRAM to the hotter VM");
+
+	vm_init(&v[0], 256 * MiB, 0, 14, 200 * MiB);
+	vm_init(&v[1], 256 * MiB, 0, 14, 200 * MiB);
+	tap_is(pool_policy_compute(&pp, 256 * MiB, v, 2), -EINVAL, "minimums above the budget refused");
+	tap_is(pool_policy_compute(&pp, 256 * MiB, v, 0), -EINVAL, "no VMs refused");
+	return tap_done(1);
+}
