@@ -76,6 +76,7 @@ struct memory_config {
 		uint64_t size;		/* filled by validation */
 	} nvm;
 	enum mem_placement placement;
+	const char *control_path;	/* --control; NULL = the default */
 };
 
 /* Frame allocator: one bit per chunk-sized frame of a tier's file. */
