@@ -163,8 +163,9 @@ static int memory_setup(struct guest_mem *m, const struct memory_config *cfg)
 	return err;
 }
 
-int memory_init(struct guest_mem *m, const struct memory_config *cfg)
+int memory_init(struct guest_mem *m, const struct memory_config *user_cfg)
 {
+	struct memory_config c = *user_cfg, *cfg = &c;
 	int err, t;
 
 	memset(m, 0, sizeof(*m));
@@ -173,6 +174,7 @@ int memory_init(struct guest_mem *m, const struct memory_config *cfg)
 	for (t = 0; t < MEM_NR_TIERS; t++)
 		m->tiers[t].fd = -1;
 	m->chunk_size = cfg->chunk_size ? cfg->chunk_size : MEM_DEFAULT_CHUNK;
+	cfg->chunk_size = m->chunk_size;
 	if (!cfg->ram_size || cfg->ram_size % m->chunk_size ||
 	    m->chunk_size < MEM_MIN_CHUNK || (m->chunk_size & (m->chunk_size - 1)))
 		return -EINVAL;
