@@ -8,7 +8,8 @@
  * tier) holds the guest's last pattern.
  *
  * usage: mem_remap_guest [-m SIZE] [--dram SIZE] [--nvm X] [--chunk SIZE]
- *                        [--placement P] [--remaps N] [--stride BYTES] [--inplace]
+ *                        [--placement P] [--remaps N] [--stride BYTES]
+ *                        [--max-seconds N] [--inplace]
  */
 #include <numaif.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct opts {
 	struct memory_config cfg;
 	unsigned int remaps;
 	uint32_t stride;
+	unsigned int max_seconds;
 	bool inplace;
 };
 
@@ -46,6 +48,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	memory_config_init(&o->cfg, 256ULL << 20);
 	o->remaps = 200;
 	o->stride = 64;
+	o->max_seconds = 300;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--inplace")) {
 			o->inplace = true;
@@ -59,6 +62,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (memory_parse_size(argv[++i], &v))
 				return -1;
 			o->remaps = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--max-seconds")) {
+			if (memory_parse_size(argv[++i], &v) || !v)
+				return -1;
+			o->max_seconds = (unsigned int)v;
 		} else if (!strcmp(argv[i], "--stride")) {
 			if (memory_parse_size(argv[++i], &v) || v < 4 || (v & (v - 1)) || v > 4096)
 				return -1;
@@ -207,9 +214,9 @@ static void run(struct opts *o, struct guest_mem *m)
 		usleep(1000);
 	before = atomic_load(&g.passes);
 	t0 = time(NULL);
-	/* Until two whole passes (fill + check) ran under remaps, 5 min at most. */
+	/* Until two whole passes (fill + check) ran under remaps, or time is up. */
 	for (i = 0; (i < o->remaps || atomic_load(&g.passes) - before < 3) &&
-	     !g.error && time(NULL) - t0 < 300; i++) {
+	     !g.error && time(NULL) - t0 < (time_t)o->max_seconds; i++) {
 		c = first + (uint32_t)(rng() % nr);
 		err = move_one(m, c, first, nr, o->inplace);
 		if (err) {
