@@ -326,3 +326,35 @@ int boot_load(struct vm *vm, struct boot_info *bi)
 		snprintf(vm->why, sizeof(vm->why), "loading the kernel: %s", strerror(-r));
 	return r;
 }
+
+int boot_prepare(struct vm *vm)
+{
+	const struct boot_config *bc = &vm->cfg->boot;
+	struct kernel_image k = { 0 };
+	struct boot_file vmlinux = { 0 };
+	int r, cached = 0;
+
+	r = boot_file_map(&k.file, bc->kernel, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		vm->usage_error = r != -ENOMEM;
+		return r;
+	}
+	r = kernel_parse_bzimage(vm, &k);
+	if (r == 0 && !elf_is_vmlinux(k.file.data, k.file.len))
+		r = boot_usage(vm, -EINVAL,
+			       "--kernel %s: not a Linux kernel (neither a bzImage nor an x86-64 ELF vmlinux)",
+			       bc->kernel);
+	if (r > 0 && k.payload) {
+		r = kcache_get(&k.file, k.payload, k.payload_len, bc->cache_dir,
+			       &vmlinux, &cached);
+		if (r == -ENOTSUP)
+			r = 0;	/* not XZ: booted as a bzImage, nothing to cache */
+		else if (r < 0)
+			snprintf(vm->why, sizeof(vm->why),
+				 "--kernel %s: the compressed kernel does not decompress",
+				 bc->kernel);
+		kcache_put(&vmlinux, cached);
+	}
+	boot_file_unmap(&k.file);
+	return r < 0 ? r : 0;
+}

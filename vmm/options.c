@@ -124,6 +124,12 @@ static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n
 	return 0;
 }
 
+static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->boot.prepare = true;
+	return 0;
+}
+
 static int opt_console(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	if (!strcmp(arg, "stdio")) {
@@ -176,6 +182,8 @@ const struct run_opt run_opts[] = {
 	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
 	{ "cache", 0, "DIR", "where decompressed kernels are cached (default\n"
 	  "$XDG_CACHE_HOME/hmmv or ~/.cache/hmmv; unwritable = no cache)", opt_cache },
+	{ "prepare", 0, NULL, "decompress and cache the kernel, then exit 0 without\n"
+	  "booting (needs no KVM)", opt_prepare },
 	/* memory/ (tiers): add entries here */
 	/* devices/ (PCI, virtio) */
 	{ "disk", 0, "PATH[,ro]", "virtio-blk disk backed by an image file (repeatable)",
@@ -310,7 +318,7 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 			return r;
 	}
 	if (!cfg->boot.kernel) {
-		snprintf(why, whylen, "no kernel given: -k FILE is required (see hmmv run --help)");
+		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;
 	}
 	return 0;
