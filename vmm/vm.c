@@ -58,6 +58,11 @@ static int vm_create_memory(struct vm *vm)
 {
 	int r;
 
+	r = memory_config_validate(&vm->cfg->mem, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		vm->usage_error = true;
+		return r;
+	}
 	r = memory_init(&vm->mem, &vm->cfg->mem);
 	if (r < 0)
 		return vm_fail(vm, r, "guest memory");
