@@ -26,7 +26,7 @@ struct simcfg {
 	struct pol_params pp;
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
-	const char *share_policy, *preset;
+	const char *preset;
 	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms;
 	uint32_t check, quiet, help;
 	double hot_mb, vm_mb, interval_ms, pool_min_mb;
@@ -47,8 +47,8 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("dram-mb", dram_mb, "MB", "DRAM budget for all VMs (default: --dram-pct)"),
 		D("dram-pct", dram_pct, "PCT", "DRAM as % of the total footprint (25)"),
 		{ "csv", F_STR, &c->csv, "FILE", "append result rows as CSV" },
-		{ "share", F_STR, &c->share, "FILE", "write DRAM MiB per VM per interval" },
-		{ "share-policy", F_STR, &c->share_policy, "NAME", "policy for --share (hmm-v)" },
+		{ "share", F_STR, &c->share, "PREFIX",
+		  "write PREFIX-POLICY.dat: DRAM MiB per VM per interval" },
 		{ "label", F_STR, &c->label, "NAME", "workload label in the output" },
 		{ "check", F_BOOL, &c->check, NULL,
 		  "exit 1 if a policy beats all-dram or the oracle" },
@@ -125,7 +125,7 @@ static void usage(FILE *f, const struct flag *fl, int n)
 		"policy on a memory model and prints runtime, slowdown against all-DRAM,\n"
 		"DRAM hit ratio, bytes migrated, tracking and migration overheads.\n"
 		"Policies: all-dram all-slow first-touch numa-balancing memory-mode\n"
-		"          hemem memtis oracle hmm-v\n\noptions:\n");
+		"          hemem memtis oracle oracle-2m hmm-v\n\noptions:\n");
 	for (i = 0; i < n; i++) {
 		char left[64];
 
@@ -195,7 +195,6 @@ static void cfg_default(struct simcfg *c)
 	c->hot_mb = 32;
 	c->interval_ms = 100;
 	c->pool_min_mb = 16;
-	c->share_policy = "hmm-v";
 }
 
 /* The preset goes first so that other model flags refine it. */
@@ -465,11 +464,14 @@ static int check(const struct sim *s, int n)
 
 static int write_share(const struct simcfg *c, const struct sim *s, uint32_t nint)
 {
-	FILE *f = fopen(c->share, "w");
+	char path[4096];
 	uint32_t t, i;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "%s-%s.dat", c->share, s->ops->name);
+	f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "hmmv sim: --share %s: %s\n", c->share, strerror(errno));
+		fprintf(stderr, "hmmv sim: --share %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	fprintf(f, "# %s: DRAM MiB per VM; columns: time_s vm0 vm1 ...\n", s->ops->name);
@@ -480,7 +482,7 @@ static int write_share(const struct simcfg *c, const struct sim *s, uint32_t nin
 		fprintf(f, "\n");
 	}
 	if (fclose(f)) {
-		fprintf(stderr, "hmmv sim: --share %s: write failed\n", c->share);
+		fprintf(stderr, "hmmv sim: --share %s: write failed\n", path);
 		return 1;
 	}
 	return 0;
@@ -509,7 +511,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 		return 1;
 	for (k = 0; k < n; k++) {
 		r = sim_create(&s[k], ops[k], &c->m, &c->pp, h, dram, c->wl.seed,
-			       c->share && !strcmp(ops[k]->name, c->share_policy) ? cap : 0);
+			       c->share ? cap : 0);
 		if (r) {
 			fprintf(stderr, "hmmv sim: %s: %s\n", ops[k]->name, strerror(-r));
 			n = k;

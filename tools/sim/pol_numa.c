@@ -131,43 +131,51 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page)
 	return 1;
 }
 
+/* One record; the faulting access of a promoted page went to the slow tier. */
+static void nb_record(struct sim *s, struct nb *nb, uint32_t vm,
+		      const struct trace_rec *r, double *rd, double *wr)
+{
+	struct simvm *v = &s->vm[vm];
+	uint32_t p = r->page;
+
+	nb->v[vm].last[p] = s->now;
+	nb->v[vm].cnt[p] = r->reads + r->writes;
+	if (v->loc[p] == SIM_SLOW && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p)) {
+		if (r->reads) {
+			rd[SIM_SLOW] += 1;
+			rd[SIM_DRAM] += r->reads - 1;
+			wr[SIM_DRAM] += r->writes;
+		} else {
+			wr[SIM_SLOW] += 1;
+			wr[SIM_DRAM] += r->writes - 1;
+		}
+		return;
+	}
+	rd[v->loc[p]] += r->reads;
+	wr[v->loc[p]] += r->writes;
+}
+
+/* VMs run concurrently: their records are interleaved in 1/256 slices. */
 static void nb_account(struct sim *s, const struct ival *iv)
 {
 	struct nb *nb = s->priv;
-	uint32_t i, k;
+	double rd[TRACE_MAX_VMS][2] = { { 0 } }, wr[TRACE_MAX_VMS][2] = { { 0 } };
+	uint32_t i, k, j;
 
 	nb->promo_bytes = 0;
-	for (i = 0; i < iv->nvms; i++) {
-		struct simvm *v = &s->vm[i];
-		double rd[2] = { 0, 0 }, wr[2] = { 0, 0 };
+	for (j = 0; j < 256; j++)
+		for (i = 0; i < iv->nvms; i++) {
+			uint32_t lo = (uint32_t)((uint64_t)iv->n[i] * j / 256);
+			uint32_t hi = (uint32_t)((uint64_t)iv->n[i] * (j + 1) / 256);
 
-		for (k = 0; k < iv->n[i]; k++) {
-			const struct trace_rec *r = &iv->rec[i][k];
-			uint32_t p = r->page;
-
-			nb->v[i].last[p] = s->now;
-			nb->v[i].cnt[p] = r->reads + r->writes;
-			if (v->loc[p] == SIM_SLOW && nb->v[i].scanned[p] &&
-			    nb_fault(s, nb, i, p)) {
-				/* The faulting access went to the slow tier. */
-				if (r->reads) {
-					rd[SIM_SLOW] += 1;
-					rd[SIM_DRAM] += r->reads - 1;
-					wr[SIM_DRAM] += r->writes;
-				} else {
-					wr[SIM_SLOW] += 1;
-					wr[SIM_DRAM] += r->writes - 1;
-				}
-				continue;
-			}
-			rd[v->loc[p]] += r->reads;
-			wr[v->loc[p]] += r->writes;
+			for (k = lo; k < hi; k++)
+				nb_record(s, nb, i, &iv->rec[i][k], rd[i], wr[i]);
 		}
+	for (i = 0; i < iv->nvms; i++)
 		for (k = 0; k < 2; k++) {
-			acct_read(&v->a, s->m, k, rd[k]);
-			acct_write(&v->a, s->m, k, wr[k]);
+			acct_read(&s->vm[i].a, s->m, k, rd[i][k]);
+			acct_write(&s->vm[i].a, s->m, k, wr[i][k]);
 		}
-	}
 }
 
 static uint32_t lru_key(const struct sim *s, const struct nb *nb, uint32_t vm,

@@ -3,22 +3,23 @@
  * PEBS-sampling tiering systems, modelled from their published mechanisms
  * and source defaults (parameters in engine.c, pol_params_default()).
  * Sampling is drawn per record: a page with c accesses yields
- * Poisson(c / period) samples. Both are given a global view of the DRAM
- * shared by the VMs (one manager for all), and PEBS visibility of guest
+ * Poisson(c / period) samples. Both are given PEBS visibility of guest
  * accesses, which flatters them.
  *
- * HeMem: 2 MiB pages; per page read and write sample counts; a page is hot
- * with >= 8 read or >= 4 write samples; when a page reaches 18 samples all
- * counts are halved (cooling); the migration thread promotes hot slow
- * pages into free DRAM or in place of cold (not hot) DRAM pages, at most
- * 10 GB/s.
+ * HeMem (a library managing one process): one instance per VM with an
+ * even share of the DRAM; 2 MiB pages; per page read and write sample
+ * counts; a page is hot with >= 8 read or >= 4 write samples; when a page
+ * reaches 18 samples all of the instance's counts are halved (cooling);
+ * the migration thread promotes hot slow pages into free DRAM or in place
+ * of cold (not hot) DRAM pages, at most 10 GB/s.
  *
- * MEMTIS: per 4 KiB page sample counts binned by log2; every adaptation
+ * MEMTIS (kernel-wide, one view of all DRAM): per 4 KiB page sample
+ * counts binned by log2; every adaptation
  * period (in samples) the hot threshold becomes the lowest bin whose pages
  * and all hotter ones fit the DRAM capacity, warm = hot - 1; counts halve
  * every cooling period (in samples); every 500 ms kmigrated promotes hot
- * slow pages and, when DRAM is short, demotes pages colder than warm,
- * coldest first, within its migration rate cap.
+ * slow pages and, when DRAM is short, demotes pages that are not hot,
+ * coldest first (below warm before warm), within its migration rate cap.
  */
 #include <errno.h>
 #include <math.h>
@@ -112,20 +113,19 @@ static void hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv)
 		sample_cost(s, v, n);
 	}
 	/* Cooling: halve everything while some page is past the threshold. */
-	for (;;) {
-		maxc = 0;
-		for (v = 0; v < s->nvms; v++)
+	for (v = 0; v < s->nvms; v++)
+		for (;;) {
+			maxc = 0;
 			for (c = 0; c < h->nch[v]; c++)
 				if (h->rd[v][c] + h->wr[v][c] > maxc)
 					maxc = h->rd[v][c] + h->wr[v][c];
-		if (maxc < s->pp->hemem_cool)
-			break;
-		for (v = 0; v < s->nvms; v++)
+			if (maxc < s->pp->hemem_cool)
+				break;
 			for (c = 0; c < h->nch[v]; c++) {
 				h->rd[v][c] /= 2;
 				h->wr[v][c] /= 2;
 			}
-	}
+		}
 }
 
 static int chunk_in_dram(const struct sim *s, uint32_t v, uint32_t c)
@@ -133,17 +133,15 @@ static int chunk_in_dram(const struct sim *s, uint32_t v, uint32_t c)
 	return s->vm[v].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM;
 }
 
-static int hemem_victim(struct sim *s, struct hemem *h, uint32_t *vv, uint32_t *cc)
+static int hemem_victim(struct sim *s, struct hemem *h, uint32_t v, uint32_t *cc)
 {
-	uint32_t v, c;
+	uint32_t c;
 
-	for (v = 0; v < s->nvms; v++)
-		for (c = 0; c < h->nch[v]; c++)
-			if (chunk_in_dram(s, v, c) && !hemem_hot(s, h, v, c)) {
-				*vv = v;
-				*cc = c;
-				return 1;
-			}
+	for (c = 0; c < h->nch[v]; c++)
+		if (chunk_in_dram(s, v, c) && !hemem_hot(s, h, v, c)) {
+			*cc = c;
+			return 1;
+		}
 	return 0;
 }
 
@@ -157,29 +155,26 @@ static void hemem_move(struct sim *s, uint32_t v, uint32_t c, int tier)
 static void hemem_end(struct sim *s, const struct ival *iv)
 {
 	struct hemem *h = s->priv;
-	double budget = s->pp->hemem_rate_gbps * s->interval_ns;
-	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE;
-	uint32_t v, c, k, vv, cv, tot = 0;
+	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, budget;
+	uint64_t share = s->dram_pages / s->nvms;
+	uint32_t v, c, k, cv;
 
 	hemem_sample(s, h, iv);
-	for (v = 0; v < s->nvms; v++)
-		tot += h->nch[v];
-	for (k = 0; k < tot && budget >= chunk; k++) {
-		uint32_t g = (h->rr + k) % tot;
-
-		for (v = 0; g >= h->nch[v]; v++)
-			g -= h->nch[v];
-		c = g;
-		if (chunk_in_dram(s, v, c) || !hemem_hot(s, h, v, c))
-			continue;
-		if (dram_used(s) + SIM_CHUNK_PAGES > s->dram_pages) {
-			if (!hemem_victim(s, h, &vv, &cv))
-				break;
-			hemem_move(s, vv, cv, SIM_SLOW);
+	for (v = 0; v < s->nvms; v++) {
+		budget = s->pp->hemem_rate_gbps * s->interval_ns;
+		for (k = 0; k < h->nch[v] && budget >= chunk; k++) {
+			c = (h->rr + k) % h->nch[v];
+			if (chunk_in_dram(s, v, c) || !hemem_hot(s, h, v, c))
+				continue;
+			if (s->vm[v].dram_pages + SIM_CHUNK_PAGES > share) {
+				if (!hemem_victim(s, h, v, &cv))
+					break;
+				hemem_move(s, v, cv, SIM_SLOW);
+				budget -= chunk;
+			}
+			hemem_move(s, v, c, SIM_DRAM);
 			budget -= chunk;
 		}
-		hemem_move(s, v, c, SIM_DRAM);
-		budget -= chunk;
 	}
 	h->rr++;
 }
@@ -305,7 +300,7 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 			want += s->vm[v].loc[p] == SIM_SLOW && bin_of(mt->cnt[v][p]) >= mt->hot;
 	freep = used < s->dram_pages ? s->dram_pages - used : 0;
 	/* Demote coldest first until promotions and the 2% watermark fit. */
-	for (b = 0; b < mt->warm && freep < want + wm && budget >= SIM_PAGE; b++)
+	for (b = 0; b < mt->hot && freep < want + wm && budget >= SIM_PAGE; b++)
 		for (v = 0; v < s->nvms; v++)
 			for (p = 0; p < s->vm[v].pages && freep < want + wm; p++) {
 				if (s->vm[v].loc[p] != SIM_DRAM || bin_of(mt->cnt[v][p]) != b)

@@ -149,6 +149,7 @@ extern const struct sim_ops *const sim_policies[];
 
 /* policies */
 extern const struct sim_ops pol_alldram, pol_allslow, pol_static, pol_oracle;
+extern const struct sim_ops pol_oracle2m;
 extern const struct sim_ops pol_numa, pol_mm, pol_hemem, pol_memtis, pol_hmmv;
 
 /* workload.c: synthetic generators and trace files behind one interface. */
