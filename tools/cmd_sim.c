@@ -285,6 +285,22 @@ static int finish_cfg(struct simcfg *c)
 	return 0;
 }
 
+static const char *trace_error(int r)
+{
+	switch (r) {
+	case -EINVAL:
+		return "malformed trace (bad header, record or block order)";
+	case -EPROTO:
+		return "unsupported trace version";
+	case -ENODATA:
+		return "truncated trace (no end marker)";
+	case -EFBIG:
+		return "trace too large for the simulator (VM over 16 GiB or interval over 10^6)";
+	default:
+		return strerror(-r);
+	}
+}
+
 static int pick_policies(const char *list, const struct sim_ops **ops)
 {
 	char buf[512], *save = NULL, *tok;
@@ -526,7 +542,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	}
 	if (r < 0) {
 		fprintf(stderr, "hmmv sim: %s: %s\n", c->trace ? c->trace : "workload",
-			strerror(-r));
+			trace_error(r));
 		rc = 1;
 		goto out;
 	}
@@ -565,14 +581,15 @@ int cmd_sim(int argc, char **argv)
 		r = source_open_trace(&src, c.trace);
 	else
 		r = source_open_workload(&src, &c.wl);
+	if (r && c.trace) {
+		fprintf(stderr, "hmmv sim: --trace %s: %s\n", c.trace, trace_error(r));
+		return 1;
+	}
 	if (r) {
-		if (c.trace)
-			fprintf(stderr, "hmmv sim: --trace %s: %s\n", c.trace, strerror(-r));
-		else
 			fprintf(stderr, "hmmv sim: --workload %s: %s\n", c.wl.kind,
-				r == -ENOENT ? "unknown workload" :
-				r == -EINVAL ? "bad sizes (--vm-mb multiple of 2, --hot-mb <= --vm-mb)" :
-				strerror(-r));
+			r == -ENOENT ? "unknown workload" :
+			r == -EINVAL ? "bad sizes (--vm-mb multiple of 2, --hot-mb <= --vm-mb)" :
+			strerror(-r));
 		return r == -ENOENT || r == -EINVAL ? EXIT_USAGE : 1;
 	}
 	rc = c.write_trace ? write_trace(src, c.write_trace) : simulate(&c, src);
