@@ -124,6 +124,12 @@ static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n
 	return 0;
 }
 
+static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->boot.prepare = true;
+	return 0;
+}
+
 static int opt_console(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	if (!strcmp(arg, "stdio")) {
@@ -208,6 +214,8 @@ const struct run_opt run_opts[] = {
 	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
 	{ "cache", 0, "DIR", "where decompressed kernels are cached (default\n"
 	  "$XDG_CACHE_HOME/hmmv or ~/.cache/hmmv; unwritable = no cache)", opt_cache },
+	{ "prepare", 0, NULL, "decompress and cache the kernel, then exit 0 without\n"
+	  "booting (needs no KVM)", opt_prepare },
 	/* memory/ (tiers): add entries here */
 	{ "dram", 0, "SIZE[,hugetlb][,node=N]", "DRAM tier: SIZE of guest RAM in DRAM (default all of\n"
 	  "-m), on 2 MiB huge pages, bound to NUMA node N", opt_dram },
@@ -353,7 +361,7 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 			return r;
 	}
 	if (!cfg->boot.kernel) {
-		snprintf(why, whylen, "no kernel given: -k FILE is required (see hmmv run --help)");
+		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;
 	}
 	return 0;

@@ -112,7 +112,23 @@ static void test_mlq(void)
 	tap_is(policy_observe(p, 7, 1, 0), -EINVAL, "touched pages on an unsampled chunk refused");
 	tap_is(policy_observe(p, 7, 0, 5), 0, "written pages on an unsampled chunk accepted");
 	policy_decide(p, mv, N, &nm);
-	tap_is(policy_level(p, 7), 0, "write on unsampled chunk lifts it to level 0");
+	tap_is(policy_level(p, 7), 3, "a few writes leave a cold chunk at its level");
+	for (;;) {
+		int got7 = 0;
+
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++) {
+			got7 |= list[i] == 7;
+			if (list[i] == 3)
+				policy_observe(p, 3, 64, 0);
+		}
+		if (!got7)
+			break;
+		policy_decide(p, mv, N, &nm);
+	}
+	policy_observe(p, 7, 0, 400);
+	policy_decide(p, mv, N, &nm);
+	tap_is(policy_level(p, 7), 0, "writes that make it one of the hottest lift it to level 0");
 	policy_destroy(p);
 }
 
