@@ -27,3 +27,8 @@ bench-remap: $(MEM_BENCH) testhost
 	@ln -sf $(CURDIR)/tests/testhost/run.sh $(MEM_BENCH_TOP)/tests/testhost/run.sh
 	@ln -sf $(CURDIR)/tests/bench/remap.sh $(MEM_BENCH_TOP)/tests/system/bench_remap.sh
 	@TESTHOST_DIR=$(CURDIR)/$(B)/testhost sh $(MEM_BENCH_TOP)/tests/testhost/run.sh bench_remap
+
+# Shared body of the tests/system/mem_guest_*.sh system tests.
+testhost-root: $(MEM_BENCH_ROOT)/tests/system/lib/mem_guest.sh
+$(MEM_BENCH_ROOT)/tests/system/lib/mem_guest.sh: tests/system/lib/mem_guest.sh
+	@install -D -m 644 $< $@
