@@ -9,7 +9,8 @@
  *
  * usage: mem_remap_guest [-m SIZE] [--dram SIZE] [--nvm X] [--chunk SIZE]
  *                        [--placement P] [--remaps N] [--stride BYTES]
- *                        [--max-seconds N] [--inplace]
+ *                        [--max-seconds N] [--gap-us N] [--inplace]
+ * Between moves it sleeps a random 0..gap-us microseconds (default 2000).
  */
 #include <numaif.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ struct opts {
 	unsigned int remaps;
 	uint32_t stride;
 	unsigned int max_seconds;
+	unsigned int gap_us;
 	bool inplace;
 };
 
@@ -49,6 +51,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->remaps = 200;
 	o->stride = 64;
 	o->max_seconds = 300;
+	o->gap_us = 2000;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--inplace")) {
 			o->inplace = true;
@@ -66,6 +69,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (memory_parse_size(argv[++i], &v) || !v)
 				return -1;
 			o->max_seconds = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--gap-us")) {
+			if (memory_parse_size(argv[++i], &v) || !v || v > 10000000)
+				return -1;
+			o->gap_us = (unsigned int)v;
 		} else if (!strcmp(argv[i], "--stride")) {
 			if (memory_parse_size(argv[++i], &v) || v < 4 || (v & (v - 1)) || v > 4096)
 				return -1;
@@ -149,9 +156,13 @@ static int pages_on_node(struct guest_mem *m, uint32_t c, int node, uint32_t sta
 	int status[N], k, n = 0, count = 0;
 	void *pages[N];
 
-	for (i = 0; i < m->chunk_size && count < N; i += step)
-		if (gpa + i >= start)
-			pages[count++] = m->host + (uint64_t)c * m->chunk_size + i;
+	for (i = 0; i < m->chunk_size && count < N; i += step) {
+		if (gpa + i < start)
+			continue;
+		pages[count] = m->host + (uint64_t)c * m->chunk_size + i;
+		/* A remap leaves pages unmapped until touched: map them. */
+		(void)*(volatile uint8_t *)pages[count++];
+	}
 	if (move_pages(0, (unsigned long)count, pages, NULL, status, 0))
 		return -errno;
 	for (k = 0; k < count; k++)
@@ -223,7 +234,7 @@ static void run(struct opts *o, struct guest_mem *m)
 			failed++;
 			tap_diag("move of chunk %u failed: %s", c, strerror(-err));
 		}
-		usleep((useconds_t)(rng() % 2000));
+		usleep((useconds_t)(rng() % o->gap_us));
 	}
 	during = atomic_load(&g.passes) - before;
 	mg_finish(&g);
