@@ -3,4 +3,4 @@
 # fill almost all free memory with a pattern, verify it over several rounds
 # while the host moves chunks between tiers, then hold the last pattern so
 # the host can find it on the slow tier, and verify once more.
-memfill -r "${MEMFILL_ROUNDS:-3}" -k 40 -h "${MEMFILL_HOLD:-20}"
+memfill -r 2 -k 40 -h 12

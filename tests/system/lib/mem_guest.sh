@@ -20,7 +20,7 @@ rand()
 
 tier_of()
 {
-	hmmv stat $sock --request "chunk $1" | sed -n 's/.* tier=\([a-z]*\) .*/\1/p'
+	hmmv stat $sock --request "chunk $1" 2>/dev/null | sed -n 's/.* tier=\([a-z]*\) .*/\1/p'
 }
 
 # One move of a random chunk to the other tier; a full DRAM first gives up
@@ -32,20 +32,22 @@ remap_random()
 	t=$(tier_of $c)
 	[ -n "$t" ] || return
 	if [ "$t" = dram ]; then
-		out=$(hmmv stat $sock --request "remap $c nvm")
+		out=$(hmmv stat $sock --request "remap $c nvm" 2>/dev/null)
 	else
-		out=$(hmmv stat $sock --request "remap $c dram")
+		out=$(hmmv stat $sock --request "remap $c dram" 2>/dev/null)
 		case "$out" in
 		*"No space"*)
 			while :; do
 				v=$(rand 256)
 				[ "$(tier_of $v)" = dram ] && break
 			done
-			out=$(hmmv stat $sock --request "remap $v nvm")
+			out=$(hmmv stat $sock --request "remap $v nvm" 2>/dev/null)
 			case "$out" in ok*) remaps=$((remaps + 1)) ;; esac
-			out=$(hmmv stat $sock --request "remap $c dram") ;;
+			out=$(hmmv stat $sock --request "remap $c dram" 2>/dev/null) ;;
 		esac
 	fi
+	# hmmv ended between two requests: not a remap failure.
+	[ -z "$out" ] && [ ! -S $sock ] && return
 	case "$out" in
 	ok*) remaps=$((remaps + 1)) ;;
 	*"Device or resource busy"*) busy=$((busy + 1)) ;;	# I/O in flight: allowed
@@ -87,7 +89,9 @@ mem_guest_run()
 	hmmv stat $sock | sed 's/^/# /'
 	hmmv stat --json $sock | grep -q '"name":"dram","backend":"memfd","node":-1,"capacity":134217728,"used":134217728,"chunks":64'
 	ok $? "hmmv stat --json: DRAM holds 128 MiB in 64 chunks at launch"
-	while kill -0 $pid 2>/dev/null; do
+	# The socket goes when hmmv ends (an exited child stays kill -0 able
+	# until it is waited for).
+	while [ -S $sock ] && kill -0 $pid 2>/dev/null; do
 		if [ -z "$found" ] && grep -q 'memfill: holding' /tmp/mem-guest.out; then
 			seed=$(sed -n 's/.*holding seed=\(0x[0-9a-f]*\).*/\1/p' /tmp/mem-guest.out)
 			bytes=$(sed -n 's/.*holding .*bytes=\([0-9]*\).*/\1/p' /tmp/mem-guest.out)
@@ -102,8 +106,8 @@ mem_guest_run()
 	sed 's/^/# /' /tmp/mem-guest.err
 	grep 'memfill\|hmmv-guest' /tmp/mem-guest.out | sed 's/^/# /'
 	ok $([ $rc = 0 ]; echo $?) "the guest ran memfill and powered off (hmmv exit $rc)"
-	grep -q '^memfill: done .*rounds=3 mismatches=0' /tmp/mem-guest.out
-	ok $? "memfill: zero mismatches over 3 rounds and the hold"
+	grep -q '^memfill: done .*rounds=2 mismatches=0' /tmp/mem-guest.out
+	ok $? "memfill: zero mismatches over 2 rounds and the hold"
 	[ $remaps -ge 20 ] && [ $failed = 0 ]
 	ok $? "$remaps remaps under the running guest, $failed failed, $busy deferred for I/O"
 	need=$(( ${bytes:-0} / 2 - 64 * 1024 * 1024 ))
