@@ -86,6 +86,7 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		U("hmmv-levels", pp.hmmv.levels, "N", "MLQ levels (4)"),
 		U("hmmv-decay-shift", pp.hmmv.decay_shift, "N", "EWMA weight 2^-N (1)"),
 		U("hmmv-hyst-pct", pp.hmmv.hyst_pct, "PCT", "promotion margin over victim (25)"),
+		U("hmmv-hyst-min", pp.hmmv.hyst_min, "N", "... plus this many sampled pages (2)"),
 		U("hmmv-residency", pp.hmmv.min_residency, "N", "intervals before moving back (4)"),
 		U("hmmv-max-moves", pp.hmmv.max_moves, "N", "chunk moves per interval (64)"),
 		U("pool-period", pp.pool_period, "N", "intervals between pool rounds (10)"),
