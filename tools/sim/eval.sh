@@ -76,7 +76,7 @@ done < "$OUT/runs.list"
 # Acceptance figures, from the aggregate rows.
 awk -F, '
 function thr(w, p) { return T[w "," p] }
-$3 == "all" { T[$1 "," $2] = $4 }
+$3 == "all" { T[$1 "," $2] = $4; K[$1 "," $2] = $8 }
 function line(what, got, want, cmp) {
 	ok = cmp == ">=" ? got >= want : got <= want
 	printf "%-52s %8.3f  (target %s %.2f)  %s\n", what, got, cmp, want, ok ? "MET" : "MISSED"
@@ -87,6 +87,8 @@ END {
 	line("mix4: HMM-V / Memory Mode throughput", thr(m, "hmm-v") / thr(m, "memory-mode"), 1.31, ">=")
 	line("mix4: HMM-V / oracle throughput", thr(m, "hmm-v") / thr(m, "oracle"), 0.90, ">=")
 	line("gups-fit (hot set < DRAM): HMM-V / all-DRAM", thr("gups-fit", "hmm-v") / thr("gups-fit", "all-dram"), 0.95, ">=")
+	line("mix4: HMM-V tracking overhead (% of runtime)", K["mix4,hmm-v"], 2, "<=")
+	line("gups-fit: HMM-V tracking overhead (% of runtime)", K["gups-fit,hmm-v"], 2, "<=")
 	printf "\n(sensitivity, for information: CXL slow tier; 1 and 4 misses in flight per vCPU)\n"
 	split("mix4-cxl mix4-mlp1 mix4-mlp4", v, " ")
 	for (i = 1; i <= 3; i++) {

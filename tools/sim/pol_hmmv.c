@@ -61,7 +61,7 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint32_t quot
 	uint32_t c;
 	int r;
 
-	v->nch = s->vm[vm].pages / SIM_CHUNK_PAGES;
+	v->nch = (s->vm[vm].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
 	r = policy_create(&s->pp->hmmv, v->nch, &v->p);
 	if (r)
 		return r;
