@@ -34,9 +34,10 @@
  * filled from the hottest bucket down to the DRAM quota (O(n), no sort).
  * Moves: promotions hottest first; with DRAM full a promotion must beat the
  * coldest DRAM chunk of a strictly colder bucket by hyst_pct percent plus
- * hyst_min (hysteresis); chunks moved recently stay put for min_residency
- * intervals; at most max_moves moves per interval (rate limit), returned as
- * one batch, demotions first so that frames are free for promotions.
+ * hyst_min sampled pages (hysteresis); chunks moved recently stay put for
+ * min_residency intervals; at most max_moves moves per interval (rate
+ * limit), returned as one batch, demotions first so that frames are free
+ * for promotions.
  */
 #ifndef HMMV_POLICY_H
 #define HMMV_POLICY_H
@@ -59,7 +60,7 @@ struct policy_params {
 	uint32_t levels;		/* MLQ levels, 1..POLICY_MAX_LEVELS */
 	uint32_t decay_shift;		/* EWMA weight 2^-decay_shift */
 	uint32_t hyst_pct;		/* promotion beats victim by this % */
-	uint32_t hyst_min;		/* ... and by this (POLICY_TEMP_ONE units) */
+	uint32_t hyst_min;		/* ... plus this many sampled pages */
 	uint32_t min_residency;		/* intervals before a chunk moves again */
 	uint32_t max_moves;		/* moves per interval (rate limit) */
 };

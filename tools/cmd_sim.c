@@ -51,7 +51,7 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		  "write PREFIX-POLICY.dat: DRAM MiB per VM per interval" },
 		{ "label", F_STR, &c->label, "NAME", "workload label in the output" },
 		{ "check", F_BOOL, &c->check, NULL,
-		  "exit 1 if a policy beats all-dram or the oracle" },
+		  "exit 1 if a policy beats all-dram or the oracle, or overuses DRAM" },
 		{ "quiet", F_BOOL, &c->quiet, NULL, "no text table" },
 		D("vm-mb", vm_mb, "MB", "footprint per VM (256)"),
 		D("hot-mb", hot_mb, "MB", "hot set of gups/shift (32)"),
@@ -82,10 +82,11 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("pebs-ns", m.pebs_ns, "NS", "PEBS assist per sample (200)"),
 		D("ept-split-ns", m.ept_split_ns, "NS", "per access with 4 KiB EPT (2)"),
 		D("window-ms", m.window_ms, "MS", "HMM-V sample window per interval (5)"),
-		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "pages zapped per sampled chunk (64)"),
+		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "pages zapped per sampled chunk (32)"),
 		U("hmmv-levels", pp.hmmv.levels, "N", "MLQ levels (4)"),
 		U("hmmv-decay-shift", pp.hmmv.decay_shift, "N", "EWMA weight 2^-N (1)"),
 		U("hmmv-hyst-pct", pp.hmmv.hyst_pct, "PCT", "promotion margin over victim (25)"),
+		U("hmmv-hyst-min", pp.hmmv.hyst_min, "N", "... plus this many sampled pages (2)"),
 		U("hmmv-residency", pp.hmmv.min_residency, "N", "intervals before moving back (4)"),
 		U("hmmv-max-moves", pp.hmmv.max_moves, "N", "chunk moves per interval (64)"),
 		U("pool-period", pp.pool_period, "N", "intervals between pool rounds (10)"),
@@ -464,6 +465,12 @@ static int check(const struct sim *s, int n)
 	}
 	for (i = 0; i < n; i++) {
 		result_of(&s[i], NULL, -1, &r);
+		if (strcmp(r.name, "all-dram") && s[i].peak_dram > s[i].dram_pages) {
+			fprintf(stderr, "hmmv sim: check: %s used %llu DRAM pages of %llu\n",
+				r.name, (unsigned long long)s[i].peak_dram,
+				(unsigned long long)s[i].dram_pages);
+			bad = 1;
+		}
 		if (top.thr > 0 && r.thr > top.thr * 1.001) {
 			fprintf(stderr, "hmmv sim: check: %s beats all-dram (%.3f > %.3f)\n",
 				r.name, r.thr, top.thr);

@@ -254,6 +254,10 @@ void run_opts_usage(FILE *f)
 		else
 			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name,
 				 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		if (strlen(lhs) > 24) {
+			fprintf(f, "  %s\n", lhs);	/* long metavar: help below */
+			lhs[0] = 0;
+		}
 		for (h = o->help; h; h = nl ? nl + 1 : NULL) {
 			nl = strchr(h, '\n');
 			fprintf(f, "  %-24s %.*s\n", lhs, nl ? (int)(nl - h) : (int)strlen(h), h);

@@ -34,7 +34,7 @@ static void run(const char *kind, uint64_t vm_mb, uint64_t hot_mb)
 	struct sim s[NPOL];
 	struct ival iv;
 	double top = 0, orc = 0, slow = 0, thr[NPOL];
-	int n, k, ok_top = 1, ok_orc = 1, ok_slow = 1, ihv = -1, ift = -1;
+	int n, k, ok_top = 1, ok_orc = 1, ok_slow = 1, ok_cap = 1, ihv = -1, ift = -1;
 
 	model_default(&m);
 	pol_params_default(&pp);
@@ -76,12 +76,15 @@ static void run(const char *kind, uint64_t vm_mb, uint64_t hot_mb)
 	for (k = 0; k < n; k++) {
 		ok_top &= thr[k] <= top * 1.001;
 		if (strcmp(s[k].ops->name, "all-dram"))
+			ok_cap &= s[k].peak_dram <= s[k].dram_pages;
+		if (strcmp(s[k].ops->name, "all-dram"))
 			ok_orc &= thr[k] <= orc * 1.001;
 		/* Placements without overheads cannot do worse than all-slow. */
 		if (!strcmp(s[k].ops->name, "first-touch") || !strcmp(s[k].ops->name, "oracle"))
 			ok_slow &= thr[k] >= slow * 0.999;
 	}
 	tap_ok(ok_top, "%s: no policy beats all-DRAM", kind);
+	tap_ok(ok_cap, "%s: no policy uses more DRAM than there is", kind);
 	tap_ok(ok_orc, "%s: no policy beats the oracle", kind);
 	tap_ok(ok_slow && slow < top, "%s: all-slow below all-DRAM, first-touch and oracle", kind);
 	if (!strcmp(kind, "gups-fit"))

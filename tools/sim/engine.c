@@ -173,6 +173,7 @@ void sim_step(struct sim *s, const struct ival *iv)
 {
 	const struct acct *ap[TRACE_MAX_VMS];
 	double t[TRACE_MAX_VMS];
+	uint64_t used;
 	uint32_t i;
 
 	s->now = iv->index;
@@ -189,6 +190,10 @@ void sim_step(struct sim *s, const struct ival *iv)
 	if (s->ops->end)
 		s->ops->end(s, iv);
 	model_interval_times(s->m, ap, s->nvms, t);
+	for (i = 0, used = 0; i < s->nvms; i++)
+		used += s->vm[i].dram_pages;
+	if (used > s->peak_dram)
+		s->peak_dram = used;
 	for (i = 0; i < s->nvms; i++) {
 		struct simvm *v = &s->vm[i];
 

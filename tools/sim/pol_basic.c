@@ -36,6 +36,7 @@ const struct sim_ops pol_static = { .name = "first-touch", .init = static_init }
  */
 struct oracle {
 	uint64_t *key;		/* accesses << 32 | index, for selection */
+	uint64_t *acc;		/* oracle-2m: accesses per chunk */
 	uint32_t cap;
 };
 
@@ -49,7 +50,10 @@ static int oracle_init(struct sim *s)
 	for (i = 0; i < s->nvms; i++)
 		o->cap += s->vm[i].pages;
 	o->key = malloc((size_t)o->cap * sizeof(uint64_t));
-	if (!o->key) {
+	o->acc = malloc((size_t)o->cap * sizeof(uint64_t));
+	if (!o->key || !o->acc) {
+		free(o->key);
+		free(o->acc);
 		free(o);
 		return -ENOMEM;
 	}
@@ -62,6 +66,7 @@ static void oracle_fini(struct sim *s)
 	struct oracle *o = s->priv;
 
 	free(o->key);
+	free(o->acc);
 	free(o);
 	s->priv = NULL;
 }
@@ -146,14 +151,14 @@ static void oracle2m_begin(struct sim *s, const struct ival *iv)
 {
 	struct oracle *o = s->priv;
 	uint64_t n = 0, i, base[TRACE_MAX_VMS + 1], want = s->dram_pages / SIM_CHUNK_PAGES;
-	uint64_t *acc = o->key + o->cap / 2;	/* per-chunk sums, second half */
+	uint64_t *acc = o->acc;
 	uint32_t v, k, c;
 
 	base[0] = 0;
 	for (v = 0; v < s->nvms; v++) {
 		memset(s->vm[v].loc, SIM_SLOW, s->vm[v].pages);
 		s->vm[v].dram_pages = 0;
-		base[v + 1] = base[v] + s->vm[v].pages / SIM_CHUNK_PAGES;
+		base[v + 1] = base[v] + (s->vm[v].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
 	}
 	memset(acc, 0, base[s->nvms] * sizeof(uint64_t));
 	for (v = 0; v < s->nvms; v++)
@@ -173,8 +178,11 @@ static void oracle2m_begin(struct sim *s, const struct ival *iv)
 		for (v = 0; g >= base[v + 1]; v++)
 			;
 		c = (uint32_t)(g - base[v]);
-		memset(s->vm[v].loc + (size_t)c * SIM_CHUNK_PAGES, SIM_DRAM, SIM_CHUNK_PAGES);
-		s->vm[v].dram_pages += SIM_CHUNK_PAGES;
+		/* Free placement: no copy traffic; the last chunk may be partial. */
+		k = s->vm[v].pages - c * SIM_CHUNK_PAGES;
+		k = k < SIM_CHUNK_PAGES ? k : SIM_CHUNK_PAGES;
+		memset(s->vm[v].loc + (size_t)c * SIM_CHUNK_PAGES, SIM_DRAM, k);
+		s->vm[v].dram_pages += k;
 	}
 }
 

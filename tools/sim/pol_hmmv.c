@@ -61,7 +61,7 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint32_t quot
 	uint32_t c;
 	int r;
 
-	v->nch = s->vm[vm].pages / SIM_CHUNK_PAGES;
+	v->nch = (s->vm[vm].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
 	r = policy_create(&s->pp->hmmv, v->nch, &v->p);
 	if (r)
 		return r;
@@ -226,26 +226,45 @@ static void hv_pool(struct sim *s)
 	}
 	if (pool_policy_compute(&h->pool, s->dram_pages * SIM_PAGE, pv, s->nvms))
 		return;
-	for (i = 0; i < s->nvms; i++) {
+	for (i = 0; i < s->nvms; i++)
 		s->vm[i].quota_pages = pv[i].quota / SIM_PAGE;
-		policy_set_quota(h->v[i].p, (uint32_t)(pv[i].quota /
-					       (SIM_CHUNK_PAGES * SIM_PAGE)));
-	}
 }
 
+static uint64_t pool_free(const struct sim *s)
+{
+	uint64_t used = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++)
+		used += s->vm[i].dram_pages;
+	return used < s->dram_pages ? s->dram_pages - used : 0;
+}
+
+/*
+ * A grant is only as good as the frames the pool has free: shrinking VMs
+ * move first, growing ones may use what has actually been released.
+ */
 static void hv_end(struct sim *s, const struct ival *iv)
 {
 	struct hv *h = s->priv;
 	double f = s->m->window_ms * 1e6 / s->interval_ns;
-	uint32_t i;
+	uint32_t i, pass;
 
-	(void)h;
 	for (i = 0; i < s->nvms; i++)
 		hv_observe(s, i, iv, f);
 	if (s->nvms > 1 && s->pp->pool_period && s->now % s->pp->pool_period == 0)
 		hv_pool(s);
-	for (i = 0; i < s->nvms; i++)
-		hv_move(s, i, iv);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < s->nvms; i++) {
+			struct simvm *v = &s->vm[i];
+			uint64_t cap = v->dram_pages + pool_free(s);
+			uint64_t q = v->quota_pages < cap ? v->quota_pages : cap;
+
+			if ((v->quota_pages < v->dram_pages) != !pass)
+				continue;
+			policy_set_quota(h->v[i].p, (uint32_t)(q / SIM_CHUNK_PAGES));
+			hv_move(s, i, iv);
+		}
 }
 
 const struct sim_ops pol_hmmv = {

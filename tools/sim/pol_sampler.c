@@ -63,7 +63,7 @@ static int hemem_init(struct sim *s)
 		return -ENOMEM;
 	s->priv = h;
 	for (i = 0; i < s->nvms; i++) {
-		h->nch[i] = s->vm[i].pages / SIM_CHUNK_PAGES;
+		h->nch[i] = (s->vm[i].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
 		h->rd[i] = calloc(h->nch[i], sizeof(float));
 		h->wr[i] = calloc(h->nch[i], sizeof(float));
 		if (!h->rd[i] || !h->wr[i])

@@ -113,6 +113,7 @@ struct sim {
 	struct simvm vm[TRACE_MAX_VMS];
 	void *priv;
 	uint32_t now;
+	uint64_t peak_dram;		/* most DRAM pages in use at once */
 	double *share;			/* [interval][vm]: DRAM pages, optional */
 	uint32_t share_cap;
 };
