@@ -428,6 +428,8 @@ int tracker_start(struct tracker *t, int stop_fd)
 	err = write_header(t);
 	if (err)
 		return err;
+	/* What the VMM wrote before (the kernel it loaded) is no access. */
+	fetch_vmm(t);
 	/* No stop fd: the caller drives the steps itself (tests). */
 	if (stop_fd < 0)
 		return 0;
