@@ -10,7 +10,8 @@ static inline uint64_t word(const uint64_t *b, uint32_t w)
 }
 
 /* Bits of word @w that belong to chunks moved during the rest. */
-static uint64_t moved_mask(const uint8_t *moved, uint32_t chunk_pages, uint32_t w)
+static uint64_t moved_mask(const uint8_t *moved, uint32_t chunk_pages, uint32_t w,
+			   uint32_t npages)
 {
 	uint64_t mask = 0;
 	uint32_t i, page = w * 64;
@@ -19,7 +20,7 @@ static uint64_t moved_mask(const uint8_t *moved, uint32_t chunk_pages, uint32_t 
 		return 0;
 	if (chunk_pages >= 64 && chunk_pages % 64 == 0)
 		return moved[page / chunk_pages] ? ~0ULL : 0;
-	for (i = 0; i < 64; i++)
+	for (i = 0; i < 64 && page + i < npages; i++)
 		if (moved[(page + i) / chunk_pages])
 			mask |= 1ULL << i;
 	return mask;
@@ -39,7 +40,7 @@ uint32_t tracker_records(const uint64_t *win, const uint64_t *rest,
 		if (!touched)
 			continue;
 		written = ((word(win, w) & word(rest, w) &
-			    ~moved_mask(moved, chunk_pages, w)) | word(vmm, w)) & tail;
+			    ~moved_mask(moved, chunk_pages, w, npages)) | word(vmm, w)) & tail;
 		while (touched) {
 			bit = (uint32_t)__builtin_ctzll(touched);
 			touched &= touched - 1;
