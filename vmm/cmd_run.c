@@ -1,20 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0
-/* hmmv run: placeholder that checks KVM, until the Boot issue lands. */
+/* hmmv run: parse the flags, build the VM, run it, report how it ended. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "vmm/cmd.h"
-#include "vmm/kvm.h"
+#include "vmm/options.h"
+#include "vmm/vm.h"
+
+static int run_vm(struct vm_config *cfg)
+{
+	struct vm *vm;
+	sigset_t sigs;
+	int status;
+
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		fprintf(stderr, "hmmv run: out of memory\n");
+		return 1;
+	}
+	/* A vanished stdout must not kill hmmv before the terminal is restored. */
+	signal(SIGPIPE, SIG_IGN);
+	if (vm_signals_block(&sigs) < 0) {
+		fprintf(stderr, "hmmv run: cannot block signals\n");
+		free(vm);
+		return 1;
+	}
+	if (vm_create(vm, cfg) < 0) {
+		fprintf(stderr, "hmmv run: %s\n", vm->why);
+		status = vm->usage_error ? EXIT_USAGE : VM_EXIT_ERROR;
+		vm_destroy(vm);
+		free(vm);
+		return status;
+	}
+	status = vm_run(vm, &sigs);
+	vm_destroy(vm);
+	if (vm->report[0])
+		fputs(vm->report, stderr);
+	if (status == VM_EXIT_ERROR && vm->why[0])
+		fprintf(stderr, "hmmv run: %s\n", vm->why);
+	free(vm);
+	return status;
+}
 
 int cmd_run(int argc, char **argv)
 {
-	struct kvm kvm;
+	struct vm_config cfg;
 	char why[512];
+	int r;
 
-	if (kvm_open(&kvm, why, sizeof(why)) < 0) {
+	r = run_opts_parse(&cfg, argc, argv, why, sizeof(why));
+	if (r > 0)
+		return 0;
+	if (r < 0) {
 		fprintf(stderr, "hmmv run: %s\n", why);
-		return 1;
+		return EXIT_USAGE;
 	}
-	kvm_close(&kvm);
-	fprintf(stderr, "hmmv run: booting a kernel is not implemented yet\n");
-	return EXIT_USAGE;
+	return run_vm(&cfg);
 }

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `hmmv run` flags: one table, one entry per flag, grouped by area. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/options.h"
+#include "vmm/vm.h"
+
+#define DEFAULT_MEM	(512ULL << 20)
+#define DEFAULT_PARAMS	"console=ttyS0"
+
+int parse_size(const char *s, uint64_t bare_unit, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	uint64_t mult = bare_unit;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u)
+			return -EINVAL;
+		mult = 1ULL << (10 * (u - units + 1));
+		end++;
+		if (!strcasecmp(end, "iB") || (*end == 'B' && !end[1]) ||
+		    (*end == 'b' && !end[1]))
+			end += strlen(end);
+		if (*end)
+			return -EINVAL;
+	}
+	if (v > UINT64_MAX / mult)
+		return -ERANGE;
+	*out = v * mult;
+	return 0;
+}
+
+/* ---- vmm/: CPUs, boot, console ---- */
+
+static int opt_cpus(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > VM_MAX_CPUS) {
+		snprintf(why, n, "'%s' is not a CPU count from 1 to %d", arg,
+			 VM_MAX_CPUS);
+		return -EINVAL;
+	}
+	cfg->nr_cpus = (int)v;
+	return 0;
+}
+
+static int opt_mem(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	uint64_t v;
+	int r = parse_size(arg, 1ULL << 20, &v);
+
+	if (r < 0) {
+		snprintf(why, n, "'%s' is not a size (e.g. 512M, 2G)", arg);
+		return -EINVAL;
+	}
+	if (v < MEM_DEFAULT_CHUNK || v % MEM_DEFAULT_CHUNK) {
+		snprintf(why, n, "'%s' must be a non-zero multiple of 2 MiB", arg);
+		return -EINVAL;
+	}
+	if (v > (1ULL << 40)) {
+		snprintf(why, n, "'%s' is more than 1 TiB", arg);
+		return -EINVAL;
+	}
+	cfg->mem.ram_size = v;
+	return 0;
+}
+
+static int opt_kernel(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->boot.kernel = arg;
+	return 0;
+}
+
+static int opt_initrd(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->boot.initrd = arg;
+	return 0;
+}
+
+static int opt_params(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->boot.params = arg;
+	return 0;
+}
+
+static int opt_boot(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	if (!strcmp(arg, "auto")) {
+		cfg->boot.mode = BOOT_AUTO;
+	} else if (!strcmp(arg, "bzimage")) {
+		cfg->boot.mode = BOOT_BZIMAGE;
+	} else {
+		snprintf(why, n, "'%s' is neither 'auto' nor 'bzimage'", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	if (!*arg) {
+		snprintf(why, n, "empty directory name");
+		return -EINVAL;
+	}
+	cfg->boot.cache_dir = arg;
+	return 0;
+}
+
+static int opt_console(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	if (!strcmp(arg, "stdio")) {
+		cfg->console.kind = CONSOLE_STDIO;
+	} else if (!strcmp(arg, "none")) {
+		cfg->console.kind = CONSOLE_NONE;
+	} else if (!strncmp(arg, "file:", 5) && arg[5]) {
+		cfg->console.kind = CONSOLE_FILE;
+		cfg->console.path = arg + 5;
+	} else {
+		snprintf(why, n, "'%s' is not stdio, none or file:PATH", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- devices/: thin wrappers over its parsers ---- */
+
+static int opt_disk(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return devices_parse_disk(&cfg->dev, arg, why, n);
+}
+
+static int opt_net(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return devices_parse_net(&cfg->dev, arg, why, n);
+}
+
+static int opt_rng(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return devices_parse_rng(&cfg->dev);
+}
+
+const struct run_opt run_opts[] = {
+	/* vmm/ (boot) */
+	{ "kernel", 'k', "FILE", "guest kernel: a bzImage (XZ/gzip/... compressed, as\n"
+	  "distributions ship it) or an uncompressed ELF vmlinux (required)", opt_kernel },
+	{ "initrd", 'i', "FILE", "initial ramdisk, loaded high in guest RAM", opt_initrd },
+	{ "params", 'p', "STRING", "kernel command line (default \"" DEFAULT_PARAMS "\")",
+	  opt_params },
+	{ "mem", 'm', "SIZE", "guest RAM: a number with suffix K, M, G or T (binary);\n"
+	  "a bare number is MiB; a multiple of 2M (default 512M)", opt_mem },
+	{ "cpus", 'c', "N", "number of vCPUs, 1 to 64 (default 1)", opt_cpus },
+	{ "console", 0, "KIND", "serial console ttyS0: 'stdio' (default: guest output to\n"
+	  "stdout, stdin to the guest, raw terminal if stdin is a TTY;\n"
+	  "Ctrl-A x quits), 'file:PATH' (output appended to PATH, no\n"
+	  "input) or 'none'", opt_console },
+	{ "boot", 0, "MODE", "'auto' (default): decompress a compressed bzImage on the\n"
+	  "host once, cache the vmlinux and enter it directly;\n"
+	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
+	{ "cache", 0, "DIR", "where decompressed kernels are cached (default\n"
+	  "$XDG_CACHE_HOME/hmmv or ~/.cache/hmmv; unwritable = no cache)", opt_cache },
+	/* memory/ (tiers): add entries here */
+	/* devices/ (PCI, virtio) */
+	{ "disk", 0, "PATH[,ro]", "virtio-blk disk backed by an image file (repeatable)",
+	  opt_disk },
+	{ "net", 0, "tap=NAME", "virtio-net on an existing tap interface", opt_net },
+	{ "rng", 0, NULL, "virtio-rng fed from the host's getrandom()", opt_rng },
+};
+
+const size_t run_opts_count = sizeof(run_opts) / sizeof(run_opts[0]);
+
+void run_opts_usage(FILE *f)
+{
+	const struct run_opt *o;
+	const char *h, *nl;
+	char lhs[64];
+	size_t i;
+
+	fprintf(f, "usage: hmmv run -k KERNEL [-i INITRD] [-p PARAMS] [-m SIZE] [-c N] [FLAGS]\n\n"
+		   "Boots a guest kernel on KVM; the guest's ttyS0 is the console.\n\nflags:\n");
+	for (i = 0; i < run_opts_count; i++) {
+		o = &run_opts[i];
+		if (o->short_name)
+			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->short_name,
+				 o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		else
+			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name,
+				 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		for (h = o->help; h; h = nl ? nl + 1 : NULL) {
+			nl = strchr(h, '\n');
+			fprintf(f, "  %-24s %.*s\n", lhs, nl ? (int)(nl - h) : (int)strlen(h), h);
+			lhs[0] = 0;
+		}
+	}
+	fprintf(f, "  %-24s %s\n", "-h, --help", "print this help");
+	fprintf(f, "\nexit status:\n"
+		   "  0  the guest powered off (ACPI S5)\n"
+		   "  1  hmmv failed at run time (KVM, host resources, I/O)\n"
+		   "  2  usage error: bad flag or value, missing or unusable file,\n"
+		   "     memory too small for kernel plus initrd\n"
+		   "  3  the guest rebooted (i8042 reset, triple fault; a panic with\n"
+		   "     panic=-1 ends here too); a triple fault also prints the\n"
+		   "     vCPU's registers on stderr\n"
+		   "  4  stopped by SIGINT, SIGTERM, SIGHUP or the console escape\n"
+		   "  5  a vCPU hit a state hmmv cannot emulate (registers on stderr)\n");
+}
+
+static const struct run_opt *opt_find(const char *name, size_t len, char short_name)
+{
+	size_t i;
+
+	for (i = 0; i < run_opts_count; i++) {
+		if (short_name && run_opts[i].short_name == short_name)
+			return &run_opts[i];
+		if (!short_name && strlen(run_opts[i].name) == len &&
+		    !strncmp(run_opts[i].name, name, len))
+			return &run_opts[i];
+	}
+	return NULL;
+}
+
+static void opt_defaults(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_cpus = 1;
+	cfg->mem.ram_size = DEFAULT_MEM;
+	cfg->boot.params = DEFAULT_PARAMS;
+	cfg->boot.mode = BOOT_AUTO;
+	cfg->console.kind = CONSOLE_STDIO;
+}
+
+static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
+		     const char *arg, char *why, size_t whylen)
+{
+	char reason[200];
+	int r;
+
+	reason[0] = 0;
+	r = o->parse(cfg, arg, reason, sizeof(reason));
+	if (r < 0 && !strncmp(reason, "--", 2))
+		snprintf(why, whylen, "%s", reason);	/* already names the flag */
+	else if (r < 0)
+		snprintf(why, whylen, "--%s: %s", o->name,
+			 reason[0] ? reason : "invalid value");
+	return r < 0 ? -EINVAL : 0;
+}
+
+int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
+		   char *why, size_t whylen)
+{
+	const struct run_opt *o;
+	const char *a, *val, *eq;
+	int i, r;
+
+	opt_defaults(cfg);
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			run_opts_usage(stdout);
+			return 1;
+		}
+		val = NULL;
+		if (a[0] == '-' && a[1] == '-' && a[2]) {
+			eq = strchr(a + 2, '=');
+			o = opt_find(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2), 0);
+			if (o && eq)
+				val = eq + 1;
+		} else if (a[0] == '-' && a[1] && a[1] != '-') {
+			o = opt_find(NULL, 0, a[1]);
+			if (o && a[2])
+				val = a + 2;
+		} else {
+			snprintf(why, whylen, "unexpected argument '%s' (see hmmv run --help)", a);
+			return -EINVAL;
+		}
+		if (!o) {
+			snprintf(why, whylen, "unknown flag '%s' (see hmmv run --help)", a);
+			return -EINVAL;
+		}
+		if (!o->metavar && val) {
+			snprintf(why, whylen, "--%s takes no value", o->name);
+			return -EINVAL;
+		}
+		if (o->metavar && !val) {
+			if (i + 1 >= argc) {
+				snprintf(why, whylen, "--%s needs a value %s", o->name, o->metavar);
+				return -EINVAL;
+			}
+			val = argv[++i];
+		}
+		r = opt_apply(cfg, o, val, why, whylen);
+		if (r < 0)
+			return r;
+	}
+	if (!cfg->boot.kernel) {
+		snprintf(why, whylen, "no kernel given: -k FILE is required (see hmmv run --help)");
+		return -EINVAL;
+	}
+	return 0;
+}

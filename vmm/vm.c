@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Building, running and tearing down one VM. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "devices/legacy.h"
+#include "vmm/acpi.h"
+#include "vmm/boot.h"
+#include "vmm/console.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+/* Two pages KVM needs inside guest-physical space on Intel (VMX real mode
+ * emulation); placed in the hole just below the IOAPIC, clear of PCI BARs. */
+#define VM_TSS_ADDR		0xfffbd000ULL
+#define VM_IDENTITY_MAP_ADDR	0xfffbc000ULL
+
+static int vm_fail(struct vm *vm, int err, const char *what)
+{
+	snprintf(vm->why, sizeof(vm->why), "%s: %s", what, strerror(-err));
+	return err;
+}
+
+static int vm_create_kvm(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+	uint64_t idmap = VM_IDENTITY_MAP_ADDR;
+	int r;
+
+	r = kvm_open(&vm->kvm, vm->why, sizeof(vm->why));
+	if (r < 0)
+		return r;
+	r = kvm_create_vm(&vm->kvm);
+	if (r < 0)
+		return vm_fail(vm, r, "KVM_CREATE_VM");
+	if (ioctl(vm->kvm.vm_fd, KVM_SET_TSS_ADDR, VM_TSS_ADDR) < 0)
+		return vm_fail(vm, -errno, "KVM_SET_TSS_ADDR");
+	if (ioctl(vm->kvm.vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
+		return vm_fail(vm, -errno, "KVM_SET_IDENTITY_MAP_ADDR");
+	/* Full in-kernel irqchip: PIC, IOAPIC, LAPICs; then the PIT. */
+	if (ioctl(vm->kvm.vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return vm_fail(vm, -errno, "KVM_CREATE_IRQCHIP");
+	if (ioctl(vm->kvm.vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return vm_fail(vm, -errno, "KVM_CREATE_PIT2");
+	return 0;
+}
+
+static int vm_create_memory(struct vm *vm)
+{
+	int r;
+
+	r = memory_init(&vm->mem, &vm->cfg->mem);
+	if (r < 0)
+		return vm_fail(vm, r, "guest memory");
+	r = memory_map_slots(&vm->mem, vm->kvm.vm_fd, 0);
+	if (r < 0)
+		return vm_fail(vm, r, "KVM_SET_USER_MEMORY_REGION");
+	return 0;
+}
+
+/* After the irqchip and the memslots, before any vCPU runs. */
+static int vm_create_pci(struct vm *vm)
+{
+	struct devices_env env = {
+		.vm_fd = vm->kvm.vm_fd, .mem = &vm->mem,
+		.pio = &vm->pio, .mmio = &vm->mmio,
+	};
+	int r;
+
+	r = devices_init(&vm->devices, &vm->cfg->dev, &env, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		/* devices/ names the flag or file; most failures are bad input. */
+		vm->usage_error = r == -EINVAL || r == -ENOENT || r == -EACCES;
+		return r;
+	}
+	vm->devices_ok = true;
+	return 0;
+}
+
+static int vm_create_devices(struct vm *vm)
+{
+	int r;
+
+	r = console_open(&vm->console, &vm->cfg->console, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		vm->usage_error = true;
+		return r;
+	}
+	r = serial_create(&vm->serial, vm, SERIAL_COM1_BASE, SERIAL_COM1_IRQ);
+	if (r < 0)
+		return vm_fail(vm, r, "serial port");
+	r = i8042_create(&vm->i8042, vm);
+	if (r < 0)
+		return vm_fail(vm, r, "i8042");
+	r = acpi_pm_create(&vm->pm, vm);
+	if (r < 0)
+		return vm_fail(vm, r, "ACPI PM ports");
+	return vm_create_pci(vm);
+}
+
+static void vm_destroy_devices(struct vm *vm)
+{
+	/* After the vCPUs are joined: drains disk I/O, syncs the images. */
+	if (vm->devices_ok)
+		devices_exit(&vm->devices);
+	vm->devices_ok = false;
+	acpi_pm_destroy(vm->pm);
+	i8042_destroy(vm->i8042);
+	serial_destroy(vm->serial);
+	vm->pm = NULL;
+	vm->i8042 = NULL;
+	vm->serial = NULL;
+	console_close(vm->console);
+	vm->console = NULL;
+}
+
+int vm_create(struct vm *vm, struct vm_config *cfg)
+{
+	int r, i;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->kvm.sys_fd = -1;
+	vm->kvm.vm_fd = -1;
+	vm->mem.fd = -1;
+	vm->stop_fd = -1;
+	for (i = 0; i < VM_MAX_CPUS; i++)
+		vm->vcpus[i].fd = -1;
+	atomic_init(&vm->stopping, false);
+	if (io_bus_init(&vm->pio) < 0 || io_bus_init(&vm->mmio) < 0)
+		return vm_fail(vm, -ENOMEM, "I/O bus");
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_fd < 0)
+		return vm_fail(vm, -errno, "eventfd");
+	r = vm_create_kvm(vm);
+	if (r < 0)
+		return r;
+	r = vm_create_memory(vm);
+	if (r < 0)
+		return r;
+	r = boot_load(vm, &vm->boot);
+	if (r < 0)
+		return r;
+	r = acpi_build(vm, &vm->boot);
+	if (r < 0)
+		return vm_fail(vm, r, "ACPI tables");
+	r = vm_create_devices(vm);
+	if (r < 0)
+		return r;
+	vm->nr_vcpus = cfg->nr_cpus;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		r = vcpu_create(vm, &vm->vcpus[i], i);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void vm_request_stop(struct vm *vm, int reason)
+{
+	uint64_t one = 1;
+	bool expected = false;
+	int i;
+
+	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, true))
+		return;
+	vm->exit_reason = reason;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0) {
+		/* The counter cannot overflow with one write; nothing to do. */
+	}
+}
+
+int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+
+	if (ioctl(vm->kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0)
+		return -errno;
+	return 0;
+}
+
+int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)
+{
+	struct kvm_msi msi = {
+		.address_lo = (uint32_t)addr,
+		.address_hi = (uint32_t)(addr >> 32),
+		.data = data,
+	};
+
+	return ioctl(vm->kvm.vm_fd, KVM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
+}
+
+int vm_signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	return -pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+static int vm_start_vcpus(struct vm *vm)
+{
+	int i, r;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		r = vcpu_start(&vm->vcpus[i]);
+		if (r < 0) {
+			snprintf(vm->why, sizeof(vm->why), "vCPU %d thread: %s", i,
+				 strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* The main thread serves host signals, the stop eventfd and console input. */
+static void vm_serve(struct vm *vm, int sig_fd)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[3];
+	int in_fd, n;
+
+	while (!vm_stopping(vm)) {
+		in_fd = console_input_fd(vm->console, serial_rx_room(vm->serial));
+		pfd[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = vm->stop_fd, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = in_fd, .events = POLLIN };
+		/* A full receive FIFO is drained by the guest: look again soon. */
+		n = poll(pfd, 3, in_fd < 0 && console_has_input(vm->console) ? 10 : -1);
+		if (n < 0 && errno != EINTR) {
+			vm_request_stop(vm, VM_EXIT_ERROR);
+			break;
+		}
+		if (n <= 0)
+			continue;
+		if ((pfd[0].revents & POLLIN) &&
+		    read(sig_fd, &si, sizeof(si)) == sizeof(si))
+			vm_request_stop(vm, VM_EXIT_SIGNAL);
+		if (pfd[2].revents)
+			console_pump(vm->console, vm);
+	}
+}
+
+int vm_run(struct vm *vm, const sigset_t *sigs)
+{
+	int sig_fd, r;
+
+	sig_fd = signalfd(-1, sigs, SFD_CLOEXEC);
+	if (sig_fd < 0) {
+		snprintf(vm->why, sizeof(vm->why), "signalfd: %s", strerror(errno));
+		return VM_EXIT_ERROR;
+	}
+	r = console_start(vm->console);
+	if (r < 0) {
+		snprintf(vm->why, sizeof(vm->why), "console: %s", strerror(-r));
+		close(sig_fd);
+		return VM_EXIT_ERROR;
+	}
+	r = vm_start_vcpus(vm);
+	if (r < 0)
+		vm_request_stop(vm, VM_EXIT_ERROR);
+	else
+		vm_serve(vm, sig_fd);
+	vcpu_join_all(vm);
+	console_stop(vm->console);
+	close(sig_fd);
+	return vm->exit_reason;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	int i;
+
+	vcpu_join_all(vm);
+	for (i = 0; i < VM_MAX_CPUS; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	vm_destroy_devices(vm);
+	memory_exit(&vm->mem);
+	free(vm->cpuid);
+	vm->cpuid = NULL;
+	kvm_close(&vm->kvm);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	vm->stop_fd = -1;
+	io_bus_exit(&vm->mmio);
+	io_bus_exit(&vm->pio);
+}
