@@ -3,10 +3,12 @@
 # from tests/system/, so the script goes into its image under that folder
 # as bench_blk.sh, and run.sh is pointed at a small folder that names it.
 BENCH_TOP := $(B)/bench-top
+# Spelled out: this fragment is read before testhost.mk defines TH_ROOT.
+BENCH_SCRIPT := $(B)/testhost-root/tests/system/bench_blk.sh
 
 .PHONY: bench-blk
-testhost-root: $(TH_ROOT)/tests/system/bench_blk.sh
-$(TH_ROOT)/tests/system/bench_blk.sh: tests/bench/blk.sh
+testhost-root: $(BENCH_SCRIPT)
+$(BENCH_SCRIPT): tests/bench/blk.sh
 	@install -D -m 644 $< $@
 
 bench-blk: testhost
