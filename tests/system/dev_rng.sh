@@ -5,7 +5,7 @@ n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 log=/tmp/dev_rng.console
 
-echo 1..4
+echo 1..5
 : >$log
 hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M \
 	-p "console=ttyS0 quiet panic=-1 iommu=noaperture hmmv.run=dev_rng" \
@@ -15,4 +15,6 @@ grep -q "dev-rng: current virtio_rng" $log; ok $? "hwrng core selected virtio_rn
 grep -q "dev-rng: bytes 4096" $log; ok $? "/dev/hwrng yielded 4096 bytes"
 distinct=$(sed -n 's/.*dev-rng: distinct \([0-9]*\).*/\1/p' $log)
 [ "${distinct:-0}" -gt 200 ]; ok $? "bytes are varied ($distinct distinct values of 256)"
+msi=$(sed -n 's/.*dev-rng: msi-irqs \([0-9]*\).*/\1/p' $log)
+[ "${msi:-0}" -gt 0 ]; ok $? "guest uses MSI-X vectors for the device ($msi)"
 grep "dev-rng:" $log | sed 's/^/# /'
