@@ -19,7 +19,7 @@ hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M \
 	--console file:$log --net tap=$tap </dev/null 2>/tmp/dev_net.err &
 vm=$!
 i=0
-while [ ! -e /sys/class/net/$tap ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -e /sys/class/net/$tap ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 ip addr add 10.0.2.1/24 dev $tap && ip link set $tap up
 ok $? "hmmv created tap $tap and the host configured it"
 hmmv run -k /guest/vmlinuz -i /guest/initrd.img --net tap=$tap --console none \
