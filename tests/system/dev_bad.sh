@@ -35,5 +35,7 @@ mv /dev/net/tun.away /dev/net/tun
 [ $rc -eq 2 ] && grep -q "/dev/net/tun" $err
 ok $? "missing /dev/net/tun: exit $rc, '$(cat $err)'"
 [ ! -e /sys/class/net/hmmvbad0 ]; ok $? "no tap left behind"
-pgrep -x hmmv >/dev/null; [ $? -ne 0 ]; ok $? "no hmmv process left running"
+left=0
+for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = hmmv ] && left=$((left + 1)); done
+[ $left -eq 0 ]; ok $? "no hmmv process left running ($left)"
 rm -f /tmp/odd.img
