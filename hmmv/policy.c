@@ -26,6 +26,7 @@ struct policy {
 	uint32_t nchunks;
 	uint32_t quota;
 	uint32_t now;		/* current interval, starts at 1 */
+	uint32_t maxb;		/* hottest bucket seen at the last decide */
 	struct chunk_state *c;
 	uint32_t *next;		/* bucket lists, scratch for decide() */
 	uint32_t *promo;	/* scratch: promotions of one batch */
@@ -33,23 +34,23 @@ struct policy {
 };
 
 /*
- * Defaults: 2 MiB chunks; 64 of 512 pages zapped per sample (1/8: enough
- * to tell hot from warm, an eighth of the refault cost); 4 levels (a cold
- * chunk is looked at every 8 intervals); a chunk with an estimated 32
- * touched pages per window (1/16 of it) counts as hot for the MLQ; EWMA
- * weight 1/2 so a hot set shift is followed within 2-3 samples; 25% + 2
- * pages margin against ping-pong; 4 intervals minimum residency; 64 moves
- * (128 MiB) per interval.
+ * Defaults: 2 MiB chunks; 32 of 512 pages zapped per sample (1/16: enough
+ * to tell hot from warm at a sixteenth of the refault cost; 16 and 64
+ * differ by under 1% in the simulator's four-VM mix); 4 levels (a cold
+ * chunk is looked at every 8 intervals); EWMA weight 1/2 so a hot set
+ * shift is followed within 2-3 samples; a margin of 25% plus two sampled
+ * pages (32 pages: above the sampling noise of a warm chunk, which halved
+ * zipf's churn in the simulator) against ping-pong; 4 intervals minimum
+ * residency; 64 moves (128 MiB) per interval.
  */
 void policy_params_default(struct policy_params *p)
 {
 	p->pages_per_chunk = 512;
-	p->sample_pages = 64;
+	p->sample_pages = 32;
 	p->levels = 4;
-	p->hot_pages = 32;
 	p->decay_shift = 1;
 	p->hyst_pct = 25;
-	p->hyst_min = 2 * POLICY_TEMP_ONE;
+	p->hyst_min = 2;
 	p->min_residency = 4;
 	p->max_moves = 64;
 }
@@ -233,7 +234,7 @@ static uint32_t sample_score(const struct policy *p, const struct chunk_state *c
 static void update_sampled(struct policy *p, struct chunk_state *c)
 {
 	uint32_t score = sample_score(p, c);
-	uint32_t e = p->now - c->last_sample, k;
+	uint32_t e = p->now - c->last_sample, k, b, lvl;
 
 	if (e > MAX_ELAPSED)
 		e = MAX_ELAPSED;
@@ -241,10 +242,12 @@ static void update_sampled(struct policy *p, struct chunk_state *c)
 	for (k = 0; k < e; k++)
 		c->temp = ewma_step(c->temp, score, p->par.decay_shift);
 	c->last_sample = p->now;
-	if (score >= p->par.hot_pages << POLICY_TEMP_SHIFT)
-		c->level = 0;
-	else if (!score && c->level + 1u < p->par.levels)
-		c->level++;
+	/* One level per bucket below the hottest: exponentially rarer. */
+	b = policy_bucket(c->temp);
+	lvl = p->maxb > b ? p->maxb - b : 0;
+	if (!score && lvl <= c->level)
+		lvl = c->level + 1u;
+	c->level = lvl < p->par.levels ? lvl : p->par.levels - 1;
 }
 
 static void update_written(struct policy *p, struct chunk_state *c)
@@ -254,12 +257,14 @@ static void update_written(struct policy *p, struct chunk_state *c)
 	/* Written pages are a lower bound of touched ones: only raise. */
 	if (ws > c->temp)
 		c->temp = ewma_step(c->temp, ws, p->par.decay_shift);
-	c->level = 0;
+	/* Writes alone put it among the hottest: look at it next interval. */
+	if (policy_bucket(ws) + 1 >= p->maxb)
+		c->level = 0;
 }
 
 static void update_temps(struct policy *p)
 {
-	uint32_t i;
+	uint32_t i, b, maxb = 0;
 
 	for (i = 0; i < p->nchunks; i++) {
 		struct chunk_state *c = &p->c[i];
@@ -268,7 +273,10 @@ static void update_temps(struct policy *p)
 			update_sampled(p, c);
 		else if (c->written)
 			update_written(p, c);
+		b = policy_bucket(c->temp);
+		maxb = b > maxb ? b : maxb;
 	}
+	p->maxb = maxb;
 }
 
 /* Tier a chunk will have once its move (if any) completes. */
@@ -354,11 +362,14 @@ static void push_victim(struct policy *p, struct lists *l, uint32_t v)
 	l->dram[b] = v;
 }
 
+/* The absolute margin is in sampled pages: each stands for stride pages. */
 static int beats(const struct policy *p, uint32_t cand, uint32_t victim)
 {
 	uint64_t tc = p->c[cand].temp, tv = p->c[victim].temp;
+	uint64_t min = (uint64_t)p->par.hyst_min * POLICY_TEMP_ONE *
+		       (p->par.pages_per_chunk / p->par.sample_pages);
 
-	return tc * 100 > tv * (100 + p->par.hyst_pct) + (uint64_t)p->par.hyst_min * 100;
+	return tc * 100 > tv * (100 + p->par.hyst_pct) + min * 100;
 }
 
 static void emit(struct policy *p, struct policy_move *m, uint32_t chunk,

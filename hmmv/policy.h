@@ -24,16 +24,20 @@
  * Temperature: an exponentially decayed estimate of the chunk's touched
  * 4 KiB pages per sample window, fixed point (POLICY_TEMP_ONE = 1 page).
  * Multi-level queue: a chunk at level L is sampled every 2^L intervals;
- * a chunk seen hot goes to level 0, one seen idle sinks one level, a write
- * seen on an unsampled chunk lifts it to level 0. Sampling cost therefore
- * follows the active set, not the VM size.
+ * after a sample its level is the number of temperature buckets between it
+ * and the hottest chunk (so the hottest are sampled every interval, each
+ * bucket colder half as often), an idle sample sinks it at least one
+ * level, and writes that alone would make it one of the hottest lift an
+ * unsampled chunk to level 0. Sampling cost follows the hot set, not the
+ * VM size.
  * Hot set: chunks are bucketed by log2(temperature) and the hot set is
  * filled from the hottest bucket down to the DRAM quota (O(n), no sort).
  * Moves: promotions hottest first; with DRAM full a promotion must beat the
  * coldest DRAM chunk of a strictly colder bucket by hyst_pct percent plus
- * hyst_min (hysteresis); chunks moved recently stay put for min_residency
- * intervals; at most max_moves moves per interval (rate limit), returned as
- * one batch, demotions first so that frames are free for promotions.
+ * hyst_min sampled pages (hysteresis); chunks moved recently stay put for
+ * min_residency intervals; at most max_moves moves per interval (rate
+ * limit), returned as one batch, demotions first so that frames are free
+ * for promotions.
  */
 #ifndef HMMV_POLICY_H
 #define HMMV_POLICY_H
@@ -54,10 +58,9 @@ struct policy_params {
 	uint32_t pages_per_chunk;	/* 4 KiB pages per chunk: 512 = 2 MiB */
 	uint32_t sample_pages;		/* pages zapped per sampled chunk */
 	uint32_t levels;		/* MLQ levels, 1..POLICY_MAX_LEVELS */
-	uint32_t hot_pages;		/* est. touched pages: back to level 0 */
 	uint32_t decay_shift;		/* EWMA weight 2^-decay_shift */
 	uint32_t hyst_pct;		/* promotion beats victim by this % */
-	uint32_t hyst_min;		/* ... and by this (POLICY_TEMP_ONE units) */
+	uint32_t hyst_min;		/* ... plus this many sampled pages */
 	uint32_t min_residency;		/* intervals before a chunk moves again */
 	uint32_t max_moves;		/* moves per interval (rate limit) */
 };

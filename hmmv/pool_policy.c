@@ -5,11 +5,11 @@
 
 #include "hmmv/pool_policy.h"
 
-/* 2 MiB granule (one chunk); a grant moves only by >= 8 MiB or 5%. */
+/* 2 MiB granule (one chunk); a grant moves only by >= 4 MiB or 5%. */
 void pool_params_default(struct pool_params *pp)
 {
 	pp->granule = 2ull << 20;
-	pp->hyst_bytes = 8ull << 20;
+	pp->hyst_bytes = 4ull << 20;
 	pp->hyst_pct = 5;
 }
 

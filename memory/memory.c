@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Guest RAM allocation, layout around the PCI hole, memslots, accessors. */
+/* Guest RAM: tiers, chunk table, launch placement and mapping, memslots. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "memory/memory.h"
+#include "memory/internal.h"
 
 static void memory_layout(struct guest_mem *m)
 {
@@ -26,36 +27,167 @@ static void memory_layout(struct guest_mem *m)
 	}
 }
 
-int memory_init(struct guest_mem *m, const struct memory_config *cfg)
+const char *memory_tier_name(int tier)
 {
+	return tier == MEM_TIER_DRAM ? "dram" : tier == MEM_TIER_NVM ? "nvm" : "?";
+}
+
+/* Which tier chunk @c prefers at launch, before capacity is considered. */
+static int place_pref(const struct guest_mem *m, uint32_t c)
+{
+	switch (m->placement) {
+	case MEM_PLACE_NVM_FIRST:
+		return MEM_TIER_NVM;
+	case MEM_PLACE_INTERLEAVE:
+		return c % 2 ? MEM_TIER_NVM : MEM_TIER_DRAM;
+	default:
+		return MEM_TIER_DRAM;
+	}
+}
+
+static bool tier_has_room(const struct guest_mem *m, int t)
+{
+	const struct mem_tier *tier = &m->tiers[t];
+
+	return tier->kind != MEM_BACK_NONE &&
+	       (uint64_t)tier->nr_chunks * m->chunk_size < tier->quota;
+}
+
+int mem_place(struct guest_mem *m)
+{
+	struct mem_tier *tier;
+	int64_t frame;
+	uint32_t c;
+	int t;
+
+	for (c = 0; c < m->nr_chunks; c++) {
+		t = place_pref(m, c);
+		if (!tier_has_room(m, t))
+			t = !t;
+		if (!tier_has_room(m, t))
+			return -ENOSPC;
+		tier = &m->tiers[t];
+		frame = mem_frames_alloc(&tier->frames);
+		if (frame < 0)
+			return (int)frame;
+		m->chunks[c] = (struct mem_chunk){ .tier = (uint8_t)t, .file = (uint8_t)t,
+						   .frame = (uint32_t)frame };
+		tier->nr_chunks++;
+	}
+	return 0;
+}
+
+/* Maps every chunk's frame, one mmap per run of consecutive frames. */
+static int memory_map_chunks(struct guest_mem *m)
+{
+	uint64_t cs = m->chunk_size;
+	struct mem_chunk *a, *b;
+	struct mem_tier *t;
+	uint32_t c, n;
+	void *p;
 	int err;
+
+	for (c = 0; c < m->nr_chunks; c += n) {
+		a = &m->chunks[c];
+		for (n = 1; c + n < m->nr_chunks; n++) {
+			b = &m->chunks[c + n];
+			if (b->file != a->file || b->frame != a->frame + n)
+				break;
+		}
+		t = &m->tiers[a->file];
+		p = mmap(m->host + c * cs, n * cs, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, t->fd, (off_t)(a->frame * cs));
+		if (p == MAP_FAILED)
+			return -errno;
+		/* hugetlbfs has no shared policy: bind the mapping itself. */
+		if (t->hugetlb) {
+			err = mem_tier_bind(t, a->file, p, n * cs, 0);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int memory_alloc_tables(struct guest_mem *m)
+{
+	uint64_t pages = m->ram_size / MEM_PAGE_SIZE;
+
+	m->chunks = calloc(m->nr_chunks, sizeof(*m->chunks));
+	m->state = calloc(m->nr_chunks, sizeof(*m->state));
+	m->vmm_dirty = calloc((pages + 63) / 64, sizeof(*m->vmm_dirty));
+	if (!m->chunks || !m->state || !m->vmm_dirty)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A PROT_NONE reservation aligned for devdax and huge pages. */
+static int memory_reserve(struct guest_mem *m)
+{
+	uint64_t align = m->chunk_size > MEM_HUGE_SIZE ? m->chunk_size : MEM_HUGE_SIZE;
+	uintptr_t base;
+
+	m->reserve_len = m->ram_size + align;
+	m->reserve = mmap(NULL, m->reserve_len, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->reserve == MAP_FAILED) {
+		m->reserve = NULL;
+		return -errno;
+	}
+	base = ((uintptr_t)m->reserve + align - 1) & ~(uintptr_t)(align - 1);
+	m->host = (uint8_t *)base;
+	return 0;
+}
+
+static int memory_setup(struct guest_mem *m, const struct memory_config *cfg)
+{
+	int err, t;
+
+	err = pthread_mutex_init(&m->lock, NULL);
+	if (err)
+		return -err;
+	m->locked = true;
+	for (t = 0; t < MEM_NR_TIERS; t++) {
+		err = mem_tier_open(&m->tiers[t], t, cfg);
+		if (err)
+			return err;
+	}
+	m->fd = m->tiers[MEM_TIER_DRAM].fd;
+	err = memory_alloc_tables(m);
+	if (!err)
+		err = mem_place(m);
+	if (!err)
+		err = memory_reserve(m);
+	if (!err)
+		err = memory_map_chunks(m);
+	return err;
+}
+
+int memory_init(struct guest_mem *m, const struct memory_config *user_cfg)
+{
+	struct memory_config c = *user_cfg, *cfg = &c;
+	int err, t;
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	m->vm_fd = -1;
+	for (t = 0; t < MEM_NR_TIERS; t++)
+		m->tiers[t].fd = -1;
 	m->chunk_size = cfg->chunk_size ? cfg->chunk_size : MEM_DEFAULT_CHUNK;
-	if (!cfg->ram_size || cfg->ram_size % m->chunk_size)
+	cfg->chunk_size = m->chunk_size;
+	if (!cfg->ram_size || cfg->ram_size % m->chunk_size ||
+	    m->chunk_size < MEM_MIN_CHUNK || (m->chunk_size & (m->chunk_size - 1)))
 		return -EINVAL;
 	m->ram_size = cfg->ram_size;
-	m->fd = memfd_create("hmmv-ram", MFD_CLOEXEC);
-	if (m->fd < 0)
-		return -errno;
-	if (ftruncate(m->fd, (off_t)m->ram_size) < 0)
-		goto fail;
-	m->host = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       m->fd, 0);
-	if (m->host == MAP_FAILED) {
-		m->host = NULL;
-		goto fail;
+	m->nr_chunks = (uint32_t)(m->ram_size / m->chunk_size);
+	m->placement = cfg->placement;
+	err = memory_setup(m, cfg);
+	if (err) {
+		memory_exit(m);
+		return err;
 	}
-	madvise(m->host, m->ram_size, MADV_MERGEABLE);
 	memory_layout(m);
 	return 0;
-fail:
-	err = -errno;
-	close(m->fd);
-	m->fd = -1;
-	return err;
 }
 
 int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags)
@@ -81,57 +213,24 @@ int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags)
 
 void memory_exit(struct guest_mem *m)
 {
-	if (m->host)
-		munmap(m->host, m->ram_size);
-	if (m->fd >= 0)
-		close(m->fd);
+	int t;
+
+	if (m->reserve)
+		munmap(m->reserve, m->reserve_len);
+	for (t = 0; t < MEM_NR_TIERS; t++)
+		mem_tier_close(&m->tiers[t]);
+	free(m->chunks);
+	free(m->state);
+	free(m->vmm_dirty);
+	if (m->locked)
+		pthread_mutex_destroy(&m->lock);
+	m->reserve = NULL;
 	m->host = NULL;
+	m->chunks = NULL;
+	m->state = NULL;
+	m->vmm_dirty = NULL;
+	m->locked = false;
 	m->fd = -1;
-}
-
-void *memory_translate(struct guest_mem *m, uint64_t gpa, uint64_t len)
-{
-	const struct mem_region *r;
-	int i;
-
-	for (i = 0; i < m->nr_regions; i++) {
-		r = &m->regions[i];
-		if (gpa < r->gpa || gpa - r->gpa >= r->size)
-			continue;
-		if (len > r->size - (gpa - r->gpa))
-			return NULL;
-		return m->host + r->offset + (gpa - r->gpa);
-	}
-	return NULL;
-}
-
-int memory_read(struct guest_mem *m, uint64_t gpa, void *buf, size_t len)
-{
-	void *p = memory_translate(m, gpa, len);
-
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
-}
-
-int memory_write(struct guest_mem *m, uint64_t gpa, const void *buf, size_t len)
-{
-	void *p = memory_translate(m, gpa, len);
-
-	if (!p)
-		return -EFAULT;
-	memcpy(p, buf, len);
-	return 0;
-}
-
-int memory_io_begin(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write)
-{
-	return memory_translate(m, gpa, len) ? 0 : -EFAULT;
-}
-
-void memory_io_end(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write)
-{
 }
 
 uint64_t memory_end_gpa(const struct guest_mem *m)
@@ -139,4 +238,41 @@ uint64_t memory_end_gpa(const struct guest_mem *m)
 	const struct mem_region *r = &m->regions[m->nr_regions - 1];
 
 	return r->gpa + r->size;
+}
+
+uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk)
+{
+	uint64_t off = (uint64_t)chunk * m->chunk_size;
+
+	return off < MEM_PCI_HOLE_START ? off : off - MEM_PCI_HOLE_START + MEM_PCI_HOLE_END;
+}
+
+int64_t memory_gpa_chunk(const struct guest_mem *m, uint64_t gpa)
+{
+	const struct mem_region *r;
+	int i;
+
+	for (i = 0; i < m->nr_regions; i++) {
+		r = &m->regions[i];
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return (int64_t)((r->offset + gpa - r->gpa) / m->chunk_size);
+	}
+	return -EFAULT;
+}
+
+int memory_chunk_info(struct guest_mem *m, uint32_t chunk, struct mem_chunk *out)
+{
+	if (chunk >= m->nr_chunks)
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	*out = m->chunks[chunk];
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+void memory_set_pause_ops(struct guest_mem *m, const struct mem_pause_ops *ops,
+			  void *ctx)
+{
+	m->pause_ops = ops;
+	m->pause_ctx = ctx;
 }

@@ -1,21 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Guest RAM: one host virtual range, divided into chunks, covered by KVM
- * memslots around the PCI hole below 4 GiB. Everything else in hmmv touches
- * guest memory through the accessors declared here, which bounds-check every
- * guest-physical range (the guest is untrusted).
+ * memslots around the PCI hole below 4 GiB. Each chunk is backed by a frame
+ * of one tier (DRAM memfd, or a slow tier: devdax, file, NUMA-node memfd) and
+ * can be moved to the other tier while the guest runs (memory_remap()).
+ * Everything else in hmmv touches guest memory through the accessors declared
+ * here, which bounds-check every guest-physical range (the guest is
+ * untrusted), record what the VMM writes and hold off migration of chunks
+ * with I/O in flight.
  */
 #ifndef HMMV_MEMORY_MEMORY_H
 #define HMMV_MEMORY_MEMORY_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Guest-physical layout: RAM below the hole, the rest above 4 GiB. */
 #define MEM_PCI_HOLE_START	0xC0000000ULL
 #define MEM_PCI_HOLE_END	0x100000000ULL
 #define MEM_MAX_REGIONS		2
+
+#define MEM_DEFAULT_CHUNK	(2ULL << 20)
+#define MEM_MIN_CHUNK		(4ULL << 10)
+#define MEM_MAX_CHUNK		(1ULL << 30)	/* divides the 3 GiB hole start */
+#define MEM_PAGE_SIZE		4096ULL
+#define MEM_HUGE_SIZE		(2ULL << 20)
 
 struct mem_region {
 	uint64_t gpa;		/* guest-physical start */
@@ -24,25 +37,137 @@ struct mem_region {
 	uint32_t slot;		/* KVM memslot number */
 };
 
+enum mem_tier_id {
+	MEM_TIER_DRAM = 0,
+	MEM_TIER_NVM = 1,
+	MEM_NR_TIERS = 2,
+};
+
+enum mem_backend {
+	MEM_BACK_NONE = 0,	/* tier absent */
+	MEM_BACK_MEMFD,		/* DRAM memfd, optionally hugetlb */
+	MEM_BACK_DEVDAX,	/* /dev/daxX.Y */
+	MEM_BACK_FILE,		/* fsdax or ordinary file */
+	MEM_BACK_NODE,		/* memfd bound to a (slow) NUMA node */
+};
+
+enum mem_placement {
+	MEM_PLACE_DRAM_FIRST = 0,
+	MEM_PLACE_NVM_FIRST,
+	MEM_PLACE_INTERLEAVE,
+};
+
+#define MEM_NO_NODE	(-1)
+#define MEM_PATH_MAX	256
+
 struct memory_config {
 	uint64_t ram_size;	/* bytes of guest RAM */
 	uint64_t chunk_size;	/* placement/migration unit; 0 = default */
+	struct {
+		uint64_t size;	/* --dram SIZE; 0 = all of guest RAM */
+		bool hugetlb;
+		int node;	/* MEM_NO_NODE = DRAM nodes */
+	} dram;
+	struct {
+		enum mem_backend kind;	/* MEM_BACK_NONE without --nvm */
+		int node;		/* MEM_BACK_NODE */
+		char path[MEM_PATH_MAX];/* MEM_BACK_DEVDAX / MEM_BACK_FILE */
+		uint64_t align;		/* filled by validation (devdax) */
+		uint64_t size;		/* filled by validation */
+	} nvm;
+	enum mem_placement placement;
+	const char *control_path;	/* --control; NULL = the default */
+};
+
+/* Frame allocator: one bit per chunk-sized frame of a tier's file. */
+struct mem_frames {
+	uint64_t *bits;
+	uint32_t nr;
+	uint32_t used;
+	uint32_t hint;		/* lowest possibly free frame */
+};
+
+struct mem_tier {
+	enum mem_backend kind;
+	int fd;
+	uint8_t *view;		/* the whole file, for copies; NULL if none */
+	uint64_t file_size;
+	uint64_t quota;		/* bytes of guest RAM this tier may hold */
+	uint32_t nr_chunks;	/* chunks whose logical tier this is */
+	int node;		/* NUMA node bound, MEM_NO_NODE if none */
+	bool hugetlb;
+	bool pmem;		/* copies in use non-temporal stores */
+	bool pmem_mapped;	/* view came from pmem_map_file */
+	struct mem_frames frames;
+};
+
+struct mem_chunk {
+	uint8_t tier;		/* logical tier (which quota it counts in) */
+	uint8_t file;		/* tier whose file backs it */
+	uint32_t frame;		/* frame index in that file */
+};
+
+/* Chunk state word: in-flight I/O count, plus this bit while migrating. */
+#define MEM_CHUNK_MIGRATING	0x80000000u
+
+/*
+ * vCPU pause hooks the VMM provides (struct vm): pause() returns once no
+ * vCPU runs guest code, resume() lets them go again.
+ */
+struct mem_pause_ops {
+	int (*pause)(void *ctx);
+	void (*resume)(void *ctx);
 };
 
 struct guest_mem {
-	uint8_t *host;		/* ram_size bytes, one mapping */
+	uint8_t *host;		/* ram_size bytes, one range */
 	uint64_t ram_size;
 	uint64_t chunk_size;
 	int nr_regions;
 	struct mem_region regions[MEM_MAX_REGIONS];
-	int fd;			/* backing memfd */
+	int fd;			/* DRAM tier's memfd */
 	int vm_fd;		/* set by memory_map_slots, -1 before */
 	uint32_t slot_flags;
+
+	void *reserve;		/* the aligned reservation around host */
+	uint64_t reserve_len;
+	uint32_t nr_chunks;
+	enum mem_placement placement;
+	struct mem_tier tiers[MEM_NR_TIERS];
+	struct mem_chunk *chunks;
+	_Atomic uint32_t *state;	/* per chunk, see MEM_CHUNK_MIGRATING */
+	_Atomic uint64_t *vmm_dirty;	/* per 4 KiB page the VMM wrote */
+	pthread_mutex_t lock;		/* frames, chunk table, counters */
+	bool locked;			/* lock initialised */
+	const struct mem_pause_ops *pause_ops;
+	void *pause_ctx;
+	uint64_t nr_remaps;
+	uint64_t remap_ns;		/* total, pause included */
 };
 
-#define MEM_DEFAULT_CHUNK	(2ULL << 20)
+/* Default-filled config: plain DRAM, 2 MiB chunks, dram-first. */
+void memory_config_init(struct memory_config *cfg, uint64_t ram_size);
+/*
+ * Parses one memory flag of hmmv run ("--dram", "--nvm", "--placement",
+ * "--chunk") with value @val. -EINVAL with one line naming the flag in @why.
+ */
+int memory_parse_flag(struct memory_config *cfg, const char *flag,
+		      const char *val, char *why, size_t whylen);
+/* Parses "512M", "2G", "4096", "2MiB"; -EINVAL or -ERANGE. */
+int memory_parse_size(const char *s, uint64_t *out);
+/*
+ * Checks @cfg against the host (devices, their size and alignment, NUMA
+ * nodes, huge pages) and fills nvm.align/nvm.size. Every failure is a usage
+ * error (exit 2): -errno, one line naming the flag in @why.
+ */
+int memory_config_validate(struct memory_config *cfg, char *why, size_t whylen);
+/* Usage text for the memory flags, for hmmv run --help. */
+extern const char memory_flags_help[];
 
-/* Allocates guest RAM; -errno on failure, nothing left behind. */
+/*
+ * Allocates guest RAM as configured (validate first); -errno on failure,
+ * nothing left behind.
+ */
 int memory_init(struct guest_mem *m, const struct memory_config *cfg);
 /* Registers the RAM regions as KVM memslots with @flags. */
 int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags);
@@ -50,18 +175,78 @@ void memory_exit(struct guest_mem *m);
 
 /* Host address of [gpa, gpa+len) when it lies wholly in one RAM region. */
 void *memory_translate(struct guest_mem *m, uint64_t gpa, uint64_t len);
-/* Copies to and from guest RAM; -EFAULT when any byte is outside RAM. */
+/*
+ * Copies to and from guest RAM; -EFAULT when any byte is outside RAM.
+ * Safe from any thread: they hold off a migration of the chunks touched.
+ * memory_write records the pages as written by the VMM.
+ */
 int memory_read(struct guest_mem *m, uint64_t gpa, void *buf, size_t len);
 int memory_write(struct guest_mem *m, uint64_t gpa, const void *buf, size_t len);
 
 /*
  * Asynchronous device I/O into guest RAM (DMA) brackets itself with these,
- * so that a chunk is never migrated under an in-flight write.
+ * so that a chunk is never migrated under an in-flight write; begin waits
+ * for a migration in progress on those chunks to finish. A write marks its
+ * pages as VMM-written.
  */
 int memory_io_begin(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write);
 void memory_io_end(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write);
+/* Marks [gpa, gpa+len) VMM-written, for code writing via memory_translate. */
+void memory_mark_written(struct guest_mem *m, uint64_t gpa, uint64_t len);
+/*
+ * Moves the VMM-written bits of chunk @chunk into @bits (one bit per 4 KiB
+ * page of the chunk, chunk_size/4096 bits) and clears them. Returns the
+ * number of pages set.
+ */
+int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
 
 /* The guest-physical address of host range offset @off (for e820 etc.). */
 uint64_t memory_end_gpa(const struct guest_mem *m);
+/* Guest-physical address of chunk @chunk's first byte. */
+uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk);
+/* Chunk holding @gpa, or -EFAULT. */
+int64_t memory_gpa_chunk(const struct guest_mem *m, uint64_t gpa);
+/* In-flight I/O count of @chunk. */
+uint32_t memory_chunk_io(const struct guest_mem *m, uint32_t chunk);
+/* Snapshot of @chunk's placement, under the lock. */
+int memory_chunk_info(struct guest_mem *m, uint32_t chunk, struct mem_chunk *out);
+const char *memory_tier_name(int tier);
+
+/* Installs the VMM's vCPU pause hooks (may be NULL: no vCPUs to pause). */
+void memory_set_pause_ops(struct guest_mem *m, const struct mem_pause_ops *ops,
+			  void *ctx);
+/*
+ * The remap primitive: copies @chunk into a free frame of tier @dst, maps
+ * the new frame over the chunk's host address with mmap(MAP_FIXED) (KVM's
+ * MMU notifier drops the stale second-level entries; the memslot does not
+ * change) and frees the old frame. The caller has paused the vCPUs.
+ * -EBUSY when I/O is in flight on the chunk or it is migrating, -ENOSPC when
+ * @dst is full, -EALREADY when the chunk is already there.
+ */
+int memory_remap(struct guest_mem *m, uint32_t chunk, int dst);
+/* memory_remap() bracketed by the pause hooks; *pause_ns gets the pause. */
+int memory_remap_paused(struct guest_mem *m, uint32_t chunk, int dst,
+			uint64_t *pause_ns);
+/*
+ * For memfd tiers bound to NUMA nodes: moves the chunk's pages to @dst's
+ * node in place (mbind with MPOL_MF_MOVE, i.e. move_pages), with no pause
+ * and no remap; the chunk keeps its frame. -EOPNOTSUPP for other backends.
+ */
+int memory_move_inplace(struct guest_mem *m, uint32_t chunk, int dst);
+
+struct mem_tier_stat {
+	const char *name;
+	const char *backend;
+	uint64_t capacity;	/* quota, bytes */
+	uint64_t used;		/* bytes of guest RAM on this tier */
+	uint32_t chunks;
+	uint32_t frames_used;	/* frames of this tier's file in use */
+	uint32_t frames;
+	int node;
+};
+/* Fills @st for tier @tier; -ENOENT when the tier is absent. */
+int memory_tier_stat(struct guest_mem *m, int tier, struct mem_tier_stat *st);
+/* Prints all tiers as a table, or as one JSON object when @json. */
+void memory_stat_print(struct guest_mem *m, FILE *out, bool json);
 
 #endif

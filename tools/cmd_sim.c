@@ -1,11 +1,605 @@
 // SPDX-License-Identifier: GPL-2.0
-/* hmmv sim: placeholder until its issue lands. */
+/* hmmv sim: the trace-driven tier simulator's command line. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "tools/sim/sim.h"
 #include "vmm/cmd.h"
+
+enum ftype { F_DBL, F_U32, F_MB, F_STR, F_BOOL };
+
+struct flag {
+	const char *name;
+	enum ftype type;
+	void *ptr;
+	const char *arg;
+	const char *help;
+};
+
+struct simcfg {
+	struct model m;
+	struct pol_params pp;
+	struct wl_params wl;
+	const char *trace, *write_trace, *policies, *csv, *share, *label;
+	const char *preset;
+	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms;
+	uint32_t check, quiet, help;
+	double hot_mb, vm_mb, interval_ms, pool_min_mb;
+};
+
+#define D(n, f, a, h) { n, F_DBL, &c->f, a, h }
+#define U(n, f, a, h) { n, F_U32, &c->f, a, h }
+
+static int build_flags(struct simcfg *c, struct flag *fl, int max)
+{
+	const struct flag t[] = {
+		{ "workload", F_STR, &c->wl.kind, "KIND",
+		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4" },
+		{ "trace", F_STR, &c->trace, "FILE", "replay a recorded trace (hmmv/trace.h)" },
+		{ "write-trace", F_STR, &c->write_trace, "FILE",
+		  "write the workload as a trace file and exit" },
+		{ "policies", F_STR, &c->policies, "LIST", "comma-separated (default: all)" },
+		D("dram-mb", dram_mb, "MB", "DRAM budget for all VMs (default: --dram-pct)"),
+		D("dram-pct", dram_pct, "PCT", "DRAM as % of the total footprint (25)"),
+		{ "csv", F_STR, &c->csv, "FILE", "append result rows as CSV" },
+		{ "share", F_STR, &c->share, "PREFIX",
+		  "write PREFIX-POLICY.dat: DRAM MiB per VM per interval" },
+		{ "label", F_STR, &c->label, "NAME", "workload label in the output" },
+		{ "check", F_BOOL, &c->check, NULL,
+		  "exit 1 if a policy beats all-dram or the oracle, or overuses DRAM" },
+		{ "quiet", F_BOOL, &c->quiet, NULL, "no text table" },
+		D("vm-mb", vm_mb, "MB", "footprint per VM (256)"),
+		D("hot-mb", hot_mb, "MB", "hot set of gups/shift (32)"),
+		D("hot-frac", wl.hot_frac, "F", "share of updates in the hot set (0.9)"),
+		D("accesses", wl.accesses, "N",
+		  "updates per VM per interval (0: what all-DRAM does in one interval)"),
+		U("intervals", wl.intervals, "N", "intervals to generate (200)"),
+		D("interval-ms", interval_ms, "MS", "nominal interval length (100)"),
+		U("shift-every", wl.shift_every, "N", "shift: intervals between hot set moves (50)"),
+		{ "seed", F_DBL, NULL, "N", "random seed (1)" },
+		{ "preset", F_STR, &c->preset, "NAME", "slow tier: optane (default) or cxl" },
+		D("lat-dram-ns", m.lat_ns[SIM_DRAM], "NS", "DRAM random read latency (81)"),
+		D("lat-slow-ns", m.lat_ns[SIM_SLOW], "NS", "slow tier random read latency (305)"),
+		D("bw-dram-read", m.bw_rd[SIM_DRAM], "GB/S", "DRAM read bandwidth (100)"),
+		D("bw-dram-write", m.bw_wr[SIM_DRAM], "GB/S", "DRAM write bandwidth (60)"),
+		D("bw-slow-read", dimm_rd, "GB/S", "slow tier read bandwidth per DIMM (6.6)"),
+		D("bw-slow-write", dimm_wr, "GB/S", "slow tier write bandwidth per DIMM (2.3)"),
+		D("slow-dimms", dimms, "N", "slow tier DIMMs (6; cxl: 1 device)"),
+		D("cpu-ns", m.cpu_ns, "NS", "work per memory transfer (20)"),
+		D("mlp", m.mlp, "N", "misses in flight per vCPU (2)"),
+		D("vcpus", m.vcpus, "N", "vCPUs per VM (2)"),
+		D("fault-ns", m.fault_ns, "NS", "EPT violation / hint fault (1000)"),
+		D("pml-ns", m.pml_ns, "NS", "dirty log per written page (20)"),
+		D("zap-ns", m.zap_ns, "NS", "zap + shootdown per sampled chunk (5000)"),
+		D("remap-ns", m.remap_ns, "NS", "remap of one 2 MiB chunk (20000)"),
+		D("pause-ns", m.pause_ns, "NS", "pause/resume all vCPUs per batch (50000)"),
+		D("migrate-4k-ns", m.migrate_4k_ns, "NS", "kernel migration of one 4 KiB page (5000)"),
+		D("pebs-ns", m.pebs_ns, "NS", "PEBS assist per sample (200)"),
+		D("ept-split-ns", m.ept_split_ns, "NS", "per access with 4 KiB EPT (2)"),
+		D("window-ms", m.window_ms, "MS", "HMM-V sample window per interval (5)"),
+		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "pages zapped per sampled chunk (32)"),
+		U("hmmv-levels", pp.hmmv.levels, "N", "MLQ levels (4)"),
+		U("hmmv-decay-shift", pp.hmmv.decay_shift, "N", "EWMA weight 2^-N (1)"),
+		U("hmmv-hyst-pct", pp.hmmv.hyst_pct, "PCT", "promotion margin over victim (25)"),
+		U("hmmv-hyst-min", pp.hmmv.hyst_min, "N", "... plus this many sampled pages (2)"),
+		U("hmmv-residency", pp.hmmv.min_residency, "N", "intervals before moving back (4)"),
+		U("hmmv-max-moves", pp.hmmv.max_moves, "N", "chunk moves per interval (64)"),
+		U("pool-period", pp.pool_period, "N", "intervals between pool rounds (10)"),
+		D("pool-min-mb", pool_min_mb, "MB", "pool minimum per VM (16)"),
+		D("nb-scan-period-ms", pp.nb_scan_period_ms, "MS", "numa_balancing_scan_period_min_ms (1000)"),
+		D("nb-scan-size-mb", pp.nb_scan_size_mb, "MB", "numa_balancing_scan_size_mb (256)"),
+		D("nb-hot-threshold-ms", pp.nb_hot_threshold_ms, "MS", "numa_balancing_hot_threshold_ms (1000)"),
+		D("nb-rate-limit-mbps", pp.nb_rate_limit_mbps, "MB/S",
+		  "numa_balancing_promote_rate_limit_MBps (65536)"),
+		D("nb-scan-ns", pp.nb_scan_ns, "NS", "scanner cost per PTE (10)"),
+		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
+		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),
+		D("hemem-hot-read", pp.hemem_hot_rd, "N", "hot read samples (8)"),
+		D("hemem-hot-write", pp.hemem_hot_wr, "N", "hot write samples (4)"),
+		D("hemem-rate-gbps", pp.hemem_rate_gbps, "GB/S", "migration rate (10)"),
+		D("memtis-period", pp.memtis_period, "N", "PEBS sample period (199)"),
+		D("memtis-cooling", pp.memtis_cooling, "N", "samples per cooling (2000000)"),
+		D("memtis-adapt", pp.memtis_adapt, "N", "samples per threshold adaptation (100000)"),
+		D("memtis-mig-ms", pp.memtis_mig_ms, "MS", "kmigrated period (500)"),
+		D("memtis-rate-mbps", pp.memtis_rate_mbps, "MB/S", "migration cap (2048)"),
+		{ "help", F_BOOL, &c->help, NULL, "this text" },
+	};
+	int n = sizeof(t) / sizeof(t[0]);
+
+	if (n > max)
+		return -1;
+	memcpy(fl, t, sizeof(t));
+	return n;
+}
+
+static void usage(FILE *f, const struct flag *fl, int n)
+{
+	int i;
+
+	fprintf(f, "usage: hmmv sim [--workload KIND | --trace FILE] [OPTIONS]\n\n"
+		"Replays page-level accesses of one or more VMs through every tiering\n"
+		"policy on a memory model and prints runtime, slowdown against all-DRAM,\n"
+		"DRAM hit ratio, bytes migrated, tracking and migration overheads.\n"
+		"Policies: all-dram all-slow first-touch numa-balancing memory-mode\n"
+		"          hemem memtis oracle oracle-2m hmm-v\n\noptions:\n");
+	for (i = 0; i < n; i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", fl[i].name,
+			 fl[i].arg ? " " : "", fl[i].arg ? fl[i].arg : "");
+		fprintf(f, "  %-28s %s\n", left, fl[i].help);
+	}
+}
+
+static int parse_num(const char *flag, const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || *out < 0) {
+		fprintf(stderr, "hmmv sim: --%s: '%s' is not a non-negative number\n", flag, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_flag(struct simcfg *c, const struct flag *f, const char *arg)
+{
+	double x;
+
+	switch (f->type) {
+	case F_STR:
+		*(const char **)f->ptr = arg;
+		return 0;
+	case F_BOOL:
+		*(uint32_t *)f->ptr = 1;
+		return 0;
+	default:
+		break;
+	}
+	if (parse_num(f->name, arg, &x))
+		return -1;
+	if (!f->ptr) {		/* --seed */
+		c->wl.seed = (uint64_t)x;
+		return 0;
+	}
+	if (f->type == F_U32) {
+		if (x > UINT32_MAX || x != (uint32_t)x) {
+			fprintf(stderr, "hmmv sim: --%s: '%s' is not a 32-bit integer\n",
+				f->name, arg);
+			return -1;
+		}
+		*(uint32_t *)f->ptr = (uint32_t)x;
+	} else {
+		*(double *)f->ptr = x;
+	}
+	return 0;
+}
+
+static void cfg_default(struct simcfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	model_default(&c->m);
+	pol_params_default(&c->pp);
+	wl_params_default(&c->wl);
+	c->dram_pct = 25;
+	c->dimm_rd = 6.6;
+	c->dimm_wr = 2.3;
+	c->dimms = 6;
+	c->vm_mb = 256;
+	c->hot_mb = 32;
+	c->interval_ms = 100;
+	c->pool_min_mb = 16;
+}
+
+/* The preset goes first so that other model flags refine it. */
+static int apply_preset(struct simcfg *c, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *v = NULL;
+
+		if (!strncmp(argv[i], "--preset=", 9))
+			v = argv[i] + 9;
+		else if (!strcmp(argv[i], "--preset") && i + 1 < argc)
+			v = argv[i + 1];
+		if (!v)
+			continue;
+		if (model_preset(&c->m, v)) {
+			fprintf(stderr, "hmmv sim: --preset: unknown '%s' (optane, cxl)\n", v);
+			return -1;
+		}
+		if (!strcmp(v, "cxl")) {
+			c->dimm_rd = c->m.bw_rd[SIM_SLOW];
+			c->dimm_wr = c->m.bw_wr[SIM_SLOW];
+			c->dimms = 1;
+		}
+	}
+	return 0;
+}
+
+static int parse_args(struct simcfg *c, int argc, char **argv,
+		      struct flag *fl, int nfl)
+{
+	struct option opts[128];
+	int i, o, idx;
+
+	for (i = 0; i < nfl; i++)
+		opts[i] = (struct option){ fl[i].name,
+			fl[i].type == F_BOOL ? no_argument : required_argument, NULL, 0 };
+	opts[nfl] = (struct option){ 0 };
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "", opts, &idx)) != -1) {
+		if (o == '?') {
+			fprintf(stderr, "hmmv sim: unknown or incomplete option '%s'; "
+				"see 'hmmv sim --help'\n", argv[optind - 1]);
+			return -1;
+		}
+		if (set_flag(c, &fl[idx], optarg))
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hmmv sim: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int finish_cfg(struct simcfg *c)
+{
+	c->m.bw_rd[SIM_SLOW] = c->dimm_rd * c->dimms;
+	c->m.bw_wr[SIM_SLOW] = c->dimm_wr * c->dimms;
+	c->wl.vm_bytes = (uint64_t)(c->vm_mb * 1048576);
+	c->wl.hot_bytes = (uint64_t)(c->hot_mb * 1048576);
+	c->wl.interval_ns = (uint64_t)(c->interval_ms * 1e6);
+	c->pp.pool_min_bytes = (uint64_t)(c->pool_min_mb * 1048576);
+	if (c->m.mlp <= 0 || c->m.vcpus <= 0 || c->m.lat_ns[0] <= 0 ||
+	    c->m.bw_rd[0] <= 0 || c->m.bw_wr[0] <= 0 || c->m.bw_rd[1] <= 0 ||
+	    c->m.bw_wr[1] <= 0) {
+		fprintf(stderr, "hmmv sim: latencies, bandwidths, --mlp and --vcpus must be > 0\n");
+		return -1;
+	}
+	if (!c->wl.interval_ns || c->m.window_ms * 1e6 > c->wl.interval_ns) {
+		fprintf(stderr, "hmmv sim: --window-ms must not exceed --interval-ms (> 0)\n");
+		return -1;
+	}
+	if (c->wl.hot_frac > 1) {
+		fprintf(stderr, "hmmv sim: --hot-frac must be within 0..1\n");
+		return -1;
+	}
+	if (c->trace && c->write_trace) {
+		fprintf(stderr, "hmmv sim: --trace and --write-trace exclude each other\n");
+		return -1;
+	}
+	/* Default load: what a VM does in one interval on all-DRAM (updates). */
+	if (!c->wl.accesses)
+		c->wl.accesses = c->wl.interval_ns * c->m.vcpus /
+				 (2 * c->m.cpu_ns + c->m.lat_ns[SIM_DRAM] / c->m.mlp);
+	return 0;
+}
+
+static const char *trace_error(int r)
+{
+	switch (r) {
+	case -EINVAL:
+		return "malformed trace (bad header, record or block order)";
+	case -EPROTO:
+		return "unsupported trace version";
+	case -ENODATA:
+		return "truncated trace (no end marker)";
+	case -EFBIG:
+		return "trace too large for the simulator (VM over 16 GiB or interval over 10^6)";
+	default:
+		return strerror(-r);
+	}
+}
+
+static int pick_policies(const char *list, const struct sim_ops **ops)
+{
+	char buf[512], *save = NULL, *tok;
+	int n = 0, i;
+
+	if (!list) {
+		for (i = 0; sim_policies[i]; i++)
+			ops[n++] = sim_policies[i];
+		return n;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		ops[n] = sim_find_policy(tok);
+		if (!ops[n]) {
+			fprintf(stderr, "hmmv sim: --policies: unknown policy '%s'\n", tok);
+			return -1;
+		}
+		if (++n == SIM_MAX_POLICIES)
+			break;
+	}
+	return n;
+}
+
+static int write_trace(struct source *src, const char *path)
+{
+	const struct trace_hdr *h = source_hdr(src);
+	struct ival iv;
+	uint32_t i;
+	int r = 0;
+	FILE *f = fopen(path, "wbx");
+
+	if (!f) {
+		fprintf(stderr, "hmmv sim: --write-trace %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	r = trace_write_header(f, h);
+	while (!r && (r = source_next(src, &iv)) == 1) {
+		r = 0;
+		for (i = 0; !r && i < iv.nvms; i++)
+			r = trace_write_block(f, h, iv.index, i, iv.rec[i], iv.n[i]);
+	}
+	if (!r)
+		r = trace_write_end(f);
+	if (fclose(f) && !r)
+		r = -EIO;
+	if (r) {
+		fprintf(stderr, "hmmv sim: --write-trace %s: %s\n", path, strerror(-r));
+		unlink(path);
+		return 1;
+	}
+	return 0;
+}
+
+struct result {
+	const char *name;
+	double thr, slow, hit, mig_mb, track, migp;
+};
+
+/* Aggregate (vm < 0) or one VM's figures. */
+static void result_of(const struct sim *s, const struct sim *ref, int vm,
+		      struct result *r)
+{
+	double acc = 0, dram = 0, mig = 0, track = 0, migt = 0, time = 0, rthr = 0;
+	uint32_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->name = s->ops->name;
+	for (i = 0; i < s->nvms; i++) {
+		const struct simvm *v = &s->vm[i];
+
+		if (vm >= 0 && (uint32_t)vm != i)
+			continue;
+		if (v->time_ns > 0)
+			r->thr += v->accesses / v->time_ns * 1e3;	/* M/s */
+		if (ref && ref->vm[i].time_ns > 0)
+			rthr += ref->vm[i].accesses / ref->vm[i].time_ns * 1e3;
+		acc += v->accesses;
+		dram += v->dram_acc;
+		mig += v->migrated;
+		track += v->track_ns;
+		migt += v->mig_ns;
+		time += v->time_ns;
+	}
+	r->slow = r->thr > 0 && rthr > 0 ? rthr / r->thr : 0;
+	r->hit = acc > 0 ? 100 * dram / acc : 0;
+	r->mig_mb = mig / 1048576;
+	r->track = time > 0 ? 100 * track / time : 0;
+	r->migp = time > 0 ? 100 * migt / time : 0;
+}
+
+static void print_row(FILE *f, const char *label, const char *vm,
+		      const struct result *r, int csv)
+{
+	if (csv)
+		fprintf(f, "%s,%s,%s,%.3f,%.4f,%.2f,%.1f,%.3f,%.3f\n", label, r->name,
+			vm, r->thr, r->slow, r->hit, r->mig_mb, r->track, r->migp);
+	else
+		fprintf(f, "%-10s %-15s %-4s %10.2f %8.3f %7.2f %10.1f %7.3f %7.3f\n",
+			label, r->name, vm, r->thr, r->slow, r->hit, r->mig_mb,
+			r->track, r->migp);
+}
+
+static int report(const struct simcfg *c, struct sim *s, int n, const char *label)
+{
+	const struct sim *ref = NULL;
+	struct stat st;
+	struct result r;
+	FILE *csv = NULL;
+	char vm[8];
+	int i, j, hdr;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s[i].ops->name, "all-dram"))
+			ref = &s[i];
+	if (c->csv) {
+		hdr = stat(c->csv, &st) || st.st_size == 0;
+		csv = fopen(c->csv, "a");
+		if (!csv) {
+			fprintf(stderr, "hmmv sim: --csv %s: %s\n", c->csv, strerror(errno));
+			return 1;
+		}
+		if (hdr)
+			fprintf(csv, "workload,policy,vm,throughput_macc_s,slowdown,"
+				"dram_hit_pct,migrated_mb,tracking_pct,migration_pct\n");
+	}
+	if (!c->quiet)
+		printf("%-10s %-15s %-4s %10s %8s %7s %10s %7s %7s\n", "workload",
+		       "policy", "vm", "Macc/s", "slowdn", "hit%", "migr.MB",
+		       "track%", "migr%");
+	for (i = 0; i < n; i++) {
+		for (j = -1; j < (int)s[i].nvms; j++) {
+			if (j >= 0 && s[i].nvms == 1)
+				break;
+			snprintf(vm, sizeof(vm), j < 0 ? "all" : "%d", j);
+			result_of(&s[i], ref, j, &r);
+			if (!c->quiet)
+				print_row(stdout, label, vm, &r, 0);
+			if (csv)
+				print_row(csv, label, vm, &r, 1);
+		}
+	}
+	if (csv && fclose(csv)) {
+		fprintf(stderr, "hmmv sim: --csv %s: write failed\n", c->csv);
+		return 1;
+	}
+	return 0;
+}
+
+/* Sanity: nobody beats all-DRAM or the oracle (0.1% numeric slack). */
+static int check(const struct sim *s, int n)
+{
+	struct result r, top = { 0 }, orc = { 0 };
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		result_of(&s[i], NULL, -1, &r);
+		if (!strcmp(r.name, "all-dram"))
+			top = r;
+		if (!strcmp(r.name, "oracle"))
+			orc = r;
+	}
+	for (i = 0; i < n; i++) {
+		result_of(&s[i], NULL, -1, &r);
+		if (strcmp(r.name, "all-dram") && s[i].peak_dram > s[i].dram_pages) {
+			fprintf(stderr, "hmmv sim: check: %s used %llu DRAM pages of %llu\n",
+				r.name, (unsigned long long)s[i].peak_dram,
+				(unsigned long long)s[i].dram_pages);
+			bad = 1;
+		}
+		if (top.thr > 0 && r.thr > top.thr * 1.001) {
+			fprintf(stderr, "hmmv sim: check: %s beats all-dram (%.3f > %.3f)\n",
+				r.name, r.thr, top.thr);
+			bad = 1;
+		}
+		if (orc.thr > 0 && strcmp(r.name, "all-dram") && r.thr > orc.thr * 1.001) {
+			fprintf(stderr, "hmmv sim: check: %s beats the oracle (%.3f > %.3f)\n",
+				r.name, r.thr, orc.thr);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+static int write_share(const struct simcfg *c, const struct sim *s, uint32_t nint)
+{
+	char path[4096];
+	uint32_t t, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s-%s.dat", c->share, s->ops->name);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "hmmv sim: --share %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "# %s: DRAM MiB per VM; columns: time_s vm0 vm1 ...\n", s->ops->name);
+	for (t = 0; t < nint && t < s->share_cap; t++) {
+		fprintf(f, "%.2f", t * c->wl.interval_ns / 1e9);
+		for (i = 0; i < s->nvms; i++)
+			fprintf(f, " %.1f", s->share[(size_t)t * s->nvms + i] * SIM_PAGE / 1048576);
+		fprintf(f, "\n");
+	}
+	if (fclose(f)) {
+		fprintf(stderr, "hmmv sim: --share %s: write failed\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+static int simulate(const struct simcfg *c, struct source *src)
+{
+	const struct sim_ops *ops[SIM_MAX_POLICIES];
+	const struct trace_hdr *h = source_hdr(src);
+	struct sim *s;
+	struct ival iv;
+	uint64_t total = 0, dram;
+	uint32_t i, nint = 0, cap = c->trace ? 100000 : c->wl.intervals;
+	int n, k, r = 0, rc = 0;
+
+	n = pick_policies(c->policies, ops);
+	if (n <= 0)
+		return EXIT_USAGE;
+	for (i = 0; i < h->nvms; i++)
+		total += h->vm_pages[i];
+	dram = c->dram_mb > 0 ? (uint64_t)(c->dram_mb * 256) :
+	       (uint64_t)(total * c->dram_pct / 100);
+	dram = dram / SIM_CHUNK_PAGES * SIM_CHUNK_PAGES;
+	s = calloc(n, sizeof(*s));
+	if (!s)
+		return 1;
+	for (k = 0; k < n; k++) {
+		r = sim_create(&s[k], ops[k], &c->m, &c->pp, h, dram, c->wl.seed,
+			       c->share ? cap : 0);
+		if (r) {
+			fprintf(stderr, "hmmv sim: %s: %s\n", ops[k]->name, strerror(-r));
+			n = k;
+			rc = 1;
+			goto out;
+		}
+	}
+	while ((r = source_next(src, &iv)) == 1) {
+		for (k = 0; k < n; k++)
+			sim_step(&s[k], &iv);
+		nint++;
+	}
+	if (r < 0) {
+		fprintf(stderr, "hmmv sim: %s: %s\n", c->trace ? c->trace : "workload",
+			trace_error(r));
+		rc = 1;
+		goto out;
+	}
+	rc = report(c, s, n, c->label ? c->label : c->trace ? "trace" : c->wl.kind);
+	for (k = 0; k < n && c->share && !rc; k++)
+		if (s[k].share)
+			rc = write_share(c, &s[k], nint);
+	if (!rc && c->check && check(s, n))
+		rc = 1;
+out:
+	for (k = 0; k < n; k++)
+		sim_destroy(&s[k]);
+	free(s);
+	return rc;
+}
 
 int cmd_sim(int argc, char **argv)
 {
-	fprintf(stderr, "hmmv sim: not implemented yet\n");
-	return EXIT_USAGE;
+	struct simcfg c;
+	struct flag fl[96];
+	struct source *src = NULL;
+	int nfl, r, rc;
+
+	cfg_default(&c);
+	nfl = build_flags(&c, fl, 96);
+	if (nfl < 0 || apply_preset(&c, argc, argv) ||
+	    parse_args(&c, argc, argv, fl, nfl))
+		return EXIT_USAGE;
+	if (c.help) {
+		usage(stdout, fl, nfl);
+		return 0;
+	}
+	if (finish_cfg(&c))
+		return EXIT_USAGE;
+	if (c.trace)
+		r = source_open_trace(&src, c.trace);
+	else
+		r = source_open_workload(&src, &c.wl);
+	if (r && c.trace) {
+		fprintf(stderr, "hmmv sim: --trace %s: %s\n", c.trace, trace_error(r));
+		return 1;
+	}
+	if (r) {
+			fprintf(stderr, "hmmv sim: --workload %s: %s\n", c.wl.kind,
+			r == -ENOENT ? "unknown workload" :
+			r == -EINVAL ? "bad sizes (--vm-mb multiple of 2, --hot-mb <= --vm-mb)" :
+			strerror(-r));
+		return r == -ENOENT || r == -EINVAL ? EXIT_USAGE : 1;
+	}
+	rc = c.write_trace ? write_trace(src, c.write_trace) : simulate(&c, src);
+	source_close(src);
+	return rc;
 }

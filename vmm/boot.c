@@ -29,7 +29,8 @@ struct kernel_image {
 	size_t payload_len;
 };
 
-int boot_file_map(struct boot_file *f, const char *path, char *why, size_t whylen)
+int boot_file_map(struct boot_file *f, const char *flag, const char *path,
+		  char *why, size_t whylen)
 {
 	struct stat st;
 	void *p;
@@ -37,18 +38,18 @@ int boot_file_map(struct boot_file *f, const char *path, char *why, size_t whyle
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		snprintf(why, whylen, "%s %s: %s", flag, path, strerror(errno));
 		return -errno;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-		snprintf(why, whylen, "%s: not a regular, non-empty file", path);
+		snprintf(why, whylen, "%s %s: not a regular, non-empty file", flag, path);
 		close(fd);
 		return -EINVAL;
 	}
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED) {
-		snprintf(why, whylen, "%s: mmap: %s", path, strerror(errno));
+		snprintf(why, whylen, "%s %s: mmap: %s", flag, path, strerror(errno));
 		return -errno;
 	}
 	f->data = p;
@@ -177,7 +178,7 @@ static int load_kernel(struct vm *vm, struct kernel_image *k, struct boot_info *
 	struct boot_file vmlinux = { 0 };
 	int r, cached = 0;
 
-	r = boot_file_map(&k->file, bc->kernel, vm->why, sizeof(vm->why));
+	r = boot_file_map(&k->file, "--kernel", bc->kernel, vm->why, sizeof(vm->why));
 	if (r < 0) {
 		vm->usage_error = r != -ENOMEM;
 		return r;
@@ -214,7 +215,7 @@ static int load_initrd(struct vm *vm, const struct setup_header *h,
 
 	if (!vm->cfg->boot.initrd)
 		return 0;
-	r = boot_file_map(&f, vm->cfg->boot.initrd, vm->why, sizeof(vm->why));
+	r = boot_file_map(&f, "--initrd", vm->cfg->boot.initrd, vm->why, sizeof(vm->why));
 	if (r < 0) {
 		vm->usage_error = r != -ENOMEM;
 		return r;
@@ -325,4 +326,36 @@ int boot_load(struct vm *vm, struct boot_info *bi)
 	if (r < 0 && !vm->why[0])
 		snprintf(vm->why, sizeof(vm->why), "loading the kernel: %s", strerror(-r));
 	return r;
+}
+
+int boot_prepare(struct vm *vm)
+{
+	const struct boot_config *bc = &vm->cfg->boot;
+	struct kernel_image k = { 0 };
+	struct boot_file vmlinux = { 0 };
+	int r, cached = 0;
+
+	r = boot_file_map(&k.file, "--kernel", bc->kernel, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		vm->usage_error = r != -ENOMEM;
+		return r;
+	}
+	r = kernel_parse_bzimage(vm, &k);
+	if (r == 0 && !elf_is_vmlinux(k.file.data, k.file.len))
+		r = boot_usage(vm, -EINVAL,
+			       "--kernel %s: not a Linux kernel (neither a bzImage nor an x86-64 ELF vmlinux)",
+			       bc->kernel);
+	if (r > 0 && k.payload) {
+		r = kcache_get(&k.file, k.payload, k.payload_len, bc->cache_dir,
+			       &vmlinux, &cached);
+		if (r == -ENOTSUP)
+			r = 0;	/* not XZ: booted as a bzImage, nothing to cache */
+		else if (r < 0)
+			snprintf(vm->why, sizeof(vm->why),
+				 "--kernel %s: the compressed kernel does not decompress",
+				 bc->kernel);
+		kcache_put(&vmlinux, cached);
+	}
+	boot_file_unmap(&k.file);
+	return r < 0 ? r : 0;
 }

@@ -53,5 +53,7 @@ struct vm;
 /* Loads everything named by vm->cfg->boot; -errno with vm->why set, and
  * vm->usage_error when a file or size given by the user is at fault. */
 int boot_load(struct vm *vm, struct boot_info *bi);
+/* Only fills the decompressed-kernel cache for vm->cfg->boot.kernel (no KVM). */
+int boot_prepare(struct vm *vm);
 
 #endif

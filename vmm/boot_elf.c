@@ -18,14 +18,20 @@ int elf_is_vmlinux(const uint8_t *data, size_t len)
 	       eh->e_machine == EM_X86_64 && eh->e_type == ET_EXEC;
 }
 
-/* Physical entry: vmlinux's e_entry is physical, but accept a virtual one. */
+#define KERNEL_HALF	0xffff800000000000ULL
+
+/*
+ * Physical entry: vmlinux's e_entry is physical, but accept a virtual one.
+ * Either way it must lie in a segment linked into the kernel half of the
+ * address space: that is what tells a kernel from any static executable.
+ */
 static int elf_entry_phys(const Elf64_Phdr *ph, int n, uint64_t e_entry,
 			  uint64_t *entry)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (ph[i].p_type != PT_LOAD)
+		if (ph[i].p_type != PT_LOAD || ph[i].p_vaddr < KERNEL_HALF)
 			continue;
 		if (e_entry >= ph[i].p_paddr &&
 		    e_entry - ph[i].p_paddr < ph[i].p_memsz) {

@@ -14,8 +14,9 @@ struct boot_file {
 	size_t len;
 };
 
-/* Maps @path; -errno (with @why naming the file) when it cannot. */
-int boot_file_map(struct boot_file *f, const char *path, char *why, size_t whylen);
+/* Maps @path; -errno (with @why naming @flag and the file) when it cannot. */
+int boot_file_map(struct boot_file *f, const char *flag, const char *path,
+		  char *why, size_t whylen);
 void boot_file_unmap(struct boot_file *f);
 
 /* True when @data starts like an x86-64 ELF executable. */

@@ -9,6 +9,24 @@
 #include "vmm/options.h"
 #include "vmm/vm.h"
 
+static int prepare_kernel(struct vm_config *cfg)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int status = 0;
+
+	if (!vm) {
+		fprintf(stderr, "hmmv run: out of memory\n");
+		return 1;
+	}
+	vm->cfg = cfg;
+	if (boot_prepare(vm) < 0) {
+		fprintf(stderr, "hmmv run: %s\n", vm->why);
+		status = vm->usage_error ? EXIT_USAGE : 1;
+	}
+	free(vm);
+	return status;
+}
+
 static int run_vm(struct vm_config *cfg)
 {
 	struct vm *vm;
@@ -57,5 +75,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "hmmv run: %s\n", why);
 		return EXIT_USAGE;
 	}
+	if (cfg.boot.prepare)
+		return prepare_kernel(&cfg);
 	return run_vm(&cfg);
 }

@@ -24,6 +24,7 @@ struct boot_config {
 	const char *params;	/* -p, kernel command line */
 	enum boot_mode mode;
 	const char *cache_dir;	/* --cache, or NULL for the default */
+	bool prepare;		/* --prepare: fill the cache, do not boot */
 };
 
 enum console_kind {

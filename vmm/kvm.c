@@ -125,21 +125,3 @@ bool kvm_usable(void)
 	return ok;
 }
 
-static bool kvm_param_on(const char *path)
-{
-	char c = 0;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	if (fread(&c, 1, 1, f) != 1)
-		c = 0;
-	fclose(f);
-	return c == 'Y' || c == 'y' || c == '1';
-}
-
-bool kvm_host_has_tdp(void)
-{
-	return kvm_param_on("/sys/module/kvm_intel/parameters/ept") ||
-	       kvm_param_on("/sys/module/kvm_amd/parameters/npt");
-}

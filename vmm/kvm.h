@@ -25,12 +25,6 @@ int kvm_open(struct kvm *kvm, char *why, size_t whylen);
 /* Creates the VM (KVM_CREATE_VM); -errno on failure. */
 int kvm_create_vm(struct kvm *kvm);
 void kvm_close(struct kvm *kvm);
-/*
- * True when the host's KVM uses two-dimensional paging (Intel EPT, AMD
- * NPT); false under shadow paging, where KVM emulates guest page-table
- * writes (see vmm/x86_cpu.c).
- */
-bool kvm_host_has_tdp(void);
 /* True when /dev/kvm exists and a VM with one vCPU can really be created. */
 bool kvm_usable(void);
 

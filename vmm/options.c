@@ -124,6 +124,12 @@ static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n
 	return 0;
 }
 
+static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->boot.prepare = true;
+	return 0;
+}
+
 static int opt_console(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	if (!strcmp(arg, "stdio")) {
@@ -137,6 +143,38 @@ static int opt_console(struct vm_config *cfg, const char *arg, char *why, size_t
 		snprintf(why, n, "'%s' is not stdio, none or file:PATH", arg);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* ---- memory/: thin wrappers over its parser (memory/options.c) ---- */
+
+static int opt_dram(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return memory_parse_flag(&cfg->mem, "--dram", arg, why, n);
+}
+
+static int opt_nvm(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return memory_parse_flag(&cfg->mem, "--nvm", arg, why, n);
+}
+
+static int opt_placement(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return memory_parse_flag(&cfg->mem, "--placement", arg, why, n);
+}
+
+static int opt_chunk(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return memory_parse_flag(&cfg->mem, "--chunk", arg, why, n);
+}
+
+static int opt_control(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	if (!*arg) {
+		snprintf(why, n, "empty socket path");
+		return -EINVAL;
+	}
+	cfg->mem.control_path = arg;
 	return 0;
 }
 
@@ -176,7 +214,20 @@ const struct run_opt run_opts[] = {
 	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
 	{ "cache", 0, "DIR", "where decompressed kernels are cached (default\n"
 	  "$XDG_CACHE_HOME/hmmv or ~/.cache/hmmv; unwritable = no cache)", opt_cache },
+	{ "prepare", 0, NULL, "decompress and cache the kernel, then exit 0 without\n"
+	  "booting (needs no KVM)", opt_prepare },
 	/* memory/ (tiers): add entries here */
+	{ "dram", 0, "SIZE[,hugetlb][,node=N]", "DRAM tier: SIZE of guest RAM in DRAM (default all of\n"
+	  "-m), on 2 MiB huge pages, bound to NUMA node N", opt_dram },
+	{ "nvm", 0, "DEV|FILE|node=N", "slow tier: a devdax device (/dev/daxX.Y), a fsdax or\n"
+	  "plain file, or memory of NUMA node N (e.g. CPU-less)", opt_nvm },
+	{ "placement", 0, "POLICY", "launch placement: dram-first (default), nvm-first,\n"
+	  "interleave", opt_placement },
+	{ "chunk", 0, "SIZE", "placement/migration unit, a power of two from 4K to 1G\n"
+	  "(default 2M; devdax and hugetlb need >= their 2 MiB)", opt_chunk },
+	{ "control", 0, "PATH", "control socket for hmmv stat (default\n"
+	  "$XDG_RUNTIME_DIR/hmmv/vm-PID.sock, else /tmp/hmmv-UID/vm-PID.sock;\n"
+	  "0600 in a 0700 directory)", opt_control },
 	/* devices/ (PCI, virtio) */
 	{ "disk", 0, "PATH[,ro]", "virtio-blk disk backed by an image file (repeatable)",
 	  opt_disk },
@@ -203,6 +254,10 @@ void run_opts_usage(FILE *f)
 		else
 			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name,
 				 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		if (strlen(lhs) > 24) {
+			fprintf(f, "  %s\n", lhs);	/* long metavar: help below */
+			lhs[0] = 0;
+		}
 		for (h = o->help; h; h = nl ? nl + 1 : NULL) {
 			nl = strchr(h, '\n');
 			fprintf(f, "  %-24s %.*s\n", lhs, nl ? (int)(nl - h) : (int)strlen(h), h);
@@ -240,7 +295,7 @@ static void opt_defaults(struct vm_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->nr_cpus = 1;
-	cfg->mem.ram_size = DEFAULT_MEM;
+	memory_config_init(&cfg->mem, DEFAULT_MEM);
 	cfg->boot.params = DEFAULT_PARAMS;
 	cfg->boot.mode = BOOT_AUTO;
 	cfg->console.kind = CONSOLE_STDIO;
@@ -310,7 +365,7 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 			return r;
 	}
 	if (!cfg->boot.kernel) {
-		snprintf(why, whylen, "no kernel given: -k FILE is required (see hmmv run --help)");
+		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;
 	}
 	return 0;

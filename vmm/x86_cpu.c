@@ -11,9 +11,6 @@
 #include "vmm/vm.h"
 
 #define CPUID_MAX_ENTRIES	512
-#define CPUID_1_ECX_CX16	(1u << 13)
-#define CPUID_1_ECX_XSAVE	(1u << 26)
-#define CPUID_1_ECX_AVX		(1u << 28)
 
 #define MSR_IA32_SYSENTER_CS	0x174
 #define MSR_IA32_SYSENTER_ESP	0x175
@@ -113,22 +110,14 @@ static void cpuid_topology(struct kvm_cpuid_entry2 *e, unsigned int id,
 	}
 }
 
-/*
- * Without EPT/NPT, KVM shadows guest page tables and emulates guest writes
- * to pages it write-protected; its emulator cannot do CMPXCHG16B or XRSTOR,
- * which Linux then uses on such pages (SLUB, FPU init) and the VM dies
- * with an emulation failure. Hide those features on such hosts.
- */
 static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned int id,
-			unsigned int n, bool amd, bool shadow)
+			unsigned int n, bool amd)
 {
 	switch (e->function) {
 	case 1:
 		e->eax = cpuid_modern_family(e->eax, amd);
 		e->ebx = (e->ebx & 0xffff) | ((n > 255 ? 255 : n) << 16) | (id << 24);
 		e->ecx |= 1u << 31;		/* hypervisor present */
-		if (shadow)
-			e->ecx &= ~(CPUID_1_ECX_CX16 | CPUID_1_ECX_XSAVE | CPUID_1_ECX_AVX);
 		break;
 	case 4:
 		e->eax &= 0x3ffu;
@@ -165,7 +154,6 @@ static int x86_set_cpuid(struct vm *vm, struct vcpu *vcpu)
 	struct kvm_cpuid2 *c;
 	size_t sz = sizeof(*c) + vm->cpuid->nent * sizeof(c->entries[0]);
 	bool amd = cpuid_is_amd(vm->cpuid);
-	bool shadow = !kvm_host_has_tdp();
 	unsigned int i;
 	int r = 0;
 
@@ -175,7 +163,7 @@ static int x86_set_cpuid(struct vm *vm, struct vcpu *vcpu)
 	memcpy(c, vm->cpuid, sz);
 	for (i = 0; i < c->nent; i++)
 		cpuid_patch(&c->entries[i], (unsigned int)vcpu->id,
-			    (unsigned int)vm->nr_vcpus, amd, shadow);
+			    (unsigned int)vm->nr_vcpus, amd);
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0)
 		r = -errno;
 	free(c);

@@ -9,6 +9,7 @@
 #define HMMV_TESTS_SYSTEM_RMGUEST_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +23,7 @@
 #define RM_PORT		0xe9	/* the guest's output port (Bochs/QEMU debug) */
 #define RM_OUT_MAX	64
 #define RM_PAGE		4096ULL
+#define RM_RUN_SECONDS	30	/* a run that long is a hung vCPU */
 
 struct rmguest {
 	struct kvm kvm;
@@ -124,12 +126,17 @@ static inline int rmguest_set_entry(struct rmguest *g, uint16_t ip)
 	return 0;
 }
 
-/*
- * Runs the vCPU from @ip until HLT. Returns 0 on HLT, -EIO on any other
- * exit (reason in @why), -errno when KVM_RUN fails. Bounded: a guest that
- * loops on port output is cut off after a fixed number of exits.
- */
-static inline int rmguest_run(struct rmguest *g, uint16_t ip, char *why, size_t whylen)
+static inline unsigned long long rmguest_rip(struct rmguest *g)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(g->vcpu_fd, KVM_GET_REGS, &regs) < 0)
+		return ~0ULL;
+	return regs.rip;
+}
+
+static inline int rmguest_run_loop(struct rmguest *g, uint16_t ip, char *why,
+				   size_t whylen)
 {
 	struct kvm_run *run = g->run;
 	uint8_t *data;
@@ -143,9 +150,12 @@ static inline int rmguest_run(struct rmguest *g, uint16_t ip, char *why, size_t 
 	}
 	for (exits = 0; exits < 100000; exits++) {
 		if (ioctl(g->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
 			r = -errno;
+			if (errno == EINTR) {
+				snprintf(why, whylen, "guest did not halt within %d s (rip %#llx)",
+					 RM_RUN_SECONDS, rmguest_rip(g));
+				return -ETIMEDOUT;
+			}
 			snprintf(why, whylen, "KVM_RUN: %s", strerror(errno));
 			return r;
 		}
@@ -169,6 +179,40 @@ static inline int rmguest_run(struct rmguest *g, uint16_t ip, char *why, size_t 
 	}
 	snprintf(why, whylen, "guest never halted");
 	return -EIO;
+}
+
+static void rm_alarm(int sig)
+{
+}
+
+/* SIGALRM without SA_RESTART: a KVM_RUN that never returns fails EINTR. */
+static inline int rm_arm_alarm(unsigned int seconds)
+{
+	struct sigaction sa = { .sa_handler = rm_alarm };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0)
+		return -errno;
+	alarm(seconds);
+	return 0;
+}
+
+/*
+ * Runs the vCPU from @ip until HLT. Returns 0 on HLT, -EIO on any other
+ * exit (reason in @why), -errno when KVM_RUN fails, -ETIMEDOUT when the
+ * guest does not halt within RM_RUN_SECONDS. Bounded: a guest that loops on
+ * port output is cut off after a fixed number of exits.
+ */
+static inline int rmguest_run(struct rmguest *g, uint16_t ip, char *why, size_t whylen)
+{
+	int r = rm_arm_alarm(RM_RUN_SECONDS);
+
+	if (r == 0)
+		r = rmguest_run_loop(g, ip, why, whylen);
+	else
+		snprintf(why, whylen, "sigaction: %s", strerror(-r));
+	alarm(0);
+	return r;
 }
 
 /* Slot 0's dirty bitmap, one bit per 4 KiB page, into @bitmap. */

@@ -27,7 +27,8 @@ ok $? "NUMA node 1 has memory (${mem:-0} kB)"
 
 # Without /dev/kvm (an empty /dev in a private mount namespace), hmmv run
 # says so in one line and exits 1.
-unshare -m sh -c 'mount -t tmpfs none /dev && exec hmmv run' >/tmp/nokvm.out 2>&1
+unshare -m sh -c 'mount -t tmpfs none /dev && exec hmmv run -k /guest/vmlinuz' \
+	>/tmp/nokvm.out 2>&1
 rc=$?
 lines=$(wc -l </tmp/nokvm.out)
 [ $rc = 1 ]

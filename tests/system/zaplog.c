@@ -96,11 +96,11 @@ static int none(uint64_t page)
 /* Runs the routine at @ip and returns 0 when it halted cleanly. */
 static int run(struct rmguest *g, uint16_t ip, const char *what)
 {
-	char why[256];
+	char why[256] = "";
 	int r = rmguest_run(g, ip, why, sizeof(why));
 
 	if (!tap_ok(r == 0, "%s: guest ran to HLT", what))
-		tap_diag("  %s", r == -EIO ? why : strerror(-r));
+		tap_diag("  %s", why[0] ? why : strerror(-r));
 	return r;
 }
 
@@ -157,7 +157,7 @@ int main(void)
 {
 	uint64_t bitmap[PAGES / 64], scratch[PAGES / 64];
 	struct rmguest g;
-	char why[512];
+	char why[512] = "";
 	uint8_t *range;
 	int r;
 

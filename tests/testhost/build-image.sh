@@ -67,7 +67,7 @@ base_key=$( {
 		libs_of "$f" | xargs -r sha256sum
 	done
 } | sha256sum | cut -c1-16)
-base=$OUT/base-$base_key.cpio.gz
+base=$OUT/base-$base_key.cpio
 if [ ! -f "$base" ]; then
 	st=$(mktemp -d "$OUT/base.XXXXXX")
 	trap 'rm -rf "$st"' EXIT
@@ -89,11 +89,9 @@ if [ ! -f "$base" ]; then
 		cp "$p" "$st/bin/"
 		libs_of "$p" | copy_libs "$st"
 	done
-	make_cpio "$st" | gzip -1 >"$base.tmp"
-	# Zero padding keeps the next archive 4-byte aligned for the kernel.
-	size=$(stat -c %s "$base.tmp")
-	head -c $(( (512 - size % 512) % 512 )) /dev/zero >>"$base.tmp"
-	rm -f "$OUT"/base-*.cpio.gz
+	# Uncompressed: unpacking beats decompressing under emulation.
+	make_cpio "$st" >"$base.tmp"
+	rm -f "$OUT"/base-*.cpio "$OUT"/base-*.cpio.gz
 	mv "$base.tmp" "$base"
 	rm -rf "$st"
 	trap - EXIT

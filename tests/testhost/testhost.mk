@@ -37,3 +37,19 @@ testhost: kernel testhost-root
 # A shell inside the test host, for debugging ('poweroff -f' leaves).
 testhost-shell: testhost
 	@sh tests/testhost/run.sh --shell
+
+$(B)/tests/kvm-usable: tests/testhost/kvm-usable.c $(B)/libhmmv.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libhmmv.a $(LIBS)
+
+# The guest side of the demo, once the boot area provides it.
+ifneq ($(wildcard guest/demo.sh),)
+testhost-root: $(TH_ROOT)/guest/demo.sh
+$(TH_ROOT)/guest/demo.sh: guest/demo.sh
+	@install -D -m 644 $< $@
+endif
+
+# make demo: everything built, then the demo guest, directly on a usable
+# /dev/kvm, else inside the nested test host.
+demo: all system-progs $(B)/tests/kvm-usable testhost
+	@sh tests/testhost/demo.sh

@@ -112,7 +112,54 @@ static void test_mlq(void)
 	tap_is(policy_observe(p, 7, 1, 0), -EINVAL, "touched pages on an unsampled chunk refused");
 	tap_is(policy_observe(p, 7, 0, 5), 0, "written pages on an unsampled chunk accepted");
 	policy_decide(p, mv, N, &nm);
-	tap_is(policy_level(p, 7), 0, "write on unsampled chunk lifts it to level 0");
+	tap_is(policy_level(p, 7), 3, "a few writes leave a cold chunk at its level");
+	for (;;) {
+		int got7 = 0;
+
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++) {
+			got7 |= list[i] == 7;
+			if (list[i] == 3)
+				policy_observe(p, 3, 64, 0);
+		}
+		if (!got7)
+			break;
+		policy_decide(p, mv, N, &nm);
+	}
+	policy_observe(p, 7, 0, 400);
+	policy_decide(p, mv, N, &nm);
+	tap_is(policy_level(p, 7), 0, "writes that make it one of the hottest lift it to level 0");
+	policy_destroy(p);
+}
+
+/* Level = buckets below the hottest: a chunk 2 buckets down every 4 intervals. */
+static void test_mlq_buckets(void)
+{
+	struct policy_params par = small_params(4);
+	struct policy *p;
+	uint32_t list[N], i, t, n, nm, hits = 0, gaps_ok = 1, last = 0;
+	struct policy_move mv[N];
+
+	policy_create(&par, N, &p);
+	for (t = 1; t <= 64; t++) {
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++) {
+			if (list[i] == 1)
+				policy_observe(p, 1, 64, 0);	/* 512 pages: hottest */
+			if (list[i] == 2) {
+				policy_observe(p, 2, 16, 0);	/* 128 pages: 2 below */
+				if (t > 32) {
+					gaps_ok &= !last || t - last == 4;
+					hits++;
+				}
+				last = t;
+			}
+		}
+		policy_decide(p, mv, N, &nm);
+	}
+	tap_is(policy_level(p, 1), 0, "hottest chunk at level 0");
+	tap_is(policy_level(p, 2), 2, "chunk two buckets colder at level 2");
+	tap_ok(gaps_ok && hits == 8, "level 2 chunk sampled exactly every 4th interval");
 	policy_destroy(p);
 }
 
@@ -274,6 +321,7 @@ int main(void)
 	tap_is(policy_bucket(UINT32_MAX), POLICY_BUCKETS - 1, "bucket is capped");
 	test_params();
 	test_mlq();
+	test_mlq_buckets();
 	test_decay();
 	test_fill();
 	test_hysteresis();

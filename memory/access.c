@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest-memory accessors for device code: bounds-checked translation and
+ * copies, a record of what the VMM writes (the tracker must know that those
+ * pages changed although no vCPU touched them), and per-chunk in-flight I/O
+ * counts that hold off a migration of the chunk.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+#include "memory/internal.h"
+
+void *memory_translate(struct guest_mem *m, uint64_t gpa, uint64_t len)
+{
+	const struct mem_region *r;
+	int i;
+
+	for (i = 0; i < m->nr_regions; i++) {
+		r = &m->regions[i];
+		if (gpa < r->gpa || gpa - r->gpa >= r->size)
+			continue;
+		if (len > r->size - (gpa - r->gpa))
+			return NULL;
+		return m->host + r->offset + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+/* Takes an I/O reference on each chunk of host range [off, off+len). */
+static void chunks_hold(struct guest_mem *m, uint64_t off, uint64_t len)
+{
+	uint64_t c, last;
+	uint32_t v;
+
+	if (!len || !m->state)
+		return;
+	last = (off + len - 1) / m->chunk_size;
+	for (c = off / m->chunk_size; c <= last; c++) {
+		v = atomic_load(&m->state[c]);
+		for (;;) {
+			/* A migration lasts one chunk copy: wait it out. */
+			if (v & MEM_CHUNK_MIGRATING) {
+				sched_yield();
+				v = atomic_load(&m->state[c]);
+				continue;
+			}
+			if (atomic_compare_exchange_weak(&m->state[c], &v, v + 1))
+				break;
+		}
+	}
+}
+
+static void chunks_release(struct guest_mem *m, uint64_t off, uint64_t len)
+{
+	uint64_t c, last;
+
+	if (!len || !m->state)
+		return;
+	last = (off + len - 1) / m->chunk_size;
+	for (c = off / m->chunk_size; c <= last; c++)
+		atomic_fetch_sub(&m->state[c], 1);
+}
+
+static void mark_written(struct guest_mem *m, uint64_t off, uint64_t len)
+{
+	uint64_t p, last;
+
+	if (!len || !m->vmm_dirty)
+		return;
+	last = (off + len - 1) / MEM_PAGE_SIZE;
+	for (p = off / MEM_PAGE_SIZE; p <= last; p++)
+		atomic_fetch_or(&m->vmm_dirty[p / 64], 1ULL << (p % 64));
+}
+
+static uint64_t host_off(const struct guest_mem *m, const void *p)
+{
+	return (uint64_t)((const uint8_t *)p - m->host);
+}
+
+int memory_read(struct guest_mem *m, uint64_t gpa, void *buf, size_t len)
+{
+	void *p = memory_translate(m, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	chunks_hold(m, host_off(m, p), len);
+	memcpy(buf, p, len);
+	chunks_release(m, host_off(m, p), len);
+	return 0;
+}
+
+int memory_write(struct guest_mem *m, uint64_t gpa, const void *buf, size_t len)
+{
+	void *p = memory_translate(m, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	chunks_hold(m, host_off(m, p), len);
+	memcpy(p, buf, len);
+	mark_written(m, host_off(m, p), len);
+	chunks_release(m, host_off(m, p), len);
+	return 0;
+}
+
+int memory_io_begin(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write)
+{
+	void *p = memory_translate(m, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	chunks_hold(m, host_off(m, p), len);
+	return 0;
+}
+
+void memory_io_end(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write)
+{
+	void *p = memory_translate(m, gpa, len);
+
+	if (!p)
+		return;
+	if (write)
+		mark_written(m, host_off(m, p), len);
+	chunks_release(m, host_off(m, p), len);
+}
+
+void memory_mark_written(struct guest_mem *m, uint64_t gpa, uint64_t len)
+{
+	void *p = memory_translate(m, gpa, len);
+
+	if (p)
+		mark_written(m, host_off(m, p), len);
+}
+
+int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits)
+{
+	uint64_t per = m->chunk_size / MEM_PAGE_SIZE, first, i, w, word;
+	int n = 0;
+
+	if (chunk >= m->nr_chunks)
+		return -EINVAL;
+	first = chunk * per;
+	memset(bits, 0, (per + 63) / 64 * sizeof(uint64_t));
+	if (per % 64 == 0) {
+		for (w = 0; w < per / 64; w++) {
+			word = atomic_exchange(&m->vmm_dirty[first / 64 + w], 0);
+			bits[w] = word;
+			n += __builtin_popcountll(word);
+		}
+		return n;
+	}
+	for (i = 0; i < per; i++) {
+		w = first + i;
+		word = atomic_fetch_and(&m->vmm_dirty[w / 64], ~(1ULL << (w % 64)));
+		if (!((word >> (w % 64)) & 1))
+			continue;
+		bits[i / 64] |= 1ULL << (i % 64);
+		n++;
+	}
+	return n;
+}
+
+uint32_t memory_chunk_io(const struct guest_mem *m, uint32_t chunk)
+{
+	if (chunk >= m->nr_chunks)
+		return 0;
+	return atomic_load(&m->state[chunk]) & ~MEM_CHUNK_MIGRATING;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* memory/ internals shared between its files; not for other areas. */
+#ifndef HMMV_MEMORY_INTERNAL_H
+#define HMMV_MEMORY_INTERNAL_H
+
+#include <numa.h>
+
+#include "memory/memory.h"
+
+int mem_frames_init(struct mem_frames *f, uint32_t nr);
+void mem_frames_exit(struct mem_frames *f);
+/* Lowest free frame, marked used; -ENOSPC when none. */
+int64_t mem_frames_alloc(struct mem_frames *f);
+/* Marks @frame used; -EBUSY if it already was, -EINVAL if out of range. */
+int mem_frames_take(struct mem_frames *f, uint32_t frame);
+/* Returns @frame; -EINVAL when it was not allocated. */
+int mem_frames_free(struct mem_frames *f, uint32_t frame);
+bool mem_frames_used(const struct mem_frames *f, uint32_t frame);
+
+/* Opens tier @id's backend as configured; -errno, nothing left behind. */
+int mem_tier_open(struct mem_tier *t, int id, const struct memory_config *cfg);
+void mem_tier_close(struct mem_tier *t);
+/* Copies @len bytes into the tier's view (non-temporal for pmem). */
+void mem_tier_copy_in(struct mem_tier *t, uint64_t off, const void *src, size_t len);
+/* Gives a freed frame's memory back where the backend can. */
+void mem_tier_release(struct mem_tier *t, uint64_t off, uint64_t len);
+/* Nodes the tier's memory belongs on, or NULL when unbound. */
+struct bitmask *mem_tier_nodes(const struct mem_tier *t, int id);
+int mem_tier_bind(const struct mem_tier *t, int id, void *addr, uint64_t len,
+		  unsigned int flags);
+const char *mem_backend_name(enum mem_backend kind);
+
+/*
+ * Launch placement: assigns every chunk a tier and a frame. Pure
+ * bookkeeping (no mapping), so unit tests drive it directly.
+ */
+int mem_place(struct guest_mem *m);
+
+/* Reads a small sysfs-style file holding one unsigned number. */
+int mem_read_u64_file(const char *path, uint64_t *out);
+#endif

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Remap under a running guest: a tiny guest fills and checks its RAM with a
+ * per-pass pattern while this program remaps random chunks between DRAM and
+ * the slow tier (vCPU paused per remap). Passes when the guest saw zero
+ * mismatches over passes that overlapped the remaps, and the slow tier's
+ * backing store (read through a fresh descriptor, or page nodes for a NUMA
+ * tier) holds the guest's last pattern.
+ *
+ * usage: mem_remap_guest [-m SIZE] [--dram SIZE] [--nvm X] [--chunk SIZE]
+ *                        [--placement P] [--remaps N] [--stride BYTES]
+ *                        [--max-seconds N] [--gap-us N] [--inplace]
+ * Between moves it sleeps a random 0..gap-us microseconds (default 2000).
+ */
+#include <numaif.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "memory/memory.h"
+#include "tests/system/mem_miniguest.h"
+#include "tests/tap.h"
+
+struct opts {
+	struct memory_config cfg;
+	unsigned int remaps;
+	uint32_t stride;
+	unsigned int max_seconds;
+	unsigned int gap_us;
+	bool inplace;
+};
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	char why[256];
+	uint64_t v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	memory_config_init(&o->cfg, 256ULL << 20);
+	o->remaps = 200;
+	o->stride = 64;
+	o->max_seconds = 300;
+	o->gap_us = 2000;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--inplace")) {
+			o->inplace = true;
+		} else if (i + 1 >= argc) {
+			fprintf(stderr, "mem_remap_guest: %s needs a value\n", argv[i]);
+			return -1;
+		} else if (!strcmp(argv[i], "-m")) {
+			if (memory_parse_size(argv[++i], &o->cfg.ram_size))
+				return -1;
+		} else if (!strcmp(argv[i], "--remaps")) {
+			if (memory_parse_size(argv[++i], &v))
+				return -1;
+			o->remaps = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--max-seconds")) {
+			if (memory_parse_size(argv[++i], &v) || !v)
+				return -1;
+			o->max_seconds = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--gap-us")) {
+			if (memory_parse_size(argv[++i], &v) || !v || v > 10000000)
+				return -1;
+			o->gap_us = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--stride")) {
+			if (memory_parse_size(argv[++i], &v) || v < 4 || (v & (v - 1)) || v > 4096)
+				return -1;
+			o->stride = (uint32_t)v;
+		} else if (memory_parse_flag(&o->cfg, argv[i], argv[i + 1], why, sizeof(why))) {
+			fprintf(stderr, "mem_remap_guest: %s\n", why);
+			return -1;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* One move of chunk @c to the other tier; demotes a DRAM chunk if full. */
+static int move_one(struct guest_mem *m, uint32_t c, uint32_t first, uint32_t nr, bool inplace)
+{
+	struct mem_chunk ch, victim;
+	uint32_t v;
+	int dst, err, tries;
+
+	memory_chunk_info(m, c, &ch);
+	dst = ch.tier == MEM_TIER_DRAM ? MEM_TIER_NVM : MEM_TIER_DRAM;
+	if (inplace)
+		err = memory_move_inplace(m, c, dst);
+	else
+		err = memory_remap_paused(m, c, dst, NULL);
+	if (err != -ENOSPC)
+		return err;
+	/* The destination is full: move some chunk out of it first. */
+	for (tries = 0; tries < 1000; tries++) {
+		v = first + (uint32_t)(rng() % nr);
+		memory_chunk_info(m, v, &victim);
+		if (victim.tier == dst)
+			break;
+	}
+	err = inplace ? memory_move_inplace(m, v, !dst) : memory_remap_paused(m, v, !dst, NULL);
+	if (err)
+		return err;
+	return inplace ? memory_move_inplace(m, c, dst) : memory_remap_paused(m, c, dst, NULL);
+}
+
+/* Samples chunk @c through a fresh view of the slow tier's backing store. */
+static bool backing_has(const struct opts *o, struct guest_mem *m, uint32_t c,
+			uint32_t pass, uint32_t start, uint32_t end)
+{
+	struct mem_chunk ch;
+	uint64_t cs = m->chunk_size, gpa = memory_chunk_gpa(m, c), off, i;
+	uint32_t word;
+	bool ok = true;
+	uint8_t *p;
+	int fd;
+
+	memory_chunk_info(m, c, &ch);
+	fd = open(o->cfg.nvm.path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	off = (uint64_t)ch.frame * cs;
+	p = mmap(NULL, cs, PROT_READ, MAP_SHARED, fd, (off_t)off);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return false;
+	}
+	for (i = 0; i < cs && ok; i += 4096 + o->stride) {
+		if (gpa + i < start || gpa + i >= end)
+			continue;
+		memcpy(&word, p + i, 4);
+		ok = word == (uint32_t)((gpa + i) ^ pass);
+	}
+	munmap(p, cs);
+	close(fd);
+	return ok;
+}
+
+/* 1 when every sampled guest-written page of chunk @c is on @node. */
+static int pages_on_node(struct guest_mem *m, uint32_t c, int node, uint32_t start)
+{
+	enum { N = 64 };
+	uint64_t step = m->chunk_size / N < 4096 ? 4096 : m->chunk_size / N;
+	uint64_t gpa = memory_chunk_gpa(m, c), i;
+	int status[N], k, n = 0, count = 0;
+	void *pages[N];
+
+	for (i = 0; i < m->chunk_size && count < N; i += step) {
+		if (gpa + i < start)
+			continue;
+		pages[count] = m->host + (uint64_t)c * m->chunk_size + i;
+		/* A remap leaves pages unmapped until touched: map them. */
+		(void)*(volatile uint8_t *)pages[count++];
+	}
+	if (move_pages(0, (unsigned long)count, pages, NULL, status, 0))
+		return -errno;
+	for (k = 0; k < count; k++)
+		n += status[k] == node;
+	return count && n == count ? 1 : 0;
+}
+
+static void check_slow_tier(const struct opts *o, struct guest_mem *m, uint32_t pass,
+			    uint32_t start, uint32_t end)
+{
+	uint32_t c, seen = 0, good = 0;
+	struct mem_chunk ch;
+
+	for (c = 0; c < m->nr_chunks; c++) {
+		memory_chunk_info(m, c, &ch);
+		if (ch.tier != MEM_TIER_NVM || memory_chunk_gpa(m, c) >= end)
+			continue;
+		seen++;
+		if (o->cfg.nvm.kind == MEM_BACK_NODE)
+			good += pages_on_node(m, c, o->cfg.nvm.node, start) == 1;
+		else
+			good += backing_has(o, m, c, pass, start, end);
+	}
+	tap_ok(seen > 0 && good == seen,
+	       "slow tier holds the guest's data: %u/%u chunks %s", good, seen,
+	       o->cfg.nvm.kind == MEM_BACK_NODE ? "with every page on the node" :
+	       "matching the pattern in a fresh mapping of the backing store");
+}
+
+static void check_counts(struct guest_mem *m)
+{
+	struct mem_tier_stat d, n;
+
+	memory_tier_stat(m, MEM_TIER_DRAM, &d);
+	memory_tier_stat(m, MEM_TIER_NVM, &n);
+	tap_ok(d.chunks + n.chunks == m->nr_chunks && d.used <= d.capacity &&
+	       n.used <= n.capacity, "tier counts add up: dram %u + slow %u = %u chunks",
+	       d.chunks, n.chunks, m->nr_chunks);
+}
+
+static void run(struct opts *o, struct guest_mem *m)
+{
+	uint32_t start = 1u << 20, end, first, nr, c;
+	uint64_t before, during;
+	struct miniguest g;
+	time_t t0;
+	unsigned int i, failed = 0;
+	int err;
+
+	end = (uint32_t)(m->ram_size < MEM_PCI_HOLE_START ? m->ram_size : MEM_PCI_HOLE_START);
+	first = 0;
+	nr = end / (uint32_t)m->chunk_size;
+	err = mg_create(&g, m, start, end, o->stride);
+	if (!tap_ok(!err, "tiny guest created (%d)", err) ||
+	    !tap_ok(!mg_start(&g), "vCPU thread started")) {
+		mg_destroy(&g);
+		return;
+	}
+	while (!atomic_load(&g.passes) && !g.error)
+		usleep(1000);
+	before = atomic_load(&g.passes);
+	t0 = time(NULL);
+	/* Until two whole passes (fill + check) ran under remaps, or time is up. */
+	for (i = 0; (i < o->remaps || atomic_load(&g.passes) - before < 3) &&
+	     !g.error && time(NULL) - t0 < (time_t)o->max_seconds; i++) {
+		c = first + (uint32_t)(rng() % nr);
+		err = move_one(m, c, first, nr, o->inplace);
+		if (err) {
+			failed++;
+			tap_diag("move of chunk %u failed: %s", c, strerror(-err));
+		}
+		usleep((useconds_t)(rng() % o->gap_us));
+	}
+	during = atomic_load(&g.passes) - before;
+	mg_finish(&g);
+	tap_ok(!failed && i >= o->remaps, "%u %s, none failed", i, o->inplace ? "in-place moves" : "remaps");
+	tap_ok(!g.error, "guest ran without an unexpected exit (%d)", g.error);
+	tap_ok(during >= 2, "guest passes overlapped the remaps: %llu", (unsigned long long)during);
+	tap_ok(atomic_load(&g.mismatches) == 0 && atomic_load(&g.passes) >= 2,
+	       "zero mismatches over %llu passes of %u MiB",
+	       (unsigned long long)atomic_load(&g.passes), (end - start) >> 20);
+	check_slow_tier(o, m, (uint32_t)atomic_load(&g.last_pass), start, end);
+	check_counts(m);
+	mg_destroy(&g);
+}
+
+int main(int argc, char **argv)
+{
+	struct guest_mem m;
+	struct opts o;
+	char why[256];
+	int err;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		printf("1..0 # SKIP no /dev/kvm\n");
+		return 0;
+	}
+	if (o.cfg.nvm.kind == MEM_BACK_NONE) {
+		fprintf(stderr, "mem_remap_guest: --nvm is needed\n");
+		return 2;
+	}
+	rng_state = (uint64_t)time(NULL) | 1;
+	tap_diag("seed %llu", (unsigned long long)rng_state);
+	err = memory_config_validate(&o.cfg, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "mem_remap_guest: %s\n", why);
+		return 2;
+	}
+	err = memory_init(&m, &o.cfg);
+	if (!tap_ok(!err, "guest RAM on dram + %s (%s)", o.cfg.nvm.path[0] ? o.cfg.nvm.path : "node",
+		    strerror(-err)))
+		return tap_done(0);
+	run(&o, &m);
+	memory_exit(&m);
+	return tap_done(0);
+}

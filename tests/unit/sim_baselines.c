@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: the baselines' documented mechanisms, on hand-made intervals. */
+#include <string.h>
+
+#include "tests/tap.h"
+#include "tools/sim/sim.h"
+
+#define PAGES 2048
+
+static struct trace_rec recs[PAGES];
+
+/* One interval in which pages [first, first + n) get reads each. */
+static void step(struct sim *s, uint32_t t, uint32_t first, uint32_t n,
+		 uint32_t reads)
+{
+	struct ival iv = { .index = t, .nvms = 1, .rec = { recs }, .n = { n } };
+	uint32_t k;
+
+	for (k = 0; k < n; k++)
+		recs[k] = (struct trace_rec){ first + k, reads, 0 };
+	sim_step(s, &iv);
+}
+
+static void setup(struct sim *s, const struct sim_ops *ops, struct model *m,
+		  struct pol_params *pp, struct trace_hdr *h)
+{
+	model_default(m);
+	*h = (struct trace_hdr){ .nvms = 1, .page_shift = 12, .interval_ns = 100000000 };
+	h->vm_pages[0] = PAGES;
+	sim_create(s, ops, m, pp, h, PAGES / 2, 1, 0);
+}
+
+static void test_numa_balancing(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t t;
+	int ok = 1;
+
+	pol_params_default(&pp);
+	pp.nb_hot_threshold_ms = 300;	/* 3 intervals */
+	setup(&s, &pol_numa, &m, &pp, &h);
+	tap_is(s.vm[0].loc[0] * 10 + s.vm[0].loc[1500], 10, "numa: first-touch start");
+	/* The first scan ends interval 10 (1 s scan delay, 1 s period). */
+	for (t = 0; t <= 10; t++) {
+		step(&s, t, 1500, 1, 10);
+		ok &= s.vm[0].loc[1500] == SIM_SLOW;
+	}
+	tap_ok(ok, "numa: no promotion before the first scan (scan delay)");
+	step(&s, 11, 1500, 1, 10);
+	tap_is(s.vm[0].loc[1500], SIM_DRAM, "numa: hint fault soon after the scan promotes");
+	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "numa: kswapd demoted a page to make room");
+	for (t = 12; t < 15; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 15, 1600, 1, 10);	/* 5 intervals after the scan at 10 */
+	tap_is(s.vm[0].loc[1600], SIM_SLOW, "numa: fault after the hot threshold does not promote");
+	step(&s, 16, 1600, 1, 10);
+	tap_is(s.vm[0].loc[1600], SIM_SLOW, "numa: one fault per scan, then no more");
+	for (t = 17; t < 21; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 21, 1600, 1, 10);	/* right after the scan at 20 */
+	tap_is(s.vm[0].loc[1600], SIM_DRAM, "numa: promoted after the next scan");
+	sim_destroy(&s);
+}
+
+static void test_hemem(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+
+	pol_params_default(&pp);
+	setup(&s, &pol_hemem, &m, &pp, &h);
+	step(&s, 0, 1024, 512, 1);	/* chunk 2: ~0.1 samples: cold */
+	tap_is(s.vm[0].loc[1024], SIM_SLOW, "hemem: a lukewarm page stays in the slow tier");
+	step(&s, 1, 1536, 512, 1000);	/* chunk 3: ~100 samples: hot */
+	tap_ok(s.vm[0].loc[1536] == SIM_DRAM && s.vm[0].loc[2047] == SIM_DRAM,
+	       "hemem: a hot 2 MiB page is promoted whole");
+	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "hemem: a cold DRAM page made room");
+	sim_destroy(&s);
+}
+
+static void test_memtis(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t t, k, in = 0;
+
+	pol_params_default(&pp);
+	pp.memtis_adapt = 1000;	/* small VM: adapt the threshold sooner */
+	setup(&s, &pol_memtis, &m, &pp, &h);
+	for (t = 0; t < 5; t++)
+		step(&s, t, 1500, 100, 2000);
+	for (k = 1500; k < 1600; k++)
+		in += s.vm[0].loc[k] == SIM_DRAM;
+	tap_is(in, 100, "memtis: hot 4 KiB pages promoted at the 500 ms migration period");
+	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "memtis: cold pages demoted to make room");
+	sim_destroy(&s);
+}
+
+int main(void)
+{
+	test_numa_balancing();
+	test_hemem();
+	test_memtis();
+	return tap_done(0);
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Simulator engine: one policy instance stepping through intervals. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/sim/sim.h"
+
+const struct sim_ops *const sim_policies[] = {
+	&pol_alldram, &pol_allslow, &pol_static, &pol_numa, &pol_mm,
+	&pol_hemem, &pol_memtis, &pol_oracle, &pol_oracle2m, &pol_hmmv, NULL,
+};
+
+const struct sim_ops *sim_find_policy(const char *name)
+{
+	int i;
+
+	for (i = 0; sim_policies[i]; i++)
+		if (!strcmp(sim_policies[i]->name, name))
+			return sim_policies[i];
+	return NULL;
+}
+
+/*
+ * Baseline parameters, each from the system's documented defaults:
+ * - Linux NUMA balancing, memory tiering mode (numa_balancing=2, 6.1):
+ *   numa_balancing_scan_period_min_ms 1000 (the scanner kept at its most
+ *   aggressive period), numa_balancing_scan_size_mb 256,
+ *   numa_balancing_hot_threshold_ms 1000 (promote when the hint fault
+ *   comes within 1 s of the scan), numa_balancing_promote_rate_limit_MBps
+ *   65536; 10 ns per PTE scanned (change_prot_numa, charged to the task).
+ * - HeMem (SOSP'21, its pebs.h): SAMPLE_PERIOD 5003, HOT_READ_THRESHOLD 8,
+ *   HOT_WRITE_THRESHOLD 4, PEBS_COOLING_THRESHOLD 18, migration every
+ *   10 ms at up to 10 GB/s (PEBS_KSWAPD_MIGRATE_RATE), 2 MiB pages.
+ * - MEMTIS (SOSP'23, its sysfs defaults): htmm_sample_period 199,
+ *   htmm_cooling_period 2000000 samples, htmm_adaptation_period 100000
+ *   samples, promotion/demotion period 500 ms, 2048 MB/s migration cap;
+ *   modelled at 4 KiB (as if every huge page were split).
+ * - Pool: a round every 10 intervals (1 s), 16 MiB minimum per VM.
+ */
+void pol_params_default(struct pol_params *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	policy_params_default(&pp->hmmv);
+	pp->pool_period = 10;
+	pp->pool_min_bytes = 16ull << 20;
+	pp->nb_scan_period_ms = 1000;
+	pp->nb_scan_size_mb = 256;
+	pp->nb_hot_threshold_ms = 1000;
+	pp->nb_rate_limit_mbps = 65536;
+	pp->nb_scan_ns = 10;
+	pp->hemem_period = 5003;
+	pp->hemem_cool = 18;
+	pp->hemem_hot_rd = 8;
+	pp->hemem_hot_wr = 4;
+	pp->hemem_rate_gbps = 10;
+	pp->memtis_period = 199;
+	pp->memtis_cooling = 2000000;
+	pp->memtis_adapt = 100000;
+	pp->memtis_mig_ms = 500;
+	pp->memtis_rate_mbps = 2048;
+}
+
+int sim_create(struct sim *s, const struct sim_ops *ops, const struct model *m,
+	       const struct pol_params *pp, const struct trace_hdr *h,
+	       uint64_t dram_pages, uint64_t seed, uint32_t max_intervals)
+{
+	uint32_t i;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->m = m;
+	s->pp = pp;
+	s->nvms = h->nvms;
+	s->dram_pages = dram_pages;
+	s->interval_ns = h->interval_ns;
+	s->rng = seed * 0x9e3779b97f4a7c15ull + 7;
+	for (i = 0; i < s->nvms; i++) {
+		s->vm[i].pages = (uint32_t)h->vm_pages[i];
+		s->vm[i].loc = calloc(s->vm[i].pages, 1);
+		if (!s->vm[i].loc) {
+			sim_destroy(s);
+			return -ENOMEM;
+		}
+	}
+	if (max_intervals) {
+		s->share = calloc((size_t)max_intervals * s->nvms, sizeof(double));
+		if (!s->share) {
+			sim_destroy(s);
+			return -ENOMEM;
+		}
+		s->share_cap = max_intervals;
+	}
+	r = ops->init ? ops->init(s) : 0;
+	if (r)
+		sim_destroy(s);
+	return r;
+}
+
+void sim_destroy(struct sim *s)
+{
+	uint32_t i;
+
+	if (s->ops && s->ops->fini && s->priv)
+		s->ops->fini(s);
+	for (i = 0; i < s->nvms; i++) {
+		free(s->vm[i].loc);
+		s->vm[i].loc = NULL;
+	}
+	free(s->share);
+	s->share = NULL;
+}
+
+void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
+		  int tier)
+{
+	struct simvm *v = &s->vm[vm];
+	uint32_t p, moved = 0;
+
+	for (p = page; p < page + npages && p < v->pages; p++) {
+		if (v->loc[p] == tier)
+			continue;
+		v->loc[p] = (uint8_t)tier;
+		moved++;
+	}
+	if (tier == SIM_DRAM)
+		v->dram_pages += moved;
+	else
+		v->dram_pages -= moved;
+	acct_copy(&v->a, !tier, (double)moved * SIM_PAGE);
+}
+
+/*
+ * Static placement as an application's initialisation leaves it: each VM's
+ * lowest addresses in DRAM, the budget split evenly among VMs.
+ */
+void sim_place_first_touch(struct sim *s)
+{
+	uint64_t each = s->dram_pages / s->nvms;
+	uint32_t i, n;
+
+	for (i = 0; i < s->nvms; i++) {
+		n = each < s->vm[i].pages ? (uint32_t)each : s->vm[i].pages;
+		memset(s->vm[i].loc, SIM_DRAM, n);
+		s->vm[i].dram_pages = n;
+	}
+}
+
+void sim_account_placed(struct sim *s, const struct ival *iv)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < iv->nvms; i++) {
+		struct simvm *v = &s->vm[i];
+		double rd[2] = { 0, 0 }, wr[2] = { 0, 0 };
+
+		for (k = 0; k < iv->n[i]; k++) {
+			const struct trace_rec *r = &iv->rec[i][k];
+			int t = v->loc[r->page];
+
+			rd[t] += r->reads;
+			wr[t] += r->writes;
+		}
+		for (k = 0; k < 2; k++) {
+			acct_read(&v->a, s->m, k, rd[k]);
+			acct_write(&v->a, s->m, k, wr[k]);
+		}
+	}
+}
+
+void sim_step(struct sim *s, const struct ival *iv)
+{
+	const struct acct *ap[TRACE_MAX_VMS];
+	double t[TRACE_MAX_VMS];
+	uint64_t used;
+	uint32_t i;
+
+	s->now = iv->index;
+	for (i = 0; i < s->nvms; i++) {
+		memset(&s->vm[i].a, 0, sizeof(s->vm[i].a));
+		ap[i] = &s->vm[i].a;
+	}
+	if (s->ops->begin)
+		s->ops->begin(s, iv);
+	if (s->ops->account)
+		s->ops->account(s, iv);
+	else
+		sim_account_placed(s, iv);
+	if (s->ops->end)
+		s->ops->end(s, iv);
+	model_interval_times(s->m, ap, s->nvms, t);
+	for (i = 0, used = 0; i < s->nvms; i++)
+		used += s->vm[i].dram_pages;
+	if (used > s->peak_dram)
+		s->peak_dram = used;
+	for (i = 0; i < s->nvms; i++) {
+		struct simvm *v = &s->vm[i];
+
+		v->time_ns += t[i];
+		v->accesses += v->a.accesses;
+		v->dram_acc += v->a.dram_acc;
+		v->migrated += v->a.migrated;
+		v->track_ns += v->a.track_ns / s->m->vcpus;
+		v->mig_ns += v->a.mig_ns / s->m->vcpus;
+		if (s->share && iv->index < s->share_cap)
+			s->share[(size_t)iv->index * s->nvms + i] = (double)v->dram_pages;
+	}
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HMM-V through the very policy core the VMM runs (hmmv/policy.h), with
+ * the pool policy (hmmv/pool_policy.h) splitting DRAM among VMs.
+ *
+ * The mechanism is modelled as the engine drives it: at the start of each
+ * interval, zap the sampled chunks' page subsets and clear the dirty log;
+ * after the sample window harvest it. The trace spreads an interval's
+ * accesses uniformly, so a page with c accesses is seen in a window that
+ * is a fraction f of the interval with probability 1 - (1 - f)^c.
+ * Costs charged to the vCPUs: a refault per zapped page touched in the
+ * window, a dirty-log entry per page written in it, a zap per sampled
+ * chunk, the 4 KiB second-level mappings while logging is on, one huge
+ * mapping refault per touched chunk when it is switched off; per batch of
+ * moves one pause covering the remaps and the stop-and-copy of pages
+ * written during the pre-copy (copies run concurrently, using bandwidth).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/sim/sim.h"
+
+struct hv_vm {
+	struct policy *p;
+	uint32_t nch;
+	uint32_t *list;
+	uint8_t *sampled;
+	uint32_t *touched, *written, *first;	/* per chunk */
+	struct policy_move *moves;
+};
+
+struct hv {
+	struct hv_vm v[TRACE_MAX_VMS];
+	struct pool_params pool;
+};
+
+static void hv_fini(struct sim *s)
+{
+	struct hv *h = s->priv;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++) {
+		struct hv_vm *v = &h->v[i];
+
+		policy_destroy(v->p);
+		free(v->list);
+		free(v->sampled);
+		free(v->touched);
+		free(v->written);
+		free(v->first);
+		free(v->moves);
+	}
+	free(h);
+	s->priv = NULL;
+}
+
+static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint32_t quota)
+{
+	uint32_t c;
+	int r;
+
+	v->nch = (s->vm[vm].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
+	r = policy_create(&s->pp->hmmv, v->nch, &v->p);
+	if (r)
+		return r;
+	v->list = calloc(v->nch, sizeof(uint32_t));
+	v->sampled = calloc(v->nch, 1);
+	v->touched = calloc(v->nch, sizeof(uint32_t));
+	v->written = calloc(v->nch, sizeof(uint32_t));
+	v->first = calloc(v->nch + 1, sizeof(uint32_t));
+	v->moves = calloc(v->nch, sizeof(struct policy_move));
+	if (!v->list || !v->sampled || !v->touched || !v->written || !v->first ||
+	    !v->moves)
+		return -ENOMEM;
+	for (c = 0; c < v->nch; c++)
+		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES]);
+	policy_set_quota(v->p, quota);
+	return 0;
+}
+
+static int hv_init(struct sim *s)
+{
+	struct hv *h = calloc(1, sizeof(*h));
+	uint32_t i;
+	int r;
+
+	if (!h)
+		return -ENOMEM;
+	s->priv = h;
+	if (s->pp->hmmv.pages_per_chunk != SIM_CHUNK_PAGES)
+		return -EINVAL;
+	pool_params_default(&h->pool);
+	sim_place_first_touch(s);
+	for (i = 0; i < s->nvms; i++) {
+		r = hv_vm_init(s, &h->v[i], i,
+			       (uint32_t)(s->dram_pages / s->nvms / SIM_CHUNK_PAGES));
+		if (r)
+			return r;
+		s->vm[i].quota_pages = s->dram_pages / s->nvms;
+	}
+	return 0;
+}
+
+static void hv_begin(struct sim *s, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	uint32_t i, k, n;
+
+	for (i = 0; i < s->nvms; i++) {
+		struct hv_vm *v = &h->v[i];
+
+		memset(v->sampled, 0, v->nch);
+		n = policy_sample_set(v->p, v->list, v->nch);
+		for (k = 0; k < n; k++)
+			v->sampled[v->list[k]] = 1;
+		s->vm[i].a.stall_ns += n * s->m->zap_ns;
+		s->vm[i].a.track_ns += n * s->m->zap_ns;
+	}
+}
+
+static double seen(double count, double l1f)
+{
+	return 1 - exp(count * l1f);
+}
+
+/* What the dirty log shows after the window, and what it cost. */
+static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double f)
+{
+	struct hv *h = s->priv;
+	struct hv_vm *v = &h->v[vm];
+	struct acct *a = &s->vm[vm].a;
+	double l1f = log1p(-(f < 1 ? f : 0.999999)), cost = 0;
+	uint32_t stride, phase, k, c, prev = UINT32_MAX, chunks = 0;
+
+	policy_sample_pages(v->p, &stride, &phase);
+	memset(v->touched, 0, v->nch * sizeof(uint32_t));
+	memset(v->written, 0, v->nch * sizeof(uint32_t));
+	for (k = 0; k < iv->n[vm]; k++) {
+		const struct trace_rec *r = &iv->rec[vm][k];
+		uint32_t off = r->page % SIM_CHUNK_PAGES;
+
+		c = r->page / SIM_CHUNK_PAGES;
+		if (c != prev) {
+			chunks++;
+			prev = c;
+		}
+		if (v->sampled[c] && off % stride == phase) {
+			if (rng_bernoulli(&s->rng, seen((double)r->reads + r->writes, l1f))) {
+				v->touched[c]++;
+				cost += s->m->fault_ns;
+			}
+		} else if (r->writes && rng_bernoulli(&s->rng, seen(r->writes, l1f))) {
+			v->written[c]++;
+			cost += s->m->pml_ns;
+		}
+	}
+	cost += chunks * s->m->fault_ns + a->accesses * f * s->m->ept_split_ns;
+	a->stall_ns += cost;
+	a->track_ns += cost;
+	for (c = 0; c < v->nch; c++)
+		if (v->sampled[c] || v->written[c])
+			policy_observe(v->p, c, v->touched[c], v->written[c]);
+}
+
+/* Pages of chunk c written while it was being copied for tau ns. */
+static double dirty_during(const struct ival *iv, uint32_t vm, uint32_t c,
+			   double tau, double interval)
+{
+	double l1f = log1p(-(tau < interval ? tau / interval : 0.999999)), n = 0;
+	uint32_t lo = 0, hi = iv->n[vm], mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (iv->rec[vm][mid].page < c * SIM_CHUNK_PAGES)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < iv->n[vm] && iv->rec[vm][lo].page < (c + 1) * SIM_CHUNK_PAGES; lo++)
+		if (iv->rec[vm][lo].writes)
+			n += seen(iv->rec[vm][lo].writes, l1f);
+	return n;
+}
+
+static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	struct hv_vm *v = &h->v[vm];
+	const struct model *m = s->m;
+	double pause = 0, bytes = SIM_CHUNK_PAGES * (double)SIM_PAGE;
+	uint32_t n = 0, k;
+
+	policy_decide(v->p, v->moves, v->nch, &n);
+	for (k = 0; k < n; k++) {
+		uint32_t c = v->moves[k].chunk, to = v->moves[k].to;
+		double bw = m->bw_rd[!to] < m->bw_wr[to] ? m->bw_rd[!to] : m->bw_wr[to];
+		double dirty = dirty_during(iv, vm, c, bytes / bw, s->interval_ns);
+
+		sim_set_tier(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to);
+		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE);	/* re-copy */
+		pause += m->remap_ns + dirty * SIM_PAGE / bw;
+		policy_move_done(v->p, c, 1);
+	}
+	if (!n)
+		return;
+	pause = (pause + m->pause_ns) * m->vcpus;
+	s->vm[vm].a.stall_ns += pause;
+	s->vm[vm].a.mig_ns += pause;
+}
+
+static void hv_pool(struct sim *s)
+{
+	struct hv *h = s->priv;
+	struct pool_vm pv[TRACE_MAX_VMS];
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++) {
+		policy_histogram(h->v[i].p, pv[i].hist);
+		pv[i].min_bytes = s->pp->pool_min_bytes;
+		pv[i].max_bytes = (uint64_t)s->vm[i].pages * SIM_PAGE;
+		if (pv[i].min_bytes > pv[i].max_bytes)
+			pv[i].min_bytes = pv[i].max_bytes;
+		pv[i].quota = s->vm[i].quota_pages * SIM_PAGE;
+	}
+	if (pool_policy_compute(&h->pool, s->dram_pages * SIM_PAGE, pv, s->nvms))
+		return;
+	for (i = 0; i < s->nvms; i++)
+		s->vm[i].quota_pages = pv[i].quota / SIM_PAGE;
+}
+
+static uint64_t pool_free(const struct sim *s)
+{
+	uint64_t used = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++)
+		used += s->vm[i].dram_pages;
+	return used < s->dram_pages ? s->dram_pages - used : 0;
+}
+
+/*
+ * A grant is only as good as the frames the pool has free: shrinking VMs
+ * move first, growing ones may use what has actually been released.
+ */
+static void hv_end(struct sim *s, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	double f = s->m->window_ms * 1e6 / s->interval_ns;
+	uint32_t i, pass;
+
+	for (i = 0; i < s->nvms; i++)
+		hv_observe(s, i, iv, f);
+	if (s->nvms > 1 && s->pp->pool_period && s->now % s->pp->pool_period == 0)
+		hv_pool(s);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < s->nvms; i++) {
+			struct simvm *v = &s->vm[i];
+			uint64_t cap = v->dram_pages + pool_free(s);
+			uint64_t q = v->quota_pages < cap ? v->quota_pages : cap;
+
+			if ((v->quota_pages < v->dram_pages) != !pass)
+				continue;
+			policy_set_quota(h->v[i].p, (uint32_t)(q / SIM_CHUNK_PAGES));
+			hv_move(s, i, iv);
+		}
+}
+
+const struct sim_ops pol_hmmv = {
+	.name = "hmm-v", .init = hv_init, .begin = hv_begin, .end = hv_end,
+	.fini = hv_fini,
+};

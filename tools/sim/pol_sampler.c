@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PEBS-sampling tiering systems, modelled from their published mechanisms
+ * and source defaults (parameters in engine.c, pol_params_default()).
+ * Sampling is drawn per record: a page with c accesses yields
+ * Poisson(c / period) samples. Both are given PEBS visibility of guest
+ * accesses, which flatters them.
+ *
+ * HeMem (a library managing one process): one instance per VM with an
+ * even share of the DRAM; 2 MiB pages; per page read and write sample
+ * counts; a page is hot with >= 8 read or >= 4 write samples; when a page
+ * reaches 18 samples all of the instance's counts are halved (cooling);
+ * the migration thread promotes hot slow pages into free DRAM or in place
+ * of cold (not hot) DRAM pages, at most 10 GB/s.
+ *
+ * MEMTIS (kernel-wide, one view of all DRAM): per 4 KiB page sample
+ * counts binned by log2; every adaptation
+ * period (in samples) the hot threshold becomes the lowest bin whose pages
+ * and all hotter ones fit the DRAM capacity, warm = hot - 1; counts halve
+ * every cooling period (in samples); every 500 ms kmigrated promotes hot
+ * slow pages and, when DRAM is short, demotes pages that are not hot,
+ * coldest first (below warm before warm), within its migration rate cap.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/sim/sim.h"
+
+#define BINS 16
+
+static uint64_t dram_used(const struct sim *s)
+{
+	uint64_t u = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++)
+		u += s->vm[i].dram_pages;
+	return u;
+}
+
+static void sample_cost(struct sim *s, uint32_t vm, double n)
+{
+	s->vm[vm].a.stall_ns += n * s->m->pebs_ns;
+	s->vm[vm].a.track_ns += n * s->m->pebs_ns;
+}
+
+/* ---- HeMem ---- */
+
+struct hemem {
+	float *rd[TRACE_MAX_VMS], *wr[TRACE_MAX_VMS];	/* per 2 MiB page */
+	uint32_t nch[TRACE_MAX_VMS];
+	uint32_t rr;					/* round-robin start */
+};
+
+static int hemem_init(struct sim *s)
+{
+	struct hemem *h = calloc(1, sizeof(*h));
+	uint32_t i;
+
+	if (!h)
+		return -ENOMEM;
+	s->priv = h;
+	for (i = 0; i < s->nvms; i++) {
+		h->nch[i] = (s->vm[i].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
+		h->rd[i] = calloc(h->nch[i], sizeof(float));
+		h->wr[i] = calloc(h->nch[i], sizeof(float));
+		if (!h->rd[i] || !h->wr[i])
+			return -ENOMEM;
+	}
+	sim_place_first_touch(s);
+	return 0;
+}
+
+static void hemem_fini(struct sim *s)
+{
+	struct hemem *h = s->priv;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++) {
+		free(h->rd[i]);
+		free(h->wr[i]);
+	}
+	free(h);
+	s->priv = NULL;
+}
+
+static int hemem_hot(const struct sim *s, const struct hemem *h, uint32_t v,
+		     uint32_t c)
+{
+	return h->rd[v][c] >= s->pp->hemem_hot_rd || h->wr[v][c] >= s->pp->hemem_hot_wr;
+}
+
+static void hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv)
+{
+	double per = s->pp->hemem_period, maxc = 0;
+	uint32_t v, k, c;
+
+	for (v = 0; v < iv->nvms; v++) {
+		double n = 0;
+
+		for (k = 0; k < iv->n[v]; k++) {
+			const struct trace_rec *r = &iv->rec[v][k];
+			uint32_t sr = rng_poisson(&s->rng, r->reads / per);
+			uint32_t sw = rng_poisson(&s->rng, r->writes / per);
+
+			c = r->page / SIM_CHUNK_PAGES;
+			h->rd[v][c] += sr;
+			h->wr[v][c] += sw;
+			n += sr + sw;
+		}
+		sample_cost(s, v, n);
+	}
+	/* Cooling: halve everything while some page is past the threshold. */
+	for (v = 0; v < s->nvms; v++)
+		for (;;) {
+			maxc = 0;
+			for (c = 0; c < h->nch[v]; c++)
+				if (h->rd[v][c] + h->wr[v][c] > maxc)
+					maxc = h->rd[v][c] + h->wr[v][c];
+			if (maxc < s->pp->hemem_cool)
+				break;
+			for (c = 0; c < h->nch[v]; c++) {
+				h->rd[v][c] /= 2;
+				h->wr[v][c] /= 2;
+			}
+		}
+}
+
+static int chunk_in_dram(const struct sim *s, uint32_t v, uint32_t c)
+{
+	return s->vm[v].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM;
+}
+
+static int hemem_victim(struct sim *s, struct hemem *h, uint32_t v, uint32_t *cc)
+{
+	uint32_t c;
+
+	for (c = 0; c < h->nch[v]; c++)
+		if (chunk_in_dram(s, v, c) && !hemem_hot(s, h, v, c)) {
+			*cc = c;
+			return 1;
+		}
+	return 0;
+}
+
+static void hemem_move(struct sim *s, uint32_t v, uint32_t c, int tier)
+{
+	sim_set_tier(s, v, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, tier);
+	s->vm[v].a.stall_ns += s->m->remap_ns;
+	s->vm[v].a.mig_ns += s->m->remap_ns;
+}
+
+static void hemem_end(struct sim *s, const struct ival *iv)
+{
+	struct hemem *h = s->priv;
+	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, budget;
+	uint64_t share = s->dram_pages / s->nvms;
+	uint32_t v, c, k, cv;
+
+	hemem_sample(s, h, iv);
+	for (v = 0; v < s->nvms; v++) {
+		budget = s->pp->hemem_rate_gbps * s->interval_ns;
+		for (k = 0; k < h->nch[v] && budget >= chunk; k++) {
+			c = (h->rr + k) % h->nch[v];
+			if (chunk_in_dram(s, v, c) || !hemem_hot(s, h, v, c))
+				continue;
+			if (s->vm[v].dram_pages + SIM_CHUNK_PAGES > share) {
+				if (!hemem_victim(s, h, v, &cv))
+					break;
+				hemem_move(s, v, cv, SIM_SLOW);
+				budget -= chunk;
+			}
+			hemem_move(s, v, c, SIM_DRAM);
+			budget -= chunk;
+		}
+	}
+	h->rr++;
+}
+
+const struct sim_ops pol_hemem = {
+	.name = "hemem", .init = hemem_init, .end = hemem_end, .fini = hemem_fini,
+};
+
+/* ---- MEMTIS ---- */
+
+struct memtis {
+	float *cnt[TRACE_MAX_VMS];	/* per 4 KiB page */
+	double since_cool, since_adapt;
+	uint32_t hot, warm;
+};
+
+static uint32_t bin_of(float c)
+{
+	uint32_t b;
+
+	if (c < 1)
+		return 0;
+	b = 1 + (uint32_t)log2f(c);
+	return b < BINS ? b : BINS - 1;
+}
+
+static int memtis_init(struct sim *s)
+{
+	struct memtis *mt = calloc(1, sizeof(*mt));
+	uint32_t i;
+
+	if (!mt)
+		return -ENOMEM;
+	s->priv = mt;
+	for (i = 0; i < s->nvms; i++) {
+		mt->cnt[i] = calloc(s->vm[i].pages, sizeof(float));
+		if (!mt->cnt[i])
+			return -ENOMEM;
+	}
+	mt->hot = 1;
+	mt->warm = 0;
+	sim_place_first_touch(s);
+	return 0;
+}
+
+static void memtis_fini(struct sim *s)
+{
+	struct memtis *mt = s->priv;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++)
+		free(mt->cnt[i]);
+	free(mt);
+	s->priv = NULL;
+}
+
+static void memtis_adapt(struct sim *s, struct memtis *mt)
+{
+	uint64_t hist[BINS] = { 0 }, cum = 0;
+	uint32_t v, p, b;
+
+	for (v = 0; v < s->nvms; v++)
+		for (p = 0; p < s->vm[v].pages; p++)
+			hist[bin_of(mt->cnt[v][p])]++;
+	for (b = BINS - 1; b > 1; b--) {
+		if (cum + hist[b] > s->dram_pages)
+			break;
+		cum += hist[b];
+	}
+	mt->hot = b + 1 < BINS ? b + 1 : BINS - 1;
+	if (cum + hist[b] <= s->dram_pages)
+		mt->hot = b > 1 ? b : 1;
+	mt->warm = mt->hot - 1;
+}
+
+static void memtis_sample(struct sim *s, struct memtis *mt, const struct ival *iv)
+{
+	double per = s->pp->memtis_period;
+	uint32_t v, k, p;
+
+	for (v = 0; v < iv->nvms; v++) {
+		double n = 0;
+
+		for (k = 0; k < iv->n[v]; k++) {
+			const struct trace_rec *r = &iv->rec[v][k];
+			uint32_t x = rng_poisson(&s->rng, ((double)r->reads + r->writes) / per);
+
+			mt->cnt[v][r->page] += x;
+			n += x;
+		}
+		sample_cost(s, v, n);
+		mt->since_cool += n;
+		mt->since_adapt += n;
+	}
+	if (mt->since_cool >= s->pp->memtis_cooling) {
+		for (v = 0; v < s->nvms; v++)
+			for (p = 0; p < s->vm[v].pages; p++)
+				mt->cnt[v][p] /= 2;
+		mt->since_cool = 0;
+		mt->since_adapt = s->pp->memtis_adapt;	/* re-adapt now */
+	}
+	if (mt->since_adapt >= s->pp->memtis_adapt) {
+		memtis_adapt(s, mt);
+		mt->since_adapt = 0;
+	}
+}
+
+static void memtis_move(struct sim *s, uint32_t v, uint32_t p, int tier)
+{
+	sim_set_tier(s, v, p, 1, tier);
+	/* kmigrated unmaps in batches: a shootdown per 32 pages. */
+	s->vm[v].a.stall_ns += s->m->fault_ns / 32;
+	s->vm[v].a.mig_ns += s->m->fault_ns / 32;
+}
+
+static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
+{
+	uint64_t want = 0, freep, used = dram_used(s), wm = s->dram_pages / 50;
+	uint32_t v, p, b;
+
+	for (v = 0; v < s->nvms; v++)
+		for (p = 0; p < s->vm[v].pages; p++)
+			want += s->vm[v].loc[p] == SIM_SLOW && bin_of(mt->cnt[v][p]) >= mt->hot;
+	freep = used < s->dram_pages ? s->dram_pages - used : 0;
+	/* Demote coldest first until promotions and the 2% watermark fit. */
+	for (b = 0; b < mt->hot && freep < want + wm && budget >= SIM_PAGE; b++)
+		for (v = 0; v < s->nvms; v++)
+			for (p = 0; p < s->vm[v].pages && freep < want + wm; p++) {
+				if (s->vm[v].loc[p] != SIM_DRAM || bin_of(mt->cnt[v][p]) != b)
+					continue;
+				memtis_move(s, v, p, SIM_SLOW);
+				freep++;
+				budget -= SIM_PAGE;
+			}
+	for (b = BINS; b-- > mt->hot;)
+		for (v = 0; v < s->nvms; v++)
+			for (p = 0; p < s->vm[v].pages; p++) {
+				if (freep <= wm || budget < SIM_PAGE)
+					return;
+				if (s->vm[v].loc[p] != SIM_SLOW || bin_of(mt->cnt[v][p]) != b)
+					continue;
+				memtis_move(s, v, p, SIM_DRAM);
+				freep--;
+				budget -= SIM_PAGE;
+			}
+}
+
+static void memtis_end(struct sim *s, const struct ival *iv)
+{
+	struct memtis *mt = s->priv;
+	uint32_t every = (uint32_t)(s->pp->memtis_mig_ms * 1e6 / s->interval_ns);
+
+	memtis_sample(s, mt, iv);
+	if (!every)
+		every = 1;
+	if ((s->now + 1) % every)
+		return;
+	memtis_migrate(s, mt, s->pp->memtis_rate_mbps * 1048576.0 *
+			      s->pp->memtis_mig_ms / 1000);
+}
+
+const struct sim_ops pol_memtis = {
+	.name = "memtis", .init = memtis_init, .end = memtis_end,
+	.fini = memtis_fini,
+};

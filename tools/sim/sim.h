@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hmmv tier simulator: replays page-level access traces (hmmv/trace.h) of
+ * one or several VMs through a placement policy and a memory model.
+ *
+ * Time model, per interval and VM (the trace interval is a fixed amount of
+ * the VM's work; the model computes how long that work takes):
+ *   t_lat = (accesses * cpu_ns + sum(read latency) / mlp + stall_ns) / vcpus
+ *   device occupancy per tier = bytes read / read bw + bytes written / write bw
+ *   (CPU traffic, migration copies, DRAM-cache fills and write-backs),
+ *   shared max-min fairly among the VMs using the tier;
+ *   time = max(t_lat, occupancy / share) over the tiers.
+ * Writes are posted (cost bandwidth, not latency). Stalls (faults, pauses,
+ * TLB shootdowns) are vCPU-nanoseconds. Policy clocks tick per interval.
+ */
+#ifndef HMMV_TOOLS_SIM_H
+#define HMMV_TOOLS_SIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hmmv/policy.h"
+#include "hmmv/pool_policy.h"
+#include "hmmv/trace.h"
+
+#define SIM_SLOW	0
+#define SIM_DRAM	1
+#define SIM_LINE	64u
+#define SIM_PAGE	4096u
+#define SIM_CHUNK_PAGES	512u
+#define SIM_MAX_POLICIES 16
+
+/* Every constant of the memory and mechanism model; see model.c for sources. */
+struct model {
+	double lat_ns[2];		/* random read latency per tier */
+	double bw_rd[2], bw_wr[2];	/* GB/s = bytes/ns, whole tier */
+	double cpu_ns;			/* work per access besides memory */
+	double mlp;			/* outstanding misses per vCPU */
+	double vcpus;			/* vCPUs per VM */
+	double fault_ns;		/* EPT violation / hint fault round trip */
+	double pml_ns;			/* dirty-log cost per newly written page */
+	double zap_ns;			/* zap + TLB shootdown per sampled chunk */
+	double remap_ns;		/* remap one chunk (mmap + invalidation) */
+	double pause_ns;		/* pause and resume all vCPUs, per batch */
+	double migrate_4k_ns;		/* kernel 4 KiB migration: unmap, flush */
+	double pebs_ns;			/* PEBS assist per sample, on the vCPU */
+	double ept_split_ns;		/* extra walk per access with 4 KiB EPT */
+	double window_ms;		/* HMM-V sample window per interval */
+};
+
+/* One VM's tally for one interval. */
+struct acct {
+	double accesses;
+	double lat_ns;			/* sum of read latencies */
+	double stall_ns;		/* vCPU-ns lost */
+	double track_ns;		/* part of stall_ns: tracking */
+	double mig_ns;			/* part of stall_ns: migration */
+	double dev_rd[2], dev_wr[2];	/* bytes */
+	double dram_acc;		/* accesses served by DRAM */
+	double migrated;		/* bytes moved */
+};
+
+/* One interval of the trace: records per VM, pages ascending. */
+struct ival {
+	uint32_t index;
+	uint32_t nvms;
+	struct trace_rec *rec[TRACE_MAX_VMS];
+	uint32_t n[TRACE_MAX_VMS];
+};
+
+struct simvm {
+	uint32_t pages;
+	uint8_t *loc;			/* tier per 4 KiB page */
+	uint64_t dram_pages;		/* pages in DRAM now */
+	uint64_t quota_pages;		/* HMM-V under the pool: granted */
+	struct acct a;			/* current interval */
+	/* totals */
+	double time_ns, accesses, dram_acc, migrated, track_ns, mig_ns;
+};
+
+struct sim;
+
+struct sim_ops {
+	const char *name;
+	int (*init)(struct sim *s);
+	void (*begin)(struct sim *s, const struct ival *iv);
+	void (*account)(struct sim *s, const struct ival *iv);
+	void (*end)(struct sim *s, const struct ival *iv);
+	void (*fini)(struct sim *s);
+};
+
+/* Policy parameters (baselines and HMM-V), flags of hmmv sim. */
+struct pol_params {
+	struct policy_params hmmv;
+	uint32_t pool_period;		/* intervals between pool rounds */
+	uint64_t pool_min_bytes;
+	double nb_scan_period_ms, nb_scan_size_mb, nb_hot_threshold_ms;
+	double nb_rate_limit_mbps, nb_scan_ns;
+	double hemem_period, hemem_cool, hemem_hot_rd, hemem_hot_wr;
+	double hemem_rate_gbps;
+	double memtis_period, memtis_cooling, memtis_adapt, memtis_mig_ms;
+	double memtis_rate_mbps;
+};
+
+struct sim {
+	const struct sim_ops *ops;
+	const struct model *m;
+	const struct pol_params *pp;
+	uint32_t nvms;
+	uint64_t dram_pages;		/* DRAM budget, all VMs */
+	uint64_t interval_ns;
+	uint64_t rng;
+	struct simvm vm[TRACE_MAX_VMS];
+	void *priv;
+	uint32_t now;
+	uint64_t peak_dram;		/* most DRAM pages in use at once */
+	double *share;			/* [interval][vm]: DRAM pages, optional */
+	uint32_t share_cap;
+};
+
+/* model.c */
+void model_default(struct model *m);
+int model_preset(struct model *m, const char *name);
+void acct_read(struct acct *a, const struct model *m, int tier, double n);
+void acct_write(struct acct *a, const struct model *m, int tier, double n);
+void acct_copy(struct acct *a, int from, double bytes);
+double model_lat_time(const struct model *m, const struct acct *a);
+void model_interval_times(const struct model *m, const struct acct *const *a,
+			  uint32_t n, double *t);
+
+/* rng.c */
+uint64_t rng_next(uint64_t *s);
+double rng_u01(uint64_t *s);
+uint32_t rng_poisson(uint64_t *s, double lambda);
+int rng_bernoulli(uint64_t *s, double p);
+
+/* engine.c */
+int sim_create(struct sim *s, const struct sim_ops *ops, const struct model *m,
+	       const struct pol_params *pp, const struct trace_hdr *h,
+	       uint64_t dram_pages, uint64_t seed, uint32_t max_intervals);
+void sim_destroy(struct sim *s);
+void sim_step(struct sim *s, const struct ival *iv);
+void sim_account_placed(struct sim *s, const struct ival *iv);
+void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
+		  int tier);
+void sim_place_first_touch(struct sim *s);
+void pol_params_default(struct pol_params *pp);
+const struct sim_ops *sim_find_policy(const char *name);
+extern const struct sim_ops *const sim_policies[];
+
+/* policies */
+extern const struct sim_ops pol_alldram, pol_allslow, pol_static, pol_oracle;
+extern const struct sim_ops pol_oracle2m;
+extern const struct sim_ops pol_numa, pol_mm, pol_hemem, pol_memtis, pol_hmmv;
+
+/* workload.c: synthetic generators and trace files behind one interface. */
+struct wl_params {
+	const char *kind;		/* gups gups-fit zipf shift scan mix4 */
+	uint64_t vm_bytes;
+	uint64_t hot_bytes;
+	double hot_frac;
+	double accesses;		/* per VM per interval */
+	uint32_t intervals;
+	uint64_t interval_ns;
+	uint32_t shift_every;
+	uint64_t seed;
+};
+
+struct source;
+void wl_params_default(struct wl_params *w);
+int source_open_workload(struct source **out, const struct wl_params *w);
+int source_open_trace(struct source **out, const char *path);
+const struct trace_hdr *source_hdr(const struct source *s);
+/* 1: *iv filled (valid until the next call), 0: end, -errno. */
+int source_next(struct source *s, struct ival *iv);
+void source_close(struct source *s);
+
+#endif

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Access sources: synthetic workload generators and recorded trace files,
+ * both yielding one interval of page-level records per VM at a time.
+ *
+ * Generators draw per-page counts from the workload's access distribution
+ * (independent reference model within an interval: Poisson counts with the
+ * page's expected rate), which is also what the trace format promises:
+ * counts spread uniformly over the interval.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tools/sim/sim.h"
+
+enum { WL_GUPS, WL_ZIPF, WL_SCAN };
+
+struct vmgen {
+	int kind;
+	uint32_t pages;
+	uint32_t hot_first, hot_pages;
+	double hot_frac;
+	double accesses;
+	uint32_t shift_every;
+	double *w;		/* zipf: per-page share of operations */
+	uint64_t cursor;	/* scan */
+};
+
+struct source {
+	struct trace_hdr hdr;
+	uint32_t next, intervals;
+	uint64_t rng;
+	struct vmgen g[TRACE_MAX_VMS];
+	struct trace_rec *rec[TRACE_MAX_VMS];
+	/* trace file */
+	int file;
+	uint8_t *buf;
+	size_t len;
+	struct trace_cursor cur;
+	struct trace_block pend;
+	struct trace_rec *stage;
+	uint32_t stage_cap;
+	int has_pend, ended;
+};
+
+void wl_params_default(struct wl_params *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->kind = "gups";
+	w->vm_bytes = 256ull << 20;
+	w->hot_bytes = 32ull << 20;
+	w->hot_frac = 0.9;
+	w->accesses = 0;	/* 0: the caller derives it from the model */
+	w->intervals = 200;
+	w->interval_ns = 100000000;
+	w->shift_every = 50;
+	w->seed = 1;
+}
+
+static uint32_t chunk_align(uint32_t page)
+{
+	return page / SIM_CHUNK_PAGES * SIM_CHUNK_PAGES;
+}
+
+/* Hot set at a seeded, chunk-aligned offset: not where first-touch puts DRAM. */
+static void gups_init(struct vmgen *g, uint64_t *rng, uint32_t pages,
+		      uint32_t hot, double hf, double acc)
+{
+	g->kind = WL_GUPS;
+	g->pages = pages;
+	g->hot_pages = hot;
+	g->hot_frac = hf;
+	g->accesses = acc;
+	g->hot_first = chunk_align((uint32_t)((pages - hot) * (0.25 + 0.7 * rng_u01(rng))));
+}
+
+static int cmp_dbl_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Zipf(0.99) over 1 KiB items hashed to pages: hot items are scattered. */
+static int zipf_init(struct vmgen *g, uint64_t *rng, uint32_t pages, double acc)
+{
+	uint32_t items = pages * 4, i, j, *perm;
+	double h = 0, *p;
+
+	g->kind = WL_ZIPF;
+	g->pages = pages;
+	g->accesses = acc;
+	g->w = calloc(pages, sizeof(double));
+	p = malloc(items * sizeof(double));
+	perm = malloc(items * sizeof(uint32_t));
+	if (!g->w || !p || !perm) {
+		free(p);
+		free(perm);
+		return -ENOMEM;
+	}
+	for (i = 0; i < items; i++) {
+		p[i] = 1.0 / pow(i + 1, 0.99);
+		h += p[i];
+		perm[i] = i;
+	}
+	qsort(p, items, sizeof(double), cmp_dbl_desc);
+	for (i = items - 1; i > 0; i--) {
+		uint32_t t;
+
+		j = rng_next(rng) % (i + 1);
+		t = perm[i];
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	for (i = 0; i < items; i++)
+		g->w[perm[i] / 4] += p[i] / h;
+	free(p);
+	free(perm);
+	return 0;
+}
+
+static void gups_shift(struct vmgen *g, uint32_t interval, uint64_t seed)
+{
+	uint64_t r;
+	double f;
+
+	if (!g->shift_every || !interval || interval % g->shift_every)
+		return;
+	r = seed ^ (interval / g->shift_every) * 0x9e37ull;
+	f = rng_u01(&r);
+	g->hot_first = chunk_align((uint32_t)((g->pages - g->hot_pages) * f));
+}
+
+static uint32_t gen_gups(struct vmgen *g, uint64_t *rng, struct trace_rec *out)
+{
+	double lh = g->accesses * g->hot_frac / g->hot_pages;
+	double lc = g->pages > g->hot_pages ?
+		    g->accesses * (1 - g->hot_frac) / (g->pages - g->hot_pages) : 0;
+	uint32_t p, n = 0, c;
+
+	for (p = 0; p < g->pages; p++) {
+		int hot = p >= g->hot_first && p < g->hot_first + g->hot_pages;
+
+		c = rng_poisson(rng, hot ? lh : lc);
+		if (!c)
+			continue;
+		/* An update: the line is read, then written back. */
+		out[n++] = (struct trace_rec){ p, c, c };
+	}
+	return n;
+}
+
+/* A GET reads 4 lines (bucket, item); 10% are SETs, writing them back. */
+static uint32_t gen_zipf(struct vmgen *g, uint64_t *rng, struct trace_rec *out)
+{
+	double ops = g->accesses / 4.4;
+	uint32_t p, n = 0, r, w;
+
+	for (p = 0; p < g->pages; p++) {
+		r = rng_poisson(rng, ops * g->w[p]);
+		w = rng_poisson(rng, 0.1 * ops * g->w[p]);
+		if (!r && !w)
+			continue;
+		out[n++] = (struct trace_rec){ p, 4 * r, 4 * w };
+	}
+	return n;
+}
+
+/* Streaming read of the whole footprint, 64 lines per page, wrapping. */
+static uint32_t gen_scan(struct vmgen *g, struct trace_rec *out)
+{
+	uint32_t per = (uint32_t)(g->accesses / 64), p, n = 0;
+	uint32_t first = (uint32_t)(g->cursor % g->pages), wrap = 0;
+
+	if (per > g->pages)
+		per = g->pages;
+	if (first + per > g->pages)
+		wrap = first + per - g->pages;
+	/* Pages ascending: the wrapped part at the start comes first. */
+	for (p = 0; p < wrap; p++)
+		out[n++] = (struct trace_rec){ p, 64, 0 };
+	for (p = first; p < first + per - wrap; p++)
+		out[n++] = (struct trace_rec){ p, 64, 0 };
+	g->cursor += per;
+	return n;
+}
+
+static int gen_setup(struct source *s, const struct wl_params *w)
+{
+	uint32_t pages = (uint32_t)(w->vm_bytes / SIM_PAGE), i;
+	uint32_t hot = (uint32_t)(w->hot_bytes / SIM_PAGE);
+	const char *k = w->kind;
+
+	if (pages < SIM_CHUNK_PAGES || pages % SIM_CHUNK_PAGES || !hot || hot > pages)
+		return -EINVAL;
+	s->hdr.nvms = 1;
+	if (!strcmp(k, "gups") || !strcmp(k, "shift")) {
+		gups_init(&s->g[0], &s->rng, pages, hot, w->hot_frac, w->accesses);
+		s->g[0].shift_every = strcmp(k, "shift") ? 0 : w->shift_every;
+	} else if (!strcmp(k, "gups-fit")) {
+		gups_init(&s->g[0], &s->rng, pages, hot, 1.0, w->accesses);
+	} else if (!strcmp(k, "zipf")) {
+		if (zipf_init(&s->g[0], &s->rng, pages, w->accesses))
+			return -ENOMEM;
+	} else if (!strcmp(k, "scan")) {
+		s->g[0] = (struct vmgen){ .kind = WL_SCAN, .pages = pages,
+					  .accesses = w->accesses };
+	} else if (!strcmp(k, "mix4")) {
+		/* Hot sets of 1/16, 1/8, 1/4 and 1/2 of each VM. */
+		s->hdr.nvms = 4;
+		for (i = 0; i < 4; i++)
+			gups_init(&s->g[i], &s->rng, pages, pages >> (4 - i),
+				  w->hot_frac, w->accesses);
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int source_open_workload(struct source **out, const struct wl_params *w)
+{
+	struct source *s = calloc(1, sizeof(*s));
+	uint32_t i;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->rng = w->seed * 0x2545f4914f6cdd1dull + 1;
+	s->intervals = w->intervals;
+	s->hdr.version = TRACE_VERSION;
+	s->hdr.page_shift = 12;
+	s->hdr.interval_ns = w->interval_ns;
+	r = gen_setup(s, w);
+	for (i = 0; !r && i < s->hdr.nvms; i++) {
+		s->hdr.vm_pages[i] = s->g[i].pages;
+		s->rec[i] = malloc(s->g[i].pages * sizeof(struct trace_rec));
+		if (!s->rec[i])
+			r = -ENOMEM;
+	}
+	if (r) {
+		source_close(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size <= 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	*buf = malloc(st.st_size);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (off < (size_t)st.st_size) {
+		n = read(fd, *buf + off, st.st_size - off);
+		if (n <= 0) {
+			free(*buf);
+			close(fd);
+			return n < 0 ? -errno : -EIO;
+		}
+		off += n;
+	}
+	close(fd);
+	*len = off;
+	return 0;
+}
+
+int source_open_trace(struct source **out, const char *path)
+{
+	struct source *s = calloc(1, sizeof(*s));
+	uint64_t maxp = 0;
+	uint32_t i;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->file = 1;
+	r = read_file(path, &s->buf, &s->len);
+	if (!r)
+		r = trace_open_mem(&s->cur, s->buf, s->len);
+	if (!r) {
+		s->hdr = s->cur.hdr;
+		for (i = 0; i < s->hdr.nvms; i++)
+			if (s->hdr.vm_pages[i] > maxp)
+				maxp = s->hdr.vm_pages[i];
+		/* The simulator keeps per-page state: 16 GiB per VM at most. */
+		if (maxp > (1ull << 22))
+			r = -EFBIG;
+	}
+	for (i = 0; !r && i < s->hdr.nvms; i++) {
+		s->rec[i] = malloc(s->hdr.vm_pages[i] * sizeof(struct trace_rec));
+		if (!s->rec[i])
+			r = -ENOMEM;
+	}
+	if (!r) {
+		s->stage = malloc(maxp * sizeof(struct trace_rec));
+		s->stage_cap = (uint32_t)maxp;
+		if (!s->stage)
+			r = -ENOMEM;
+	}
+	if (r) {
+		source_close(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+const struct trace_hdr *source_hdr(const struct source *s)
+{
+	return &s->hdr;
+}
+
+#define MAX_TRACE_INTERVALS 1000000
+
+static int next_file(struct source *s, struct ival *iv)
+{
+	int r;
+
+	for (;;) {
+		if (!s->has_pend) {
+			r = trace_next_block(&s->cur, &s->pend, s->stage, s->stage_cap);
+			if (r < 0)
+				return r;
+			if (!r) {
+				s->ended = 1;
+				return 1;
+			}
+			if (s->pend.interval >= MAX_TRACE_INTERVALS)
+				return -EFBIG;
+			s->has_pend = 1;
+		}
+		if (s->pend.interval != iv->index)
+			return 1;	/* belongs to a later interval */
+		memcpy(s->rec[s->pend.vm], s->stage, s->pend.nrec * sizeof(*s->stage));
+		iv->n[s->pend.vm] = s->pend.nrec;
+		s->has_pend = 0;
+	}
+}
+
+int source_next(struct source *s, struct ival *iv)
+{
+	uint32_t i;
+
+	memset(iv, 0, sizeof(*iv));
+	iv->index = s->next;
+	iv->nvms = s->hdr.nvms;
+	for (i = 0; i < s->hdr.nvms; i++)
+		iv->rec[i] = s->rec[i];
+	if (s->file) {
+		if (s->ended && !s->has_pend)
+			return 0;
+		s->next++;
+		return next_file(s, iv);
+	}
+	if (s->next >= s->intervals)
+		return 0;
+	s->next++;
+	for (i = 0; i < s->hdr.nvms; i++) {
+		struct vmgen *g = &s->g[i];
+
+		if (g->kind == WL_GUPS) {
+			gups_shift(g, iv->index, s->rng);
+			iv->n[i] = gen_gups(g, &s->rng, s->rec[i]);
+		} else if (g->kind == WL_ZIPF) {
+			iv->n[i] = gen_zipf(g, &s->rng, s->rec[i]);
+		} else {
+			iv->n[i] = gen_scan(g, s->rec[i]);
+		}
+	}
+	return 1;
+}
+
+void source_close(struct source *s)
+{
+	uint32_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < TRACE_MAX_VMS; i++) {
+		free(s->rec[i]);
+		free(s->g[i].w);
+	}
+	free(s->stage);
+	free(s->buf);
+	free(s);
+}
