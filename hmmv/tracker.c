@@ -29,8 +29,9 @@ struct tracker {
 	bool thread_on;
 	int vm_fd;
 	struct guest_mem *m;
-	uint32_t npages, words, chunk_pages;
+	uint32_t npages, words, chunk_pages, sample;
 	uint64_t *win, *rest, *vmm, *scratch, *chunk_bits;
+	uint64_t *mapped;	/* pages with a write-protected 2nd-level entry */
 	uint8_t *moved;
 	struct mem_chunk *place;
 	struct trace_rec *recs;
@@ -50,6 +51,25 @@ void tracker_config_init(struct tracker_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->interval_ms = TRACKER_DEFAULT_INTERVAL_MS;
 	cfg->window_ms = TRACKER_DEFAULT_WINDOW_MS;
+	cfg->sample_pages = TRACKER_DEFAULT_SAMPLE_PAGES;
+}
+
+static int parse_pages(struct tracker_config *cfg, const char *val, char *why,
+		       size_t whylen)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || end == val || *end || *val == '-' || !v ||
+	    v > TRACKER_MAX_SAMPLE_PAGES || (v & (v - 1))) {
+		snprintf(why, whylen, "'%s' is not a power of two from 1 to %u", val,
+			 TRACKER_MAX_SAMPLE_PAGES);
+		return -EINVAL;
+	}
+	cfg->sample_pages = (uint32_t)v;
+	return 0;
 }
 
 int tracker_parse_flag(struct tracker_config *cfg, const char *flag,
@@ -66,6 +86,8 @@ int tracker_parse_flag(struct tracker_config *cfg, const char *flag,
 		cfg->path = val;
 		return 0;
 	}
+	if (!strcmp(flag, "--trace-pages"))
+		return parse_pages(cfg, val, why, whylen);
 	errno = 0;
 	v = strtoul(val, &end, 10);
 	if (errno || end == val || *end || *val == '-' ||
@@ -112,7 +134,8 @@ int tracker_create(struct tracker **out, const struct tracker_config *cfg,
 	int err;
 
 	*out = NULL;
-	if (!cfg->path || !cfg->interval_ms || cfg->window_ms >= cfg->interval_ms) {
+	if (!cfg->path || !cfg->interval_ms || cfg->window_ms >= cfg->interval_ms ||
+	    !cfg->sample_pages || (cfg->sample_pages & (cfg->sample_pages - 1))) {
 		snprintf(why, whylen, "--trace: bad interval or window");
 		return -EINVAL;
 	}
@@ -173,6 +196,10 @@ int tracker_attach(struct tracker *t, int vm_fd, struct guest_mem *m)
 	t->npages = (uint32_t)pages;
 	t->words = (t->npages + 63) / 64;
 	t->chunk_pages = (uint32_t)(m->chunk_size / MEM_PAGE_SIZE);
+	/* Both powers of two: the blocks tile each chunk. */
+	t->sample = t->cfg.sample_pages < t->chunk_pages ? t->cfg.sample_pages :
+		    t->chunk_pages;
+	t->mapped = calloc(t->words, sizeof(uint64_t));
 	t->win = calloc(t->words, sizeof(uint64_t));
 	t->rest = calloc(t->words, sizeof(uint64_t));
 	t->vmm = calloc(t->words, sizeof(uint64_t));
@@ -180,7 +207,7 @@ int tracker_attach(struct tracker *t, int vm_fd, struct guest_mem *m)
 	t->chunk_bits = calloc((t->chunk_pages + 63) / 64, sizeof(uint64_t));
 	t->moved = calloc(m->nr_chunks, 1);
 	t->place = calloc(m->nr_chunks, sizeof(*t->place));
-	if (!t->win || !t->rest || !t->vmm || !t->scratch || !t->chunk_bits ||
+	if (!t->win || !t->rest || !t->vmm || !t->scratch || !t->chunk_bits || !t->mapped ||
 	    !t->moved || !t->place)
 		return -ENOMEM;
 	t->hdr = (struct trace_hdr){
@@ -239,10 +266,44 @@ static int log_clear(struct tracker *t, uint64_t *bits)
 	return 0;
 }
 
+static void bits_clear(uint64_t *b, uint32_t first, uint32_t n)
+{
+	uint32_t p;
+
+	for (p = first; p < first + n && p % 64; p++)
+		b[p / 64] &= ~(1ULL << (p % 64));
+	for (; p + 64 <= first + n; p += 64)
+		b[p / 64] = 0;
+	for (; p < first + n; p++)
+		b[p / 64] &= ~(1ULL << (p % 64));
+}
+
+/* Zaps this interval's block of chunk @c; the whole chunk if need be. */
+static void zap_block(struct tracker *t, uint32_t c)
+{
+	uint32_t blocks = t->chunk_pages / t->sample;
+	uint32_t first = c * t->chunk_pages + (t->interval % blocks) * t->sample;
+	int err;
+
+	err = memory_zap_range(t->m, (uint64_t)first * MEM_PAGE_SIZE,
+			       (uint64_t)t->sample * MEM_PAGE_SIZE);
+	/* hugetlb drops whole huge pages only. */
+	if (err == -EINVAL && t->sample < t->chunk_pages) {
+		first = c * t->chunk_pages;
+		err = memory_zap_range(t->m, (uint64_t)first * MEM_PAGE_SIZE,
+				       t->m->chunk_size);
+		if (!err)
+			bits_clear(t->mapped, first, t->chunk_pages);
+	} else if (!err) {
+		bits_clear(t->mapped, first, t->sample);
+	}
+	if (err)
+		t->st.zap_failed++;
+}
+
 int tracker_begin(struct tracker *t)
 {
-	uint64_t cs = t->m->chunk_size;
-	uint32_t c;
+	uint32_t c, w;
 	int err;
 
 	/* Leftovers of the last interval's end, cleared before the zap. */
@@ -251,9 +312,10 @@ int tracker_begin(struct tracker *t)
 		err = log_clear(t, t->scratch);
 	if (err)
 		return err;
+	for (w = 0; w < t->words; w++)
+		t->mapped[w] |= t->scratch[w];
 	for (c = 0; c < t->m->nr_chunks; c++)
-		if (memory_zap_range(t->m, (uint64_t)c * cs, cs) < 0)
-			t->st.zap_failed++;
+		zap_block(t, c);
 	return 0;
 }
 
@@ -341,8 +403,10 @@ int tracker_end(struct tracker *t)
 	err = recs_reserve(t);
 	if (err)
 		return fail(t, err, "records");
-	n = tracker_records(t->win, t->rest, t->vmm, t->moved, t->chunk_pages,
-			    t->npages, t->recs);
+	n = tracker_records(t->win, t->rest, t->vmm, t->mapped, t->moved,
+			    t->chunk_pages, t->npages, t->recs);
+	tracker_update_mapped(t->mapped, t->win, t->rest, t->moved, t->chunk_pages,
+			      t->npages);
 	if (!t->started) {
 		t->interval++;
 		return 0;
@@ -500,6 +564,7 @@ void tracker_destroy(struct tracker *t)
 	free(t->rest);
 	free(t->vmm);
 	free(t->scratch);
+	free(t->mapped);
 	free(t->chunk_bits);
 	free(t->moved);
 	free(t->place);

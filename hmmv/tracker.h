@@ -4,30 +4,37 @@
  * half is hmmv/policy.h), and `hmmv run --trace FILE`.
  *
  * Mechanism (DESIGN.md, "Access tracking"): memslots are dirty-logged with
- * manual protection (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2). Each interval:
+ * manual protection (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2). KVM logs a page
+ * when it creates a writable second-level entry for it (any first touch,
+ * read or write) or when the guest writes it while it is write-protected
+ * (which clearing its log bit does). Each interval:
  *
- *   begin  harvest and clear the log, then zap the sampled chunks (drop
+ *   begin  harvest and clear the log, then zap the sampled pages (drop
  *          their host mapping, memory_zap_range()): the guest's next touch
- *          of each of their pages faults and is logged, read or write;
+ *          of each of them faults and is logged, read or write;
  *   window the guest runs for the sample window;
- *   mid    harvest the log ("win": every page touched since the zap) and
- *          clear those bits, which write-protects the pages just mapped;
+ *   mid    harvest the log ("win") and clear those bits, which
+ *          write-protects the pages just mapped;
  *   rest   the guest runs for the rest of the interval;
- *   end    harvest ("rest"): writes to the pages mapped at mid, and first
- *          touches of pages not touched in the window; add the pages the
- *          VMM itself wrote (memory_fetch_written()).
+ *   end    harvest ("rest"); add the pages the VMM itself wrote
+ *          (memory_fetch_written()).
  *
- * A page is "written" when the VMM wrote it, or when it was touched in the
- * window and logged again in the rest (a write to a write-protected page);
- * it is "read" (touched, not known to be written) when it shows in either
- * log otherwise: a page first touched after the window may also have been
- * written. A chunk remapped or moved during the rest has its second-level
- * entries dropped, so its rest log counts as touches only.
+ * The tracker remembers which pages are "mapped" (have a write-protected
+ * second-level entry: logged since their last zap). A logged page is
+ * "written" when it was mapped at the start of the interval, when it was
+ * logged in both the window and the rest (a write to a page mapped at
+ * mid), or when the VMM wrote it; otherwise it was touched ("read"; a page
+ * first touched after the window may also have been written). Reads are
+ * seen on zapped pages only: each interval zaps a block of sample_pages
+ * consecutive pages of every chunk, the next block the next interval, so
+ * every page is sampled once every chunk_pages / sample_pages intervals
+ * (sample_pages = pages per chunk: every read, at the most refaults). A
+ * chunk remapped or moved during the interval loses its second-level
+ * entries: its logs count as touches only and its pages as unmapped.
  *
- * The trace recorder samples every chunk (every page of guest RAM is
- * zapped each interval): a trace is the whole guest's page-level access
- * pattern, with TRACE_F_PRESENCE (hmmv/trace.h); trace page numbers are
- * 4 KiB offsets into guest RAM (the PCI hole left out), VM 0.
+ * The trace (TRACE_F_PRESENCE, hmmv/trace.h) has one block per interval,
+ * VM 0, page numbers = 4 KiB offsets into guest RAM (the PCI hole left
+ * out): pages written, and pages read among those sampled.
  */
 #ifndef HMMV_TRACKER_H
 #define HMMV_TRACKER_H
@@ -44,12 +51,17 @@
 #define TRACKER_MAX_INTERVAL_MS		60000
 /* The sample window: the simulator's default (tools/sim, --window-ms). */
 #define TRACKER_DEFAULT_WINDOW_MS	5
+/* Pages zapped per chunk and interval: the policy core's default. */
+#define TRACKER_DEFAULT_SAMPLE_PAGES	32
+#define TRACKER_MAX_SAMPLE_PAGES	(1u << 18)	/* 1 GiB chunks */
 
 struct tracker_config {
 	const char *path;	/* --trace FILE; NULL: no tracking at all */
 	uint32_t interval_ms;	/* --trace-interval */
 	uint32_t window_ms;	/* sample window, < interval_ms */
-	bool interval_set;	/* --trace-interval given */
+	uint32_t sample_pages;	/* --trace-pages: a power of two; capped at
+				   the pages of a chunk */
+	bool interval_set;	/* --trace-interval or --trace-pages given */
 };
 
 struct tracker_stats {
@@ -64,7 +76,7 @@ struct tracker;
 /* Default-filled config: tracking off. */
 void tracker_config_init(struct tracker_config *cfg);
 /*
- * Parses "--trace" or "--trace-interval" with value @val; -EINVAL with a
+ * Parses "--trace", "--trace-interval" or "--trace-pages" with @val; -EINVAL with a
  * reason in @why (the command line names the flag).
  */
 int tracker_parse_flag(struct tracker_config *cfg, const char *flag,
@@ -113,14 +125,23 @@ void tracker_get_stats(const struct tracker *t, struct tracker_stats *s);
 
 /*
  * Pages [0, npages) as trace records, ascending: @win and @rest are the
- * two logs, @vmm the VMM-written pages, @moved one byte per chunk of
- * @chunk_pages pages (non-zero: the chunk moved during the rest). Writes
- * at most npages records to @out and returns how many.
+ * two logs, @vmm the VMM-written pages, @mapped the pages mapped (write-
+ * protected) at the interval's start, @moved one byte per chunk of
+ * @chunk_pages pages (non-zero: the chunk moved meanwhile). Any bitmap
+ * may be NULL (empty). Writes at most npages records to @out, returns how
+ * many.
  */
 uint32_t tracker_records(const uint64_t *win, const uint64_t *rest,
-			 const uint64_t *vmm, const uint8_t *moved,
-			 uint32_t chunk_pages, uint32_t npages,
-			 struct trace_rec *out);
+			 const uint64_t *vmm, const uint64_t *mapped,
+			 const uint8_t *moved, uint32_t chunk_pages,
+			 uint32_t npages, struct trace_rec *out);
+/*
+ * After an interval: logged pages are mapped now, moved chunks' pages are
+ * not. @mapped has npages bits.
+ */
+void tracker_update_mapped(uint64_t *mapped, const uint64_t *win,
+			   const uint64_t *rest, const uint8_t *moved,
+			   uint32_t chunk_pages, uint32_t npages);
 /*
  * Per-chunk page counts of records (pages ascending): touched = records,
  * written = records with writes. The arrays hold nchunks entries and are

@@ -26,21 +26,28 @@ static uint64_t moved_mask(const uint8_t *moved, uint32_t chunk_pages, uint32_t 
 	return mask;
 }
 
+static inline uint64_t tail_mask(uint32_t npages, uint32_t w)
+{
+	return npages - w * 64 >= 64 ? ~0ULL : (1ULL << (npages - w * 64)) - 1;
+}
+
 uint32_t tracker_records(const uint64_t *win, const uint64_t *rest,
-			 const uint64_t *vmm, const uint8_t *moved,
-			 uint32_t chunk_pages, uint32_t npages,
-			 struct trace_rec *out)
+			 const uint64_t *vmm, const uint64_t *mapped,
+			 const uint8_t *moved, uint32_t chunk_pages,
+			 uint32_t npages, struct trace_rec *out)
 {
 	uint32_t w, words = (npages + 63) / 64, n = 0, bit, page;
-	uint64_t touched, written, tail;
+	uint64_t touched, written, logged;
 
 	for (w = 0; w < words; w++) {
-		tail = npages - w * 64 >= 64 ? ~0ULL : (1ULL << (npages - w * 64)) - 1;
-		touched = (word(win, w) | word(rest, w) | word(vmm, w)) & tail;
+		logged = word(win, w) | word(rest, w);
+		touched = (logged | word(vmm, w)) & tail_mask(npages, w);
 		if (!touched)
 			continue;
-		written = ((word(win, w) & word(rest, w) &
-			    ~moved_mask(moved, chunk_pages, w, npages)) | word(vmm, w)) & tail;
+		/* Logged while write-protected: a write. */
+		written = (word(mapped, w) & logged) | (word(win, w) & word(rest, w));
+		written &= ~moved_mask(moved, chunk_pages, w, npages);
+		written = (written | word(vmm, w)) & tail_mask(npages, w);
 		while (touched) {
 			bit = (uint32_t)__builtin_ctzll(touched);
 			touched &= touched - 1;
@@ -68,5 +75,17 @@ void tracker_chunk_counts(const struct trace_rec *recs, uint32_t n,
 			break;
 		touched[c]++;
 		written[c] += recs[i].writes != 0;
+	}
+}
+
+void tracker_update_mapped(uint64_t *mapped, const uint64_t *win,
+			   const uint64_t *rest, const uint8_t *moved,
+			   uint32_t chunk_pages, uint32_t npages)
+{
+	uint32_t w, words = (npages + 63) / 64;
+
+	for (w = 0; w < words; w++) {
+		mapped[w] |= word(win, w) | word(rest, w);
+		mapped[w] &= ~moved_mask(moved, chunk_pages, w, npages) & tail_mask(npages, w);
 	}
 }

@@ -7,8 +7,9 @@
  * COLD_MIB more are written once at the start and never again.
  *
  * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS]
- * Output: "hotset: frames N: F F ..." (the distinct 2 MiB guest-physical
- * frames, gpa >> 21, holding the hot set, from /proc/self/pagemap), then
+ * Output: "hotset: frames N: F:P F:P ..." (the N distinct 2 MiB
+ * guest-physical frames, gpa >> 21, holding the hot set, each with the
+ * number P of its 4 KiB pages in it, from /proc/self/pagemap), then
  * "hotset: done updates=N seconds=S". Exit status 0 on success.
  */
 #include <fcntl.h>
@@ -68,11 +69,13 @@ static int print_frames(const uint8_t *p, size_t len)
 	close(fd);
 	qsort(fr, n, sizeof(*fr), cmp_u64);
 	for (i = 0; i < n; i++)
-		if (!i || fr[i] != fr[i - 1])
-			fr[k++] = fr[i];
+		k += !i || fr[i] != fr[i - 1];
 	printf("hotset: frames %zu:", k);
-	for (i = 0; i < k; i++)
-		printf(" %llu", (unsigned long long)fr[i]);
+	for (i = 0; i < n; i += k) {
+		for (k = 1; i + k < n && fr[i + k] == fr[i]; k++)
+			;
+		printf(" %llu:%zu", (unsigned long long)fr[i], k);
+	}
 	printf("\n");
 	free(fr);
 	return 0;

@@ -1,10 +1,11 @@
 #!/bin/sh
 # hmmv run --trace on the Debian guest running hotset (GUPS over a 32 MiB
-# hot set in 16 huge-page frames, guest/progs/hotset.c): the trace is well
-# formed, the hot set is visible in it (every hot chunk touched in most
-# intervals, written too, few other chunks), and hmmv sim replays it with
-# the HMM-V policy. Then a run stopped by a signal still leaves a complete
-# trace, and a run that cannot start leaves no file behind.
+# hot set asking for huge pages, guest/progs/hotset.c, which names the
+# 2 MiB guest-physical frames holding it): the trace is well formed, the
+# hot set is visible in it (in most intervals every dense hot chunk is
+# touched and written, and few other chunks are touched), and hmmv sim
+# replays it with the HMM-V policy. Then a run stopped by a signal still
+# leaves a complete trace, and a run that cannot start leaves no file.
 # (SIGTERM: a background job of a non-interactive sh ignores SIGINT; hmmv
 # serves SIGINT, SIGTERM and SIGHUP alike.)
 # testhost-timeout: 400
@@ -30,10 +31,14 @@ sed 's/^/# stderr: /' /tmp/trace-guest.err
 ok $rc "the guest ran hotset and powered off (hmmv exit $rc)"
 grep -q '^hotset: done updates=' /tmp/trace-guest.out
 ok $? "hotset finished its updates"
-frames=$(sed -n 's/^hotset: frames [0-9]*: //p' /tmp/trace-guest.out | tr -d '\r')
+# Dense frames: at least half of the chunk is hot set (huge pages: all).
+frames=
+for f in $(sed -n 's/^hotset: frames [0-9]*: //p' /tmp/trace-guest.out | tr -d '\r'); do
+	[ "${f#*:}" -ge 256 ] && frames="$frames ${f%:*}"
+done
 nf=$(echo $frames | wc -w)
-[ "$nf" = 16 ]
-ok $? "the 32 MiB hot set sits in 16 huge-page frames (got $nf)"
+[ "$nf" -ge 12 ] && [ "$nf" -le 16 ]
+ok $? "at least 24 of the hot set's 32 MiB fill whole chunks: $nf dense frames (12..16)"
 trace_check $T $frames >/tmp/trace-check.out
 ok $? "the trace is well formed (header, ordered blocks, end marker)"
 sed 's/^/# /' /tmp/trace-check.out
@@ -43,12 +48,13 @@ med=$(val other_chunks_median); p90=$(val other_chunks_p90)
 [ "${hi:-0}" -ge 50 ]
 ok $? "the hot phase spans ${hi:-0} intervals (>= 50)"
 [ $((${all:-0} * 10)) -ge $((${hi:-1} * 9)) ]
-ok $? "all 16 hot chunks touched in ${all:-0} of ${hi:-0} hot intervals (>= 90%)"
+ok $? "all $nf dense hot chunks touched in ${all:-0} of ${hi:-0} hot intervals (>= 90%)"
 [ $((${hw:-0} * 10)) -ge $((${hi:-1} * 8)) ]
 ok $? "half the hot chunks seen written in ${hw:-0} of ${hi:-0} hot intervals (>= 80%)"
-# Kernel noise: text, stacks, page tables, timers touch a few chunks.
-[ -n "$med" ] && [ "$med" -le 24 ] && [ "$p90" -le 48 ]
-ok $? "other chunks touched per hot interval: median ${med:-?} (<= 24), p90 ${p90:-?} (<= 48)"
+# Kernel noise (text, stacks, page tables, timers) and the hot set's
+# scattered 4 KiB pages touch other chunks: a few dozen of the 256.
+[ -n "$med" ] && [ "$med" -le 40 ] && [ "$p90" -le 64 ]
+ok $? "other chunks touched per hot interval: median ${med:-?} (<= 40), p90 ${p90:-?} (<= 64) of 256"
 hmmv sim --trace $T --policies all-dram,first-touch,hmm-v >/tmp/trace-sim.out 2>&1
 rc=$?
 sed 's/^/# /' /tmp/trace-sim.out
@@ -61,7 +67,13 @@ rm -f $S
 hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M --trace $S \
 	--trace-interval 50 -p "console=ttyS0 quiet" </dev/null >/dev/null 2>/tmp/trace-int.err &
 pid=$!
-sleep 4
+# Once the trace holds more than its 40-byte header, intervals are recorded.
+i=0
+while [ "$(stat -c %s $S 2>/dev/null || echo 0)" -le 40 ] && [ $i -lt 600 ] &&
+	kill -0 $pid 2>/dev/null; do
+	sleep 0.2; i=$((i + 1))
+done
+sleep 1
 kill -TERM $pid
 wait $pid
 rc=$?

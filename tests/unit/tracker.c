@@ -41,6 +41,7 @@ static int is_rec(const struct trace_rec *r, uint32_t reads, uint32_t writes)
 static void test_records(void)
 {
 	uint64_t win[WORDS] = { 0 }, rest[WORDS] = { 0 }, vmm[WORDS] = { 0 };
+	uint64_t mapped[WORDS] = { 0 };
 	uint8_t moved[(NPAGES + 31) / 32] = { 0 };	/* chunks of 32 pages */
 	struct trace_rec out[NPAGES];
 	uint32_t n, i, ascending = 1;
@@ -51,28 +52,41 @@ static void test_records(void)
 	set(rest, 7);			/* first touched in the rest: read */
 	set(vmm, 9);			/* VMM wrote it: write */
 	set(win, 9);
-	set(win, 40);			/* chunk 1 moves during the rest: */
+	set(win, 40);			/* chunk 1 moves during the interval: */
 	set(rest, 40);			/* its refault is no write */
+	set(mapped, 41);
+	set(win, 41);
 	moved[1] = 1;
+	set(mapped, 11);		/* mapped at the start, logged: a write */
+	set(rest, 11);
+	set(mapped, 13);		/* mapped, not logged: nothing seen */
 	set(win, 70);			/* next word */
 	set(rest, 70);
 	set(rest, 199);			/* the last page */
 	set(rest, 200);			/* past npages: ignored */
-	n = tracker_records(win, rest, vmm, moved, 32, NPAGES, out);
-	tap_is(n, 7, "one record per touched page, none past npages");
+	n = tracker_records(win, rest, vmm, mapped, moved, 32, NPAGES, out);
+	tap_is(n, 9, "one record per logged or VMM-written page, none past npages");
 	tap_ok(is_rec(find(out, n, 3), 1, 0), "window only: a read");
 	tap_ok(is_rec(find(out, n, 5), 0, 1), "window and rest: a write");
 	tap_ok(is_rec(find(out, n, 7), 1, 0), "first touched in the rest: a read");
 	tap_ok(is_rec(find(out, n, 9), 0, 1), "VMM-written: a write");
-	tap_ok(is_rec(find(out, n, 40), 1, 0), "moved chunk: window and rest is a touch");
+	tap_ok(is_rec(find(out, n, 11), 0, 1), "mapped at the start and logged: a write");
+	tap_ok(!find(out, n, 13), "mapped and not logged: no record (reads unseen)");
+	tap_ok(is_rec(find(out, n, 40), 1, 0) && is_rec(find(out, n, 41), 1, 0),
+	       "moved chunk: logs are touches only");
 	tap_ok(is_rec(find(out, n, 70), 0, 1), "second word: a write");
 	tap_ok(is_rec(find(out, n, 199), 1, 0), "last page of a partial word");
 	for (i = 1; i < n; i++)
 		ascending &= out[i].page > out[i - 1].page;
 	tap_ok(ascending, "records ascend by page (trace block order)");
-	n = tracker_records(NULL, rest, NULL, NULL, 32, NPAGES, out);
-	tap_ok(n == 5 && is_rec(find(out, n, 5), 1, 0),
-	       "without a window log nothing counts as written");
+	n = tracker_records(NULL, rest, NULL, NULL, NULL, 32, NPAGES, out);
+	tap_ok(n == 6 && is_rec(find(out, n, 5), 1, 0),
+	       "without a window log or mapped pages nothing counts as written");
+	tracker_update_mapped(mapped, win, rest, moved, 32, NPAGES);
+	tap_ok((mapped[0] >> 3 & 1) && (mapped[0] >> 7 & 1) && (mapped[0] >> 13 & 1) &&
+	       !(mapped[0] >> 40 & 1) && !(mapped[0] >> 41 & 1) && (mapped[3] >> 7 & 1) &&
+	       !(mapped[3] >> 8 & 1),
+	       "after the interval: logged pages mapped, moved chunks' and out-of-range not");
 }
 
 static void test_counts(void)
@@ -96,12 +110,18 @@ static void test_parse(void)
 
 	tracker_config_init(&c);
 	tap_ok(!c.path && c.interval_ms == TRACKER_DEFAULT_INTERVAL_MS &&
-	       c.window_ms == TRACKER_DEFAULT_WINDOW_MS && c.window_ms < c.interval_ms,
-	       "defaults: off, 100 ms interval, 5 ms window");
+	       c.window_ms == TRACKER_DEFAULT_WINDOW_MS && c.window_ms < c.interval_ms &&
+	       c.sample_pages == TRACKER_DEFAULT_SAMPLE_PAGES,
+	       "defaults: off, 100 ms interval, 5 ms window, 32 pages sampled");
 	tap_ok(tracker_parse_flag(&c, "--trace", "x.trace", why, sizeof(why)) == 0 &&
 	       !strcmp(c.path, "x.trace"), "--trace FILE");
 	tap_ok(tracker_parse_flag(&c, "--trace", "", why, sizeof(why)) == -EINVAL,
 	       "--trace with an empty name is refused");
+	tap_ok(tracker_parse_flag(&c, "--trace-pages", "64", why, sizeof(why)) == 0 &&
+	       c.sample_pages == 64 &&
+	       tracker_parse_flag(&c, "--trace-pages", "48", why, sizeof(why)) == -EINVAL &&
+	       tracker_parse_flag(&c, "--trace-pages", "0", why, sizeof(why)) == -EINVAL &&
+	       c.sample_pages == 64, "--trace-pages: powers of two only");
 	tap_ok(tracker_parse_flag(&c, "--trace-interval", "250", why, sizeof(why)) == 0 &&
 	       c.interval_ms == 250, "--trace-interval 250");
 	tap_ok(tracker_parse_flag(&c, "--trace-interval", "9", why, sizeof(why)) == -EINVAL &&
@@ -151,7 +171,7 @@ static void test_file(void)
 
 int main(void)
 {
-	tap_plan(24);
+	tap_plan(29);
 	test_records();
 	test_counts();
 	test_parse();
