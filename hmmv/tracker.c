@@ -414,6 +414,9 @@ int tracker_end(struct tracker *t)
 	err = trace_write_block(t->f, &t->hdr, t->interval++, 0, t->recs, n);
 	if (err)
 		return fail(t, err, "write");
+	/* Each block on disk: a killed hmmv leaves a readable (truncated) trace. */
+	if (n && fflush(t->f))
+		return fail(t, -errno, "write");
 	t->st.intervals++;
 	for (i = 0; i < n; i++) {
 		t->st.pages_read += t->recs[i].reads;
