@@ -378,6 +378,7 @@ int virtio_blk_init(struct virtio_blk *b, const char *path, bool ro,
 		b->ops.features |= 1ULL << VIRTIO_BLK_F_RO;
 	snprintf(b->serial, sizeof(b->serial), "hmmv-disk%d", index);
 	err = blk_open(b, path, ro, why, whylen);
+	b->bad_input = err < 0;
 	if (!err)
 		err = blk_ring_init(b, why, whylen);
 	if (!err) {

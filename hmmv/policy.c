@@ -37,11 +37,11 @@ struct policy {
  * Defaults: 2 MiB chunks; 32 of 512 pages zapped per sample (1/16: enough
  * to tell hot from warm at a sixteenth of the refault cost; 16 and 64
  * differ by under 1% in the simulator's four-VM mix); 4 levels (a cold
- * chunk is looked at every 8 intervals); EWMA
- * weight 1/2 so a hot set shift is followed within 2-3 samples; a margin
- * of 25% plus two sampled pages (32 pages: above the sampling noise of a
- * warm chunk, which halved zipf's churn in the simulator) against ping-pong; 4 intervals minimum residency; 64 moves
- * (128 MiB) per interval.
+ * chunk is looked at every 8 intervals); EWMA weight 1/2 so a hot set
+ * shift is followed within 2-3 samples; a margin of 25% plus two sampled
+ * pages (32 pages: above the sampling noise of a warm chunk, which halved
+ * zipf's churn in the simulator) against ping-pong; 4 intervals minimum
+ * residency; 64 moves (128 MiB) per interval.
  */
 void policy_params_default(struct policy_params *p)
 {

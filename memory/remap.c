@@ -156,6 +156,15 @@ static int inplace_mbind(struct guest_mem *m, uint32_t c, int dst)
 
 	if (!mask)
 		return -EOPNOTSUPP;
+	/*
+	 * mbind moves only mapped pages: map the whole chunk first (pages a
+	 * remap left unmapped would otherwise stay on the old node).
+	 */
+	if (madvise(addr, m->chunk_size, MADV_POPULATE_READ) < 0) {
+		err = -errno;
+		numa_bitmask_free(mask);
+		return err;
+	}
 	/* MOVE_ALL also moves pages our copy view maps; it needs CAP_SYS_NICE. */
 	if (mbind(addr, m->chunk_size, MPOL_BIND, mask->maskp, mask->size + 1,
 		  MPOL_MF_MOVE_ALL) &&

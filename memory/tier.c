@@ -177,9 +177,15 @@ void mem_tier_copy_in(struct mem_tier *t, uint64_t off, const void *src, size_t 
 		/* Non-temporal stores: NVM data should not churn the caches. */
 		pmem_memcpy(t->view + off, src, len, PMEM_F_MEM_NONTEMPORAL);
 		pmem_drain();
-		return;
+	} else {
+		memcpy(t->view + off, src, len);
 	}
-	memcpy(t->view + off, src, len);
+	/*
+	 * Drop the view's page table entries (the file keeps the data): the
+	 * guest mapping is then the pages' only mapping, which in-place moves
+	 * (move_pages skips shared pages) and numa_maps accounting rely on.
+	 */
+	madvise(t->view + off, len, MADV_DONTNEED);
 }
 
 void mem_tier_release(struct mem_tier *t, uint64_t off, uint64_t len)

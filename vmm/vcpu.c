@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "vmm/pause.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -132,7 +133,9 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 	char what[96];
 
+	vcpu_pause_enter(vcpu);
 	while (!vm_stopping(vm)) {
+		vcpu_pause_point(vcpu);
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -144,6 +147,7 @@ static void *vcpu_thread(void *arg)
 		if (!vcpu_handle_exit(vcpu))
 			break;
 	}
+	vcpu_pause_leave(vcpu);
 	return NULL;
 }
 

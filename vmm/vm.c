@@ -16,6 +16,7 @@
 #include "vmm/acpi.h"
 #include "vmm/boot.h"
 #include "vmm/console.h"
+#include "vmm/control.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -69,7 +70,15 @@ static int vm_create_memory(struct vm *vm)
 	r = memory_map_slots(&vm->mem, vm->kvm.vm_fd, 0);
 	if (r < 0)
 		return vm_fail(vm, r, "KVM_SET_USER_MEMORY_REGION");
-	return 0;
+	r = vm_pause_init(vm);
+	if (r < 0)
+		return vm_fail(vm, r, "vCPU pause gate");
+	r = control_start(&vm->control, vm->cfg->mem.control_path, &vm->mem,
+			  vm->why, sizeof(vm->why));
+	/* A path the user named that cannot be bound is a usage error. */
+	if (r < 0 && vm->cfg->mem.control_path && r != -ENOMEM)
+		vm->usage_error = true;
+	return r;
 }
 
 /* After the irqchip and the memslots, before any vCPU runs. */
@@ -289,7 +298,10 @@ void vm_destroy(struct vm *vm)
 {
 	int i;
 
+	control_stop(vm->control);
+	vm->control = NULL;
 	vcpu_join_all(vm);
+	vm_pause_exit(vm);
 	for (i = 0; i < VM_MAX_CPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm_destroy_devices(vm);

@@ -23,6 +23,7 @@
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/kvm.h"
+#include "vmm/pause.h"
 
 struct vm;
 struct kvm_run;
@@ -31,6 +32,7 @@ struct serial;
 struct i8042;
 struct acpi_pm;
 struct console;
+struct control;
 
 /*
  * Why the VM stopped. The numeric values are hmmv run's exit statuses
@@ -73,6 +75,10 @@ struct vm {
 	bool devices_ok;
 
 	struct boot_info boot;	/* where the kernel, initrd, tables went */
+
+	/* memory/ remaps: vCPU pause gate and the control socket. */
+	struct vm_pause pause;
+	struct control *control;
 
 	/* Stop protocol: the first vm_request_stop() wins. */
 	atomic_bool stopping;

@@ -74,11 +74,11 @@ struct miniguest {
 	int error;			/* -errno or unexpected exit reason */
 };
 
-static void mg_sigusr1(int sig)
+static inline void mg_sigusr1(int sig)
 {
 }
 
-static int mg_setup_vcpu(struct miniguest *g, uint32_t start, uint32_t end,
+static inline int mg_setup_vcpu(struct miniguest *g, uint32_t start, uint32_t end,
 			 uint32_t stride)
 {
 	struct kvm_segment code = { .base = 0, .limit = 0xffffffff, .selector = 8,
@@ -104,7 +104,7 @@ static int mg_setup_vcpu(struct miniguest *g, uint32_t start, uint32_t end,
 }
 
 /* Creates the VM over @mem, the guest loop covering [start, end). */
-static int mg_create(struct miniguest *g, struct guest_mem *mem, uint32_t start,
+static inline int mg_create(struct miniguest *g, struct guest_mem *mem, uint32_t start,
 		     uint32_t end, uint32_t stride)
 {
 	int err, sz;
@@ -143,7 +143,7 @@ static int mg_create(struct miniguest *g, struct guest_mem *mem, uint32_t start,
 }
 
 /* Holds the vCPU thread while a pause is wanted; false to stop. */
-static bool mg_gate(struct miniguest *g)
+static inline bool mg_gate(struct miniguest *g)
 {
 	bool go;
 
@@ -160,7 +160,7 @@ static bool mg_gate(struct miniguest *g)
 }
 
 /* One port write from the guest; true when the loop should end. */
-static bool mg_port(struct miniguest *g)
+static inline bool mg_port(struct miniguest *g)
 {
 	uint32_t v;
 
@@ -178,7 +178,7 @@ static bool mg_port(struct miniguest *g)
 	return v;
 }
 
-static void *mg_thread(void *arg)
+static inline void *mg_thread(void *arg)
 {
 	struct miniguest *g = arg;
 
@@ -210,7 +210,7 @@ static void *mg_thread(void *arg)
 	return NULL;
 }
 
-static int mg_pause(void *ctx)
+static inline int mg_pause(void *ctx)
 {
 	struct miniguest *g = ctx;
 
@@ -227,7 +227,7 @@ static int mg_pause(void *ctx)
 	return 0;
 }
 
-static void mg_resume(void *ctx)
+static inline void mg_resume(void *ctx)
 {
 	struct miniguest *g = ctx;
 
@@ -243,7 +243,7 @@ static void mg_resume(void *ctx)
 
 static const struct mem_pause_ops mg_pause_ops = { mg_pause, mg_resume };
 
-static int mg_start(struct miniguest *g)
+static inline int mg_start(struct miniguest *g)
 {
 	struct sigaction sa = { .sa_handler = mg_sigusr1 };
 	int err;
@@ -260,7 +260,7 @@ static int mg_start(struct miniguest *g)
 }
 
 /* Lets the current pass finish, then joins the vCPU thread. */
-static void mg_finish(struct miniguest *g)
+static inline void mg_finish(struct miniguest *g)
 {
 	if (!g->started)
 		return;
@@ -272,7 +272,7 @@ static void mg_finish(struct miniguest *g)
 }
 
 /* Stops the vCPU wherever it is and joins it. */
-static void mg_stop(struct miniguest *g)
+static inline void mg_stop(struct miniguest *g)
 {
 	if (!g->started)
 		return;
@@ -286,7 +286,7 @@ static void mg_stop(struct miniguest *g)
 	g->started = false;
 }
 
-static void mg_destroy(struct miniguest *g)
+static inline void mg_destroy(struct miniguest *g)
 {
 	mg_stop(g);
 	memory_set_pause_ops(g->mem, NULL, NULL);

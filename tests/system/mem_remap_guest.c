@@ -8,7 +8,9 @@
  * tier) holds the guest's last pattern.
  *
  * usage: mem_remap_guest [-m SIZE] [--dram SIZE] [--nvm X] [--chunk SIZE]
- *                        [--placement P] [--remaps N] [--stride BYTES] [--inplace]
+ *                        [--placement P] [--remaps N] [--stride BYTES]
+ *                        [--max-seconds N] [--gap-us N] [--inplace]
+ * Between moves it sleeps a random 0..gap-us microseconds (default 2000).
  */
 #include <numaif.h>
 #include <stdio.h>
@@ -23,6 +25,8 @@ struct opts {
 	struct memory_config cfg;
 	unsigned int remaps;
 	uint32_t stride;
+	unsigned int max_seconds;
+	unsigned int gap_us;
 	bool inplace;
 };
 
@@ -46,6 +50,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	memory_config_init(&o->cfg, 256ULL << 20);
 	o->remaps = 200;
 	o->stride = 64;
+	o->max_seconds = 300;
+	o->gap_us = 2000;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--inplace")) {
 			o->inplace = true;
@@ -59,6 +65,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (memory_parse_size(argv[++i], &v))
 				return -1;
 			o->remaps = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--max-seconds")) {
+			if (memory_parse_size(argv[++i], &v) || !v)
+				return -1;
+			o->max_seconds = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--gap-us")) {
+			if (memory_parse_size(argv[++i], &v) || !v || v > 10000000)
+				return -1;
+			o->gap_us = (unsigned int)v;
 		} else if (!strcmp(argv[i], "--stride")) {
 			if (memory_parse_size(argv[++i], &v) || v < 4 || (v & (v - 1)) || v > 4096)
 				return -1;
@@ -142,9 +156,13 @@ static int pages_on_node(struct guest_mem *m, uint32_t c, int node, uint32_t sta
 	int status[N], k, n = 0, count = 0;
 	void *pages[N];
 
-	for (i = 0; i < m->chunk_size && count < N; i += step)
-		if (gpa + i >= start)
-			pages[count++] = m->host + (uint64_t)c * m->chunk_size + i;
+	for (i = 0; i < m->chunk_size && count < N; i += step) {
+		if (gpa + i < start)
+			continue;
+		pages[count] = m->host + (uint64_t)c * m->chunk_size + i;
+		/* A remap leaves pages unmapped until touched: map them. */
+		(void)*(volatile uint8_t *)pages[count++];
+	}
 	if (move_pages(0, (unsigned long)count, pages, NULL, status, 0))
 		return -errno;
 	for (k = 0; k < count; k++)
@@ -207,16 +225,16 @@ static void run(struct opts *o, struct guest_mem *m)
 		usleep(1000);
 	before = atomic_load(&g.passes);
 	t0 = time(NULL);
-	/* Until two whole passes (fill + check) ran under remaps, 5 min at most. */
+	/* Until two whole passes (fill + check) ran under remaps, or time is up. */
 	for (i = 0; (i < o->remaps || atomic_load(&g.passes) - before < 3) &&
-	     !g.error && time(NULL) - t0 < 300; i++) {
+	     !g.error && time(NULL) - t0 < (time_t)o->max_seconds; i++) {
 		c = first + (uint32_t)(rng() % nr);
 		err = move_one(m, c, first, nr, o->inplace);
 		if (err) {
 			failed++;
 			tap_diag("move of chunk %u failed: %s", c, strerror(-err));
 		}
-		usleep((useconds_t)(rng() % 2000));
+		usleep((useconds_t)(rng() % o->gap_us));
 	}
 	during = atomic_load(&g.passes) - before;
 	mg_finish(&g);

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * make bench-remap: what one chunk migration costs, per slow-tier backend,
+ * as ratios to a plain memcpy of the same size measured in the same run.
+ * A tiny guest keeps running (touching every page) so that the pause is a
+ * real vCPU pause. Per backend and direction it reports the medians of:
+ *   memcpy   plain memcpy of one chunk between two warm host buffers
+ *   copy     the tier copy alone (non-temporal pmem_memcpy into devdax)
+ *   pause    pausing and resuming the vCPU with nothing done in between
+ *   remap    memory_remap(): copy + mmap(MAP_FIXED) + frame bookkeeping
+ *   total    memory_remap_paused(): pause + remap + resume
+ *
+ * usage: mem_bench_remap [--rounds N] --nvm X [--nvm Y ...]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "memory/internal.h"
+#include "tests/system/mem_miniguest.h"
+#include "tests/tap.h"
+
+#define MiB (1ULL << 20)
+#define MAX_ROUNDS 400
+
+enum { T_MEMCPY, T_COPY, T_PAUSE, T_REMAP, T_TOTAL, NR_T };
+static const char *const t_names[NR_T] = { "memcpy", "copy", "pause", "remap", "total" };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	return v[n / 2];
+}
+
+struct samples {
+	uint64_t t[NR_T][MAX_ROUNDS];
+};
+
+/* One round in one direction: chunk @c to tier @dst, all five timings. */
+static int round_one(struct guest_mem *m, struct miniguest *g, uint32_t c, int dst,
+		     uint8_t *a, uint8_t *b, struct samples *s, int r)
+{
+	struct mem_tier *t = &m->tiers[dst];
+	uint64_t t0, cs = m->chunk_size, spare;
+	int64_t frame;
+	int err;
+
+	t0 = now_ns();
+	memcpy(b, a, cs);
+	s->t[T_MEMCPY][r] = now_ns() - t0;
+	__asm__ volatile("" ::: "memory");
+
+	frame = mem_frames_alloc(&t->frames);
+	if (frame < 0)
+		return (int)frame;
+	spare = (uint64_t)frame * cs;
+	t0 = now_ns();
+	mem_tier_copy_in(t, spare, m->host + (uint64_t)c * cs, cs);
+	s->t[T_COPY][r] = now_ns() - t0;
+	mem_tier_release(t, spare, cs);
+	mem_frames_free(&t->frames, (uint32_t)frame);
+
+	t0 = now_ns();
+	mg_pause(g);
+	mg_resume(g);
+	s->t[T_PAUSE][r] = now_ns() - t0;
+
+	t0 = now_ns();
+	mg_pause(g);
+	err = memory_remap(m, c, dst);
+	s->t[T_REMAP][r] = now_ns() - t0;
+	mg_resume(g);
+	if (err)
+		return err;
+	/* Back again, timed as a whole, so the next round starts alike. */
+	t0 = now_ns();
+	err = memory_remap_paused(m, c, !dst, NULL);
+	s->t[T_TOTAL][r] = now_ns() - t0;
+	return err;
+}
+
+static void report(const char *backend, const char *dir, struct samples *s, int n)
+{
+	uint64_t med[NR_T];
+	int k;
+
+	for (k = 0; k < NR_T; k++)
+		med[k] = median(s->t[k], n);
+	printf("# %-16s %-9s", backend, dir);
+	for (k = 0; k < NR_T; k++)
+		printf(" %s %7.1f us (%5.2fx)", t_names[k], med[k] / 1e3,
+		       (double)med[k] / (double)med[T_MEMCPY]);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int bench_backend(const char *nvm, int rounds)
+{
+	struct samples *to_slow = calloc(1, sizeof(*to_slow));
+	struct samples *to_dram = calloc(1, sizeof(*to_dram));
+	uint8_t *a = aligned_alloc(4096, 2 * MiB), *b = aligned_alloc(4096, 2 * MiB);
+	struct memory_config cfg;
+	struct miniguest g;
+	struct guest_mem m;
+	char why[256];
+	int r, err = -ENOMEM;
+	uint32_t c;
+
+	memory_config_init(&cfg, 64 * MiB);
+	memory_parse_flag(&cfg, "--dram", "32M", why, sizeof(why));
+	if (!to_slow || !to_dram || !a || !b)
+		goto out;
+	if (memory_parse_flag(&cfg, "--nvm", nvm, why, sizeof(why)) ||
+	    memory_config_validate(&cfg, why, sizeof(why))) {
+		printf("# %s: %s\n", nvm, why);
+		err = -EINVAL;
+		goto out;
+	}
+	err = memory_init(&m, &cfg);
+	if (err)
+		goto out;
+	memset(a, 0x5a, 2 * MiB);
+	memset(b, 0xa5, 2 * MiB);
+	err = mg_create(&g, &m, 1 << 20, 64 << 20, 4096);
+	if (!err)
+		err = mg_start(&g);
+	while (!err && !atomic_load(&g.passes) && !g.error)
+		usleep(1000);
+	/* dram-first: chunks 0..15 in DRAM; free one DRAM frame for the way in. */
+	if (!err)
+		err = memory_remap_paused(&m, 15, MEM_TIER_NVM, NULL);
+	for (r = 0; !err && r < rounds; r++) {
+		c = 1 + (uint32_t)(r % 14);
+		err = round_one(&m, &g, c, MEM_TIER_NVM, a, b, to_slow, r);
+		if (!err)
+			err = round_one(&m, &g, 16 + (uint32_t)(r % 15), MEM_TIER_DRAM,
+					a, b, to_dram, r);
+	}
+	mg_stop(&g);
+	if (!err && g.error)
+		err = -EIO;
+	if (!err) {
+		report(mem_backend_name(m.tiers[MEM_TIER_NVM].kind), "to-slow", to_slow, rounds);
+		report(mem_backend_name(m.tiers[MEM_TIER_NVM].kind), "to-dram", to_dram, rounds);
+	}
+	mg_destroy(&g);
+	memory_exit(&m);
+out:
+	free(to_slow);
+	free(to_dram);
+	free(a);
+	free(b);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	int i, rounds = 100, err;
+
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		printf("1..0 # SKIP no /dev/kvm\n");
+		return 0;
+	}
+	printf("# chunk 2 MiB; medians over the rounds; (ratio to memcpy of the same size)\n");
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+			if (rounds < 1 || rounds > MAX_ROUNDS)
+				rounds = 100;
+		} else if (!strcmp(argv[i], "--nvm") && i + 1 < argc) {
+			err = bench_backend(argv[++i], rounds);
+			tap_ok(!err, "bench --nvm %s (%s)", argv[i], err ? strerror(-err) : "done");
+		}
+	}
+	return tap_done(0);
+}

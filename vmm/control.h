@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The per-VM control socket: a UNIX stream socket private to its owner
+ * (0600, in a 0700 directory), default $XDG_RUNTIME_DIR/hmmv/vm-PID.sock or
+ * /tmp/hmmv-UID/vm-PID.sock, or --control PATH. One request per connection:
+ * the client writes one line "VERB [ARGS]", the server answers and closes.
+ * Verbs: stat, stat json, chunk N, remap N dram|nvm, move N dram|nvm.
+ */
+#ifndef HMMV_VMM_CONTROL_H
+#define HMMV_VMM_CONTROL_H
+
+#include <stddef.h>
+
+#include "memory/memory.h"
+
+struct control;
+
+/*
+ * Binds the socket (@path, or the default when NULL) and starts its thread.
+ * -errno with one line in @why; -EINVAL/-ENOENT/-EADDRINUSE/-EPERM are the
+ * user's (a bad --control), the rest runtime failures.
+ */
+int control_start(struct control **out, const char *path, struct guest_mem *mem,
+		  char *why, size_t whylen);
+/* Stops the thread, removes the socket (and the default directory). */
+void control_stop(struct control *ctl);
+/* Connects to @path, sends @request, copies the answer to @out. -errno. */
+int control_request(const char *path, const char *request, int out_fd,
+		    char *why, size_t whylen);
+
+#endif
