@@ -171,7 +171,7 @@ static void test_file(void)
 
 int main(void)
 {
-	tap_plan(29);
+	tap_plan(28);
 	test_records();
 	test_counts();
 	test_parse();
