@@ -6,6 +6,8 @@
  * the guest (/bin/blkbench on /dev/vda) and on the test host (dev_blkbench
  * on the image file), so `make bench-blk` can report ratios.
  *   blkbench PATH MIB SECONDS
+ *   blkbench --rtt DEVICE COUNT   (COUNT 64-byte reads, e.g. of /dev/hwrng:
+ *                                  the virtio round trip without any disk)
  * O_DIRECT is used where the file supports it (the output says which).
  */
 #ifndef _GNU_SOURCE
@@ -83,6 +85,35 @@ static int phase(int fd, const char *name, int write, int rnd, uint64_t blocks,
 	return 0;
 }
 
+/* Latency of small reads from a device that answers each with one request. */
+static int rtt(const char *path, long count, double *lat)
+{
+	uint8_t buf[64];
+	long i;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || count <= 0 || count > MAX_SAMPLES) {
+		fprintf(stderr, "blkbench: --rtt %s %ld: %s\n", path, count,
+			fd < 0 ? strerror(errno) : "bad count");
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		double t = now_us();
+
+		if (read(fd, buf, sizeof(buf)) <= 0) {
+			perror("blkbench: read");
+			close(fd);
+			return 1;
+		}
+		lat[i] = now_us() - t;
+	}
+	close(fd);
+	qsort(lat, (size_t)count, sizeof(*lat), cmp_double);
+	printf("blkbench: rtt ops %ld p50 %.1f p99 %.1f\n", count, lat[count / 2],
+	       lat[count * 99 / 100]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; int write, rnd; } ph[] = {
@@ -96,8 +127,12 @@ int main(int argc, char **argv)
 	size_t i;
 	int fd;
 
+	if (argc == 4 && !strcmp(argv[1], "--rtt")) {
+		lat = malloc(MAX_SAMPLES * sizeof(*lat));
+		return lat ? rtt(argv[2], atol(argv[3]), lat) : 1;
+	}
 	if (argc != 4 || atoi(argv[2]) <= 0 || atof(argv[3]) <= 0) {
-		fprintf(stderr, "usage: blkbench PATH MIB SECONDS\n");
+		fprintf(stderr, "usage: blkbench PATH MIB SECONDS | blkbench --rtt DEVICE COUNT\n");
 		return 2;
 	}
 	blocks = (uint64_t)atoi(argv[2]) * (1 << 20) / BS;

@@ -5,7 +5,7 @@ t0=$(date +%s)
 prand 67108864 "$t0" >/tmp/data
 sum=$(md5sum </tmp/data | cut -d' ' -f1)
 t1=$(date +%s)
-if dd if=/tmp/data of=/dev/vda bs=1M conv=fsync 2>/dev/null; then
+if dd if=/tmp/data of=/dev/vda bs=1M oflag=direct conv=fsync 2>/dev/null; then
 	echo "dev-blk: written $sum"
 else
 	echo "dev-blk: write failed"
