@@ -75,6 +75,7 @@ mem_guest_run()
 	echo 1..8
 	remaps=0; failed=0; busy=0; found=
 	rm -f $sock
+	t0=$(date +%s)
 	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --dram 128M --nvm "$nvm" \
 		--control $sock -p "console=ttyS0 quiet panic=-1 hmmv.run=memfill" \
 		</dev/null >/tmp/mem-guest.out 2>/tmp/mem-guest.err &
@@ -97,10 +98,14 @@ mem_guest_run()
 			bytes=$(sed -n 's/.*holding .*bytes=\([0-9]*\).*/\1/p' /tmp/mem-guest.out)
 			found=$(slow_bytes "$seed" "$kind" "$arg")
 			hmmv stat $sock | sed 's/^/# /'
+			echo "# guest holding its pattern after $(( $(date +%s) - t0 )) s, $remaps remaps"
 			continue
 		fi
 		remap_random
+		# Leave the guest time to run: each remap drops the chunk's mappings.
+		sleep 0.3
 	done
+	echo "# hmmv ended after $(( $(date +%s) - t0 )) s"
 	wait $pid
 	rc=$?
 	sed 's/^/# /' /tmp/mem-guest.err
