@@ -4,6 +4,6 @@
 # then found in the file (tests/system/lib/mem_guest.sh).
 # testhost-timeout: 600
 . /tests/system/lib/mem_guest.sh
-truncate -s 384M /tmp/mem-slow.img
+truncate -s 448M /tmp/mem-slow.img
 mem_guest_run /tmp/mem-slow.img scan /tmp/mem-slow.img
 rm -f /tmp/mem-slow.img
