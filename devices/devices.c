@@ -18,7 +18,7 @@ int devices_parse_disk(struct devices_config *c, const char *arg, char *why,
 	size_t len = strlen(arg);
 
 	if (c->nr_disks == DEVICES_MAX_DISKS) {
-		snprintf(why, whylen, "--disk: at most %d disks", DEVICES_MAX_DISKS);
+		snprintf(why, whylen, "at most %d disks", DEVICES_MAX_DISKS);
 		return -EINVAL;
 	}
 	d = &c->disk[c->nr_disks];
@@ -26,12 +26,12 @@ int devices_parse_disk(struct devices_config *c, const char *arg, char *why,
 	if (d->ro)
 		len = (size_t)(comma - arg);
 	else if (comma && !strchr(comma, '/')) {
-		snprintf(why, whylen, "--disk %s: unknown option '%s' (only ',ro')",
+		snprintf(why, whylen, "'%s': unknown option '%s' (only ',ro')",
 			 arg, comma + 1);
 		return -EINVAL;
 	}
 	if (!len || len >= sizeof(d->path)) {
-		snprintf(why, whylen, "--disk '%s': empty or too long path", arg);
+		snprintf(why, whylen, "'%s': empty or too long path", arg);
 		return -EINVAL;
 	}
 	memcpy(d->path, arg, len);
@@ -44,11 +44,11 @@ int devices_parse_net(struct devices_config *c, const char *arg, char *why,
 		      size_t whylen)
 {
 	if (strncmp(arg, "tap=", 4) || !arg[4]) {
-		snprintf(why, whylen, "--net %s: expected tap=NAME", arg);
+		snprintf(why, whylen, "'%s': expected tap=NAME", arg);
 		return -EINVAL;
 	}
 	if (c->tap) {
-		snprintf(why, whylen, "--net: only one network device");
+		snprintf(why, whylen, "only one network device");
 		return -EINVAL;
 	}
 	c->tap = arg + 4;
@@ -73,6 +73,7 @@ static int devices_add_disks(struct devices *d, const struct devices_config *c,
 			return -ENOMEM;
 		err = virtio_blk_init(b, c->disk[i].path, c->disk[i].ro, env, i, why, whylen);
 		if (err) {
+			d->usage_error = b->bad_input;
 			free(b);
 			return err;
 		}
@@ -96,6 +97,7 @@ static int devices_add_net(struct devices *d, const struct devices_config *c,
 		return -ENOMEM;
 	err = virtio_net_init(d->net, c->tap, env, 0, why, whylen);
 	if (err) {
+		d->usage_error = d->net->bad_input;
 		free(d->net);
 		d->net = NULL;
 		return err;

@@ -52,6 +52,7 @@ struct devices {
 	struct virtio_net *net;
 	struct virtio_rng *rng;
 	bool irq_ok, pci_ok;
+	bool usage_error;	/* devices_init failed on the user's file or tap */
 };
 
 /*

@@ -104,11 +104,13 @@ static void blk_complete(struct virtio_blk *b, struct blk_req *r, uint8_t status
 	r->busy = false;
 }
 
-static void blk_reap(struct virtio_blk *b, bool push)
+/* Completes every finished request; returns how many. */
+static int blk_reap(struct virtio_blk *b, bool push)
 {
 	struct io_uring_cqe *cqe;
 	struct blk_req *r;
 	uint8_t status;
+	int n = 0;
 
 	while (b->inflight && !io_uring_peek_cqe(&b->ring, &cqe)) {
 		r = &b->req[cqe->user_data];
@@ -124,7 +126,9 @@ static void blk_reap(struct virtio_blk *b, bool push)
 		if (push)
 			blk_complete(b, r, status);
 		r->busy = false;
+		n++;
 	}
+	return n;
 }
 
 static void blk_event(struct virtio_dev *vdev, int tag, uint32_t events)
@@ -134,8 +138,8 @@ static void blk_event(struct virtio_dev *vdev, int tag, uint32_t events)
 
 	if (read(b->ring_efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return;
-	blk_reap(b, true);
-	virtio_queue_interrupt(vdev, 0);
+	if (blk_reap(b, true))
+		virtio_queue_interrupt(vdev, 0);
 }
 
 /* ---- submission ---------------------------------------------------- */
@@ -248,8 +252,11 @@ static void blk_queue_notify(struct virtio_dev *vdev, int q)
 		blk_handle(b, &b->scratch);
 		done = true;
 	}
-	if (b->inflight)
+	/* Page-cache hits complete during submit: answer them in this pass. */
+	if (b->inflight) {
 		io_uring_submit(&b->ring);
+		blk_reap(b, true);
+	}
 	if (done)
 		virtio_queue_interrupt(vdev, 0);
 }
@@ -378,6 +385,7 @@ int virtio_blk_init(struct virtio_blk *b, const char *path, bool ro,
 		b->ops.features |= 1ULL << VIRTIO_BLK_F_RO;
 	snprintf(b->serial, sizeof(b->serial), "hmmv-disk%d", index);
 	err = blk_open(b, path, ro, why, whylen);
+	b->bad_input = err < 0;
 	if (!err)
 		err = blk_ring_init(b, why, whylen);
 	if (!err) {

@@ -47,6 +47,7 @@ struct blk_req {
 struct virtio_blk {
 	struct virtio_dev vdev;
 	int fd;
+	bool bad_input;		/* init failed on the image or tap itself */
 	bool ro;
 	uint64_t capacity;		/* sectors */
 	char serial[VIRTIO_BLK_ID_BYTES];

@@ -189,6 +189,7 @@ int virtio_net_init(struct virtio_net *n, const char *ifname,
 	memset(n, 0, sizeof(*n));
 	n->tap_fd = -1;
 	err = net_tap_open(n, ifname, why, whylen);
+	n->bad_input = err < 0;
 	if (!err) {
 		err = virtio_dev_init(&n->vdev, &net_ops, n, env, index);
 		if (err)

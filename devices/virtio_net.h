@@ -14,6 +14,7 @@
 struct virtio_net {
 	struct virtio_dev vdev;
 	int tap_fd;
+	bool bad_input;		/* init failed on the image or tap itself */
 	bool rx_parked;		/* no rx buffers: tap fd not polled */
 	struct vq_chain chain;
 	struct iovec iov[VQ_MAX_CHAIN];

@@ -14,9 +14,12 @@ initrd=${HMMV_GUEST_INITRD:-/guest/initrd.img}
 runs=${BENCH_RUNS:-5}
 tmp=$(mktemp -d /tmp/bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-# loglevel=6 shows the kernel's NOTICE banner ("Linux version", printed
-# first) through the early console, and little else.
-params="console=ttyS0 earlyprintk=ttyS0 loglevel=6 panic=-1 hmmv.run=boot_info"
+# Every console character costs exits, so two boots per sample: one shows
+# the kernel's NOTICE banner ("Linux version", its first message) through
+# the early console and is stopped there; one boots quietly (as the tests
+# do) to init and poweroff.
+first_params="console=ttyS0 earlyprintk=ttyS0 loglevel=6"
+params="console=ttyS0 quiet panic=-1 hmmv.run=boot_info"
 
 echo 1..1
 echo "# bench-boot: $(uname -r) host, $(nproc) CPUs, $runs runs per path, -m 256M -c 1"
@@ -28,14 +31,16 @@ fails=0
 i=1
 while [ "$i" -le "$runs" ]; do
 	for mode in auto bzimage; do
+		bootclock -f -- hmmv run -k "$kernel" -i "$initrd" -m 256M -c 1 \
+			--boot "$mode" -p "$first_params" >>"$tmp/$mode.first.txt"
 		bootclock -o "$tmp/log.$mode.$i" -- hmmv run -k "$kernel" -i "$initrd" \
 			-m 256M -c 1 --boot "$mode" -p "$params" >>"$tmp/$mode.txt"
-		tail -n1 "$tmp/$mode.txt" | sed "s/^/# $mode run $i: /"
+		echo "# $mode run $i: $(tail -n1 "$tmp/$mode.first.txt" | cut -d' ' -f1) $(tail -n1 "$tmp/$mode.txt" | cut -d' ' -f2-)"
 		tail -n1 "$tmp/$mode.txt" | grep -q ' status=0 ' || fails=$((fails + 1))
 	done
 	i=$((i + 1))
 done
-echo "# bench-boot: console lines per boot: $(wc -l <"$tmp/log.auto.1")"
+echo "# bench-boot: console lines per quiet boot: $(wc -l <"$tmp/log.auto.1")"
 
 # stat FILE FIELD: "median (min..max)" of FIELD over the runs, in ms.
 stat()
@@ -54,7 +59,7 @@ printf '# %-22s %-22s %-22s %s\n' "path" "first message ms" "init ms" "exit ms"
 for mode in auto bzimage; do
 	name=$mode
 	[ "$mode" = auto ] && name="host-decompressed"
-	printf '# %-22s %-22s %-22s %s\n' "$name" "$(stat "$tmp/$mode.txt" first_msg_ms)" \
+	printf '# %-22s %-22s %-22s %s\n' "$name" "$(stat "$tmp/$mode.first.txt" first_msg_ms)" \
 		"$(stat "$tmp/$mode.txt" init_ms)" "$(stat "$tmp/$mode.txt" exit_ms)"
 done
 a=$(med "$tmp/auto.txt" init_ms)

@@ -79,7 +79,7 @@ static int kernel_parse_bzimage(struct vm *vm, struct kernel_image *k)
 	uint32_t magic;
 	uint16_t flag;
 
-	if (k->file.len < 0x1000)
+	if (k->file.len < HDR_OFFSET + sizeof(k->hdr))
 		return 0;
 	memcpy(&flag, d + 0x1fe, 2);
 	memcpy(&magic, d + 0x202, 4);

@@ -8,8 +8,9 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fno-omit-frame-pointer \
 FUZZ_SRCS    := $(wildcard tests/fuzz/*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Library code each target may need; unused objects are harmless.
-FUZZ_LIBSRC  := devices/virtqueue.c devices/virtio_pci.c devices/virtio_blk.c \
-                devices/pci.c devices/irq.c devices/bus.c memory/memory.c
+FUZZ_LIBSRC  := devices/virtio_rng.c devices/virtqueue.c devices/virtio_pci.c \
+                devices/virtio_blk.c devices/pci.c devices/irq.c devices/bus.c \
+                $(wildcard memory/*.c)
 # Per-target extras (the stem is the target name).
 FUZZ_EXTRA_fuzz_trace := hmmv/trace.c
 FUZZ_TIME    ?= 600
@@ -20,7 +21,7 @@ fuzz-build: $(FUZZ_BINS)
 
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) | $(DEPS_OK)
 	@mkdir -p $(dir $@) $(B)/fuzz/corpus/$*
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out $(wildcard tests/fuzz/*.c),$(FUZZ_LIBSRC) $(FUZZ_EXTRA_$*)) -luring -lpthread -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out $(wildcard tests/fuzz/*.c),$(FUZZ_LIBSRC) $(FUZZ_EXTRA_$*)) -lpmem -luring -lnuma -lpthread -lm
 
 # Long campaigns, one target after another; corpora kept under build/fuzz.
 fuzz: $(FUZZ_BINS)

@@ -1,9 +1,11 @@
 #!/bin/sh
-# How a guest's life ends: reboot and a kernel panic (panic=-1) give hmmv's
-# reboot status 3; SIGTERM stops it with 4. The panic case boots an
-# uncompressed ELF vmlinux (the decompressed kernel from hmmv's cache).
-# testhost-timeout: 300
-echo 1..7
+# How a guest's life ends: reboot (i8042 reset; with reboot=t a triple
+# fault, reported with the vCPU's registers) and a kernel panic (panic=-1)
+# give hmmv's reboot status 3; SIGTERM stops it with 4. The reboot case
+# writes the console to a file (--console file:PATH); the panic case boots
+# an uncompressed ELF vmlinux (the decompressed kernel from hmmv's cache).
+# testhost-timeout: 420
+echo 1..10
 n=0
 ok()
 {
@@ -13,13 +15,24 @@ ok()
 
 params="console=ttyS0 quiet panic=-1"
 
-hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M \
+hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M --console file:/tmp/reboot.log \
 	-p "$params hmmv.run=reboot" </dev/null >/tmp/reboot.out 2>/tmp/reboot.err
 rc=$?
 sed 's/^/# /' /tmp/reboot.err
-grep -q 'hmmv-info rebooting' /tmp/reboot.out
-ok $? "the guest ran the reboot script"
-ok $([ $rc = 3 ]; echo $?) "guest reboot ends hmmv with 3 (got $rc)"
+grep -q 'hmmv-info rebooting' /tmp/reboot.log
+ok $? "the guest ran the reboot script, its console in the --console file"
+[ ! -s /tmp/reboot.out ]
+ok $? "... and nothing on stdout"
+ok $([ $rc = 3 ]; echo $?) "guest reboot (i8042 reset) ends hmmv with 3 (got $rc)"
+
+hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M \
+	-p "$params reboot=t hmmv.run=reboot" </dev/null >/tmp/triple.out 2>/tmp/triple.err
+rc=$?
+sed 's/^/# /' /tmp/triple.err
+ok $([ $rc = 3 ]; echo $?) "a triple fault (reboot=t) ends hmmv with 3 (got $rc)"
+grep -q 'triple fault' /tmp/triple.err && grep -q 'rip [0-9a-f]\{16\}' /tmp/triple.err &&
+	grep -q 'cr3 ' /tmp/triple.err
+ok $? "... and stderr reports it with the vCPU's registers"
 
 # The kernel cache holds the decompressed vmlinux: boot that ELF directly.
 hmmv run -k /guest/vmlinuz --prepare

@@ -7,13 +7,15 @@
  * command's memory (/proc/PID/status) at every output line and reports the
  * largest resident size outside shared memory (RssAnon + RssFile; guest RAM
  * is a shared memfd, RssShmem). For make bench-boot.
- *   usage: bootclock [-o LOG] -- COMMAND [ARGS...]
+ * With -f it stops the command (SIGTERM) once the first message is seen.
+ *   usage: bootclock [-f] [-o LOG] -- COMMAND [ARGS...]
  *   prints: first_msg_ms=F init_ms=I exit_ms=E status=S rss_kb=R shmem_kb=M
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -86,15 +88,19 @@ int main(int argc, char **argv)
 	struct timespec t0;
 	FILE *in, *log = NULL;
 	char line[4096];
-	int i = 1, fd, status;
+	int i = 1, fd, status, stop_first = 0;
 	pid_t pid;
 
-	if (argc > 2 && !strcmp(argv[1], "-o")) {
-		log = fopen(argv[2], "we");
-		i = 3;
+	if (argc > i && !strcmp(argv[i], "-f")) {
+		stop_first = 1;
+		i++;
+	}
+	if (argc > i + 1 && !strcmp(argv[i], "-o")) {
+		log = fopen(argv[i + 1], "we");
+		i += 2;
 	}
 	if (i >= argc || strcmp(argv[i], "--") || i + 1 >= argc) {
-		fprintf(stderr, "usage: bootclock [-o LOG] -- COMMAND [ARGS...]\n");
+		fprintf(stderr, "usage: bootclock [-f] [-o LOG] -- COMMAND [ARGS...]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -105,14 +111,21 @@ int main(int argc, char **argv)
 	}
 	in = fdopen(fd, "r");
 	while (in && fgets(line, sizeof(line), in)) {
-		if (first < 0 && strstr(line, FIRST_MSG))
+		if (first < 0 && strstr(line, FIRST_MSG)) {
 			first = now_ms(&t0);
+			if (stop_first) {
+				kill(pid, SIGTERM);
+				break;
+			}
+		}
 		if (init < 0 && strstr(line, INIT_MSG))
 			init = now_ms(&t0);
 		sample_rss(pid, &s);
 		if (log)
 			fputs(line, log);
 	}
+	if (in)
+		fclose(in);
 	if (waitpid(pid, &status, 0) < 0)
 		return 1;
 	end = now_ms(&t0);

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Bad device inputs: one clear line naming the flag or file, exit 2, nothing
+# left behind. Missing image, image size not a multiple of 512, unknown disk
+# option, missing /dev/net/tun.
+# testhost-timeout: 120
+n=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+err=/tmp/dev_bad.err
+run() { hmmv run -k /guest/vmlinuz -i /guest/initrd.img --console none "$@" </dev/null >/dev/null 2>$err; }
+
+echo 1..8
+run --disk /tmp/no-such.img
+rc=$?
+[ $rc -eq 2 ] && grep -q "/tmp/no-such.img" $err && [ "$(wc -l <$err)" -eq 1 ]
+ok $? "missing image: exit $rc, '$(cat $err)'"
+head -c 1000 /dev/zero >/tmp/odd.img
+run --disk /tmp/odd.img
+rc=$?
+[ $rc -eq 2 ] && grep -q "not a multiple of 512" $err
+ok $? "odd-sized image: exit $rc, '$(cat $err)'"
+[ "$(wc -c </tmp/odd.img)" -eq 1000 ] && [ "$(tr -d '\000' </tmp/odd.img | wc -c)" -eq 0 ]
+ok $? "odd-sized image left untouched"
+run --disk /tmp/odd.img,rw
+rc=$?
+[ $rc -eq 2 ] && grep -q "unknown option" $err
+ok $? "unknown disk option: exit $rc, '$(cat $err)'"
+run --net user
+rc=$?
+[ $rc -eq 2 ] && grep -q "tap=NAME" $err
+ok $? "--net without tap=: exit $rc, '$(cat $err)'"
+mv /dev/net/tun /dev/net/tun.away
+run --net tap=hmmvbad0
+rc=$?
+mv /dev/net/tun.away /dev/net/tun
+[ $rc -eq 2 ] && grep -q "/dev/net/tun" $err
+ok $? "missing /dev/net/tun: exit $rc, '$(cat $err)'"
+[ ! -e /sys/class/net/hmmvbad0 ]; ok $? "no tap left behind"
+left=0
+for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = hmmv ] && left=$((left + 1)); done
+[ $left -eq 0 ]; ok $? "no hmmv process left running ($left)"
+rm -f /tmp/odd.img
