@@ -200,6 +200,17 @@ void memory_mark_written(struct guest_mem *m, uint64_t gpa, uint64_t len);
  */
 int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
 
+/*
+ * The tracker's "zap": drops the host mapping of host-range offsets
+ * [off, off+len) (4 KiB aligned; whole chunks for hugetlb), so that KVM's
+ * MMU notifier drops the second-level entries and the guest's next touch
+ * of each page faults (and, in a dirty-logged slot, is logged). Loses no
+ * data: every tier is a MAP_SHARED file (memfd, devdax, file) that keeps
+ * the pages; -EOPNOTSUPP for a backing where it would not. Holds off a
+ * remap of the chunks meanwhile (and waits for one in progress).
+ */
+int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len);
+
 /* The guest-physical address of host range offset @off (for e820 etc.). */
 uint64_t memory_end_gpa(const struct guest_mem *m);
 /* Guest-physical address of chunk @chunk's first byte. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "devices/devices.h"
+#include "hmmv/tracker.h"
 #include "memory/memory.h"
 
 enum boot_mode {
@@ -44,6 +45,7 @@ struct vm_config {
 	struct console_config console;
 	struct memory_config mem;	/* -m fills mem.ram_size */
 	struct devices_config dev;	/* --disk, --net, --rng */
+	struct tracker_config trace;	/* --trace, --trace-interval (hmmv/) */
 	/* Other areas add their struct here (engine, ...). */
 };
 

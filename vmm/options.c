@@ -195,6 +195,25 @@ static int opt_rng(struct vm_config *cfg, const char *arg, char *why, size_t n)
 	return devices_parse_rng(&cfg->dev);
 }
 
+/* ---- hmmv/: the access tracker (hmmv/tracker.c parses) ---- */
+
+static int opt_trace(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	return tracker_parse_flag(&cfg->trace, "--trace", arg, why, n);
+}
+
+static int opt_trace_pages(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->trace.interval_set = true;
+	return tracker_parse_flag(&cfg->trace, "--trace-pages", arg, why, n);
+}
+
+static int opt_trace_interval(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->trace.interval_set = true;
+	return tracker_parse_flag(&cfg->trace, "--trace-interval", arg, why, n);
+}
+
 const struct run_opt run_opts[] = {
 	/* vmm/ (boot) */
 	{ "kernel", 'k', "FILE", "guest kernel: a bzImage (XZ/gzip/... compressed, as\n"
@@ -233,6 +252,16 @@ const struct run_opt run_opts[] = {
 	  opt_disk },
 	{ "net", 0, "tap=NAME", "virtio-net on an existing tap interface", opt_net },
 	{ "rng", 0, NULL, "virtio-rng fed from the host's getrandom()", opt_rng },
+	/* hmmv/ (engine) */
+	{ "trace", 0, "FILE", "record which 4 KiB pages the guest reads and writes,\n"
+	  "per interval, into FILE (hmmv/trace.h; replay it with\n"
+	  "hmmv sim --trace FILE); the guest runs slower meanwhile", opt_trace },
+	{ "trace-interval", 0, "MS", "interval of --trace in milliseconds, 10 to 60000\n"
+	  "(default 100)", opt_trace_interval },
+	{ "trace-pages", 0, "N", "pages of each chunk whose reads --trace samples per\n"
+	  "interval, the next ones the next interval: a power of two\n"
+	  "(default 32 of a 2M chunk's 512; 512: every read, slowest)",
+	  opt_trace_pages },
 };
 
 const size_t run_opts_count = sizeof(run_opts) / sizeof(run_opts[0]);
@@ -299,6 +328,7 @@ static void opt_defaults(struct vm_config *cfg)
 	cfg->boot.params = DEFAULT_PARAMS;
 	cfg->boot.mode = BOOT_AUTO;
 	cfg->console.kind = CONSOLE_STDIO;
+	tracker_config_init(&cfg->trace);
 }
 
 static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
@@ -363,6 +393,10 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		r = opt_apply(cfg, o, val, why, whylen);
 		if (r < 0)
 			return r;
+	}
+	if (cfg->trace.interval_set && !cfg->trace.path) {
+		snprintf(why, whylen, "--trace-interval and --trace-pages need --trace FILE");
+		return -EINVAL;
 	}
 	if (!cfg->boot.kernel) {
 		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");

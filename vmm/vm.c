@@ -55,6 +55,22 @@ static int vm_create_kvm(struct vm *vm)
 	return 0;
 }
 
+/* --trace: before any memslot exists (manual dirty-log protection). */
+static int vm_create_tracker(struct vm *vm)
+{
+	int r;
+
+	if (!vm->cfg->trace.path)
+		return 0;
+	r = tracker_create(&vm->tracker, &vm->cfg->trace, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		vm->usage_error = true;	/* an unwritable FILE */
+		return r;
+	}
+	r = tracker_enable(vm->tracker, vm->kvm.vm_fd);
+	return r < 0 ? vm_fail(vm, r, "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2") : 0;
+}
+
 static int vm_create_memory(struct vm *vm)
 {
 	int r;
@@ -67,9 +83,17 @@ static int vm_create_memory(struct vm *vm)
 	r = memory_init(&vm->mem, &vm->cfg->mem);
 	if (r < 0)
 		return vm_fail(vm, r, "guest memory");
-	r = memory_map_slots(&vm->mem, vm->kvm.vm_fd, 0);
+	r = vm_create_tracker(vm);
+	if (r < 0)
+		return r;
+	r = memory_map_slots(&vm->mem, vm->kvm.vm_fd, tracker_slot_flags(vm->tracker));
 	if (r < 0)
 		return vm_fail(vm, r, "KVM_SET_USER_MEMORY_REGION");
+	if (vm->tracker) {
+		r = tracker_attach(vm->tracker, vm->kvm.vm_fd, &vm->mem);
+		if (r < 0)
+			return vm_fail(vm, r, "access tracker");
+	}
 	r = vm_pause_init(vm);
 	if (r < 0)
 		return vm_fail(vm, r, "vCPU pause gate");
@@ -284,11 +308,19 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 		return VM_EXIT_ERROR;
 	}
 	r = vm_start_vcpus(vm);
+	if (r >= 0 && vm->tracker) {
+		r = tracker_start(vm->tracker, vm->stop_fd);
+		if (r < 0)
+			snprintf(vm->why, sizeof(vm->why), "--trace: %s", strerror(-r));
+	}
 	if (r < 0)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	else
 		vm_serve(vm, sig_fd);
 	vcpu_join_all(vm);
+	/* A trace cut short is a run-time failure, whatever the guest did. */
+	if (vm->tracker && tracker_stop(vm->tracker, vm->why, sizeof(vm->why)) < 0)
+		vm->exit_reason = VM_EXIT_ERROR;
 	console_stop(vm->console);
 	close(sig_fd);
 	return vm->exit_reason;
@@ -301,6 +333,8 @@ void vm_destroy(struct vm *vm)
 	control_stop(vm->control);
 	vm->control = NULL;
 	vcpu_join_all(vm);
+	tracker_destroy(vm->tracker);
+	vm->tracker = NULL;
 	vm_pause_exit(vm);
 	for (i = 0; i < VM_MAX_CPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);

@@ -33,6 +33,7 @@ struct i8042;
 struct acpi_pm;
 struct console;
 struct control;
+struct tracker;
 
 /*
  * Why the VM stopped. The numeric values are hmmv run's exit statuses
@@ -79,6 +80,9 @@ struct vm {
 	/* memory/ remaps: vCPU pause gate and the control socket. */
 	struct vm_pause pause;
 	struct control *control;
+
+	/* hmmv/: the access tracker, NULL without --trace. */
+	struct tracker *tracker;
 
 	/* Stop protocol: the first vm_request_stop() wins. */
 	atomic_bool stopping;

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hotset: a hot set of known size for the tracker's tests (GUPS-style):
+ * random read-modify-write updates of 64-bit words spread over HOT_MIB,
+ * for SECONDS. The hot set is 2 MiB aligned and asks for transparent huge
+ * pages, so that it fills whole 2 MiB guest-physical frames (hmmv chunks);
+ * COLD_MIB more are written once at the start and never again.
+ *
+ * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS]
+ * Output: "hotset: frames N: F:P F:P ..." (the N distinct 2 MiB
+ * guest-physical frames, gpa >> 21, holding the hot set, each with the
+ * number P of its 4 KiB pages in it, from /proc/self/pagemap), then
+ * "hotset: done updates=N seconds=S". Exit status 0 on success.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIB	(1UL << 20)
+#define HUGE	(2 * MIB)
+#define PAGE	4096UL
+
+static uint8_t *alloc_aligned(size_t len)
+{
+	uint8_t *p = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p = (uint8_t *)(((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+	madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Prints the distinct 2 MiB guest-physical frames under [p, p+len). */
+static int print_frames(const uint8_t *p, size_t len)
+{
+	size_t n = len / PAGE, i, k = 0;
+	uint64_t e, *fr = calloc(n, sizeof(uint64_t));
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0 || !fr) {
+		perror("hotset: pagemap");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		off_t off = (off_t)(((uintptr_t)p / PAGE + i) * 8);
+
+		if (pread(fd, &e, 8, off) != 8 || !(e >> 63) || !(e & ((1ULL << 55) - 1))) {
+			fprintf(stderr, "hotset: page %zu not present or no PFN\n", i);
+			close(fd);
+			free(fr);
+			return -1;
+		}
+		fr[i] = (e & ((1ULL << 55) - 1)) >> 9;
+	}
+	close(fd);
+	qsort(fr, n, sizeof(*fr), cmp_u64);
+	for (i = 0; i < n; i++)
+		k += !i || fr[i] != fr[i - 1];
+	printf("hotset: frames %zu:", k);
+	for (i = 0; i < n; i += k) {
+		for (k = 1; i + k < n && fr[i + k] == fr[i]; k++)
+			;
+		printf(" %llu:%zu", (unsigned long long)fr[i], k);
+	}
+	printf("\n");
+	free(fr);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long hot = 32, cold = 0, secs = 10;
+	uint64_t x = 88172645463325252ULL, updates = 0, words, *h;
+	double t0;
+	uint8_t *c;
+	int opt, k;
+
+	while ((opt = getopt(argc, argv, "m:c:t:")) != -1) {
+		switch (opt) {
+		case 'm': hot = strtoul(optarg, NULL, 0); break;
+		case 'c': cold = strtoul(optarg, NULL, 0); break;
+		case 't': secs = strtoul(optarg, NULL, 0); break;
+		default:
+			fprintf(stderr, "usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS]\n");
+			return 2;
+		}
+	}
+	h = (uint64_t *)alloc_aligned(hot * MIB);
+	c = cold ? alloc_aligned(cold * MIB) : NULL;
+	if (!hot || !h || (cold && !c)) {
+		fprintf(stderr, "hotset: cannot map %lu + %lu MiB\n", hot, cold);
+		return 1;
+	}
+	memset(h, 1, hot * MIB);
+	if (c)
+		memset(c, 2, cold * MIB);
+	if (print_frames((uint8_t *)h, hot * MIB))
+		return 1;
+	fflush(stdout);
+	words = hot * MIB / 8;
+	t0 = now_s();
+	while (now_s() - t0 < (double)secs) {
+		for (k = 0; k < 4096; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			h[x % words] += x;
+		}
+		updates += 4096;
+	}
+	printf("hotset: done updates=%llu seconds=%lu\n", (unsigned long long)updates, secs);
+	return 0;
+}
