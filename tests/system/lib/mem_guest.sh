@@ -27,7 +27,7 @@ tier_of()
 # a random DRAM chunk. Counts into remaps/failed.
 remap_random()
 {
-	local c t out v
+	local c t out v tries
 	c=$(rand 256)
 	t=$(tier_of $c)
 	[ -n "$t" ] || return
@@ -37,9 +37,13 @@ remap_random()
 		out=$(hmmv stat $sock --request "remap $c dram" 2>/dev/null)
 		case "$out" in
 		*"No space"*)
+			tries=0
 			while :; do
 				v=$(rand 256)
 				[ "$(tier_of $v)" = dram ] && break
+				# hmmv may end meanwhile: then tier_of says nothing.
+				tries=$((tries + 1))
+				[ -S $sock ] && [ $tries -lt 100 ] || return
 			done
 			out=$(hmmv stat $sock --request "remap $v nvm" 2>/dev/null)
 			case "$out" in ok*) remaps=$((remaps + 1)) ;; esac
@@ -69,12 +73,24 @@ slow_bytes()
 	fi
 }
 
+# Streams the guest's new console lines as TAP comments.
+shown=0
+show_guest()
+{
+	local total
+	total=$(wc -l </tmp/mem-guest.out)
+	[ "$total" -gt "$shown" ] || return
+	sed -n "$((shown + 1)),${total}p" /tmp/mem-guest.out | sed 's/^/# guest: /'
+	shown=$total
+}
+
 mem_guest_run()
 {
 	local nvm=$1 kind=$2 arg=$3 rc seed bytes found need mode
 	echo 1..8
 	remaps=0; failed=0; busy=0; found=
 	rm -f $sock
+	t0=$(date +%s)
 	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --dram 128M --nvm "$nvm" \
 		--control $sock -p "console=ttyS0 quiet panic=-1 hmmv.run=memfill" \
 		</dev/null >/tmp/mem-guest.out 2>/tmp/mem-guest.err &
@@ -97,14 +113,28 @@ mem_guest_run()
 			bytes=$(sed -n 's/.*holding .*bytes=\([0-9]*\).*/\1/p' /tmp/mem-guest.out)
 			found=$(slow_bytes "$seed" "$kind" "$arg")
 			hmmv stat $sock | sed 's/^/# /'
+			echo "# guest holding its pattern after $(( $(date +%s) - t0 )) s, $remaps remaps"
 			continue
 		fi
 		remap_random
+		# Leave the guest time to run: each remap drops the chunk's mappings.
+		sleep 0.3
+		show_guest
+		if [ $(( $(date +%s) - t0 )) -gt 480 ]; then
+			echo "# hmmv still running after 480 s; its threads:"
+			for t in /proc/$pid/task/*; do
+				echo "#   $(cat $t/comm) $(cut -d' ' -f3 $t/stat) $(cat $t/wchan)"
+			done
+			hmmv stat $sock --request "chunk 0" | sed 's/^/#   /'
+			kill $pid
+			break
+		fi
 	done
+	show_guest
+	echo "# hmmv ended after $(( $(date +%s) - t0 )) s"
 	wait $pid
 	rc=$?
 	sed 's/^/# /' /tmp/mem-guest.err
-	grep 'memfill\|hmmv-guest' /tmp/mem-guest.out | sed 's/^/# /'
 	ok $([ $rc = 0 ]; echo $?) "the guest ran memfill and powered off (hmmv exit $rc)"
 	grep -q '^memfill: done .*rounds=2 mismatches=0' /tmp/mem-guest.out
 	ok $? "memfill: zero mismatches over 2 rounds and the hold"
