@@ -323,7 +323,7 @@ int main(void)
 	uint8_t sum;
 	int fd, nfd, r;
 
-	tap_plan(28);
+	tap_plan(27);
 	memset(&g, 0, sizeof(g));
 	g.vcpu_fd = -1;
 	g.mem.fd = -1;
