@@ -64,7 +64,7 @@ struct tracker_config {
 	uint32_t window_ms;	/* sample window, < interval_ms */
 	uint32_t sample_pages;	/* --trace-pages: a power of two; capped at
 				   the pages of a chunk */
-	bool interval_set;	/* --trace-interval or --trace-pages given */
+	bool tuned;	/* --trace-interval or --trace-pages given */
 };
 
 struct tracker_stats {
