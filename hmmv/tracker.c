@@ -324,12 +324,20 @@ int tracker_begin(struct tracker *t)
 
 int tracker_mid(struct tracker *t)
 {
+	uint32_t w;
 	int err;
 
 	err = log_get(t, t->win);
-	if (!err)
-		err = log_clear(t, t->win);
-	return err;
+	if (err)
+		return err;
+	/*
+	 * Re-arm only pages whose write is still open: a page mapped since
+	 * begin and logged is written already (its bit stays set); re-arming
+	 * it would only cost the guest another write fault.
+	 */
+	for (w = 0; w < t->words; w++)
+		t->scratch[w] = t->win[w] & ~t->mapped[w];
+	return log_clear(t, t->scratch);
 }
 
 /* Moves the VMM-written bits of every chunk into t->vmm. */

@@ -13,8 +13,9 @@
  *          their host mapping, memory_zap_range()): the guest's next touch
  *          of each of them faults and is logged, read or write;
  *   window the guest runs for the sample window;
- *   mid    harvest the log ("win") and clear those bits, which
- *          write-protects the pages just mapped;
+ *   mid    harvest the log ("win") and clear the bits of pages not
+ *          mapped at begin, which write-protects the pages just mapped
+ *          (the others logged are known written: left set, no new fault);
  *   rest   the guest runs for the rest of the interval;
  *   end    harvest ("rest"); add the pages the VMM itself wrote
  *          (memory_fetch_written()).
