@@ -146,6 +146,8 @@ void pci_cfg_access(struct pci_bus *b, uint32_t slot, uint32_t off,
 	} else if (is_write) {
 		pci_cfg_write(b, d, off, data, len);
 	} else {
+		if (d->cfg_reading)
+			d->cfg_reading(d->opaque, off, len);
 		memcpy(data, d->cfg + off, len);
 	}
 	pthread_mutex_unlock(&b->lock);

@@ -42,6 +42,7 @@ struct pci_dev {
 	io_handler_t bar_io;		/* MMIO handler of BAR 0 */
 	pci_bar_fn bar_moved;
 	pci_cfg_fn cfg_written;
+	pci_cfg_fn cfg_reading;		/* before a read of [off, off+len) */
 	void *opaque;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* virtio 1.x modern PCI transport: capabilities, common config, MSI-X. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -517,11 +518,50 @@ static void virtio_bar_moved(void *opaque, int bar, uint64_t addr, bool mapped)
 	pthread_mutex_unlock(&vdev->lock);
 }
 
+/* True when [off, off+len) touches the cfg window's data bytes. */
+static bool virtio_cfg_window_hit(const struct virtio_dev *vdev, uint32_t off,
+				  uint32_t len)
+{
+	uint32_t data = vdev->cfg_cap + (uint32_t)offsetof(struct virtio_pci_cfg_cap, pci_cfg_data);
+
+	return vdev->cfg_cap && off < data + 4 && off + len > data;
+}
+
+/*
+ * The VIRTIO_PCI_CAP_PCI_CFG window (4.1.4.9): the driver picks a BAR
+ * offset and length in the capability, then reads or writes pci_cfg_data
+ * to access the BAR through configuration space.
+ */
+static void virtio_cfg_window(struct virtio_dev *vdev, bool is_write)
+{
+	struct virtio_pci_cfg_cap *c = (void *)(vdev->pci.cfg + vdev->cfg_cap);
+	uint32_t off, len;
+
+	memcpy(&off, &c->cap.offset, 4);
+	memcpy(&len, &c->cap.length, 4);
+	if (c->cap.bar || (len != 1 && len != 2 && len != 4) || (off & (len - 1)) ||
+	    off >= VIRTIO_BAR_SIZE)
+		return;
+	virtio_bar_io(vdev, off, c->pci_cfg_data, len, is_write);
+}
+
+static void virtio_cfg_reading(void *opaque, uint32_t off, uint32_t len)
+{
+	struct virtio_dev *vdev = opaque;
+
+	if (virtio_cfg_window_hit(vdev, off, len))
+		virtio_cfg_window(vdev, false);
+}
+
 static void virtio_cfg_written(void *opaque, uint32_t off, uint32_t len)
 {
 	struct virtio_dev *vdev = opaque;
 	int v;
 
+	if (virtio_cfg_window_hit(vdev, off, len)) {
+		virtio_cfg_window(vdev, true);
+		return;
+	}
 	if (off + len <= vdev->msix_cap + (uint32_t)PCI_MSIX_FLAGS ||
 	    off > vdev->msix_cap + 3u)
 		return;
@@ -572,6 +612,29 @@ static int virtio_add_msix_cap(struct virtio_dev *vdev)
 	return 0;
 }
 
+static int virtio_add_cfg_cap(struct virtio_dev *vdev)
+{
+	struct virtio_pci_cfg_cap c = {
+		.cap = {
+			.cap_vndr = PCI_CAP_ID_VNDR,
+			.cap_len = sizeof(c),
+			.cfg_type = VIRTIO_PCI_CAP_PCI_CFG,
+		},
+	};
+	uint8_t wmask[sizeof(c)] = { 0 };
+	int off;
+
+	/* bar, offset, length and the data window are the driver's. */
+	memset(wmask + offsetof(struct virtio_pci_cap, bar), 0xff, 1);
+	memset(wmask + offsetof(struct virtio_pci_cap, offset), 0xff, 8);
+	memset(wmask + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data), 0xff, 4);
+	off = pci_cap_add(&vdev->pci, &c, sizeof(c), wmask);
+	if (off < 0)
+		return off;
+	vdev->cfg_cap = (uint8_t)off;
+	return 0;
+}
+
 static int virtio_build_pci(struct virtio_dev *vdev)
 {
 	const struct virtio_dev_ops *ops = vdev->ops;
@@ -584,6 +647,7 @@ static int virtio_build_pci(struct virtio_dev *vdev)
 	vdev->pci.bar_io = virtio_bar_io;
 	vdev->pci.bar_moved = virtio_bar_moved;
 	vdev->pci.cfg_written = virtio_cfg_written;
+	vdev->pci.cfg_reading = virtio_cfg_reading;
 	vdev->pci.opaque = vdev;
 	err = virtio_add_msix_cap(vdev);
 	if (!err)
@@ -598,6 +662,8 @@ static int virtio_build_pci(struct virtio_dev *vdev)
 	if (err >= 0)
 		err = virtio_add_cap(vdev, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_BAR_NOTIFY,
 				     VIRTIO_NOTIFY_MULT * ops->nr_queues);
+	if (err >= 0)
+		err = virtio_add_cfg_cap(vdev);
 	return err < 0 ? err : 0;
 }
 

@@ -89,6 +89,7 @@ struct virtio_dev {
 	uint8_t devcfg[VIRTIO_CFG_MAX];
 
 	uint8_t msix_cap;	/* config-space offset of the MSI-X capability */
+	uint8_t cfg_cap;	/* ... of the VIRTIO_PCI_CAP_PCI_CFG window */
 	uint8_t msix_table[VIRTIO_MAX_VECTORS * 16];
 	uint32_t msix_routed[VIRTIO_MAX_VECTORS][3];	/* addr lo/hi, data */
 	bool msix_route_valid[VIRTIO_MAX_VECTORS];

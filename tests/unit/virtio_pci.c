@@ -64,6 +64,32 @@ static void test_bar(struct rig *r)
 	       "INTx line is GSI 15 + slot");
 }
 
+/* The VIRTIO_PCI_CAP_PCI_CFG window reaches the BAR through config space. */
+static void test_cfg_window(struct rig *r)
+{
+	uint32_t cap, win = 0;
+
+	for (cap = drv_cfg_read(&r->d, PCI_CAPABILITY_LIST, 1); cap;
+	     cap = drv_cfg_read(&r->d, cap + 1, 1))
+		if (drv_cfg_read(&r->d, cap, 1) == PCI_CAP_ID_VNDR &&
+		    drv_cfg_read(&r->d, cap + 3, 1) == VIRTIO_PCI_CAP_PCI_CFG)
+			win = cap;
+	tap_ok(win != 0, "VIRTIO_PCI_CAP_PCI_CFG capability present");
+	drv_cfg_write(&r->d, win + 4, 0, 1);
+	drv_cfg_write(&r->d, win + 8, VIRTIO_PCI_COMMON_NUMQ, 4);
+	drv_cfg_write(&r->d, win + 12, 2, 4);
+	tap_is(drv_cfg_read(&r->d, win + 16, 2), 1, "window reads num_queues from the BAR");
+	drv_cfg_write(&r->d, win + 8, VIRTIO_PCI_COMMON_Q_SELECT, 4);
+	drv_cfg_write(&r->d, win + 16, 5, 2);
+	tap_is(drv_rd(&r->d, r->d.common + VIRTIO_PCI_COMMON_Q_SELECT, 2), 5,
+	       "window write lands in the common configuration");
+	drv_cfg_write(&r->d, win + 12, 3, 4);
+	drv_cfg_write(&r->d, win + 16, 0, 2);
+	tap_is(drv_rd(&r->d, r->d.common + VIRTIO_PCI_COMMON_Q_SELECT, 2), 5,
+	       "odd window length ignored");
+	drv_wr(&r->d, r->d.common + VIRTIO_PCI_COMMON_Q_SELECT, 0, 2);
+}
+
 static int rng_read(struct rig *r, uint32_t len, uint32_t *used)
 {
 	struct drv_buf b = { BUF, len, true };
@@ -152,6 +178,7 @@ int main(void)
 	tap_ok(drv_probe(&r.d, 1) == 0, "virtio capabilities found in slot 1");
 	test_bridge(&r);
 	test_bar(&r);
+	test_cfg_window(&r);
 	test_rng_irq(&r);
 	devices_exit(&r.devs);
 	tap_is(r.pio.nr + r.mmio.nr, 0, "exit unregisters every port and BAR");
