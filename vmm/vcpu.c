@@ -242,4 +242,6 @@ void vcpu_dump(struct vcpu *vcpu, FILE *f)
 	fprintf(f, "  gdt %016llx/%04x idt %016llx/%04x\n",
 		(unsigned long long)s.gdt.base, s.gdt.limit,
 		(unsigned long long)s.idt.base, s.idt.limit);
+	if (r.rip == 0xfff0 && s.cs.base == 0xffff0000)
+		fprintf(f, "  (KVM re-initialised this vCPU on the shutdown, as on AMD SVM: reset values)\n");
 }

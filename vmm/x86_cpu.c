@@ -111,13 +111,15 @@ static void cpuid_topology(struct kvm_cpuid_entry2 *e, unsigned int id,
 }
 
 static void cpuid_patch(struct kvm_cpuid_entry2 *e, unsigned int id,
-			unsigned int n, bool amd)
+			unsigned int n, bool amd, bool tsc_deadline)
 {
 	switch (e->function) {
 	case 1:
 		e->eax = cpuid_modern_family(e->eax, amd);
 		e->ebx = (e->ebx & 0xffff) | ((n > 255 ? 255 : n) << 16) | (id << 24);
 		e->ecx |= 1u << 31;		/* hypervisor present */
+		if (tsc_deadline)
+			e->ecx |= 1u << 24;	/* KVM emulates it, but does not say so */
 		break;
 	case 4:
 		e->eax &= 0x3ffu;
@@ -154,6 +156,10 @@ static int x86_set_cpuid(struct vm *vm, struct vcpu *vcpu)
 	struct kvm_cpuid2 *c;
 	size_t sz = sizeof(*c) + vm->cpuid->nent * sizeof(c->entries[0]);
 	bool amd = cpuid_is_amd(vm->cpuid);
+	/* The LAPIC's TSC-deadline mode spares Linux its LAPIC timer
+	 * calibration, which fails under nested emulation (PIT fallback). */
+	bool tsc_deadline = ioctl(vm->kvm.sys_fd, KVM_CHECK_EXTENSION,
+				  KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	unsigned int i;
 	int r = 0;
 
@@ -163,7 +169,7 @@ static int x86_set_cpuid(struct vm *vm, struct vcpu *vcpu)
 	memcpy(c, vm->cpuid, sz);
 	for (i = 0; i < c->nent; i++)
 		cpuid_patch(&c->entries[i], (unsigned int)vcpu->id,
-			    (unsigned int)vm->nr_vcpus, amd);
+			    (unsigned int)vm->nr_vcpus, amd, tsc_deadline);
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0)
 		r = -errno;
 	free(c);
