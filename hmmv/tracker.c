@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
@@ -210,6 +211,13 @@ int tracker_attach(struct tracker *t, int vm_fd, struct guest_mem *m)
 	if (!t->win || !t->rest || !t->vmm || !t->scratch || !t->chunk_bits || !t->mapped ||
 	    !t->moved || !t->place)
 		return -ENOMEM;
+	/*
+	 * Dirty logging maps the guest at 4 KiB anyway, and zapping a block
+	 * of a host huge page splits it, dropping the second-level entries of
+	 * the whole chunk (refaults that would look like writes): no host
+	 * huge pages while tracking (best effort; remaps advise their own).
+	 */
+	madvise(m->host, m->ram_size, MADV_NOHUGEPAGE);
 	t->hdr = (struct trace_hdr){
 		.version = TRACE_VERSION, .flags = TRACE_F_PRESENCE, .page_shift = 12,
 		.nvms = 1, .interval_ns = (uint64_t)t->cfg.interval_ms * 1000000ULL,
