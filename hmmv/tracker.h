@@ -73,6 +73,9 @@ struct tracker_stats {
 	uint64_t pages_read;	/* records summed over intervals */
 	uint64_t pages_written;
 	uint64_t zap_failed;	/* chunks whose zap failed (reads unseen) */
+	uint64_t late;		/* intervals that ended over half an interval late */
+	uint64_t zap_ns;	/* time the thread spent zapping */
+	uint64_t busy_ns;	/* time in begin/mid/end, zaps included */
 };
 
 struct tracker;
@@ -124,6 +127,11 @@ int tracker_stop(struct tracker *t, char *why, size_t whylen);
 /* Stops if needed; a trace never started is removed if we created it. */
 void tracker_destroy(struct tracker *t);
 void tracker_get_stats(const struct tracker *t, struct tracker_stats *s);
+/*
+ * One line for the user after a traced run (no newline): intervals
+ * recorded, how many came late, the tracker's own time per interval.
+ */
+void tracker_summary(const struct tracker *t, char *buf, size_t len);
 
 /* ---- Pure helpers (no KVM), unit-tested ---- */
 
