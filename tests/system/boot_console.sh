@@ -31,6 +31,6 @@ rc=$?
 exec 3>&-
 sed 's/^/# /' /tmp/console.err
 tr -d '\r' </tmp/console.out | tail -n 5 | sed 's/^/#   /'
-tr -d '\r' </tmp/console.out | grep -q '^from-stdin-42$'
+tr -d '\r' </tmp/console.out | grep -q 'from-stdin-42$'
 ok $? "a command sent on hmmv's stdin ran in the guest's shell"
 ok $([ $rc = 0 ]; echo $?) "poweroff -f from the shell ends hmmv with 0 (got $rc)"
