@@ -29,8 +29,11 @@
  * consecutive pages of every chunk, the next block the next interval, so
  * every page is sampled once every chunk_pages / sample_pages intervals
  * (sample_pages = pages per chunk: every read, at the most refaults). A
- * chunk remapped or moved during the interval loses its second-level
- * entries: its logs count as touches only and its pages as unmapped.
+ * remap or in-place move during the interval drops second-level entries
+ * (of every chunk, as measured on Linux 6.1): that interval's logs count
+ * as touches only and every page as unmapped. Other host events that drop
+ * them (host NUMA balancing, compaction, swap) are not seen and make
+ * refaults look like writes.
  *
  * The trace (TRACE_F_PRESENCE, hmmv/trace.h) has one block per interval,
  * VM 0, page numbers = 4 KiB offsets into guest RAM (the PCI hole left

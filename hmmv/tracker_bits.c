@@ -9,7 +9,7 @@ static inline uint64_t word(const uint64_t *b, uint32_t w)
 	return b ? b[w] : 0;
 }
 
-/* Bits of word @w that belong to chunks moved during the rest. */
+/* Bits of word @w that belong to chunks moved during the interval. */
 static uint64_t moved_mask(const uint8_t *moved, uint32_t chunk_pages, uint32_t w,
 			   uint32_t npages)
 {

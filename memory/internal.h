@@ -28,6 +28,8 @@ void mem_tier_release(struct mem_tier *t, uint64_t off, uint64_t len);
 struct bitmask *mem_tier_nodes(const struct mem_tier *t, int id);
 int mem_tier_bind(const struct mem_tier *t, int id, void *addr, uint64_t len,
 		  unsigned int flags);
+/* Asks for transparent huge pages on a memfd tier's mapping (best effort). */
+void mem_tier_advise(const struct mem_tier *t, void *addr, uint64_t len, uint64_t chunk);
 const char *mem_backend_name(enum mem_backend kind);
 
 /*

@@ -99,6 +99,7 @@ static int memory_map_chunks(struct guest_mem *m)
 			 MAP_SHARED | MAP_FIXED, t->fd, (off_t)(a->frame * cs));
 		if (p == MAP_FAILED)
 			return -errno;
+		mem_tier_advise(t, p, n * cs, cs);
 		/* hugetlbfs has no shared policy: bind the mapping itself. */
 		if (t->hugetlb) {
 			err = mem_tier_bind(t, a->file, p, n * cs, 0);

@@ -66,6 +66,7 @@ static int map_frame(struct guest_mem *m, uint32_t c, int file, uint32_t frame)
 		 MAP_SHARED | MAP_FIXED, t->fd, (off_t)(frame * cs));
 	if (p == MAP_FAILED)
 		return -errno;
+	mem_tier_advise(t, p, cs, cs);
 	return t->hugetlb ? mem_tier_bind(t, file, p, cs, 0) : 0;
 }
 

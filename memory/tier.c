@@ -171,6 +171,19 @@ void mem_tier_close(struct mem_tier *t)
 	t->kind = MEM_BACK_NONE;
 }
 
+void mem_tier_advise(const struct mem_tier *t, void *addr, uint64_t len, uint64_t chunk)
+{
+	if (t->hugetlb || t->kind == MEM_BACK_DEVDAX || chunk < MEM_HUGE_SIZE)
+		return;
+	/*
+	 * 2 MiB host pages let KVM map the guest with 2 MiB second-level
+	 * entries; it only works where shmem THP is allowed (shmem_enabled,
+	 * huge= mount option), hence best effort.
+	 */
+	if (madvise(addr, len, MADV_HUGEPAGE) < 0)
+		return;
+}
+
 void mem_tier_copy_in(struct mem_tier *t, uint64_t off, const void *src, size_t len)
 {
 	if (t->pmem) {

@@ -130,7 +130,8 @@ static void control_serve_one(struct control *ctl, int fd)
 	ssize_t n;
 	FILE *out;
 
-	if (control_read(fd, req, sizeof(req)) < 0)
+	/* Nothing asked (e.g. a liveness probe's connect): nothing to answer. */
+	if (control_read(fd, req, sizeof(req)) < 0 || !req[0])
 		return;
 	out = open_memstream(&buf, &len);
 	if (!out)
@@ -138,7 +139,8 @@ static void control_serve_one(struct control *ctl, int fd)
 	control_dispatch(ctl, req, out);
 	if (fclose(out) == 0) {
 		for (off = 0; off < len; off += (size_t)n) {
-			n = write(fd, buf + off, len - off);
+			/* A client gone early must not SIGPIPE the VMM. */
+			n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
 			if (n <= 0)
 				break;
 		}
@@ -336,8 +338,8 @@ int control_request(const char *path, const char *request, int out_fd,
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    write(fd, request, strlen(request)) != (ssize_t)strlen(request) ||
-	    write(fd, "\n", 1) != 1) {
+	    send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request) ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
 		r = -errno;
 		snprintf(why, whylen, "%s: %s", path, strerror(-r));
 		close(fd);

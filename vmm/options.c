@@ -248,9 +248,9 @@ const struct run_opt run_opts[] = {
 	  "$XDG_RUNTIME_DIR/hmmv/vm-PID.sock, else /tmp/hmmv-UID/vm-PID.sock;\n"
 	  "0600 in a 0700 directory)", opt_control },
 	/* devices/ (PCI, virtio) */
-	{ "disk", 0, "PATH[,ro]", "virtio-blk disk backed by an image file (repeatable)",
-	  opt_disk },
-	{ "net", 0, "tap=NAME", "virtio-net on an existing tap interface", opt_net },
+	{ "disk", 0, "PATH[,ro]", "virtio-blk disk on a raw image, size a multiple of 512\n"
+	  "(repeatable, up to 6: vda, vdb, ...); ',ro' refuses writes", opt_disk },
+	{ "net", 0, "tap=NAME", "virtio-net on host tap NAME (created if absent)", opt_net },
 	{ "rng", 0, NULL, "virtio-rng fed from the host's getrandom()", opt_rng },
 	/* hmmv/ (engine) */
 	{ "trace", 0, "FILE", "record which 4 KiB pages the guest reads and writes,\n"

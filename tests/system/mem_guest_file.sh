@@ -4,6 +4,11 @@
 # then found in the file (tests/system/lib/mem_guest.sh).
 # testhost-timeout: 600
 . /tests/system/lib/mem_guest.sh
-truncate -s 448M /tmp/mem-slow.img
-mem_guest_run /tmp/mem-slow.img scan /tmp/mem-slow.img
-rm -f /tmp/mem-slow.img
+# The file on a tmpfs that gives 2 MiB pages to MADV_HUGEPAGE mappings.
+echo advise >/sys/kernel/mm/transparent_hugepage/shmem_enabled
+mkdir -p /mnt/slow
+mount -t tmpfs -o size=512M,huge=advise tmpfs /mnt/slow
+truncate -s 448M /mnt/slow/mem-slow.img
+mem_guest_run /mnt/slow/mem-slow.img scan /mnt/slow/mem-slow.img
+rm -f /mnt/slow/mem-slow.img
+umount /mnt/slow

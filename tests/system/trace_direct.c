@@ -9,7 +9,11 @@
  * the guest's code is fetched from (a read). Interval 1 samples the other
  * block while the guest does the same again: its reads are unseen, its
  * writes (to pages mapped since interval 0) are all there. An interval in
- * which nothing runs leaves no block; zapping loses none of the data.
+ * which nothing runs leaves no block. In interval 3 the chunk holding the
+ * read and written pages moves to the slow tier (a file) between window
+ * and rest: pages refault (of every chunk: KVM drops them all), and every
+ * page touched is recorded as touched, none as written. Zapping and the
+ * move lose none of the data.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,6 +62,14 @@ static const uint8_t code[] = {
 
 enum want { NONE, READ, WRITE };
 
+static enum want expected0(uint32_t page);
+
+/* Interval 3: what the guest touched (not the VMM), as touches only. */
+static enum want expected3(uint32_t page)
+{
+	return page != VMM_PAGE && expected0(page) != NONE ? READ : NONE;
+}
+
 /* Interval 1: no page of the sampled block is touched, writes still seen. */
 static enum want expected1(uint32_t page)
 {
@@ -94,13 +106,23 @@ static uint8_t seed_pages(struct rmguest *g)
 	return (uint8_t)sum;
 }
 
-/* A VM like hmmv run --trace makes: tracker enabled before the memslots. */
-static int setup(struct rmguest *g, struct tracker **t, const char *path, char *why,
-		 size_t n)
+/*
+ * A VM like hmmv run --trace makes: tracker enabled before the memslots;
+ * all of RAM in DRAM, a file of the same size as the slow tier.
+ */
+static int setup(struct rmguest *g, struct tracker **t, const char *path,
+		 const char *nvm, char *why, size_t n)
 {
-	struct memory_config cfg = { .ram_size = RAM, .chunk_size = CHUNK };
+	struct memory_config cfg;
 	struct tracker_config tc;
 	int r;
+
+	memory_config_init(&cfg, RAM);
+	cfg.chunk_size = CHUNK;
+	r = memory_parse_flag(&cfg, "--nvm", nvm, why, n);
+	r = r ? r : memory_config_validate(&cfg, why, n);
+	if (r)
+		return r;
 
 	memset(g, 0, sizeof(*g));
 	g->vcpu_fd = -1;
@@ -184,7 +206,18 @@ static int record(struct rmguest *g, struct tracker *t, uint8_t sum)
 	r = r ? r : tracker_begin(t);
 	r = r ? r : tracker_mid(t);
 	r = r ? r : tracker_end(t);
-	tap_ok(r == 0, "intervals 0 to 2 recorded");
+	/* Interval 3: chunk 1 moves to the slow tier after the window. */
+	r = r ? r : tracker_begin(t);
+	if (r || run_guest(g, sum, "interval 3 window"))
+		return -1;
+	r = tracker_mid(t);
+	r = r ? r : memory_remap(&g->mem, 0x40 / (CHUNK / RM_PAGE), MEM_TIER_NVM);
+	if (!tap_ok(r == 0, "chunk 1 remapped to the slow tier"))
+		tap_diag("  %s", strerror(-r));
+	if (r || run_guest(g, sum, "interval 3 rest, after the move"))
+		return -1;
+	r = tracker_end(t);
+	tap_ok(r == 0, "intervals 0 to 3 recorded");
 	return 0;
 }
 
@@ -271,29 +304,39 @@ static void check_trace(const char *path)
 			check_block(&b, recs, expected0);
 		else if (b.interval == 1)
 			check_block(&b, recs, expected1);
+		else if (b.interval == 3)
+			check_block(&b, recs, expected3);
 		else
 			tap_diag("  block for interval %u with %u pages", b.interval, b.nrec);
 	}
 	tap_ok(r == 0, "trace ends with the end marker");
-	tap_is(blocks, 2, "two blocks: the idle interval 2 left none");
+	tap_is(blocks, 3, "three blocks: the idle interval 2 left none");
 	free(buf);
 }
 
 int main(void)
 {
-	char path[] = "/tmp/trace_direct.XXXXXX";
+	char path[] = "/tmp/trace_direct.XXXXXX", nvm[] = "/tmp/trace_direct_nvm.XXXXXX";
 	struct tracker *t = NULL;
 	struct rmguest g;
 	char why[512] = "";
 	uint8_t sum;
-	int fd, r;
+	int fd, nfd, r;
 
-	tap_plan(20);
+	tap_plan(27);
+	memset(&g, 0, sizeof(g));
+	g.vcpu_fd = -1;
+	g.mem.fd = -1;
 	fd = mkstemp(path);
 	if (fd >= 0)
 		close(fd);
-	r = fd < 0 ? -errno : setup(&g, &t, path, why, sizeof(why));
-	if (!tap_ok(r == 0, "VM with 2 MiB in 256 KiB chunks, tracker enabled before the memslots")) {
+	nfd = mkstemp(nvm);
+	if (nfd >= 0 && ftruncate(nfd, (off_t)RAM) < 0)
+		snprintf(why, sizeof(why), "ftruncate: %s", strerror(errno));
+	if (nfd >= 0)
+		close(nfd);
+	r = fd < 0 || nfd < 0 ? -errno : setup(&g, &t, path, nvm, why, sizeof(why));
+	if (!tap_ok(r == 0, "VM with 2 MiB in 256 KiB chunks and a file tier, tracker enabled before the memslots")) {
 		tap_diag("  %s", why);
 		goto out;
 	}
@@ -314,5 +357,6 @@ out:
 	memory_exit(&g.mem);
 	kvm_close(&g.kvm);
 	unlink(path);
+	unlink(nvm);
 	return tap_done(1);
 }
