@@ -359,3 +359,30 @@ int boot_prepare(struct vm *vm)
 	boot_file_unmap(&k.file);
 	return r < 0 ? r : 0;
 }
+
+int boot_check_files(struct vm *vm)
+{
+	const struct boot_config *bc = &vm->cfg->boot;
+	struct kernel_image k = { 0 };
+	struct boot_file f = { 0 };
+	int r;
+
+	r = boot_file_map(&k.file, "--kernel", bc->kernel, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		vm->usage_error = r != -ENOMEM;
+		return r;
+	}
+	r = kernel_parse_bzimage(vm, &k);
+	if (r == 0 && !elf_is_vmlinux(k.file.data, k.file.len))
+		r = boot_usage(vm, -EINVAL,
+			       "--kernel %s: not a Linux kernel (neither a bzImage nor an x86-64 ELF vmlinux)",
+			       bc->kernel);
+	boot_file_unmap(&k.file);
+	if (r < 0 || !bc->initrd)
+		return r < 0 ? r : 0;
+	r = boot_file_map(&f, "--initrd", bc->initrd, vm->why, sizeof(vm->why));
+	if (r < 0)
+		vm->usage_error = r != -ENOMEM;
+	boot_file_unmap(&f);
+	return r < 0 ? r : 0;
+}

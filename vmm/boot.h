@@ -53,6 +53,8 @@ struct vm;
 /* Loads everything named by vm->cfg->boot; -errno with vm->why set, and
  * vm->usage_error when a file or size given by the user is at fault. */
 int boot_load(struct vm *vm, struct boot_info *bi);
+/* Checks that -k names a kernel and -i a readable file, before any KVM work. */
+int boot_check_files(struct vm *vm);
 /* Only fills the decompressed-kernel cache for vm->cfg->boot.kernel (no KVM). */
 int boot_prepare(struct vm *vm);
 

@@ -179,6 +179,10 @@ int vm_create(struct vm *vm, struct vm_config *cfg)
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0)
 		return vm_fail(vm, -errno, "eventfd");
+	/* A missing or non-kernel file is the user's error, KVM or not. */
+	r = boot_check_files(vm);
+	if (r < 0)
+		return r;
 	r = vm_create_kvm(vm);
 	if (r < 0)
 		return r;
