@@ -26,10 +26,12 @@
  * logged in both the window and the rest (a write to a page mapped at
  * mid), or when the VMM wrote it; otherwise it was touched ("read"; a page
  * first touched after the window may also have been written). Reads are
- * seen on zapped pages only: each interval zaps a block of sample_pages
- * consecutive pages of every chunk, the next block the next interval, so
- * every page is sampled once every chunk_pages / sample_pages intervals
- * (sample_pages = pages per chunk: every read, at the most refaults). A
+ * seen on zapped pages only: each interval zaps a stripe of whole chunks,
+ * sample_pages / chunk_pages of guest RAM, the next stripe the next
+ * interval, so every chunk is sampled once every chunk_pages /
+ * sample_pages intervals (sample_pages = pages per chunk: all of RAM each
+ * interval, every read, at the most refaults). One zap call per interval:
+ * each call costs a round of KVM's MMU notifier. A
  * remap or in-place move during the interval drops second-level entries
  * (of every chunk, as measured on Linux 6.1): that interval's logs count
  * as touches only and every page as unmapped. Other host events that drop

@@ -175,44 +175,43 @@ static bool zap_keeps_data(const struct mem_tier *t)
 			      t->kind == MEM_BACK_DEVDAX || t->kind == MEM_BACK_FILE);
 }
 
-static int zap_chunk_part(struct guest_mem *m, uint64_t off, uint64_t len)
+/* Every chunk of [off, off+len) on a backing a zap cannot lose data of. */
+static int zap_check(struct guest_mem *m, uint64_t off, uint64_t len)
 {
-	uint32_t c = (uint32_t)(off / m->chunk_size);
+	uint64_t c, last = (off + len - 1) / m->chunk_size;
 	const struct mem_tier *t;
 	int err = 0;
 
 	pthread_mutex_lock(&m->lock);
-	t = &m->tiers[m->chunks[c].file];
-	if (!zap_keeps_data(t))
-		err = -EOPNOTSUPP;
-	else if (t->hugetlb && (off % MEM_HUGE_SIZE || len % MEM_HUGE_SIZE))
-		err = -EINVAL;
+	for (c = off / m->chunk_size; c <= last && !err; c++) {
+		t = &m->tiers[m->chunks[c].file];
+		if (!zap_keeps_data(t))
+			err = -EOPNOTSUPP;
+		else if (t->hugetlb && (off % MEM_HUGE_SIZE || len % MEM_HUGE_SIZE))
+			err = -EINVAL;
+	}
 	pthread_mutex_unlock(&m->lock);
-	if (err)
-		return err;
-	/* The I/O reference keeps a remap from swapping the frame under us. */
-	chunks_hold(m, off, len);
-	if (madvise(m->host + off, len, MADV_DONTNEED) < 0)
-		err = -errno;
-	chunks_release(m, off, len);
 	return err;
 }
 
 int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len)
 {
-	uint64_t end, part;
 	int err;
 
-	if (off % MEM_PAGE_SIZE || len % MEM_PAGE_SIZE || off > m->ram_size ||
+	if (!len || off % MEM_PAGE_SIZE || len % MEM_PAGE_SIZE || off > m->ram_size ||
 	    len > m->ram_size - off)
 		return -EINVAL;
-	for (end = off + len; off < end; off += part) {
-		part = m->chunk_size - off % m->chunk_size;
-		if (part > end - off)
-			part = end - off;
-		err = zap_chunk_part(m, off, part);
-		if (err)
-			return err;
-	}
-	return 0;
+	err = zap_check(m, off, len);
+	if (err)
+		return err;
+	/*
+	 * One call for the whole range (one MMU-notifier round in KVM, the
+	 * expensive part); the I/O references keep remaps from swapping a
+	 * frame under it.
+	 */
+	chunks_hold(m, off, len);
+	if (madvise(m->host + off, len, MADV_DONTNEED) < 0)
+		err = -errno;
+	chunks_release(m, off, len);
+	return err;
 }

@@ -258,9 +258,10 @@ const struct run_opt run_opts[] = {
 	  "hmmv sim --trace FILE); the guest runs slower meanwhile", opt_trace },
 	{ "trace-interval", 0, "MS", "interval of --trace in milliseconds, 10 to 60000\n"
 	  "(default 100)", opt_trace_interval },
-	{ "trace-pages", 0, "N", "pages of each chunk whose reads --trace samples per\n"
-	  "interval, the next ones the next interval: a power of two\n"
-	  "(default 32 of a 2M chunk's 512; 512: every read, slowest)",
+	{ "trace-pages", 0, "N", "share of guest RAM whose reads --trace samples per\n"
+	  "interval, as pages per 2M chunk's 512 (a power of two,\n"
+	  "default 32: 1/16 of the chunks, the next 1/16 the next\n"
+	  "interval; 512: every read, slowest)",
 	  opt_trace_pages },
 };
 

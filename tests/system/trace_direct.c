@@ -3,11 +3,12 @@
  * The access tracker (hmmv/tracker.h) on a tiny real-mode guest: the guest
  * reads some pages, writes others (interleaved, in the same chunk), reads
  * a few in another chunk and never touches the rest; the VMM writes one
- * page through memory_write(). With 32 of each chunk's 64 pages sampled,
- * interval 0 zaps the block that holds all those pages: the trace must
+ * page through memory_write(). With 32 pages per 64-page chunk sampled,
+ * each interval zaps a stripe of half the chunks; interval 0's (chunks
+ * 0-3) holds all those pages: the trace must
  * name exactly them, reads as reads and writes as writes, plus the page
  * the guest's code is fetched from (a read). Interval 1 samples the other
- * block while the guest does the same again: its reads are unseen, its
+ * stripe while the guest does the same again: its reads are unseen, its
  * writes (to pages mapped since interval 0) are all there. An interval in
  * which nothing runs leaves no block. In interval 3 the chunk holding the
  * read and written pages moves to the slow tier (a file) between window
