@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
@@ -210,6 +211,13 @@ int tracker_attach(struct tracker *t, int vm_fd, struct guest_mem *m)
 	if (!t->win || !t->rest || !t->vmm || !t->scratch || !t->chunk_bits || !t->mapped ||
 	    !t->moved || !t->place)
 		return -ENOMEM;
+	/*
+	 * Dirty logging maps the guest at 4 KiB anyway, and zapping a block
+	 * of a host huge page splits it, dropping the second-level entries of
+	 * the whole chunk (refaults that would look like writes): no host
+	 * huge pages while tracking (best effort; remaps advise their own).
+	 */
+	madvise(m->host, m->ram_size, MADV_NOHUGEPAGE);
 	t->hdr = (struct trace_hdr){
 		.version = TRACE_VERSION, .flags = TRACE_F_PRESENCE, .page_shift = 12,
 		.nvms = 1, .interval_ns = (uint64_t)t->cfg.interval_ms * 1000000ULL,
@@ -266,6 +274,14 @@ static int log_clear(struct tracker *t, uint64_t *bits)
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void bits_clear(uint64_t *b, uint32_t first, uint32_t n)
 {
 	uint32_t p;
@@ -304,6 +320,7 @@ static void zap_block(struct tracker *t, uint32_t c)
 int tracker_begin(struct tracker *t)
 {
 	uint32_t c, w;
+	uint64_t t0;
 	int err;
 
 	/* Leftovers of the last interval's end, cleared before the zap. */
@@ -317,19 +334,29 @@ int tracker_begin(struct tracker *t)
 	/* Placement now: a remap or move from here on drops 2nd-level entries. */
 	for (c = 0; c < t->m->nr_chunks; c++)
 		memory_chunk_info(t->m, c, &t->place[c]);
+	t0 = now_ns();
 	for (c = 0; c < t->m->nr_chunks; c++)
 		zap_block(t, c);
+	t->st.zap_ns += now_ns() - t0;
 	return 0;
 }
 
 int tracker_mid(struct tracker *t)
 {
+	uint32_t w;
 	int err;
 
 	err = log_get(t, t->win);
-	if (!err)
-		err = log_clear(t, t->win);
-	return err;
+	if (err)
+		return err;
+	/*
+	 * Re-arm only pages whose write is still open: a page mapped since
+	 * begin and logged is written already (its bit stays set); re-arming
+	 * it would only cost the guest another write fault.
+	 */
+	for (w = 0; w < t->words; w++)
+		t->scratch[w] = t->win[w] & ~t->mapped[w];
+	return log_clear(t, t->scratch);
 }
 
 /* Moves the VMM-written bits of every chunk into t->vmm. */
@@ -431,10 +458,7 @@ int tracker_end(struct tracker *t)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return now_ns() / 1000000;
 }
 
 /* Sleeps until @deadline (CLOCK_MONOTONIC ms); false when asked to stop. */
@@ -456,19 +480,31 @@ static bool wait_until(struct tracker *t, uint64_t deadline)
 	return false;
 }
 
+/* Runs one step and adds its time to busy_ns. */
+static int timed(struct tracker *t, int (*step)(struct tracker *t))
+{
+	uint64_t t0 = now_ns();
+	int err = step(t);
+
+	t->st.busy_ns += now_ns() - t0;
+	return err;
+}
+
 static void *tracker_thread(void *arg)
 {
 	struct tracker *t = arg;
 	uint64_t next = now_ms();
 
 	while (!atomic_load(&t->stop)) {
-		if (tracker_begin(t) < 0 || !wait_until(t, next + t->cfg.window_ms))
+		if (timed(t, tracker_begin) < 0 || !wait_until(t, next + t->cfg.window_ms))
 			break;
-		if (tracker_mid(t) < 0 || !wait_until(t, next + t->cfg.interval_ms))
+		if (timed(t, tracker_mid) < 0 || !wait_until(t, next + t->cfg.interval_ms))
 			break;
-		if (tracker_end(t) < 0)
+		if (timed(t, tracker_end) < 0)
 			break;
 		next += t->cfg.interval_ms;
+		if (now_ms() > next + t->cfg.interval_ms / 2)
+			t->st.late++;
 		/* A host too busy to keep the pace skips, never bunches up. */
 		if (now_ms() > next + t->cfg.interval_ms)
 			next = now_ms();
@@ -582,4 +618,15 @@ void tracker_destroy(struct tracker *t)
 void tracker_get_stats(const struct tracker *t, struct tracker_stats *s)
 {
 	*s = t->st;
+}
+
+void tracker_summary(const struct tracker *t, char *buf, size_t len)
+{
+	uint64_t n = t->st.intervals ? t->st.intervals : 1;
+
+	snprintf(buf, len, "--trace %s: %llu intervals of %u ms (%llu late), tracker "
+		 "%.1f ms per interval (zaps %.1f ms)", t->path,
+		 (unsigned long long)t->st.intervals, t->cfg.interval_ms,
+		 (unsigned long long)t->st.late, (double)t->st.busy_ns / 1e6 / (double)n,
+		 (double)t->st.zap_ns / 1e6 / (double)n);
 }

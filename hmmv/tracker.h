@@ -13,8 +13,9 @@
  *          their host mapping, memory_zap_range()): the guest's next touch
  *          of each of them faults and is logged, read or write;
  *   window the guest runs for the sample window;
- *   mid    harvest the log ("win") and clear those bits, which
- *          write-protects the pages just mapped;
+ *   mid    harvest the log ("win") and clear the bits of pages not
+ *          mapped at begin, which write-protects the pages just mapped
+ *          (the others logged are known written: left set, no new fault);
  *   rest   the guest runs for the rest of the interval;
  *   end    harvest ("rest"); add the pages the VMM itself wrote
  *          (memory_fetch_written()).
@@ -64,7 +65,7 @@ struct tracker_config {
 	uint32_t window_ms;	/* sample window, < interval_ms */
 	uint32_t sample_pages;	/* --trace-pages: a power of two; capped at
 				   the pages of a chunk */
-	bool interval_set;	/* --trace-interval or --trace-pages given */
+	bool tuned;	/* --trace-interval or --trace-pages given */
 };
 
 struct tracker_stats {
@@ -72,6 +73,9 @@ struct tracker_stats {
 	uint64_t pages_read;	/* records summed over intervals */
 	uint64_t pages_written;
 	uint64_t zap_failed;	/* chunks whose zap failed (reads unseen) */
+	uint64_t late;		/* intervals that ended over half an interval late */
+	uint64_t zap_ns;	/* time the thread spent zapping */
+	uint64_t busy_ns;	/* time in begin/mid/end, zaps included */
 };
 
 struct tracker;
@@ -123,6 +127,11 @@ int tracker_stop(struct tracker *t, char *why, size_t whylen);
 /* Stops if needed; a trace never started is removed if we created it. */
 void tracker_destroy(struct tracker *t);
 void tracker_get_stats(const struct tracker *t, struct tracker_stats *s);
+/*
+ * One line for the user after a traced run (no newline): intervals
+ * recorded, how many came late, the tracker's own time per interval.
+ */
+void tracker_summary(const struct tracker *t, char *buf, size_t len);
 
 /* ---- Pure helpers (no KVM), unit-tested ---- */
 

@@ -204,13 +204,13 @@ static int opt_trace(struct vm_config *cfg, const char *arg, char *why, size_t n
 
 static int opt_trace_pages(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
-	cfg->trace.interval_set = true;
+	cfg->trace.tuned = true;
 	return tracker_parse_flag(&cfg->trace, "--trace-pages", arg, why, n);
 }
 
 static int opt_trace_interval(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
-	cfg->trace.interval_set = true;
+	cfg->trace.tuned = true;
 	return tracker_parse_flag(&cfg->trace, "--trace-interval", arg, why, n);
 }
 
@@ -394,7 +394,7 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		if (r < 0)
 			return r;
 	}
-	if (cfg->trace.interval_set && !cfg->trace.path) {
+	if (cfg->trace.tuned && !cfg->trace.path) {
 		snprintf(why, whylen, "--trace-interval and --trace-pages need --trace FILE");
 		return -EINVAL;
 	}

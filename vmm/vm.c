@@ -296,6 +296,15 @@ static void vm_serve(struct vm *vm, int sig_fd)
 	}
 }
 
+/* The trace's summary line, printed like a report once the terminal is back. */
+static void vm_trace_summary(struct vm *vm)
+{
+	char line[sizeof(vm->report) - 16];
+
+	tracker_summary(vm->tracker, line, sizeof(line));
+	snprintf(vm->report, sizeof(vm->report), "hmmv run: %s\n", line);
+}
+
 int vm_run(struct vm *vm, const sigset_t *sigs)
 {
 	int sig_fd, r;
@@ -325,6 +334,8 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 	/* A trace cut short is a run-time failure, whatever the guest did. */
 	if (vm->tracker && tracker_stop(vm->tracker, vm->why, sizeof(vm->why)) < 0)
 		vm->exit_reason = VM_EXIT_ERROR;
+	else if (vm->tracker && !vm->report[0])
+		vm_trace_summary(vm);
 	console_stop(vm->console);
 	close(sig_fd);
 	return vm->exit_reason;

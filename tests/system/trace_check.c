@@ -8,7 +8,8 @@
  * below the PCI hole, so frame F is trace chunk F (512 pages).
  *
  * The hot phase runs from the first to the last interval in which at least
- * half of the hot frames were touched; for its intervals it prints how
+ * half of the hot frames were touched, less those two (the workload starts
+ * and ends within them); for its intervals it prints how
  * many had every hot frame touched, how many had at least half of them
  * written, and the median and 90th percentile of other chunks touched.
  * Exit status: 0 well formed, 1 malformed or unreadable, 2 usage.
@@ -92,7 +93,7 @@ static void summarize(const struct check *k)
 			first = i;
 		last = i;
 	}
-	for (i = first; other && first != UINT32_MAX && i <= last; i++) {
+	for (i = first + 1; other && first != UINT32_MAX && i < last; i++) {
 		all += k->iv[i].hot_touched == k->nframes;
 		half_w += 2 * k->iv[i].hot_written >= k->nframes;
 		other[n++] = k->iv[i].other;
