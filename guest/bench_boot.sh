@@ -12,6 +12,12 @@ set -u
 kernel=${HMMV_GUEST_KERNEL:-/guest/vmlinuz}
 initrd=${HMMV_GUEST_INITRD:-/guest/initrd.img}
 runs=${BENCH_RUNS:-5}
+# Extra memory flags for every boot, e.g. "--dram 256M,hugetlb" (2 MiB
+# pages: far fewer nested page faults); hugetlb pages are reserved here.
+memflags=${BENCH_MEMFLAGS:-}
+case "$memflags" in
+*hugetlb*) echo 160 >/proc/sys/vm/nr_hugepages 2>/dev/null ;;
+esac
 tmp=$(mktemp -d /tmp/bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # Every console character costs exits, so two boots per sample: one shows
@@ -22,7 +28,7 @@ first_params="console=ttyS0 earlyprintk=ttyS0 loglevel=6"
 params="console=ttyS0 quiet panic=-1 hmmv.run=boot_info"
 
 echo 1..1
-echo "# bench-boot: $(uname -r) host, $(nproc) CPUs, $runs runs per path, -m 256M -c 1"
+echo "# bench-boot: $(uname -r) host, $(nproc) CPUs, $runs runs per path, -m 256M -c 1 $memflags"
 bootclock -- hmmv run -k "$kernel" --prepare --cache "$tmp/cold" >"$tmp/cold.txt"
 echo "# bench-boot: cold cache: decompressing the kernel took $(sed 's/.*exit_ms=\([0-9]*\).*/\1/' "$tmp/cold.txt") ms (once per kernel)"
 hmmv run -k "$kernel" --prepare
@@ -31,10 +37,12 @@ fails=0
 i=1
 while [ "$i" -le "$runs" ]; do
 	for mode in auto bzimage; do
-		bootclock -f -- hmmv run -k "$kernel" -i "$initrd" -m 256M -c 1 \
+		# shellcheck disable=SC2086
+		bootclock -f -- hmmv run -k "$kernel" -i "$initrd" -m 256M -c 1 $memflags \
 			--boot "$mode" -p "$first_params" >>"$tmp/$mode.first.txt"
+		# shellcheck disable=SC2086
 		bootclock -o "$tmp/log.$mode.$i" -- hmmv run -k "$kernel" -i "$initrd" \
-			-m 256M -c 1 --boot "$mode" -p "$params" >>"$tmp/$mode.txt"
+			-m 256M -c 1 $memflags --boot "$mode" -p "$params" >>"$tmp/$mode.txt"
 		echo "# $mode run $i: $(tail -n1 "$tmp/$mode.first.txt" | cut -d' ' -f1) $(tail -n1 "$tmp/$mode.txt" | cut -d' ' -f2-)"
 		tail -n1 "$tmp/$mode.txt" | grep -q ' status=0 ' || fails=$((fails + 1))
 	done

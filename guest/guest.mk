@@ -38,6 +38,9 @@ bench-boot: all system-progs $(GUEST_IMG)
 		HMMV_GUEST_KERNEL="$(KERNEL_DIR)/vmlinuz" HMMV_GUEST_INITRD="$(GUEST_IMG)" \
 		sh guest/bench_boot.sh
 else
+# BENCH_RUNS=N and BENCH_MEMFLAGS=--dram=256M,hugetlb (no spaces) reach the
+# script through the test host's kernel command line (init's environment).
 bench-boot: testhost
-	@sh tests/testhost/run.sh -t 1500 ../../guest/bench_boot
+	@TESTHOST_CMDLINE="$(if $(BENCH_RUNS),BENCH_RUNS=$(BENCH_RUNS)) $(if $(BENCH_MEMFLAGS),BENCH_MEMFLAGS=$(BENCH_MEMFLAGS))" \
+		sh tests/testhost/run.sh -t 1500 ../../guest/bench_boot
 endif

@@ -172,25 +172,38 @@ static int load_bzimage(struct vm *vm, struct kernel_image *k, struct boot_info 
 	return 0;
 }
 
+/*
+ * Maps --kernel and recognises it: 1 for a bzImage, 0 for an ELF vmlinux,
+ * -errno (with vm->why set) otherwise. The caller unmaps k->file.
+ */
+static int kernel_open(struct vm *vm, struct kernel_image *k)
+{
+	const char *path = vm->cfg->boot.kernel;
+	int r;
+
+	r = boot_file_map(&k->file, "--kernel", path, vm->why, sizeof(vm->why));
+	if (r < 0) {
+		vm->usage_error = r != -ENOMEM;
+		return r;
+	}
+	r = kernel_parse_bzimage(vm, k);
+	if (r == 0 && !elf_is_vmlinux(k->file.data, k->file.len))
+		r = boot_usage(vm, -EINVAL,
+			       "--kernel %s: not a Linux kernel (neither a bzImage nor an x86-64 ELF vmlinux)",
+			       path);
+	return r;
+}
+
 static int load_kernel(struct vm *vm, struct kernel_image *k, struct boot_info *bi)
 {
 	const struct boot_config *bc = &vm->cfg->boot;
 	struct boot_file vmlinux = { 0 };
 	int r, cached = 0;
 
-	r = boot_file_map(&k->file, "--kernel", bc->kernel, vm->why, sizeof(vm->why));
-	if (r < 0) {
-		vm->usage_error = r != -ENOMEM;
-		return r;
-	}
-	r = kernel_parse_bzimage(vm, k);
+	r = kernel_open(vm, k);
 	if (r < 0)
 		return r;
 	if (!r) {
-		if (!elf_is_vmlinux(k->file.data, k->file.len))
-			return boot_usage(vm, -EINVAL,
-					  "--kernel %s: not a Linux kernel (neither a bzImage nor an x86-64 ELF vmlinux)",
-					  bc->kernel);
 		kernel_fake_hdr(&k->hdr);
 		bi->kind = BOOT_KIND_ELF;
 		return load_elf(vm, &k->file, bi);
@@ -335,16 +348,7 @@ int boot_prepare(struct vm *vm)
 	struct boot_file vmlinux = { 0 };
 	int r, cached = 0;
 
-	r = boot_file_map(&k.file, "--kernel", bc->kernel, vm->why, sizeof(vm->why));
-	if (r < 0) {
-		vm->usage_error = r != -ENOMEM;
-		return r;
-	}
-	r = kernel_parse_bzimage(vm, &k);
-	if (r == 0 && !elf_is_vmlinux(k.file.data, k.file.len))
-		r = boot_usage(vm, -EINVAL,
-			       "--kernel %s: not a Linux kernel (neither a bzImage nor an x86-64 ELF vmlinux)",
-			       bc->kernel);
+	r = kernel_open(vm, &k);
 	if (r > 0 && k.payload) {
 		r = kcache_get(&k.file, k.payload, k.payload_len, bc->cache_dir,
 			       &vmlinux, &cached);
@@ -367,16 +371,7 @@ int boot_check_files(struct vm *vm)
 	struct boot_file f = { 0 };
 	int r;
 
-	r = boot_file_map(&k.file, "--kernel", bc->kernel, vm->why, sizeof(vm->why));
-	if (r < 0) {
-		vm->usage_error = r != -ENOMEM;
-		return r;
-	}
-	r = kernel_parse_bzimage(vm, &k);
-	if (r == 0 && !elf_is_vmlinux(k.file.data, k.file.len))
-		r = boot_usage(vm, -EINVAL,
-			       "--kernel %s: not a Linux kernel (neither a bzImage nor an x86-64 ELF vmlinux)",
-			       bc->kernel);
+	r = kernel_open(vm, &k);
 	boot_file_unmap(&k.file);
 	if (r < 0 || !bc->initrd)
 		return r < 0 ? r : 0;

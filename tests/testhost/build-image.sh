@@ -49,11 +49,11 @@ if [ ! -f "$vmlinux" ]; then
 	poff=$(od -An -tu4 -j 584 -N4 "$k" | tr -d ' ')
 	plen=$(od -An -tu4 -j 588 -N4 "$k" | tr -d ' ')
 	tail -c +$(( (setup_sects + 1) * 512 + poff + 1 )) "$k" | head -c "$plen" |
-		xz -dc --single-stream >"$vmlinux.tmp"
+		xz -dc --single-stream >"$vmlinux.tmp.$$"
 	for old in "$OUT"/vmlinux-*; do
-		[ "$old" = "$vmlinux.tmp" ] || rm -f "$old"
+		case "$old" in *.tmp.*) ;; *) rm -f "$old" ;; esac
 	done
-	mv "$vmlinux.tmp" "$vmlinux"
+	mv "$vmlinux.tmp.$$" "$vmlinux"
 fi
 ln -sfn "$(basename "$vmlinux")" "$OUT/vmlinux"
 
@@ -90,9 +90,9 @@ if [ ! -f "$base" ]; then
 		libs_of "$p" | copy_libs "$st"
 	done
 	# Uncompressed: unpacking beats decompressing under emulation.
-	make_cpio "$st" >"$base.tmp"
+	make_cpio "$st" >"$base.tmp.$$"
 	rm -f "$OUT"/base-*.cpio "$OUT"/base-*.cpio.gz
-	mv "$base.tmp" "$base"
+	mv "$base.tmp.$$" "$base"
 	rm -rf "$st"
 	trap - EXIT
 fi
@@ -111,8 +111,8 @@ root_key=$( {
 		echo "$l -> $(readlink "$l")"; done)
 } | sha256sum | cut -c1-16)
 if [ "$(cat "$OUT/initramfs.key" 2>/dev/null)" != "$root_key" ]; then
-	{ cat "$base"; make_cpio "$st"; } >"$OUT/initramfs.img.tmp"
-	mv "$OUT/initramfs.img.tmp" "$OUT/initramfs.img"
+	{ cat "$base"; make_cpio "$st"; } >"$OUT/initramfs.img.tmp.$$"
+	mv "$OUT/initramfs.img.tmp.$$" "$OUT/initramfs.img"
 	echo "$root_key" >"$OUT/initramfs.key"
 fi
 rm -rf "$st"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # make demo: boots hmmv's demo guest on tiered memory, directly when this
 # machine's KVM is usable, otherwise inside the nested test host. Either way
-# the guest side is tests/system/demo.sh, which runs guest/demo.sh when that
-# exists (a Linux guest) and otherwise the real-mode guest.
+# it runs guest/demo.sh when that exists (a Linux guest) and otherwise the
+# real-mode guest; in the test host through tests/system/demo.sh.
 # HMMV_DEMO=direct|nested forces the choice.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,11 +25,15 @@ if [ -z "$where" ]; then
 fi
 case "$where" in
 direct)
-	PATH="$top/build/tests/system-bin:$top/build:$PATH" \
-		HMMV_GUEST_SCRIPTS="$top/guest" \
-		HMMV_GUEST_INITRD="$top/build/guest/initrd.img" \
-		HMMV_GUEST_KERNEL="$top/build/kernel/current/vmlinuz" \
-		exec sh tests/system/demo.sh
+	# guest/demo.sh runs as it is, on this terminal (it may be interactive).
+	export PATH="$top/build/tests/system-bin:$top/build:$PATH"
+	export HMMV_GUEST_INITRD="$top/build/guest/initrd.img"
+	export HMMV_GUEST_KERNEL="$top/build/kernel/current/vmlinuz"
+	if [ -f guest/demo.sh ]; then
+		exec sh guest/demo.sh
+	fi
+	echo "demo: no guest/demo.sh yet: the real-mode guest"
+	exec realmode
 	;;
 nested)
 	exec sh tests/testhost/run.sh demo

@@ -9,7 +9,8 @@
 #   usage: run.sh [-t SECONDS] NAME      run one system test
 #          run.sh --shell                 a shell in the test host
 # Timeout: -t, else $TESTHOST_TIMEOUT, else a "# testhost-timeout: N" line in
-# the script, else 300 s. $TESTHOST_KEEP=1 keeps the run folder.
+# the script, else 300 s; times $TESTHOST_TIMEOUT_SCALE. $TESTHOST_KEEP=1
+# keeps the run folder; $TESTHOST_CMDLINE adds to the kernel command line.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 TH=${TESTHOST_DIR:-$top/build/testhost}
@@ -43,6 +44,14 @@ if [ -z "$timeout_s" ] && [ -z "$shell" ]; then
 	timeout_s=$(sed -n 's/^# testhost-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n1)
 fi
 timeout_s=${timeout_s:-300}
+# A busy machine runs emulation slower: TESTHOST_TIMEOUT_SCALE=N stretches
+# every timeout N times.
+scale=${TESTHOST_TIMEOUT_SCALE:-1}
+case "$scale$timeout_s" in
+*[!0-9]*) echo "run.sh: timeouts must be whole seconds (-t, TESTHOST_TIMEOUT, TESTHOST_TIMEOUT_SCALE)" >&2; exit 2 ;;
+esac
+[ "$scale" -gt 0 ] || { echo "run.sh: TESTHOST_TIMEOUT_SCALE must be at least 1" >&2; exit 2; }
+timeout_s=$((timeout_s * scale))
 
 work=$(mktemp -d "$TH/run.XXXXXX") || exit 1
 qpid=
