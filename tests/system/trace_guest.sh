@@ -44,10 +44,10 @@ ok $? "the trace is well formed (header, ordered blocks, end marker)"
 sed 's/^/# /' /tmp/trace-check.out
 hi=$(val hot_intervals); all=$(val all_hot_touched); hw=$(val half_hot_written)
 med=$(val other_chunks_median); p90=$(val other_chunks_p90)
-# 15 s of updates at 100 ms intervals, fewer when the (nested, shared)
-# host is too busy to keep the pace: intervals are then late, not bunched.
-[ "${hi:-0}" -ge 15 ]
-ok $? "the hot phase spans ${hi:-0} whole intervals (>= 15)"
+# 15 s of updates at 100 ms intervals: 150, fewer when the (nested,
+# shared) host is too busy to keep the pace (intervals then come late).
+[ "${hi:-0}" -ge 75 ]
+ok $? "the hot phase spans ${hi:-0} whole intervals (>= 75 of 150 nominal)"
 [ $((${all:-0} * 10)) -ge $((${hi:-1} * 9)) ]
 ok $? "all $nf dense hot chunks touched in ${all:-0} of ${hi:-0} hot intervals (>= 90%)"
 [ $((${hw:-0} * 10)) -ge $((${hi:-1} * 8)) ]
