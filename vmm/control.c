@@ -261,6 +261,40 @@ static int control_bind(struct control *ctl, char *why, size_t whylen)
 	return 0;
 }
 
+int control_check_path(const char *path, char *why, size_t whylen)
+{
+	struct sockaddr_un sa;
+	char dir[sizeof(sa.sun_path)];
+	struct stat st;
+	char *slash;
+
+	if (!path)
+		return 0;
+	if (!path[0] || strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(why, whylen, "--control %s: %s", path, path[0] ?
+			 "path too long for a UNIX socket" : "empty path");
+		return -EINVAL;
+	}
+	/* The socket's directory: "." without a slash, "/" for "/name". */
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "--control %s: %s is not an existing directory",
+			 path, dir);
+		return -ENOENT;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(why, whylen, "--control %s: cannot create a socket in %s: %s",
+			 path, dir, strerror(errno));
+		return -EACCES;
+	}
+	return 0;
+}
+
 int control_start(struct control **out, const char *path, struct guest_mem *mem,
 		  char *why, size_t whylen)
 {

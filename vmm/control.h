@@ -22,6 +22,12 @@ struct control;
  */
 int control_start(struct control **out, const char *path, struct guest_mem *mem,
 		  char *why, size_t whylen);
+/*
+ * Checks a user-named --control PATH before anything is created: short
+ * enough for a UNIX socket, in an existing directory we may write to.
+ * 0 for NULL (the default path); -errno with one line in @why otherwise.
+ */
+int control_check_path(const char *path, char *why, size_t whylen);
 /* Stops the thread, removes the socket (and the default directory). */
 void control_stop(struct control *ctl);
 /* Connects to @path, sends @request, copies the answer to @out. -errno. */

@@ -76,6 +76,8 @@ static int vm_create_memory(struct vm *vm)
 	int r;
 
 	r = memory_config_validate(&vm->cfg->mem, vm->why, sizeof(vm->why));
+	if (r == 0)
+		r = control_check_path(vm->cfg->mem.control_path, vm->why, sizeof(vm->why));
 	if (r < 0) {
 		vm->usage_error = true;
 		return r;
