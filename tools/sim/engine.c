@@ -135,6 +135,16 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
  * Static placement as an application's initialisation leaves it: each VM's
  * lowest addresses in DRAM, the budget split evenly among VMs.
  */
+uint64_t sim_dram_free(const struct sim *s)
+{
+	uint64_t used = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++)
+		used += s->vm[i].dram_pages;
+	return used < s->dram_pages ? s->dram_pages - used : 0;
+}
+
 void sim_place_first_touch(struct sim *s)
 {
 	uint64_t each = s->dram_pages / s->nvms;

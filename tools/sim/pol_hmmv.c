@@ -230,16 +230,6 @@ static void hv_pool(struct sim *s)
 		s->vm[i].quota_pages = pv[i].quota / SIM_PAGE;
 }
 
-static uint64_t pool_free(const struct sim *s)
-{
-	uint64_t used = 0;
-	uint32_t i;
-
-	for (i = 0; i < s->nvms; i++)
-		used += s->vm[i].dram_pages;
-	return used < s->dram_pages ? s->dram_pages - used : 0;
-}
-
 /*
  * A grant is only as good as the frames the pool has free: shrinking VMs
  * move first, growing ones may use what has actually been released.
@@ -257,7 +247,7 @@ static void hv_end(struct sim *s, const struct ival *iv)
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < s->nvms; i++) {
 			struct simvm *v = &s->vm[i];
-			uint64_t cap = v->dram_pages + pool_free(s);
+			uint64_t cap = v->dram_pages + sim_dram_free(s);
 			uint64_t q = v->quota_pages < cap ? v->quota_pages : cap;
 
 			if ((v->quota_pages < v->dram_pages) != !pass)

@@ -44,16 +44,6 @@ struct nb {
 	uint64_t *keyn;		/* counting sort scratch */
 };
 
-static uint64_t nb_free(const struct sim *s)
-{
-	uint64_t used = 0;
-	uint32_t i;
-
-	for (i = 0; i < s->nvms; i++)
-		used += s->vm[i].dram_pages;
-	return used < s->dram_pages ? s->dram_pages - used : 0;
-}
-
 static uint32_t at_least1(double x)
 {
 	return x < 1 ? 1 : (uint32_t)(x + 0.5);
@@ -122,7 +112,7 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page)
 		return 0;
 	if (nb->promo_bytes + SIM_PAGE > nb->rate_bytes)
 		return 0;
-	if (nb_free(s) <= nb->wmark_high && !nb_demote_one(s, nb))
+	if (sim_dram_free(s) <= nb->wmark_high && !nb_demote_one(s, nb))
 		return 0;
 	sim_set_tier(s, vm, page, 1, SIM_DRAM);
 	nb->promo_bytes += SIM_PAGE;

@@ -30,16 +30,6 @@
 
 #define BINS 16
 
-static uint64_t dram_used(const struct sim *s)
-{
-	uint64_t u = 0;
-	uint32_t i;
-
-	for (i = 0; i < s->nvms; i++)
-		u += s->vm[i].dram_pages;
-	return u;
-}
-
 static void sample_cost(struct sim *s, uint32_t vm, double n)
 {
 	s->vm[vm].a.stall_ns += n * s->m->pebs_ns;
@@ -292,13 +282,12 @@ static void memtis_move(struct sim *s, uint32_t v, uint32_t p, int tier)
 
 static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 {
-	uint64_t want = 0, freep, used = dram_used(s), wm = s->dram_pages / 50;
+	uint64_t want = 0, freep = sim_dram_free(s), wm = s->dram_pages / 50;
 	uint32_t v, p, b;
 
 	for (v = 0; v < s->nvms; v++)
 		for (p = 0; p < s->vm[v].pages; p++)
 			want += s->vm[v].loc[p] == SIM_SLOW && bin_of(mt->cnt[v][p]) >= mt->hot;
-	freep = used < s->dram_pages ? s->dram_pages - used : 0;
 	/* Demote coldest first until promotions and the 2% watermark fit. */
 	for (b = 0; b < mt->hot && freep < want + wm && budget >= SIM_PAGE; b++)
 		for (v = 0; v < s->nvms; v++)

@@ -144,6 +144,8 @@ void sim_account_placed(struct sim *s, const struct ival *iv);
 void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier);
 void sim_place_first_touch(struct sim *s);
+/* Host DRAM pages no VM holds. */
+uint64_t sim_dram_free(const struct sim *s);
 void pol_params_default(struct pol_params *pp);
 const struct sim_ops *sim_find_policy(const char *name);
 extern const struct sim_ops *const sim_policies[];
