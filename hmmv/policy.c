@@ -13,8 +13,7 @@ struct chunk_state {
 	uint32_t temp;
 	uint32_t last_sample;	/* interval of the previous sample */
 	uint32_t last_move;	/* interval of the last completed move */
-	uint32_t touched;	/* this interval's observation */
-	uint32_t written;
+	uint32_t hits;		/* this interval's observation */
 	uint8_t level;
 	uint8_t tier;
 	uint8_t sampled;	/* sampled this interval */
@@ -34,19 +33,19 @@ struct policy {
 };
 
 /*
- * Defaults: 2 MiB chunks; 32 of 512 pages zapped per sample (1/16: enough
- * to tell hot from warm at a sixteenth of the refault cost; 16 and 64
- * differ by under 1% in the simulator's four-VM mix); 4 levels (a cold
- * chunk is looked at every 8 intervals); EWMA weight 1/2 so a hot set
- * shift is followed within 2-3 samples; a margin of 25% plus two sampled
- * pages (32 pages: above the sampling noise of a warm chunk, which halved
- * zipf's churn in the simulator) against ping-pong; 4 intervals minimum
- * residency; 64 moves (128 MiB) per interval.
+ * Defaults: 2 MiB chunks; a block of 32 of 512 pages watched per sample
+ * (a sixteenth of the refault cost of watching the whole chunk); 4
+ * windows per interval (a page must be touched in several to look hot);
+ * 4 levels (a cold chunk is looked at every 8 intervals); EWMA weight 1/2
+ * so a hot set shift is followed within 2-3 samples; a margin of 25% plus
+ * two sampled hits against ping-pong; 4 intervals minimum residency; 64
+ * moves (128 MiB) per interval.
  */
 void policy_params_default(struct policy_params *p)
 {
 	p->pages_per_chunk = 512;
 	p->sample_pages = 32;
+	p->windows = 4;
 	p->levels = 4;
 	p->decay_shift = 1;
 	p->hyst_pct = 25;
@@ -61,6 +60,8 @@ static int params_valid(const struct policy_params *p)
 		return 0;
 	if (!p->sample_pages || p->sample_pages > p->pages_per_chunk ||
 	    p->pages_per_chunk % p->sample_pages)
+		return 0;
+	if (!p->windows || p->windows > POLICY_MAX_WINDOWS)
 		return 0;
 	if (!p->levels || p->levels > POLICY_MAX_LEVELS)
 		return 0;
@@ -93,6 +94,7 @@ int policy_create(const struct policy_params *par, uint32_t nchunks,
 	period = 1u << (par->levels - 1);
 	for (i = 0; i < nchunks; i++) {
 		p->c[i].level = par->levels - 1;
+		p->c[i].tier = POLICY_NVM;
 		p->c[i].last_sample = 1 + (i % period) - period;
 		p->c[i].last_move = 0;
 	}
@@ -112,7 +114,7 @@ void policy_destroy(struct policy *p)
 
 int policy_set_tier(struct policy *p, uint32_t chunk, enum policy_tier t)
 {
-	if (chunk >= p->nchunks || (t != POLICY_SLOW && t != POLICY_DRAM))
+	if (chunk >= p->nchunks || (t != POLICY_NVM && t != POLICY_DRAM))
 		return -EINVAL;
 	if (p->c[chunk].inflight)
 		return -EBUSY;
@@ -161,8 +163,7 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 		struct chunk_state *c = &p->c[i];
 
 		c->sampled = 0;
-		c->touched = 0;
-		c->written = 0;
+		c->hits = 0;
 		if (n < max && sample_due(p, c)) {
 			c->sampled = 1;
 			chunks[n++] = i;
@@ -172,30 +173,25 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 	return n;
 }
 
-void policy_sample_pages(const struct policy *p, uint32_t *stride,
-			 uint32_t *phase)
+void policy_sample_block(const struct policy *p, uint32_t chunk,
+			 uint32_t *first)
 {
-	*stride = p->par.pages_per_chunk / p->par.sample_pages;
-	*phase = p->now % *stride;
+	uint32_t nblocks = p->par.pages_per_chunk / p->par.sample_pages;
+
+	*first = (uint32_t)(((uint64_t)p->now + chunk) % nblocks) *
+		 p->par.sample_pages;
 }
 
-int policy_observe(struct policy *p, uint32_t chunk, uint32_t touched,
-		   uint32_t written)
+int policy_observe(struct policy *p, uint32_t chunk, uint32_t hits)
 {
 	struct chunk_state *c;
 
 	if (chunk >= p->nchunks)
 		return -EINVAL;
 	c = &p->c[chunk];
-	if (!c->sampled && touched)
+	if (!c->sampled || hits > p->par.windows * p->par.sample_pages)
 		return -EINVAL;
-	if (c->sampled && (touched > p->par.sample_pages ||
-			   written > p->par.pages_per_chunk - p->par.sample_pages))
-		return -EINVAL;
-	if (written > p->par.pages_per_chunk)
-		return -EINVAL;
-	c->touched = touched;
-	c->written = written;
+	c->hits = hits;
 	return 0;
 }
 
@@ -219,16 +215,12 @@ static uint32_t ewma_step(uint32_t temp, uint32_t score, uint32_t shift)
 	return temp - ((temp - score + round) >> shift);
 }
 
-/* Touched pages per window, scaled to the whole chunk, fixed point. */
+/* Hits scaled from the block to the whole chunk, fixed point. */
 static uint32_t sample_score(const struct policy *p, const struct chunk_state *c)
 {
 	uint64_t ppc = p->par.pages_per_chunk, sp = p->par.sample_pages;
-	uint64_t ts, ws = 0;
 
-	ts = ((uint64_t)c->touched << POLICY_TEMP_SHIFT) * ppc / sp;
-	if (ppc > sp)
-		ws = ((uint64_t)c->written << POLICY_TEMP_SHIFT) * ppc / (ppc - sp);
-	return (uint32_t)(ts > ws ? ts : ws);
+	return (uint32_t)(((uint64_t)c->hits << POLICY_TEMP_SHIFT) * ppc / sp);
 }
 
 static void update_sampled(struct policy *p, struct chunk_state *c)
@@ -250,18 +242,6 @@ static void update_sampled(struct policy *p, struct chunk_state *c)
 	c->level = lvl < p->par.levels ? lvl : p->par.levels - 1;
 }
 
-static void update_written(struct policy *p, struct chunk_state *c)
-{
-	uint32_t ws = c->written << POLICY_TEMP_SHIFT;
-
-	/* Written pages are a lower bound of touched ones: only raise. */
-	if (ws > c->temp)
-		c->temp = ewma_step(c->temp, ws, p->par.decay_shift);
-	/* Writes alone put it among the hottest: look at it next interval. */
-	if (policy_bucket(ws) + 1 >= p->maxb)
-		c->level = 0;
-}
-
 static void update_temps(struct policy *p)
 {
 	uint32_t i, b, maxb = 0;
@@ -271,8 +251,6 @@ static void update_temps(struct policy *p)
 
 		if (c->sampled)
 			update_sampled(p, c);
-		else if (c->written)
-			update_written(p, c);
 		b = policy_bucket(c->temp);
 		maxb = b > maxb ? b : maxb;
 	}
@@ -362,7 +340,7 @@ static void push_victim(struct policy *p, struct lists *l, uint32_t v)
 	l->dram[b] = v;
 }
 
-/* The absolute margin is in sampled pages: each stands for stride pages. */
+/* The absolute margin is in sampled hits: each stands for ppc/sp pages. */
 static int beats(const struct policy *p, uint32_t cand, uint32_t victim)
 {
 	uint64_t tc = p->c[cand].temp, tv = p->c[victim].temp;
@@ -392,7 +370,7 @@ static uint32_t forced_demotions(struct policy *p, struct policy_move *moves,
 		v = pop_victim(p, &l, POLICY_BUCKETS);
 		if (v == NIL)
 			break;
-		emit(p, &moves[n++], v, POLICY_SLOW);
+		emit(p, &moves[n++], v, POLICY_NVM);
 		l.used--;
 	}
 	if (l.used > p->quota)
@@ -445,7 +423,7 @@ int policy_decide(struct policy *p, struct policy_move *moves, uint32_t max,
 				p->st.limited++;
 				goto out;
 			}
-			emit(p, &moves[nd++], v, POLICY_SLOW);
+			emit(p, &moves[nd++], v, POLICY_NVM);
 			p->promo[np++] = cand;
 		}
 	}

@@ -2,39 +2,51 @@
 /*
  * HMM-V policy core: decides, per VM, which chunks live in DRAM.
  *
- * Pure C: no KVM, no threads, no clock. The VMM's engine and the trace
- * simulator drive it the same way, once per interval:
+ * Pure C: no KVM, no threads, no clock. The VMM's engine (hmmv/engine.h)
+ * and the trace simulator (tools/sim/pol_hmmv.c) drive it the same way;
+ * this is THE sampling model, and both implement exactly it
+ * (docs/design.md, "The sampling model"):
  *
- *   n = policy_sample_set(p, list, max);   start of interval t: chunks to
- *                                          sample (zap a strided page subset,
- *                                          see policy_sample_pages())
- *   ... clear dirty log of all chunks, let the guest run for the sample
- *       window, harvest the dirty log ...
- *   policy_observe(p, chunk, touched, written)  for every sampled chunk and
- *                                          every chunk with written pages
- *   policy_decide(p, moves, max, &n)       end of interval: moves out
- *   policy_move_done(p, chunk, ok)         for each move once it completed
+ *   n = policy_sample_set(p, list, max)   start of interval t: the chunks
+ *                                         due (multi-level queue), at most
+ *                                         max of them
+ *   policy_sample_block(p, chunk, &first) for each: the block of
+ *                                         sample_pages contiguous 4 KiB
+ *                                         pages watched this interval
+ *   for each of the `windows` windows of the interval (window k starts at
+ *   k * interval / windows and lasts window_ms):
+ *       at its start: clear the blocks' dirty bits and zap the blocks
+ *                     (one call per run of adjacent blocks);
+ *       at its end:   harvest the dirty log: a block page logged = touched
+ *                     in this window (read or write);
+ *   policy_observe(p, chunk, hits)        every sampled chunk, once: hits =
+ *                                         sum over its block's pages of the
+ *                                         windows in which the page was
+ *                                         touched (0..windows*sample_pages)
+ *   policy_decide(p, moves, max, &n)      end of interval: moves out
+ *   policy_move_done(p, chunk, ok)        for each move once it completed
  *
- * Observations are 4 KiB page counts from the dirty log: for a sampled chunk
- * "touched" counts dirty pages among the zapped subset (every touched page
- * refaults and is logged), "written" counts dirty pages outside it (only
- * writes are logged there); for a chunk not sampled, "touched" must be 0 and
- * "written" counts its dirty pages.
+ * Nothing outside the sampled blocks is zapped or write-protected: a chunk
+ * the queue did not pick costs nothing. Moves are carried out between the
+ * last window of an interval and the first of the next.
  *
- * Temperature: an exponentially decayed estimate of the chunk's touched
- * 4 KiB pages per sample window, fixed point (POLICY_TEMP_ONE = 1 page).
+ * Temperature: an exponentially decayed estimate of the chunk's page-
+ * windows per interval, scaled from the block to the whole chunk (hits *
+ * pages_per_chunk / sample_pages), fixed point (POLICY_TEMP_ONE = one page
+ * touched in one window). A page touched once per interval is seen in
+ * about windows * window_ms / interval_ms windows, a page touched all the
+ * time in every window: access frequency, not presence (DAMON's
+ * nr_accesses).
  * Multi-level queue: a chunk at level L is sampled every 2^L intervals;
  * after a sample its level is the number of temperature buckets between it
  * and the hottest chunk (so the hottest are sampled every interval, each
- * bucket colder half as often), an idle sample sinks it at least one
- * level, and writes that alone would make it one of the hottest lift an
- * unsampled chunk to level 0. Sampling cost follows the hot set, not the
- * VM size.
+ * bucket colder half as often), and an idle sample sinks it at least one
+ * level. Sampling cost follows the hot set, not the VM size.
  * Hot set: chunks are bucketed by log2(temperature) and the hot set is
  * filled from the hottest bucket down to the DRAM quota (O(n), no sort).
  * Moves: promotions hottest first; with DRAM full a promotion must beat the
  * coldest DRAM chunk of a strictly colder bucket by hyst_pct percent plus
- * hyst_min sampled pages (hysteresis); chunks moved recently stay put for
+ * hyst_min sampled hits (hysteresis); chunks moved recently stay put for
  * min_residency intervals; at most max_moves moves per interval (rate
  * limit), returned as one batch, demotions first so that frames are free
  * for promotions.
@@ -44,23 +56,29 @@
 
 #include <stdint.h>
 
-#define POLICY_BUCKETS		20	/* log2 buckets of temperature */
+#define POLICY_BUCKETS		24	/* log2 buckets of temperature */
 #define POLICY_MAX_LEVELS	8
 #define POLICY_TEMP_SHIFT	8
 #define POLICY_TEMP_ONE		(1u << POLICY_TEMP_SHIFT)
+#define POLICY_MAX_WINDOWS	16
+/* The engine's timing, which the simulator models (policy has no clock). */
+#define POLICY_DEFAULT_INTERVAL_MS	100
+#define POLICY_DEFAULT_WINDOW_MS	5
 
+/* The same numbering as memory/ (MEM_TIER_DRAM, MEM_TIER_NVM). */
 enum policy_tier {
-	POLICY_SLOW = 0,
-	POLICY_DRAM = 1,
+	POLICY_DRAM = 0,
+	POLICY_NVM = 1,
 };
 
 struct policy_params {
 	uint32_t pages_per_chunk;	/* 4 KiB pages per chunk: 512 = 2 MiB */
-	uint32_t sample_pages;		/* pages zapped per sampled chunk */
+	uint32_t sample_pages;		/* block watched per sampled chunk */
+	uint32_t windows;		/* sampling windows per interval */
 	uint32_t levels;		/* MLQ levels, 1..POLICY_MAX_LEVELS */
 	uint32_t decay_shift;		/* EWMA weight 2^-decay_shift */
 	uint32_t hyst_pct;		/* promotion beats victim by this % */
-	uint32_t hyst_min;		/* ... plus this many sampled pages */
+	uint32_t hyst_min;		/* ... plus this many sampled hits */
 	uint32_t min_residency;		/* intervals before a chunk moves again */
 	uint32_t max_moves;		/* moves per interval (rate limit) */
 };
@@ -83,7 +101,7 @@ struct policy;
 
 /* Fills *p with the defaults documented in policy.c. */
 void policy_params_default(struct policy_params *p);
-/* -EINVAL on bad parameters or nchunks == 0, -ENOMEM. All chunks start SLOW. */
+/* -EINVAL on bad parameters or nchunks == 0, -ENOMEM. All chunks start NVM. */
 int policy_create(const struct policy_params *par, uint32_t nchunks,
 		  struct policy **out);
 void policy_destroy(struct policy *p);
@@ -102,15 +120,17 @@ uint32_t policy_dram_chunks(const struct policy *p);
  */
 uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max);
 /*
- * The zapped subset of a sampled chunk this interval: page indexes
- * phase, phase + stride, ... (stride = pages_per_chunk / sample_pages; the
- * phase rotates every interval so that every page gets its turn).
+ * The block watched in a sampled chunk this interval: pages [*first,
+ * *first + sample_pages) of the chunk. It rotates with the interval and
+ * the chunk, so that every block gets its turn and neighbours differ.
  */
-void policy_sample_pages(const struct policy *p, uint32_t *stride,
-			 uint32_t *phase);
-/* -EINVAL: bad chunk, counts out of range, or touched on an unsampled chunk. */
-int policy_observe(struct policy *p, uint32_t chunk, uint32_t touched,
-		   uint32_t written);
+void policy_sample_block(const struct policy *p, uint32_t chunk,
+			 uint32_t *first);
+/*
+ * A sampled chunk's hits this interval (see above). -EINVAL: bad chunk,
+ * chunk not sampled this interval, or hits > windows * sample_pages.
+ */
+int policy_observe(struct policy *p, uint32_t chunk, uint32_t hits);
 /* Ends the interval: at most max moves into moves[], count in *n. */
 int policy_decide(struct policy *p, struct policy_move *moves, uint32_t max,
 		  uint32_t *n);

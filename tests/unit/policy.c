@@ -15,6 +15,7 @@ static struct policy_params small_params(uint32_t levels)
 	policy_params_default(&par);
 	par.pages_per_chunk = 512;
 	par.sample_pages = 64;
+	par.windows = 1;
 	par.levels = levels;
 	par.min_residency = 0;
 	return par;
@@ -28,7 +29,7 @@ static uint32_t run_interval(struct policy *p, const uint32_t *touched,
 
 	n = policy_sample_set(p, list, N);
 	for (i = 0; i < n; i++)
-		policy_observe(p, list[i], touched[list[i]], 0);
+		policy_observe(p, list[i], touched[list[i]]);
 	policy_decide(p, moves, max, &nm);
 	for (i = 0; i < nm; i++)
 		policy_move_done(p, moves[i].chunk, 1);
@@ -46,6 +47,36 @@ static void test_params(void)
 	tap_is(policy_create(&par, N, &p), -EINVAL, "too many levels refused");
 	par = small_params(4);
 	tap_is(policy_create(&par, 0, &p), -EINVAL, "zero chunks refused");
+	par.windows = 0;
+	tap_is(policy_create(&par, N, &p), -EINVAL, "zero windows refused");
+	par.windows = POLICY_MAX_WINDOWS + 1;
+	tap_is(policy_create(&par, N, &p), -EINVAL, "too many windows refused");
+}
+
+/* Blocks stay inside the chunk, rotate, and differ between neighbours. */
+static void test_blocks(void)
+{
+	struct policy_params par = small_params(1);
+	struct policy *p;
+	uint32_t list[N], t, first, f0, f1, visits[8] = { 0 }, ok = 1, differ = 1;
+	struct policy_move mv[N];
+
+	policy_create(&par, N, &p);
+	for (t = 0; t < 8; t++) {
+		policy_sample_set(p, list, N);
+		policy_sample_block(p, 5, &first);
+		ok &= first % 64 == 0 && first + 64 <= 512;
+		visits[(first / 64) % 8]++;
+		policy_sample_block(p, 0, &f0);
+		policy_sample_block(p, 1, &f1);
+		differ &= f0 != f1;
+		policy_decide(p, mv, N, &first);
+	}
+	for (t = 0; t < 8; t++)
+		ok &= visits[t] == 1;
+	tap_ok(ok, "every block of a chunk watched once in 512/64 intervals");
+	tap_ok(differ, "adjacent chunks watch different blocks");
+	policy_destroy(p);
 }
 
 static void test_mlq(void)
@@ -75,7 +106,7 @@ static void test_mlq(void)
 		for (i = 0; i < n; i++) {
 			got3 |= list[i] == 3;
 			if (list[i] == 3)
-				policy_observe(p, 3, 64, 0);
+				policy_observe(p, 3, 64);
 		}
 		if (t >= 8)
 			ok &= got3;
@@ -92,13 +123,13 @@ static void test_mlq(void)
 		for (i = 0; i < n; i++)
 			if (list[i] == 3) {
 				ok += t == 1;
-				policy_observe(p, 3, 64, 0);
+				policy_observe(p, 3, 64);
 			}
 		policy_decide(p, mv, N, &nm);
 	}
 	tap_ok(ok == 1, "level 1 chunk skips one interval");
 
-	/* A write seen on an unsampled chunk lifts it to level 0. */
+	/* An unsampled chunk cannot report hits. */
 	for (;;) {
 		int got7 = 0;
 
@@ -109,26 +140,10 @@ static void test_mlq(void)
 			break;
 		policy_decide(p, mv, N, &nm);
 	}
-	tap_is(policy_observe(p, 7, 1, 0), -EINVAL, "touched pages on an unsampled chunk refused");
-	tap_is(policy_observe(p, 7, 0, 5), 0, "written pages on an unsampled chunk accepted");
+	tap_is(policy_observe(p, 7, 1), -EINVAL, "hits on an unsampled chunk refused");
+	tap_is(policy_observe(p, 7, 0), -EINVAL, "even zero hits on an unsampled chunk refused");
 	policy_decide(p, mv, N, &nm);
-	tap_is(policy_level(p, 7), 3, "a few writes leave a cold chunk at its level");
-	for (;;) {
-		int got7 = 0;
-
-		n = policy_sample_set(p, list, N);
-		for (i = 0; i < n; i++) {
-			got7 |= list[i] == 7;
-			if (list[i] == 3)
-				policy_observe(p, 3, 64, 0);
-		}
-		if (!got7)
-			break;
-		policy_decide(p, mv, N, &nm);
-	}
-	policy_observe(p, 7, 0, 400);
-	policy_decide(p, mv, N, &nm);
-	tap_is(policy_level(p, 7), 0, "writes that make it one of the hottest lift it to level 0");
+	tap_is(policy_level(p, 7), 3, "an unsampled chunk keeps its level");
 	policy_destroy(p);
 }
 
@@ -145,9 +160,9 @@ static void test_mlq_buckets(void)
 		n = policy_sample_set(p, list, N);
 		for (i = 0; i < n; i++) {
 			if (list[i] == 1)
-				policy_observe(p, 1, 64, 0);	/* 512 pages: hottest */
+				policy_observe(p, 1, 64);	/* 512 pages: hottest */
 			if (list[i] == 2) {
-				policy_observe(p, 2, 16, 0);	/* 128 pages: 2 below */
+				policy_observe(p, 2, 16);	/* 128 pages: 2 below */
 				if (t > 32) {
 					gaps_ok &= !last || t - last == 4;
 					hits++;
@@ -215,7 +230,7 @@ static void test_fill(void)
 	touched[12] = 0;
 	run_interval(p, touched, mv, N);
 	nm = run_interval(p, touched, mv, N);
-	tap_ok(policy_tier(p, 1) == POLICY_DRAM && policy_tier(p, 12) == POLICY_SLOW,
+	tap_ok(policy_tier(p, 1) == POLICY_DRAM && policy_tier(p, 12) == POLICY_NVM,
 	       "new hot chunk swapped with the coldest DRAM chunk");
 	policy_histogram(p, hist);
 	for (i = 0; i < POLICY_BUCKETS; i++)
@@ -245,14 +260,14 @@ static void test_hysteresis(void)
 	for (i = 0; i < 6; i++)
 		nm += run_interval(p, touched, mv, N);
 	policy_get_stats(p, &st);
-	tap_ok(nm == 0 && policy_tier(p, 1) == POLICY_SLOW && st.refused_hyst > 0,
+	tap_ok(nm == 0 && policy_tier(p, 1) == POLICY_NVM && st.refused_hyst > 0,
 	       "slightly hotter candidate refused by hysteresis");
 	/* Clearly hotter: swapped. */
 	touched[1] = 64;
 	touched[0] = 4;
 	run_interval(p, touched, mv, N);
 	run_interval(p, touched, mv, N);
-	tap_ok(policy_tier(p, 1) == POLICY_DRAM && policy_tier(p, 0) == POLICY_SLOW,
+	tap_ok(policy_tier(p, 1) == POLICY_DRAM && policy_tier(p, 0) == POLICY_NVM,
 	       "clearly hotter candidate displaces the victim");
 	policy_destroy(p);
 }
@@ -305,8 +320,9 @@ static void test_observe_checks(void)
 
 	policy_create(&par, N, &p);
 	policy_sample_set(p, list, N);
-	tap_is(policy_observe(p, N, 0, 0), -EINVAL, "chunk out of range refused");
-	tap_is(policy_observe(p, 5, 0, 513), -EINVAL, "more written pages than the chunk refused");
+	tap_is(policy_observe(p, N, 0), -EINVAL, "chunk out of range refused");
+	tap_is(policy_observe(p, list[0], 65), -EINVAL, "more hits than windows x block refused");
+	tap_is(policy_observe(p, list[0], 64), 0, "windows x block hits accepted");
 	tap_is(policy_move_done(p, 2, 1), -EINVAL, "move_done without a move refused");
 	tap_is(policy_decide(p, NULL, 4, &nm), -EINVAL, "decide without a move array refused");
 	(void)mv;
@@ -320,6 +336,7 @@ int main(void)
 	tap_is(policy_bucket(256), 9, "bucket of 256 is 9 (log2 + 1)");
 	tap_is(policy_bucket(UINT32_MAX), POLICY_BUCKETS - 1, "bucket is capped");
 	test_params();
+	test_blocks();
 	test_mlq();
 	test_mlq_buckets();
 	test_decay();

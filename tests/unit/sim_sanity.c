@@ -42,7 +42,7 @@ static void run(const char *kind, uint64_t vm_mb, uint64_t hot_mb)
 	w.kind = kind;
 	w.vm_bytes = vm_mb << 20;
 	w.hot_bytes = hot_mb << 20;
-	w.intervals = 40;
+	w.intervals = 80;	/* a cold chunk is first sampled within 8 */
 	w.accesses = 200000;
 	if (source_open_workload(&src, &w)) {
 		tap_ok(0, "%s: workload opens", kind);

@@ -3,17 +3,18 @@
  * HMM-V through the very policy core the VMM runs (hmmv/policy.h), with
  * the pool policy (hmmv/pool_policy.h) splitting DRAM among VMs.
  *
- * The mechanism is modelled as the engine drives it: at the start of each
- * interval, zap the sampled chunks' page subsets and clear the dirty log;
- * after the sample window harvest it. The trace spreads an interval's
- * accesses uniformly, so a page with c accesses is seen in a window that
- * is a fraction f of the interval with probability 1 - (1 - f)^c.
- * Costs charged to the vCPUs: a refault per zapped page touched in the
- * window, a dirty-log entry per page written in it, a zap per sampled
- * chunk, the 4 KiB second-level mappings while logging is on, one huge
- * mapping refault per touched chunk when it is switched off; per batch of
- * moves one pause covering the remaps and the stop-and-copy of pages
- * written during the pre-copy (copies run concurrently, using bandwidth).
+ * The mechanism is modelled as the engine drives it (hmmv/policy.h, the
+ * sampling model): each interval the queue picks the chunks to sample and
+ * the policy one block of pages in each; in each of `windows` windows the
+ * blocks are zapped and the dirty log harvested after window_ms. The trace
+ * spreads an interval's accesses uniformly, so a page with c accesses is
+ * seen in a window that is a fraction f of the interval with probability
+ * 1 - (1 - f)^c, and in Binomial(windows, that) windows.
+ * Costs charged to the vCPUs: a refault per block page touched in a
+ * window, a zap per sampled chunk and window, the 4 KiB second-level
+ * mappings while logging is on; per batch of moves one pause covering
+ * the remaps and the stop-and-copy of pages written during the pre-copy
+ * (copies run concurrently, using bandwidth).
  */
 #include <errno.h>
 #include <math.h>
@@ -27,7 +28,7 @@ struct hv_vm {
 	uint32_t nch;
 	uint32_t *list;
 	uint8_t *sampled;
-	uint32_t *touched, *written, *first;	/* per chunk */
+	uint32_t *hits, *first;			/* per chunk */
 	struct policy_move *moves;
 };
 
@@ -47,8 +48,7 @@ static void hv_fini(struct sim *s)
 		policy_destroy(v->p);
 		free(v->list);
 		free(v->sampled);
-		free(v->touched);
-		free(v->written);
+		free(v->hits);
 		free(v->first);
 		free(v->moves);
 	}
@@ -67,15 +67,15 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint32_t quot
 		return r;
 	v->list = calloc(v->nch, sizeof(uint32_t));
 	v->sampled = calloc(v->nch, 1);
-	v->touched = calloc(v->nch, sizeof(uint32_t));
-	v->written = calloc(v->nch, sizeof(uint32_t));
+	v->hits = calloc(v->nch, sizeof(uint32_t));
 	v->first = calloc(v->nch + 1, sizeof(uint32_t));
 	v->moves = calloc(v->nch, sizeof(struct policy_move));
-	if (!v->list || !v->sampled || !v->touched || !v->written || !v->first ||
+	if (!v->list || !v->sampled || !v->hits || !v->first ||
 	    !v->moves)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
-		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES]);
+		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
+				POLICY_DRAM : POLICY_NVM);
 	policy_set_quota(v->p, quota);
 	return 0;
 }
@@ -115,8 +115,8 @@ static void hv_begin(struct sim *s, const struct ival *iv)
 		n = policy_sample_set(v->p, v->list, v->nch);
 		for (k = 0; k < n; k++)
 			v->sampled[v->list[k]] = 1;
-		s->vm[i].a.stall_ns += n * s->m->zap_ns;
-		s->vm[i].a.track_ns += n * s->m->zap_ns;
+		s->vm[i].a.stall_ns += n * s->pp->hmmv.windows * s->m->zap_ns;
+		s->vm[i].a.track_ns += n * s->pp->hmmv.windows * s->m->zap_ns;
 	}
 }
 
@@ -125,43 +125,48 @@ static double seen(double count, double l1f)
 	return 1 - exp(count * l1f);
 }
 
-/* What the dirty log shows after the window, and what it cost. */
+/* Windows, of w, in which a page with `count` accesses is seen. */
+static uint32_t windows_seen(struct sim *s, double count, double l1f, uint32_t w)
+{
+	double p = seen(count, l1f);
+	uint32_t k, n = 0;
+
+	for (k = 0; k < w; k++)
+		n += rng_bernoulli(&s->rng, p);
+	return n;
+}
+
+/* What the dirty log shows over the windows, and what it cost. */
 static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double f)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	struct acct *a = &s->vm[vm].a;
 	double l1f = log1p(-(f < 1 ? f : 0.999999)), cost = 0;
-	uint32_t stride, phase, k, c, prev = UINT32_MAX, chunks = 0;
+	uint32_t w = s->pp->hmmv.windows, sp = s->pp->hmmv.sample_pages;
+	uint32_t k, c, first, off, n;
 
-	policy_sample_pages(v->p, &stride, &phase);
-	memset(v->touched, 0, v->nch * sizeof(uint32_t));
-	memset(v->written, 0, v->nch * sizeof(uint32_t));
+	memset(v->hits, 0, v->nch * sizeof(uint32_t));
 	for (k = 0; k < iv->n[vm]; k++) {
 		const struct trace_rec *r = &iv->rec[vm][k];
-		uint32_t off = r->page % SIM_CHUNK_PAGES;
 
 		c = r->page / SIM_CHUNK_PAGES;
-		if (c != prev) {
-			chunks++;
-			prev = c;
-		}
-		if (v->sampled[c] && off % stride == phase) {
-			if (rng_bernoulli(&s->rng, seen((double)r->reads + r->writes, l1f))) {
-				v->touched[c]++;
-				cost += s->m->fault_ns;
-			}
-		} else if (r->writes && rng_bernoulli(&s->rng, seen(r->writes, l1f))) {
-			v->written[c]++;
-			cost += s->m->pml_ns;
-		}
+		if (!v->sampled[c])
+			continue;
+		off = r->page % SIM_CHUNK_PAGES;
+		policy_sample_block(v->p, c, &first);
+		if (off < first || off >= first + sp)
+			continue;
+		n = windows_seen(s, (double)r->reads + r->writes, l1f, w);
+		v->hits[c] += n;
+		cost += n * s->m->fault_ns;
 	}
-	cost += chunks * s->m->fault_ns + a->accesses * f * s->m->ept_split_ns;
+	cost += a->accesses * s->m->ept_split_ns;
 	a->stall_ns += cost;
 	a->track_ns += cost;
 	for (c = 0; c < v->nch; c++)
-		if (v->sampled[c] || v->written[c])
-			policy_observe(v->p, c, v->touched[c], v->written[c]);
+		if (v->sampled[c])
+			policy_observe(v->p, c, v->hits[c]);
 }
 
 /* Pages of chunk c written while it was being copied for tau ns. */
@@ -195,9 +200,11 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 	policy_decide(v->p, v->moves, v->nch, &n);
 	for (k = 0; k < n; k++) {
 		uint32_t c = v->moves[k].chunk, to = v->moves[k].to;
-		double bw = m->bw_rd[!to] < m->bw_wr[to] ? m->bw_rd[!to] : m->bw_wr[to];
-		double dirty = dirty_during(iv, vm, c, bytes / bw, s->interval_ns);
+		double bw, dirty;
 
+		to = to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
+		bw = m->bw_rd[!to] < m->bw_wr[to] ? m->bw_rd[!to] : m->bw_wr[to];
+		dirty = dirty_during(iv, vm, c, bytes / bw, s->interval_ns);
 		sim_set_tier(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to);
 		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE);	/* re-copy */
 		pause += m->remap_ns + dirty * SIM_PAGE / bw;
