@@ -118,8 +118,8 @@ static int vm_create_pci(struct vm *vm)
 
 	r = devices_init(&vm->devices, &vm->cfg->dev, &env, vm->why, sizeof(vm->why));
 	if (r < 0) {
-		/* devices/ names the flag or file; most failures are bad input. */
-		vm->usage_error = r == -EINVAL || r == -ENOENT || r == -EACCES;
+		/* devices/ names the flag or file and knows whether it was bad input. */
+		vm->usage_error = vm->devices.usage_error;
 		return r;
 	}
 	vm->devices_ok = true;
