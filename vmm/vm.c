@@ -97,8 +97,19 @@ static int vm_create_memory(struct vm *vm)
 			return vm_fail(vm, r, "access tracker");
 	}
 	r = vm_pause_init(vm);
-	if (r < 0)
-		return vm_fail(vm, r, "vCPU pause gate");
+	return r < 0 ? vm_fail(vm, r, "vCPU pause gate") : 0;
+}
+
+/*
+ * The guest is loaded: the kernel, initrd, boot tables and ACPI were written
+ * through raw pointers that hold no chunk, so nothing may move a chunk
+ * before this point. Whatever moves chunks (the control socket's remaps,
+ * the engine) starts here, before any vCPU runs.
+ */
+static int vm_start_movers(struct vm *vm)
+{
+	int r;
+
 	r = control_start(&vm->control, vm->cfg->mem.control_path, &vm->mem,
 			  vm->why, sizeof(vm->why));
 	/* A path the user named that cannot be bound is a usage error. */
@@ -206,7 +217,7 @@ int vm_create(struct vm *vm, struct vm_config *cfg)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return vm_start_movers(vm);
 }
 
 void vm_request_stop(struct vm *vm, int reason)
