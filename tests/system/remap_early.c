@@ -3,12 +3,16 @@
  * Remaps as early as a VM allows: waits for control socket SOCK to appear,
  * then moves chunks FIRST..LAST-1 to the slow tier and back, round after
  * round, as fast as the socket answers, until the socket goes away or
- * SECONDS pass. Prints its counts as TAP comments; always exits 0 (the
- * calling test judges the guest).
+ * SECONDS pass. With PIDFILE and FILE, first tells whether the process
+ * named in PIDFILE had FILE open when the socket appeared (a --disk image
+ * is opened after the guest is loaded). Prints its findings as TAP
+ * comments; always exits 0 (the calling test judges them and the guest).
  *
- * usage: remap_early SOCK FIRST LAST SECONDS
+ * usage: remap_early SOCK FIRST LAST SECONDS [PIDFILE FILE]
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +50,37 @@ static bool request(const char *sock, const char *req, int fd)
 	return pread(fd, ans, 2, 0) == 2 && !memcmp(ans, "ok", 2);
 }
 
+/* Whether process @pid (from @pidfile) has @file open. */
+static bool has_open(const char *pidfile, const char *file)
+{
+	char dir[64], path[PATH_MAX], link[PATH_MAX];
+	struct dirent *d;
+	bool found = false;
+	FILE *f;
+	DIR *fds;
+	int pid = 0;
+	ssize_t n;
+
+	f = fopen(pidfile, "r");
+	if (!f || fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	fds = pid > 0 ? opendir(dir) : NULL;
+	while (fds && !found && (d = readdir(fds))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = 0;
+			found = !strcmp(link, file);
+		}
+	}
+	if (fds)
+		closedir(fds);
+	return found;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int first, last, c, ok = 0, failed = 0;
@@ -53,8 +88,8 @@ int main(int argc, char **argv)
 	char req[64];
 	int fd, i;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: remap_early SOCK FIRST LAST SECONDS\n");
+	if (argc != 5 && argc != 7) {
+		fprintf(stderr, "usage: remap_early SOCK FIRST LAST SECONDS [PIDFILE FILE]\n");
 		return 2;
 	}
 	first = (unsigned int)strtoul(argv[2], NULL, 0);
@@ -68,6 +103,9 @@ int main(int argc, char **argv)
 		usleep(200);
 	t_sock = now_s();
 	printf("# remap_early: socket after %.2f s\n", t_sock - t0);
+	if (argc == 7)
+		printf("# remap_early: when the socket appeared %s was %s\n", argv[6],
+		       has_open(argv[5], argv[6]) ? "open" : "not open");
 	while (sock_exists(argv[1]) && now_s() - t_sock < limit) {
 		for (c = first; c < last; c++) {
 			for (i = 0; i < 2; i++) {
