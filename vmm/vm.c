@@ -83,6 +83,13 @@ static int vm_create_memory(struct vm *vm)
 		return r;
 	}
 	r = memory_init(&vm->mem, &vm->cfg->mem);
+	if (r == -EBUSY) {
+		/* memory/ locks a device or file slow tier to one VM. */
+		snprintf(vm->why, sizeof(vm->why), "--nvm %s: in use by another process",
+			 vm->cfg->mem.nvm.path);
+		vm->usage_error = true;
+		return r;
+	}
 	if (r < 0)
 		return vm_fail(vm, r, "guest memory");
 	r = vm_create_tracker(vm);
