@@ -173,6 +173,12 @@ extern const char memory_flags_help[];
 int memory_init(struct guest_mem *m, const struct memory_config *cfg);
 /* Registers the RAM regions as KVM memslots with @flags. */
 int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags);
+/*
+ * Deletes the memslots (KVM drops its second-level entries for them in one
+ * go), so that unmapping guest RAM afterwards involves KVM no more. Before
+ * closing the VM and before memory_exit.
+ */
+void memory_unmap_slots(struct guest_mem *m);
 void memory_exit(struct guest_mem *m);
 
 /* Host address of [gpa, gpa+len) when it lies wholly in one RAM region. */
