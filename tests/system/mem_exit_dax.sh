@@ -56,5 +56,5 @@ for i in $(seq $runs); do
 	[ "$(echo $e | cut -d. -f1)" -gt "$worst" ] && worst=$(echo $e | cut -d. -f1)
 done
 # The devdax must be free again: a last run takes its lock.
-hmmv run -k /tmp/tiny.elf -m 64M --dram 32M --nvm /dev/dax0.0 </dev/null >/dev/null 2>&1
+hmmv run -k /tmp/tiny.elf -m 512M --dram 128M --nvm /dev/dax0.0 </dev/null >/dev/null 2>&1
 ok $? "the devdax is usable after $runs exits (worst exit ${worst}s)"
