@@ -245,6 +245,61 @@ int memory_remap_paused(struct guest_mem *m, uint32_t chunk, int dst,
  */
 int memory_move_inplace(struct guest_mem *m, uint32_t chunk, int dst);
 
+/*
+ * Moving a chunk while the guest runs (what the engine calls).
+ *
+ * MEM_MIGRATE_WP: pre-copy while the vCPUs run (the dirty log names the
+ * pages to copy again, a bounded number of rounds), then make only this
+ * chunk read-only to the guest for the final copy and the MAP_FIXED: a
+ * vCPU writing it waits (memory_wp_wait()), readers and every other vCPU
+ * run on. MEM_MIGRATE_PAUSE: the whole-VM pause around one copy (the
+ * fallback). Chunks on NUMA-node tiers move in place (move_pages), with
+ * neither.
+ */
+enum mem_migrate_method {
+	MEM_MIGRATE_WP = 0,
+	MEM_MIGRATE_PAUSE = 1,
+};
+
+/*
+ * Dirty-log hooks for pre-copy, for slots logged with manual protect:
+ * clear() re-arms host range [off, off+len) (so the next guest write to a
+ * page is logged); fetch() stores the pages logged since into @bits (one
+ * bit per 4 KiB page from @off) and clears them. Without hooks WP copies
+ * the whole chunk once, write-protected.
+ */
+struct mem_dirty_ops {
+	int (*clear)(void *ctx, uint64_t off, uint64_t len);
+	int (*fetch)(void *ctx, uint64_t off, uint64_t len, uint64_t *bits);
+};
+
+#define MEM_MIGRATE_DEFAULT_ROUNDS	4
+
+struct mem_migrate_opts {
+	int method;		/* enum mem_migrate_method */
+	uint32_t max_rounds;	/* pre-copy rounds; 0 = the default */
+	const struct mem_dirty_ops *dirty;	/* NULL: no pre-copy */
+	void *dirty_ctx;
+};
+
+struct mem_migrate_stats {
+	uint64_t writer_stall_ns;	/* chunk write-protected (WP) */
+	uint64_t pause_ns;		/* every vCPU paused (PAUSE) */
+	uint64_t copy_ns;		/* all copying, pre-copy included */
+	uint64_t total_ns;
+	uint32_t rounds;		/* pre-copy rounds done */
+	uint32_t recopied_pages;	/* pages copied again after round 0 */
+	int method;			/* what was done: enum, or -1 in place */
+};
+
+/*
+ * Moves @chunk to tier @dst (in place on NUMA-node tiers, else a remap) by
+ * @o's method (NULL: WP, defaults); fills @st (may be NULL). Errors as
+ * memory_remap(); the chunk stays intact and where it was on failure.
+ */
+int memory_migrate(struct guest_mem *m, uint32_t chunk, int dst,
+		   const struct mem_migrate_opts *o, struct mem_migrate_stats *st);
+
 struct mem_tier_stat {
 	const char *name;
 	const char *backend;
