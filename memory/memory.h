@@ -143,6 +143,10 @@ struct guest_mem {
 	void *pause_ctx;
 	uint64_t nr_remaps;
 	uint64_t remap_ns;		/* total, pause included */
+	/* Write-protected final copies (memory_migrate, memory_wp_wait). */
+	pthread_cond_t wp_cond;		/* with lock: a final copy ended */
+	uint32_t wp_active;		/* chunks write-protected now, under lock */
+	_Atomic uint64_t wp_seq;	/* +1 at each protect and each release */
 };
 
 /* Default-filled config: plain DRAM, 2 MiB chunks, dram-first. */
@@ -265,8 +269,10 @@ enum mem_migrate_method {
  * Dirty-log hooks for pre-copy, for slots logged with manual protect:
  * clear() re-arms host range [off, off+len) (so the next guest write to a
  * page is logged); fetch() stores the pages logged since into @bits (one
- * bit per 4 KiB page from @off) and clears them. Without hooks WP copies
- * the whole chunk once, write-protected.
+ * bit per 4 KiB page from @off), clears them and returns how many, or
+ * -errno. Without hooks WP copies the whole chunk once, write-protected.
+ * They clear the chunk's log: the engine must not move a chunk during a
+ * tracker window that samples it.
  */
 struct mem_dirty_ops {
 	int (*clear)(void *ctx, uint64_t off, uint64_t len);
@@ -299,6 +305,27 @@ struct mem_migrate_stats {
  */
 int memory_migrate(struct guest_mem *m, uint32_t chunk, int dst,
 		   const struct mem_migrate_opts *o, struct mem_migrate_stats *st);
+
+/*
+ * Dirty-log hooks on KVM itself, for memslots dirty-logged with manual
+ * protect (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 enabled before
+ * memory_map_slots): ctx is the struct guest_mem. Chunks must be a multiple
+ * of 64 pages (KVM_CLEAR_DIRTY_LOG granularity).
+ */
+extern const struct mem_dirty_ops memory_kvm_dirty_ops;
+
+/*
+ * For the vCPU loop: a guest write to a chunk in its write-protected final
+ * copy makes KVM_RUN fail with EFAULT. Take memory_wp_seq() before each
+ * KVM_RUN; on EFAULT, memory_wp_wait() with it returns 0 once no chunk is
+ * write-protected when one was since (re-enter: the write was not done),
+ * or -EFAULT when none was (a real fault).
+ */
+static inline uint64_t memory_wp_seq(struct guest_mem *m)
+{
+	return atomic_load_explicit(&m->wp_seq, memory_order_acquire);
+}
+int memory_wp_wait(struct guest_mem *m, uint64_t seq);
 
 struct mem_tier_stat {
 	const char *name;
