@@ -281,11 +281,20 @@ struct mem_dirty_ops {
 
 #define MEM_MIGRATE_DEFAULT_ROUNDS	4
 
+/* Points of a WP move where mem_migrate_opts.hook is called. */
+enum mem_migrate_phase {
+	MEM_MIGRATE_PRECOPIED,	/* first whole copy done, chunk writable */
+	MEM_MIGRATE_PROTECTED,	/* chunk read-only, before the final copy */
+};
+
 struct mem_migrate_opts {
 	int method;		/* enum mem_migrate_method */
 	uint32_t max_rounds;	/* pre-copy rounds; 0 = the default */
 	const struct mem_dirty_ops *dirty;	/* NULL: no pre-copy */
 	void *dirty_ctx;
+	/* Optional, for tests and tracing: called at each phase. */
+	void (*hook)(void *ctx, int phase);
+	void *hook_ctx;
 };
 
 struct mem_migrate_stats {

@@ -95,6 +95,8 @@ static int mig_precopy(struct mig *g)
 		return err;
 	mig_copy(g, NULL);
 	g->st->rounds = 1;
+	if (g->o->hook)
+		g->o->hook(g->o->hook_ctx, MEM_MIGRATE_PRECOPIED);
 	while (g->st->rounds < max) {
 		err = mig_fetch(g);
 		if (err <= 0)
@@ -155,6 +157,8 @@ static int mig_final(struct mig *g, int dstid, uint32_t frame, const struct mem_
 		wp_end(m);
 		return err;
 	}
+	if (g->o->hook)
+		g->o->hook(g->o->hook_ctx, MEM_MIGRATE_PROTECTED);
 	/* The chunk is read-only now: a whole copy is right whatever the log. */
 	if (precopied && mig_fetch(g) >= 0)
 		g->st->recopied_pages += mig_copy(g, g->bits);
