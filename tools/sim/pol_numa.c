@@ -130,13 +130,13 @@ static void nb_record(struct sim *s, struct nb *nb, uint32_t vm,
 
 	nb->v[vm].last[p] = s->now;
 	nb->v[vm].cnt[p] = r->reads + r->writes;
-	if (v->loc[p] == SIM_SLOW && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p)) {
+	if (v->loc[p] == SIM_NVM && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p)) {
 		if (r->reads) {
-			rd[SIM_SLOW] += 1;
+			rd[SIM_NVM] += 1;
 			rd[SIM_DRAM] += r->reads - 1;
 			wr[SIM_DRAM] += r->writes;
 		} else {
-			wr[SIM_SLOW] += 1;
+			wr[SIM_NVM] += 1;
 			wr[SIM_DRAM] += r->writes - 1;
 		}
 		return;
@@ -215,7 +215,7 @@ static int nb_demote_one(struct sim *s, struct nb *nb)
 
 		if (s->vm[vm].loc[p] != SIM_DRAM)
 			continue;
-		sim_set_tier(s, vm, p, 1, SIM_SLOW);
+		sim_set_tier(s, vm, p, 1, SIM_NVM);
 		/* Unmapping costs the vCPUs a shootdown per batch of 32 pages. */
 		s->vm[vm].a.stall_ns += s->m->fault_ns / 32;
 		s->vm[vm].a.mig_ns += s->m->fault_ns / 32;
@@ -238,7 +238,7 @@ static void nb_scan(struct sim *s, struct nb *nb)
 		for (k = 0; k < n; k++) {
 			uint32_t p = (uint32_t)((nb->v[i].cursor + k) % v->pages);
 
-			if (v->loc[p] == SIM_SLOW)
+			if (v->loc[p] == SIM_NVM)
 				nb->v[i].scanned[p] = s->now + 1;
 		}
 		nb->v[i].cursor += n;

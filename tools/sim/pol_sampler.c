@@ -159,7 +159,7 @@ static void hemem_end(struct sim *s, const struct ival *iv)
 			if (s->vm[v].dram_pages + SIM_CHUNK_PAGES > share) {
 				if (!hemem_victim(s, h, v, &cv))
 					break;
-				hemem_move(s, v, cv, SIM_SLOW);
+				hemem_move(s, v, cv, SIM_NVM);
 				budget -= chunk;
 			}
 			hemem_move(s, v, c, SIM_DRAM);
@@ -287,14 +287,14 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 
 	for (v = 0; v < s->nvms; v++)
 		for (p = 0; p < s->vm[v].pages; p++)
-			want += s->vm[v].loc[p] == SIM_SLOW && bin_of(mt->cnt[v][p]) >= mt->hot;
+			want += s->vm[v].loc[p] == SIM_NVM && bin_of(mt->cnt[v][p]) >= mt->hot;
 	/* Demote coldest first until promotions and the 2% watermark fit. */
 	for (b = 0; b < mt->hot && freep < want + wm && budget >= SIM_PAGE; b++)
 		for (v = 0; v < s->nvms; v++)
 			for (p = 0; p < s->vm[v].pages && freep < want + wm; p++) {
 				if (s->vm[v].loc[p] != SIM_DRAM || bin_of(mt->cnt[v][p]) != b)
 					continue;
-				memtis_move(s, v, p, SIM_SLOW);
+				memtis_move(s, v, p, SIM_NVM);
 				freep++;
 				budget -= SIM_PAGE;
 			}
@@ -303,7 +303,7 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 			for (p = 0; p < s->vm[v].pages; p++) {
 				if (freep <= wm || budget < SIM_PAGE)
 					return;
-				if (s->vm[v].loc[p] != SIM_SLOW || bin_of(mt->cnt[v][p]) != b)
+				if (s->vm[v].loc[p] != SIM_NVM || bin_of(mt->cnt[v][p]) != b)
 					continue;
 				memtis_move(s, v, p, SIM_DRAM);
 				freep--;

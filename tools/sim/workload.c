@@ -323,6 +323,22 @@ int source_open_trace(struct source **out, const char *path)
 	return 0;
 }
 
+const char *source_strerror(int r)
+{
+	switch (r) {
+	case -EINVAL:
+		return "malformed trace (bad header, record or block order)";
+	case -EPROTO:
+		return "unsupported trace version";
+	case -ENODATA:
+		return "truncated trace (no end marker)";
+	case -EFBIG:
+		return "trace too large for the simulator (VM over 16 GiB or interval over 10^6)";
+	default:
+		return strerror(-r);
+	}
+}
+
 const struct trace_hdr *source_hdr(const struct source *s)
 {
 	return &s->hdr;
