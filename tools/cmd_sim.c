@@ -2,6 +2,7 @@
 /* hmmv sim: the trace-driven tier simulator's command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ struct simcfg {
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *preset;
 	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms;
-	uint32_t check, quiet, help;
+	uint32_t check, quiet, help, presence_lines;
 	double hot_mb, vm_mb, interval_ms, pool_min_mb;
 };
 
@@ -41,6 +42,8 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		{ "workload", F_STR, &c->wl.kind, "KIND",
 		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4" },
 		{ "trace", F_STR, &c->trace, "FILE", "replay a recorded trace (hmmv/trace.h)" },
+		U("presence-lines", presence_lines, "N",
+		  "transfers per presence bit of a TRACE_F_PRESENCE trace (64)"),
 		{ "write-trace", F_STR, &c->write_trace, "FILE",
 		  "write the workload as a trace file and exit" },
 		{ "policies", F_STR, &c->policies, "LIST", "comma-separated (default: all)" },
@@ -137,14 +140,16 @@ static void usage(FILE *f, const struct flag *fl, int n)
 	}
 }
 
+/* Every number flag: finite, 0 .. 1e9 (finish_cfg() narrows further). */
 static int parse_num(const char *flag, const char *s, double *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtod(s, &end);
-	if (errno || end == s || *end || *out < 0) {
-		fprintf(stderr, "hmmv sim: --%s: '%s' is not a non-negative number\n", flag, s);
+	if (errno || end == s || *end || !isfinite(*out) || *out < 0 || *out > 1e9) {
+		fprintf(stderr, "hmmv sim: --%s: '%s' is not a number within 0..1e9\n",
+			flag, s);
 		return -1;
 	}
 	return 0;
@@ -167,6 +172,10 @@ static int set_flag(struct simcfg *c, const struct flag *f, const char *arg)
 	if (parse_num(f->name, arg, &x))
 		return -1;
 	if (!f->ptr) {		/* --seed */
+		if (x != floor(x)) {
+			fprintf(stderr, "hmmv sim: --seed: '%s' is not an integer\n", arg);
+			return -1;
+		}
 		c->wl.seed = (uint64_t)x;
 		return 0;
 	}
@@ -197,6 +206,7 @@ static void cfg_default(struct simcfg *c)
 	c->hot_mb = 32;
 	c->interval_ms = 100;
 	c->pool_min_mb = 16;
+	c->presence_lines = SIM_PRESENCE_LINES;
 }
 
 /* The preset goes first so that other model flags refine it. */
@@ -254,8 +264,57 @@ static int parse_args(struct simcfg *c, int argc, char **argv,
 	return 0;
 }
 
+/* Ranges beyond parse_num()'s, one line naming the flag. */
+static int check_ranges(const struct simcfg *c)
+{
+	const char *bad = NULL;
+
+	if (c->dram_pct <= 0 || c->dram_pct > 100)
+		bad = "--dram-pct must be within (0, 100]";
+	else if (c->vm_mb > 16384 || c->dram_mb > 16384 * TRACE_MAX_VMS)
+		bad = "--vm-mb and --dram-mb are limited to 16 GiB per VM";
+	else if (c->hot_mb > c->vm_mb)
+		bad = "--hot-mb must not exceed --vm-mb";
+	else if (c->interval_ms > 3.6e6)
+		bad = "--interval-ms must not exceed an hour";
+	else if (c->wl.hot_frac > 1)
+		bad = "--hot-frac must be within 0..1";
+	else if (!c->presence_lines || c->presence_lines > 1u << 20)
+		bad = "--presence-lines must be within 1..2^20";
+	if (bad)
+		fprintf(stderr, "hmmv sim: %s\n", bad);
+	return bad ? -1 : 0;
+}
+
+/* HMM-V's parameters, checked by its own policy core up front. */
+static int check_hmmv(const struct simcfg *c)
+{
+	struct policy *p;
+
+	if (policy_create(&c->pp.hmmv, 1, &p)) {
+		fprintf(stderr, "hmmv sim: --hmmv-*: the policy refuses these parameters "
+			"(see 'hmmv sim --help' for their ranges)\n");
+		return -1;
+	}
+	policy_destroy(p);
+	return 0;
+}
+
+/* The HMM-V windows must fit in an interval (hmmv/policy.h). */
+static int check_windows(const struct simcfg *c, uint64_t interval_ns,
+			 const char *what)
+{
+	if (c->m.window_ms * 1e6 * c->pp.hmmv.windows <= (double)interval_ns)
+		return 0;
+	fprintf(stderr, "hmmv sim: %s: an interval of %llu ns is shorter than "
+		"--hmmv-windows x --window-ms\n", what, (unsigned long long)interval_ns);
+	return -1;
+}
+
 static int finish_cfg(struct simcfg *c)
 {
+	if (check_ranges(c) || check_hmmv(c))
+		return -1;
 	c->m.bw_rd[SIM_NVM] = c->dimm_rd * c->dimms;
 	c->m.bw_wr[SIM_NVM] = c->dimm_wr * c->dimms;
 	c->wl.vm_bytes = (uint64_t)(c->vm_mb * 1048576);
@@ -268,14 +327,8 @@ static int finish_cfg(struct simcfg *c)
 		fprintf(stderr, "hmmv sim: latencies, bandwidths, --mlp and --vcpus must be > 0\n");
 		return -1;
 	}
-	if (!c->wl.interval_ns || c->m.window_ms * 1e6 > c->wl.interval_ns) {
-		fprintf(stderr, "hmmv sim: --window-ms must not exceed --interval-ms (> 0)\n");
+	if (!c->wl.interval_ns || check_windows(c, c->wl.interval_ns, "--interval-ms"))
 		return -1;
-	}
-	if (c->wl.hot_frac > 1) {
-		fprintf(stderr, "hmmv sim: --hot-frac must be within 0..1\n");
-		return -1;
-	}
 	if (c->trace && c->write_trace) {
 		fprintf(stderr, "hmmv sim: --trace and --write-trace exclude each other\n");
 		return -1;
@@ -368,6 +421,40 @@ static int simulate(const struct simcfg *c, struct source *src)
 	return r < 0 ? 1 : r;
 }
 
+/* Bad input (a file that is not a usable trace, sizes) is a usage error. */
+static int source_rc(int r)
+{
+	return r == -ENOMEM || r == -EIO ? 1 : EXIT_USAGE;
+}
+
+static int open_source(const struct simcfg *c, struct source **src)
+{
+	int r;
+
+	if (c->trace) {
+		r = source_open_trace(src, c->trace, c->presence_lines);
+		if (r) {
+			fprintf(stderr, "hmmv sim: --trace %s: %s\n", c->trace,
+				source_strerror(r));
+			return source_rc(r);
+		}
+		if (!check_windows(c, source_hdr(*src)->interval_ns, c->trace))
+			return 0;
+		source_close(*src);
+		return EXIT_USAGE;
+	}
+	r = source_open_workload(src, &c->wl);
+	if (!r)
+		return 0;
+	fprintf(stderr, "hmmv sim: --workload %s: %s\n", c->wl.kind,
+		r == -ENOENT ? "unknown workload" :
+		r == -EINVAL ? "bad sizes (--vm-mb multiple of 2, --hot-mb <= --vm-mb)" :
+		r == -EFBIG ? "too large (16 GiB in all, VMs x pages x --intervals "
+			      "within 2^31 4 KiB page-intervals)" :
+		strerror(-r));
+	return source_rc(r);
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	struct simcfg c;
@@ -386,21 +473,9 @@ int cmd_sim(int argc, char **argv)
 	}
 	if (finish_cfg(&c))
 		return EXIT_USAGE;
-	if (c.trace)
-		r = source_open_trace(&src, c.trace);
-	else
-		r = source_open_workload(&src, &c.wl);
-	if (r && c.trace) {
-		fprintf(stderr, "hmmv sim: --trace %s: %s\n", c.trace, source_strerror(r));
-		return 1;
-	}
-	if (r) {
-			fprintf(stderr, "hmmv sim: --workload %s: %s\n", c.wl.kind,
-			r == -ENOENT ? "unknown workload" :
-			r == -EINVAL ? "bad sizes (--vm-mb multiple of 2, --hot-mb <= --vm-mb)" :
-			strerror(-r));
-		return r == -ENOENT || r == -EINVAL ? EXIT_USAGE : 1;
-	}
+	r = open_source(&c, &src);
+	if (r)
+		return r;
 	rc = c.write_trace ? write_trace(src, c.write_trace) : simulate(&c, src);
 	source_close(src);
 	return rc;

@@ -44,15 +44,16 @@ struct nb {
 	uint64_t *keyn;		/* counting sort scratch */
 };
 
+/* A period in intervals: 1 .. 2^31, whatever the trace's interval_ns. */
 static uint32_t at_least1(double x)
 {
-	return x < 1 ? 1 : (uint32_t)(x + 0.5);
+	return x < 1 ? 1 : x > 0x1p31 ? 1u << 31 : (uint32_t)(x + 0.5);
 }
 
 static int nb_init(struct sim *s)
 {
 	struct nb *nb = calloc(1, sizeof(*nb));
-	double ims = s->interval_ns / 1e6;
+	double ims = s->interval_ns / 1e6, rate;
 	uint32_t i;
 
 	if (!nb)
@@ -74,7 +75,8 @@ static int nb_init(struct sim *s)
 	nb->period = at_least1(s->pp->nb_scan_period_ms / ims);
 	nb->threshold = at_least1(s->pp->nb_hot_threshold_ms / ims);
 	nb->scan_pages = (uint64_t)(s->pp->nb_scan_size_mb * 256);
-	nb->rate_bytes = (uint64_t)(s->pp->nb_rate_limit_mbps * 1048576.0 * ims / 1000);
+	rate = s->pp->nb_rate_limit_mbps * 1048576.0 * ims / 1000;
+	nb->rate_bytes = rate < 0x1p62 ? (uint64_t)rate : 1ull << 62;
 	/* min/low/high watermarks are ~0.1% apart (watermark_scale_factor 10). */
 	nb->wmark_high = 2 * (s->dram_pages / 1000 + 1);
 	sim_place_first_touch(s);

@@ -314,11 +314,10 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 static void memtis_end(struct sim *s, const struct ival *iv)
 {
 	struct memtis *mt = s->priv;
-	uint32_t every = (uint32_t)(s->pp->memtis_mig_ms * 1e6 / s->interval_ns);
+	double per = s->pp->memtis_mig_ms * 1e6 / s->interval_ns;
+	uint32_t every = per < 1 ? 1 : per > 0x1p31 ? 1u << 31 : (uint32_t)per;
 
 	memtis_sample(s, mt, iv);
-	if (!every)
-		every = 1;
 	if ((s->now + 1) % every)
 		return;
 	memtis_migrate(s, mt, s->pp->memtis_rate_mbps * 1048576.0 *

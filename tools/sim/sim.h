@@ -32,6 +32,11 @@
 #define SIM_PAGE	4096u
 #define SIM_CHUNK_PAGES	512u
 #define SIM_MAX_POLICIES 16
+/* Bounds on what one run may take (a tiny trace may declare huge VMs). */
+#define SIM_MAX_PAGES	(1u << 22)	/* 4 KiB pages over all VMs: 16 GiB */
+#define SIM_MAX_WORK	(1ull << 31)	/* pages x intervals: minutes of CPU */
+#define SIM_MAX_INTERVAL_NS (3600ull * 1000000000)
+#define SIM_PRESENCE_LINES 64		/* default transfers per presence bit */
 
 /* Every constant of the memory and mechanism model; see model.c for sources. */
 struct model {
@@ -174,7 +179,15 @@ struct wl_params {
 struct source;
 void wl_params_default(struct wl_params *w);
 int source_open_workload(struct source **out, const struct wl_params *w);
-int source_open_trace(struct source **out, const char *path);
+/*
+ * A trace file, read and validated whole, in 4 KiB pages whatever its
+ * page_shift; with TRACE_F_PRESENCE each bit counts as presence_lines
+ * transfers. -ENODEV not a regular file, -EFBIG over the bounds above,
+ * -ERANGE interval_ns over an hour, trace_open_mem()'s and
+ * trace_next_block()'s errors.
+ */
+int source_open_trace(struct source **out, const char *path,
+		      uint32_t presence_lines);
 const struct trace_hdr *source_hdr(const struct source *s);
 /* What a -errno from source_open_trace() or source_next() means. */
 const char *source_strerror(int r);
