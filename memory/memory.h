@@ -157,7 +157,14 @@ void memory_config_init(struct memory_config *cfg, uint64_t ram_size);
  */
 int memory_parse_flag(struct memory_config *cfg, const char *flag,
 		      const char *val, char *why, size_t whylen);
-/* Parses "512M", "2G", "4096", "2MiB"; -EINVAL or -ERANGE. */
+/*
+ * Parses a size by MEMORY_SIZE_RULE (memory/size.c), the one rule of every
+ * size flag: "512M", "2GiB", "0x20000000", "4096" (bytes); -EINVAL when
+ * malformed, -ERANGE on overflow.
+ */
+#define MEMORY_SIZE_RULE \
+	"SIZE is a decimal or 0x-hex number with an optional binary suffix\n" \
+	"K, M, G or T (also KiB, MB, lower case); a bare number is bytes"
 int memory_parse_size(const char *s, uint64_t *out);
 /*
  * Checks @cfg against the host (devices, their size and alignment, NUMA
@@ -165,8 +172,6 @@ int memory_parse_size(const char *s, uint64_t *out);
  * error (exit 2): -errno, one line naming the flag in @why.
  */
 int memory_config_validate(struct memory_config *cfg, char *why, size_t whylen);
-/* Usage text for the memory flags, for hmmv run --help. */
-extern const char memory_flags_help[];
 
 /*
  * Allocates guest RAM as configured (validate first); -errno on failure,

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `hmmv run` flags: one table, one entry per flag, grouped by area. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,38 +10,6 @@
 
 #define DEFAULT_MEM	(512ULL << 20)
 #define DEFAULT_PARAMS	"console=ttyS0"
-
-int parse_size(const char *s, uint64_t bare_unit, uint64_t *out)
-{
-	static const char units[] = "KMGT";
-	unsigned long long v;
-	const char *u;
-	char *end;
-	uint64_t mult = bare_unit;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -ERANGE;
-	if (*end) {
-		u = strchr(units, toupper((unsigned char)*end));
-		if (!u)
-			return -EINVAL;
-		mult = 1ULL << (10 * (u - units + 1));
-		end++;
-		if (!strcasecmp(end, "iB") || (*end == 'B' && !end[1]) ||
-		    (*end == 'b' && !end[1]))
-			end += strlen(end);
-		if (*end)
-			return -EINVAL;
-	}
-	if (v > UINT64_MAX / mult)
-		return -ERANGE;
-	*out = v * mult;
-	return 0;
-}
 
 /* ---- vmm/: CPUs, boot, console ---- */
 
@@ -65,14 +32,14 @@ static int opt_cpus(struct vm_config *cfg, const char *arg, char *why, size_t n)
 static int opt_mem(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	uint64_t v;
-	int r = parse_size(arg, 1ULL << 20, &v);
 
-	if (r < 0) {
+	if (memory_parse_size(arg, &v) < 0) {
 		snprintf(why, n, "'%s' is not a size (e.g. 512M, 2G)", arg);
 		return -EINVAL;
 	}
 	if (v < MEM_DEFAULT_CHUNK || v % MEM_DEFAULT_CHUNK) {
-		snprintf(why, n, "'%s' must be a non-zero multiple of 2 MiB", arg);
+		snprintf(why, n, "'%s' must be a non-zero multiple of 2 MiB%s", arg,
+			 v < MEM_DEFAULT_CHUNK ? " (a bare number is bytes: 512M, not 512)" : "");
 		return -EINVAL;
 	}
 	if (v > (1ULL << 40)) {
@@ -221,8 +188,7 @@ const struct run_opt run_opts[] = {
 	{ "initrd", 'i', "FILE", "initial ramdisk, loaded high in guest RAM", opt_initrd },
 	{ "params", 'p', "STRING", "kernel command line (default \"" DEFAULT_PARAMS "\")",
 	  opt_params },
-	{ "mem", 'm', "SIZE", "guest RAM: a number with suffix K, M, G or T (binary);\n"
-	  "a bare number is MiB; a multiple of 2M (default 512M)", opt_mem },
+	{ "mem", 'm', "SIZE", "guest RAM, a multiple of 2M (default 512M)", opt_mem },
 	{ "cpus", 'c', "N", "number of vCPUs, 1 to 64 (default 1)", opt_cpus },
 	{ "console", 0, "KIND", "serial console ttyS0: 'stdio' (default: guest output to\n"
 	  "stdout, stdin to the guest, raw terminal if stdin is a TTY;\n"
@@ -295,6 +261,11 @@ void run_opts_usage(FILE *f)
 		}
 	}
 	fprintf(f, "  %-24s %s\n", "-h, --help", "print this help");
+	fprintf(f, "\nsizes:\n");
+	for (h = MEMORY_SIZE_RULE; h; h = nl ? nl + 1 : NULL) {
+		nl = strchr(h, '\n');
+		fprintf(f, "  %.*s\n", nl ? (int)(nl - h) : (int)strlen(h), h);
+	}
 	fprintf(f, "\nexit status:\n"
 		   "  0  the guest powered off (ACPI S5)\n"
 		   "  1  hmmv failed at run time (KVM, host resources, I/O)\n"
