@@ -175,7 +175,9 @@ int memory_config_validate(struct memory_config *cfg, char *why, size_t whylen);
 
 /*
  * Allocates guest RAM as configured (validate first); -errno on failure,
- * nothing left behind.
+ * nothing left behind. A device or file slow tier is locked (flock) to this
+ * VM, -EBUSY when another process holds it, and the frames placed on it are
+ * cleared first, so the guest never sees what an earlier user left there.
  */
 int memory_init(struct guest_mem *m, const struct memory_config *cfg);
 /* Registers the RAM regions as KVM memslots with @flags. */

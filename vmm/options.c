@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vmm/options.h"
 #include "vmm/vm.h"
@@ -319,6 +320,29 @@ static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
 	return r < 0 ? -EINVAL : 0;
 }
 
+/*
+ * A slow tier that is also a disk would put guest RAM inside the image.
+ * Compared by inode, so a symlink or another name for the file is caught;
+ * paths that do not exist are left to the later checks.
+ */
+static int opts_check_nvm_disks(const struct vm_config *cfg, char *why, size_t whylen)
+{
+	struct stat nvm, disk;
+	int i;
+
+	if (cfg->mem.nvm.kind != MEM_BACK_FILE || stat(cfg->mem.nvm.path, &nvm) < 0)
+		return 0;
+	for (i = 0; i < cfg->dev.nr_disks; i++) {
+		if (stat(cfg->dev.disk[i].path, &disk) < 0 ||
+		    disk.st_dev != nvm.st_dev || disk.st_ino != nvm.st_ino)
+			continue;
+		snprintf(why, whylen, "--nvm %s: is also --disk %s (guest RAM would overwrite it)",
+			 cfg->mem.nvm.path, cfg->dev.disk[i].path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		   char *why, size_t whylen)
 {
@@ -374,5 +398,5 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;
 	}
-	return 0;
+	return opts_check_nvm_disks(cfg, why, whylen);
 }
