@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hmmv/safe_file.h"
 #include "tools/sim/sim.h"
 #include "vmm/cmd.h"
 
@@ -590,8 +591,10 @@ int cmd_sim(int argc, char **argv)
 	else
 		r = source_open_workload(&src, &c.wl);
 	if (r && c.trace) {
-		fprintf(stderr, "hmmv sim: --trace %s: %s\n", c.trace, trace_error(r));
-		return 1;
+		fprintf(stderr, "hmmv sim: --trace %s: %s\n", c.trace,
+			r == -ENXIO ? safe_file_strerror(r) : trace_error(r));
+		/* Not a file at all (a FIFO, a directory) is the user's mistake. */
+		return r == -ENXIO || r == -ENOENT ? EXIT_USAGE : 1;
 	}
 	if (r) {
 			fprintf(stderr, "hmmv sim: --workload %s: %s\n", c.wl.kind,

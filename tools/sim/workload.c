@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hmmv/safe_file.h"
 #include "tools/sim/sim.h"
 
 enum { WL_GUPS, WL_ZIPF, WL_SCAN };
@@ -255,10 +256,11 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 	struct stat st;
 	size_t off = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A FIFO or device would block or never end: regular files only. */
+	int fd = safe_file_open(path, O_RDONLY, 0);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) || st.st_size <= 0) {
 		close(fd);
 		return -EINVAL;
