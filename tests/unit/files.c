@@ -225,22 +225,31 @@ struct xz_kernel {
 	uint8_t plain[8192];
 };
 
+/* Streaming, as xz(1) writes kernels: no sizes in the block header. */
 static int xz_make(struct xz_kernel *k)
 {
-	size_t out = 0, cap = sizeof(k->plain) + 1024;
+	lzma_stream strm = LZMA_STREAM_INIT;
+	size_t cap = sizeof(k->plain) + 1024;
 	uint32_t size = sizeof(k->plain);
+	lzma_ret ret;
 	size_t i;
 
 	memset(k->bz, 0x5a, sizeof(k->bz));
 	for (i = 0; i < sizeof(k->plain); i++)
 		k->plain[i] = (uint8_t)(i * 7 + (i >> 8));
 	k->payload = malloc(cap + 4);
-	if (!k->payload || lzma_easy_buffer_encode(1, LZMA_CHECK_CRC32, NULL, k->plain,
-						   sizeof(k->plain), k->payload, &out,
-						   cap) != LZMA_OK)
+	if (!k->payload || lzma_easy_encoder(&strm, 1, LZMA_CHECK_CRC32) != LZMA_OK)
 		return -1;
-	memcpy(k->payload + out, &size, 4);
-	k->payload_len = out + 4;
+	strm.next_in = k->plain;
+	strm.avail_in = sizeof(k->plain);
+	strm.next_out = k->payload;
+	strm.avail_out = cap;
+	ret = lzma_code(&strm, LZMA_FINISH);
+	lzma_end(&strm);
+	if (ret != LZMA_STREAM_END)
+		return -1;
+	memcpy(k->payload + strm.total_out, &size, 4);
+	k->payload_len = strm.total_out + 4;
 	return 0;
 }
 
@@ -347,6 +356,7 @@ static void test_xz_limit(void)
 {
 	struct xz_kernel k;
 	struct boot_file bz, out = { 0 };
+	char cdir[240];
 	uint8_t *h, *p;
 	uint32_t crc;
 	int cached = 0, r;
@@ -373,7 +383,8 @@ static void test_xz_limit(void)
 	p[2] = 39;	/* (2 | 1) << (39 / 2 + 11): 3 GiB */
 	crc = lzma_crc32(h, hlen - 4, 0);
 	memcpy(h + hlen - 4, &crc, 4);
-	r = kcache_get(&bz, k.payload, k.payload_len, "/nonexistent/hmmv-cache", &out, &cached);
+	snprintf(cdir, sizeof(cdir), "%s/cache-xz", dir);
+	r = kcache_get(&bz, k.payload, k.payload_len, cdir, &out, &cached);
 	tap_ok(r < 0, "kcache: an xz header asking for a 3 GiB dictionary is refused (%d)", r);
 	if (r == 0)
 		kcache_put(&out, cached);
