@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hmmv/safe_file.h"
 #include "vmm/options.h"
 #include "vmm/vm.h"
 
@@ -95,6 +96,14 @@ static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n
 static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	cfg->boot.prepare = true;
+	return 0;
+}
+
+/* Files hmmv creates (--console file:, --trace) are private unless asked. */
+static int opt_group_readable(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->console.mode = SAFE_FILE_MODE_GROUP;
+	cfg->trace.mode = SAFE_FILE_MODE_GROUP;
 	return 0;
 }
 
@@ -195,6 +204,9 @@ const struct run_opt run_opts[] = {
 	  "stdout, stdin to the guest, raw terminal if stdin is a TTY;\n"
 	  "Ctrl-A x quits), 'file:PATH' (output appended to PATH, no\n"
 	  "input) or 'none'", opt_console },
+	{ "group-readable", 0, NULL, "create --console file: and --trace files 0640\n"
+	  "instead of 0600 (an existing file keeps its mode; a\n"
+	  "symlink, FIFO or other non-regular file is refused)", opt_group_readable },
 	{ "boot", 0, "MODE", "'auto' (default): decompress a compressed bzImage on the\n"
 	  "host once, cache the vmlinux and enter it directly;\n"
 	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
@@ -275,7 +287,9 @@ void run_opts_usage(FILE *f)
 		   "  3  the guest rebooted (i8042 reset, triple fault; a panic with\n"
 		   "     panic=-1 ends here too); a triple fault also prints the\n"
 		   "     vCPU's registers on stderr\n"
-		   "  4  stopped by SIGINT, SIGTERM, SIGHUP or the console escape\n"
+		   "  4  stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,\n"
+		   "     SIGALRM, SIGPWR, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO, real-time\n"
+		   "     signals) or the console escape; SIGPIPE, SIGXFSZ are ignored\n"
 		   "  5  a vCPU hit a state hmmv cannot emulate (registers on stderr)\n");
 }
 
@@ -301,6 +315,7 @@ static void opt_defaults(struct vm_config *cfg)
 	cfg->boot.params = DEFAULT_PARAMS;
 	cfg->boot.mode = BOOT_AUTO;
 	cfg->console.kind = CONSOLE_STDIO;
+	cfg->console.mode = SAFE_FILE_MODE;
 	tracker_config_init(&cfg->trace);
 }
 

@@ -232,14 +232,36 @@ void vm_request_stop(struct vm *vm, int reason)
 	}
 }
 
+/*
+ * Every signal whose default would kill hmmv is decided here (README,
+ * "Signals"): those below stop the VM cleanly (exit 4); SIGPIPE and SIGXFSZ
+ * are ignored (the failing write reports EPIPE or EFBIG, which the usual
+ * error path handles); SIGUSR2 is the vCPU kick (vmm/vcpu.c): blocked here,
+ * taken by vCPU threads only, harmless from outside; faults (SIGSEGV,
+ * SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS) keep their default.
+ */
+static const int vm_stop_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGALRM, SIGVTALRM, SIGPROF,
+	SIGPWR, SIGXCPU, SIGIO, SIGSTKFLT,
+};
+
 int vm_signals_block(sigset_t *set)
 {
+	sigset_t all;
+	size_t i;
+	int sig;
+
 	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGQUIT);
-	return -pthread_sigmask(SIG_BLOCK, set, NULL);
+	for (i = 0; i < sizeof(vm_stop_signals) / sizeof(vm_stop_signals[0]); i++)
+		sigaddset(set, vm_stop_signals[i]);
+	/* glibc keeps a few real-time signals for itself; sigaddset refuses them. */
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		return -errno;
+	all = *set;
+	sigaddset(&all, SIGUSR2);
+	return -pthread_sigmask(SIG_BLOCK, &all, NULL);
 }
 
 static int vm_start_vcpus(struct vm *vm)
