@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "hmmv/engine.h"
 #include "vmm/control.h"
 
 #define CONTROL_REQ_MAX	256
@@ -23,6 +24,7 @@ struct control {
 	pthread_t thread;
 	bool started;
 	struct guest_mem *mem;
+	struct engine *engine;	/* NULL: the engine is off */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char dir[80];		/* default directory, when we created it */
 };
@@ -73,6 +75,34 @@ static void verb_move(struct control *ctl, const char *verb, const char *args, F
 		fprintf(out, "ok pause_ns=%" PRIu64 "\n", pause_ns);
 }
 
+void control_set_engine(struct control *ctl, struct engine *e)
+{
+	ctl->engine = e;
+}
+
+/* engine [json], engine moves, status [json]: the engine's figures. */
+static void verb_engine(struct control *ctl, const char *verb, const char *args,
+			FILE *out)
+{
+	bool json = !strcmp(args, "json");
+
+	if (!strcmp(verb, "status")) {
+		if (json)
+			fprintf(out, "{\"tiers\":");
+		memory_stat_print(ctl->mem, out, json);
+		if (json)
+			fprintf(out, ",\"engine\":");
+	}
+	if (!ctl->engine)
+		fprintf(out, json ? "null" : "engine: off\n");
+	else if (!strcmp(args, "moves"))
+		engine_print_moves(ctl->engine, out);
+	else
+		engine_print(ctl->engine, out, json);
+	if (json)
+		fprintf(out, "%s\n", strcmp(verb, "status") ? "" : "}");
+}
+
 static void control_dispatch(struct control *ctl, char *req, FILE *out)
 {
 	char *args;
@@ -89,9 +119,12 @@ static void control_dispatch(struct control *ctl, char *req, FILE *out)
 		verb_chunk(ctl, args, out);
 	else if (!strcmp(req, "remap") || !strcmp(req, "move"))
 		verb_move(ctl, req, args, out);
+	else if (!strcmp(req, "engine") || !strcmp(req, "status"))
+		verb_engine(ctl, req, args, out);
 	else
 		fprintf(out, "error: unknown request '%.32s' (stat [json], chunk N, "
-			"remap N dram|nvm, move N dram|nvm)\n", req);
+			"remap N dram|nvm, move N dram|nvm, engine [json|moves], "
+			"status [json])\n", req);
 }
 
 /* Reads one request line; the peer must be our own user (or root). */

@@ -4,7 +4,8 @@
  * (0600, in a 0700 directory), default $XDG_RUNTIME_DIR/hmmv/vm-PID.sock or
  * /tmp/hmmv-UID/vm-PID.sock, or --control PATH. One request per connection:
  * the client writes one line "VERB [ARGS]", the server answers and closes.
- * Verbs: stat, stat json, chunk N, remap N dram|nvm, move N dram|nvm.
+ * Verbs: stat, stat json, chunk N, remap N dram|nvm, move N dram|nvm,
+ * engine [json], engine moves, status [json] (stat plus the engine).
  */
 #ifndef HMMV_VMM_CONTROL_H
 #define HMMV_VMM_CONTROL_H
@@ -14,6 +15,7 @@
 #include "memory/memory.h"
 
 struct control;
+struct engine;
 
 /*
  * Binds the socket (@path, or the default when NULL) and starts its thread.
@@ -28,6 +30,8 @@ int control_start(struct control **out, const char *path, struct guest_mem *mem,
  * 0 for NULL (the default path); -errno with one line in @why otherwise.
  */
 int control_check_path(const char *path, char *why, size_t whylen);
+/* Serves the engine's verbs from now on (before any client can ask). */
+void control_set_engine(struct control *ctl, struct engine *e);
 /* Stops the thread, removes the socket (and the default directory). */
 void control_stop(struct control *ctl);
 /* Connects to @path, sends @request, copies the answer to @out. -errno. */
