@@ -365,7 +365,8 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 			fail(e, err, "dirty log clear");
 			return false;
 		}
-		if (!wait_until(e, ws + (uint64_t)e->window_ms * 1000000ULL))
+		/* The window runs from the last zap: every block gets window_ms. */
+		if (!wait_until(e, now_ns() + (uint64_t)e->window_ms * 1000000ULL))
 			return false;
 		err = tracker_window_end(e->t, e->blocks, n, e->counts);
 		if (err) {

@@ -4,3 +4,8 @@
 .PHONY: bench-trace
 bench-trace: testhost
 	@sh tests/testhost/run.sh -t 900 ../bench/trace
+
+# The engine's system tests share tests/system/lib/hmmv_engine.sh.
+testhost-root: $(TH_ROOT)/tests/system/lib/hmmv_engine.sh
+$(TH_ROOT)/tests/system/lib/hmmv_engine.sh: tests/system/lib/hmmv_engine.sh
+	@install -D -m 644 $< $@

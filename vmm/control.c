@@ -80,6 +80,19 @@ void control_set_engine(struct control *ctl, struct engine *e)
 	ctl->engine = e;
 }
 
+/* placement: one letter per chunk, d (DRAM) or n (slow tier), in order. */
+static void verb_placement(struct control *ctl, FILE *out)
+{
+	struct mem_chunk ch;
+	uint32_t c;
+
+	fprintf(out, "placement %u ", ctl->mem->nr_chunks);
+	for (c = 0; c < ctl->mem->nr_chunks; c++)
+		fputc(memory_chunk_info(ctl->mem, c, &ch) == 0 &&
+		      ch.tier == MEM_TIER_DRAM ? 'd' : 'n', out);
+	fputc('\n', out);
+}
+
 /* engine [json], engine moves, status [json]: the engine's figures. */
 static void verb_engine(struct control *ctl, const char *verb, const char *args,
 			FILE *out)
@@ -93,8 +106,10 @@ static void verb_engine(struct control *ctl, const char *verb, const char *args,
 		if (json)
 			fprintf(out, ",\"engine\":");
 	}
-	if (!ctl->engine)
-		fprintf(out, json ? "null" : "engine: off\n");
+	if (!ctl->engine && json)
+		fprintf(out, "{\"mode\":\"off\",\"slot_flags\":%u}", ctl->mem->slot_flags);
+	else if (!ctl->engine)
+		fprintf(out, "engine: off (memslot flags %#x)\n", ctl->mem->slot_flags);
 	else if (!strcmp(args, "moves"))
 		engine_print_moves(ctl->engine, out);
 	else
@@ -121,10 +136,12 @@ static void control_dispatch(struct control *ctl, char *req, FILE *out)
 		verb_move(ctl, req, args, out);
 	else if (!strcmp(req, "engine") || !strcmp(req, "status"))
 		verb_engine(ctl, req, args, out);
+	else if (!strcmp(req, "placement"))
+		verb_placement(ctl, out);
 	else
 		fprintf(out, "error: unknown request '%.32s' (stat [json], chunk N, "
 			"remap N dram|nvm, move N dram|nvm, engine [json|moves], "
-			"status [json])\n", req);
+			"status [json], placement)\n", req);
 }
 
 /* Reads one request line; the peer must be our own user (or root). */

@@ -5,7 +5,8 @@
  * /tmp/hmmv-UID/vm-PID.sock, or --control PATH. One request per connection:
  * the client writes one line "VERB [ARGS]", the server answers and closes.
  * Verbs: stat, stat json, chunk N, remap N dram|nvm, move N dram|nvm,
- * engine [json], engine moves, status [json] (stat plus the engine).
+ * engine [json], engine moves, status [json] (stat plus the engine),
+ * placement (a letter per chunk: d DRAM, n slow tier).
  */
 #ifndef HMMV_VMM_CONTROL_H
 #define HMMV_VMM_CONTROL_H
