@@ -122,6 +122,28 @@ uint32_t tracker_slot_flags(const struct tracker *t)
 	return t ? KVM_MEM_LOG_DIRTY_PAGES : 0;
 }
 
+/*
+ * Dirty logging maps the guest at 4 KiB anyway, and zapping a block of a
+ * host huge page splits it, dropping the second-level entries of the
+ * whole chunk: no transparent huge pages while tracking (best effort;
+ * remaps advise their own). Not on devdax: a devdax mapping with 2 MiB
+ * alignment cannot fault at 4 KiB (SIGBUS); its huge mappings stay.
+ */
+static void tracker_no_thp(struct tracker *t)
+{
+	struct guest_mem *m = t->m;
+	struct mem_chunk ch;
+	uint32_t c;
+
+	for (c = 0; c < m->nr_chunks; c++) {
+		if (memory_chunk_info(m, c, &ch) < 0 ||
+		    m->tiers[ch.file].kind == MEM_BACK_DEVDAX)
+			continue;
+		madvise(m->host + (uint64_t)c * m->chunk_size, m->chunk_size,
+			MADV_NOHUGEPAGE);
+	}
+}
+
 int tracker_attach(struct tracker *t, int vm_fd, struct guest_mem *m)
 {
 	uint64_t pages = m->ram_size / MEM_PAGE_SIZE;
@@ -143,13 +165,7 @@ int tracker_attach(struct tracker *t, int vm_fd, struct guest_mem *m)
 	t->runs = calloc(t->runs_cap, sizeof(*t->runs));
 	if (!t->log || !t->mask || !t->runs)
 		return -ENOMEM;
-	/*
-	 * Dirty logging maps the guest at 4 KiB anyway, and zapping a block
-	 * of a host huge page splits it, dropping the second-level entries of
-	 * the whole chunk: no host huge pages while tracking (best effort;
-	 * remaps advise their own).
-	 */
-	madvise(m->host, m->ram_size, MADV_NOHUGEPAGE);
+	tracker_no_thp(t);
 	return 0;
 }
 
