@@ -43,6 +43,21 @@ const char *mem_backend_name(enum mem_backend kind);
  */
 int mem_place(struct guest_mem *m);
 
+/*
+ * The steps of a remap (memory/remap.c), shared by memory_remap() and the
+ * write-protected migration (memory/migrate.c). begin claims the chunk
+ * (MEM_CHUNK_MIGRATING) and reserves a frame of @dst (returned, or -errno);
+ * map puts the new frame over the chunk (on failure the old one back);
+ * abort gives the new frame back; commit records the move, retires the old
+ * frame and releases the chunk.
+ */
+int64_t mem_remap_begin(struct guest_mem *m, uint32_t c, int dst, struct mem_chunk *old);
+int mem_remap_map(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
+		  const struct mem_chunk *old);
+void mem_remap_abort(struct guest_mem *m, uint32_t c, int dst, uint32_t frame);
+void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
+		      const struct mem_chunk *old, uint64_t ns);
+
 /* Reads a small sysfs-style file holding one unsigned number. */
 int mem_read_u64_file(const char *path, uint64_t *out);
 #endif

@@ -170,6 +170,11 @@ static int memory_setup(struct guest_mem *m, const struct memory_config *cfg)
 	err = pthread_mutex_init(&m->lock, NULL);
 	if (err)
 		return -err;
+	err = pthread_cond_init(&m->wp_cond, NULL);
+	if (err) {
+		pthread_mutex_destroy(&m->lock);
+		return -err;
+	}
 	m->locked = true;
 	for (t = 0; t < MEM_NR_TIERS; t++) {
 		err = mem_tier_open(&m->tiers[t], t, cfg);
@@ -284,8 +289,10 @@ void memory_exit(struct guest_mem *m)
 	free(m->chunks);
 	free(m->state);
 	free(m->vmm_dirty);
-	if (m->locked)
+	if (m->locked) {
+		pthread_cond_destroy(&m->wp_cond);
 		pthread_mutex_destroy(&m->lock);
+	}
 	m->reserve = NULL;
 	m->host = NULL;
 	m->chunks = NULL;
