@@ -67,7 +67,7 @@ struct vm {
 	int nr_vcpus;
 	struct vcpu vcpus[VM_MAX_CPUS];
 
-	/* Platform devices owned by vmm/ (devices/legacy.h). */
+	/* Platform devices owned by vmm/ (devices/legacy.h, vmm/platform.c). */
 	struct serial *serial;
 	struct i8042 *i8042;
 	struct acpi_pm *pm;
@@ -124,10 +124,6 @@ static inline bool vm_stopping(struct vm *vm)
 {
 	return atomic_load(&vm->stopping);
 }
-
-/* Interrupt helpers for devices (in-kernel irqchip). -errno on failure. */
-int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
-int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data);
 
 /*
  * Legacy INTx routing of PCI slot @slot on bus 0, INTA (as the DSDT's _PRT

@@ -103,7 +103,7 @@ static int try_sim(const char *path)
 {
 	struct source *s;
 
-	if (source_open_trace(&s, path) == 0) {
+	if (source_open_trace(&s, path, 1) == 0) {
 		source_close(s);
 		return 0;
 	}

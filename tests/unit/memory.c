@@ -59,6 +59,18 @@ static void test_parse(void)
 	tap_ok(!memory_parse_size("4096", &v) && v == 4096, "size: 4096");
 	tap_ok(memory_parse_size("12Q", &v) == -EINVAL, "size: 12Q rejected");
 	tap_ok(memory_parse_size("99999999999T", &v) == -ERANGE, "size: overflow rejected");
+	tap_ok(!memory_parse_size("0x10000000", &v) && v == 256 * MiB, "size: 0x10000000");
+	tap_ok(!memory_parse_size("0x1M", &v) && v == MiB, "size: 0x1M, hex with a suffix");
+	tap_ok(!memory_parse_size("010M", &v) && v == 10 * MiB, "size: 010M is decimal, not octal");
+	tap_ok(!memory_parse_size("2gib", &v) && v == 2048 * MiB &&
+	       !memory_parse_size("4kb", &v) && v == 4096, "size: suffixes in any case");
+	tap_ok(memory_parse_size("0x", &v) == -EINVAL && memory_parse_size("", &v) == -EINVAL &&
+	       memory_parse_size("-1", &v) == -EINVAL && memory_parse_size(" 1", &v) == -EINVAL,
+	       "size: 0x, empty, -1 and leading space rejected");
+	tap_ok(memory_parse_size("1MiBx", &v) == -EINVAL && memory_parse_size("1Mi", &v) == -EINVAL,
+	       "size: trailing garbage rejected");
+	tap_ok(memory_parse_size("99999999999999999999", &v) == -ERANGE &&
+	       memory_parse_size("17179869184G", &v) == -ERANGE, "size: overflow of the number and of the shift");
 	memory_config_init(&cfg, 512 * MiB);
 	tap_ok(!parse(&cfg, "--dram", "128M,hugetlb,node=0") && cfg.dram.size == 128 * MiB &&
 	       cfg.dram.hugetlb && cfg.dram.node == 0, "--dram 128M,hugetlb,node=0");
