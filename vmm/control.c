@@ -241,7 +241,7 @@ static void client_read(struct control *ctl, struct control_client *cl)
 	}
 	cl->got += (size_t)n;
 	r = control_req_scan(cl->req, cl->got, n == 0);
-	if (r == 0)
+	if (r == -EAGAIN)
 		return;
 	if (r == -ENODATA)	/* a liveness probe's connect: nothing to answer */
 		client_close(cl);

@@ -14,7 +14,7 @@ int control_req_scan(const char *buf, size_t len, bool eof)
 	if (!nl && len >= CONTROL_REQ_MAX)
 		return -EMSGSIZE;
 	if (!nl && !eof)
-		return 0;
+		return -EAGAIN;
 	if (!nl && !len)
 		return -ENODATA;
 	n = nl ? (size_t)(nl - buf) : len;

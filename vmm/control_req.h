@@ -47,9 +47,9 @@ struct control_req {
 /*
  * Looks for the end of the request in the @len bytes received so far
  * (@eof: the client sent all it will). Returns the line's length (newline
- * and a trailing CR excluded) when complete, 0 when more may come,
- * -EMSGSIZE when it cannot fit CONTROL_REQ_MAX, -ENODATA at EOF with
- * nothing received.
+ * and a trailing CR excluded, possibly 0) when complete, -EAGAIN when more
+ * may come, -EMSGSIZE when it cannot fit CONTROL_REQ_MAX, -ENODATA at EOF
+ * with nothing received.
  */
 int control_req_scan(const char *buf, size_t len, bool eof);
 /*
