@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "hmmv/safe_file.h"
 #include "hmmv/tracker.h"
 
 struct tracker {
@@ -53,6 +54,7 @@ void tracker_config_init(struct tracker_config *cfg)
 	cfg->interval_ms = TRACKER_DEFAULT_INTERVAL_MS;
 	cfg->window_ms = TRACKER_DEFAULT_WINDOW_MS;
 	cfg->sample_pages = TRACKER_DEFAULT_SAMPLE_PAGES;
+	cfg->mode = SAFE_FILE_MODE;
 }
 
 static int parse_pages(struct tracker_config *cfg, const char *val, char *why,
@@ -105,15 +107,15 @@ static int tracker_open(struct tracker *t, char *why, size_t whylen)
 {
 	int fd, err;
 
-	fd = open(t->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = safe_file_open(t->path, O_WRONLY | O_CREAT | O_EXCL,
+			    t->cfg.mode ? t->cfg.mode : SAFE_FILE_MODE);
 	t->created = fd >= 0;
 	/* An existing file is kept as it is until the VM really runs. */
-	if (fd < 0 && errno == EEXIST)
-		fd = open(t->path, O_WRONLY | O_CLOEXEC);
+	if (fd == -EEXIST)
+		fd = safe_file_open(t->path, O_WRONLY, 0);
 	if (fd < 0) {
-		err = errno;
-		snprintf(why, whylen, "--trace %s: %s", t->path, strerror(err));
-		return -err;
+		snprintf(why, whylen, "--trace %s: %s", t->path, safe_file_strerror(fd));
+		return fd;
 	}
 	t->f = fdopen(fd, "w");
 	if (!t->f) {
@@ -519,6 +521,9 @@ static int write_header(struct tracker *t)
 	err = trace_write_header(t->f, &t->hdr);
 	if (err)
 		return fail(t, err, "write");
+	/* A run killed before its first block still leaves a readable header. */
+	if (fflush(t->f))
+		return fail(t, -errno, "write");
 	t->started = true;
 	t->interval = 0;
 	return 0;

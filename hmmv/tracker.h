@@ -48,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hmmv/trace.h"
 #include "memory/memory.h"
@@ -68,6 +69,7 @@ struct tracker_config {
 	uint32_t sample_pages;	/* --trace-pages: a power of two; capped at
 				   the pages of a chunk */
 	bool tuned;	/* --trace-interval or --trace-pages given */
+	mode_t mode;	/* of a new FILE: 0600, 0640 with --group-readable */
 };
 
 struct tracker_stats {

@@ -77,6 +77,29 @@ int mem_place(struct guest_mem *m)
 	return 0;
 }
 
+/*
+ * Clears the frames placed on a device or file tier before the guest can
+ * see them: the backing may hold another VM's RAM (memfd tiers start
+ * zeroed; frames taken later by a remap are overwritten whole by its copy).
+ */
+static void memory_clear_frames(struct guest_mem *m)
+{
+	struct mem_tier *t = &m->tiers[MEM_TIER_NVM];
+	uint64_t cs = m->chunk_size;
+	uint32_t f, n;
+
+	if (t->kind != MEM_BACK_DEVDAX && t->kind != MEM_BACK_FILE)
+		return;
+	for (f = 0; f < t->frames.nr; f += n) {
+		for (n = 0; f + n < t->frames.nr && mem_frames_used(&t->frames, f + n); n++)
+			;
+		if (n)
+			mem_tier_clear(t, (uint64_t)f * cs, (uint64_t)n * cs);
+		else
+			n = 1;
+	}
+}
+
 /* Maps every chunk's frame, one mmap per run of consecutive frames. */
 static int memory_map_chunks(struct guest_mem *m)
 {
@@ -147,6 +170,11 @@ static int memory_setup(struct guest_mem *m, const struct memory_config *cfg)
 	err = pthread_mutex_init(&m->lock, NULL);
 	if (err)
 		return -err;
+	err = pthread_cond_init(&m->wp_cond, NULL);
+	if (err) {
+		pthread_mutex_destroy(&m->lock);
+		return -err;
+	}
 	m->locked = true;
 	for (t = 0; t < MEM_NR_TIERS; t++) {
 		err = mem_tier_open(&m->tiers[t], t, cfg);
@@ -157,6 +185,8 @@ static int memory_setup(struct guest_mem *m, const struct memory_config *cfg)
 	err = memory_alloc_tables(m);
 	if (!err)
 		err = mem_place(m);
+	if (!err)
+		memory_clear_frames(m);
 	if (!err)
 		err = memory_reserve(m);
 	if (!err)
@@ -223,8 +253,10 @@ void memory_exit(struct guest_mem *m)
 	free(m->chunks);
 	free(m->state);
 	free(m->vmm_dirty);
-	if (m->locked)
+	if (m->locked) {
+		pthread_cond_destroy(&m->wp_cond);
 		pthread_mutex_destroy(&m->lock);
+	}
 	m->reserve = NULL;
 	m->host = NULL;
 	m->chunks = NULL;

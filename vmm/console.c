@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hmmv/safe_file.h"
 #include "vmm/console.h"
 
 #define CONSOLE_ESCAPE		0x01	/* Ctrl-A */
@@ -205,11 +206,11 @@ int console_open(struct console **out, const struct console_config *cfg,
 		console_own_stdout(c);
 		break;
 	case CONSOLE_FILE:
-		c->out_fd = open(cfg->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-				 O_NOCTTY, 0644);
+		c->out_fd = safe_file_open(cfg->path, O_WRONLY | O_CREAT | O_APPEND,
+					   cfg->mode ? cfg->mode : SAFE_FILE_MODE);
 		if (c->out_fd < 0) {
 			snprintf(why, whylen, "--console file:%s: %s", cfg->path,
-				 strerror(errno));
+				 safe_file_strerror(c->out_fd));
 			free(c);
 			return -EINVAL;
 		}

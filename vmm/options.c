@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "hmmv/safe_file.h"
 #include "vmm/options.h"
 #include "vmm/vm.h"
 
@@ -94,6 +96,14 @@ static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n
 static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	cfg->boot.prepare = true;
+	return 0;
+}
+
+/* Files hmmv creates (--console file:, --trace) are private unless asked. */
+static int opt_group_readable(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->console.mode = SAFE_FILE_MODE_GROUP;
+	cfg->trace.mode = SAFE_FILE_MODE_GROUP;
 	return 0;
 }
 
@@ -194,6 +204,9 @@ const struct run_opt run_opts[] = {
 	  "stdout, stdin to the guest, raw terminal if stdin is a TTY;\n"
 	  "Ctrl-A x quits), 'file:PATH' (output appended to PATH, no\n"
 	  "input) or 'none'", opt_console },
+	{ "group-readable", 0, NULL, "create --console file: and --trace files 0640\n"
+	  "instead of 0600 (an existing file keeps its mode; a\n"
+	  "symlink, FIFO or other non-regular file is refused)", opt_group_readable },
 	{ "boot", 0, "MODE", "'auto' (default): decompress a compressed bzImage on the\n"
 	  "host once, cache the vmlinux and enter it directly;\n"
 	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
@@ -274,7 +287,9 @@ void run_opts_usage(FILE *f)
 		   "  3  the guest rebooted (i8042 reset, triple fault; a panic with\n"
 		   "     panic=-1 ends here too); a triple fault also prints the\n"
 		   "     vCPU's registers on stderr\n"
-		   "  4  stopped by SIGINT, SIGTERM, SIGHUP or the console escape\n"
+		   "  4  stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,\n"
+		   "     SIGALRM, SIGPWR, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO, real-time\n"
+		   "     signals) or the console escape; SIGPIPE, SIGXFSZ are ignored\n"
 		   "  5  a vCPU hit a state hmmv cannot emulate (registers on stderr)\n");
 }
 
@@ -300,6 +315,7 @@ static void opt_defaults(struct vm_config *cfg)
 	cfg->boot.params = DEFAULT_PARAMS;
 	cfg->boot.mode = BOOT_AUTO;
 	cfg->console.kind = CONSOLE_STDIO;
+	cfg->console.mode = SAFE_FILE_MODE;
 	tracker_config_init(&cfg->trace);
 }
 
@@ -317,6 +333,29 @@ static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
 		snprintf(why, whylen, "--%s: %s", o->name,
 			 reason[0] ? reason : "invalid value");
 	return r < 0 ? -EINVAL : 0;
+}
+
+/*
+ * A slow tier that is also a disk would put guest RAM inside the image.
+ * Compared by inode, so a symlink or another name for the file is caught;
+ * paths that do not exist are left to the later checks.
+ */
+static int opts_check_nvm_disks(const struct vm_config *cfg, char *why, size_t whylen)
+{
+	struct stat nvm, disk;
+	int i;
+
+	if (cfg->mem.nvm.kind != MEM_BACK_FILE || stat(cfg->mem.nvm.path, &nvm) < 0)
+		return 0;
+	for (i = 0; i < cfg->dev.nr_disks; i++) {
+		if (stat(cfg->dev.disk[i].path, &disk) < 0 ||
+		    disk.st_dev != nvm.st_dev || disk.st_ino != nvm.st_ino)
+			continue;
+		snprintf(why, whylen, "--nvm %s: is also --disk %s (guest RAM would overwrite it)",
+			 cfg->mem.nvm.path, cfg->dev.disk[i].path);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
@@ -374,5 +413,5 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;
 	}
-	return 0;
+	return opts_check_nvm_disks(cfg, why, whylen);
 }

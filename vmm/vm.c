@@ -83,6 +83,13 @@ static int vm_create_memory(struct vm *vm)
 		return r;
 	}
 	r = memory_init(&vm->mem, &vm->cfg->mem);
+	if (r == -EBUSY) {
+		/* memory/ locks a device or file slow tier to one VM. */
+		snprintf(vm->why, sizeof(vm->why), "--nvm %s: in use by another process",
+			 vm->cfg->mem.nvm.path);
+		vm->usage_error = true;
+		return r;
+	}
 	if (r < 0)
 		return vm_fail(vm, r, "guest memory");
 	r = vm_create_tracker(vm);
@@ -97,8 +104,19 @@ static int vm_create_memory(struct vm *vm)
 			return vm_fail(vm, r, "access tracker");
 	}
 	r = vm_pause_init(vm);
-	if (r < 0)
-		return vm_fail(vm, r, "vCPU pause gate");
+	return r < 0 ? vm_fail(vm, r, "vCPU pause gate") : 0;
+}
+
+/*
+ * The guest is loaded: the kernel, initrd, boot tables and ACPI were written
+ * through raw pointers that hold no chunk, so nothing may move a chunk
+ * before this point. Whatever moves chunks (the control socket's remaps,
+ * the engine) starts here, before any vCPU runs.
+ */
+static int vm_start_movers(struct vm *vm)
+{
+	int r;
+
 	r = control_start(&vm->control, vm->cfg->mem.control_path, &vm->mem,
 			  vm->why, sizeof(vm->why));
 	/* A path the user named that cannot be bound is a usage error. */
@@ -118,8 +136,8 @@ static int vm_create_pci(struct vm *vm)
 
 	r = devices_init(&vm->devices, &vm->cfg->dev, &env, vm->why, sizeof(vm->why));
 	if (r < 0) {
-		/* devices/ names the flag or file; most failures are bad input. */
-		vm->usage_error = r == -EINVAL || r == -ENOENT || r == -EACCES;
+		/* devices/ names the flag or file and knows whether it was bad input. */
+		vm->usage_error = vm->devices.usage_error;
 		return r;
 	}
 	vm->devices_ok = true;
@@ -195,7 +213,7 @@ int vm_create(struct vm *vm, struct vm_config *cfg)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return vm_start_movers(vm);
 }
 
 void vm_request_stop(struct vm *vm, int reason)
@@ -214,14 +232,36 @@ void vm_request_stop(struct vm *vm, int reason)
 	}
 }
 
+/*
+ * Every signal whose default would kill hmmv is decided here (README,
+ * "Signals"): those below stop the VM cleanly (exit 4); SIGPIPE and SIGXFSZ
+ * are ignored (the failing write reports EPIPE or EFBIG, which the usual
+ * error path handles); SIGUSR2 is the vCPU kick (vmm/vcpu.c): blocked here,
+ * taken by vCPU threads only, harmless from outside; faults (SIGSEGV,
+ * SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS) keep their default.
+ */
+static const int vm_stop_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGALRM, SIGVTALRM, SIGPROF,
+	SIGPWR, SIGXCPU, SIGIO, SIGSTKFLT,
+};
+
 int vm_signals_block(sigset_t *set)
 {
+	sigset_t all;
+	size_t i;
+	int sig;
+
 	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGQUIT);
-	return -pthread_sigmask(SIG_BLOCK, set, NULL);
+	for (i = 0; i < sizeof(vm_stop_signals) / sizeof(vm_stop_signals[0]); i++)
+		sigaddset(set, vm_stop_signals[i]);
+	/* glibc keeps a few real-time signals for itself; sigaddset refuses them. */
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		return -errno;
+	all = *set;
+	sigaddset(&all, SIGUSR2);
+	return -pthread_sigmask(SIG_BLOCK, &all, NULL);
 }
 
 static int vm_start_vcpus(struct vm *vm)

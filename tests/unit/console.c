@@ -30,15 +30,32 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Opens the console on the FIFO, with @rfd a non-blocking reader of it. */
+/*
+ * Opens the console on the FIFO, with @rfd a non-blocking reader of it.
+ * --console file: refuses FIFOs (they could hang the start), so the FIFO
+ * stands in for stdout, where a stalled pipe is what happens for real:
+ * console_open() takes its own descriptor of fd 1, which is then restored.
+ */
 static struct console *open_on_fifo(int *rfd)
 {
-	struct console_config cfg = { .kind = CONSOLE_FILE, .path = fifo };
+	struct console_config cfg = { .kind = CONSOLE_STDIO };
 	struct console *c = NULL;
 	char why[256];
+	int wfd, saved, r;
 
 	*rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (*rfd < 0 || console_open(&c, &cfg, why, sizeof(why)) < 0)
+	if (*rfd < 0)
+		return NULL;
+	wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (wfd < 0 || saved < 0 || dup2(wfd, STDOUT_FILENO) < 0)
+		return NULL;
+	r = console_open(&c, &cfg, why, sizeof(why));
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(wfd);
+	if (r < 0)
 		return NULL;
 	/* A one-page pipe: the ring, not the pipe, holds what is stalled. */
 	fcntl(*rfd, F_SETPIPE_SZ, 4096);

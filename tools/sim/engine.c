@@ -78,11 +78,13 @@ int sim_create(struct sim *s, const struct sim_ops *ops, const struct model *m,
 	s->rng = seed * 0x9e3779b97f4a7c15ull + 7;
 	for (i = 0; i < s->nvms; i++) {
 		s->vm[i].pages = (uint32_t)h->vm_pages[i];
-		s->vm[i].loc = calloc(s->vm[i].pages, 1);
+		s->vm[i].loc = malloc(s->vm[i].pages);
 		if (!s->vm[i].loc) {
 			sim_destroy(s);
 			return -ENOMEM;
 		}
+		/* Every page starts in NVM (tier 1); policies place DRAM. */
+		memset(s->vm[i].loc, SIM_NVM, s->vm[i].pages);
 	}
 	if (max_intervals) {
 		s->share = calloc((size_t)max_intervals * s->nvms, sizeof(double));

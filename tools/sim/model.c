@@ -31,11 +31,11 @@ void model_default(struct model *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->lat_ns[SIM_DRAM] = 81;
-	m->lat_ns[SIM_SLOW] = 305;
+	m->lat_ns[SIM_NVM] = 305;
 	m->bw_rd[SIM_DRAM] = 100;
 	m->bw_wr[SIM_DRAM] = 60;
-	m->bw_rd[SIM_SLOW] = 6 * 6.6;
-	m->bw_wr[SIM_SLOW] = 6 * 2.3;
+	m->bw_rd[SIM_NVM] = 6 * 6.6;
+	m->bw_wr[SIM_NVM] = 6 * 2.3;
 	m->cpu_ns = 20;
 	m->mlp = 2;
 	m->vcpus = 2;
@@ -62,9 +62,9 @@ int model_preset(struct model *m, const char *name)
 	if (!strcmp(name, "optane"))
 		return 0;
 	if (!strcmp(name, "cxl")) {
-		m->lat_ns[SIM_SLOW] = m->lat_ns[SIM_DRAM] + 80;
-		m->bw_rd[SIM_SLOW] = 25;
-		m->bw_wr[SIM_SLOW] = 25;
+		m->lat_ns[SIM_NVM] = m->lat_ns[SIM_DRAM] + 80;
+		m->bw_rd[SIM_NVM] = 25;
+		m->bw_wr[SIM_NVM] = 25;
 		return 0;
 	}
 	return -EINVAL;

@@ -88,12 +88,12 @@ static void mm_page(struct sim *s, struct acct *a, double r, double w,
 
 	a->accesses += acc;
 	a->lat_ns += r * (hit * m->lat_ns[SIM_DRAM] +
-			  (1 - hit) * (m->lat_ns[SIM_DRAM] + m->lat_ns[SIM_SLOW]));
+			  (1 - hit) * (m->lat_ns[SIM_DRAM] + m->lat_ns[SIM_NVM]));
 	a->dram_acc += acc * hit;
 	a->dev_rd[SIM_DRAM] += r * SIM_LINE;		/* tag + data read */
 	a->dev_wr[SIM_DRAM] += (w + miss) * SIM_LINE;	/* write-backs, fills */
-	a->dev_rd[SIM_SLOW] += miss * SIM_LINE;		/* line fills */
-	a->dev_wr[SIM_SLOW] += miss * dirty * SIM_LINE;	/* dirty victims */
+	a->dev_rd[SIM_NVM] += miss * SIM_LINE;		/* line fills */
+	a->dev_wr[SIM_NVM] += miss * dirty * SIM_LINE;	/* dirty victims */
 	a->dev_rd[SIM_DRAM] += miss * dirty * SIM_LINE;
 }
 

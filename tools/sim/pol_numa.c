@@ -44,15 +44,16 @@ struct nb {
 	uint64_t *keyn;		/* counting sort scratch */
 };
 
+/* A period in intervals: 1 .. 2^31, whatever the trace's interval_ns. */
 static uint32_t at_least1(double x)
 {
-	return x < 1 ? 1 : (uint32_t)(x + 0.5);
+	return x < 1 ? 1 : x > 0x1p31 ? 1u << 31 : (uint32_t)(x + 0.5);
 }
 
 static int nb_init(struct sim *s)
 {
 	struct nb *nb = calloc(1, sizeof(*nb));
-	double ims = s->interval_ns / 1e6;
+	double ims = s->interval_ns / 1e6, rate;
 	uint32_t i;
 
 	if (!nb)
@@ -74,7 +75,8 @@ static int nb_init(struct sim *s)
 	nb->period = at_least1(s->pp->nb_scan_period_ms / ims);
 	nb->threshold = at_least1(s->pp->nb_hot_threshold_ms / ims);
 	nb->scan_pages = (uint64_t)(s->pp->nb_scan_size_mb * 256);
-	nb->rate_bytes = (uint64_t)(s->pp->nb_rate_limit_mbps * 1048576.0 * ims / 1000);
+	rate = s->pp->nb_rate_limit_mbps * 1048576.0 * ims / 1000;
+	nb->rate_bytes = rate < 0x1p62 ? (uint64_t)rate : 1ull << 62;
 	/* min/low/high watermarks are ~0.1% apart (watermark_scale_factor 10). */
 	nb->wmark_high = 2 * (s->dram_pages / 1000 + 1);
 	sim_place_first_touch(s);
@@ -130,13 +132,13 @@ static void nb_record(struct sim *s, struct nb *nb, uint32_t vm,
 
 	nb->v[vm].last[p] = s->now;
 	nb->v[vm].cnt[p] = r->reads + r->writes;
-	if (v->loc[p] == SIM_SLOW && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p)) {
+	if (v->loc[p] == SIM_NVM && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p)) {
 		if (r->reads) {
-			rd[SIM_SLOW] += 1;
+			rd[SIM_NVM] += 1;
 			rd[SIM_DRAM] += r->reads - 1;
 			wr[SIM_DRAM] += r->writes;
 		} else {
-			wr[SIM_SLOW] += 1;
+			wr[SIM_NVM] += 1;
 			wr[SIM_DRAM] += r->writes - 1;
 		}
 		return;
@@ -215,7 +217,7 @@ static int nb_demote_one(struct sim *s, struct nb *nb)
 
 		if (s->vm[vm].loc[p] != SIM_DRAM)
 			continue;
-		sim_set_tier(s, vm, p, 1, SIM_SLOW);
+		sim_set_tier(s, vm, p, 1, SIM_NVM);
 		/* Unmapping costs the vCPUs a shootdown per batch of 32 pages. */
 		s->vm[vm].a.stall_ns += s->m->fault_ns / 32;
 		s->vm[vm].a.mig_ns += s->m->fault_ns / 32;
@@ -238,7 +240,7 @@ static void nb_scan(struct sim *s, struct nb *nb)
 		for (k = 0; k < n; k++) {
 			uint32_t p = (uint32_t)((nb->v[i].cursor + k) % v->pages);
 
-			if (v->loc[p] == SIM_SLOW)
+			if (v->loc[p] == SIM_NVM)
 				nb->v[i].scanned[p] = s->now + 1;
 		}
 		nb->v[i].cursor += n;

@@ -159,7 +159,7 @@ static void hemem_end(struct sim *s, const struct ival *iv)
 			if (s->vm[v].dram_pages + SIM_CHUNK_PAGES > share) {
 				if (!hemem_victim(s, h, v, &cv))
 					break;
-				hemem_move(s, v, cv, SIM_SLOW);
+				hemem_move(s, v, cv, SIM_NVM);
 				budget -= chunk;
 			}
 			hemem_move(s, v, c, SIM_DRAM);
@@ -287,14 +287,14 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 
 	for (v = 0; v < s->nvms; v++)
 		for (p = 0; p < s->vm[v].pages; p++)
-			want += s->vm[v].loc[p] == SIM_SLOW && bin_of(mt->cnt[v][p]) >= mt->hot;
+			want += s->vm[v].loc[p] == SIM_NVM && bin_of(mt->cnt[v][p]) >= mt->hot;
 	/* Demote coldest first until promotions and the 2% watermark fit. */
 	for (b = 0; b < mt->hot && freep < want + wm && budget >= SIM_PAGE; b++)
 		for (v = 0; v < s->nvms; v++)
 			for (p = 0; p < s->vm[v].pages && freep < want + wm; p++) {
 				if (s->vm[v].loc[p] != SIM_DRAM || bin_of(mt->cnt[v][p]) != b)
 					continue;
-				memtis_move(s, v, p, SIM_SLOW);
+				memtis_move(s, v, p, SIM_NVM);
 				freep++;
 				budget -= SIM_PAGE;
 			}
@@ -303,7 +303,7 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 			for (p = 0; p < s->vm[v].pages; p++) {
 				if (freep <= wm || budget < SIM_PAGE)
 					return;
-				if (s->vm[v].loc[p] != SIM_SLOW || bin_of(mt->cnt[v][p]) != b)
+				if (s->vm[v].loc[p] != SIM_NVM || bin_of(mt->cnt[v][p]) != b)
 					continue;
 				memtis_move(s, v, p, SIM_DRAM);
 				freep--;
@@ -314,11 +314,10 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 static void memtis_end(struct sim *s, const struct ival *iv)
 {
 	struct memtis *mt = s->priv;
-	uint32_t every = (uint32_t)(s->pp->memtis_mig_ms * 1e6 / s->interval_ns);
+	double per = s->pp->memtis_mig_ms * 1e6 / s->interval_ns;
+	uint32_t every = per < 1 ? 1 : per > 0x1p31 ? 1u << 31 : (uint32_t)per;
 
 	memtis_sample(s, mt, iv);
-	if (!every)
-		every = 1;
 	if ((s->now + 1) % every)
 		return;
 	memtis_migrate(s, mt, s->pp->memtis_rate_mbps * 1048576.0 *

@@ -23,12 +23,20 @@
 #include "hmmv/pool_policy.h"
 #include "hmmv/trace.h"
 
-#define SIM_SLOW	0
-#define SIM_DRAM	1
+/* Tiers numbered as memory/ numbers them (MEM_TIER_DRAM, MEM_TIER_NVM). */
+#define SIM_DRAM	0
+#define SIM_NVM		1
+/* Old name, kept only until pol_hmmv.c (the policy area's) says SIM_NVM. */
+#define SIM_SLOW	SIM_NVM
 #define SIM_LINE	64u
 #define SIM_PAGE	4096u
 #define SIM_CHUNK_PAGES	512u
 #define SIM_MAX_POLICIES 16
+/* Bounds on what one run may take (a tiny trace may declare huge VMs). */
+#define SIM_MAX_PAGES	(1u << 22)	/* 4 KiB pages over all VMs: 16 GiB */
+#define SIM_MAX_WORK	(1ull << 31)	/* pages x intervals: minutes of CPU */
+#define SIM_MAX_INTERVAL_NS (3600ull * 1000000000)
+#define SIM_PRESENCE_LINES 64		/* default transfers per presence bit */
 
 /* Every constant of the memory and mechanism model; see model.c for sources. */
 struct model {
@@ -171,10 +179,52 @@ struct wl_params {
 struct source;
 void wl_params_default(struct wl_params *w);
 int source_open_workload(struct source **out, const struct wl_params *w);
-int source_open_trace(struct source **out, const char *path);
+/*
+ * A trace file, read and validated whole, in 4 KiB pages whatever its
+ * page_shift; with TRACE_F_PRESENCE each bit counts as presence_lines
+ * transfers. -ENODEV not a regular file, -EFBIG over the bounds above,
+ * -ERANGE interval_ns over an hour, trace_open_mem()'s and
+ * trace_next_block()'s errors.
+ */
+int source_open_trace(struct source **out, const char *path,
+		      uint32_t presence_lines);
 const struct trace_hdr *source_hdr(const struct source *s);
+/* What a -errno from source_open_trace() or source_next() means. */
+const char *source_strerror(int r);
 /* 1: *iv filled (valid until the next call), 0: end, -errno. */
 int source_next(struct source *s, struct ival *iv);
 void source_close(struct source *s);
+
+/* run.c and report.c: every chosen policy over one source, and the results. */
+struct sim_run {
+	const struct sim_ops *ops[SIM_MAX_POLICIES];
+	int nops;
+	const struct model *m;
+	const struct pol_params *pp;
+	uint64_t dram_pages;		/* DRAM budget, all VMs */
+	uint64_t seed;
+	const char *what;		/* the source, for error messages */
+	const char *label;		/* workload column of the results */
+	const char *csv;		/* append CSV rows here, or NULL */
+	const char *share;		/* PREFIX-POLICY.dat DRAM shares, or NULL */
+	uint32_t share_intervals;	/* intervals the share files keep */
+	int quiet;			/* no text table on stdout */
+	int check;			/* run sim_check() */
+};
+
+struct sim_result {
+	const char *name;
+	double thr;			/* M accesses per second */
+	double slow;			/* slowdown against all-DRAM */
+	double hit;			/* % of accesses served by DRAM */
+	double mig_mb, track, migp;	/* MiB moved; % of time tracking, moving */
+};
+
+int sim_run(const struct sim_run *c, struct source *src);
+void sim_result(const struct sim *s, const struct sim *ref, int vm,
+		struct sim_result *r);
+int sim_report(const struct sim_run *c, const struct sim *s, int n);
+int sim_check(const struct sim *s, int n);
+int sim_write_share(const struct sim_run *c, const struct sim *s, uint32_t nint);
 
 #endif

@@ -9,44 +9,13 @@
  * counts spread uniformly over the interval.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "tools/sim/sim.h"
+#include "tools/sim/source.h"
 
 enum { WL_GUPS, WL_ZIPF, WL_SCAN };
-
-struct vmgen {
-	int kind;
-	uint32_t pages;
-	uint32_t hot_first, hot_pages;
-	double hot_frac;
-	double accesses;
-	uint32_t shift_every;
-	double *w;		/* zipf: per-page share of operations */
-	uint64_t cursor;	/* scan */
-};
-
-struct source {
-	struct trace_hdr hdr;
-	uint32_t next, intervals;
-	uint64_t rng;
-	struct vmgen g[TRACE_MAX_VMS];
-	struct trace_rec *rec[TRACE_MAX_VMS];
-	/* trace file */
-	int file;
-	uint8_t *buf;
-	size_t len;
-	struct trace_cursor cur;
-	struct trace_block pend;
-	struct trace_rec *stage;
-	uint32_t stage_cap;
-	int has_pend, ended;
-};
 
 void wl_params_default(struct wl_params *w)
 {
@@ -196,6 +165,8 @@ static int gen_setup(struct source *s, const struct wl_params *w)
 	uint32_t hot = (uint32_t)(w->hot_bytes / SIM_PAGE);
 	const char *k = w->kind;
 
+	if (w->vm_bytes > (uint64_t)SIM_MAX_PAGES * SIM_PAGE)
+		return -EFBIG;
 	if (pages < SIM_CHUNK_PAGES || pages % SIM_CHUNK_PAGES || !hot || hot > pages)
 		return -EINVAL;
 	s->hdr.nvms = 1;
@@ -236,6 +207,9 @@ int source_open_workload(struct source **out, const struct wl_params *w)
 	s->hdr.page_shift = 12;
 	s->hdr.interval_ns = w->interval_ns;
 	r = gen_setup(s, w);
+	if (!r && ((uint64_t)s->g[0].pages * s->hdr.nvms > SIM_MAX_PAGES ||
+		   (uint64_t)s->g[0].pages * s->hdr.nvms * w->intervals > SIM_MAX_WORK))
+		r = -EFBIG;
 	for (i = 0; !r && i < s->hdr.nvms; i++) {
 		s->hdr.vm_pages[i] = s->g[i].pages;
 		s->rec[i] = malloc(s->g[i].pages * sizeof(struct trace_rec));
@@ -250,109 +224,30 @@ int source_open_workload(struct source **out, const struct wl_params *w)
 	return 0;
 }
 
-static int read_file(const char *path, uint8_t **buf, size_t *len)
+const char *source_strerror(int r)
 {
-	struct stat st;
-	size_t off = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size <= 0) {
-		close(fd);
-		return -EINVAL;
+	switch (r) {
+	case -EINVAL:
+		return "malformed trace (bad header, record or block order)";
+	case -EPROTO:
+		return "unsupported trace version";
+	case -ENODATA:
+		return "truncated trace (no end marker)";
+	case -EFBIG:
+		return "too large for the simulator (over 16 GiB of memory in all, "
+		       "or memory x intervals over 2^31 4 KiB page-intervals)";
+	case -ERANGE:
+		return "interval_ns over an hour";
+	case -ENODEV:
+		return "not a regular file";
+	default:
+		return strerror(-r);
 	}
-	*buf = malloc(st.st_size);
-	if (!*buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (off < (size_t)st.st_size) {
-		n = read(fd, *buf + off, st.st_size - off);
-		if (n <= 0) {
-			free(*buf);
-			close(fd);
-			return n < 0 ? -errno : -EIO;
-		}
-		off += n;
-	}
-	close(fd);
-	*len = off;
-	return 0;
-}
-
-int source_open_trace(struct source **out, const char *path)
-{
-	struct source *s = calloc(1, sizeof(*s));
-	uint64_t maxp = 0;
-	uint32_t i;
-	int r;
-
-	if (!s)
-		return -ENOMEM;
-	s->file = 1;
-	r = read_file(path, &s->buf, &s->len);
-	if (!r)
-		r = trace_open_mem(&s->cur, s->buf, s->len);
-	if (!r) {
-		s->hdr = s->cur.hdr;
-		for (i = 0; i < s->hdr.nvms; i++)
-			if (s->hdr.vm_pages[i] > maxp)
-				maxp = s->hdr.vm_pages[i];
-		/* The simulator keeps per-page state: 16 GiB per VM at most. */
-		if (maxp > (1ull << 22))
-			r = -EFBIG;
-	}
-	for (i = 0; !r && i < s->hdr.nvms; i++) {
-		s->rec[i] = malloc(s->hdr.vm_pages[i] * sizeof(struct trace_rec));
-		if (!s->rec[i])
-			r = -ENOMEM;
-	}
-	if (!r) {
-		s->stage = malloc(maxp * sizeof(struct trace_rec));
-		s->stage_cap = (uint32_t)maxp;
-		if (!s->stage)
-			r = -ENOMEM;
-	}
-	if (r) {
-		source_close(s);
-		return r;
-	}
-	*out = s;
-	return 0;
 }
 
 const struct trace_hdr *source_hdr(const struct source *s)
 {
 	return &s->hdr;
-}
-
-#define MAX_TRACE_INTERVALS 1000000
-
-static int next_file(struct source *s, struct ival *iv)
-{
-	int r;
-
-	for (;;) {
-		if (!s->has_pend) {
-			r = trace_next_block(&s->cur, &s->pend, s->stage, s->stage_cap);
-			if (r < 0)
-				return r;
-			if (!r) {
-				s->ended = 1;
-				return 1;
-			}
-			if (s->pend.interval >= MAX_TRACE_INTERVALS)
-				return -EFBIG;
-			s->has_pend = 1;
-		}
-		if (s->pend.interval != iv->index)
-			return 1;	/* belongs to a later interval */
-		memcpy(s->rec[s->pend.vm], s->stage, s->pend.nrec * sizeof(*s->stage));
-		iv->n[s->pend.vm] = s->pend.nrec;
-		s->has_pend = 0;
-	}
 }
 
 int source_next(struct source *s, struct ival *iv)
@@ -364,15 +259,11 @@ int source_next(struct source *s, struct ival *iv)
 	iv->nvms = s->hdr.nvms;
 	for (i = 0; i < s->hdr.nvms; i++)
 		iv->rec[i] = s->rec[i];
-	if (s->file) {
-		if (s->ended && !s->has_pend)
-			return 0;
-		s->next++;
-		return next_file(s, iv);
-	}
 	if (s->next >= s->intervals)
 		return 0;
 	s->next++;
+	if (s->file)
+		return tracesrc_next(s, iv);
 	for (i = 0; i < s->hdr.nvms; i++) {
 		struct vmgen *g = &s->g[i];
 
