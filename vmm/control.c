@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hmmv/engine.h"
 #include "vmm/control.h"
 #include "vmm/control_req.h"
 
@@ -44,6 +45,7 @@ struct control {
 	bool started;
 	struct guest_mem *mem;
 	struct control_client clients[CONTROL_CLIENTS];
+	struct engine *engine;	/* NULL: the engine is off */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char dir[80];		/* default directory, when we created it */
 };
@@ -96,11 +98,58 @@ static void verb_move(struct control *ctl, const struct control_req *req, FILE *
 		fprintf(out, "ok pause_ns=%" PRIu64 "\n", pause_ns);
 }
 
+void control_set_engine(struct control *ctl, struct engine *e)
+{
+	ctl->engine = e;
+}
+
+/* placement: one letter per chunk, d (DRAM) or n (slow tier), in order. */
+static void verb_placement(struct control *ctl, const struct control_req *req,
+			   FILE *out)
+{
+	struct mem_chunk ch;
+	uint32_t c;
+
+	fprintf(out, "placement %u ", ctl->mem->nr_chunks);
+	for (c = 0; c < ctl->mem->nr_chunks; c++)
+		fputc(memory_chunk_info(ctl->mem, c, &ch) == 0 &&
+		      ch.tier == MEM_TIER_DRAM ? 'd' : 'n', out);
+	fputc('\n', out);
+}
+
+/* engine [json|moves], status [json]: the engine's figures (status: + stat). */
+static void verb_engine(struct control *ctl, const struct control_req *req,
+			FILE *out)
+{
+	bool status = !strcmp(req->verb->name, "status"), json = req->json;
+
+	if (status) {
+		if (json)
+			fprintf(out, "{\"tiers\":");
+		memory_stat_print(ctl->mem, out, json);
+		if (json)
+			fprintf(out, ",\"engine\":");
+	}
+	if (!ctl->engine && json)
+		fprintf(out, "{\"mode\":\"off\",\"slot_flags\":%u}", ctl->mem->slot_flags);
+	else if (!ctl->engine)
+		fprintf(out, "engine: off (memslot flags %#x)\n", ctl->mem->slot_flags);
+	else if (req->moves)
+		engine_print_moves(ctl->engine, out);
+	else
+		engine_print(ctl->engine, out, json);
+	if (json)
+		fprintf(out, "%s\n", status ? "}" : "");
+}
+
 static const struct control_verb control_verbs[] = {
 	{ "stat", CONTROL_ARG_FORMAT, "stat [json]", verb_stat },
 	{ "chunk", CONTROL_ARG_CHUNK, "chunk N", verb_chunk },
 	{ "remap", CONTROL_ARG_MOVE, "remap N dram|nvm", verb_move },
 	{ "move", CONTROL_ARG_MOVE, "move N dram|nvm", verb_move },
+	{ "engine", CONTROL_ARG_ENGINE, "engine [json|moves]", verb_engine },
+	{ "status", CONTROL_ARG_FORMAT, "status [json]", verb_engine },
+	{ "placement", CONTROL_ARG_NONE, "placement", verb_placement },
 };
 
 int control_parse(const char *line, size_t len, struct control_req *req,

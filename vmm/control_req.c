@@ -67,6 +67,10 @@ static int parse_args(struct control_req *req, const char *s, const char *end)
 	case CONTROL_ARG_FORMAT:
 		req->json = word_is(s, end, "json");
 		return s == end || req->json ? 0 : -EINVAL;
+	case CONTROL_ARG_ENGINE:
+		req->json = word_is(s, end, "json");
+		req->moves = word_is(s, end, "moves");
+		return s == end || req->json || req->moves ? 0 : -EINVAL;
 	case CONTROL_ARG_CHUNK:
 		return parse_chunk(&s, end, &req->chunk) || s != end ? -EINVAL : 0;
 	case CONTROL_ARG_MOVE:

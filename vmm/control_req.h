@@ -25,6 +25,7 @@ enum control_arg {
 	CONTROL_ARG_FORMAT,	/* nothing, or "json" */
 	CONTROL_ARG_CHUNK,	/* a chunk number */
 	CONTROL_ARG_MOVE,	/* a chunk number and a tier: dram, nvm (or slow) */
+	CONTROL_ARG_ENGINE,	/* nothing, "json", or "moves" */
 };
 
 /* One verb: a new verb is one entry in vmm/control.c's table. */
@@ -39,7 +40,8 @@ struct control_req {
 	const struct control_verb *verb;
 	unsigned int chunk;	/* CONTROL_ARG_CHUNK, CONTROL_ARG_MOVE */
 	int tier;		/* CONTROL_ARG_MOVE: MEM_TIER_DRAM or MEM_TIER_NVM */
-	bool json;		/* CONTROL_ARG_FORMAT */
+	bool json;		/* CONTROL_ARG_FORMAT, CONTROL_ARG_ENGINE */
+	bool moves;		/* CONTROL_ARG_ENGINE */
 };
 
 /*
