@@ -228,8 +228,6 @@ int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
  */
 int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len);
 
-/* The guest-physical address of host range offset @off (for e820 etc.). */
-uint64_t memory_end_gpa(const struct guest_mem *m);
 /* Guest-physical address of chunk @chunk's first byte. */
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk);
 /* Chunk holding @gpa, or -EFAULT. */
