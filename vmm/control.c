@@ -52,23 +52,47 @@ static void verb_chunk(struct control *ctl, const char *args, FILE *out)
 		memory_chunk_io(m, c));
 }
 
+/* "remap N TIER wp|pause": memory_migrate() by that method. */
+static int move_method(struct control *ctl, unsigned int c, int dst, int method,
+		       uint64_t *pause_ns, uint64_t *stall_ns)
+{
+	struct mem_migrate_opts o = { .method = method };
+	struct mem_migrate_stats st;
+	int err;
+
+	err = memory_migrate(ctl->mem, c, dst, &o, &st);
+	*pause_ns = st.pause_ns;
+	*stall_ns = st.writer_stall_ns;
+	return err;
+}
+
 static void verb_move(struct control *ctl, const char *verb, const char *args, FILE *out)
 {
-	char tier[16];
+	char tier[16], how[16] = "";
 	unsigned int c;
-	uint64_t pause_ns = 0;
-	int dst, err;
+	uint64_t pause_ns = 0, stall_ns = 0;
+	int dst, err, n, method = -1;
 
-	if (sscanf(args, "%u %15s", &c, tier) != 2 || (dst = parse_tier(tier)) < 0) {
-		fprintf(out, "error: %s: expected CHUNK dram|nvm\n", verb);
+	n = sscanf(args, "%u %15s %15s", &c, tier, how);
+	if (n == 3)
+		method = !strcmp(how, "wp") ? MEM_MIGRATE_WP :
+			 !strcmp(how, "pause") ? MEM_MIGRATE_PAUSE : -1;
+	if (n < 2 || (dst = parse_tier(tier)) < 0 || (n == 3 && strcmp(verb, "remap")) ||
+	    (n == 3 && method < 0)) {
+		fprintf(out, "error: %s: expected CHUNK dram|nvm%s\n", verb,
+			strcmp(verb, "remap") ? "" : " [wp|pause]");
 		return;
 	}
-	if (!strcmp(verb, "remap"))
+	if (n == 3)
+		err = move_method(ctl, c, dst, method, &pause_ns, &stall_ns);
+	else if (!strcmp(verb, "remap"))
 		err = memory_remap_paused(ctl->mem, c, dst, &pause_ns);
 	else
 		err = memory_move_inplace(ctl->mem, c, dst);
 	if (err)
 		fprintf(out, "error: %s %u %s: %s\n", verb, c, tier, strerror(-err));
+	else if (n == 3)
+		fprintf(out, "ok pause_ns=%" PRIu64 " stall_ns=%" PRIu64 "\n", pause_ns, stall_ns);
 	else
 		fprintf(out, "ok pause_ns=%" PRIu64 "\n", pause_ns);
 }
@@ -91,7 +115,7 @@ static void control_dispatch(struct control *ctl, char *req, FILE *out)
 		verb_move(ctl, req, args, out);
 	else
 		fprintf(out, "error: unknown request '%.32s' (stat [json], chunk N, "
-			"remap N dram|nvm, move N dram|nvm)\n", req);
+			"remap N dram|nvm [wp|pause], move N dram|nvm)\n", req);
 }
 
 /* Reads one request line; the peer must be our own user (or root). */
