@@ -34,6 +34,8 @@ __asm__(".pushsection .rodata\n"
 	".popsection\n");
 extern const unsigned char rs_code_start[], rs_code_end[];
 
+#define THP_KNOB "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+
 struct scope {
 	struct guest_mem m;
 	struct miniguest g;
@@ -77,6 +79,33 @@ static uint32_t logged(struct scope *s, uint32_t first, uint32_t n)
 	return k;
 }
 
+/* Diagnosis: host huge pages mapping guest RAM (PMD-mapped shmem/file). */
+static void show_pmd_mapped(void)
+{
+	unsigned long long kb, shmem = 0, file = 0;
+	char line[256], mode[128] = "?";
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "ShmemPmdMapped: %llu kB", &kb) == 1)
+				shmem += kb;
+			else if (sscanf(line, "FilePmdMapped: %llu kB", &kb) == 1)
+				file += kb;
+		}
+		fclose(f);
+	}
+	f = fopen(THP_KNOB, "r");
+	if (f) {
+		if (!fgets(mode, sizeof(mode), f))
+			mode[0] = '\0';
+		mode[strcspn(mode, "\n")] = '\0';
+		fclose(f);
+	}
+	tap_diag("  host: ShmemPmdMapped %llu kB, FilePmdMapped %llu kB; shmem_enabled %s",
+		 shmem, file, mode);
+}
+
 /* Runs the guest, harvests, checks chunk @moved all logged and no other. */
 static void census(struct scope *s, int moved, const char *what)
 {
@@ -107,6 +136,75 @@ static void census(struct scope *s, int moved, const char *what)
 			 s->m.nr_chunks - (moved >= 0), first);
 }
 
+/*
+ * Diagnosis, no verdict: the steps of a remap one at a time on chunk 3,
+ * each followed by a guest pass; prints how many pages of other chunks
+ * were logged again.
+ */
+static int probe_mapfixed(struct scope *s)
+{
+	struct mem_tier *t = &s->m.tiers[MEM_TIER_DRAM];
+	uint64_t cs = s->m.chunk_size;
+	void *p;
+
+	p = mmap(s->m.host + 3 * cs, cs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 t->fd, (off_t)(s->m.chunks[3].frame * cs));
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+static int probe_copy(struct scope *s)
+{
+	uint64_t cs = s->m.chunk_size;
+
+	/* Into a free frame of the slow tier's file: its view is dropped after. */
+	mem_tier_copy_in(&s->m.tiers[MEM_TIER_NVM], (s->m.nr_chunks - 1) * cs,
+			 s->m.host + 3 * cs, cs);
+	return 0;
+}
+
+static int probe_bind(struct scope *s)
+{
+	struct mem_tier *t = &s->m.tiers[MEM_TIER_DRAM];
+	uint64_t cs = s->m.chunk_size;
+
+	return t->view ? mem_tier_bind(t, MEM_TIER_DRAM, t->view + s->m.chunks[3].frame * cs,
+				       cs, 0) : -ENOENT;
+}
+
+static int probe_mprotect(struct scope *s)
+{
+	uint64_t cs = s->m.chunk_size;
+
+	if (mprotect(s->m.host + 3 * cs, cs, PROT_READ) < 0)
+		return -errno;
+	return mprotect(s->m.host + 3 * cs, cs, PROT_READ | PROT_WRITE) < 0 ? -errno : 0;
+}
+
+static void probe(struct scope *s, const char *what, int (*op)(struct scope *s))
+{
+	uint32_t c, n, others = 0;
+	char list[128] = "";
+	size_t len = 0;
+	int r;
+
+	r = guest_pass(s);
+	r = r ? r : harvest(s);
+	r = r ? r : op(s);
+	r = r ? r : guest_pass(s);
+	r = r ? r : harvest(s);
+	for (c = 0; !r && c < s->m.nr_chunks; c++) {
+		n = logged(s, c * s->chunk_pages, s->chunk_pages);
+		if (c == 3 || !n)
+			continue;
+		others += n;
+		if (len < sizeof(list) - 8)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, " %u", c);
+	}
+	tap_diag("  probe %-28s %s: %u pages of other chunks logged again (chunks%s), chunk 3: %u",
+		 what, r ? strerror(-r) : "ok", others, list,
+		 r ? 0 : logged(s, 3 * s->chunk_pages, s->chunk_pages));
+}
+
 static int setup(struct scope *s, uint64_t chunk, uint64_t ram, const char *nvm, char *why,
 		 size_t n)
 {
@@ -133,8 +231,6 @@ static int setup(struct scope *s, uint64_t chunk, uint64_t ram, const char *nvm,
 		snprintf(why, n, "VM: %s", strerror(-r));
 	return r;
 }
-
-#define THP_KNOB "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 
 /*
  * Sets shmem THP to @mode, the previous mode into @old: 1 when set, 0 when
@@ -165,8 +261,9 @@ static int thp_set(const char *mode, char *old, size_t n)
 }
 
 /*
- * One configuration "CHUNK_KIB:RAM_MIB:NVM[:thp]" (thp: shmem THP allowed,
- * so the DRAM memfd gets huge pages): 15 TAP lines.
+ * One configuration "CHUNK_KIB:RAM_MIB:NVM[:thp][:probe]" (thp: shmem THP
+ * allowed, so the DRAM memfd gets huge pages; probe: diagnosis lines for
+ * each step of a remap first): 15 TAP lines.
  */
 static void scope_run(const char *spec)
 {
@@ -181,6 +278,7 @@ static void scope_run(const char *spec)
 	memset(&s, 0, sizeof(s));
 	s.g.vm_fd = s.g.vcpu_fd = s.g.kvm_fd = -1;
 	r = sscanf(spec, "%llu:%llu:%255[^:]", &chunk_kib, &ram_mib, nvm) == 3 ? 0 : -EINVAL;
+	/* ":probe": the steps of a remap one by one first (diagnosis only). */
 	thp = strstr(spec, ":thp") ? thp_set("advise", old, sizeof(old)) : 0;
 	r = r ? r : setup(&s, chunk_kib << 10, ram_mib << 20, nvm, why, sizeof(why));
 	if (!tap_ok(r == 0, "%s: VM with %llu KiB chunks, %llu MiB, dirty-logged", spec,
@@ -194,6 +292,14 @@ static void scope_run(const char *spec)
 	r = guest_pass(&s);
 	r = r ? r : harvest(&s);
 	tap_ok(r == 0, "first pass maps every page");
+	show_pmd_mapped();
+	if (strstr(spec, ":probe")) {
+		probe(&s, "mmap(MAP_FIXED) same frame", probe_mapfixed);
+		probe(&s, "tier copy (view dropped)", probe_copy);
+		probe(&s, "mbind on the DRAM view", probe_bind);
+		probe(&s, "mprotect RO and back", probe_mprotect);
+		probe(&s, "mmap(MAP_FIXED) same again", probe_mapfixed);
+	}
 	census(&s, -1, "control, nothing moved");
 	r = memory_remap(&s.m, 1, MEM_TIER_NVM);
 	tap_ok(r == 0, "memory_remap chunk 1 to the slow tier");

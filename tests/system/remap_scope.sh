@@ -7,7 +7,7 @@
 # 256 KiB chunks (as tests/system/trace_direct.c), and 2 MiB chunks with
 # shmem THP allowed (DRAM memfd in huge pages).
 truncate -s 16M /tmp/rs-slow.img
-remap_scope 2048:16:/tmp/rs-slow.img 256:4:/tmp/rs-slow.img 2048:16:/dev/dax0.0 \
+remap_scope 2048:16:/tmp/rs-slow.img 256:4:/tmp/rs-slow.img:probe 2048:16:/dev/dax0.0 \
 	2048:16:/tmp/rs-slow.img:thp
 rc=$?
 rm -f /tmp/rs-slow.img
