@@ -346,6 +346,15 @@ static inline uint64_t memory_wp_seq(struct guest_mem *m)
 	return atomic_load_explicit(&m->wp_seq, memory_order_acquire);
 }
 int memory_wp_wait(struct guest_mem *m, uint64_t seq);
+/*
+ * For KVM_EXIT_MMIO: when KVM emulates an instruction whose write lands in
+ * a write-protected chunk, its write to the read-only host page fails and
+ * KVM hands it to user space as MMIO at a RAM address. Completes such an
+ * access in RAM once no chunk is write-protected and returns true; false
+ * when [gpa, gpa+len) is not RAM (a device's MMIO).
+ */
+bool memory_wp_mmio(struct guest_mem *m, uint64_t gpa, void *data, uint32_t len,
+		    bool write);
 
 struct mem_tier_stat {
 	const char *name;

@@ -26,6 +26,7 @@ enum control_arg {
 	CONTROL_ARG_CHUNK,	/* a chunk number */
 	CONTROL_ARG_MOVE,	/* a chunk number and a tier: dram, nvm (or slow) */
 	CONTROL_ARG_ENGINE,	/* nothing, "json", or "moves" */
+	CONTROL_ARG_REMAP,	/* as CONTROL_ARG_MOVE, then optionally wp or pause */
 };
 
 /* One verb: a new verb is one entry in vmm/control.c's table. */
@@ -40,6 +41,7 @@ struct control_req {
 	const struct control_verb *verb;
 	unsigned int chunk;	/* CONTROL_ARG_CHUNK, CONTROL_ARG_MOVE */
 	int tier;		/* CONTROL_ARG_MOVE: MEM_TIER_DRAM or MEM_TIER_NVM */
+	int method;		/* CONTROL_ARG_REMAP: MEM_MIGRATE_WP, _PAUSE, or -1 */
 	bool json;		/* CONTROL_ARG_FORMAT, CONTROL_ARG_ENGINE */
 	bool moves;		/* CONTROL_ARG_ENGINE */
 };
