@@ -40,7 +40,8 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 {
 	const struct flag t[] = {
 		{ "workload", F_STR, &c->wl.kind, "KIND",
-		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4" },
+		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4, "
+		  "clusters, unaligned, coldconf, phases (tools/sim/README.md)" },
 		{ "trace", F_STR, &c->trace, "FILE", "replay a recorded trace (hmmv/trace.h)" },
 		U("presence-lines", presence_lines, "N",
 		  "transfers per presence bit of a TRACE_F_PRESENCE trace (64)"),
