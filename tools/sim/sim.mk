@@ -5,3 +5,8 @@ QUICK ?= 0
 .PHONY: eval
 eval: $(B)/hmmv
 	QUICK=$(QUICK) sh tools/sim/eval.sh $(B)/hmmv $(B)/eval
+
+# One-parameter sweeps of the baselines (tools/sim/README.md, "Tuning").
+.PHONY: sweep
+sweep: $(B)/hmmv
+	sh tools/sim/sweep.sh $(B)/hmmv $(B)/eval
