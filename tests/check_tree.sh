@@ -3,7 +3,10 @@
 #  - who may include whom: memory/ nothing of hmmv/ vmm/ devices/ tools/;
 #    hmmv/ only memory/; devices/ only memory/ (never vmm/ or hmmv/);
 #  - every "docs/..." path named in the tree exists, and nothing cites a
-#    DESIGN.md (the design document is docs/design.md).
+#    DESIGN.md (the design document is docs/design.md);
+#  - every source path named in a comment or document (vmm/x.c, tests/...)
+#    exists, so that a reader following one never lands on nothing
+#    (placeholders in capitals, like tests/system/NAME.sh, are skipped).
 # Run from the top of the repository.
 n=0
 fail=0
@@ -28,36 +31,41 @@ layer()
 	[ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
 }
 
-echo 1..5
+echo 1..6
 layer memory 'hmmv|vmm|devices|tools'
 layer hmmv 'vmm|devices|tools'
 layer devices 'vmm|hmmv|tools'
 
-# Tracked text files only (git ls-files when in a checkout, else find).
-tracked()
+# Every text file of the tree but build output, as "file:match" lines.
+refs()
 {
-	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-		git ls-files
-	else
-		find . -type f ! -path './build/*' ! -path './.git/*' | sed 's|^\./||'
-	fi
+	grep -rIoE --exclude-dir=build --exclude-dir=.git --exclude="${self##*/}" "$1" . |
+		sed 's|^\./||'
 }
 
 self=tests/check_tree.sh
-cites=$(tracked | grep -v "^$self\$" | while read -r f; do
-	[ -f "$f" ] && grep -Hn "DESIGN\.md" "$f"
-done)
+cites=$(refs 'DESIGN\.md')
 [ -z "$cites" ]
 ok $? "no reference to a DESIGN.md outside the repository (docs/design.md is the design)"
-[ -n "$cites" ] && echo "$cites" | sed 's/^/# /'
+[ -n "$cites" ] && echo "$cites" | sort -u | sed 's/^/# /'
 
-missing=$(tracked | grep -v "^$self\$" | while read -r f; do
-	[ -f "$f" ] || continue
-	grep -oE "docs/[A-Za-z0-9_./-]*[A-Za-z0-9_]" "$f" | sort -u | while read -r d; do
+# missing PATTERN: the "file: path" lines whose path is not in the tree
+# (paths with capitals are placeholders such as tests/system/NAME.sh).
+missing()
+{
+	refs "$1" | sed -E 's/:[^A-Za-z0-9_]?/:/' | sort -u | while IFS=: read -r f d; do
+		case "$d" in *[A-Z]*) continue ;; esac
 		[ -e "$d" ] || echo "$f: $d"
 	done
-done)
-[ -z "$missing" ]
+}
+
+m=$(missing '(^|[^A-Za-z0-9_/.-])docs/[A-Za-z0-9_./-]*[A-Za-z0-9_]')
+[ -z "$m" ]
 ok $? "every docs/ path named in the tree exists"
-[ -n "$missing" ] && echo "$missing" | sed 's/^/# /'
+[ -n "$m" ] && echo "$m" | sed 's/^/# /'
+
+m=$(missing '(^|[^A-Za-z0-9_/.-])(vmm|devices|memory|hmmv|tools|tests|guest)/[A-Za-z0-9_./-]+\.(c|h|sh|mk|md)')
+[ -z "$m" ]
+ok $? "every source path named in the tree exists"
+[ -n "$m" ] && echo "$m" | sed 's/^/# /'
 exit $fail
