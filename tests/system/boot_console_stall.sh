@@ -8,8 +8,9 @@ n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 fifo=/tmp/stall.fifo
 
-echo 1..3
-rm -f $fifo /tmp/stall.cap
+echo 1..4
+sock=/tmp/stall.sock
+rm -f $fifo /tmp/stall.cap $sock
 mkfifo $fifo
 # A one-page pipe that stays open: hmmv's writes stall rather than fail.
 pipe_hold $fifo 4096 >/tmp/stall.cap &
@@ -18,7 +19,7 @@ while [ ! -s /tmp/stall.cap ] && kill -0 $holder 2>/dev/null; do sleep 0.1; done
 cap=$(cat /tmp/stall.cap)
 exec 3<$fifo
 hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M \
-	-p "console=ttyS0 quiet panic=-1 hmmv.run=flood" \
+	-p "console=ttyS0 quiet panic=-1 hmmv.run=flood" --control $sock \
 	</dev/null >$fifo 2>/tmp/stall.err &
 pid=$!
 # Read until the flood begins, then read no more.
@@ -32,6 +33,8 @@ wait_s=$((2 * ${cap:-65536} / (rate + 1) + 2))
 [ $wait_s -gt 120 ] && wait_s=120
 echo "# waiting ${wait_s} s for the pipe to fill"
 sleep $wait_s
+had_sock=0
+[ -S $sock ] && had_sock=1
 kill -TERM $pid
 i=0
 while kill -0 $pid 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
@@ -44,8 +47,10 @@ wait $pid
 rc=$?
 [ $alive = 0 ] && [ $rc = 4 ]
 ok $? "exit status 4 after SIGTERM (got $rc)"
+[ $had_sock = 1 ] && [ ! -e $sock ]
+ok $? "the usual clean-up ran: the control socket, there while the VM ran ($had_sock), is gone"
 sed 's/^/# /' /tmp/stall.err
 exec 3<&-
 kill $holder
 wait $holder 2>/dev/null
-rm -f $fifo /tmp/stall.cap
+rm -f $fifo /tmp/stall.cap $sock
