@@ -1,6 +1,6 @@
-# Benchmarks: make bench-blk, bench-trace, bench-remap, bench-boot. Each runs
-# in a fresh nested test host (bench-remap also on this machine's /dev/kvm
-# first); none is part of make test. Figures are ratios to a baseline
+# Benchmarks: make bench-blk, bench-trace, bench-hmmv, bench-remap, bench-boot.
+# Each runs in a fresh nested test host (bench-remap also on this machine's
+# /dev/kvm first); none is part of make test. Figures are ratios to a baseline
 # measured in the same run.
 #
 # Every tests/bench/*.sh goes into the test host's image at the same path
@@ -9,7 +9,7 @@
 BENCH_ROOT    := $(B)/testhost-root
 BENCH_SCRIPTS := $(patsubst %,$(BENCH_ROOT)/%,$(wildcard tests/bench/*.sh))
 
-.PHONY: bench-blk bench-trace bench-remap bench-boot
+.PHONY: bench-blk bench-trace bench-hmmv bench-remap bench-boot
 testhost-root: $(BENCH_SCRIPTS)
 $(BENCH_ROOT)/tests/bench/%.sh: tests/bench/%.sh
 	@install -D -m 644 $< $@
@@ -21,6 +21,11 @@ bench-blk: testhost
 # The access tracker's cost on the guest's throughput (tests/bench/trace.sh).
 bench-trace: testhost
 	@sh tests/testhost/run.sh -t 900 ../bench/trace
+
+# The engine's tracking overhead, scaling with guest size and capture time
+# (tests/bench/hmmv.sh).
+bench-hmmv: testhost
+	@sh tests/testhost/run.sh -t 1800 ../bench/hmmv
 
 # The remap cost per chunk, as ratios to memcpy (tests/bench/mem_remap.c):
 # on this machine's /dev/kvm when usable (memfd as the slow tier via node=0,

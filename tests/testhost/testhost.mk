@@ -7,7 +7,7 @@ TH_DIR    := $(B)/testhost
 TH_ROOT   := $(B)/testhost-root
 SYS_BIN   := $(B)/tests/system-bin
 SYS_C     := $(wildcard tests/system/*.c)
-SYS_SH    := $(wildcard tests/system/*.sh)
+SYS_SH    := $(wildcard tests/system/*.sh tests/system/lib/*.sh)
 SYS_PROGS := $(SYS_C:tests/system/%.c=$(SYS_BIN)/%)
 
 .PHONY: testhost testhost-root testhost-shell system-progs
