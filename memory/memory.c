@@ -302,13 +302,6 @@ void memory_exit(struct guest_mem *m)
 	m->fd = -1;
 }
 
-uint64_t memory_end_gpa(const struct guest_mem *m)
-{
-	const struct mem_region *r = &m->regions[m->nr_regions - 1];
-
-	return r->gpa + r->size;
-}
-
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk)
 {
 	uint64_t off = (uint64_t)chunk * m->chunk_size;

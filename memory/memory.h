@@ -228,8 +228,6 @@ int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
  */
 int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len);
 
-/* The guest-physical address of host range offset @off (for e820 etc.). */
-uint64_t memory_end_gpa(const struct guest_mem *m);
 /* Guest-physical address of chunk @chunk's first byte. */
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk);
 /* Chunk holding @gpa, or -EFAULT. */
@@ -348,6 +346,15 @@ static inline uint64_t memory_wp_seq(struct guest_mem *m)
 	return atomic_load_explicit(&m->wp_seq, memory_order_acquire);
 }
 int memory_wp_wait(struct guest_mem *m, uint64_t seq);
+/*
+ * For KVM_EXIT_MMIO: when KVM emulates an instruction whose write lands in
+ * a write-protected chunk, its write to the read-only host page fails and
+ * KVM hands it to user space as MMIO at a RAM address. Completes such an
+ * access in RAM once no chunk is write-protected and returns true; false
+ * when [gpa, gpa+len) is not RAM (a device's MMIO).
+ */
+bool memory_wp_mmio(struct guest_mem *m, uint64_t gpa, void *data, uint32_t len,
+		    bool write);
 
 struct mem_tier_stat {
 	const char *name;
