@@ -39,15 +39,17 @@ static bool sock_exists(const char *path)
 }
 
 /* One request; true when the server answered "ok". */
-static bool request(const char *sock, const char *req, int fd)
+static bool request(const char *sock, const char *req)
 {
-	char why[256], ans[8] = "";
+	char why[256], *ans;
+	size_t len;
+	bool ok;
 
-	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+	if (control_request(sock, req, 10000, &ans, &len, why, sizeof(why)) < 0)
 		return false;
-	if (control_request(sock, req, fd, why, sizeof(why)) < 0)
-		return false;
-	return pread(fd, ans, 2, 0) == 2 && !memcmp(ans, "ok", 2);
+	ok = len >= 2 && !memcmp(ans, "ok", 2);
+	free(ans);
+	return ok;
 }
 
 /* Whether process @pid (from @pidfile) has @file open. */
@@ -86,7 +88,7 @@ int main(int argc, char **argv)
 	unsigned int first, last, c, ok = 0, failed = 0;
 	double t0, t_sock, limit;
 	char req[64];
-	int fd, i;
+	int i;
 
 	if (argc != 5 && argc != 7) {
 		fprintf(stderr, "usage: remap_early SOCK FIRST LAST SECONDS [PIDFILE FILE]\n");
@@ -95,9 +97,6 @@ int main(int argc, char **argv)
 	first = (unsigned int)strtoul(argv[2], NULL, 0);
 	last = (unsigned int)strtoul(argv[3], NULL, 0);
 	limit = strtod(argv[4], NULL);
-	fd = memfd_create("remap_early", MFD_CLOEXEC);
-	if (fd < 0)
-		return 1;
 	t0 = now_s();
 	while (!sock_exists(argv[1]) && now_s() - t0 < 120)
 		usleep(200);
@@ -110,7 +109,7 @@ int main(int argc, char **argv)
 		for (c = first; c < last; c++) {
 			for (i = 0; i < 2; i++) {
 				snprintf(req, sizeof(req), "remap %u %s", c, i ? "dram" : "nvm");
-				if (request(argv[1], req, fd))
+				if (request(argv[1], req))
 					ok++;
 				else
 					failed++;
@@ -118,6 +117,5 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("# remap_early: %u remaps ok, %u not (%.1f s)\n", ok, failed, now_s() - t_sock);
-	close(fd);
 	return 0;
 }
