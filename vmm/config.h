@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "devices/devices.h"
-#include "hmmv/tracker.h"
+#include "hmmv/engine.h"
 #include "memory/memory.h"
 
 enum boot_mode {
@@ -47,7 +47,7 @@ struct vm_config {
 	struct console_config console;
 	struct memory_config mem;	/* -m fills mem.ram_size */
 	struct devices_config dev;	/* --disk, --net, --rng */
-	struct tracker_config trace;	/* --trace, --trace-interval (hmmv/) */
+	struct engine_config engine;	/* --hmmv*, --trace (hmmv/) */
 	/* Other areas add their struct here (engine, ...). */
 };
 

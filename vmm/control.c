@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hmmv/engine.h"
 #include "vmm/control.h"
 #include "vmm/control_req.h"
 
@@ -44,6 +45,7 @@ struct control {
 	bool started;
 	struct guest_mem *mem;
 	struct control_client clients[CONTROL_CLIENTS];
+	struct engine *engine;	/* NULL: the engine is off */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char dir[80];		/* default directory, when we created it */
 };
@@ -79,28 +81,94 @@ static void verb_chunk(struct control *ctl, const struct control_req *req, FILE 
 		memory_chunk_io(m, c));
 }
 
+/* "remap N TIER wp|pause": memory_migrate() by that method. */
+static int move_method(struct control *ctl, unsigned int c, int dst, int method,
+		       uint64_t *pause_ns, uint64_t *stall_ns)
+{
+	struct mem_migrate_opts o = { .method = method };
+	struct mem_migrate_stats st;
+	int err;
+
+	err = memory_migrate(ctl->mem, c, dst, &o, &st);
+	*pause_ns = st.pause_ns;
+	*stall_ns = st.writer_stall_ns;
+	return err;
+}
+
 static void verb_move(struct control *ctl, const struct control_req *req, FILE *out)
 {
 	const char *verb = req->verb->name;
-	uint64_t pause_ns = 0;
+	uint64_t pause_ns = 0, stall_ns = 0;
 	int err;
 
-	if (!strcmp(verb, "remap"))
+	if (req->method >= 0)
+		err = move_method(ctl, req->chunk, req->tier, req->method, &pause_ns,
+				  &stall_ns);
+	else if (!strcmp(verb, "remap"))
 		err = memory_remap_paused(ctl->mem, req->chunk, req->tier, &pause_ns);
 	else
 		err = memory_move_inplace(ctl->mem, req->chunk, req->tier);
 	if (err)
 		fprintf(out, "error: %s %u %s: %s\n", verb, req->chunk,
 			memory_tier_name(req->tier), strerror(-err));
+	else if (req->method >= 0)
+		fprintf(out, "ok pause_ns=%" PRIu64 " stall_ns=%" PRIu64 "\n", pause_ns, stall_ns);
 	else
 		fprintf(out, "ok pause_ns=%" PRIu64 "\n", pause_ns);
+}
+
+void control_set_engine(struct control *ctl, struct engine *e)
+{
+	ctl->engine = e;
+}
+
+/* placement: one letter per chunk, d (DRAM) or n (slow tier), in order. */
+static void verb_placement(struct control *ctl, const struct control_req *req,
+			   FILE *out)
+{
+	struct mem_chunk ch;
+	uint32_t c;
+
+	fprintf(out, "placement %u ", ctl->mem->nr_chunks);
+	for (c = 0; c < ctl->mem->nr_chunks; c++)
+		fputc(memory_chunk_info(ctl->mem, c, &ch) == 0 &&
+		      ch.tier == MEM_TIER_DRAM ? 'd' : 'n', out);
+	fputc('\n', out);
+}
+
+/* engine [json|moves], status [json]: the engine's figures (status: + stat). */
+static void verb_engine(struct control *ctl, const struct control_req *req,
+			FILE *out)
+{
+	bool status = !strcmp(req->verb->name, "status"), json = req->json;
+
+	if (status) {
+		if (json)
+			fprintf(out, "{\"tiers\":");
+		memory_stat_print(ctl->mem, out, json);
+		if (json)
+			fprintf(out, ",\"engine\":");
+	}
+	if (!ctl->engine && json)
+		fprintf(out, "{\"mode\":\"off\",\"slot_flags\":%u}", ctl->mem->slot_flags);
+	else if (!ctl->engine)
+		fprintf(out, "engine: off (memslot flags %#x)\n", ctl->mem->slot_flags);
+	else if (req->moves)
+		engine_print_moves(ctl->engine, out);
+	else
+		engine_print(ctl->engine, out, json);
+	if (json)
+		fprintf(out, "%s\n", status ? "}" : "");
 }
 
 static const struct control_verb control_verbs[] = {
 	{ "stat", CONTROL_ARG_FORMAT, "stat [json]", verb_stat },
 	{ "chunk", CONTROL_ARG_CHUNK, "chunk N", verb_chunk },
-	{ "remap", CONTROL_ARG_MOVE, "remap N dram|nvm", verb_move },
+	{ "remap", CONTROL_ARG_REMAP, "remap N dram|nvm [wp|pause]", verb_move },
 	{ "move", CONTROL_ARG_MOVE, "move N dram|nvm", verb_move },
+	{ "engine", CONTROL_ARG_ENGINE, "engine [json|moves]", verb_engine },
+	{ "status", CONTROL_ARG_FORMAT, "status [json]", verb_engine },
+	{ "placement", CONTROL_ARG_NONE, "placement", verb_placement },
 };
 
 int control_parse(const char *line, size_t len, struct control_req *req,

@@ -25,6 +25,8 @@ enum control_arg {
 	CONTROL_ARG_FORMAT,	/* nothing, or "json" */
 	CONTROL_ARG_CHUNK,	/* a chunk number */
 	CONTROL_ARG_MOVE,	/* a chunk number and a tier: dram, nvm (or slow) */
+	CONTROL_ARG_ENGINE,	/* nothing, "json", or "moves" */
+	CONTROL_ARG_REMAP,	/* as CONTROL_ARG_MOVE, then optionally wp or pause */
 };
 
 /* One verb: a new verb is one entry in vmm/control.c's table. */
@@ -39,7 +41,9 @@ struct control_req {
 	const struct control_verb *verb;
 	unsigned int chunk;	/* CONTROL_ARG_CHUNK, CONTROL_ARG_MOVE */
 	int tier;		/* CONTROL_ARG_MOVE: MEM_TIER_DRAM or MEM_TIER_NVM */
-	bool json;		/* CONTROL_ARG_FORMAT */
+	int method;		/* CONTROL_ARG_REMAP: MEM_MIGRATE_WP, _PAUSE, or -1 */
+	bool json;		/* CONTROL_ARG_FORMAT, CONTROL_ARG_ENGINE */
+	bool moves;		/* CONTROL_ARG_ENGINE */
 };
 
 /*

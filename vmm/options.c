@@ -103,7 +103,7 @@ static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t
 static int opt_group_readable(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	cfg->console.mode = SAFE_FILE_MODE_GROUP;
-	cfg->trace.mode = SAFE_FILE_MODE_GROUP;
+	cfg->engine.trace_mode = SAFE_FILE_MODE_GROUP;
 	return 0;
 }
 
@@ -172,24 +172,24 @@ static int opt_rng(struct vm_config *cfg, const char *arg, char *why, size_t n)
 	return devices_parse_rng(&cfg->dev);
 }
 
-/* ---- hmmv/: the access tracker (hmmv/tracker.c parses) ---- */
+/* ---- hmmv/: the engine and --trace (hmmv/engine_config.c parses) ---- */
 
-static int opt_trace(struct vm_config *cfg, const char *arg, char *why, size_t n)
-{
-	return tracker_parse_flag(&cfg->trace, "--trace", arg, why, n);
+#define ENGINE_OPT(fn, flag)							\
+static int fn(struct vm_config *cfg, const char *arg, char *why, size_t n)	\
+{										\
+	return engine_parse_flag(&cfg->engine, flag, arg, why, n);		\
 }
-
-static int opt_trace_pages(struct vm_config *cfg, const char *arg, char *why, size_t n)
-{
-	cfg->trace.tuned = true;
-	return tracker_parse_flag(&cfg->trace, "--trace-pages", arg, why, n);
-}
-
-static int opt_trace_interval(struct vm_config *cfg, const char *arg, char *why, size_t n)
-{
-	cfg->trace.tuned = true;
-	return tracker_parse_flag(&cfg->trace, "--trace-interval", arg, why, n);
-}
+ENGINE_OPT(opt_trace, "--trace")
+ENGINE_OPT(opt_trace_pages, "--trace-pages")
+ENGINE_OPT(opt_trace_interval, "--trace-interval")
+ENGINE_OPT(opt_hmmv, "--hmmv")
+ENGINE_OPT(opt_hmmv_interval, "--hmmv-interval")
+ENGINE_OPT(opt_hmmv_windows, "--hmmv-windows")
+ENGINE_OPT(opt_hmmv_window_ms, "--hmmv-window-ms")
+ENGINE_OPT(opt_hmmv_block, "--hmmv-block-pages")
+ENGINE_OPT(opt_hmmv_levels, "--hmmv-levels")
+ENGINE_OPT(opt_hmmv_rate, "--hmmv-rate")
+ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
 
 const struct run_opt run_opts[] = {
 	/* vmm/ (boot) */
@@ -232,16 +232,30 @@ const struct run_opt run_opts[] = {
 	{ "net", 0, "tap=NAME", "virtio-net on host tap NAME (created if absent)", opt_net },
 	{ "rng", 0, NULL, "virtio-rng fed from the host's getrandom()", opt_rng },
 	/* hmmv/ (engine) */
-	{ "trace", 0, "FILE", "record which 4 KiB pages the guest reads and writes,\n"
-	  "per interval, into FILE (hmmv/trace.h; replay it with\n"
-	  "hmmv sim --trace FILE); the guest runs slower meanwhile", opt_trace },
-	{ "trace-interval", 0, "MS", "interval of --trace in milliseconds, 10 to 60000\n"
-	  "(default 100)", opt_trace_interval },
-	{ "trace-pages", 0, "N", "share of guest RAM whose reads --trace samples per\n"
-	  "interval, as pages per 2M chunk's 512 (a power of two,\n"
-	  "default 32: 1/16 of the chunks, the next 1/16 the next\n"
-	  "interval; 512: every read, slowest)",
-	  opt_trace_pages },
+	{ "hmmv", 0, "on|off", "the HMM-V engine: tracks the guest's accesses and moves\n"
+	  "hot chunks to DRAM, cold ones to the slow tier (default on\n"
+	  "with --nvm; off: placement stays as launched, no dirty log)", opt_hmmv },
+	{ "hmmv-interval", 0, "MS", "engine interval, 10 to 60000 ms (default 100)",
+	  opt_hmmv_interval },
+	{ "hmmv-windows", 0, "N", "sampling windows per interval, 1 to 16 (default: the\n"
+	  "policy's, 4)", opt_hmmv_windows },
+	{ "hmmv-window-ms", 0, "MS", "length of a sampling window (default 5)",
+	  opt_hmmv_window_ms },
+	{ "hmmv-block-pages", 0, "N", "4 KiB pages watched per sampled chunk, a power of\n"
+	  "two up to a chunk's pages (default: the policy's, 32)", opt_hmmv_block },
+	{ "hmmv-levels", 0, "N", "multi-level queue levels, 1 to 8: a chunk at level L is\n"
+	  "sampled every 2^L intervals (default: the policy's, 4)", opt_hmmv_levels },
+	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
+	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
+	{ "hmmv-copy", 0, "wp|pause", "final copy of a move: 'wp' stalls only writers of\n"
+	  "the chunk, 'pause' every vCPU (default wp; today both\n"
+	  "pause: see README)", opt_hmmv_copy },
+	{ "trace", 0, "FILE", "record the engine's observations per interval into FILE\n"
+	  "(hmmv/trace.h: the sampled pages, in how many windows each\n"
+	  "was touched; replay it with hmmv sim --trace FILE); with\n"
+	  "--hmmv off the engine tracks but moves nothing", opt_trace },
+	{ "trace-interval", 0, "MS", "the same as --hmmv-interval", opt_trace_interval },
+	{ "trace-pages", 0, "N", "the same as --hmmv-block-pages", opt_trace_pages },
 };
 
 const size_t run_opts_count = sizeof(run_opts) / sizeof(run_opts[0]);
@@ -316,7 +330,7 @@ static void opt_defaults(struct vm_config *cfg)
 	cfg->boot.mode = BOOT_AUTO;
 	cfg->console.kind = CONSOLE_STDIO;
 	cfg->console.mode = SAFE_FILE_MODE;
-	tracker_config_init(&cfg->trace);
+	engine_config_init(&cfg->engine);
 }
 
 static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
@@ -405,10 +419,10 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		if (r < 0)
 			return r;
 	}
-	if (cfg->trace.tuned && !cfg->trace.path) {
-		snprintf(why, whylen, "--trace-interval and --trace-pages need --trace FILE");
-		return -EINVAL;
-	}
+	r = engine_config_check(&cfg->engine, cfg->mem.nvm.kind != MEM_BACK_NONE,
+				why, whylen);
+	if (r < 0)
+		return r;
 	if (!cfg->boot.kernel) {
 		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;

@@ -55,14 +55,20 @@ static int vm_create_kvm(struct vm *vm)
 	return 0;
 }
 
-/* --trace: before any memslot exists (manual dirty-log protection). */
+static bool vm_slow_tier(const struct vm *vm)
+{
+	return vm->cfg->mem.nvm.kind != MEM_BACK_NONE;
+}
+
+/* The engine or --trace: before any memslot exists (manual dirty-log protection). */
 static int vm_create_tracker(struct vm *vm)
 {
 	int r;
 
-	if (!vm->cfg->trace.path)
+	if (!engine_config_tracks(&vm->cfg->engine, vm_slow_tier(vm)))
 		return 0;
-	r = tracker_create(&vm->tracker, &vm->cfg->trace, vm->why, sizeof(vm->why));
+	r = tracker_create(&vm->tracker, vm->cfg->engine.trace, vm->cfg->engine.trace_mode,
+			   vm->why, sizeof(vm->why));
 	if (r < 0) {
 		vm->usage_error = true;	/* an unwritable FILE */
 		return r;
@@ -102,6 +108,14 @@ static int vm_create_memory(struct vm *vm)
 		r = tracker_attach(vm->tracker, vm->kvm.vm_fd, &vm->mem);
 		if (r < 0)
 			return vm_fail(vm, r, "access tracker");
+		/* --hmmv off with --trace: observe, move nothing. */
+		r = engine_create(&vm->engine, &vm->cfg->engine, vm->tracker, &vm->mem,
+				  vm_slow_tier(vm) && vm->cfg->engine.mode != ENGINE_OFF,
+				  vm->why, sizeof(vm->why));
+		if (r < 0) {
+			vm->usage_error = r == -EINVAL;
+			return r;
+		}
 	}
 	r = vm_pause_init(vm);
 	return r < 0 ? vm_fail(vm, r, "vCPU pause gate") : 0;
@@ -122,6 +136,8 @@ static int vm_start_movers(struct vm *vm)
 	/* A path the user named that cannot be bound is a usage error. */
 	if (r < 0 && vm->cfg->mem.control_path && r != -ENOMEM)
 		vm->usage_error = true;
+	if (r == 0 && vm->engine)
+		control_set_engine(vm->control, vm->engine);
 	return r;
 }
 
@@ -310,10 +326,24 @@ static void vm_serve(struct vm *vm, int sig_fd)
 /* The trace's summary line, printed like a report once the terminal is back. */
 static void vm_trace_summary(struct vm *vm)
 {
-	char line[sizeof(vm->report) - 16];
+	char line[sizeof(vm->report) - 64];
 
-	tracker_summary(vm->tracker, line, sizeof(line));
-	snprintf(vm->report, sizeof(vm->report), "hmmv run: %s\n", line);
+	engine_summary(vm->engine, line, sizeof(line));
+	snprintf(vm->report, sizeof(vm->report), "hmmv run: --trace %s: %s\n",
+		 tracker_path(vm->tracker), line);
+}
+
+/* Stops the engine, then the trace; false when either failed. */
+static bool vm_engine_stop(struct vm *vm)
+{
+	bool ok = true;
+
+	if (vm->engine && engine_stop(vm->engine, vm->why, sizeof(vm->why)) < 0)
+		ok = false;
+	if (vm->tracker && tracker_stop(vm->tracker, ok ? vm->why : NULL,
+					sizeof(vm->why)) < 0)
+		ok = false;
+	return ok;
 }
 
 /* Flushes the console and says, after any other report, what a stalled
@@ -347,21 +377,21 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 		return VM_EXIT_ERROR;
 	}
 	r = vm_start_vcpus(vm);
-	if (r >= 0 && vm->tracker) {
-		r = tracker_start(vm->tracker, vm->stop_fd);
+	if (r >= 0 && vm->engine) {
+		r = engine_start(vm->engine, vm->stop_fd);
 		if (r < 0)
-			snprintf(vm->why, sizeof(vm->why), "--trace: %s", strerror(-r));
+			engine_stop(vm->engine, vm->why, sizeof(vm->why));
 	}
 	if (r < 0)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	else
 		vm_serve(vm, sig_fd);
-	vcpu_join_all(vm);
-	/* A trace cut short is a run-time failure, whatever the guest did. */
-	if (vm->tracker && tracker_stop(vm->tracker, vm->why, sizeof(vm->why)) < 0)
-		vm->exit_reason = VM_EXIT_ERROR;
-	else if (vm->tracker && !vm->report[0])
+	/* The engine first: a move in flight resumes the vCPUs it paused. */
+	if (!vm_engine_stop(vm))
+		vm->exit_reason = VM_EXIT_ERROR;	/* a trace cut short, a failed engine */
+	else if (tracker_tracing(vm->tracker) && !vm->report[0])
 		vm_trace_summary(vm);
+	vcpu_join_all(vm);
 	console_stop(vm->console);
 	vm_console_summary(vm);
 	close(sig_fd);
@@ -374,6 +404,8 @@ void vm_destroy(struct vm *vm)
 
 	control_stop(vm->control);
 	vm->control = NULL;
+	engine_destroy(vm->engine);
+	vm->engine = NULL;
 	vcpu_join_all(vm);
 	tracker_destroy(vm->tracker);
 	vm->tracker = NULL;
@@ -381,10 +413,16 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < VM_MAX_CPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm_destroy_devices(vm);
+	/*
+	 * KVM lets go of guest RAM before it is unmapped: memslots deleted,
+	 * then the VM closed (no vCPU or device holds it any more), so the
+	 * unmap is plain page-table work, with no second-level zap under it.
+	 */
+	memory_unmap_slots(&vm->mem);
+	kvm_close(&vm->kvm);
 	memory_exit(&vm->mem);
 	free(vm->cpuid);
 	vm->cpuid = NULL;
-	kvm_close(&vm->kvm);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	vm->stop_fd = -1;

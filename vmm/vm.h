@@ -34,6 +34,7 @@ struct acpi_pm;
 struct console;
 struct control;
 struct tracker;
+struct engine;
 
 /*
  * Why the VM stopped. The numeric values are hmmv run's exit statuses
@@ -81,8 +82,10 @@ struct vm {
 	struct vm_pause pause;
 	struct control *control;
 
-	/* hmmv/: the access tracker, NULL without --trace. */
+	/* hmmv/: the tracker's KVM primitives and the engine's thread, both
+	 * NULL when nothing tracks (--hmmv off, or no slow tier, no --trace). */
 	struct tracker *tracker;
+	struct engine *engine;
 
 	/* Stop protocol: the first vm_request_stop() wins. */
 	atomic_bool stopping;

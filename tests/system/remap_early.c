@@ -45,7 +45,7 @@ static bool request(const char *sock, const char *req)
 	size_t len;
 	bool ok;
 
-	if (control_request(sock, req, 10000, &ans, &len, why, sizeof(why)) < 0)
+	if (control_request(sock, req, 5000, &ans, &len, why, sizeof(why)) < 0)
 		return false;
 	ok = len >= 2 && !memcmp(ans, "ok", 2);
 	free(ans);

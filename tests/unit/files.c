@@ -60,13 +60,10 @@ static int in_child(int (*fn)(const char *), const char *arg)
 /* 0 opened; 1 refused with a line naming the flag; 2 refused otherwise. */
 static int try_trace(const char *path)
 {
-	struct tracker_config cfg;
 	struct tracker *t;
 	char why[256] = "";
 
-	tracker_config_init(&cfg);
-	cfg.path = path;
-	if (tracker_create(&t, &cfg, why, sizeof(why)) == 0) {
+	if (tracker_create(&t, path, 0, why, sizeof(why)) == 0) {
 		tracker_destroy(t);
 		return 0;
 	}
@@ -178,16 +175,13 @@ static void test_modes(void)
 /* A mode check the tracker allows: create it by starting a real trace. */
 static void test_trace_mode(void)
 {
-	struct tracker_config cfg;
 	struct tracker *t;
 	char why[256] = "", path[220];
 	struct stat st;
 
 	umask(0);
 	snprintf(path, sizeof(path), "%s/kept.trace", dir);
-	tracker_config_init(&cfg);
-	cfg.path = path;
-	if (tracker_create(&t, &cfg, why, sizeof(why)) < 0) {
+	if (tracker_create(&t, path, 0, why, sizeof(why)) < 0) {
 		tap_ok(0, "--trace %s: %s", path, why);
 		umask(022);
 		return;
