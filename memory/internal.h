@@ -22,6 +22,11 @@ int mem_tier_open(struct mem_tier *t, int id, const struct memory_config *cfg);
 void mem_tier_close(struct mem_tier *t);
 /* Copies @len bytes into the tier's view (non-temporal for pmem). */
 void mem_tier_copy_in(struct mem_tier *t, uint64_t off, const void *src, size_t len);
+/*
+ * Zeroes [off, off+len) of a device or file tier (a hole where the file
+ * system can punch one), so no guest sees what an earlier user left there.
+ */
+void mem_tier_clear(struct mem_tier *t, uint64_t off, uint64_t len);
 /* Gives a freed frame's memory back where the backend can. */
 void mem_tier_release(struct mem_tier *t, uint64_t off, uint64_t len);
 /* Nodes the tier's memory belongs on, or NULL when unbound. */

@@ -157,7 +157,14 @@ void memory_config_init(struct memory_config *cfg, uint64_t ram_size);
  */
 int memory_parse_flag(struct memory_config *cfg, const char *flag,
 		      const char *val, char *why, size_t whylen);
-/* Parses "512M", "2G", "4096", "2MiB"; -EINVAL or -ERANGE. */
+/*
+ * Parses a size by MEMORY_SIZE_RULE (memory/size.c), the one rule of every
+ * size flag: "512M", "2GiB", "0x20000000", "4096" (bytes); -EINVAL when
+ * malformed, -ERANGE on overflow.
+ */
+#define MEMORY_SIZE_RULE \
+	"SIZE is a decimal or 0x-hex number with an optional binary suffix\n" \
+	"K, M, G or T (also KiB, MB, lower case); a bare number is bytes"
 int memory_parse_size(const char *s, uint64_t *out);
 /*
  * Checks @cfg against the host (devices, their size and alignment, NUMA
@@ -165,16 +172,22 @@ int memory_parse_size(const char *s, uint64_t *out);
  * error (exit 2): -errno, one line naming the flag in @why.
  */
 int memory_config_validate(struct memory_config *cfg, char *why, size_t whylen);
-/* Usage text for the memory flags, for hmmv run --help. */
-extern const char memory_flags_help[];
 
 /*
  * Allocates guest RAM as configured (validate first); -errno on failure,
- * nothing left behind.
+ * nothing left behind. A device or file slow tier is locked (flock) to this
+ * VM, -EBUSY when another process holds it, and the frames placed on it are
+ * cleared first, so the guest never sees what an earlier user left there.
  */
 int memory_init(struct guest_mem *m, const struct memory_config *cfg);
 /* Registers the RAM regions as KVM memslots with @flags. */
 int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags);
+/*
+ * Deletes the memslots (KVM drops its second-level entries for them in one
+ * go), so that unmapping guest RAM afterwards involves KVM no more. Before
+ * closing the VM and before memory_exit.
+ */
+void memory_unmap_slots(struct guest_mem *m);
 void memory_exit(struct guest_mem *m);
 
 /* Host address of [gpa, gpa+len) when it lies wholly in one RAM region. */
@@ -215,8 +228,6 @@ int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
  */
 int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len);
 
-/* The guest-physical address of host range offset @off (for e820 etc.). */
-uint64_t memory_end_gpa(const struct guest_mem *m);
 /* Guest-physical address of chunk @chunk's first byte. */
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk);
 /* Chunk holding @gpa, or -EFAULT. */

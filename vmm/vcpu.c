@@ -137,7 +137,12 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 	char what[96];
 	uint64_t wp;
+	sigset_t kick;
 
+	/* Blocked in every other thread (vm_signals_block): only vCPUs take it. */
+	sigemptyset(&kick);
+	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 	vcpu_pause_enter(vcpu);
 	while (!vm_stopping(vm)) {
 		vcpu_pause_point(vcpu);
