@@ -73,10 +73,10 @@ static void test_verbs(struct guest_mem *m)
 	tap_ok(!strncmp(a, "ok pause_ns=", 12) && strstr(a, " stall_ns=0"),
 	       "remap 1 nvm pause: ok, no stall");
 	a = ask(path, "remap 1 dram sideways");
-	tap_ok(!strncmp(a, "error: remap: expected CHUNK dram|nvm [wp|pause]", 48),
+	tap_ok(!strncmp(a, "error: remap: expected", 22) && strstr(a, "[wp|pause]"),
 	       "remap with a bad method is an error");
 	a = ask(path, "move 1 dram wp");
-	tap_ok(!strncmp(a, "error: move: expected CHUNK dram|nvm", 36), "move takes no method");
+	tap_ok(!strncmp(a, "error: move: expected", 21), "move takes no method");
 	a = ask(path, "remap 999 nvm");
 	tap_ok(!strncmp(a, "error: remap 999", 16), "remap of a chunk out of range is an error");
 	a = ask(path, "frobnicate");
