@@ -120,6 +120,7 @@ struct sim {
 	uint32_t nvms;
 	uint64_t dram_pages;		/* DRAM budget, all VMs */
 	uint64_t interval_ns;
+	uint32_t trace_flags;		/* the source's header flags */
 	uint64_t rng;
 	struct simvm vm[TRACE_MAX_VMS];
 	void *priv;

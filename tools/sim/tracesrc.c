@@ -13,23 +13,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hmmv/safe_file.h"
 #include "tools/sim/source.h"
 
-/* The file whole, in memory; non-blocking open, so a FIFO cannot hang us. */
+/* The file whole, in memory; a FIFO cannot hang us (safe_file_open). */
 static int read_file(const char *path, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	size_t off = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), r = 0;
+	int fd = safe_file_open(path, O_RDONLY, 0), r = 0;
 
 	*buf = NULL;
+	if (fd == -ENXIO)
+		return -ENODEV;	/* source_strerror: "not a regular file" */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st))
 		r = -errno;
-	else if (!S_ISREG(st.st_mode))
-		r = -ENODEV;
 	else if (st.st_size <= 0)
 		r = -EINVAL;
 	else if (!(*buf = malloc(st.st_size)))
