@@ -106,7 +106,7 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("nb-scan-period-max-ms", pp.nb_scan_period_max_ms, "MS",
 		  "threshold adjustment period, scan_period_max (60000)"),
 		D("nb-wmark-scale", pp.nb_wmark_scale, "N",
-		  "vm.watermark_scale_factor: gap between watermarks, 1/10000 (10)"),
+		  "vm.watermark_scale_factor: gap between watermarks, 1/10000 (1000)"),
 		D("nb-scan-ns", pp.nb_scan_ns, "NS", "scanner cost per PTE (10)"),
 		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
 		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),
@@ -116,7 +116,7 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("memtis-period", pp.memtis_period, "N", "PEBS sample period (199)"),
 		D("memtis-cooling", pp.memtis_cooling, "N", "samples per cooling (2000000)"),
 		D("memtis-adapt", pp.memtis_adapt, "N", "samples per threshold adaptation (100000)"),
-		D("memtis-mig-ms", pp.memtis_mig_ms, "MS", "kmigrated period (500)"),
+		D("memtis-mig-ms", pp.memtis_mig_ms, "MS", "kmigrated period (100)"),
 		D("memtis-rate-mbps", pp.memtis_rate_mbps, "MB/S", "migration cap (2048)"),
 		{ "help", F_BOOL, &c->help, NULL, "this text" },
 	};
