@@ -54,6 +54,7 @@ struct engine_config {
 	uint32_t rate_mibs;		/* --hmmv-rate; 0: the policy's max_moves */
 	enum engine_copy copy;		/* --hmmv-copy */
 	const char *trace;		/* --trace FILE, or NULL */
+	mode_t trace_mode;		/* of a new FILE: 0600, 0640 --group-readable */
 };
 
 struct engine_stats {

@@ -1,10 +1,3 @@
-# hmmv/: make bench-trace, the tracker's cost on the guest's throughput
-# (tests/bench/trace.sh, put into the test host by tests/bench/bench.mk) in
-# a fresh nested test host. Not part of make test.
-.PHONY: bench-trace
-bench-trace: testhost
-	@sh tests/testhost/run.sh -t 900 ../bench/trace
-
 # The engine's system tests share tests/system/lib/hmmv_engine.sh (the
 # test host's root is spelled out: testhost.mk is read after this file).
 HMMV_TH_ROOT := $(B)/testhost-root

@@ -15,11 +15,13 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "hmmv/safe_file.h"
 #include "hmmv/tracker.h"
 
 struct tracker {
 	char path[MEM_PATH_MAX * 4];
 	FILE *f;		/* NULL without --trace */
+	mode_t mode;		/* of a new file: 0600, or 0640 (--group-readable) */
 	bool created;		/* we made the file: remove it if never started */
 	bool started;		/* header written */
 	int vm_fd;
@@ -49,15 +51,15 @@ static int tracker_open(struct tracker *t, char *why, size_t whylen)
 {
 	int fd, err;
 
-	fd = open(t->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = safe_file_open(t->path, O_WRONLY | O_CREAT | O_EXCL,
+			    t->mode ? t->mode : SAFE_FILE_MODE);
 	t->created = fd >= 0;
 	/* An existing file is kept as it is until the VM really runs. */
-	if (fd < 0 && errno == EEXIST)
-		fd = open(t->path, O_WRONLY | O_CLOEXEC);
+	if (fd == -EEXIST)
+		fd = safe_file_open(t->path, O_WRONLY, 0);
 	if (fd < 0) {
-		err = errno;
-		snprintf(why, whylen, "--trace %s: %s", t->path, strerror(err));
-		return -err;
+		snprintf(why, whylen, "--trace %s: %s", t->path, safe_file_strerror(fd));
+		return fd;
 	}
 	t->f = fdopen(fd, "w");
 	if (!t->f) {
@@ -72,8 +74,8 @@ static int tracker_open(struct tracker *t, char *why, size_t whylen)
 	return 0;
 }
 
-int tracker_create(struct tracker **out, const char *path, char *why,
-		   size_t whylen)
+int tracker_create(struct tracker **out, const char *path, mode_t mode,
+		   char *why, size_t whylen)
 {
 	struct tracker *t;
 	int err;
@@ -91,6 +93,7 @@ int tracker_create(struct tracker **out, const char *path, char *why,
 	t->vm_fd = -1;
 	if (path) {
 		strcpy(t->path, path);
+		t->mode = mode;
 		err = tracker_open(t, why, whylen);
 		if (err) {
 			free(t);
@@ -324,7 +327,7 @@ int tracker_trace_start(struct tracker *t, uint32_t flags, uint64_t interval_ns)
 	err = trace_write_header(t->f, &t->hdr);
 	if (err)
 		return fail(t, err, "write");
-	/* The header on disk at once: a reader sees the trace has begun. */
+	/* A run killed before its first block still leaves a readable header. */
 	if (fflush(t->f))
 		return fail(t, -errno, "write");
 	t->started = true;

@@ -4,7 +4,7 @@
  * hmmv/engine.h, owns the thread and the interval loop; the pure policy is
  * hmmv/policy.h) and the `--trace FILE` writer.
  *
- * Mechanism (DESIGN.md, "Access tracking"): memslots are dirty-logged with
+ * Mechanism (docs/design.md, "Tracking"): memslots are dirty-logged with
  * manual protection (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, initially set, so
  * creating the slots write-protects nothing). KVM logs a page when it
  * creates a writable second-level entry for it (any first touch, read or
@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/types.h>
 
 #include "hmmv/trace.h"
 #include "memory/memory.h"
@@ -53,8 +55,8 @@ struct tracker;
  * until tracker_trace_start()); @path NULL: no trace. -errno with
  * "--trace FILE: reason" in @why.
  */
-int tracker_create(struct tracker **out, const char *path, char *why,
-		   size_t whylen);
+int tracker_create(struct tracker **out, const char *path, mode_t mode,
+		   char *why, size_t whylen);
 /* Parses "--trace FILE": -EINVAL with a reason in @why. */
 int tracker_parse_trace(const char **path, const char *val, char *why,
 			size_t whylen);

@@ -4,7 +4,9 @@
  * figures (capacity, used bytes, chunk counts) and its HMM-V engine's
  * (hot set, moves, stalls, tracking cost, queue levels) from its control
  * socket. --request "VERB ARGS" sends any control verb (chunk N, remap N
- * dram|nvm, move N dram|nvm, engine moves), for tests and debugging.
+ * dram|nvm, move N dram|nvm, engine moves), for tests and debugging. The
+ * answer is printed with control characters replaced (it goes to a
+ * terminal); an "error:" answer exits 1.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +18,13 @@
 #include "vmm/cmd.h"
 #include "vmm/control.h"
 
+#define STAT_TIMEOUT_S		10	/* a remap under load takes a while */
+#define STAT_TIMEOUT_MAX_S	3600
+
 static void stat_usage(FILE *f)
 {
-	fprintf(f, "usage: hmmv stat SOCKET [--json] [--watch [SECONDS]] [--request \"VERB ARGS\"]\n\n"
+	fprintf(f, "usage: hmmv stat SOCKET [--json] [--watch [SECONDS]] [--timeout S]\n"
+		"                 [--request \"VERB ARGS\"]\n\n"
 		"Prints a running VM's per-tier capacity, used bytes and chunk counts,\n"
 		"and its HMM-V engine's figures (hot set, placement, promotions and\n"
 		"demotions, ping-pong, pauses, tracking cost, chunks per queue level).\n"
@@ -27,31 +33,65 @@ static void stat_usage(FILE *f)
 		"  --json             one JSON object instead of a table\n"
 		"  --watch [SECONDS]  redraw every SECONDS (default 1, 0.1 to 3600)\n"
 		"                     until the VM ends, like top\n"
+		"  --timeout S        give up after S seconds, 1 to %d (default %d)\n"
 		"  --request REQUEST  send a control verb: 'chunk N', 'remap N dram|nvm',\n"
-		"                     'move N dram|nvm' (in place, NUMA tiers)\n");
+		"                     'move N dram|nvm' (in place, NUMA tiers)\n\n"
+		"exit status: 0 answered, 1 the VM answered 'error:' or did not answer,\n"
+		"2 usage error or no such socket.\n", STAT_TIMEOUT_MAX_S, STAT_TIMEOUT_S);
+}
+
+/* The server's answer, with anything a terminal would act on made visible. */
+static int stat_print(char *answer, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)answer[i];
+
+		if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f)
+			answer[i] = '?';
+	}
+	if (fwrite(answer, 1, len, stdout) != len || fflush(stdout))
+		return -EIO;
+	return 0;
+}
+
+static int parse_timeout(const char *s, int *ms)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > STAT_TIMEOUT_MAX_S)
+		return -EINVAL;
+	*ms = (int)v * 1000;
+	return 0;
 }
 
 /* Redraws the figures in place until the VM's socket goes away. */
-static int stat_watch(const char *sock, const char *req, double secs)
+static int stat_watch(const char *sock, const char *req, double secs,
+		      int timeout_ms)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)secs,
-		.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9),
-	};
-	char why[256] = "";
+	struct timespec ts;
+	char why[256] = "", *answer;
+	size_t len;
 
 	for (;;) {
-		/* Home and clear: one screen, redrawn like top. */
-		fputs("\033[H\033[2J", stdout);
-		fflush(stdout);
-		if (control_request(sock, req, STDOUT_FILENO, why, sizeof(why)) < 0) {
+		if (control_request(sock, req, timeout_ms, &answer, &len, why,
+				    sizeof(why)) < 0) {
 			fprintf(stderr, "hmmv stat: %s\n", why[0] ? why : "request failed");
 			return access(sock, F_OK) ? 0 : 1;	/* the VM ended: done */
 		}
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
+		/* Home and clear: one screen, redrawn like top. */
+		fputs("\033[H\033[2J", stdout);
+		stat_print(answer, len);
+		fflush(stdout);
+		free(answer);
 		ts.tv_sec = (time_t)secs;
 		ts.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
 	}
 }
 
@@ -71,9 +111,10 @@ static int parse_secs(const char *s, double *out)
 int cmd_stat(int argc, char **argv)
 {
 	const char *sock = NULL, *req = "status";
+	int i, r, timeout_ms = STAT_TIMEOUT_S * 1000;
+	char why[256] = "", *answer;
 	double watch = 0;
-	char why[256] = "";
-	int i;
+	size_t len;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -93,6 +134,12 @@ int cmd_stat(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--request") && i + 1 < argc) {
 			req = argv[++i];
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			if (parse_timeout(argv[++i], &timeout_ms) < 0) {
+				fprintf(stderr, "hmmv stat: --timeout %s: not a number of seconds "
+					"from 1 to %d\n", argv[i], STAT_TIMEOUT_MAX_S);
+				return EXIT_USAGE;
+			}
 		} else if (argv[i][0] != '-' && !sock) {
 			sock = argv[i];
 		} else {
@@ -110,12 +157,16 @@ int cmd_stat(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (watch > 0)
-		return stat_watch(sock, req, watch);
-	if (watch > 0)
-		return stat_watch(sock, req, watch);
-	if (control_request(sock, req, STDOUT_FILENO, why, sizeof(why)) < 0) {
+		return stat_watch(sock, req, watch, timeout_ms);
+	r = control_request(sock, req, timeout_ms, &answer, &len, why, sizeof(why));
+	if (r < 0) {
 		fprintf(stderr, "hmmv stat: %s\n", why[0] ? why : "request failed");
-		return access(sock, F_OK) ? EXIT_USAGE : 1;
+		return r == -EMSGSIZE || access(sock, F_OK) ? EXIT_USAGE : 1;
 	}
-	return 0;
+	r = stat_print(answer, len);
+	/* The server's own verdict: "error: ..." is a failed request. */
+	if (r == 0 && !strncmp(answer, "error:", 6))
+		r = -EINVAL;
+	free(answer);
+	return r < 0 ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "devices/devices.h"
 #include "hmmv/engine.h"
@@ -37,6 +38,7 @@ enum console_kind {
 struct console_config {
 	enum console_kind kind;
 	const char *path;	/* CONSOLE_FILE */
+	mode_t mode;		/* of a new file: 0600, 0640 (--group-readable) */
 };
 
 struct vm_config {

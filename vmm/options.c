@@ -1,48 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `hmmv run` flags: one table, one entry per flag, grouped by area. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "hmmv/safe_file.h"
 #include "vmm/options.h"
 #include "vmm/vm.h"
 
 #define DEFAULT_MEM	(512ULL << 20)
 #define DEFAULT_PARAMS	"console=ttyS0"
-
-int parse_size(const char *s, uint64_t bare_unit, uint64_t *out)
-{
-	static const char units[] = "KMGT";
-	unsigned long long v;
-	const char *u;
-	char *end;
-	uint64_t mult = bare_unit;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -ERANGE;
-	if (*end) {
-		u = strchr(units, toupper((unsigned char)*end));
-		if (!u)
-			return -EINVAL;
-		mult = 1ULL << (10 * (u - units + 1));
-		end++;
-		if (!strcasecmp(end, "iB") || (*end == 'B' && !end[1]) ||
-		    (*end == 'b' && !end[1]))
-			end += strlen(end);
-		if (*end)
-			return -EINVAL;
-	}
-	if (v > UINT64_MAX / mult)
-		return -ERANGE;
-	*out = v * mult;
-	return 0;
-}
 
 /* ---- vmm/: CPUs, boot, console ---- */
 
@@ -65,14 +34,14 @@ static int opt_cpus(struct vm_config *cfg, const char *arg, char *why, size_t n)
 static int opt_mem(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	uint64_t v;
-	int r = parse_size(arg, 1ULL << 20, &v);
 
-	if (r < 0) {
+	if (memory_parse_size(arg, &v) < 0) {
 		snprintf(why, n, "'%s' is not a size (e.g. 512M, 2G)", arg);
 		return -EINVAL;
 	}
 	if (v < MEM_DEFAULT_CHUNK || v % MEM_DEFAULT_CHUNK) {
-		snprintf(why, n, "'%s' must be a non-zero multiple of 2 MiB", arg);
+		snprintf(why, n, "'%s' must be a non-zero multiple of 2 MiB%s", arg,
+			 v < MEM_DEFAULT_CHUNK ? " (a bare number is bytes: 512M, not 512)" : "");
 		return -EINVAL;
 	}
 	if (v > (1ULL << 40)) {
@@ -127,6 +96,14 @@ static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n
 static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	cfg->boot.prepare = true;
+	return 0;
+}
+
+/* Files hmmv creates (--console file:, --trace) are private unless asked. */
+static int opt_group_readable(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->console.mode = SAFE_FILE_MODE_GROUP;
+	cfg->engine.trace_mode = SAFE_FILE_MODE_GROUP;
 	return 0;
 }
 
@@ -221,13 +198,15 @@ const struct run_opt run_opts[] = {
 	{ "initrd", 'i', "FILE", "initial ramdisk, loaded high in guest RAM", opt_initrd },
 	{ "params", 'p', "STRING", "kernel command line (default \"" DEFAULT_PARAMS "\")",
 	  opt_params },
-	{ "mem", 'm', "SIZE", "guest RAM: a number with suffix K, M, G or T (binary);\n"
-	  "a bare number is MiB; a multiple of 2M (default 512M)", opt_mem },
+	{ "mem", 'm', "SIZE", "guest RAM, a multiple of 2M (default 512M)", opt_mem },
 	{ "cpus", 'c', "N", "number of vCPUs, 1 to 64 (default 1)", opt_cpus },
 	{ "console", 0, "KIND", "serial console ttyS0: 'stdio' (default: guest output to\n"
 	  "stdout, stdin to the guest, raw terminal if stdin is a TTY;\n"
 	  "Ctrl-A x quits), 'file:PATH' (output appended to PATH, no\n"
 	  "input) or 'none'", opt_console },
+	{ "group-readable", 0, NULL, "create --console file: and --trace files 0640\n"
+	  "instead of 0600 (an existing file keeps its mode; a\n"
+	  "symlink, FIFO or other non-regular file is refused)", opt_group_readable },
 	{ "boot", 0, "MODE", "'auto' (default): decompress a compressed bzImage on the\n"
 	  "host once, cache the vmlinux and enter it directly;\n"
 	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
@@ -309,6 +288,11 @@ void run_opts_usage(FILE *f)
 		}
 	}
 	fprintf(f, "  %-24s %s\n", "-h, --help", "print this help");
+	fprintf(f, "\nsizes:\n");
+	for (h = MEMORY_SIZE_RULE; h; h = nl ? nl + 1 : NULL) {
+		nl = strchr(h, '\n');
+		fprintf(f, "  %.*s\n", nl ? (int)(nl - h) : (int)strlen(h), h);
+	}
 	fprintf(f, "\nexit status:\n"
 		   "  0  the guest powered off (ACPI S5)\n"
 		   "  1  hmmv failed at run time (KVM, host resources, I/O)\n"
@@ -317,7 +301,9 @@ void run_opts_usage(FILE *f)
 		   "  3  the guest rebooted (i8042 reset, triple fault; a panic with\n"
 		   "     panic=-1 ends here too); a triple fault also prints the\n"
 		   "     vCPU's registers on stderr\n"
-		   "  4  stopped by SIGINT, SIGTERM, SIGHUP or the console escape\n"
+		   "  4  stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,\n"
+		   "     SIGALRM, SIGPWR, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO, real-time\n"
+		   "     signals) or the console escape; SIGPIPE, SIGXFSZ are ignored\n"
 		   "  5  a vCPU hit a state hmmv cannot emulate (registers on stderr)\n");
 }
 
@@ -343,6 +329,7 @@ static void opt_defaults(struct vm_config *cfg)
 	cfg->boot.params = DEFAULT_PARAMS;
 	cfg->boot.mode = BOOT_AUTO;
 	cfg->console.kind = CONSOLE_STDIO;
+	cfg->console.mode = SAFE_FILE_MODE;
 	engine_config_init(&cfg->engine);
 }
 
@@ -360,6 +347,29 @@ static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
 		snprintf(why, whylen, "--%s: %s", o->name,
 			 reason[0] ? reason : "invalid value");
 	return r < 0 ? -EINVAL : 0;
+}
+
+/*
+ * A slow tier that is also a disk would put guest RAM inside the image.
+ * Compared by inode, so a symlink or another name for the file is caught;
+ * paths that do not exist are left to the later checks.
+ */
+static int opts_check_nvm_disks(const struct vm_config *cfg, char *why, size_t whylen)
+{
+	struct stat nvm, disk;
+	int i;
+
+	if (cfg->mem.nvm.kind != MEM_BACK_FILE || stat(cfg->mem.nvm.path, &nvm) < 0)
+		return 0;
+	for (i = 0; i < cfg->dev.nr_disks; i++) {
+		if (stat(cfg->dev.disk[i].path, &disk) < 0 ||
+		    disk.st_dev != nvm.st_dev || disk.st_ino != nvm.st_ino)
+			continue;
+		snprintf(why, whylen, "--nvm %s: is also --disk %s (guest RAM would overwrite it)",
+			 cfg->mem.nvm.path, cfg->dev.disk[i].path);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
@@ -417,5 +427,5 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;
 	}
-	return 0;
+	return opts_check_nvm_disks(cfg, why, whylen);
 }

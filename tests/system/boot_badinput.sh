@@ -27,7 +27,7 @@ bad()
 	sed 's/^/# /' /tmp/bad.err
 }
 
-echo 1..29
+echo 1..31
 bad "--bogus" $K --bogus
 bad "-z" $K -z
 bad "unexpected argument" $K stray
@@ -35,6 +35,7 @@ bad "--kernel" -m 256M
 bad "--mem" $K -m 12Q
 bad "--mem" $K -m 0
 bad "--mem" $K -m 3M
+bad "bare number is bytes" $K -m 512
 bad "--cpus" $K -c 0
 bad "--cpus" $K -c two
 bad "--mem" $K -m
@@ -67,3 +68,5 @@ for f in kernel initrd params mem cpus console boot cache prepare hmmv hmmv-inte
 done
 [ $rc = 0 ] && [ -z "$missing" ]
 ok $? "hmmv run --help exits 0 and documents every flag (missing:${missing:- none})"
+grep -q "a bare number is bytes" /tmp/help.out
+ok $? "hmmv run --help states the one size rule"

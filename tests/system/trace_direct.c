@@ -113,7 +113,7 @@ static int setup(struct rmguest *g, struct tracker **t, const char *path,
 	if (r == 0 && (r = kvm_create_vm(&g->kvm)) < 0)
 		snprintf(why, n, "KVM_CREATE_VM: %s", strerror(-r));
 	if (r == 0)
-		r = tracker_create(t, path, why, n);
+		r = tracker_create(t, path, 0, why, n);
 	if (r == 0 && (r = tracker_enable(*t, g->kvm.vm_fd)) < 0)
 		snprintf(why, n, "tracker_enable: %s", strerror(-r));
 	if (r == 0 && (r = memory_init(&g->mem, &cfg)) < 0)

@@ -150,7 +150,7 @@ static void test_file(void)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/new.trace", dir);
-	tap_ok(tracker_create(&t, path, why, sizeof(why)) == 0 && stat(path, &st) == 0,
+	tap_ok(tracker_create(&t, path, 0, why, sizeof(why)) == 0 && stat(path, &st) == 0,
 	       "tracker_create makes the file");
 	tracker_destroy(t);
 	tap_ok(stat(path, &st) < 0 && errno == ENOENT, "never started: the file is removed");
@@ -160,17 +160,17 @@ static void test_file(void)
 		fclose(f);
 	}
 	t = NULL;
-	tap_ok(tracker_create(&t, path, why, sizeof(why)) == 0, "an existing file opens");
+	tap_ok(tracker_create(&t, path, 0, why, sizeof(why)) == 0, "an existing file opens");
 	tracker_destroy(t);
 	tap_ok(stat(path, &st) == 0 && st.st_size == 4, "never started: an existing file is untouched");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/no/such/dir.trace", dir);
 	t = NULL;
-	tap_ok(tracker_create(&t, path, why, sizeof(why)) == -ENOENT && !t &&
+	tap_ok(tracker_create(&t, path, 0, why, sizeof(why)) == -ENOENT && !t &&
 	       strstr(why, "--trace ") == why && strstr(why, path),
 	       "an unwritable path: -ENOENT, the reason names --trace and the file");
 	t = NULL;
-	tap_ok(tracker_create(&t, NULL, why, sizeof(why)) == 0 && t && !tracker_tracing(t),
+	tap_ok(tracker_create(&t, NULL, 0, why, sizeof(why)) == 0 && t && !tracker_tracing(t),
 	       "no --trace: a tracker without a file");
 	tracker_destroy(t);
 	rmdir(dir);
