@@ -195,7 +195,7 @@ static int record(struct rmguest *g, struct tracker *t, uint8_t sum, uint8_t *co
 {
 	int r;
 
-	r = tracker_trace_start(t, TRACE_F_PRESENCE | TRACE_F_WINDOWS, 100000000ULL);
+	r = tracker_trace_start(t, TRACE_F_WINDOWS, 100000000ULL);
 	if (!tap_ok(r == 0, "trace header written"))
 		return -1;
 	if (window(g, t, counts, sum, "window 1"))
