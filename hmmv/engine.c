@@ -376,7 +376,7 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 		ws = t0 + ival * k / w;
 		if (!wait_until(e, ws))
 			return false;
-		err = tracker_window_begin(e->t, e->blocks, n, &e->cost);
+		err = tracker_window_begin(e->t, e->blocks, n, k == 0, &e->cost);
 		if (err) {
 			fail(e, err, "dirty log clear");
 			return false;

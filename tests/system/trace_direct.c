@@ -160,7 +160,7 @@ static int window(struct rmguest *g, struct tracker *t, uint8_t *counts,
 	struct tracker_cost cost = { 0 };
 	int r;
 
-	r = tracker_window_begin(t, blocks, NBLOCKS, &cost);
+	r = tracker_window_begin(t, blocks, NBLOCKS, true, &cost);
 	if (!tap_ok(r == 0 && cost.zapped == NBPAGES && !cost.zap_failed,
 		    "%s: blocks cleared and zapped (%llu pages, %llu re-armed, %llu calls)",
 		    what, (unsigned long long)cost.zapped, (unsigned long long)cost.rearmed,
