@@ -37,7 +37,9 @@
  * about windows * window_ms / interval_ms windows, a page touched all the
  * time in every window: access frequency, not presence (DAMON's
  * nr_accesses).
- * Multi-level queue: a chunk at level L is sampled every 2^L intervals;
+ * Multi-level queue: a chunk at level L is sampled every 2^L intervals,
+ * at most max_samples chunks per interval (round robin among those due:
+ * the zap calls, one per block and window, are bounded per interval);
  * after a sample its level is the number of temperature buckets between it
  * and the hottest chunk (so the hottest are sampled every interval, each
  * bucket colder half as often), and an idle sample sinks it at least one
@@ -81,6 +83,7 @@ struct policy_params {
 	uint32_t hyst_min;		/* ... plus this many sampled hits */
 	uint32_t min_residency;		/* intervals before a chunk moves again */
 	uint32_t max_moves;		/* moves per interval (rate limit) */
+	uint32_t max_samples;		/* chunks sampled per interval at most */
 };
 
 struct policy_move {
@@ -115,14 +118,16 @@ uint32_t policy_quota(const struct policy *p);
 uint32_t policy_dram_chunks(const struct policy *p);
 
 /*
- * Starts the next interval; writes up to max chunk numbers due for sampling
- * and returns how many. Chunks beyond max wait for a later interval.
+ * Starts the next interval; writes up to max (and max_samples) chunk
+ * numbers due for sampling, ascending, and returns how many. Chunks beyond
+ * the bound wait for a later interval, and go first then.
  */
 uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max);
 /*
  * The block watched in a sampled chunk this interval: pages [*first,
- * *first + sample_pages) of the chunk. It rotates with the interval and
- * the chunk, so that every block gets its turn and neighbours differ.
+ * *first + sample_pages) of the chunk. It rotates with the chunk's own
+ * samples, so that every block gets its turn however rarely the chunk is
+ * sampled, and neighbours differ.
  */
 void policy_sample_block(const struct policy *p, uint32_t chunk,
 			 uint32_t *first);

@@ -10,5 +10,7 @@ CAPTURE_TRACES := $(addprefix $(B)/eval/traces/,$(addsuffix .trace,\
 .PHONY: eval-traces
 eval-traces: $(CAPTURE_TRACES)
 
-$(B)/eval/traces/%.trace: tools/capture/programs.sh $(B)/hmmv
+# Rebuilt when the capture code changes, not on every rebuild of hmmv.
+$(B)/eval/traces/%.trace: tools/capture/programs.sh $(wildcard tools/capture/*.c) \
+		tools/capture/capture.h | $(B)/hmmv
 	sh tools/capture/programs.sh $(B)/hmmv $(B)/eval/traces $*

@@ -12,11 +12,12 @@ NAME=$3
 WORK=$OUT/work
 mkdir -p "$WORK"
 
-# A 1 MiB 16-way LLC (scaled with the programs' tens-of-MiB footprints);
+# A 256 KiB 8-way LLC (lackey covers only ~10 ms of a native run: the
+# LLC is scaled down with the part of the footprint such a run reaches);
 # an interval is 50000 data accesses; 160 intervals. Counts are scaled so
 # that an interval holds 10^6 transfers on average: each captured interval
 # stands for a stretch of the program doing the same thing (README).
-CAP="--llc-kb 1024 --llc-ways 16 --interval 50000 --max-accesses 8000000
+CAP="--llc-kb 256 --llc-ways 8 --interval 50000 --max-accesses 8000000
 --max-seconds 900 --transfers 1000000"
 
 text() {	# $1 lines of word soup, fixed seed
