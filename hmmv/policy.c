@@ -481,7 +481,12 @@ int policy_decide(struct policy *p, struct policy_move *moves, uint32_t max,
 				free--;
 				continue;
 			}
-			v = pop_victim(p, &l, b);
+			/*
+			 * The victim may share the candidate's bucket (up to 2x
+			 * colder): sparse chunks differ by less than a bucket,
+			 * and the hysteresis margin decides.
+			 */
+			v = pop_victim(p, &l, b + 1);
 			if (v == NIL)
 				goto out;	/* nothing colder in DRAM */
 			if (!beats(p, cand, v)) {
