@@ -14,3 +14,12 @@ eval-traces: $(CAPTURE_TRACES)
 $(B)/eval/traces/%.trace: tools/capture/programs.sh $(wildcard tools/capture/*.c) \
 		tools/capture/capture.h | $(B)/hmmv
 	sh tools/capture/programs.sh $(B)/hmmv $(B)/eval/traces $*
+
+# The training/test matrix of HMM-V against every baseline (README,
+# tools/sim/README.md): build/eval-programs/summary.txt.
+.PHONY: eval-programs
+eval-programs: $(B)/hmmv eval-traces
+	sh tools/capture/eval.sh $(B)/hmmv $(B)/eval/traces $(B)/eval-programs
+
+# make eval replays the real programs too: their traces first.
+eval: eval-traces
