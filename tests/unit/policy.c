@@ -18,6 +18,9 @@ static struct policy_params small_params(uint32_t levels)
 	par.windows = 1;
 	par.levels = levels;
 	par.min_residency = 0;
+	par.decay_shift = 1;	/* the tests' arithmetic: EWMA weight 1/2 */
+	par.hyst_pct = 25;
+	par.hyst_min = 2;
 	return par;
 }
 
