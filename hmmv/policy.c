@@ -39,25 +39,24 @@ struct policy {
 /*
  * Defaults, chosen on the training set (tools/capture/tune.sh, real
  * programs xz, sort, python and the synthetic gups, zipf, shift; reported
- * on a separate test set): 2 MiB chunks; a block of 64 of 512 pages
- * watched per sample (an eighth of the refault cost of watching the whole
- * chunk; the per-block estimate makes up for the small block once a
- * rotation of 8 samples is done); 2 windows per interval (on the training
- * programs a third and fourth window added refaults, not information);
- * 4 levels (a cold chunk is looked at every 8 intervals); EWMA weight 1/4
- * over the per-block estimates; a margin of 25% plus two page-windows
- * against ping-pong; 4 intervals minimum residency; 64 moves (128 MiB)
- * per interval; at most 32 chunks sampled per interval, so at most 64 zap
- * calls (2 windows): ~0.3 ms on hardware, ~64 ms in the nested test host
- * (one call ~1 ms there).
+ * on a separate test set): 2 MiB chunks; a block of 128 of 512 pages
+ * watched per sample (a quarter of the refault cost of watching the whole
+ * chunk; the per-block estimate is complete after 4 samples); 2 windows
+ * per interval (on the training programs a third and fourth window added
+ * refaults, not information); 3 levels (a cold chunk is looked at every 4
+ * intervals); EWMA weight 1/2 over the per-block estimates; a margin of
+ * 25% plus two page-windows against ping-pong; 4 intervals minimum
+ * residency; 64 moves (128 MiB) per interval; at most 32 chunks sampled
+ * per interval, so at most 64 zap calls (2 windows): ~0.3 ms on hardware,
+ * ~64 ms in the nested test host (one call ~1 ms there).
  */
 void policy_params_default(struct policy_params *p)
 {
 	p->pages_per_chunk = 512;
-	p->sample_pages = 64;
+	p->sample_pages = 128;
 	p->windows = 2;
-	p->levels = 4;
-	p->decay_shift = 2;
+	p->levels = 3;
+	p->decay_shift = 1;
 	p->hyst_pct = 25;
 	p->hyst_min = 2;
 	p->min_residency = 4;
