@@ -46,13 +46,14 @@
  * after a sample its level is the number of temperature buckets between it
  * and the hottest chunk (so the hottest are sampled every interval, each
  * bucket colder half as often), and a sample leaving the estimate at 0
- * sinks it at least one level. Sampling cost follows the hot set, not the VM size.
+ * sinks it at least one level. Sampling cost follows the hot set, not
+ * the VM size.
  * Hot set: chunks are bucketed by log2(temperature) and the hot set is
  * filled from the hottest bucket down to the DRAM quota (O(n), no sort).
  * Moves: promotions hottest first; with DRAM full a promotion must beat the
  * coldest DRAM chunk of the same or a colder bucket by hyst_pct percent
- * plus hyst_min page-windows (hysteresis); chunks moved recently stay put for
- * min_residency intervals; at most max_moves moves per interval (rate
+ * plus hyst_min page-windows (hysteresis); chunks moved recently stay put
+ * for min_residency intervals; at most max_moves moves per interval (rate
  * limit), returned as one batch, demotions first so that frames are free
  * for promotions.
  */
