@@ -228,11 +228,22 @@ static int run_child(const struct capcfg *c, struct capture *cap)
 	return 0;
 }
 
-static int write_trace(const struct capcfg *c, struct capture *cap)
+/* The output first, so that a bad -o fails before minutes of capture. */
+static FILE *open_out(const char *path)
+{
+	FILE *f = fopen(path, "wbx");
+
+	if (!f && errno == EEXIST && !unlink(path))
+		f = fopen(path, "wbx");
+	if (!f)
+		fprintf(stderr, "hmmv capture: -o %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static int write_trace(const struct capcfg *c, struct capture *cap, FILE *f)
 {
 	uint32_t nint;
 	double scale = 1;
-	FILE *f;
 	int r;
 
 	if (capture_recorded(cap) % (uint64_t)c->interval)
@@ -246,20 +257,12 @@ static int write_trace(const struct capcfg *c, struct capture *cap)
 	}
 	if (c->transfers > 0)
 		scale = c->transfers * nint / (double)pagemap_transfers(cap->map);
-	f = fopen(c->out, "wbx");
-	if (!f && errno == EEXIST && !unlink(c->out))
-		f = fopen(c->out, "wbx");
-	if (!f) {
-		fprintf(stderr, "hmmv capture: -o %s: %s\n", c->out, strerror(errno));
-		return -1;
-	}
 	r = pagemap_write(cap->map, f, (uint64_t)(c->ms * 1e6), scale);
-	if (fclose(f) && !r)
+	if (!r && fflush(f))
 		r = -EIO;
 	if (r) {
 		fprintf(stderr, "hmmv capture: -o %s: writing the trace: %s\n",
 			c->out, strerror(-r));
-		unlink(c->out);
 		return -1;
 	}
 	fprintf(stderr, "hmmv capture: %s: %u intervals, %llu accesses, %llu "
@@ -275,11 +278,16 @@ int cmd_capture(int argc, char **argv)
 			    .interval = 100000, .max = 10000000, .seconds = 300,
 			    .ms = 100 };
 	struct capture cap = { 0 };
+	FILE *out;
 	int r;
 
 	r = parse(&c, argc, argv);
 	if (r)
 		return r > 0 ? 0 : EXIT_USAGE;
+	if (c.in && access(c.in, R_OK)) {
+		fprintf(stderr, "hmmv capture: --stdin %s: %s\n", c.in, strerror(errno));
+		return EXIT_USAGE;
+	}
 	r = llc_init(&cap.llc, (uint64_t)(c.llc_kb * 1024), (uint32_t)c.ways);
 	if (r == -EINVAL) {
 		fprintf(stderr, "hmmv capture: --llc-kb must be a whole number of sets "
@@ -296,9 +304,16 @@ int cmd_capture(int argc, char **argv)
 	cap.interval = (uint64_t)c.interval;
 	cap.skip = (uint64_t)c.skip;
 	cap.max = (uint64_t)c.max;
-	r = run_child(&c, &cap);
+	out = open_out(c.out);
+	r = out ? run_child(&c, &cap) : -1;
 	if (!r)
-		r = write_trace(&c, &cap);
+		r = write_trace(&c, &cap, out);
+	if (out && fclose(out) && !r) {
+		fprintf(stderr, "hmmv capture: -o %s: %s\n", c.out, strerror(errno));
+		r = -1;
+	}
+	if (r && out)
+		unlink(c.out);	/* nothing left behind */
 	pagemap_destroy(cap.map);
 	llc_free(&cap.llc);
 	return r ? 1 : 0;
