@@ -333,6 +333,41 @@ static void vm_trace_summary(struct vm *vm)
 		 tracker_path(vm->tracker), line);
 }
 
+static void vm_pool_report(void *arg, struct pool_report *r)
+{
+	struct vm *vm = arg;
+
+	engine_pool_report(vm->engine, &r->held_bytes, &r->hot_bytes, r->hist);
+}
+
+static void vm_pool_quota(void *arg, uint64_t bytes)
+{
+	struct vm *vm = arg;
+
+	engine_set_quota(vm->engine, bytes);
+}
+
+static const struct pool_client_ops vm_pool_ops = {
+	.report = vm_pool_report,
+	.set_quota = vm_pool_quota,
+};
+
+/* --pool: register once the engine runs, so that it enforces the quota. */
+static int vm_start_pool(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+	int r;
+
+	if (!c->pool.path || !vm->engine)
+		return 0;
+	r = pool_client_start(&vm->pool, &c->pool, vm->mem.ram_size,
+			      vm->mem.tiers[MEM_TIER_DRAM].quota, vm->mem.chunk_size,
+			      &vm_pool_ops, vm, vm->why, sizeof(vm->why));
+	if (r == -EINVAL)
+		vm->usage_error = true;
+	return r;
+}
+
 /* Stops the engine, then the trace; false when either failed. */
 static bool vm_engine_stop(struct vm *vm)
 {
@@ -382,10 +417,14 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 		if (r < 0)
 			engine_stop(vm->engine, vm->why, sizeof(vm->why));
 	}
+	if (r >= 0)
+		r = vm_start_pool(vm);
 	if (r < 0)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	else
 		vm_serve(vm, sig_fd);
+	pool_client_stop(vm->pool);
+	vm->pool = NULL;
 	/* The engine first: a move in flight resumes the vCPUs it paused. */
 	if (!vm_engine_stop(vm))
 		vm->exit_reason = VM_EXIT_ERROR;	/* a trace cut short, a failed engine */
