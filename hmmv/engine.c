@@ -527,10 +527,11 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		ns ? st[ns - 1] : 0, ns);
 	fprintf(out, ",\"tracker_cpu_ms_per_s\":%.3f,\"tracker_faults_per_s\":%.1f"
 		",\"faults_last_interval\":%" PRIu64 ",\"zap_calls_last_interval\":%" PRIu64
-		",\"zap_calls\":%" PRIu64 ",\"pages_zapped\":%" PRIu64 ",\"pages_rearmed\":%"
-		PRIu64 ",\"levels_chunks\":[",
+		",\"zap_calls\":%" PRIu64 ",\"zap_ns\":%" PRIu64 ",\"pages_zapped\":%" PRIu64
+		",\"pages_rearmed\":%" PRIu64 ",\"levels_chunks\":[",
 		per_s(s->cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
-		s->last_faults, s->last_zap_calls, s->zap_calls, s->zapped, s->rearmed);
+		s->last_faults, s->last_zap_calls, s->zap_calls, s->zap_ns, s->zapped,
+		s->rearmed);
 	for (l = 0; l < e->par.levels; l++)
 		fprintf(out, "%s%u", l ? "," : "", s->level_chunks[l]);
 	fprintf(out, "]}");
@@ -562,8 +563,10 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		engine_percentile(st, ns, 50) / 1e6, engine_percentile(st, ns, 99) / 1e6,
 		(ns ? st[ns - 1] : 0) / 1e6, ns);
 	fprintf(out, "  tracker        %.2f ms CPU/s, %.0f faults/s, last interval %" PRIu64
-		" faults in %" PRIu64 " zap calls\n", per_s(s->cpu_ns, s->run_ns) / 1e6,
-		per_s(s->zapped + s->rearmed, s->run_ns), s->last_faults, s->last_zap_calls);
+		" faults in %" PRIu64 " zap calls (%.2f ms each)\n",
+		per_s(s->cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
+		s->last_faults, s->last_zap_calls,
+		s->zap_calls ? (double)s->zap_ns / 1e6 / (double)s->zap_calls : 0);
 	fprintf(out, "  queue levels  ");
 	for (l = 0; l < e->par.levels; l++)
 		fprintf(out, " L%u:%u", l, s->level_chunks[l]);

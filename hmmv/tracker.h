@@ -4,7 +4,7 @@
  * hmmv/engine.h, owns the thread and the interval loop; the pure policy is
  * hmmv/policy.h) and the `--trace FILE` writer.
  *
- * Mechanism (DESIGN.md, "Access tracking"): memslots are dirty-logged with
+ * Mechanism (docs/design.md, "Tracking"): memslots are dirty-logged with
  * manual protection (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, initially set, so
  * creating the slots write-protects nothing). KVM logs a page when it
  * creates a writable second-level entry for it (any first touch, read or

@@ -242,12 +242,48 @@ int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags)
 	return 0;
 }
 
+void memory_unmap_slots(struct guest_mem *m)
+{
+	struct kvm_userspace_memory_region r;
+	int i;
+
+	if (m->vm_fd < 0)
+		return;
+	for (i = 0; i < m->nr_regions; i++) {
+		r = (struct kvm_userspace_memory_region){ .slot = m->regions[i].slot };
+		/* Best effort: the VM's own release drops what a failure leaves. */
+		if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			continue;
+	}
+	m->vm_fd = -1;
+}
+
+/*
+ * Unmaps the reservation a chunk at a time: one munmap of the whole range
+ * is one long stretch in the kernel (page tables, and KVM's MMU notifier
+ * while a VM still maps it); chunk-sized steps keep each one short.
+ */
+static void memory_unmap(struct guest_mem *m)
+{
+	uint8_t *p = m->reserve, *end = p + m->reserve_len;
+	uint64_t step;
+
+	while (p < end) {
+		/* The head up to m->host, then whole chunks, then the tail. */
+		step = p < m->host ? (uint64_t)(m->host - p) : m->chunk_size;
+		if (step > (uint64_t)(end - p))
+			step = (uint64_t)(end - p);
+		munmap(p, step);
+		p += step;
+	}
+}
+
 void memory_exit(struct guest_mem *m)
 {
 	int t;
 
 	if (m->reserve)
-		munmap(m->reserve, m->reserve_len);
+		memory_unmap(m);
 	for (t = 0; t < MEM_NR_TIERS; t++)
 		mem_tier_close(&m->tiers[t]);
 	free(m->chunks);
@@ -264,13 +300,6 @@ void memory_exit(struct guest_mem *m)
 	m->vmm_dirty = NULL;
 	m->locked = false;
 	m->fd = -1;
-}
-
-uint64_t memory_end_gpa(const struct guest_mem *m)
-{
-	const struct mem_region *r = &m->regions[m->nr_regions - 1];
-
-	return r->gpa + r->size;
 }
 
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk)

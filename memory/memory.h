@@ -182,6 +182,12 @@ int memory_config_validate(struct memory_config *cfg, char *why, size_t whylen);
 int memory_init(struct guest_mem *m, const struct memory_config *cfg);
 /* Registers the RAM regions as KVM memslots with @flags. */
 int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags);
+/*
+ * Deletes the memslots (KVM drops its second-level entries for them in one
+ * go), so that unmapping guest RAM afterwards involves KVM no more. Before
+ * closing the VM and before memory_exit.
+ */
+void memory_unmap_slots(struct guest_mem *m);
 void memory_exit(struct guest_mem *m);
 
 /* Host address of [gpa, gpa+len) when it lies wholly in one RAM region. */
@@ -222,8 +228,6 @@ int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
  */
 int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len);
 
-/* The guest-physical address of host range offset @off (for e820 etc.). */
-uint64_t memory_end_gpa(const struct guest_mem *m);
 /* Guest-physical address of chunk @chunk's first byte. */
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk);
 /* Chunk holding @gpa, or -EFAULT. */
@@ -342,6 +346,15 @@ static inline uint64_t memory_wp_seq(struct guest_mem *m)
 	return atomic_load_explicit(&m->wp_seq, memory_order_acquire);
 }
 int memory_wp_wait(struct guest_mem *m, uint64_t seq);
+/*
+ * For KVM_EXIT_MMIO: when KVM emulates an instruction whose write lands in
+ * a write-protected chunk, its write to the read-only host page fails and
+ * KVM hands it to user space as MMIO at a RAM address. Completes such an
+ * access in RAM once no chunk is write-protected and returns true; false
+ * when [gpa, gpa+len) is not RAM (a device's MMIO).
+ */
+bool memory_wp_mmio(struct guest_mem *m, uint64_t gpa, void *data, uint32_t len,
+		    bool write);
 
 struct mem_tier_stat {
 	const char *name;

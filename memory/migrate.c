@@ -138,6 +138,23 @@ int memory_wp_wait(struct guest_mem *m, uint64_t seq)
 	return 0;
 }
 
+bool memory_wp_mmio(struct guest_mem *m, uint64_t gpa, void *data, uint32_t len,
+		    bool write)
+{
+	if (!len || !memory_translate(m, gpa, len))
+		return false;
+	pthread_mutex_lock(&m->lock);
+	while (m->wp_active)
+		pthread_cond_wait(&m->wp_cond, &m->lock);
+	pthread_mutex_unlock(&m->lock);
+	/* The accessors wait for the chunk's claim to end, too. */
+	if (write)
+		memory_write(m, gpa, data, len);
+	else
+		memory_read(m, gpa, data, len);
+	return true;
+}
+
 /*
  * The final copy: writers of this chunk stall from the mprotect to the
  * MAP_FIXED; everything else runs on. With pre-copy only the pages logged

@@ -40,7 +40,8 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 {
 	const struct flag t[] = {
 		{ "workload", F_STR, &c->wl.kind, "KIND",
-		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4" },
+		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4, "
+		  "clusters, unaligned, coldconf, phases (tools/sim/README.md)" },
 		{ "trace", F_STR, &c->trace, "FILE", "replay a recorded trace (hmmv/trace.h)" },
 		U("presence-lines", presence_lines, "N",
 		  "transfers per presence bit of a TRACE_F_PRESENCE trace (64)"),
@@ -68,6 +69,8 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		{ "preset", F_STR, &c->preset, "NAME", "slow tier: optane (default) or cxl" },
 		D("lat-dram-ns", m.lat_ns[SIM_DRAM], "NS", "DRAM random read latency (81)"),
 		D("lat-slow-ns", m.lat_ns[SIM_NVM], "NS", "slow tier random read latency (305)"),
+		D("gran-slow", m.gran[SIM_NVM], "B", "slow tier media granularity (256; cxl 64)"),
+		D("load-k", m.load_k, "K", "loaded latency x (1 + K u / (1 - u)) (0.5)"),
 		D("bw-dram-read", m.bw_rd[SIM_DRAM], "GB/S", "DRAM read bandwidth (100)"),
 		D("bw-dram-write", m.bw_wr[SIM_DRAM], "GB/S", "DRAM write bandwidth (60)"),
 		D("bw-slow-read", dimm_rd, "GB/S", "slow tier read bandwidth per DIMM (6.6)"),
@@ -99,7 +102,11 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("nb-scan-size-mb", pp.nb_scan_size_mb, "MB", "numa_balancing_scan_size_mb (256)"),
 		D("nb-hot-threshold-ms", pp.nb_hot_threshold_ms, "MS", "numa_balancing_hot_threshold_ms (1000)"),
 		D("nb-rate-limit-mbps", pp.nb_rate_limit_mbps, "MB/S",
-		  "numa_balancing_promote_rate_limit_MBps (65536)"),
+		  "numa_balancing_promote_rate_limit_MBps (0: 1/10 of slow write bw)"),
+		D("nb-scan-period-max-ms", pp.nb_scan_period_max_ms, "MS",
+		  "threshold adjustment period, scan_period_max (60000)"),
+		D("nb-wmark-scale", pp.nb_wmark_scale, "N",
+		  "vm.watermark_scale_factor: gap between watermarks, 1/10000 (10)"),
 		D("nb-scan-ns", pp.nb_scan_ns, "NS", "scanner cost per PTE (10)"),
 		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
 		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),

@@ -81,19 +81,38 @@ static void verb_chunk(struct control *ctl, const struct control_req *req, FILE 
 		memory_chunk_io(m, c));
 }
 
+/* "remap N TIER wp|pause": memory_migrate() by that method. */
+static int move_method(struct control *ctl, unsigned int c, int dst, int method,
+		       uint64_t *pause_ns, uint64_t *stall_ns)
+{
+	struct mem_migrate_opts o = { .method = method };
+	struct mem_migrate_stats st;
+	int err;
+
+	err = memory_migrate(ctl->mem, c, dst, &o, &st);
+	*pause_ns = st.pause_ns;
+	*stall_ns = st.writer_stall_ns;
+	return err;
+}
+
 static void verb_move(struct control *ctl, const struct control_req *req, FILE *out)
 {
 	const char *verb = req->verb->name;
-	uint64_t pause_ns = 0;
+	uint64_t pause_ns = 0, stall_ns = 0;
 	int err;
 
-	if (!strcmp(verb, "remap"))
+	if (req->method >= 0)
+		err = move_method(ctl, req->chunk, req->tier, req->method, &pause_ns,
+				  &stall_ns);
+	else if (!strcmp(verb, "remap"))
 		err = memory_remap_paused(ctl->mem, req->chunk, req->tier, &pause_ns);
 	else
 		err = memory_move_inplace(ctl->mem, req->chunk, req->tier);
 	if (err)
 		fprintf(out, "error: %s %u %s: %s\n", verb, req->chunk,
 			memory_tier_name(req->tier), strerror(-err));
+	else if (req->method >= 0)
+		fprintf(out, "ok pause_ns=%" PRIu64 " stall_ns=%" PRIu64 "\n", pause_ns, stall_ns);
 	else
 		fprintf(out, "ok pause_ns=%" PRIu64 "\n", pause_ns);
 }
@@ -145,7 +164,7 @@ static void verb_engine(struct control *ctl, const struct control_req *req,
 static const struct control_verb control_verbs[] = {
 	{ "stat", CONTROL_ARG_FORMAT, "stat [json]", verb_stat },
 	{ "chunk", CONTROL_ARG_CHUNK, "chunk N", verb_chunk },
-	{ "remap", CONTROL_ARG_MOVE, "remap N dram|nvm", verb_move },
+	{ "remap", CONTROL_ARG_REMAP, "remap N dram|nvm [wp|pause]", verb_move },
 	{ "move", CONTROL_ARG_MOVE, "move N dram|nvm", verb_move },
 	{ "engine", CONTROL_ARG_ENGINE, "engine [json|moves]", verb_engine },
 	{ "status", CONTROL_ARG_FORMAT, "status [json]", verb_engine },
@@ -241,7 +260,7 @@ static void client_read(struct control *ctl, struct control_client *cl)
 	}
 	cl->got += (size_t)n;
 	r = control_req_scan(cl->req, cl->got, n == 0);
-	if (r == 0)
+	if (r == -EAGAIN)
 		return;
 	if (r == -ENODATA)	/* a liveness probe's connect: nothing to answer */
 		client_close(cl);

@@ -14,7 +14,7 @@ int control_req_scan(const char *buf, size_t len, bool eof)
 	if (!nl && len >= CONTROL_REQ_MAX)
 		return -EMSGSIZE;
 	if (!nl && !eof)
-		return 0;
+		return -EAGAIN;
 	if (!nl && !len)
 		return -ENODATA;
 	n = nl ? (size_t)(nl - buf) : len;
@@ -61,6 +61,8 @@ static int parse_tier(const char *s, const char *end)
 
 static int parse_args(struct control_req *req, const char *s, const char *end)
 {
+	const char *sp;
+
 	switch (req->verb->arg) {
 	case CONTROL_ARG_NONE:
 		return s == end ? 0 : -EINVAL;
@@ -78,6 +80,21 @@ static int parse_args(struct control_req *req, const char *s, const char *end)
 			return -EINVAL;
 		req->tier = parse_tier(s, end);
 		return req->tier < 0 ? -EINVAL : 0;
+	case CONTROL_ARG_REMAP:
+		req->method = -1;
+		if (parse_chunk(&s, end, &req->chunk) || s == end || *s++ != ' ')
+			return -EINVAL;
+		sp = memchr(s, ' ', (size_t)(end - s));
+		req->tier = parse_tier(s, sp ? sp : end);
+		if (req->tier < 0)
+			return -EINVAL;
+		if (!sp)
+			return 0;
+		if (word_is(sp + 1, end, "wp"))
+			req->method = MEM_MIGRATE_WP;
+		else if (word_is(sp + 1, end, "pause"))
+			req->method = MEM_MIGRATE_PAUSE;
+		return req->method < 0 ? -EINVAL : 0;
 	}
 	return -EINVAL;
 }
@@ -106,6 +123,7 @@ int control_req_parse(const char *line, size_t len, const struct control_verb *v
 	size_t i, vlen;
 
 	memset(req, 0, sizeof(*req));
+	req->method = -1;	/* MEM_MIGRATE_WP is 0 */
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f) {
 			snprintf(err, errlen, "error: request: byte 0x%02x at %zu is not "

@@ -26,6 +26,7 @@ enum control_arg {
 	CONTROL_ARG_CHUNK,	/* a chunk number */
 	CONTROL_ARG_MOVE,	/* a chunk number and a tier: dram, nvm (or slow) */
 	CONTROL_ARG_ENGINE,	/* nothing, "json", or "moves" */
+	CONTROL_ARG_REMAP,	/* as CONTROL_ARG_MOVE, then optionally wp or pause */
 };
 
 /* One verb: a new verb is one entry in vmm/control.c's table. */
@@ -40,6 +41,7 @@ struct control_req {
 	const struct control_verb *verb;
 	unsigned int chunk;	/* CONTROL_ARG_CHUNK, CONTROL_ARG_MOVE */
 	int tier;		/* CONTROL_ARG_MOVE: MEM_TIER_DRAM or MEM_TIER_NVM */
+	int method;		/* CONTROL_ARG_REMAP: MEM_MIGRATE_WP, _PAUSE, or -1 */
 	bool json;		/* CONTROL_ARG_FORMAT, CONTROL_ARG_ENGINE */
 	bool moves;		/* CONTROL_ARG_ENGINE */
 };
@@ -47,9 +49,9 @@ struct control_req {
 /*
  * Looks for the end of the request in the @len bytes received so far
  * (@eof: the client sent all it will). Returns the line's length (newline
- * and a trailing CR excluded) when complete, 0 when more may come,
- * -EMSGSIZE when it cannot fit CONTROL_REQ_MAX, -ENODATA at EOF with
- * nothing received.
+ * and a trailing CR excluded, possibly 0) when complete, -EAGAIN when more
+ * may come, -EMSGSIZE when it cannot fit CONTROL_REQ_MAX, -ENODATA at EOF
+ * with nothing received.
  */
 int control_req_scan(const char *buf, size_t len, bool eof);
 /*

@@ -98,6 +98,10 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		vcpu_exit_io(vcpu);
 		return true;
 	case KVM_EXIT_MMIO:
+		/* KVM's emulator hit a chunk in its final copy: RAM, not a device. */
+		if (memory_wp_mmio(&vcpu->vm->mem, run->mmio.phys_addr, run->mmio.data,
+				   run->mmio.len > 8 ? 8 : run->mmio.len, run->mmio.is_write))
+			return true;
 		io_bus_dispatch(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data,
 				run->mmio.len > 8 ? 8 : run->mmio.len, run->mmio.is_write);
 		return true;

@@ -452,10 +452,16 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < VM_MAX_CPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm_destroy_devices(vm);
+	/*
+	 * KVM lets go of guest RAM before it is unmapped: memslots deleted,
+	 * then the VM closed (no vCPU or device holds it any more), so the
+	 * unmap is plain page-table work, with no second-level zap under it.
+	 */
+	memory_unmap_slots(&vm->mem);
+	kvm_close(&vm->kvm);
 	memory_exit(&vm->mem);
 	free(vm->cpuid);
 	vm->cpuid = NULL;
-	kvm_close(&vm->kvm);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	vm->stop_fd = -1;

@@ -203,9 +203,9 @@ static int bench_migrate(struct guest_mem *m, struct miniguest *g, const char *b
 	int err = -ENOMEM;
 
 	if (wp && pz) {
-		waits = atomic_load(&g->wp_waits);
+		waits = atomic_load(&g->wp_waits) + atomic_load(&g->wp_mmio);
 		err = mig_run(m, MEM_MIGRATE_WP, rounds, a, b, wp);
-		waits = atomic_load(&g->wp_waits) - waits;
+		waits = atomic_load(&g->wp_waits) + atomic_load(&g->wp_mmio) - waits;
 		if (!err)
 			err = mig_run(m, MEM_MIGRATE_PAUSE, rounds, a, b, pz);
 		if (!err)
@@ -280,6 +280,10 @@ static int bench_backend(const char *nvm, int rounds)
 				    rounds, a, b);
 	}
 	mg_stop(&g);
+	if (g.error)
+		printf("# %s: the guest's vCPU stopped: %s %d\n", nvm,
+		       g.error < 0 ? strerror(-g.error) : "unexpected exit reason",
+		       g.error > 0 ? g.error : 0);
 	if (!err && g.error)
 		err = -EIO;
 	if (!err && atomic_load(&g.mismatches))

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The HMM-V engine captures a hot set: 72 MiB of GUPS updates (56% of the
-# 128 MiB DRAM quota) inside 192 MiB written once, the whole 512 MiB
+# 128 MiB DRAM quota) inside 192 MiB written once, the whole 448 MiB
 # guest launched on /dev/dax0.0 (--placement nvm-first): within 30 s of
 # the guest naming its hot set, at least 90% of the hot set's pages are
 # in DRAM, and the engine reports what it did.

@@ -46,7 +46,7 @@ bounded()
 	sed 's/^/# /' /tmp/io.err
 }
 
-echo 1..14
+echo 1..12
 ln -s $D/secret $D/trace.link
 ln -s $D/secret $D/console.link
 bounded 2 trace.link "--trace onto a planted symlink" \

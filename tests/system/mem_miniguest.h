@@ -72,6 +72,7 @@ struct miniguest {
 	bool want_pause, paused, stop, finish;
 	atomic_uint_fast64_t passes, mismatches, last_pass;
 	atomic_uint_fast64_t wp_waits;	/* EFAULTs waited out (memory_wp_wait) */
+	atomic_uint_fast64_t wp_mmio;	/* RAM accesses KVM handed out as MMIO */
 	int error;			/* -errno or unexpected exit reason */
 };
 
@@ -223,6 +224,14 @@ static inline void *mg_thread(void *arg)
 		}
 		if (g->run->exit_reason == KVM_EXIT_INTR)
 			continue;
+		/* As vmm/vcpu.c: KVM's emulator writing a protected chunk. */
+		if (g->run->exit_reason == KVM_EXIT_MMIO &&
+		    memory_wp_mmio(g->mem, g->run->mmio.phys_addr, g->run->mmio.data,
+				   g->run->mmio.len > 8 ? 8 : g->run->mmio.len,
+				   g->run->mmio.is_write)) {
+			atomic_fetch_add(&g->wp_mmio, 1);
+			continue;
+		}
 		g->error = (int)g->run->exit_reason;
 		break;
 	}

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Writes a tiny x86-64 "vmlinux" that hmmv run boots in long mode (the
- * first 4 GiB identity-mapped) at 16 MiB: it fills guest RAM from 18 MiB
- * up to 18 MiB + FILL_MIB with a pattern, prints "filled" on COM1, then powers
+ * first 4 GiB identity-mapped) at 16 MiB: it fills FILL_MIB of guest RAM
+ * from START_MIB (at least 18) with a pattern, prints "filled" on COM1, then powers
  * off through the ACPI PM1a control register. Lets tests run hmmv's whole
  * start, fill and exit path in seconds instead of a Linux boot.
  *
- * usage: tiny_kernel OUT FILL_MIB
+ * usage: tiny_kernel OUT START_MIB FILL_MIB
  */
 #include <elf.h>
 #include <stdio.h>
@@ -19,12 +19,15 @@
 #define TK_VIRT		0xffffffff81000000ULL	/* the kernel half, as vmlinux */
 #define TK_PM1_CNT	(ACPI_PM1A_EVT + 4)
 
-/* Fills from 18 MiB (rcx: qwords, patched in); then "filled\n" to COM1; then S5. */
+/* Fills from rdi for rcx qwords (both patched in); then "filled\n" to COM1; then S5. */
 __asm__(".pushsection .rodata\n"
 	".globl tk_code_start\n.globl tk_code_end\n.globl tk_code_fill\n"
+	".globl tk_code_start_addr\n"
 	"tk_code_start:\n"
 	".code64\n"
-	"	mov $0x1200000, %rdi\n"
+	"	.byte 0x48, 0xbf\n"		/* movabs $imm64, %rdi */
+	"tk_code_start_addr:\n"
+	"	.quad 0\n"
 	"	.byte 0x48, 0xb9\n"		/* movabs $imm64, %rcx */
 	"tk_code_fill:\n"
 	"	.quad 0\n"
@@ -46,7 +49,8 @@ __asm__(".pushsection .rodata\n"
 	"msg:	.asciz \"filled\\n\"\n"
 	"tk_code_end:\n"
 	".popsection\n");
-extern const unsigned char tk_code_start[], tk_code_end[], tk_code_fill[];
+extern const unsigned char tk_code_start[], tk_code_end[], tk_code_fill[],
+	tk_code_start_addr[];
 
 _Static_assert(TK_PM1_CNT == 0x604, "the code writes PM1a_CNT at 0x604");
 _Static_assert(ACPI_S5_SLP_TYP == 5 && ACPI_PM1_CNT_SLP_EN == (1u << 13),
@@ -56,17 +60,23 @@ int main(int argc, char **argv)
 {
 	size_t code_len = (size_t)(tk_code_end - tk_code_start);
 	unsigned char code[256];
-	uint64_t qwords;
+	uint64_t qwords, start;
 	Elf64_Ehdr eh = { 0 };
 	Elf64_Phdr ph = { 0 };
 	FILE *f;
 
-	if (argc != 3 || code_len > sizeof(code)) {
-		fprintf(stderr, "usage: tiny_kernel OUT FILL_MIB\n");
+	if (argc != 4 || code_len > sizeof(code)) {
+		fprintf(stderr, "usage: tiny_kernel OUT START_MIB FILL_MIB\n");
 		return 2;
 	}
-	qwords = strtoull(argv[2], NULL, 0) << 20 >> 3;
+	start = strtoull(argv[2], NULL, 0) << 20;
+	qwords = strtoull(argv[3], NULL, 0) << 20 >> 3;
+	if (start < TK_LOAD + (2ULL << 20)) {
+		fprintf(stderr, "tiny_kernel: START_MIB below 18 would overwrite the code\n");
+		return 2;
+	}
 	memcpy(code, tk_code_start, code_len);
+	memcpy(code + (tk_code_start_addr - tk_code_start), &start, sizeof(start));
 	memcpy(code + (tk_code_fill - tk_code_start), &qwords, sizeof(qwords));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;

@@ -189,6 +189,13 @@ static void test_fair(struct guest_mem *m)
 	       "an over-size request is answered with an error (%.60s)", n > 0 ? buf : "");
 	tap_ok(strstr(ask(path, "chunk 0"), "tier=dram") != NULL,
 	       "an over-size request is not executed (chunk 0 still in DRAM)");
+	/* A request ended by EOF instead of a newline is still answered. */
+	fd = raw_connect(path);
+	n = fd < 0 || send(fd, "stat\r", 5, MSG_NOSIGNAL) != 5 || shutdown(fd, SHUT_WR) ? -1 :
+	    raw_answer(fd, buf, sizeof(buf), 1000);
+	if (fd >= 0)
+		close(fd);
+	tap_ok(n > 0 && strstr(buf, "capacity"), "a request ended by EOF is answered");
 	/* Control characters inside a request: an error, not a verb. */
 	tap_ok(!strncmp(ask(path, "stat json\x01"), "error:", 6), "control characters are refused");
 	control_stop(ctl);

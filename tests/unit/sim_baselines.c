@@ -51,18 +51,29 @@ static void test_numa_balancing(void)
 	}
 	tap_ok(ok, "numa: no promotion before the first scan (scan delay)");
 	step(&s, 11, 1500, 1, 10);
+	tap_is(s.vm[0].loc[1500], SIM_NVM,
+	       "numa: DRAM full: the hint fault cannot promote (migrate_balanced_pgdat)");
+	tap_ok(sim_dram_free(&s) >= 8 && sim_dram_free(&s) <= 16,
+	       "numa: ... and wakes kswapd, which demotes up to the promo watermark");
+	for (t = 12; t <= 20; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 21, 1500, 1, 10);	/* right after the scan at 20 */
 	tap_is(s.vm[0].loc[1500], SIM_DRAM, "numa: hint fault soon after the scan promotes");
-	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "numa: kswapd demoted a page to make room");
-	for (t = 12; t < 15; t++)
+	for (t = 22; t <= 30; t++)
 		step(&s, t, 0, 1, 1);
-	step(&s, 15, 1600, 1, 10);	/* 5 intervals after the scan at 10 */
+	step(&s, 35, 1600, 1, 10);	/* 5 intervals after the scan at 30 */
 	tap_is(s.vm[0].loc[1600], SIM_NVM, "numa: fault after the hot threshold does not promote");
-	step(&s, 16, 1600, 1, 10);
+	step(&s, 36, 1600, 1, 10);
 	tap_is(s.vm[0].loc[1600], SIM_NVM, "numa: one fault per scan, then no more");
-	for (t = 17; t < 21; t++)
+	for (t = 37; t <= 40; t++)
 		step(&s, t, 0, 1, 1);
-	step(&s, 21, 1600, 1, 10);	/* right after the scan at 20 */
-	tap_is(s.vm[0].loc[1600], SIM_DRAM, "numa: promoted after the next scan");
+	/* At the high watermark again: this fault fails and wakes kswapd. */
+	step(&s, 41, 1600, 1, 10);
+	for (t = 42; t <= 50; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 51, 1600, 1, 10);	/* right after the scan at 50 */
+	tap_is(s.vm[0].loc[1600], SIM_DRAM, "numa: promoted after a later scan");
+	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "numa: within the DRAM budget");
 	sim_destroy(&s);
 }
 

@@ -40,8 +40,10 @@
 
 /* Every constant of the memory and mechanism model; see model.c for sources. */
 struct model {
-	double lat_ns[2];		/* random read latency per tier */
-	double bw_rd[2], bw_wr[2];	/* GB/s = bytes/ns, whole tier */
+	double lat_ns[2];		/* idle random read latency per tier */
+	double bw_rd[2], bw_wr[2];	/* sequential GB/s = bytes/ns, whole tier */
+	double gran[2];			/* media access granularity, bytes */
+	double load_k;			/* loaded latency: x (1 + k u / (1 - u)) */
 	double cpu_ns;			/* work per access besides memory */
 	double mlp;			/* outstanding misses per vCPU */
 	double vcpus;			/* vCPUs per VM */
@@ -59,7 +61,7 @@ struct model {
 /* One VM's tally for one interval. */
 struct acct {
 	double accesses;
-	double lat_ns;			/* sum of read latencies */
+	double lat_ns[2];		/* sum of idle read latencies per tier */
 	double stall_ns;		/* vCPU-ns lost */
 	double track_ns;		/* part of stall_ns: tracking */
 	double mig_ns;			/* part of stall_ns: migration */
@@ -103,7 +105,8 @@ struct pol_params {
 	uint32_t pool_period;		/* intervals between pool rounds */
 	uint64_t pool_min_bytes;
 	double nb_scan_period_ms, nb_scan_size_mb, nb_hot_threshold_ms;
-	double nb_rate_limit_mbps, nb_scan_ns;
+	double nb_rate_limit_mbps, nb_scan_ns, nb_scan_period_max_ms;
+	double nb_wmark_scale;
 	double hemem_period, hemem_cool, hemem_hot_rd, hemem_hot_wr;
 	double hemem_rate_gbps;
 	double memtis_period, memtis_cooling, memtis_adapt, memtis_mig_ms;
@@ -132,8 +135,12 @@ void model_default(struct model *m);
 int model_preset(struct model *m, const char *name);
 void acct_read(struct acct *a, const struct model *m, int tier, double n);
 void acct_write(struct acct *a, const struct model *m, int tier, double n);
+void acct_rec(struct acct *a, const struct model *m, int tier,
+	      const struct trace_rec *r);
 void acct_copy(struct acct *a, int from, double bytes);
 double model_lat_time(const struct model *m, const struct acct *a);
+double model_loaded_time(const struct model *m, const struct acct *a,
+			 const double *util);
 void model_interval_times(const struct model *m, const struct acct *const *a,
 			  uint32_t n, double *t);
 

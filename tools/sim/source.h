@@ -16,7 +16,8 @@ struct vmgen {
 	double hot_frac;
 	double accesses;
 	uint32_t shift_every;
-	double *w;		/* zipf: per-page share of operations */
+	double *w;		/* zipf, weights: per-page share of operations */
+	double *w2;		/* phases: the other phase's weights */
 	uint64_t cursor;	/* scan */
 };
 

@@ -15,7 +15,7 @@
 
 #include "tools/sim/source.h"
 
-enum { WL_GUPS, WL_ZIPF, WL_SCAN };
+enum { WL_GUPS, WL_ZIPF, WL_SCAN, WL_WEIGHTS };
 
 void wl_params_default(struct wl_params *w)
 {
@@ -159,6 +159,102 @@ static uint32_t gen_scan(struct vmgen *g, struct trace_rec *out)
 	return n;
 }
 
+/*
+ * Weighted generators: every update goes to page p with probability w[p].
+ * They place hot data where chunk-granular policies do not find it whole
+ * and leave memory that is never touched (tools/sim/README.md).
+ */
+static void add_range(double *w, uint32_t first, uint32_t n, double share)
+{
+	uint32_t p;
+
+	for (p = first; p < first + n; p++)
+		w[p] += share / n;
+}
+
+/* Clusters of 1..16 pages (4-64 KiB) at random page offsets, hot pages in all. */
+static void add_clusters(double *w, uint64_t *rng, uint32_t pages, uint32_t hot,
+			 double share)
+{
+	uint8_t *used = calloc(pages, 1);
+	uint32_t left = hot, len, at, p, tries = 0;
+
+	while (used && left && tries++ < 16 * pages) {
+		len = 1 + (uint32_t)(rng_next(rng) % 16);
+		len = len < left ? len : left;
+		at = (uint32_t)(rng_next(rng) % (pages - len + 1));
+		for (p = at; p < at + len && !used[p]; p++)
+			;
+		if (p < at + len)
+			continue;	/* overlaps: draw again */
+		memset(used + at, 1, len);
+		left -= len;
+	}
+	for (p = 0; used && p < pages; p++)
+		if (used[p])
+			w[p] += share / (hot - left);
+	free(used);
+}
+
+/* Region of n pages at a random page (not chunk) offset. */
+static uint32_t any_offset(uint64_t *rng, uint32_t pages, uint32_t n)
+{
+	return (uint32_t)((pages - n) * rng_u01(rng));
+}
+
+static int weights_init(struct vmgen *g, uint64_t *rng, const char *k,
+			uint32_t pages, uint32_t hot, double hf, double acc)
+{
+	uint32_t cold = hot < pages / 2 ? hot : pages / 2;
+
+	*g = (struct vmgen){ .kind = WL_WEIGHTS, .pages = pages, .accesses = acc,
+			     .hot_pages = hot };
+	g->w = calloc(pages, sizeof(double));
+	if (!g->w)
+		return -ENOMEM;
+	if (!strcmp(k, "clusters")) {
+		/* Scattered hot clusters; cold traffic in a region of the hot
+		 * set's size; everything else never touched. */
+		add_clusters(g->w, rng, pages, hot, hf);
+		add_range(g->w, any_offset(rng, pages, cold), cold, 1 - hf);
+	} else if (!strcmp(k, "unaligned")) {
+		add_range(g->w, any_offset(rng, pages, hot), hot, hf);
+		add_range(g->w, 0, pages, 1 - hf);
+	} else if (!strcmp(k, "coldconf")) {
+		/* Hot set as gups; cold traffic confined to a region its size. */
+		add_range(g->w, chunk_align((uint32_t)((pages - hot) * rng_u01(rng))), hot, hf);
+		add_range(g->w, any_offset(rng, pages, cold), cold, 1 - hf);
+	} else {	/* phases: clusters, then a contiguous set twice the size */
+		g->w2 = calloc(pages, sizeof(double));
+		if (!g->w2)
+			return -ENOMEM;
+		add_clusters(g->w, rng, pages, hot, hf);
+		add_range(g->w, any_offset(rng, pages, cold), cold, 1 - hf);
+		hot = 2 * hot < pages ? 2 * hot : pages;
+		add_range(g->w2, any_offset(rng, pages, hot), hot, hf);
+		add_range(g->w2, 0, pages, 1 - hf);
+	}
+	return 0;
+}
+
+static uint32_t gen_weights(struct vmgen *g, uint64_t *rng, uint32_t interval,
+			    struct trace_rec *out)
+{
+	const double *w = g->w;
+	uint32_t p, n = 0, c;
+
+	if (g->w2 && g->shift_every && (interval / g->shift_every) % 2)
+		w = g->w2;
+	for (p = 0; p < g->pages; p++) {
+		if (w[p] <= 0)
+			continue;
+		c = rng_poisson(rng, g->accesses * w[p]);
+		if (c)
+			out[n++] = (struct trace_rec){ p, c, c };
+	}
+	return n;
+}
+
 static int gen_setup(struct source *s, const struct wl_params *w)
 {
 	uint32_t pages = (uint32_t)(w->vm_bytes / SIM_PAGE), i;
@@ -178,6 +274,12 @@ static int gen_setup(struct source *s, const struct wl_params *w)
 	} else if (!strcmp(k, "zipf")) {
 		if (zipf_init(&s->g[0], &s->rng, pages, w->accesses))
 			return -ENOMEM;
+	} else if (!strcmp(k, "clusters") || !strcmp(k, "unaligned") ||
+		   !strcmp(k, "coldconf") || !strcmp(k, "phases")) {
+		if (weights_init(&s->g[0], &s->rng, k, pages, hot, w->hot_frac,
+				 w->accesses))
+			return -ENOMEM;
+		s->g[0].shift_every = w->shift_every;
 	} else if (!strcmp(k, "scan")) {
 		s->g[0] = (struct vmgen){ .kind = WL_SCAN, .pages = pages,
 					  .accesses = w->accesses };
@@ -270,6 +372,8 @@ int source_next(struct source *s, struct ival *iv)
 		if (g->kind == WL_GUPS) {
 			gups_shift(g, iv->index, s->rng);
 			iv->n[i] = gen_gups(g, &s->rng, s->rec[i]);
+		} else if (g->kind == WL_WEIGHTS) {
+			iv->n[i] = gen_weights(g, &s->rng, iv->index, s->rec[i]);
 		} else if (g->kind == WL_ZIPF) {
 			iv->n[i] = gen_zipf(g, &s->rng, s->rec[i]);
 		} else {
@@ -288,6 +392,7 @@ void source_close(struct source *s)
 	for (i = 0; i < TRACE_MAX_VMS; i++) {
 		free(s->rec[i]);
 		free(s->g[i].w);
+		free(s->g[i].w2);
 	}
 	free(s->stage);
 	free(s->buf);

@@ -1,6 +1,7 @@
 # Shared body of tests/system/hmmv_*.sh (sourced, busybox sh): boots
-# Debian's kernel on hmmv with 512 MiB of guest RAM, 128 MiB of it DRAM,
-# the slow tier on /dev/dax0.0, everything launched on the slow tier, the
+# Debian's kernel on hmmv with 448 MiB of guest RAM (all of it fits on the
+# test host's 502 MiB /dev/dax0.0), a DRAM quota of 128 MiB, everything
+# launched on the slow tier (--placement nvm-first), the
 # guest running hotset (guest/progs/hotset.c) over HOT MiB inside COLD
 # MiB written once; the guest names its hot set's 2 MiB guest-physical
 # frames (from /proc/self/pagemap) and the test compares them with the
@@ -21,7 +22,7 @@ hmmv_start()
 	local args=$1
 	shift
 	rm -f $sock $out $err
-	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --dram 128M \
+	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 448M --dram 128M \
 		--nvm /dev/dax0.0 --placement nvm-first --control $sock "$@" \
 		-p "console=ttyS0 quiet panic=-1 hmmv.run=hmmv_hotset hmmv.hotset=$args" \
 		</dev/null >$out 2>$err &
