@@ -138,6 +138,8 @@ static int vm_start_movers(struct vm *vm)
 		vm->usage_error = true;
 	if (r == 0 && vm->engine)
 		control_set_engine(vm->control, vm->engine);
+	if (r == 0 && vm->cfg->pool.name)
+		control_set_name(vm->control, vm->cfg->pool.name);
 	return r;
 }
 

@@ -452,7 +452,7 @@ int pool_server_run(struct pool_server *s, int stop_fd)
 /* ---- set-up ---- */
 
 /* The socket's directory must not let others swap the socket under us. */
-static int check_dir(const char *path, char *why, size_t whylen)
+static int check_dir(const char *path, bool group, char *why, size_t whylen)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct stat st;
@@ -468,9 +468,10 @@ static int check_dir(const char *path, char *why, size_t whylen)
 		snprintf(why, whylen, "--socket %s: %s is not an existing directory", path, dir);
 		return -ENOENT;
 	}
-	if ((st.st_mode & 002) && !(st.st_mode & S_ISVTX)) {
-		snprintf(why, whylen, "--socket %s: %s is writable by anyone; use a private "
-			 "directory (for example /run/hmmv, 0700)", path, dir);
+	if ((st.st_mode & (group ? 002 : 022)) || st.st_uid != geteuid()) {
+		snprintf(why, whylen, "--socket %s: %s is not a private directory of this "
+			 "user (others may write to it); use one such as /run/hmmv (0700)",
+			 path, dir);
 		return -EPERM;
 	}
 	return 0;
@@ -541,7 +542,7 @@ int pool_server_create(struct pool_server **out, const struct pool_server_config
 			 "UNIX socket" : "required");
 		return -EINVAL;
 	}
-	r = check_dir(cfg->socket, why, whylen);
+	r = check_dir(cfg->socket, cfg->group, why, whylen);
 	if (r < 0)
 		return r;
 	s = calloc(1, sizeof(*s));
