@@ -413,14 +413,15 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 		close(sig_fd);
 		return VM_EXIT_ERROR;
 	}
-	r = vm_start_vcpus(vm);
+	/* The quota first: nothing may take DRAM the pool did not grant. */
+	r = vm_start_pool(vm);
+	if (r >= 0)
+		r = vm_start_vcpus(vm);
 	if (r >= 0 && vm->engine) {
 		r = engine_start(vm->engine, vm->stop_fd);
 		if (r < 0)
 			engine_stop(vm->engine, vm->why, sizeof(vm->why));
 	}
-	if (r >= 0)
-		r = vm_start_pool(vm);
 	if (r < 0)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	else
