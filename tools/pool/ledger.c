@@ -184,8 +184,11 @@ int pool_ledger_ack(struct pool_ledger *l, int slot, uint32_t seq, uint64_t held
 {
 	struct pool_vm_entry *v = &l->vm[slot];
 
-	if (seq != v->seq || held > v->hello.guest_bytes)
+	/* One from the future is a lie; an older one crossed a newer QUOTA. */
+	if ((int32_t)(seq - v->seq) > 0 || held > v->hello.guest_bytes)
 		return -EINVAL;
+	if (seq != v->seq)
+		return 0;
 	v->held = held;
 	if (held <= v->quota)
 		v->pending = false;

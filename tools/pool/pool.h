@@ -87,7 +87,10 @@ int pool_ledger_register(struct pool_ledger *l, const struct pool_hello *h,
 /* A report; -EINVAL when its figures exceed the VM's size (ignored). */
 int pool_ledger_report(struct pool_ledger *l, int slot,
 		       const struct pool_report *r, uint64_t now_ms);
-/* An acknowledgement of QUOTA @seq. -EINVAL: not the last seq sent. */
+/*
+ * An acknowledgement of QUOTA @seq; one of an older QUOTA (it crossed a
+ * newer one on the wire) is ignored. -EINVAL: a seq never sent.
+ */
 int pool_ledger_ack(struct pool_ledger *l, int slot, uint32_t seq,
 		    uint64_t held);
 /* The connection closed, the process lives on: keep what it holds. */
