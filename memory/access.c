@@ -125,14 +125,6 @@ void memory_io_end(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write)
 	chunks_release(m, host_off(m, p), len);
 }
 
-void memory_mark_written(struct guest_mem *m, uint64_t gpa, uint64_t len)
-{
-	void *p = memory_translate(m, gpa, len);
-
-	if (p)
-		mark_written(m, host_off(m, p), len);
-}
-
 int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits)
 {
 	uint64_t per = m->chunk_size / MEM_PAGE_SIZE, first, i, w, word;

@@ -309,19 +309,6 @@ uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk)
 	return off < MEM_PCI_HOLE_START ? off : off - MEM_PCI_HOLE_START + MEM_PCI_HOLE_END;
 }
 
-int64_t memory_gpa_chunk(const struct guest_mem *m, uint64_t gpa)
-{
-	const struct mem_region *r;
-	int i;
-
-	for (i = 0; i < m->nr_regions; i++) {
-		r = &m->regions[i];
-		if (gpa >= r->gpa && gpa - r->gpa < r->size)
-			return (int64_t)((r->offset + gpa - r->gpa) / m->chunk_size);
-	}
-	return -EFAULT;
-}
-
 int memory_chunk_info(struct guest_mem *m, uint32_t chunk, struct mem_chunk *out)
 {
 	if (chunk >= m->nr_chunks)

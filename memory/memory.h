@@ -208,8 +208,6 @@ int memory_write(struct guest_mem *m, uint64_t gpa, const void *buf, size_t len)
  */
 int memory_io_begin(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write);
 void memory_io_end(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write);
-/* Marks [gpa, gpa+len) VMM-written, for code writing via memory_translate. */
-void memory_mark_written(struct guest_mem *m, uint64_t gpa, uint64_t len);
 /*
  * Moves the VMM-written bits of chunk @chunk into @bits (one bit per 4 KiB
  * page of the chunk, chunk_size/4096 bits) and clears them. Returns the
@@ -230,8 +228,6 @@ int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len);
 
 /* Guest-physical address of chunk @chunk's first byte. */
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk);
-/* Chunk holding @gpa, or -EFAULT. */
-int64_t memory_gpa_chunk(const struct guest_mem *m, uint64_t gpa);
 /* In-flight I/O count of @chunk. */
 uint32_t memory_chunk_io(const struct guest_mem *m, uint32_t chunk);
 /* Snapshot of @chunk's placement, under the lock. */
