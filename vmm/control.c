@@ -23,6 +23,7 @@
 
 #include "hmmv/engine.h"
 #include "vmm/control.h"
+#include "vmm/control_prom.h"
 #include "vmm/control_req.h"
 
 #define CONTROL_CLIENTS		16
@@ -46,6 +47,7 @@ struct control {
 	struct guest_mem *mem;
 	struct control_client clients[CONTROL_CLIENTS];
 	struct engine *engine;	/* NULL: the engine is off */
+	char name[40];		/* the "vm" label of the prometheus verb */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char dir[80];		/* default directory, when we created it */
 };
@@ -122,6 +124,17 @@ void control_set_engine(struct control *ctl, struct engine *e)
 	ctl->engine = e;
 }
 
+void control_set_name(struct control *ctl, const char *name)
+{
+	snprintf(ctl->name, sizeof(ctl->name), "%s", name);
+}
+
+static void verb_prometheus(struct control *ctl, const struct control_req *req,
+			    FILE *out)
+{
+	control_prometheus(ctl->mem, ctl->engine, ctl->name, out);
+}
+
 /* placement: one letter per chunk, d (DRAM) or n (slow tier), in order. */
 static void verb_placement(struct control *ctl, const struct control_req *req,
 			   FILE *out)
@@ -169,6 +182,7 @@ static const struct control_verb control_verbs[] = {
 	{ "engine", CONTROL_ARG_ENGINE, "engine [json|moves]", verb_engine },
 	{ "status", CONTROL_ARG_FORMAT, "status [json]", verb_engine },
 	{ "placement", CONTROL_ARG_NONE, "placement", verb_placement },
+	{ "prometheus", CONTROL_ARG_NONE, "prometheus", verb_prometheus },
 };
 
 int control_parse(const char *line, size_t len, struct control_req *req,
@@ -504,6 +518,7 @@ int control_start(struct control **out, const char *path, struct guest_mem *mem,
 		return -ENOMEM;
 	ctl->fd = ctl->stop_fd = -1;
 	ctl->mem = mem;
+	snprintf(ctl->name, sizeof(ctl->name), "vm-%d", (int)getpid());
 	for (r = 0; r < CONTROL_CLIENTS; r++)
 		ctl->clients[r].fd = -1;
 	if (path && strlen(path) >= sizeof(ctl->path)) {
