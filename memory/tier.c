@@ -40,7 +40,7 @@ struct bitmask *mem_tier_nodes(const struct mem_tier *t, int id)
 
 	if (numa_available() < 0 || (t->kind != MEM_BACK_MEMFD && t->kind != MEM_BACK_NODE))
 		return NULL;
-	if (t->node == MEM_NO_NODE && id != MEM_TIER_DRAM)
+	if (t->node == MEM_ANY_NODE || (t->node == MEM_NO_NODE && id != MEM_TIER_DRAM))
 		return NULL;
 	mask = numa_allocate_nodemask();
 	cpus = numa_allocate_cpumask();

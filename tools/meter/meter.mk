@@ -10,3 +10,4 @@ $(METER_SO): $(METER_SRCS) tools/meter/llc.h tools/meter/plugin_api.h | $(DEPS_O
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -fPIC -shared \
 		-fvisibility=hidden -Wl,-z,relro,-z,now -o $@ $(METER_SRCS) -lpthread
+testhost: $(METER_SO)
