@@ -19,7 +19,7 @@
  * Report (text, one record a line, every figure cumulative since start):
  *   KIND SEQ MS ACCESSES {NAME RD_BYTES WB_BYTES}... other RD WB
  * KIND is "interval", "mark" (the test host executed the marker
- * instruction, xchg %cx,%cx: see tests/system/metermark.c) or "total" (at
+ * instruction, xchg %cx,%cx: see guest/progs/metermark.c) or "total" (at
  * exit, after the modelled cache is flushed). RD = line fills, WB = dirty
  * lines written back; ACCESSES = loads and stores to RAM before the cache.
  */
