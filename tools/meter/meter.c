@@ -14,6 +14,11 @@
  *   range=NAME:START:SIZE  a guest-physical range (repeatable, up to 8)
  *   llc=SIZE ways=N line=BYTES   the cache model (default 8M, 16, 64)
  *   interval=MS         a cumulative "interval" record every MS of host time
+ *   gate=on             count only from an odd mark to the next even one;
+ *                       outside, translated code is not instrumented at all,
+ *                       so the test host runs at nearly its unmetered speed
+ *                       (each switch retranslates: a few accesses right
+ *                       after a mark may be missed)
  * Sizes take K, M, G suffixes; numbers may be hex (0x...).
  *
  * Report (text, one record a line, every figure cumulative since start):
@@ -71,6 +76,9 @@ struct meter {
 	uint64_t next_ns;
 	uint64_t seq_interval;
 	uint64_t seq_mark;
+	qemu_plugin_id_t id;
+	bool gate;
+	bool armed;		/* translations get the memory callbacks */
 };
 
 /* A plugin has no context pointer at install: its one instance. */
@@ -193,11 +201,29 @@ static void meter_store(unsigned int vcpu, qemu_plugin_meminfo_t info,
 		meter_access(vcpu, info, vaddr, true);
 }
 
+static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+static void meter_exit(qemu_plugin_id_t id, void *udata);
+
+/* After a reset: every callback is gone and the code cache flushed. */
+static void meter_rearm(qemu_plugin_id_t id)
+{
+	qemu_plugin_register_vcpu_tb_trans_cb(id, meter_tb_trans);
+	qemu_plugin_register_atexit_cb(id, meter_exit, NULL);
+}
+
 static void meter_mark(unsigned int vcpu, void *udata)
 {
+	bool toggle;
+
 	pthread_mutex_lock(&meter.lock);
 	meter_report("mark", ++meter.seq_mark);
+	toggle = meter.gate;
+	if (toggle)
+		__atomic_store_n(&meter.armed, meter.seq_mark & 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&meter.lock);
+	/* Retranslate everything with or without the memory callbacks. */
+	if (toggle)
+		qemu_plugin_reset(meter.id, meter_rearm);
 }
 
 static bool meter_is_marker(const struct qemu_plugin_insn *insn)
@@ -214,18 +240,22 @@ static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	size_t i, n = qemu_plugin_tb_n_insns(tb);
 	struct qemu_plugin_insn *insn;
 
+	bool armed = __atomic_load_n(&meter.armed, __ATOMIC_RELAXED);
+
 	for (i = 0; i < n; i++) {
 		insn = qemu_plugin_tb_get_insn(tb, i);
+		if (meter_is_marker(insn))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, meter_mark,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       NULL);
+		if (!armed)
+			continue;
 		qemu_plugin_register_vcpu_mem_cb(insn, meter_load,
 						 QEMU_PLUGIN_CB_NO_REGS,
 						 QEMU_PLUGIN_MEM_R, NULL);
 		qemu_plugin_register_vcpu_mem_cb(insn, meter_store,
 						 QEMU_PLUGIN_CB_NO_REGS,
 						 QEMU_PLUGIN_MEM_W, NULL);
-		if (meter_is_marker(insn))
-			qemu_plugin_register_vcpu_insn_exec_cb(insn, meter_mark,
-							       QEMU_PLUGIN_CB_NO_REGS,
-							       NULL);
 	}
 }
 
@@ -396,6 +426,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 {
 	struct meter_args a = { .llc = 8 << 20, .ways = 16, .line = 64,
 				.interval_ms = 1000 };
+	bool gate = false;
 	int i;
 
 	if (!info->system_emulation) {
@@ -403,6 +434,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		return -1;
 	}
 	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "gate=", 5) &&
+		    qemu_plugin_bool_parse("gate", argv[i] + 5, &gate))
+			continue;
 		if (meter_parse_arg(argv[i], &a)) {
 			meter_say("meter: bad argument '%s' (see tools/meter/meter.c)\n",
 				  argv[i]);
@@ -419,7 +453,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	}
 	if (meter_setup(info, &a))
 		return -1;
-	qemu_plugin_register_vcpu_tb_trans_cb(id, meter_tb_trans);
-	qemu_plugin_register_atexit_cb(id, meter_exit, NULL);
+	meter.id = id;
+	meter.gate = gate;
+	meter.armed = !gate;
+	meter_rearm(id);
 	return 0;
 }
