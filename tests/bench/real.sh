@@ -78,8 +78,13 @@ linux_setup()
 	hog1=$!
 	memhog 0 $BUDGET_MIB >/tmp/memhog0.out &
 	hog0=$!
-	sleep 5
+	# Locking hundreds of MiB takes a while under emulation: wait for both.
+	for i in $(seq 1 300); do
+		[ -s /tmp/memhog1.out ] && [ -s /tmp/memhog0.out ] && break
+		sleep 1
+	done
 	sed 's/^/# /' /tmp/memhog1.out /tmp/memhog0.out
+	[ -s /tmp/memhog0.out ] || { echo "# real-linux: memhog did not take node 0's memory"; return 1; }
 	echo "# real-linux: numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
 }
 
