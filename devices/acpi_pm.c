@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ACPI PM1a event (status, enable) and control registers. The guest powers
- * off by writing SLP_EN with the sleep type \_S5 names; hmmv then stops the
- * VM with status 0. No events are ever raised, so the SCI stays quiet.
+ * off by writing SLP_EN with the sleep type \_S5 names; the device then asks
+ * vmm/ to stop the VM (LEGACY_STOP_POWEROFF, exit status 0). No events are ever raised, so the SCI stays quiet.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -10,11 +10,9 @@
 #include <string.h>
 
 #include "devices/legacy.h"
-#include "vmm/acpi.h"
-#include "vmm/vm.h"
 
 struct acpi_pm {
-	struct vm *vm;
+	struct legacy_env env;
 	pthread_mutex_t lock;
 	uint8_t regs[6];	/* PM1_STS(2) PM1_EN(2) PM1_CNT(2) */
 };
@@ -24,7 +22,7 @@ static void acpi_pm_control(struct acpi_pm *pm)
 	uint16_t cnt = (uint16_t)(pm->regs[4] | (pm->regs[5] << 8));
 
 	if ((cnt & ACPI_PM1_CNT_SLP_EN) && ACPI_PM1_SLP_TYP(cnt) == ACPI_S5_SLP_TYP)
-		vm_request_stop(pm->vm, VM_EXIT_POWEROFF);
+		pm->env.stop(pm->env.ctx, LEGACY_STOP_POWEROFF);
 	/* SLP_EN is write-only; SCI_EN reads as set (ACPI mode, no SMI_CMD). */
 	pm->regs[5] &= (uint8_t)~(ACPI_PM1_CNT_SLP_EN >> 8);
 	pm->regs[4] |= ACPI_PM1_CNT_SCI_EN;
@@ -55,7 +53,7 @@ static void acpi_pm_io(void *dev, uint64_t off, uint8_t *data, uint32_t len,
 	pthread_mutex_unlock(&pm->lock);
 }
 
-int acpi_pm_create(struct acpi_pm **out, struct vm *vm)
+int acpi_pm_create(struct acpi_pm **out, const struct legacy_env *env)
 {
 	struct acpi_pm *pm;
 	int r;
@@ -63,11 +61,11 @@ int acpi_pm_create(struct acpi_pm **out, struct vm *vm)
 	pm = calloc(1, sizeof(*pm));
 	if (!pm)
 		return -ENOMEM;
-	pm->vm = vm;
+	pm->env = *env;
 	pm->regs[4] = ACPI_PM1_CNT_SCI_EN;
 	r = -pthread_mutex_init(&pm->lock, NULL);
 	if (r == 0)
-		r = io_bus_register(&vm->pio, ACPI_PM1A_EVT, 6, acpi_pm_io, pm);
+		r = io_bus_register(env->pio, ACPI_PM1A_EVT, 6, acpi_pm_io, pm);
 	if (r < 0) {
 		free(pm);
 		return r;
@@ -80,7 +78,7 @@ void acpi_pm_destroy(struct acpi_pm *pm)
 {
 	if (!pm)
 		return;
-	io_bus_unregister(&pm->vm->pio, ACPI_PM1A_EVT);
+	io_bus_unregister(pm->env.pio, ACPI_PM1A_EVT);
 	pthread_mutex_destroy(&pm->lock);
 	free(pm);
 }

@@ -9,14 +9,13 @@
 #include <stdlib.h>
 
 #include "devices/legacy.h"
-#include "vmm/vm.h"
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64
 #define I8042_RESET	0xfe
 
 struct i8042 {
-	struct vm *vm;
+	struct legacy_env env;
 };
 
 static void i8042_data(void *dev, uint64_t off, uint8_t *data, uint32_t len,
@@ -35,12 +34,12 @@ static void i8042_cmd(void *dev, uint64_t off, uint8_t *data, uint32_t len,
 	uint32_t i;
 
 	if (is_write && data[0] == I8042_RESET)
-		vm_request_stop(k->vm, VM_EXIT_RESET);
+		k->env.stop(k->env.ctx, LEGACY_STOP_RESET);
 	for (i = 0; !is_write && i < len; i++)
 		data[i] = 0;
 }
 
-int i8042_create(struct i8042 **out, struct vm *vm)
+int i8042_create(struct i8042 **out, const struct legacy_env *env)
 {
 	struct i8042 *k;
 	int r;
@@ -48,12 +47,12 @@ int i8042_create(struct i8042 **out, struct vm *vm)
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
-	k->vm = vm;
-	r = io_bus_register(&vm->pio, I8042_DATA, 1, i8042_data, k);
+	k->env = *env;
+	r = io_bus_register(env->pio, I8042_DATA, 1, i8042_data, k);
 	if (r == 0)
-		r = io_bus_register(&vm->pio, I8042_CMD, 1, i8042_cmd, k);
+		r = io_bus_register(env->pio, I8042_CMD, 1, i8042_cmd, k);
 	if (r < 0) {
-		io_bus_unregister(&vm->pio, I8042_DATA);
+		io_bus_unregister(env->pio, I8042_DATA);
 		free(k);
 		return r;
 	}
@@ -65,7 +64,7 @@ void i8042_destroy(struct i8042 *k)
 {
 	if (!k)
 		return;
-	io_bus_unregister(&k->vm->pio, I8042_CMD);
-	io_bus_unregister(&k->vm->pio, I8042_DATA);
+	io_bus_unregister(k->env.pio, I8042_CMD);
+	io_bus_unregister(k->env.pio, I8042_DATA);
 	free(k);
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A 16550A UART: enough of the register model for Linux's 8250 driver
- * (FIFO detection, the THRE interrupt test, loopback), output to the
- * console, input from it, interrupts through the in-kernel irqchip.
- * Transmission is instantaneous, so THR is always empty again at once.
+ * (FIFO detection, the THRE interrupt test, loopback), output to the sink
+ * vmm/ gives it, input queued by serial_receive, interrupts through the
+ * in-kernel irqchip. Transmission is instantaneous, so THR is always empty
+ * again at once (the sink buffers or drops, it never blocks).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -11,8 +12,6 @@
 #include <string.h>
 
 #include "devices/legacy.h"
-#include "vmm/console.h"
-#include "vmm/vm.h"
 
 #define UART_RX		0	/* RBR / THR, DLL when DLAB */
 #define UART_IER	1	/* DLM when DLAB */
@@ -48,7 +47,7 @@
 #define RX_SIZE		4096
 
 struct serial {
-	struct vm *vm;
+	struct legacy_env env;
 	pthread_mutex_t lock;
 	uint16_t base;
 	uint32_t irq;
@@ -78,7 +77,7 @@ static void serial_update_irq(struct serial *s)
 	if (level == s->line)
 		return;
 	s->line = level;
-	vm_irq_line(s->vm, s->irq, level);
+	irq_line(s->env.irq, s->irq, level);
 }
 
 static void serial_rx_push(struct serial *s, uint8_t c)
@@ -111,7 +110,7 @@ static void serial_write(struct serial *s, unsigned int reg, uint8_t v)
 			serial_rx_push(s, v);
 			s->thri_pending = true;
 		} else {
-			console_write(s->vm->console, &v, 1);
+			s->env.output(s->env.ctx, &v, 1);
 			s->thri_pending = true;
 		}
 		break;
@@ -222,7 +221,8 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
 	return i;
 }
 
-int serial_create(struct serial **out, struct vm *vm, uint16_t base, uint32_t irq)
+int serial_create(struct serial **out, const struct legacy_env *env, uint16_t base,
+		  uint32_t irq)
 {
 	struct serial *s;
 	int r;
@@ -230,7 +230,7 @@ int serial_create(struct serial **out, struct vm *vm, uint16_t base, uint32_t ir
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->vm = vm;
+	s->env = *env;
 	s->base = base;
 	s->irq = irq;
 	s->thri_pending = true;
@@ -239,7 +239,7 @@ int serial_create(struct serial **out, struct vm *vm, uint16_t base, uint32_t ir
 		free(s);
 		return r;
 	}
-	r = io_bus_register(&vm->pio, base, 8, serial_io, s);
+	r = io_bus_register(env->pio, base, 8, serial_io, s);
 	if (r < 0) {
 		pthread_mutex_destroy(&s->lock);
 		free(s);
@@ -253,7 +253,7 @@ void serial_destroy(struct serial *s)
 {
 	if (!s)
 		return;
-	io_bus_unregister(&s->vm->pio, s->base);
+	io_bus_unregister(s->env.pio, s->base);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

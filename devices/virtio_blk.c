@@ -389,7 +389,7 @@ int virtio_blk_init(struct virtio_blk *b, const char *path, bool ro,
 	if (!err)
 		err = blk_ring_init(b, why, whylen);
 	if (!err) {
-		err = virtio_dev_init(&b->vdev, &b->ops, b, env, index);
+		err = virtio_pci_init(&b->vdev, &b->ops, b, env, index);
 		if (err)
 			snprintf(why, whylen, "virtio-blk: %s", strerror(-err));
 	}

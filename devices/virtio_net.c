@@ -191,7 +191,7 @@ int virtio_net_init(struct virtio_net *n, const char *ifname,
 	err = net_tap_open(n, ifname, why, whylen);
 	n->bad_input = err < 0;
 	if (!err) {
-		err = virtio_dev_init(&n->vdev, &net_ops, n, env, index);
+		err = virtio_pci_init(&n->vdev, &net_ops, n, env, index);
 		if (err)
 			snprintf(why, whylen, "virtio-net: %s", strerror(-err));
 	}

@@ -58,7 +58,7 @@ static const struct virtio_dev_ops rng_ops = {
 
 int virtio_rng_init(struct virtio_rng *r, const struct virtio_env *env)
 {
-	return virtio_dev_init(&r->vdev, &rng_ops, r, env, 0);
+	return virtio_pci_init(&r->vdev, &rng_ops, r, env, 0);
 }
 
 int virtio_rng_start(struct virtio_rng *r)

@@ -21,6 +21,11 @@
  * time (the simulator relies on this to model sub-interval windows).
  * Flag TRACE_F_PRESENCE: counts are 0/1 presence bits, as a dirty-log
  * based tracker sees them, not counts.
+ * Flag TRACE_F_WINDOWS (the engine's observations, hmmv/engine.h): only
+ * the pages of the blocks the engine sampled are recorded, reads = the
+ * number of sampling windows in which the page was touched, writes = 0; a
+ * sampled chunk without a record had no hit. The simulator replays such a
+ * trace's observations instead of sampling it.
  */
 #ifndef HMMV_TRACE_H
 #define HMMV_TRACE_H
@@ -33,6 +38,7 @@
 #define TRACE_VERSION		1
 #define TRACE_MAX_VMS		64
 #define TRACE_F_PRESENCE	(1u << 0)
+#define TRACE_F_WINDOWS		(1u << 1)
 #define TRACE_TAG_BLOCK		0xB1
 #define TRACE_TAG_END		0xE0
 

@@ -22,6 +22,11 @@ int mem_tier_open(struct mem_tier *t, int id, const struct memory_config *cfg);
 void mem_tier_close(struct mem_tier *t);
 /* Copies @len bytes into the tier's view (non-temporal for pmem). */
 void mem_tier_copy_in(struct mem_tier *t, uint64_t off, const void *src, size_t len);
+/*
+ * Zeroes [off, off+len) of a device or file tier (a hole where the file
+ * system can punch one), so no guest sees what an earlier user left there.
+ */
+void mem_tier_clear(struct mem_tier *t, uint64_t off, uint64_t len);
 /* Gives a freed frame's memory back where the backend can. */
 void mem_tier_release(struct mem_tier *t, uint64_t off, uint64_t len);
 /* Nodes the tier's memory belongs on, or NULL when unbound. */
@@ -37,6 +42,21 @@ const char *mem_backend_name(enum mem_backend kind);
  * bookkeeping (no mapping), so unit tests drive it directly.
  */
 int mem_place(struct guest_mem *m);
+
+/*
+ * The steps of a remap (memory/remap.c), shared by memory_remap() and the
+ * write-protected migration (memory/migrate.c). begin claims the chunk
+ * (MEM_CHUNK_MIGRATING) and reserves a frame of @dst (returned, or -errno);
+ * map puts the new frame over the chunk (on failure the old one back);
+ * abort gives the new frame back; commit records the move, retires the old
+ * frame and releases the chunk.
+ */
+int64_t mem_remap_begin(struct guest_mem *m, uint32_t c, int dst, struct mem_chunk *old);
+int mem_remap_map(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
+		  const struct mem_chunk *old);
+void mem_remap_abort(struct guest_mem *m, uint32_t c, int dst, uint32_t frame);
+void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
+		      const struct mem_chunk *old, uint64_t ns);
 
 /* Reads a small sysfs-style file holding one unsigned number. */
 int mem_read_u64_file(const char *path, uint64_t *out);

@@ -77,6 +77,29 @@ int mem_place(struct guest_mem *m)
 	return 0;
 }
 
+/*
+ * Clears the frames placed on a device or file tier before the guest can
+ * see them: the backing may hold another VM's RAM (memfd tiers start
+ * zeroed; frames taken later by a remap are overwritten whole by its copy).
+ */
+static void memory_clear_frames(struct guest_mem *m)
+{
+	struct mem_tier *t = &m->tiers[MEM_TIER_NVM];
+	uint64_t cs = m->chunk_size;
+	uint32_t f, n;
+
+	if (t->kind != MEM_BACK_DEVDAX && t->kind != MEM_BACK_FILE)
+		return;
+	for (f = 0; f < t->frames.nr; f += n) {
+		for (n = 0; f + n < t->frames.nr && mem_frames_used(&t->frames, f + n); n++)
+			;
+		if (n)
+			mem_tier_clear(t, (uint64_t)f * cs, (uint64_t)n * cs);
+		else
+			n = 1;
+	}
+}
+
 /* Maps every chunk's frame, one mmap per run of consecutive frames. */
 static int memory_map_chunks(struct guest_mem *m)
 {
@@ -147,6 +170,11 @@ static int memory_setup(struct guest_mem *m, const struct memory_config *cfg)
 	err = pthread_mutex_init(&m->lock, NULL);
 	if (err)
 		return -err;
+	err = pthread_cond_init(&m->wp_cond, NULL);
+	if (err) {
+		pthread_mutex_destroy(&m->lock);
+		return -err;
+	}
 	m->locked = true;
 	for (t = 0; t < MEM_NR_TIERS; t++) {
 		err = mem_tier_open(&m->tiers[t], t, cfg);
@@ -157,6 +185,8 @@ static int memory_setup(struct guest_mem *m, const struct memory_config *cfg)
 	err = memory_alloc_tables(m);
 	if (!err)
 		err = mem_place(m);
+	if (!err)
+		memory_clear_frames(m);
 	if (!err)
 		err = memory_reserve(m);
 	if (!err)
@@ -212,19 +242,57 @@ int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags)
 	return 0;
 }
 
+void memory_unmap_slots(struct guest_mem *m)
+{
+	struct kvm_userspace_memory_region r;
+	int i;
+
+	if (m->vm_fd < 0)
+		return;
+	for (i = 0; i < m->nr_regions; i++) {
+		r = (struct kvm_userspace_memory_region){ .slot = m->regions[i].slot };
+		/* Best effort: the VM's own release drops what a failure leaves. */
+		if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			continue;
+	}
+	m->vm_fd = -1;
+}
+
+/*
+ * Unmaps the reservation a chunk at a time: one munmap of the whole range
+ * is one long stretch in the kernel (page tables, and KVM's MMU notifier
+ * while a VM still maps it); chunk-sized steps keep each one short.
+ */
+static void memory_unmap(struct guest_mem *m)
+{
+	uint8_t *p = m->reserve, *end = p + m->reserve_len;
+	uint64_t step;
+
+	while (p < end) {
+		/* The head up to m->host, then whole chunks, then the tail. */
+		step = p < m->host ? (uint64_t)(m->host - p) : m->chunk_size;
+		if (step > (uint64_t)(end - p))
+			step = (uint64_t)(end - p);
+		munmap(p, step);
+		p += step;
+	}
+}
+
 void memory_exit(struct guest_mem *m)
 {
 	int t;
 
 	if (m->reserve)
-		munmap(m->reserve, m->reserve_len);
+		memory_unmap(m);
 	for (t = 0; t < MEM_NR_TIERS; t++)
 		mem_tier_close(&m->tiers[t]);
 	free(m->chunks);
 	free(m->state);
 	free(m->vmm_dirty);
-	if (m->locked)
+	if (m->locked) {
+		pthread_cond_destroy(&m->wp_cond);
 		pthread_mutex_destroy(&m->lock);
+	}
 	m->reserve = NULL;
 	m->host = NULL;
 	m->chunks = NULL;
@@ -232,13 +300,6 @@ void memory_exit(struct guest_mem *m)
 	m->vmm_dirty = NULL;
 	m->locked = false;
 	m->fd = -1;
-}
-
-uint64_t memory_end_gpa(const struct guest_mem *m)
-{
-	const struct mem_region *r = &m->regions[m->nr_regions - 1];
-
-	return r->gpa + r->size;
 }
 
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk)

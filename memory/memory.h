@@ -144,6 +144,10 @@ struct guest_mem {
 	void *pause_ctx;
 	uint64_t nr_remaps;
 	uint64_t remap_ns;		/* total, pause included */
+	/* Write-protected final copies (memory_migrate, memory_wp_wait). */
+	pthread_cond_t wp_cond;		/* with lock: a final copy ended */
+	uint32_t wp_active;		/* chunks write-protected now, under lock */
+	_Atomic uint64_t wp_seq;	/* +1 at each protect and each release */
 };
 
 /* Default-filled config: plain DRAM, 2 MiB chunks, dram-first. */
@@ -154,7 +158,14 @@ void memory_config_init(struct memory_config *cfg, uint64_t ram_size);
  */
 int memory_parse_flag(struct memory_config *cfg, const char *flag,
 		      const char *val, char *why, size_t whylen);
-/* Parses "512M", "2G", "4096", "2MiB"; -EINVAL or -ERANGE. */
+/*
+ * Parses a size by MEMORY_SIZE_RULE (memory/size.c), the one rule of every
+ * size flag: "512M", "2GiB", "0x20000000", "4096" (bytes); -EINVAL when
+ * malformed, -ERANGE on overflow.
+ */
+#define MEMORY_SIZE_RULE \
+	"SIZE is a decimal or 0x-hex number with an optional binary suffix\n" \
+	"K, M, G or T (also KiB, MB, lower case); a bare number is bytes"
 int memory_parse_size(const char *s, uint64_t *out);
 /*
  * Checks @cfg against the host (devices, their size and alignment, NUMA
@@ -162,16 +173,22 @@ int memory_parse_size(const char *s, uint64_t *out);
  * error (exit 2): -errno, one line naming the flag in @why.
  */
 int memory_config_validate(struct memory_config *cfg, char *why, size_t whylen);
-/* Usage text for the memory flags, for hmmv run --help. */
-extern const char memory_flags_help[];
 
 /*
  * Allocates guest RAM as configured (validate first); -errno on failure,
- * nothing left behind.
+ * nothing left behind. A device or file slow tier is locked (flock) to this
+ * VM, -EBUSY when another process holds it, and the frames placed on it are
+ * cleared first, so the guest never sees what an earlier user left there.
  */
 int memory_init(struct guest_mem *m, const struct memory_config *cfg);
 /* Registers the RAM regions as KVM memslots with @flags. */
 int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags);
+/*
+ * Deletes the memslots (KVM drops its second-level entries for them in one
+ * go), so that unmapping guest RAM afterwards involves KVM no more. Before
+ * closing the VM and before memory_exit.
+ */
+void memory_unmap_slots(struct guest_mem *m);
 void memory_exit(struct guest_mem *m);
 
 /* Host address of [gpa, gpa+len) when it lies wholly in one RAM region. */
@@ -212,8 +229,6 @@ int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
  */
 int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len);
 
-/* The guest-physical address of host range offset @off (for e820 etc.). */
-uint64_t memory_end_gpa(const struct guest_mem *m);
 /* Guest-physical address of chunk @chunk's first byte. */
 uint64_t memory_chunk_gpa(const struct guest_mem *m, uint32_t chunk);
 /* Chunk holding @gpa, or -EFAULT. */
@@ -245,6 +260,102 @@ int memory_remap_paused(struct guest_mem *m, uint32_t chunk, int dst,
  * and no remap; the chunk keeps its frame. -EOPNOTSUPP for other backends.
  */
 int memory_move_inplace(struct guest_mem *m, uint32_t chunk, int dst);
+
+/*
+ * Moving a chunk while the guest runs (what the engine calls).
+ *
+ * MEM_MIGRATE_WP: pre-copy while the vCPUs run (the dirty log names the
+ * pages to copy again, a bounded number of rounds), then make only this
+ * chunk read-only to the guest for the final copy and the MAP_FIXED: a
+ * vCPU writing it waits (memory_wp_wait()), readers and every other vCPU
+ * run on. MEM_MIGRATE_PAUSE: the whole-VM pause around one copy (the
+ * fallback). Chunks on NUMA-node tiers move in place (move_pages), with
+ * neither.
+ */
+enum mem_migrate_method {
+	MEM_MIGRATE_WP = 0,
+	MEM_MIGRATE_PAUSE = 1,
+};
+
+/*
+ * Dirty-log hooks for pre-copy, for slots logged with manual protect:
+ * clear() re-arms host range [off, off+len) (so the next guest write to a
+ * page is logged); fetch() stores the pages logged since into @bits (one
+ * bit per 4 KiB page from @off), clears them and returns how many, or
+ * -errno. Without hooks WP copies the whole chunk once, write-protected.
+ * They clear the chunk's log: the engine must not move a chunk during a
+ * tracker window that samples it.
+ */
+struct mem_dirty_ops {
+	int (*clear)(void *ctx, uint64_t off, uint64_t len);
+	int (*fetch)(void *ctx, uint64_t off, uint64_t len, uint64_t *bits);
+};
+
+#define MEM_MIGRATE_DEFAULT_ROUNDS	4
+
+/* Points of a WP move where mem_migrate_opts.hook is called. */
+enum mem_migrate_phase {
+	MEM_MIGRATE_PRECOPIED,	/* first whole copy done, chunk writable */
+	MEM_MIGRATE_PROTECTED,	/* chunk read-only, before the final copy */
+};
+
+struct mem_migrate_opts {
+	int method;		/* enum mem_migrate_method */
+	uint32_t max_rounds;	/* pre-copy rounds; 0 = the default */
+	const struct mem_dirty_ops *dirty;	/* NULL: no pre-copy */
+	void *dirty_ctx;
+	/* Optional, for tests and tracing: called at each phase. */
+	void (*hook)(void *ctx, int phase);
+	void *hook_ctx;
+};
+
+struct mem_migrate_stats {
+	uint64_t writer_stall_ns;	/* chunk write-protected (WP) */
+	uint64_t pause_ns;		/* every vCPU paused (PAUSE) */
+	uint64_t copy_ns;		/* all copying, pre-copy included */
+	uint64_t total_ns;
+	uint32_t rounds;		/* pre-copy rounds done */
+	uint32_t recopied_pages;	/* pages copied again after round 0 */
+	int method;			/* what was done: enum, or -1 in place */
+};
+
+/*
+ * Moves @chunk to tier @dst (in place on NUMA-node tiers, else a remap) by
+ * @o's method (NULL: WP, defaults); fills @st (may be NULL). Errors as
+ * memory_remap(); the chunk stays intact and where it was on failure.
+ */
+int memory_migrate(struct guest_mem *m, uint32_t chunk, int dst,
+		   const struct mem_migrate_opts *o, struct mem_migrate_stats *st);
+
+/*
+ * Dirty-log hooks on KVM itself, for memslots dirty-logged with manual
+ * protect (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 enabled before
+ * memory_map_slots): ctx is the struct guest_mem. Chunks must be a multiple
+ * of 64 pages (KVM_CLEAR_DIRTY_LOG granularity).
+ */
+extern const struct mem_dirty_ops memory_kvm_dirty_ops;
+
+/*
+ * For the vCPU loop: a guest write to a chunk in its write-protected final
+ * copy makes KVM_RUN fail with EFAULT. Take memory_wp_seq() before each
+ * KVM_RUN; on EFAULT, memory_wp_wait() with it returns 0 once no chunk is
+ * write-protected when one was since (re-enter: the write was not done),
+ * or -EFAULT when none was (a real fault).
+ */
+static inline uint64_t memory_wp_seq(struct guest_mem *m)
+{
+	return atomic_load_explicit(&m->wp_seq, memory_order_acquire);
+}
+int memory_wp_wait(struct guest_mem *m, uint64_t seq);
+/*
+ * For KVM_EXIT_MMIO: when KVM emulates an instruction whose write lands in
+ * a write-protected chunk, its write to the read-only host page fails and
+ * KVM hands it to user space as MMIO at a RAM address. Completes such an
+ * access in RAM once no chunk is write-protected and returns true; false
+ * when [gpa, gpa+len) is not RAM (a device's MMIO).
+ */
+bool memory_wp_mmio(struct guest_mem *m, uint64_t gpa, void *data, uint32_t len,
+		    bool write);
 
 struct mem_tier_stat {
 	const char *name;

@@ -14,16 +14,6 @@
 
 #include "memory/internal.h"
 
-const char memory_flags_help[] =
-	"  --dram SIZE[,hugetlb][,node=N|any]  DRAM tier size (default: all of -m),\n"
-	"                                  2 MiB huge pages, NUMA node\n"
-	"  --nvm /dev/daxX.Y|FILE|node=N   slow tier: devdax, fsdax or plain file,\n"
-	"                                  or memory of a (CPU-less) NUMA node\n"
-	"  --placement dram-first|nvm-first|interleave\n"
-	"                                  launch placement (default dram-first)\n"
-	"  --chunk SIZE                    placement/migration unit, power of two\n"
-	"                                  >= 4K (default 2M)\n";
-
 void memory_config_init(struct memory_config *cfg, uint64_t ram_size)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -32,36 +22,6 @@ void memory_config_init(struct memory_config *cfg, uint64_t ram_size)
 	cfg->dram.node = MEM_NO_NODE;
 	cfg->nvm.node = MEM_NO_NODE;
 	cfg->placement = MEM_PLACE_DRAM_FIRST;
-}
-
-int memory_parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -ERANGE;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	}
-	if (shift && end[0] == 'i' && end[1] == 'B')
-		end += 2;
-	else if (shift && end[0] == 'B')
-		end++;
-	if (*end)
-		return -EINVAL;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*out = (uint64_t)v << shift;
-	return 0;
 }
 
 /* "1 GiB", "2 MiB", "4 KiB" or bytes, for messages. */

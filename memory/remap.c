@@ -86,6 +86,53 @@ static void frame_retire(struct guest_mem *m, int file, uint32_t frame)
 	pthread_mutex_unlock(&m->lock);
 }
 
+int64_t mem_remap_begin(struct guest_mem *m, uint32_t c, int dst, struct mem_chunk *old)
+{
+	int64_t frame;
+
+	if (c >= m->nr_chunks || dst < 0 || dst >= MEM_NR_TIERS ||
+	    m->tiers[dst].kind == MEM_BACK_NONE)
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	frame = remap_prepare(m, c, dst);
+	*old = m->chunks[c];
+	pthread_mutex_unlock(&m->lock);
+	return frame;
+}
+
+int mem_remap_map(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
+		  const struct mem_chunk *old)
+{
+	int err = map_frame(m, c, dst, frame);
+
+	if (!err)
+		return 0;
+	/* Put the old frame back in case MAP_FIXED got halfway. */
+	map_frame(m, c, old->file, old->frame);
+	return err;
+}
+
+void mem_remap_abort(struct guest_mem *m, uint32_t c, int dst, uint32_t frame)
+{
+	frame_retire(m, dst, frame);
+	chunk_unclaim(m, c);
+}
+
+void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
+		      const struct mem_chunk *old, uint64_t ns)
+{
+	pthread_mutex_lock(&m->lock);
+	m->tiers[old->tier].nr_chunks--;
+	m->tiers[dst].nr_chunks++;
+	m->chunks[c] = (struct mem_chunk){ .tier = (uint8_t)dst, .file = (uint8_t)dst,
+					   .frame = frame };
+	m->nr_remaps++;
+	m->remap_ns += ns;
+	pthread_mutex_unlock(&m->lock);
+	frame_retire(m, old->file, old->frame);
+	chunk_unclaim(m, c);
+}
+
 int memory_remap(struct guest_mem *m, uint32_t c, int dst)
 {
 	uint64_t cs = m->chunk_size, t0 = now_ns();
@@ -93,34 +140,16 @@ int memory_remap(struct guest_mem *m, uint32_t c, int dst)
 	int64_t frame;
 	int err;
 
-	if (c >= m->nr_chunks || dst < 0 || dst >= MEM_NR_TIERS ||
-	    m->tiers[dst].kind == MEM_BACK_NONE)
-		return -EINVAL;
-	pthread_mutex_lock(&m->lock);
-	frame = remap_prepare(m, c, dst);
-	old = m->chunks[c];
-	pthread_mutex_unlock(&m->lock);
+	frame = mem_remap_begin(m, c, dst, &old);
 	if (frame < 0)
 		return (int)frame;
 	mem_tier_copy_in(&m->tiers[dst], (uint64_t)frame * cs, m->host + (uint64_t)c * cs, cs);
-	err = map_frame(m, c, dst, (uint32_t)frame);
+	err = mem_remap_map(m, c, dst, (uint32_t)frame, &old);
 	if (err) {
-		/* Put the old frame back in case MAP_FIXED got halfway. */
-		map_frame(m, c, old.file, old.frame);
-		frame_retire(m, dst, (uint32_t)frame);
-		chunk_unclaim(m, c);
+		mem_remap_abort(m, c, dst, (uint32_t)frame);
 		return err;
 	}
-	pthread_mutex_lock(&m->lock);
-	m->tiers[old.tier].nr_chunks--;
-	m->tiers[dst].nr_chunks++;
-	m->chunks[c] = (struct mem_chunk){ .tier = (uint8_t)dst, .file = (uint8_t)dst,
-					   .frame = (uint32_t)frame };
-	m->nr_remaps++;
-	m->remap_ns += now_ns() - t0;
-	pthread_mutex_unlock(&m->lock);
-	frame_retire(m, old.file, old.frame);
-	chunk_unclaim(m, c);
+	mem_remap_commit(m, c, dst, (uint32_t)frame, &old, now_ns() - t0);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <numa.h>
 #include <numaif.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/memfd.h>
@@ -99,6 +100,9 @@ static int tier_open_path(struct mem_tier *t, const struct memory_config *cfg)
 	t->fd = open(cfg->nvm.path, O_RDWR | O_CLOEXEC);
 	if (t->fd < 0)
 		return -errno;
+	/* One VM at a time: two would map the same frames as their RAM. */
+	if (flock(t->fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
 	t->file_size = cfg->nvm.size - cfg->nvm.size % cfg->chunk_size;
 	return 0;
 }
@@ -209,4 +213,18 @@ void mem_tier_release(struct mem_tier *t, uint64_t off, uint64_t len)
 	if (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		      (off_t)off, (off_t)len) < 0)
 		return;
+}
+
+void mem_tier_clear(struct mem_tier *t, uint64_t off, uint64_t len)
+{
+	/* A hole reads as zeros and costs no writes. */
+	if (t->kind == MEM_BACK_FILE &&
+	    !fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len))
+		return;
+	if (t->pmem)
+		pmem_memset_persist(t->view + off, 0, len);
+	else
+		memset(t->view + off, 0, len);
+	/* As after a copy: the guest mapping stays the pages' only one. */
+	madvise(t->view + off, len, MADV_DONTNEED);
 }

@@ -29,3 +29,9 @@ systest: testhost
 systest-direct: $(B)/hmmv system-progs
 	@[ -n "$(T)" ] || { echo "usage: make systest-direct T=NAME (one of: $(SYSTESTS))" >&2; exit 2; }
 	@PATH="$(CURDIR)/$(SYS_BIN):$(CURDIR)/$(B):$$PATH" sh tests/system/$(T).sh
+
+# make check also checks the layering and the docs/ references (TAP).
+.PHONY: check-tree
+check: check-tree
+check-tree:
+	@sh tests/check_tree.sh

@@ -2,6 +2,7 @@
 /* hmmv sim: the trace-driven tier simulator's command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ struct simcfg {
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *preset;
 	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms;
-	uint32_t check, quiet, help;
+	uint32_t check, quiet, help, presence_lines;
 	double hot_mb, vm_mb, interval_ms, pool_min_mb;
 };
 
@@ -39,8 +40,11 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 {
 	const struct flag t[] = {
 		{ "workload", F_STR, &c->wl.kind, "KIND",
-		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4" },
+		  "gups, gups-fit (all updates in the hot set), zipf, shift, scan, mix4, "
+		  "clusters, unaligned, coldconf, phases (tools/sim/README.md)" },
 		{ "trace", F_STR, &c->trace, "FILE", "replay a recorded trace (hmmv/trace.h)" },
+		U("presence-lines", presence_lines, "N",
+		  "transfers per presence bit of a TRACE_F_PRESENCE trace (64)"),
 		{ "write-trace", F_STR, &c->write_trace, "FILE",
 		  "write the workload as a trace file and exit" },
 		{ "policies", F_STR, &c->policies, "LIST", "comma-separated (default: all)" },
@@ -64,7 +68,9 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		{ "seed", F_DBL, NULL, "N", "random seed (1)" },
 		{ "preset", F_STR, &c->preset, "NAME", "slow tier: optane (default) or cxl" },
 		D("lat-dram-ns", m.lat_ns[SIM_DRAM], "NS", "DRAM random read latency (81)"),
-		D("lat-slow-ns", m.lat_ns[SIM_SLOW], "NS", "slow tier random read latency (305)"),
+		D("lat-slow-ns", m.lat_ns[SIM_NVM], "NS", "slow tier random read latency (305)"),
+		D("gran-slow", m.gran[SIM_NVM], "B", "slow tier media granularity (256; cxl 64)"),
+		D("load-k", m.load_k, "K", "loaded latency x (1 + K u / (1 - u)) (0.5)"),
 		D("bw-dram-read", m.bw_rd[SIM_DRAM], "GB/S", "DRAM read bandwidth (100)"),
 		D("bw-dram-write", m.bw_wr[SIM_DRAM], "GB/S", "DRAM write bandwidth (60)"),
 		D("bw-slow-read", dimm_rd, "GB/S", "slow tier read bandwidth per DIMM (6.6)"),
@@ -96,7 +102,11 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("nb-scan-size-mb", pp.nb_scan_size_mb, "MB", "numa_balancing_scan_size_mb (256)"),
 		D("nb-hot-threshold-ms", pp.nb_hot_threshold_ms, "MS", "numa_balancing_hot_threshold_ms (1000)"),
 		D("nb-rate-limit-mbps", pp.nb_rate_limit_mbps, "MB/S",
-		  "numa_balancing_promote_rate_limit_MBps (65536)"),
+		  "numa_balancing_promote_rate_limit_MBps (0: 1/10 of slow write bw)"),
+		D("nb-scan-period-max-ms", pp.nb_scan_period_max_ms, "MS",
+		  "threshold adjustment period, scan_period_max (60000)"),
+		D("nb-wmark-scale", pp.nb_wmark_scale, "N",
+		  "vm.watermark_scale_factor: gap between watermarks, 1/10000 (10)"),
 		D("nb-scan-ns", pp.nb_scan_ns, "NS", "scanner cost per PTE (10)"),
 		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
 		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),
@@ -137,14 +147,16 @@ static void usage(FILE *f, const struct flag *fl, int n)
 	}
 }
 
+/* Every number flag: finite, 0 .. 1e9 (finish_cfg() narrows further). */
 static int parse_num(const char *flag, const char *s, double *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtod(s, &end);
-	if (errno || end == s || *end || *out < 0) {
-		fprintf(stderr, "hmmv sim: --%s: '%s' is not a non-negative number\n", flag, s);
+	if (errno || end == s || *end || !isfinite(*out) || *out < 0 || *out > 1e9) {
+		fprintf(stderr, "hmmv sim: --%s: '%s' is not a number within 0..1e9\n",
+			flag, s);
 		return -1;
 	}
 	return 0;
@@ -167,6 +179,10 @@ static int set_flag(struct simcfg *c, const struct flag *f, const char *arg)
 	if (parse_num(f->name, arg, &x))
 		return -1;
 	if (!f->ptr) {		/* --seed */
+		if (x != floor(x)) {
+			fprintf(stderr, "hmmv sim: --seed: '%s' is not an integer\n", arg);
+			return -1;
+		}
 		c->wl.seed = (uint64_t)x;
 		return 0;
 	}
@@ -197,6 +213,7 @@ static void cfg_default(struct simcfg *c)
 	c->hot_mb = 32;
 	c->interval_ms = 100;
 	c->pool_min_mb = 16;
+	c->presence_lines = SIM_PRESENCE_LINES;
 }
 
 /* The preset goes first so that other model flags refine it. */
@@ -218,8 +235,8 @@ static int apply_preset(struct simcfg *c, int argc, char **argv)
 			return -1;
 		}
 		if (!strcmp(v, "cxl")) {
-			c->dimm_rd = c->m.bw_rd[SIM_SLOW];
-			c->dimm_wr = c->m.bw_wr[SIM_SLOW];
+			c->dimm_rd = c->m.bw_rd[SIM_NVM];
+			c->dimm_wr = c->m.bw_wr[SIM_NVM];
 			c->dimms = 1;
 		}
 	}
@@ -254,10 +271,59 @@ static int parse_args(struct simcfg *c, int argc, char **argv,
 	return 0;
 }
 
+/* Ranges beyond parse_num()'s, one line naming the flag. */
+static int check_ranges(const struct simcfg *c)
+{
+	const char *bad = NULL;
+
+	if (c->dram_pct <= 0 || c->dram_pct > 100)
+		bad = "--dram-pct must be within (0, 100]";
+	else if (c->vm_mb > 16384 || c->dram_mb > 16384 * TRACE_MAX_VMS)
+		bad = "--vm-mb and --dram-mb are limited to 16 GiB per VM";
+	else if (c->hot_mb > c->vm_mb)
+		bad = "--hot-mb must not exceed --vm-mb";
+	else if (c->interval_ms > 3.6e6)
+		bad = "--interval-ms must not exceed an hour";
+	else if (c->wl.hot_frac > 1)
+		bad = "--hot-frac must be within 0..1";
+	else if (!c->presence_lines || c->presence_lines > 1u << 20)
+		bad = "--presence-lines must be within 1..2^20";
+	if (bad)
+		fprintf(stderr, "hmmv sim: %s\n", bad);
+	return bad ? -1 : 0;
+}
+
+/* HMM-V's parameters, checked by its own policy core up front. */
+static int check_hmmv(const struct simcfg *c)
+{
+	struct policy *p;
+
+	if (policy_create(&c->pp.hmmv, 1, &p)) {
+		fprintf(stderr, "hmmv sim: --hmmv-*: the policy refuses these parameters "
+			"(see 'hmmv sim --help' for their ranges)\n");
+		return -1;
+	}
+	policy_destroy(p);
+	return 0;
+}
+
+/* The HMM-V windows must fit in an interval (hmmv/policy.h). */
+static int check_windows(const struct simcfg *c, uint64_t interval_ns,
+			 const char *what)
+{
+	if (c->m.window_ms * 1e6 * c->pp.hmmv.windows <= (double)interval_ns)
+		return 0;
+	fprintf(stderr, "hmmv sim: %s: an interval of %llu ns is shorter than "
+		"--hmmv-windows x --window-ms\n", what, (unsigned long long)interval_ns);
+	return -1;
+}
+
 static int finish_cfg(struct simcfg *c)
 {
-	c->m.bw_rd[SIM_SLOW] = c->dimm_rd * c->dimms;
-	c->m.bw_wr[SIM_SLOW] = c->dimm_wr * c->dimms;
+	if (check_ranges(c) || check_hmmv(c))
+		return -1;
+	c->m.bw_rd[SIM_NVM] = c->dimm_rd * c->dimms;
+	c->m.bw_wr[SIM_NVM] = c->dimm_wr * c->dimms;
 	c->wl.vm_bytes = (uint64_t)(c->vm_mb * 1048576);
 	c->wl.hot_bytes = (uint64_t)(c->hot_mb * 1048576);
 	c->wl.interval_ns = (uint64_t)(c->interval_ms * 1e6);
@@ -268,14 +334,8 @@ static int finish_cfg(struct simcfg *c)
 		fprintf(stderr, "hmmv sim: latencies, bandwidths, --mlp and --vcpus must be > 0\n");
 		return -1;
 	}
-	if (!c->wl.interval_ns || c->m.window_ms * 1e6 > c->wl.interval_ns) {
-		fprintf(stderr, "hmmv sim: --window-ms must not exceed --interval-ms (> 0)\n");
+	if (!c->wl.interval_ns || check_windows(c, c->wl.interval_ns, "--interval-ms"))
 		return -1;
-	}
-	if (c->wl.hot_frac > 1) {
-		fprintf(stderr, "hmmv sim: --hot-frac must be within 0..1\n");
-		return -1;
-	}
 	if (c->trace && c->write_trace) {
 		fprintf(stderr, "hmmv sim: --trace and --write-trace exclude each other\n");
 		return -1;
@@ -285,22 +345,6 @@ static int finish_cfg(struct simcfg *c)
 		c->wl.accesses = c->wl.interval_ns * c->m.vcpus /
 				 (2 * c->m.cpu_ns + c->m.lat_ns[SIM_DRAM] / c->m.mlp);
 	return 0;
-}
-
-static const char *trace_error(int r)
-{
-	switch (r) {
-	case -EINVAL:
-		return "malformed trace (bad header, record or block order)";
-	case -EPROTO:
-		return "unsupported trace version";
-	case -ENODATA:
-		return "truncated trace (no end marker)";
-	case -EFBIG:
-		return "trace too large for the simulator (VM over 16 GiB or interval over 10^6)";
-	default:
-		return strerror(-r);
-	}
 }
 
 static int pick_policies(const char *list, const struct sim_ops **ops)
@@ -356,215 +400,66 @@ static int write_trace(struct source *src, const char *path)
 	return 0;
 }
 
-struct result {
-	const char *name;
-	double thr, slow, hit, mig_mb, track, migp;
-};
-
-/* Aggregate (vm < 0) or one VM's figures. */
-static void result_of(const struct sim *s, const struct sim *ref, int vm,
-		      struct result *r)
-{
-	double acc = 0, dram = 0, mig = 0, track = 0, migt = 0, time = 0, rthr = 0;
-	uint32_t i;
-
-	memset(r, 0, sizeof(*r));
-	r->name = s->ops->name;
-	for (i = 0; i < s->nvms; i++) {
-		const struct simvm *v = &s->vm[i];
-
-		if (vm >= 0 && (uint32_t)vm != i)
-			continue;
-		if (v->time_ns > 0)
-			r->thr += v->accesses / v->time_ns * 1e3;	/* M/s */
-		if (ref && ref->vm[i].time_ns > 0)
-			rthr += ref->vm[i].accesses / ref->vm[i].time_ns * 1e3;
-		acc += v->accesses;
-		dram += v->dram_acc;
-		mig += v->migrated;
-		track += v->track_ns;
-		migt += v->mig_ns;
-		time += v->time_ns;
-	}
-	r->slow = r->thr > 0 && rthr > 0 ? rthr / r->thr : 0;
-	r->hit = acc > 0 ? 100 * dram / acc : 0;
-	r->mig_mb = mig / 1048576;
-	r->track = time > 0 ? 100 * track / time : 0;
-	r->migp = time > 0 ? 100 * migt / time : 0;
-}
-
-static void print_row(FILE *f, const char *label, const char *vm,
-		      const struct result *r, int csv)
-{
-	if (csv)
-		fprintf(f, "%s,%s,%s,%.3f,%.4f,%.2f,%.1f,%.3f,%.3f\n", label, r->name,
-			vm, r->thr, r->slow, r->hit, r->mig_mb, r->track, r->migp);
-	else
-		fprintf(f, "%-10s %-15s %-4s %10.2f %8.3f %7.2f %10.1f %7.3f %7.3f\n",
-			label, r->name, vm, r->thr, r->slow, r->hit, r->mig_mb,
-			r->track, r->migp);
-}
-
-static int report(const struct simcfg *c, struct sim *s, int n, const char *label)
-{
-	const struct sim *ref = NULL;
-	struct stat st;
-	struct result r;
-	FILE *csv = NULL;
-	char vm[8];
-	int i, j, hdr;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(s[i].ops->name, "all-dram"))
-			ref = &s[i];
-	if (c->csv) {
-		hdr = stat(c->csv, &st) || st.st_size == 0;
-		csv = fopen(c->csv, "a");
-		if (!csv) {
-			fprintf(stderr, "hmmv sim: --csv %s: %s\n", c->csv, strerror(errno));
-			return 1;
-		}
-		if (hdr)
-			fprintf(csv, "workload,policy,vm,throughput_macc_s,slowdown,"
-				"dram_hit_pct,migrated_mb,tracking_pct,migration_pct\n");
-	}
-	if (!c->quiet)
-		printf("%-10s %-15s %-4s %10s %8s %7s %10s %7s %7s\n", "workload",
-		       "policy", "vm", "Macc/s", "slowdn", "hit%", "migr.MB",
-		       "track%", "migr%");
-	for (i = 0; i < n; i++) {
-		for (j = -1; j < (int)s[i].nvms; j++) {
-			if (j >= 0 && s[i].nvms == 1)
-				break;
-			snprintf(vm, sizeof(vm), j < 0 ? "all" : "%d", j);
-			result_of(&s[i], ref, j, &r);
-			if (!c->quiet)
-				print_row(stdout, label, vm, &r, 0);
-			if (csv)
-				print_row(csv, label, vm, &r, 1);
-		}
-	}
-	if (csv && fclose(csv)) {
-		fprintf(stderr, "hmmv sim: --csv %s: write failed\n", c->csv);
-		return 1;
-	}
-	return 0;
-}
-
-/* Sanity: nobody beats all-DRAM or the oracle (0.1% numeric slack). */
-static int check(const struct sim *s, int n)
-{
-	struct result r, top = { 0 }, orc = { 0 };
-	int i, bad = 0;
-
-	for (i = 0; i < n; i++) {
-		result_of(&s[i], NULL, -1, &r);
-		if (!strcmp(r.name, "all-dram"))
-			top = r;
-		if (!strcmp(r.name, "oracle"))
-			orc = r;
-	}
-	for (i = 0; i < n; i++) {
-		result_of(&s[i], NULL, -1, &r);
-		if (strcmp(r.name, "all-dram") && s[i].peak_dram > s[i].dram_pages) {
-			fprintf(stderr, "hmmv sim: check: %s used %llu DRAM pages of %llu\n",
-				r.name, (unsigned long long)s[i].peak_dram,
-				(unsigned long long)s[i].dram_pages);
-			bad = 1;
-		}
-		if (top.thr > 0 && r.thr > top.thr * 1.001) {
-			fprintf(stderr, "hmmv sim: check: %s beats all-dram (%.3f > %.3f)\n",
-				r.name, r.thr, top.thr);
-			bad = 1;
-		}
-		if (orc.thr > 0 && strcmp(r.name, "all-dram") && r.thr > orc.thr * 1.001) {
-			fprintf(stderr, "hmmv sim: check: %s beats the oracle (%.3f > %.3f)\n",
-				r.name, r.thr, orc.thr);
-			bad = 1;
-		}
-	}
-	return bad;
-}
-
-static int write_share(const struct simcfg *c, const struct sim *s, uint32_t nint)
-{
-	char path[4096];
-	uint32_t t, i;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s-%s.dat", c->share, s->ops->name);
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "hmmv sim: --share %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	fprintf(f, "# %s: DRAM MiB per VM; columns: time_s vm0 vm1 ...\n", s->ops->name);
-	for (t = 0; t < nint && t < s->share_cap; t++) {
-		fprintf(f, "%.2f", t * c->wl.interval_ns / 1e9);
-		for (i = 0; i < s->nvms; i++)
-			fprintf(f, " %.1f", s->share[(size_t)t * s->nvms + i] * SIM_PAGE / 1048576);
-		fprintf(f, "\n");
-	}
-	if (fclose(f)) {
-		fprintf(stderr, "hmmv sim: --share %s: write failed\n", path);
-		return 1;
-	}
-	return 0;
-}
-
+/* One run of every chosen policy over src, reported as the flags say. */
 static int simulate(const struct simcfg *c, struct source *src)
 {
-	const struct sim_ops *ops[SIM_MAX_POLICIES];
 	const struct trace_hdr *h = source_hdr(src);
-	struct sim *s;
-	struct ival iv;
+	struct sim_run run = {
+		.m = &c->m, .pp = &c->pp, .seed = c->wl.seed,
+		.what = c->trace ? c->trace : "workload",
+		.label = c->label ? c->label : c->trace ? "trace" : c->wl.kind,
+		.csv = c->csv, .share = c->share, .quiet = c->quiet,
+		.check = c->check,
+		.share_intervals = c->trace ? 100000 : c->wl.intervals,
+	};
 	uint64_t total = 0, dram;
-	uint32_t i, nint = 0, cap = c->trace ? 100000 : c->wl.intervals;
-	int n, k, r = 0, rc = 0;
+	uint32_t i;
+	int r;
 
-	n = pick_policies(c->policies, ops);
-	if (n <= 0)
+	run.nops = pick_policies(c->policies, run.ops);
+	if (run.nops <= 0)
 		return EXIT_USAGE;
 	for (i = 0; i < h->nvms; i++)
 		total += h->vm_pages[i];
 	dram = c->dram_mb > 0 ? (uint64_t)(c->dram_mb * 256) :
 	       (uint64_t)(total * c->dram_pct / 100);
-	dram = dram / SIM_CHUNK_PAGES * SIM_CHUNK_PAGES;
-	s = calloc(n, sizeof(*s));
-	if (!s)
-		return 1;
-	for (k = 0; k < n; k++) {
-		r = sim_create(&s[k], ops[k], &c->m, &c->pp, h, dram, c->wl.seed,
-			       c->share ? cap : 0);
+	run.dram_pages = dram / SIM_CHUNK_PAGES * SIM_CHUNK_PAGES;
+	r = sim_run(&run, src);
+	return r < 0 ? 1 : r;
+}
+
+/* Bad input (a file that is not a usable trace, sizes) is a usage error. */
+static int source_rc(int r)
+{
+	return r == -ENOMEM || r == -EIO ? 1 : EXIT_USAGE;
+}
+
+static int open_source(const struct simcfg *c, struct source **src)
+{
+	int r;
+
+	if (c->trace) {
+		r = source_open_trace(src, c->trace, c->presence_lines);
 		if (r) {
-			fprintf(stderr, "hmmv sim: %s: %s\n", ops[k]->name, strerror(-r));
-			n = k;
-			rc = 1;
-			goto out;
+			fprintf(stderr, "hmmv sim: --trace %s: %s\n", c->trace,
+				source_strerror(r));
+			return source_rc(r);
 		}
+		if (!check_windows(c, source_hdr(*src)->interval_ns, c->trace))
+			return 0;
+		source_close(*src);
+		return EXIT_USAGE;
 	}
-	while ((r = source_next(src, &iv)) == 1) {
-		for (k = 0; k < n; k++)
-			sim_step(&s[k], &iv);
-		nint++;
-	}
-	if (r < 0) {
-		fprintf(stderr, "hmmv sim: %s: %s\n", c->trace ? c->trace : "workload",
-			trace_error(r));
-		rc = 1;
-		goto out;
-	}
-	rc = report(c, s, n, c->label ? c->label : c->trace ? "trace" : c->wl.kind);
-	for (k = 0; k < n && c->share && !rc; k++)
-		if (s[k].share)
-			rc = write_share(c, &s[k], nint);
-	if (!rc && c->check && check(s, n))
-		rc = 1;
-out:
-	for (k = 0; k < n; k++)
-		sim_destroy(&s[k]);
-	free(s);
-	return rc;
+	r = source_open_workload(src, &c->wl);
+	if (!r)
+		return 0;
+	fprintf(stderr, "hmmv sim: --workload %s: %s\n", c->wl.kind,
+		r == -ENOENT ? "unknown workload" :
+		r == -EINVAL ? "bad sizes (--vm-mb multiple of 2, --hot-mb <= --vm-mb)" :
+		r == -EFBIG ? "too large (16 GiB in all, VMs x pages x --intervals "
+			      "within 2^31 4 KiB page-intervals)" :
+		strerror(-r));
+	return source_rc(r);
 }
 
 int cmd_sim(int argc, char **argv)
@@ -585,21 +480,9 @@ int cmd_sim(int argc, char **argv)
 	}
 	if (finish_cfg(&c))
 		return EXIT_USAGE;
-	if (c.trace)
-		r = source_open_trace(&src, c.trace);
-	else
-		r = source_open_workload(&src, &c.wl);
-	if (r && c.trace) {
-		fprintf(stderr, "hmmv sim: --trace %s: %s\n", c.trace, trace_error(r));
-		return 1;
-	}
-	if (r) {
-			fprintf(stderr, "hmmv sim: --workload %s: %s\n", c.wl.kind,
-			r == -ENOENT ? "unknown workload" :
-			r == -EINVAL ? "bad sizes (--vm-mb multiple of 2, --hot-mb <= --vm-mb)" :
-			strerror(-r));
-		return r == -ENOENT || r == -EINVAL ? EXIT_USAGE : 1;
-	}
+	r = open_source(&c, &src);
+	if (r)
+		return r;
 	rc = c.write_trace ? write_trace(src, c.write_trace) : simulate(&c, src);
 	source_close(src);
 	return rc;

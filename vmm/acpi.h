@@ -11,16 +11,11 @@
 
 #include <stdint.h>
 
+#include "devices/legacy.h"	/* the PM1a ports the FADT names */
+
 #define ACPI_RSDP_GPA		0xe0000ULL
 #define ACPI_AREA_END		0x100000ULL
 
-/* PM1a register block (port I/O), served by devices/acpi_pm.c. */
-#define ACPI_PM1A_EVT		0x600	/* 4 bytes: status, enable */
-#define ACPI_PM1A_CNT		0x604	/* 2 bytes: control */
-#define ACPI_PM1_CNT_SCI_EN	(1u << 0)
-#define ACPI_PM1_CNT_SLP_EN	(1u << 13)
-#define ACPI_PM1_SLP_TYP(v)	(((v) >> 10) & 7)
-#define ACPI_S5_SLP_TYP		5	/* what \_S5 tells the guest to write */
 #define ACPI_SCI_IRQ		9
 
 #define ACPI_IOAPIC_GPA		0xfec00000ULL

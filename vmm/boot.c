@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hmmv/safe_file.h"
 #include "vmm/acpi.h"
 #include "vmm/boot.h"
 #include "vmm/boot_internal.h"
@@ -36,10 +37,10 @@ int boot_file_map(struct boot_file *f, const char *flag, const char *path,
 	void *p;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = safe_file_open(path, O_RDONLY, 0);
 	if (fd < 0) {
-		snprintf(why, whylen, "%s %s: %s", flag, path, strerror(errno));
-		return -errno;
+		snprintf(why, whylen, "%s %s: %s", flag, path, safe_file_strerror(fd));
+		return fd;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
 		snprintf(why, whylen, "%s %s: not a regular, non-empty file", flag, path);

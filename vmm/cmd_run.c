@@ -38,8 +38,7 @@ static int run_vm(struct vm_config *cfg)
 		fprintf(stderr, "hmmv run: out of memory\n");
 		return 1;
 	}
-	/* A vanished stdout must not kill hmmv before the terminal is restored. */
-	signal(SIGPIPE, SIG_IGN);
+	/* Also ignores SIGPIPE: a vanished stdout must not kill hmmv. */
 	if (vm_signals_block(&sigs) < 0) {
 		fprintf(stderr, "hmmv run: cannot block signals\n");
 		free(vm);

@@ -9,9 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "devices/devices.h"
-#include "hmmv/tracker.h"
+#include "hmmv/engine.h"
 #include "memory/memory.h"
 
 enum boot_mode {
@@ -37,6 +38,7 @@ enum console_kind {
 struct console_config {
 	enum console_kind kind;
 	const char *path;	/* CONSOLE_FILE */
+	mode_t mode;		/* of a new file: 0600, 0640 (--group-readable) */
 };
 
 struct vm_config {
@@ -45,7 +47,7 @@ struct vm_config {
 	struct console_config console;
 	struct memory_config mem;	/* -m fills mem.ram_size */
 	struct devices_config dev;	/* --disk, --net, --rng */
-	struct tracker_config trace;	/* --trace, --trace-interval (hmmv/) */
+	struct engine_config engine;	/* --hmmv*, --trace (hmmv/) */
 	/* Other areas add their struct here (engine, ...). */
 };
 

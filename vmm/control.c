@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The per-VM control socket server and its client helper (hmmv stat). */
+/*
+ * The per-VM control socket server and its client helper (hmmv stat).
+ *
+ * One thread serves up to CONTROL_CLIENTS clients at once with poll(2):
+ * every socket is non-blocking, and each connection has CONTROL_REQ_MS
+ * from accept to its last answer byte, so a slow or stuck client holds up
+ * nobody and is cut off (issue 14). Requests are parsed by control_req.c.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -11,11 +18,25 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hmmv/engine.h"
 #include "vmm/control.h"
+#include "vmm/control_req.h"
 
-#define CONTROL_REQ_MAX	256
+#define CONTROL_CLIENTS		16
+#define CONTROL_REQ_MS		2000	/* accept to last answer byte */
+#define CONTROL_ANSWER_MAX	(4u << 20)	/* hmmv stat's limit */
+
+struct control_client {
+	int fd;			/* -1: slot free */
+	uint64_t deadline;	/* CLOCK_MONOTONIC ms */
+	size_t got;		/* request bytes received */
+	char req[CONTROL_REQ_MAX];
+	char *out;		/* answer, NULL while reading the request */
+	size_t out_len, out_off;
+};
 
 struct control {
 	int fd;			/* listening socket */
@@ -23,26 +44,34 @@ struct control {
 	pthread_t thread;
 	bool started;
 	struct guest_mem *mem;
+	struct control_client clients[CONTROL_CLIENTS];
+	struct engine *engine;	/* NULL: the engine is off */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char dir[80];		/* default directory, when we created it */
 };
 
-static int parse_tier(const char *s)
+static uint64_t now_ms(void)
 {
-	if (!strcmp(s, "dram"))
-		return MEM_TIER_DRAM;
-	if (!strcmp(s, "nvm") || !strcmp(s, "slow"))
-		return MEM_TIER_NVM;
-	return -1;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void verb_chunk(struct control *ctl, const char *args, FILE *out)
+/* ---- the verbs: one table entry each ---- */
+
+static void verb_stat(struct control *ctl, const struct control_req *req, FILE *out)
+{
+	memory_stat_print(ctl->mem, out, req->json);
+}
+
+static void verb_chunk(struct control *ctl, const struct control_req *req, FILE *out)
 {
 	struct guest_mem *m = ctl->mem;
+	unsigned int c = req->chunk;
 	struct mem_chunk ch;
-	unsigned int c;
 
-	if (sscanf(args, "%u", &c) != 1 || memory_chunk_info(m, c, &ch)) {
+	if (memory_chunk_info(m, c, &ch)) {
 		fprintf(out, "error: chunk: expected a chunk number below %u\n", m->nr_chunks);
 		return;
 	}
@@ -52,126 +81,295 @@ static void verb_chunk(struct control *ctl, const char *args, FILE *out)
 		memory_chunk_io(m, c));
 }
 
-static void verb_move(struct control *ctl, const char *verb, const char *args, FILE *out)
+/* "remap N TIER wp|pause": memory_migrate() by that method. */
+static int move_method(struct control *ctl, unsigned int c, int dst, int method,
+		       uint64_t *pause_ns, uint64_t *stall_ns)
 {
-	char tier[16];
-	unsigned int c;
-	uint64_t pause_ns = 0;
-	int dst, err;
+	struct mem_migrate_opts o = { .method = method };
+	struct mem_migrate_stats st;
+	int err;
 
-	if (sscanf(args, "%u %15s", &c, tier) != 2 || (dst = parse_tier(tier)) < 0) {
-		fprintf(out, "error: %s: expected CHUNK dram|nvm\n", verb);
-		return;
-	}
-	if (!strcmp(verb, "remap"))
-		err = memory_remap_paused(ctl->mem, c, dst, &pause_ns);
+	err = memory_migrate(ctl->mem, c, dst, &o, &st);
+	*pause_ns = st.pause_ns;
+	*stall_ns = st.writer_stall_ns;
+	return err;
+}
+
+static void verb_move(struct control *ctl, const struct control_req *req, FILE *out)
+{
+	const char *verb = req->verb->name;
+	uint64_t pause_ns = 0, stall_ns = 0;
+	int err;
+
+	if (req->method >= 0)
+		err = move_method(ctl, req->chunk, req->tier, req->method, &pause_ns,
+				  &stall_ns);
+	else if (!strcmp(verb, "remap"))
+		err = memory_remap_paused(ctl->mem, req->chunk, req->tier, &pause_ns);
 	else
-		err = memory_move_inplace(ctl->mem, c, dst);
+		err = memory_move_inplace(ctl->mem, req->chunk, req->tier);
 	if (err)
-		fprintf(out, "error: %s %u %s: %s\n", verb, c, tier, strerror(-err));
+		fprintf(out, "error: %s %u %s: %s\n", verb, req->chunk,
+			memory_tier_name(req->tier), strerror(-err));
+	else if (req->method >= 0)
+		fprintf(out, "ok pause_ns=%" PRIu64 " stall_ns=%" PRIu64 "\n", pause_ns, stall_ns);
 	else
 		fprintf(out, "ok pause_ns=%" PRIu64 "\n", pause_ns);
 }
 
-static void control_dispatch(struct control *ctl, char *req, FILE *out)
+void control_set_engine(struct control *ctl, struct engine *e)
 {
-	char *args;
-
-	req[strcspn(req, "\r\n")] = '\0';
-	args = strchr(req, ' ');
-	if (args)
-		*args++ = '\0';
-	else
-		args = req + strlen(req);
-	if (!strcmp(req, "stat"))
-		memory_stat_print(ctl->mem, out, !strcmp(args, "json"));
-	else if (!strcmp(req, "chunk"))
-		verb_chunk(ctl, args, out);
-	else if (!strcmp(req, "remap") || !strcmp(req, "move"))
-		verb_move(ctl, req, args, out);
-	else
-		fprintf(out, "error: unknown request '%.32s' (stat [json], chunk N, "
-			"remap N dram|nvm, move N dram|nvm)\n", req);
+	ctl->engine = e;
 }
 
-/* Reads one request line; the peer must be our own user (or root). */
-static int control_read(int fd, char *req, size_t len)
+/* placement: one letter per chunk, d (DRAM) or n (slow tier), in order. */
+static void verb_placement(struct control *ctl, const struct control_req *req,
+			   FILE *out)
 {
-	struct timeval tv = { .tv_sec = 2 };
-	struct ucred cred;
-	socklen_t cl = sizeof(cred);
-	size_t got = 0;
-	ssize_t n;
+	struct mem_chunk ch;
+	uint32_t c;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
-		return -errno;
-	if (cred.uid != geteuid() && cred.uid != 0)
-		return -EPERM;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		return -errno;
-	while (got < len - 1) {
-		n = read(fd, req + got, len - 1 - got);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (memchr(req, '\n', got))
-			break;
+	fprintf(out, "placement %u ", ctl->mem->nr_chunks);
+	for (c = 0; c < ctl->mem->nr_chunks; c++)
+		fputc(memory_chunk_info(ctl->mem, c, &ch) == 0 &&
+		      ch.tier == MEM_TIER_DRAM ? 'd' : 'n', out);
+	fputc('\n', out);
+}
+
+/* engine [json|moves], status [json]: the engine's figures (status: + stat). */
+static void verb_engine(struct control *ctl, const struct control_req *req,
+			FILE *out)
+{
+	bool status = !strcmp(req->verb->name, "status"), json = req->json;
+
+	if (status) {
+		if (json)
+			fprintf(out, "{\"tiers\":");
+		memory_stat_print(ctl->mem, out, json);
+		if (json)
+			fprintf(out, ",\"engine\":");
 	}
-	req[got] = '\0';
-	return 0;
+	if (!ctl->engine && json)
+		fprintf(out, "{\"mode\":\"off\",\"slot_flags\":%u}", ctl->mem->slot_flags);
+	else if (!ctl->engine)
+		fprintf(out, "engine: off (memslot flags %#x)\n", ctl->mem->slot_flags);
+	else if (req->moves)
+		engine_print_moves(ctl->engine, out);
+	else
+		engine_print(ctl->engine, out, json);
+	if (json)
+		fprintf(out, "%s\n", status ? "}" : "");
 }
 
-static void control_serve_one(struct control *ctl, int fd)
+static const struct control_verb control_verbs[] = {
+	{ "stat", CONTROL_ARG_FORMAT, "stat [json]", verb_stat },
+	{ "chunk", CONTROL_ARG_CHUNK, "chunk N", verb_chunk },
+	{ "remap", CONTROL_ARG_REMAP, "remap N dram|nvm [wp|pause]", verb_move },
+	{ "move", CONTROL_ARG_MOVE, "move N dram|nvm", verb_move },
+	{ "engine", CONTROL_ARG_ENGINE, "engine [json|moves]", verb_engine },
+	{ "status", CONTROL_ARG_FORMAT, "status [json]", verb_engine },
+	{ "placement", CONTROL_ARG_NONE, "placement", verb_placement },
+};
+
+int control_parse(const char *line, size_t len, struct control_req *req,
+		  char *err, size_t errlen)
 {
-	char req[CONTROL_REQ_MAX], *buf = NULL;
-	size_t len = 0, off;
+	return control_req_parse(line, len, control_verbs,
+				 sizeof(control_verbs) / sizeof(control_verbs[0]),
+				 req, err, errlen);
+}
+
+/* ---- the server ---- */
+
+static void client_close(struct control_client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	free(cl->out);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+/* Sends what it can; closes the connection once all is sent or on error. */
+static void client_send(struct control_client *cl)
+{
 	ssize_t n;
+
+	while (cl->out_off < cl->out_len) {
+		/* A client gone early must not SIGPIPE the VMM. */
+		n = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			break;
+		cl->out_off += (size_t)n;
+	}
+	client_close(cl);
+}
+
+static void client_answer_text(struct control_client *cl, const char *text)
+{
+	cl->out = strdup(text);
+	cl->out_len = cl->out ? strlen(text) : 0;
+	cl->out_off = 0;
+	if (!cl->out)
+		client_close(cl);
+	else
+		client_send(cl);
+}
+
+/* Runs the request line of @len bytes and starts sending the answer. */
+static void client_run(struct control *ctl, struct control_client *cl, size_t len)
+{
+	struct control_req req;
+	char err[512];
 	FILE *out;
 
-	/* Nothing asked (e.g. a liveness probe's connect): nothing to answer. */
-	if (control_read(fd, req, sizeof(req)) < 0 || !req[0])
+	if (control_parse(cl->req, len, &req, err, sizeof(err)) < 0) {
+		client_answer_text(cl, err);
 		return;
-	out = open_memstream(&buf, &len);
-	if (!out)
-		return;
-	control_dispatch(ctl, req, out);
-	if (fclose(out) == 0) {
-		for (off = 0; off < len; off += (size_t)n) {
-			/* A client gone early must not SIGPIPE the VMM. */
-			n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
-			if (n <= 0)
-				break;
-		}
 	}
-	free(buf);
+	out = open_memstream(&cl->out, &cl->out_len);
+	if (!out) {
+		client_close(cl);
+		return;
+	}
+	req.verb->run(ctl, &req, out);
+	if (fclose(out) != 0) {
+		client_close(cl);
+		return;
+	}
+	cl->out_off = 0;
+	client_send(cl);
+}
+
+static void client_read(struct control *ctl, struct control_client *cl)
+{
+	ssize_t n;
+	int r;
+
+	n = read(cl->fd, cl->req + cl->got, sizeof(cl->req) - cl->got);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		client_close(cl);
+		return;
+	}
+	cl->got += (size_t)n;
+	r = control_req_scan(cl->req, cl->got, n == 0);
+	if (r == -EAGAIN)
+		return;
+	if (r == -ENODATA)	/* a liveness probe's connect: nothing to answer */
+		client_close(cl);
+	else if (r == -EMSGSIZE)
+		client_answer_text(cl, "error: request longer than 255 bytes: not executed\n");
+	else
+		client_run(ctl, cl, (size_t)r);
+}
+
+/* The peer must be our own user (or root). */
+static bool peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
+		return false;
+	return cred.uid == geteuid() || cred.uid == 0;
+}
+
+static void control_accept(struct control *ctl)
+{
+	struct control_client *cl = NULL;
+	int fd, i;
+
+	fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (!peer_allowed(fd)) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < CONTROL_CLIENTS && !cl; i++)
+		if (ctl->clients[i].fd < 0)
+			cl = &ctl->clients[i];
+	if (!cl) {
+		/* Best effort: a busy server says so rather than keep anyone waiting. */
+		(void)!send(fd, "error: busy, try again\n", 23, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	cl->fd = fd;
+	cl->deadline = now_ms() + CONTROL_REQ_MS;
+}
+
+/* Cuts off clients past their deadline; returns the ms to the next one. */
+static int control_expire(struct control *ctl)
+{
+	uint64_t now = now_ms(), next = UINT64_MAX;
+	struct control_client *cl;
+	int i;
+
+	for (i = 0; i < CONTROL_CLIENTS; i++) {
+		cl = &ctl->clients[i];
+		if (cl->fd < 0)
+			continue;
+		if (now >= cl->deadline) {
+			if (!cl->out)
+				(void)!send(cl->fd, "error: request not complete in time\n", 36,
+					    MSG_NOSIGNAL | MSG_DONTWAIT);
+			client_close(cl);
+			continue;
+		}
+		if (cl->deadline < next)
+			next = cl->deadline;
+	}
+	return next == UINT64_MAX ? -1 : (int)(next - now);
 }
 
 static void *control_thread(void *arg)
 {
 	struct control *ctl = arg;
-	struct pollfd pfd[2];
-	int fd;
+	struct pollfd pfd[2 + CONTROL_CLIENTS];
+	int slot[2 + CONTROL_CLIENTS];
+	int i, n, timeout;
 
 	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = ctl->fd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = ctl->stop_fd, .events = POLLIN };
-		if (poll(pfd, 2, -1) < 0) {
+		timeout = control_expire(ctl);
+		pfd[0] = (struct pollfd){ .fd = ctl->stop_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = ctl->fd, .events = POLLIN };
+		for (n = 2, i = 0; i < CONTROL_CLIENTS; i++) {
+			if (ctl->clients[i].fd < 0)
+				continue;
+			pfd[n] = (struct pollfd){ .fd = ctl->clients[i].fd,
+				.events = ctl->clients[i].out ? POLLOUT : POLLIN };
+			slot[n++] = i;
+		}
+		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pfd[1].revents)
+		if (pfd[0].revents)
 			break;
-		if (!pfd[0].revents)
-			continue;
-		fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;
-		control_serve_one(ctl, fd);
-		close(fd);
+		for (i = 2; i < n; i++) {
+			struct control_client *cl = &ctl->clients[slot[i]];
+
+			if (!pfd[i].revents || cl->fd < 0)
+				continue;
+			if (cl->out)
+				client_send(cl);
+			else
+				client_read(ctl, cl);
+		}
+		if (pfd[1].revents)
+			control_accept(ctl);
 	}
+	for (i = 0; i < CONTROL_CLIENTS; i++)
+		client_close(&ctl->clients[i]);
 	return NULL;
 }
 
@@ -306,6 +504,8 @@ int control_start(struct control **out, const char *path, struct guest_mem *mem,
 		return -ENOMEM;
 	ctl->fd = ctl->stop_fd = -1;
 	ctl->mem = mem;
+	for (r = 0; r < CONTROL_CLIENTS; r++)
+		ctl->clients[r].fd = -1;
 	if (path && strlen(path) >= sizeof(ctl->path)) {
 		snprintf(why, whylen, "--control %s: path too long for a UNIX socket", path);
 		r = -ENAMETOOLONG;
@@ -355,38 +555,140 @@ void control_stop(struct control *ctl)
 	free(ctl);
 }
 
-int control_request(const char *path, const char *request, int out_fd,
-		    char *why, size_t whylen)
+/* Waits for @events on @fd until @deadline; -ETIMEDOUT past it. */
+static int wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	uint64_t now;
+	int r;
+
+	for (;;) {
+		now = now_ms();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)(deadline - now));
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Connects, retrying while the server's backlog is full, until @deadline. */
+static int request_connect(const char *path, uint64_t deadline)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char buf[4096];
-	ssize_t n;
-	int fd, r = 0;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int fd, r;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(why, whylen, "%s: path too long for a UNIX socket", path);
-		return -ENAMETOOLONG;
-	}
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request) ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
-		r = -errno;
-		snprintf(why, whylen, "%s: %s", path, strerror(-r));
+	while ((r = connect(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0 &&
+	       errno == EAGAIN && now_ms() < deadline)
+		nanosleep(&ts, NULL);
+	if (r < 0) {
+		r = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		close(fd);
 		return r;
 	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (write(out_fd, buf, (size_t)n) != n) {
-			r = -EIO;
+	return fd;
+}
+
+static int request_send(int fd, const char *req, size_t len, uint64_t deadline)
+{
+	size_t off = 0;
+	ssize_t n;
+	int r;
+
+	while (off < len) {
+		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		r = wait_fd(fd, POLLOUT, deadline);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int request_receive(int fd, char **answer, size_t *len, uint64_t deadline)
+{
+	size_t cap = 0, got = 0;
+	char *buf = NULL, *nb;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if (got + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > CONTROL_ANSWER_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + got, cap - got - 1);
+		if (n == 0)
 			break;
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		r = errno == EAGAIN || errno == EINTR ? wait_fd(fd, POLLIN, deadline) : -errno;
+		if (r < 0) {
+			free(buf);
+			return r;
 		}
 	}
-	if (n < 0)
-		r = -errno;
+	buf[got] = '\0';
+	*answer = buf;
+	*len = got;
+	return 0;
+}
+
+int control_request(const char *path, const char *request, int timeout_ms,
+		    char **answer, size_t *len, char *why, size_t whylen)
+{
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	char line[CONTROL_REQ_MAX + 1];
+	int fd, r, n;
+
+	*answer = NULL;
+	*len = 0;
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		snprintf(why, whylen, "%s: path too long for a UNIX socket", path);
+		return -ENAMETOOLONG;
+	}
+	n = snprintf(line, sizeof(line), "%s\n", request);
+	if (n < 0 || (size_t)n > CONTROL_REQ_MAX) {
+		snprintf(why, whylen, "request longer than %d bytes", CONTROL_REQ_MAX - 1);
+		return -EMSGSIZE;
+	}
+	fd = request_connect(path, deadline);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: %s", path, strerror(-fd));
+		return fd;
+	}
+	r = request_send(fd, line, (size_t)n, deadline);
+	if (r == 0)
+		r = request_receive(fd, answer, len, deadline);
 	close(fd);
+	if (r == -ETIMEDOUT)
+		snprintf(why, whylen, "%s: no answer within %d ms", path, timeout_ms);
+	else if (r == -EFBIG)
+		snprintf(why, whylen, "%s: answer over %u bytes", path, CONTROL_ANSWER_MAX);
+	else if (r < 0)
+		snprintf(why, whylen, "%s: %s", path, strerror(-r));
 	return r;
 }

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <lzma.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #include "vmm/boot_internal.h"
 
 #define KCACHE_MAX_KERNEL	(512u << 20)
+/* Linux builds use a 32 MiB dictionary at most (scripts/xz_wrap.sh). */
+#define KCACHE_XZ_MEMLIMIT	(128u << 20)
 
 static int kcache_dir(const char *cache_dir, char *buf, size_t len)
 {
@@ -59,31 +62,59 @@ static void kcache_mkdir(char *dir)
 	(void)!mkdir(dir, 0700);
 }
 
-static int kcache_path(const struct boot_file *bz, const char *cache_dir,
-		       char *buf, size_t len)
+/* Ours and writable by nobody else: what we may trust, or write into. */
+static bool kcache_trusted(int fd, mode_t type)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type &&
+	       st.st_uid == geteuid() && !(st.st_mode & 022);
+}
+
+/*
+ * The cache folder as a directory fd (created when missing), or -errno:
+ * -EPERM when it is not a real directory of ours that only we can write,
+ * as the control socket's directory is checked (vmm/control.c). Entries
+ * are then opened relative to it, so the folder cannot be swapped later.
+ */
+static int kcache_dir_open(const struct boot_file *bz, const char *cache_dir,
+			   char *name, size_t namelen)
 {
 	char dir[4096];
-	uint64_t crc;
-	int n, r;
+	int fd, n, r;
 
 	r = kcache_dir(cache_dir, dir, sizeof(dir));
 	if (r < 0)
 		return r;
-	crc = lzma_crc64(bz->data, bz->len, 0);
-	n = snprintf(buf, len, "%s/vmlinux-%016" PRIx64 "-%zx", dir, crc, bz->len);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	n = snprintf(name, namelen, "vmlinux-%016" PRIx64 "-%zx",
+		     lzma_crc64(bz->data, bz->len, 0), bz->len);
+	if (n < 0 || (size_t)n >= namelen)
+		return -ENAMETOOLONG;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		kcache_mkdir(dir);
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	if (!kcache_trusted(fd, S_IFDIR)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
 }
 
-static int kcache_lookup(const char *path, size_t size, struct boot_file *out)
+static int kcache_lookup(int dfd, const char *name, size_t size, struct boot_file *out)
 {
 	struct stat st;
 	void *p;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || (size_t)st.st_size != size) {
+	if (!kcache_trusted(fd, S_IFREG) || fstat(fd, &st) < 0 ||
+	    (size_t)st.st_size != size) {
 		close(fd);
 		return -ENOENT;
 	}
@@ -106,7 +137,8 @@ static int kcache_decompress(const uint8_t *in, size_t in_len, size_t size,
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK) {
+	/* The stream's header names its dictionary: bound what it may cost. */
+	if (lzma_stream_decoder(&strm, KCACHE_XZ_MEMLIMIT, 0) != LZMA_OK) {
 		free(buf);
 		return -ENOMEM;
 	}
@@ -126,20 +158,15 @@ static int kcache_decompress(const uint8_t *in, size_t in_len, size_t size,
 }
 
 /* Best effort: a cache that cannot be written only costs time. */
-static void kcache_store(char *path, const struct boot_file *f)
+static void kcache_store(int dfd, const char *name, const struct boot_file *f)
 {
-	char tmp[4200], *slash;
+	char tmp[128];
 	size_t off = 0;
 	ssize_t n;
 	int fd;
 
-	slash = strrchr(path, '/');
-	*slash = 0;
-	kcache_mkdir(path);
-	*slash = '/';
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-		return;
-	fd = mkostemp(tmp, O_CLOEXEC);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
 	while (off < f->len) {
@@ -148,8 +175,8 @@ static void kcache_store(char *path, const struct boot_file *f)
 			break;
 		off += (size_t)n;
 	}
-	if (close(fd) < 0 || off != f->len || rename(tmp, path) < 0)
-		unlink(tmp);
+	if (close(fd) < 0 || off != f->len || renameat(dfd, tmp, dfd, name) < 0)
+		unlinkat(dfd, tmp, 0);
 }
 
 static int kcache_is_xz(const uint8_t *p, size_t len)
@@ -163,9 +190,9 @@ int kcache_get(const struct boot_file *bz, const uint8_t *payload,
 	       size_t payload_len, const char *cache_dir,
 	       struct boot_file *out, int *from_cache)
 {
-	char path[4200];
+	char name[64];
 	uint32_t size;
-	int r, have_path;
+	int r, dfd;
 
 	if (!kcache_is_xz(payload, payload_len))
 		return -ENOTSUP;
@@ -173,18 +200,20 @@ int kcache_get(const struct boot_file *bz, const uint8_t *payload,
 	memcpy(&size, payload + payload_len - 4, 4);
 	if (!size || size > KCACHE_MAX_KERNEL)
 		return -ENOEXEC;
-	have_path = kcache_path(bz, cache_dir, path, sizeof(path)) == 0;
-	if (have_path && kcache_lookup(path, size, out) == 0) {
+	/* No usable folder (missing, not ours, writable by others): no cache. */
+	dfd = kcache_dir_open(bz, cache_dir, name, sizeof(name));
+	if (dfd >= 0 && kcache_lookup(dfd, name, size, out) == 0) {
+		close(dfd);
 		*from_cache = 1;
 		return 0;
 	}
 	*from_cache = 0;
 	r = kcache_decompress(payload, payload_len - 4, size, out);
-	if (r < 0)
-		return r;
-	if (have_path)
-		kcache_store(path, out);
-	return 0;
+	if (r == 0 && dfd >= 0)
+		kcache_store(dfd, name, out);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
 }
 
 void kcache_put(struct boot_file *f, int from_cache)

@@ -1,48 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `hmmv run` flags: one table, one entry per flag, grouped by area. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "hmmv/safe_file.h"
 #include "vmm/options.h"
 #include "vmm/vm.h"
 
 #define DEFAULT_MEM	(512ULL << 20)
 #define DEFAULT_PARAMS	"console=ttyS0"
-
-int parse_size(const char *s, uint64_t bare_unit, uint64_t *out)
-{
-	static const char units[] = "KMGT";
-	unsigned long long v;
-	const char *u;
-	char *end;
-	uint64_t mult = bare_unit;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -ERANGE;
-	if (*end) {
-		u = strchr(units, toupper((unsigned char)*end));
-		if (!u)
-			return -EINVAL;
-		mult = 1ULL << (10 * (u - units + 1));
-		end++;
-		if (!strcasecmp(end, "iB") || (*end == 'B' && !end[1]) ||
-		    (*end == 'b' && !end[1]))
-			end += strlen(end);
-		if (*end)
-			return -EINVAL;
-	}
-	if (v > UINT64_MAX / mult)
-		return -ERANGE;
-	*out = v * mult;
-	return 0;
-}
 
 /* ---- vmm/: CPUs, boot, console ---- */
 
@@ -65,14 +34,14 @@ static int opt_cpus(struct vm_config *cfg, const char *arg, char *why, size_t n)
 static int opt_mem(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	uint64_t v;
-	int r = parse_size(arg, 1ULL << 20, &v);
 
-	if (r < 0) {
+	if (memory_parse_size(arg, &v) < 0) {
 		snprintf(why, n, "'%s' is not a size (e.g. 512M, 2G)", arg);
 		return -EINVAL;
 	}
 	if (v < MEM_DEFAULT_CHUNK || v % MEM_DEFAULT_CHUNK) {
-		snprintf(why, n, "'%s' must be a non-zero multiple of 2 MiB", arg);
+		snprintf(why, n, "'%s' must be a non-zero multiple of 2 MiB%s", arg,
+			 v < MEM_DEFAULT_CHUNK ? " (a bare number is bytes: 512M, not 512)" : "");
 		return -EINVAL;
 	}
 	if (v > (1ULL << 40)) {
@@ -127,6 +96,14 @@ static int opt_cache(struct vm_config *cfg, const char *arg, char *why, size_t n
 static int opt_prepare(struct vm_config *cfg, const char *arg, char *why, size_t n)
 {
 	cfg->boot.prepare = true;
+	return 0;
+}
+
+/* Files hmmv creates (--console file:, --trace) are private unless asked. */
+static int opt_group_readable(struct vm_config *cfg, const char *arg, char *why, size_t n)
+{
+	cfg->console.mode = SAFE_FILE_MODE_GROUP;
+	cfg->engine.trace_mode = SAFE_FILE_MODE_GROUP;
 	return 0;
 }
 
@@ -195,24 +172,24 @@ static int opt_rng(struct vm_config *cfg, const char *arg, char *why, size_t n)
 	return devices_parse_rng(&cfg->dev);
 }
 
-/* ---- hmmv/: the access tracker (hmmv/tracker.c parses) ---- */
+/* ---- hmmv/: the engine and --trace (hmmv/engine_config.c parses) ---- */
 
-static int opt_trace(struct vm_config *cfg, const char *arg, char *why, size_t n)
-{
-	return tracker_parse_flag(&cfg->trace, "--trace", arg, why, n);
+#define ENGINE_OPT(fn, flag)							\
+static int fn(struct vm_config *cfg, const char *arg, char *why, size_t n)	\
+{										\
+	return engine_parse_flag(&cfg->engine, flag, arg, why, n);		\
 }
-
-static int opt_trace_pages(struct vm_config *cfg, const char *arg, char *why, size_t n)
-{
-	cfg->trace.tuned = true;
-	return tracker_parse_flag(&cfg->trace, "--trace-pages", arg, why, n);
-}
-
-static int opt_trace_interval(struct vm_config *cfg, const char *arg, char *why, size_t n)
-{
-	cfg->trace.tuned = true;
-	return tracker_parse_flag(&cfg->trace, "--trace-interval", arg, why, n);
-}
+ENGINE_OPT(opt_trace, "--trace")
+ENGINE_OPT(opt_trace_pages, "--trace-pages")
+ENGINE_OPT(opt_trace_interval, "--trace-interval")
+ENGINE_OPT(opt_hmmv, "--hmmv")
+ENGINE_OPT(opt_hmmv_interval, "--hmmv-interval")
+ENGINE_OPT(opt_hmmv_windows, "--hmmv-windows")
+ENGINE_OPT(opt_hmmv_window_ms, "--hmmv-window-ms")
+ENGINE_OPT(opt_hmmv_block, "--hmmv-block-pages")
+ENGINE_OPT(opt_hmmv_levels, "--hmmv-levels")
+ENGINE_OPT(opt_hmmv_rate, "--hmmv-rate")
+ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
 
 const struct run_opt run_opts[] = {
 	/* vmm/ (boot) */
@@ -221,13 +198,15 @@ const struct run_opt run_opts[] = {
 	{ "initrd", 'i', "FILE", "initial ramdisk, loaded high in guest RAM", opt_initrd },
 	{ "params", 'p', "STRING", "kernel command line (default \"" DEFAULT_PARAMS "\")",
 	  opt_params },
-	{ "mem", 'm', "SIZE", "guest RAM: a number with suffix K, M, G or T (binary);\n"
-	  "a bare number is MiB; a multiple of 2M (default 512M)", opt_mem },
+	{ "mem", 'm', "SIZE", "guest RAM, a multiple of 2M (default 512M)", opt_mem },
 	{ "cpus", 'c', "N", "number of vCPUs, 1 to 64 (default 1)", opt_cpus },
 	{ "console", 0, "KIND", "serial console ttyS0: 'stdio' (default: guest output to\n"
 	  "stdout, stdin to the guest, raw terminal if stdin is a TTY;\n"
 	  "Ctrl-A x quits), 'file:PATH' (output appended to PATH, no\n"
 	  "input) or 'none'", opt_console },
+	{ "group-readable", 0, NULL, "create --console file: and --trace files 0640\n"
+	  "instead of 0600 (an existing file keeps its mode; a\n"
+	  "symlink, FIFO or other non-regular file is refused)", opt_group_readable },
 	{ "boot", 0, "MODE", "'auto' (default): decompress a compressed bzImage on the\n"
 	  "host once, cache the vmlinux and enter it directly;\n"
 	  "'bzimage': load the bzImage as is, the guest decompresses", opt_boot },
@@ -254,16 +233,30 @@ const struct run_opt run_opts[] = {
 	{ "net", 0, "tap=NAME", "virtio-net on host tap NAME (created if absent)", opt_net },
 	{ "rng", 0, NULL, "virtio-rng fed from the host's getrandom()", opt_rng },
 	/* hmmv/ (engine) */
-	{ "trace", 0, "FILE", "record which 4 KiB pages the guest reads and writes,\n"
-	  "per interval, into FILE (hmmv/trace.h; replay it with\n"
-	  "hmmv sim --trace FILE); the guest runs slower meanwhile", opt_trace },
-	{ "trace-interval", 0, "MS", "interval of --trace in milliseconds, 10 to 60000\n"
-	  "(default 100)", opt_trace_interval },
-	{ "trace-pages", 0, "N", "share of guest RAM whose reads --trace samples per\n"
-	  "interval, as pages per 2M chunk's 512 (a power of two,\n"
-	  "default 32: 1/16 of the chunks, the next 1/16 the next\n"
-	  "interval; 512: every read, slowest)",
-	  opt_trace_pages },
+	{ "hmmv", 0, "on|off", "the HMM-V engine: tracks the guest's accesses and moves\n"
+	  "hot chunks to DRAM, cold ones to the slow tier (default on\n"
+	  "with --nvm; off: placement stays as launched, no dirty log)", opt_hmmv },
+	{ "hmmv-interval", 0, "MS", "engine interval, 10 to 60000 ms (default 100)",
+	  opt_hmmv_interval },
+	{ "hmmv-windows", 0, "N", "sampling windows per interval, 1 to 16 (default: the\n"
+	  "policy's, 4)", opt_hmmv_windows },
+	{ "hmmv-window-ms", 0, "MS", "length of a sampling window (default 5)",
+	  opt_hmmv_window_ms },
+	{ "hmmv-block-pages", 0, "N", "4 KiB pages watched per sampled chunk, a power of\n"
+	  "two up to a chunk's pages (default: the policy's, 32)", opt_hmmv_block },
+	{ "hmmv-levels", 0, "N", "multi-level queue levels, 1 to 8: a chunk at level L is\n"
+	  "sampled every 2^L intervals (default: the policy's, 4)", opt_hmmv_levels },
+	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
+	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
+	{ "hmmv-copy", 0, "wp|pause", "final copy of a move: 'wp' stalls only writers of\n"
+	  "the chunk, 'pause' every vCPU (default wp; today both\n"
+	  "pause: see README)", opt_hmmv_copy },
+	{ "trace", 0, "FILE", "record the engine's observations per interval into FILE\n"
+	  "(hmmv/trace.h: the sampled pages, in how many windows each\n"
+	  "was touched; replay it with hmmv sim --trace FILE); with\n"
+	  "--hmmv off the engine tracks but moves nothing", opt_trace },
+	{ "trace-interval", 0, "MS", "the same as --hmmv-interval", opt_trace_interval },
+	{ "trace-pages", 0, "N", "the same as --hmmv-block-pages", opt_trace_pages },
 };
 
 const size_t run_opts_count = sizeof(run_opts) / sizeof(run_opts[0]);
@@ -296,6 +289,11 @@ void run_opts_usage(FILE *f)
 		}
 	}
 	fprintf(f, "  %-24s %s\n", "-h, --help", "print this help");
+	fprintf(f, "\nsizes:\n");
+	for (h = MEMORY_SIZE_RULE; h; h = nl ? nl + 1 : NULL) {
+		nl = strchr(h, '\n');
+		fprintf(f, "  %.*s\n", nl ? (int)(nl - h) : (int)strlen(h), h);
+	}
 	fprintf(f, "\nexit status:\n"
 		   "  0  the guest powered off (ACPI S5)\n"
 		   "  1  hmmv failed at run time (KVM, host resources, I/O)\n"
@@ -304,7 +302,9 @@ void run_opts_usage(FILE *f)
 		   "  3  the guest rebooted (i8042 reset, triple fault; a panic with\n"
 		   "     panic=-1 ends here too); a triple fault also prints the\n"
 		   "     vCPU's registers on stderr\n"
-		   "  4  stopped by SIGINT, SIGTERM, SIGHUP or the console escape\n"
+		   "  4  stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,\n"
+		   "     SIGALRM, SIGPWR, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO, real-time\n"
+		   "     signals) or the console escape; SIGPIPE, SIGXFSZ are ignored\n"
 		   "  5  a vCPU hit a state hmmv cannot emulate (registers on stderr)\n");
 }
 
@@ -330,7 +330,8 @@ static void opt_defaults(struct vm_config *cfg)
 	cfg->boot.params = DEFAULT_PARAMS;
 	cfg->boot.mode = BOOT_AUTO;
 	cfg->console.kind = CONSOLE_STDIO;
-	tracker_config_init(&cfg->trace);
+	cfg->console.mode = SAFE_FILE_MODE;
+	engine_config_init(&cfg->engine);
 }
 
 static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
@@ -347,6 +348,29 @@ static int opt_apply(struct vm_config *cfg, const struct run_opt *o,
 		snprintf(why, whylen, "--%s: %s", o->name,
 			 reason[0] ? reason : "invalid value");
 	return r < 0 ? -EINVAL : 0;
+}
+
+/*
+ * A slow tier that is also a disk would put guest RAM inside the image.
+ * Compared by inode, so a symlink or another name for the file is caught;
+ * paths that do not exist are left to the later checks.
+ */
+static int opts_check_nvm_disks(const struct vm_config *cfg, char *why, size_t whylen)
+{
+	struct stat nvm, disk;
+	int i;
+
+	if (cfg->mem.nvm.kind != MEM_BACK_FILE || stat(cfg->mem.nvm.path, &nvm) < 0)
+		return 0;
+	for (i = 0; i < cfg->dev.nr_disks; i++) {
+		if (stat(cfg->dev.disk[i].path, &disk) < 0 ||
+		    disk.st_dev != nvm.st_dev || disk.st_ino != nvm.st_ino)
+			continue;
+		snprintf(why, whylen, "--nvm %s: is also --disk %s (guest RAM would overwrite it)",
+			 cfg->mem.nvm.path, cfg->dev.disk[i].path);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
@@ -396,13 +420,13 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		if (r < 0)
 			return r;
 	}
-	if (cfg->trace.tuned && !cfg->trace.path) {
-		snprintf(why, whylen, "--trace-interval and --trace-pages need --trace FILE");
-		return -EINVAL;
-	}
+	r = engine_config_check(&cfg->engine, cfg->mem.nvm.kind != MEM_BACK_NONE,
+				why, whylen);
+	if (r < 0)
+		return r;
 	if (!cfg->boot.kernel) {
 		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;
 	}
-	return 0;
+	return opts_check_nvm_disks(cfg, why, whylen);
 }

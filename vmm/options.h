@@ -32,11 +32,4 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		   char *why, size_t whylen);
 void run_opts_usage(FILE *f);
 
-/*
- * Parses a size: a number with an optional binary suffix K, M, G, T
- * (KiB, MiB.. and lower case accepted); a bare number counts in
- * @bare_unit bytes. -EINVAL when malformed, -ERANGE on overflow.
- */
-int parse_size(const char *s, uint64_t bare_unit, uint64_t *out);
-
 #endif

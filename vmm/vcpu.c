@@ -98,6 +98,10 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		vcpu_exit_io(vcpu);
 		return true;
 	case KVM_EXIT_MMIO:
+		/* KVM's emulator hit a chunk in its final copy: RAM, not a device. */
+		if (memory_wp_mmio(&vcpu->vm->mem, run->mmio.phys_addr, run->mmio.data,
+				   run->mmio.len > 8 ? 8 : run->mmio.len, run->mmio.is_write))
+			return true;
 		io_bus_dispatch(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data,
 				run->mmio.len > 8 ? 8 : run->mmio.len, run->mmio.is_write);
 		return true;
@@ -132,12 +136,26 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 	char what[96];
+	uint64_t wp;
+	sigset_t kick;
 
+	/* Blocked in every other thread (vm_signals_block): only vCPUs take it. */
+	sigemptyset(&kick);
+	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 	vcpu_pause_enter(vcpu);
 	while (!vm_stopping(vm)) {
 		vcpu_pause_point(vcpu);
+		wp = memory_wp_seq(&vm->mem);
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			/*
+			 * A write to a chunk in its write-protected final copy:
+			 * wait for the move and re-enter (the write was not
+			 * done). Any other EFAULT is fatal.
+			 */
+			if (errno == EFAULT && !memory_wp_wait(&vm->mem, wp))
 				continue;
 			snprintf(what, sizeof(what), "KVM_RUN: %s", strerror(errno));
 			vcpu_report(vcpu, what);

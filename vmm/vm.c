@@ -12,11 +12,11 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "devices/legacy.h"
 #include "vmm/acpi.h"
 #include "vmm/boot.h"
 #include "vmm/console.h"
 #include "vmm/control.h"
+#include "vmm/platform.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -55,14 +55,20 @@ static int vm_create_kvm(struct vm *vm)
 	return 0;
 }
 
-/* --trace: before any memslot exists (manual dirty-log protection). */
+static bool vm_slow_tier(const struct vm *vm)
+{
+	return vm->cfg->mem.nvm.kind != MEM_BACK_NONE;
+}
+
+/* The engine or --trace: before any memslot exists (manual dirty-log protection). */
 static int vm_create_tracker(struct vm *vm)
 {
 	int r;
 
-	if (!vm->cfg->trace.path)
+	if (!engine_config_tracks(&vm->cfg->engine, vm_slow_tier(vm)))
 		return 0;
-	r = tracker_create(&vm->tracker, &vm->cfg->trace, vm->why, sizeof(vm->why));
+	r = tracker_create(&vm->tracker, vm->cfg->engine.trace, vm->cfg->engine.trace_mode,
+			   vm->why, sizeof(vm->why));
 	if (r < 0) {
 		vm->usage_error = true;	/* an unwritable FILE */
 		return r;
@@ -83,6 +89,13 @@ static int vm_create_memory(struct vm *vm)
 		return r;
 	}
 	r = memory_init(&vm->mem, &vm->cfg->mem);
+	if (r == -EBUSY) {
+		/* memory/ locks a device or file slow tier to one VM. */
+		snprintf(vm->why, sizeof(vm->why), "--nvm %s: in use by another process",
+			 vm->cfg->mem.nvm.path);
+		vm->usage_error = true;
+		return r;
+	}
 	if (r < 0)
 		return vm_fail(vm, r, "guest memory");
 	r = vm_create_tracker(vm);
@@ -95,15 +108,36 @@ static int vm_create_memory(struct vm *vm)
 		r = tracker_attach(vm->tracker, vm->kvm.vm_fd, &vm->mem);
 		if (r < 0)
 			return vm_fail(vm, r, "access tracker");
+		/* --hmmv off with --trace: observe, move nothing. */
+		r = engine_create(&vm->engine, &vm->cfg->engine, vm->tracker, &vm->mem,
+				  vm_slow_tier(vm) && vm->cfg->engine.mode != ENGINE_OFF,
+				  vm->why, sizeof(vm->why));
+		if (r < 0) {
+			vm->usage_error = r == -EINVAL;
+			return r;
+		}
 	}
 	r = vm_pause_init(vm);
-	if (r < 0)
-		return vm_fail(vm, r, "vCPU pause gate");
+	return r < 0 ? vm_fail(vm, r, "vCPU pause gate") : 0;
+}
+
+/*
+ * The guest is loaded: the kernel, initrd, boot tables and ACPI were written
+ * through raw pointers that hold no chunk, so nothing may move a chunk
+ * before this point. Whatever moves chunks (the control socket's remaps,
+ * the engine) starts here, before any vCPU runs.
+ */
+static int vm_start_movers(struct vm *vm)
+{
+	int r;
+
 	r = control_start(&vm->control, vm->cfg->mem.control_path, &vm->mem,
 			  vm->why, sizeof(vm->why));
 	/* A path the user named that cannot be bound is a usage error. */
 	if (r < 0 && vm->cfg->mem.control_path && r != -ENOMEM)
 		vm->usage_error = true;
+	if (r == 0 && vm->engine)
+		control_set_engine(vm->control, vm->engine);
 	return r;
 }
 
@@ -118,8 +152,8 @@ static int vm_create_pci(struct vm *vm)
 
 	r = devices_init(&vm->devices, &vm->cfg->dev, &env, vm->why, sizeof(vm->why));
 	if (r < 0) {
-		/* devices/ names the flag or file; most failures are bad input. */
-		vm->usage_error = r == -EINVAL || r == -ENOENT || r == -EACCES;
+		/* devices/ names the flag or file and knows whether it was bad input. */
+		vm->usage_error = vm->devices.usage_error;
 		return r;
 	}
 	vm->devices_ok = true;
@@ -135,30 +169,19 @@ static int vm_create_devices(struct vm *vm)
 		vm->usage_error = true;
 		return r;
 	}
-	r = serial_create(&vm->serial, vm, SERIAL_COM1_BASE, SERIAL_COM1_IRQ);
+	r = vm_create_pci(vm);
 	if (r < 0)
-		return vm_fail(vm, r, "serial port");
-	r = i8042_create(&vm->i8042, vm);
-	if (r < 0)
-		return vm_fail(vm, r, "i8042");
-	r = acpi_pm_create(&vm->pm, vm);
-	if (r < 0)
-		return vm_fail(vm, r, "ACPI PM ports");
-	return vm_create_pci(vm);
+		return r;
+	return platform_create(vm);	/* its UART's line goes through devices/irq.c */
 }
 
 static void vm_destroy_devices(struct vm *vm)
 {
+	platform_destroy(vm);
 	/* After the vCPUs are joined: drains disk I/O, syncs the images. */
 	if (vm->devices_ok)
 		devices_exit(&vm->devices);
 	vm->devices_ok = false;
-	acpi_pm_destroy(vm->pm);
-	i8042_destroy(vm->i8042);
-	serial_destroy(vm->serial);
-	vm->pm = NULL;
-	vm->i8042 = NULL;
-	vm->serial = NULL;
 	console_close(vm->console);
 	vm->console = NULL;
 }
@@ -206,7 +229,7 @@ int vm_create(struct vm *vm, struct vm_config *cfg)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return vm_start_movers(vm);
 }
 
 void vm_request_stop(struct vm *vm, int reason)
@@ -225,34 +248,36 @@ void vm_request_stop(struct vm *vm, int reason)
 	}
 }
 
-int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
-{
-	struct kvm_irq_level irq = { .irq = gsi, .level = level };
-
-	if (ioctl(vm->kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0)
-		return -errno;
-	return 0;
-}
-
-int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)
-{
-	struct kvm_msi msi = {
-		.address_lo = (uint32_t)addr,
-		.address_hi = (uint32_t)(addr >> 32),
-		.data = data,
-	};
-
-	return ioctl(vm->kvm.vm_fd, KVM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
-}
+/*
+ * Every signal whose default would kill hmmv is decided here (README,
+ * "Signals"): those below stop the VM cleanly (exit 4); SIGPIPE and SIGXFSZ
+ * are ignored (the failing write reports EPIPE or EFBIG, which the usual
+ * error path handles); SIGUSR2 is the vCPU kick (vmm/vcpu.c): blocked here,
+ * taken by vCPU threads only, harmless from outside; faults (SIGSEGV,
+ * SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS) keep their default.
+ */
+static const int vm_stop_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGALRM, SIGVTALRM, SIGPROF,
+	SIGPWR, SIGXCPU, SIGIO, SIGSTKFLT,
+};
 
 int vm_signals_block(sigset_t *set)
 {
+	sigset_t all;
+	size_t i;
+	int sig;
+
 	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGQUIT);
-	return -pthread_sigmask(SIG_BLOCK, set, NULL);
+	for (i = 0; i < sizeof(vm_stop_signals) / sizeof(vm_stop_signals[0]); i++)
+		sigaddset(set, vm_stop_signals[i]);
+	/* glibc keeps a few real-time signals for itself; sigaddset refuses them. */
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		return -errno;
+	all = *set;
+	sigaddset(&all, SIGUSR2);
+	return -pthread_sigmask(SIG_BLOCK, &all, NULL);
 }
 
 static int vm_start_vcpus(struct vm *vm)
@@ -278,7 +303,7 @@ static void vm_serve(struct vm *vm, int sig_fd)
 	int in_fd, n;
 
 	while (!vm_stopping(vm)) {
-		in_fd = console_input_fd(vm->console, serial_rx_room(vm->serial));
+		in_fd = console_input_fd(vm->console, platform_console_room(vm));
 		pfd[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = vm->stop_fd, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = in_fd, .events = POLLIN };
@@ -294,17 +319,46 @@ static void vm_serve(struct vm *vm, int sig_fd)
 		    read(sig_fd, &si, sizeof(si)) == sizeof(si))
 			vm_request_stop(vm, VM_EXIT_SIGNAL);
 		if (pfd[2].revents)
-			console_pump(vm->console, vm);
+			platform_console_input(vm);
 	}
 }
 
 /* The trace's summary line, printed like a report once the terminal is back. */
 static void vm_trace_summary(struct vm *vm)
 {
-	char line[sizeof(vm->report) - 16];
+	char line[sizeof(vm->report) - 64];
 
-	tracker_summary(vm->tracker, line, sizeof(line));
-	snprintf(vm->report, sizeof(vm->report), "hmmv run: %s\n", line);
+	engine_summary(vm->engine, line, sizeof(line));
+	snprintf(vm->report, sizeof(vm->report), "hmmv run: --trace %s: %s\n",
+		 tracker_path(vm->tracker), line);
+}
+
+/* Stops the engine, then the trace; false when either failed. */
+static bool vm_engine_stop(struct vm *vm)
+{
+	bool ok = true;
+
+	if (vm->engine && engine_stop(vm->engine, vm->why, sizeof(vm->why)) < 0)
+		ok = false;
+	if (vm->tracker && tracker_stop(vm->tracker, ok ? vm->why : NULL,
+					sizeof(vm->why)) < 0)
+		ok = false;
+	return ok;
+}
+
+/* Flushes the console and says, after any other report, what a stalled
+ * reader made it drop. */
+static void vm_console_summary(struct vm *vm)
+{
+	size_t used = strlen(vm->report);
+	uint64_t dropped;
+
+	console_flush(vm->console);
+	dropped = console_dropped(vm->console);
+	if (dropped)
+		snprintf(vm->report + used, sizeof(vm->report) - used,
+			 "hmmv run: console: %llu bytes of guest output dropped "
+			 "(the output did not keep up)\n", (unsigned long long)dropped);
 }
 
 int vm_run(struct vm *vm, const sigset_t *sigs)
@@ -323,22 +377,23 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 		return VM_EXIT_ERROR;
 	}
 	r = vm_start_vcpus(vm);
-	if (r >= 0 && vm->tracker) {
-		r = tracker_start(vm->tracker, vm->stop_fd);
+	if (r >= 0 && vm->engine) {
+		r = engine_start(vm->engine, vm->stop_fd);
 		if (r < 0)
-			snprintf(vm->why, sizeof(vm->why), "--trace: %s", strerror(-r));
+			engine_stop(vm->engine, vm->why, sizeof(vm->why));
 	}
 	if (r < 0)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	else
 		vm_serve(vm, sig_fd);
-	vcpu_join_all(vm);
-	/* A trace cut short is a run-time failure, whatever the guest did. */
-	if (vm->tracker && tracker_stop(vm->tracker, vm->why, sizeof(vm->why)) < 0)
-		vm->exit_reason = VM_EXIT_ERROR;
-	else if (vm->tracker && !vm->report[0])
+	/* The engine first: a move in flight resumes the vCPUs it paused. */
+	if (!vm_engine_stop(vm))
+		vm->exit_reason = VM_EXIT_ERROR;	/* a trace cut short, a failed engine */
+	else if (tracker_tracing(vm->tracker) && !vm->report[0])
 		vm_trace_summary(vm);
+	vcpu_join_all(vm);
 	console_stop(vm->console);
+	vm_console_summary(vm);
 	close(sig_fd);
 	return vm->exit_reason;
 }
@@ -349,6 +404,8 @@ void vm_destroy(struct vm *vm)
 
 	control_stop(vm->control);
 	vm->control = NULL;
+	engine_destroy(vm->engine);
+	vm->engine = NULL;
 	vcpu_join_all(vm);
 	tracker_destroy(vm->tracker);
 	vm->tracker = NULL;
@@ -356,10 +413,16 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < VM_MAX_CPUS; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm_destroy_devices(vm);
+	/*
+	 * KVM lets go of guest RAM before it is unmapped: memslots deleted,
+	 * then the VM closed (no vCPU or device holds it any more), so the
+	 * unmap is plain page-table work, with no second-level zap under it.
+	 */
+	memory_unmap_slots(&vm->mem);
+	kvm_close(&vm->kvm);
 	memory_exit(&vm->mem);
 	free(vm->cpuid);
 	vm->cpuid = NULL;
-	kvm_close(&vm->kvm);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	vm->stop_fd = -1;

@@ -34,6 +34,7 @@ struct acpi_pm;
 struct console;
 struct control;
 struct tracker;
+struct engine;
 
 /*
  * Why the VM stopped. The numeric values are hmmv run's exit statuses
@@ -43,7 +44,7 @@ enum vm_exit_reason {
 	VM_EXIT_POWEROFF = 0,	/* guest ACPI S5 (poweroff) */
 	VM_EXIT_ERROR = 1,	/* hmmv failed at run time */
 	VM_EXIT_RESET = 3,	/* guest reboot: i8042 reset, triple fault, panic */
-	VM_EXIT_SIGNAL = 4,	/* SIGINT/SIGTERM/SIGHUP or console escape */
+	VM_EXIT_SIGNAL = 4,	/* a stop signal (vm_signals_block) or console escape */
 	VM_EXIT_CRASH = 5,	/* vCPU in a state hmmv cannot continue */
 };
 
@@ -67,7 +68,7 @@ struct vm {
 	int nr_vcpus;
 	struct vcpu vcpus[VM_MAX_CPUS];
 
-	/* Platform devices owned by vmm/ (devices/legacy.h). */
+	/* Platform devices owned by vmm/ (devices/legacy.h, vmm/platform.c). */
 	struct serial *serial;
 	struct i8042 *i8042;
 	struct acpi_pm *pm;
@@ -81,8 +82,10 @@ struct vm {
 	struct vm_pause pause;
 	struct control *control;
 
-	/* hmmv/: the access tracker, NULL without --trace. */
+	/* hmmv/: the tracker's KVM primitives and the engine's thread, both
+	 * NULL when nothing tracks (--hmmv off, or no slow tier, no --trace). */
 	struct tracker *tracker;
+	struct engine *engine;
 
 	/* Stop protocol: the first vm_request_stop() wins. */
 	atomic_bool stopping;
@@ -106,8 +109,10 @@ struct vm {
 int vm_create(struct vm *vm, struct vm_config *cfg);
 /*
  * Blocks the signals hmmv turns into a clean stop (SIGINT, SIGTERM, SIGHUP,
- * SIGQUIT) in the calling thread, so that every thread created later
- * inherits the mask; call before vm_create(). Fills @set for vm_run().
+ * SIGQUIT, SIGUSR1, SIGALRM, SIGPWR, ... and the real-time ones) and the
+ * vCPU kick in the calling thread, so that every thread created later
+ * inherits the mask, and ignores SIGPIPE and SIGXFSZ; call before
+ * vm_create(). Fills @set (the stop signals) for vm_run().
  */
 int vm_signals_block(sigset_t *set);
 /* Starts one thread per vCPU, serves the console and the signals in @sigs
@@ -122,10 +127,6 @@ static inline bool vm_stopping(struct vm *vm)
 {
 	return atomic_load(&vm->stopping);
 }
-
-/* Interrupt helpers for devices (in-kernel irqchip). -errno on failure. */
-int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
-int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data);
 
 /*
  * Legacy INTx routing of PCI slot @slot on bus 0, INTA (as the DSDT's _PRT

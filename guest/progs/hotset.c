@@ -6,10 +6,14 @@
  * pages, so that it fills whole 2 MiB guest-physical frames (hmmv chunks);
  * COLD_MIB more are written once at the start and never again.
  *
- * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS]
+ * With -s SHIFT, the updates move at SHIFT seconds to a second hot set of
+ * the same size (written once at the start, like the cold memory).
+ *
+ * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS] [-s SHIFT]
  * Output: "hotset: frames N: F:P F:P ..." (the N distinct 2 MiB
  * guest-physical frames, gpa >> 21, holding the hot set, each with the
- * number P of its 4 KiB pages in it, from /proc/self/pagemap), then
+ * number P of its 4 KiB pages in it, from /proc/self/pagemap), with -s
+ * "hotset: shifted" and the new hot set's frames line at the shift, then
  * "hotset: done updates=N seconds=S". Exit status 0 on success.
  */
 #include <fcntl.h>
@@ -91,37 +95,50 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long hot = 32, cold = 0, secs = 10;
+	unsigned long hot = 32, cold = 0, secs = 10, shift = 0;
 	uint64_t x = 88172645463325252ULL, updates = 0, words, *h;
 	double t0;
-	uint8_t *c;
+	uint8_t *c, *h2 = NULL;
 	int opt, k;
 
-	while ((opt = getopt(argc, argv, "m:c:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:c:t:s:")) != -1) {
 		switch (opt) {
 		case 'm': hot = strtoul(optarg, NULL, 0); break;
 		case 'c': cold = strtoul(optarg, NULL, 0); break;
 		case 't': secs = strtoul(optarg, NULL, 0); break;
+		case 's': shift = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS]\n");
+			fprintf(stderr, "usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS] [-s SHIFT]\n");
 			return 2;
 		}
 	}
 	h = (uint64_t *)alloc_aligned(hot * MIB);
 	c = cold ? alloc_aligned(cold * MIB) : NULL;
-	if (!hot || !h || (cold && !c)) {
+	if (shift)
+		h2 = alloc_aligned(hot * MIB);
+	if (!hot || !h || (cold && !c) || (shift && !h2)) {
 		fprintf(stderr, "hotset: cannot map %lu + %lu MiB\n", hot, cold);
 		return 1;
 	}
 	memset(h, 1, hot * MIB);
 	if (c)
 		memset(c, 2, cold * MIB);
+	if (h2)
+		memset(h2, 3, hot * MIB);
 	if (print_frames((uint8_t *)h, hot * MIB))
 		return 1;
 	fflush(stdout);
 	words = hot * MIB / 8;
 	t0 = now_s();
 	while (now_s() - t0 < (double)secs) {
+		if (h2 && now_s() - t0 >= (double)shift) {
+			h = (uint64_t *)h2;
+			h2 = NULL;
+			printf("hotset: shifted\n");
+			if (print_frames((uint8_t *)h, hot * MIB))
+				return 1;
+			fflush(stdout);
+		}
 		for (k = 0; k < 4096; k++) {
 			x ^= x << 13;
 			x ^= x >> 7;

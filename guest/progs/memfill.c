@@ -7,9 +7,11 @@
  * the slow tier's device); the rest of the page is a function of seed, page
  * and word.
  *
- * usage: memfill [-r ROUNDS] [-k MIB_LEFT] [-s SEED] [-h SECONDS]
+ * usage: memfill [-r ROUNDS] [-k MIB_LEFT | -m MIB] [-s SEED] [-h SECONDS] [-t SECONDS]
  *   fills and verifies ROUNDS times (new seed each round), leaving MIB_LEFT
- *   MiB free, then holds the last pattern for SECONDS and verifies again.
+ *   MiB free (or filling MIB MiB), then holds the last pattern for SECONDS
+ *   and verifies again. With -t, rounds go on until SECONDS have passed
+ *   (at least one, at most ROUNDS).
  * Output: "memfill: ..." lines; last line "memfill: done ... mismatches=N".
  * Exit status 0 only with zero mismatches.
  */
@@ -80,21 +82,25 @@ static uint64_t verify(const uint64_t *p, size_t pages, uint64_t seed)
 
 int main(int argc, char **argv)
 {
-	unsigned long rounds = 2, left_mib = 48, hold = 0, r;
+	unsigned long rounds = 2, left_mib = 48, hold = 0, fill_mib = 0, secs = 0, r;
+	time_t t0 = time(NULL);
 	uint64_t seed = (uint64_t)time(NULL) * 2654435761ULL ^ (uint64_t)getpid();
 	uint64_t avail, bytes, bad = 0, b;
 	size_t pages;
 	uint64_t *p;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:k:s:h:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:k:s:h:m:t:")) != -1) {
 		switch (opt) {
 		case 'r': rounds = strtoul(optarg, NULL, 0); break;
 		case 'k': left_mib = strtoul(optarg, NULL, 0); break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'h': hold = strtoul(optarg, NULL, 0); break;
+		case 'm': fill_mib = strtoul(optarg, NULL, 0); break;
+		case 't': secs = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: memfill [-r ROUNDS] [-k MIB_LEFT] [-s SEED] [-h SECONDS]\n");
+			fprintf(stderr, "usage: memfill [-r ROUNDS] [-k MIB_LEFT | -m MIB] [-s SEED]"
+				" [-h SECONDS] [-t SECONDS]\n");
 			return 2;
 		}
 	}
@@ -104,6 +110,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	bytes = (avail - (left_mib << 20)) & ~(PAGE - 1);
+	if (fill_mib && (fill_mib << 20) < bytes)
+		bytes = fill_mib << 20;
 	pages = bytes / PAGE;
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
@@ -120,6 +128,10 @@ int main(int argc, char **argv)
 		printf("memfill: round %lu seed=0x%llx mismatches=%llu\n", r,
 		       (unsigned long long)(seed + r), (unsigned long long)b);
 		fflush(stdout);
+		if (secs && time(NULL) - t0 >= (time_t)secs) {
+			rounds = r + 1;
+			break;
+		}
 	}
 	if (hold && rounds) {
 		printf("memfill: holding seed=0x%llx bytes=%llu for %lu s\n",

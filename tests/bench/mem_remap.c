@@ -9,6 +9,14 @@
  *   pause    pausing and resuming the vCPU with nothing done in between
  *   remap    memory_remap(): copy + mmap(MAP_FIXED) + frame bookkeeping
  *   total    memory_remap_paused(): pause + remap + resume
+ * Then memory_migrate(), as the engine moves chunks, both ways in turn,
+ * with the memslots dirty-logged (manual protect) as with the engine on:
+ *   wp-stall the write-protect method: how long the chunk is read-only to
+ *            the guest (pre-copy with the dirty log, then the final copy
+ *            and MAP_FIXED), p50 and p99
+ *   pause    the pause method: how long every vCPU is stopped, p50, p99
+ * each as a ratio to the median 2 MiB memcpy measured between the moves.
+ * On a NUMA-node tier moves are in place (move_pages): neither applies.
  *
  * usage: mem_bench_remap [--rounds N] --nvm X [--nvm Y ...]
  */
@@ -22,6 +30,7 @@
 
 #define MiB (1ULL << 20)
 #define MAX_ROUNDS 400
+#define MAX_MOVES (2 * MAX_ROUNDS)
 
 enum { T_MEMCPY, T_COPY, T_PAUSE, T_REMAP, T_TOTAL, NR_T };
 static const char *const t_names[NR_T] = { "memcpy", "copy", "pause", "remap", "total" };
@@ -94,6 +103,119 @@ static int round_one(struct guest_mem *m, struct miniguest *g, uint32_t c, int d
 	return err;
 }
 
+static uint64_t pct(uint64_t *v, int n, int q)
+{
+	int i = n * q / 100;
+
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	return v[i < n ? i : n - 1];
+}
+
+struct mig_samples {
+	uint64_t memcpy[MAX_MOVES], stall[MAX_MOVES], pause[MAX_MOVES], total[MAX_MOVES];
+	uint64_t rounds, recopied;
+	int n;
+};
+
+/* One memory_migrate() of chunk @c to @dst by @method, and a memcpy. */
+static int mig_one(struct guest_mem *m, uint32_t c, int dst, int method, uint8_t *a,
+		   uint8_t *b, struct mig_samples *s)
+{
+	struct mem_migrate_opts o = {
+		.method = method, .dirty = &memory_kvm_dirty_ops, .dirty_ctx = m,
+	};
+	struct mem_migrate_stats st;
+	uint64_t t0;
+	int err;
+
+	t0 = now_ns();
+	memcpy(b, a, m->chunk_size);
+	s->memcpy[s->n] = now_ns() - t0;
+	__asm__ volatile("" ::: "memory");
+	err = memory_migrate(m, c, dst, &o, &st);
+	if (err)
+		return err;
+	s->stall[s->n] = st.writer_stall_ns;
+	s->pause[s->n] = st.pause_ns;
+	s->total[s->n] = st.total_ns;
+	s->rounds += st.rounds;
+	s->recopied += st.recopied_pages;
+	s->n++;
+	return 0;
+}
+
+/* @rounds chunks to the slow tier and as many back, by @method. */
+static int mig_run(struct guest_mem *m, int method, int rounds, uint8_t *a, uint8_t *b,
+		   struct mig_samples *s)
+{
+	int r, err = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (r = 0; !err && r < rounds; r++) {
+		err = mig_one(m, 1 + (uint32_t)(r % 14), MEM_TIER_NVM, method, a, b, s);
+		if (!err)
+			err = mig_one(m, 16 + (uint32_t)(r % 15), MEM_TIER_DRAM, method, a, b, s);
+		/* Put both back for the next round. */
+		if (!err)
+			err = memory_migrate(m, 1 + (uint32_t)(r % 14), MEM_TIER_DRAM, NULL, NULL);
+		if (!err)
+			err = memory_migrate(m, 16 + (uint32_t)(r % 15), MEM_TIER_NVM, NULL, NULL);
+	}
+	return err;
+}
+
+static void mig_report(const char *backend, struct mig_samples *wp, struct mig_samples *pz,
+		       uint64_t waits)
+{
+	uint64_t mc, s50, s99, p50, p99;
+	int n = wp->n;
+
+	/* The memcpy baseline over both runs' moves. */
+	memcpy(wp->memcpy + wp->n, pz->memcpy, (size_t)pz->n * sizeof(uint64_t));
+	mc = median(wp->memcpy, wp->n + pz->n);
+	s50 = pct(wp->stall, n, 50);
+	s99 = pct(wp->stall, n, 99);
+	p50 = pct(pz->pause, pz->n, 50);
+	p99 = pct(pz->pause, pz->n, 99);
+	if (!s99 && !p99) {
+		printf("# %-16s moves in place (move_pages): no stall, no pause; total p50 %.1f us"
+		       " (%.2fx memcpy %.1f us)\n", backend, pct(wp->total, n, 50) / 1e3,
+		       (double)pct(wp->total, n, 50) / (double)mc, mc / 1e3);
+		return;
+	}
+	printf("# %-16s %d moves each: memcpy %.1f us | wp-stall p50 %.1f us (%.2fx) p99 %.1f us"
+	       " (%.2fx) | pause p50 %.1f us (%.2fx) p99 %.1f us (%.2fx)\n", backend, n,
+	       mc / 1e3, s50 / 1e3, (double)s50 / (double)mc, s99 / 1e3,
+	       (double)s99 / (double)mc, p50 / 1e3, (double)p50 / (double)mc, p99 / 1e3,
+	       (double)p99 / (double)mc);
+	printf("# %-16s wp: pre-copy rounds %.1f and re-copied pages %.1f per move, %llu vCPU"
+	       " write stalls; target wp-stall p99 <= 10x memcpy: %s\n", backend,
+	       (double)wp->rounds / n, (double)wp->recopied / n, (unsigned long long)waits,
+	       s99 <= 10 * mc ? "met" : "NOT met");
+	fflush(stdout);
+}
+
+static int bench_migrate(struct guest_mem *m, struct miniguest *g, const char *backend,
+			 int rounds, uint8_t *a, uint8_t *b)
+{
+	struct mig_samples *wp = calloc(1, sizeof(*wp)), *pz = calloc(1, sizeof(*pz));
+	uint64_t waits;
+	int err = -ENOMEM;
+
+	if (wp && pz) {
+		waits = atomic_load(&g->wp_waits) + atomic_load(&g->wp_mmio);
+		err = mig_run(m, MEM_MIGRATE_WP, rounds, a, b, wp);
+		waits = atomic_load(&g->wp_waits) + atomic_load(&g->wp_mmio) - waits;
+		if (!err)
+			err = mig_run(m, MEM_MIGRATE_PAUSE, rounds, a, b, pz);
+		if (!err)
+			mig_report(backend, wp, pz, waits);
+	}
+	free(wp);
+	free(pz);
+	return err;
+}
+
 static void report(const char *backend, const char *dir, struct samples *s, int n)
 {
 	uint64_t med[NR_T];
@@ -136,7 +258,7 @@ static int bench_backend(const char *nvm, int rounds)
 		goto out;
 	memset(a, 0x5a, 2 * MiB);
 	memset(b, 0xa5, 2 * MiB);
-	err = mg_create(&g, &m, 1 << 20, 64 << 20, 4096);
+	err = mg_create_log(&g, &m, 1 << 20, 64 << 20, 4096, true);
 	if (!err)
 		err = mg_start(&g);
 	while (!err && !atomic_load(&g.passes) && !g.error)
@@ -151,13 +273,21 @@ static int bench_backend(const char *nvm, int rounds)
 			err = round_one(&m, &g, 16 + (uint32_t)(r % 15), MEM_TIER_DRAM,
 					a, b, to_dram, r);
 	}
-	mg_stop(&g);
-	if (!err && g.error)
-		err = -EIO;
 	if (!err) {
 		report(mem_backend_name(m.tiers[MEM_TIER_NVM].kind), "to-slow", to_slow, rounds);
 		report(mem_backend_name(m.tiers[MEM_TIER_NVM].kind), "to-dram", to_dram, rounds);
+		err = bench_migrate(&m, &g, mem_backend_name(m.tiers[MEM_TIER_NVM].kind),
+				    rounds, a, b);
 	}
+	mg_stop(&g);
+	if (g.error)
+		printf("# %s: the guest's vCPU stopped: %s %d\n", nvm,
+		       g.error < 0 ? strerror(-g.error) : "unexpected exit reason",
+		       g.error > 0 ? g.error : 0);
+	if (!err && g.error)
+		err = -EIO;
+	if (!err && atomic_load(&g.mismatches))
+		err = -EILSEQ;
 	mg_destroy(&g);
 	memory_exit(&m);
 out:

@@ -8,11 +8,12 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fno-omit-frame-pointer \
 FUZZ_SRCS    := $(wildcard tests/fuzz/*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 # Library code each target may need; unused objects are harmless.
-FUZZ_LIBSRC  := devices/virtio_rng.c devices/virtqueue.c devices/virtio_pci.c \
+FUZZ_LIBSRC  := devices/virtio_rng.c devices/virtqueue.c devices/virtio.c devices/virtio_pci.c \
                 devices/virtio_blk.c devices/pci.c devices/irq.c devices/bus.c \
                 $(wildcard memory/*.c)
 # Per-target extras (the stem is the target name).
 FUZZ_EXTRA_fuzz_trace := hmmv/trace.c
+FUZZ_EXTRA_fuzz_control := vmm/control.c vmm/control_req.c
 FUZZ_TIME    ?= 600
 FUZZ_SMOKE   ?= 20
 

@@ -31,7 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	rng = calloc(1, sizeof(*rng));
 	if (!rng || memory_init(&mem, &cfg) || irq_router_init(&irq, -1) ||
 	    io_bus_init(&pio) || io_bus_init(&mmio) || pci_bus_init(&pci, &pio, &mmio) ||
-	    virtio_rng_init(rng, &env) || pci_dev_add(&pci, &rng->vdev.pci) != 1)
+	    virtio_rng_init(rng, &env) || pci_dev_add(&pci, &virtio_pci_of(&rng->vdev)->pci) != 1)
 		abort();
 	return 0;
 }
@@ -55,7 +55,7 @@ static void run_op(const uint8_t *op)
 		pci_cfg_access(&pci, 1, off & 0xff, buf, len, false);
 		break;
 	case 2:		/* BAR access wherever the BAR currently is */
-		io_bus_dispatch(&mmio, rng->vdev.pci.bar_mapped_at[0] + off % 0x8000,
+		io_bus_dispatch(&mmio, virtio_pci_of(&rng->vdev)->pci.bar_mapped_at[0] + off % 0x8000,
 				buf, len, op[1] & 4);
 		break;
 	case 3:
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Back to power-on state: device reset, memory decode off. */
 	virtio_bar_io(&rng->vdev, 0x14, zero, 1, true);
 	pci_cfg_access(&pci, 1, 4, zero, 2, true);
-	if (rng->vdev.pci.bar_mapped[0] || rng->vdev.status)
+	if (virtio_pci_of(&rng->vdev)->pci.bar_mapped[0] || rng->vdev.status)
 		abort();
 	return 0;
 }

@@ -71,6 +71,8 @@ struct miniguest {
 	pthread_cond_t cond;
 	bool want_pause, paused, stop, finish;
 	atomic_uint_fast64_t passes, mismatches, last_pass;
+	atomic_uint_fast64_t wp_waits;	/* EFAULTs waited out (memory_wp_wait) */
+	atomic_uint_fast64_t wp_mmio;	/* RAM accesses KVM handed out as MMIO */
 	int error;			/* -errno or unexpected exit reason */
 };
 
@@ -103,10 +105,18 @@ static inline int mg_setup_vcpu(struct miniguest *g, uint32_t start, uint32_t en
 	return 0;
 }
 
-/* Creates the VM over @mem, the guest loop covering [start, end). */
-static inline int mg_create(struct miniguest *g, struct guest_mem *mem, uint32_t start,
-		     uint32_t end, uint32_t stride)
+/*
+ * Creates the VM over @mem, the guest loop covering [start, end); with
+ * @dirty the memslots are dirty-logged with manual protect, as with the
+ * engine on (for memory_migrate's pre-copy).
+ */
+static inline int mg_create_log(struct miniguest *g, struct guest_mem *mem, uint32_t start,
+				uint32_t end, uint32_t stride, bool dirty)
 {
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+		.args = { KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE },
+	};
 	int err, sz;
 
 	memset(g, 0, sizeof(*g));
@@ -122,7 +132,9 @@ static inline int mg_create(struct miniguest *g, struct guest_mem *mem, uint32_t
 		return -errno;
 	if (ioctl(g->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0)
 		return -errno;
-	err = memory_map_slots(mem, g->vm_fd, 0);
+	if (dirty && ioctl(g->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return -errno;
+	err = memory_map_slots(mem, g->vm_fd, dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0);
 	if (err)
 		return err;
 	err = memory_write(mem, MG_CODE_GPA, mg_code_start,
@@ -140,6 +152,12 @@ static inline int mg_create(struct miniguest *g, struct guest_mem *mem, uint32_t
 		return -errno;
 	}
 	return mg_setup_vcpu(g, start, end, stride);
+}
+
+static inline int mg_create(struct miniguest *g, struct guest_mem *mem, uint32_t start,
+			    uint32_t end, uint32_t stride)
+{
+	return mg_create_log(g, mem, start, end, stride, false);
 }
 
 /* Holds the vCPU thread while a pause is wanted; false to stop. */
@@ -181,13 +199,20 @@ static inline bool mg_port(struct miniguest *g)
 static inline void *mg_thread(void *arg)
 {
 	struct miniguest *g = arg;
+	uint64_t wp;
 
 	for (;;) {
 		if (!mg_gate(g))
 			break;
+		wp = memory_wp_seq(g->mem);
 		if (ioctl(g->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			/* As vmm/vcpu.c: a write to a chunk in its final copy. */
+			if (errno == EFAULT && !memory_wp_wait(g->mem, wp)) {
+				atomic_fetch_add(&g->wp_waits, 1);
+				continue;
+			}
 			g->error = -errno;
 			break;
 		}
@@ -199,6 +224,14 @@ static inline void *mg_thread(void *arg)
 		}
 		if (g->run->exit_reason == KVM_EXIT_INTR)
 			continue;
+		/* As vmm/vcpu.c: KVM's emulator writing a protected chunk. */
+		if (g->run->exit_reason == KVM_EXIT_MMIO &&
+		    memory_wp_mmio(g->mem, g->run->mmio.phys_addr, g->run->mmio.data,
+				   g->run->mmio.len > 8 ? 8 : g->run->mmio.len,
+				   g->run->mmio.is_write)) {
+			atomic_fetch_add(&g->wp_mmio, 1);
+			continue;
+		}
 		g->error = (int)g->run->exit_reason;
 		break;
 	}

@@ -38,10 +38,21 @@ struct rmguest {
  * Opens KVM, creates the VM with @ram bytes of guest RAM in dirty-logged
  * memslots (manual protect first, when @manual_protect) and one vCPU.
  */
+static inline int rmguest_init_cfg(struct rmguest *g, const struct memory_config *cfg,
+				   int manual_protect, char *why, size_t whylen);
+
 static inline int rmguest_init(struct rmguest *g, uint64_t ram, int manual_protect,
 			       char *why, size_t whylen)
 {
 	struct memory_config cfg = { .ram_size = ram };
+
+	return rmguest_init_cfg(g, &cfg, manual_protect, why, whylen);
+}
+
+/* The same with guest RAM as @cfg says (tiers, chunk size). */
+static inline int rmguest_init_cfg(struct rmguest *g, const struct memory_config *cfg,
+				   int manual_protect, char *why, size_t whylen)
+{
 	struct kvm_enable_cap cap = {
 		.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
 		.args = { KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE },
@@ -65,7 +76,7 @@ static inline int rmguest_init(struct rmguest *g, uint64_t ram, int manual_prote
 			 strerror(errno));
 		return r;
 	}
-	r = memory_init(&g->mem, &cfg);
+	r = memory_init(&g->mem, cfg);
 	if (r < 0) {
 		snprintf(why, whylen, "memory_init: %s", strerror(-r));
 		return r;

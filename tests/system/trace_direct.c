@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The access tracker (hmmv/tracker.h) on a tiny real-mode guest: the guest
- * reads some pages, writes others (interleaved, in the same chunk), reads
- * a few in another chunk and never touches the rest; the VMM writes one
- * page through memory_write(). With 32 pages per 64-page chunk sampled,
- * each interval zaps a stripe of half the chunks; interval 0's (chunks
- * 0-3) holds all those pages: the trace must
- * name exactly them, reads as reads and writes as writes, plus the page
- * the guest's code is fetched from (a read). Interval 1 samples the other
- * stripe while the guest does the same again: its reads are unseen, its
- * writes (to pages mapped since interval 0) are all there. An interval in
- * which nothing runs leaves no block. In interval 3 the chunk holding the
- * read and written pages moves to the slow tier (a file) between window
- * and rest: pages refault (of every chunk: KVM drops them all), and every
- * page touched is recorded as touched, none as written. Zapping and the
- * move lose none of the data.
+ * The tracker's window primitives (hmmv/tracker.h) on a tiny real-mode
+ * guest: the guest reads some pages, writes others (interleaved, in the
+ * same chunk), reads a few in another chunk and never touches the rest.
+ * Four blocks of 32 pages are watched (chunks 0, 1, 2, 3 of 64 pages, one
+ * untouched). Window 1: the guest runs; window 2: nothing runs (pages
+ * written in window 1 were re-armed: none may be logged again); window 3:
+ * the guest runs; then chunk 1 moves to the slow tier (a file) and in
+ * window 4 the guest runs again. Each page the guest touched must be
+ * counted in exactly the 3 windows it ran in, every other block page in
+ * none; the trace written from the counts (TRACE_F_WINDOWS) says the same,
+ * and zapping and the move lose none of the data.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,32 +57,18 @@ static const uint8_t code[] = {
 	0xf4,				/* hlt */
 };
 
-enum want { NONE, READ, WRITE };
-
-static enum want expected0(uint32_t page);
-
-/* Interval 3: what the guest touched (not the VMM), as touches only. */
-static enum want expected3(uint32_t page)
+/* What the guest touches: its code page, 0x40..0x4f, 0xc0..0xc3. */
+static bool touched(uint32_t page)
 {
-	return page != VMM_PAGE && expected0(page) != NONE ? READ : NONE;
+	return page == CODE_GPA / RM_PAGE || (page >= 0x40 && page <= 0x4f) ||
+	       (page >= 0xc0 && page <= 0xc3);
 }
 
-/* Interval 1: no page of the sampled block is touched, writes still seen. */
-static enum want expected1(uint32_t page)
-{
-	return page >= 0x40 && page <= 0x4f && page % 2 ? WRITE : NONE;
-}
-
-static enum want expected0(uint32_t page)
-{
-	if (page == CODE_GPA / RM_PAGE)
-		return READ;
-	if (page >= 0x40 && page <= 0x4f)
-		return page % 2 ? WRITE : READ;
-	if (page >= 0xc0 && page <= 0xc3)
-		return READ;
-	return page == VMM_PAGE ? WRITE : NONE;
-}
+static const struct tracker_block blocks[] = {
+	{ 0x00, 32 }, { 0x40, 32 }, { 0x80, 32 }, { 0xc0, 32 },
+};
+#define NBLOCKS	4
+#define NBPAGES	(NBLOCKS * 32)
 
 static uint8_t seed_pages(struct rmguest *g)
 {
@@ -115,7 +97,6 @@ static int setup(struct rmguest *g, struct tracker **t, const char *path,
 		 const char *nvm, char *why, size_t n)
 {
 	struct memory_config cfg;
-	struct tracker_config tc;
 	int r;
 
 	memory_config_init(&cfg, RAM);
@@ -128,14 +109,11 @@ static int setup(struct rmguest *g, struct tracker **t, const char *path,
 	memset(g, 0, sizeof(*g));
 	g->vcpu_fd = -1;
 	g->mem.fd = -1;
-	tracker_config_init(&tc);
-	tc.path = path;
-	tc.sample_pages = 32;
 	r = kvm_open(&g->kvm, why, n);
 	if (r == 0 && (r = kvm_create_vm(&g->kvm)) < 0)
 		snprintf(why, n, "KVM_CREATE_VM: %s", strerror(-r));
 	if (r == 0)
-		r = tracker_create(t, &tc, why, n);
+		r = tracker_create(t, path, 0, why, n);
 	if (r == 0 && (r = tracker_enable(*t, g->kvm.vm_fd)) < 0)
 		snprintf(why, n, "tracker_enable: %s", strerror(-r));
 	if (r == 0 && (r = memory_init(&g->mem, &cfg)) < 0)
@@ -176,49 +154,65 @@ static int run_guest(struct rmguest *g, uint8_t sum, const char *what)
 	return 0;
 }
 
-/* Interval 0: guest in the window and in the rest, a VMM write between. */
-static int record(struct rmguest *g, struct tracker *t, uint8_t sum)
+static int window(struct rmguest *g, struct tracker *t, uint8_t *counts,
+		  uint8_t sum, const char *what)
 {
-	uint8_t v = 0x5a;
+	struct tracker_cost cost = { 0 };
 	int r;
 
-	r = tracker_start(t, -1);
-	r = r ? r : tracker_begin(t);
-	if (!tap_ok(r == 0, "tracker started, interval 0 begun (zap + clear)"))
+	r = tracker_window_begin(t, blocks, NBLOCKS, &cost);
+	if (!tap_ok(r == 0 && cost.zapped == NBPAGES && !cost.zap_failed,
+		    "%s: blocks cleared and zapped (%llu pages, %llu re-armed, %llu calls)",
+		    what, (unsigned long long)cost.zapped, (unsigned long long)cost.rearmed,
+		    (unsigned long long)cost.zap_calls))
 		return -1;
-	if (run_guest(g, sum, "window"))
+	if (sum && run_guest(g, sum, what))
 		return -1;
-	r = tracker_mid(t);
-	if (!tap_ok(r == 0, "window harvested"))
+	r = tracker_window_end(t, blocks, NBLOCKS, counts);
+	return tap_ok(r == 0, "%s: harvested", what) ? 0 : -1;
+}
+
+/* counts[] against the guest's pages: each touched page seen @n times. */
+static void check_counts(const uint8_t *counts, uint8_t n, const char *what)
+{
+	uint32_t i, k, j = 0, bad = 0;
+
+	for (i = 0; i < NBLOCKS; i++)
+		for (k = 0; k < blocks[i].npages; k++, j++) {
+			uint32_t page = blocks[i].page + k;
+
+			if (counts[j] == (touched(page) ? n : 0))
+				continue;
+			if (!bad++)
+				tap_diag("  page %#x: %u windows, want %u", page, counts[j],
+					 touched(page) ? n : 0);
+		}
+	tap_ok(bad == 0, "%s: every touched block page counted %u times, the others 0 (%u wrong)",
+	       what, n, bad);
+}
+
+static int record(struct rmguest *g, struct tracker *t, uint8_t sum, uint8_t *counts)
+{
+	int r;
+
+	r = tracker_trace_start(t, TRACE_F_PRESENCE | TRACE_F_WINDOWS, 100000000ULL);
+	if (!tap_ok(r == 0, "trace header written"))
 		return -1;
-	memory_write(&g->mem, VMM_PAGE * RM_PAGE, &v, 1);
-	if (run_guest(g, sum, "rest"))
+	if (window(g, t, counts, sum, "window 1"))
 		return -1;
-	r = tracker_end(t);
-	/* Interval 1: the other block sampled, the guest runs again. */
-	r = r ? r : tracker_begin(t);
-	if (r || run_guest(g, sum, "interval 1 window"))
+	check_counts(counts, 1, "window 1");
+	if (window(g, t, counts, 0, "window 2 (guest idle)"))
 		return -1;
-	r = tracker_mid(t);
-	if (r || run_guest(g, sum, "interval 1 rest"))
+	check_counts(counts, 1, "window 2: re-armed pages not logged again");
+	if (window(g, t, counts, sum, "window 3"))
 		return -1;
-	r = tracker_end(t);
-	/* Interval 2: nothing runs, nothing may be recorded. */
-	r = r ? r : tracker_begin(t);
-	r = r ? r : tracker_mid(t);
-	r = r ? r : tracker_end(t);
-	/* Interval 3: chunk 1 moves to the slow tier after the window. */
-	r = r ? r : tracker_begin(t);
-	if (r || run_guest(g, sum, "interval 3 window"))
-		return -1;
-	r = tracker_mid(t);
-	r = r ? r : memory_remap(&g->mem, 0x40 / (CHUNK / RM_PAGE), MEM_TIER_NVM);
+	check_counts(counts, 2, "window 3");
+	r = memory_remap(&g->mem, 0x40 / (CHUNK / RM_PAGE), MEM_TIER_NVM);
 	if (!tap_ok(r == 0, "chunk 1 remapped to the slow tier"))
 		tap_diag("  %s", strerror(-r));
-	if (r || run_guest(g, sum, "interval 3 rest, after the move"))
+	if (r || window(g, t, counts, sum, "window 4, after the move"))
 		return -1;
-	r = tracker_end(t);
-	tap_ok(r == 0, "intervals 0 to 3 recorded");
+	check_counts(counts, 3, "window 4");
 	return 0;
 }
 
@@ -242,47 +236,6 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static bool recorded(const struct trace_block *b, const struct trace_rec *recs,
-		     uint32_t page)
-{
-	uint32_t i;
-
-	for (i = 0; i < b->nrec; i++)
-		if (recs[i].page == page)
-			return true;
-	return false;
-}
-
-static void check_block(const struct trace_block *b, const struct trace_rec *recs,
-			enum want (*expected)(uint32_t page))
-{
-	uint32_t i, page, bad = 0, found = 0, want_n = 0;
-	enum want w;
-
-	for (page = 0; page < PAGES; page++)
-		want_n += expected(page) != NONE;
-	for (i = 0; i < b->nrec; i++) {
-		w = expected(recs[i].page);
-		if (w == NONE || (w == WRITE) != (recs[i].writes != 0) ||
-		    (w == READ) != (recs[i].reads != 0)) {
-			if (!bad++)
-				tap_diag("  page %#x: reads %u writes %u, want %s", recs[i].page,
-					 recs[i].reads, recs[i].writes,
-					 w == NONE ? "nothing" : w == READ ? "a read" : "a write");
-			continue;
-		}
-		found++;
-	}
-	tap_ok(bad == 0, "interval %u: every recorded page is one the guest or VMM touched, read/write right",
-	       b->interval);
-	if (!tap_ok(found == want_n, "interval %u: all %u pages expected are recorded", b->interval,
-		    want_n))
-		for (page = 0; page < PAGES; page++)
-			if (expected(page) != NONE && !recorded(b, recs, page))
-				tap_diag("  missing page %#x (%s)", page,
-					 expected(page) == READ ? "read" : "write");
-}
-
 static void check_trace(const char *path)
 {
 	struct trace_rec recs[PAGES];
@@ -290,29 +243,39 @@ static void check_trace(const char *path)
 	struct trace_block b;
 	size_t len = 0;
 	uint8_t *buf = slurp(path, &len);
-	int r, blocks = 0;
+	uint32_t i, bad = 0, want = 0, p;
+	int r;
 
 	r = buf ? trace_open_mem(&c, buf, len) : -ENOENT;
 	if (!tap_ok(r == 0 && c.hdr.nvms == 1 && c.hdr.vm_pages[0] == PAGES &&
-		    (c.hdr.flags & TRACE_F_PRESENCE) && c.hdr.interval_ns == 100000000ULL,
-		    "trace header: one VM of 512 pages, presence bits, 100 ms")) {
+		    (c.hdr.flags & TRACE_F_WINDOWS) && c.hdr.interval_ns == 100000000ULL,
+		    "trace header: one VM of 512 pages, window counts, 100 ms")) {
 		free(buf);
 		return;
 	}
-	while ((r = trace_next_block(&c, &b, recs, PAGES)) == 1) {
-		blocks++;
-		if (b.interval == 0)
-			check_block(&b, recs, expected0);
-		else if (b.interval == 1)
-			check_block(&b, recs, expected1);
-		else if (b.interval == 3)
-			check_block(&b, recs, expected3);
-		else
-			tap_diag("  block for interval %u with %u pages", b.interval, b.nrec);
-	}
-	tap_ok(r == 0, "trace ends with the end marker");
-	tap_is(blocks, 3, "three blocks: the idle interval 2 left none");
+	r = trace_next_block(&c, &b, recs, PAGES);
+	for (p = 0; p < PAGES; p++)
+		want += touched(p);
+	for (i = 0; r == 1 && i < b.nrec; i++)
+		bad += !touched(recs[i].page) || recs[i].reads != 3 || recs[i].writes;
+	tap_ok(r == 1 && b.interval == 0 && b.nrec == want && !bad,
+	       "the block names the %u touched pages, 3 windows each (%u records, %u wrong)",
+	       want, r == 1 ? b.nrec : 0, bad);
+	tap_ok(trace_next_block(&c, &b, recs, PAGES) == 0, "trace ends with the end marker");
 	free(buf);
+}
+
+/* The counts as the engine writes them: a record per page seen. */
+static int write_block(struct tracker *t, const uint8_t *counts)
+{
+	struct trace_rec recs[NBPAGES];
+	uint32_t i, k, j = 0, n = 0;
+
+	for (i = 0; i < NBLOCKS; i++)
+		for (k = 0; k < blocks[i].npages; k++, j++)
+			if (counts[j])
+				recs[n++] = (struct trace_rec){ blocks[i].page + k, counts[j], 0 };
+	return tracker_trace_write(t, 0, recs, n);
 }
 
 int main(void)
@@ -321,10 +284,10 @@ int main(void)
 	struct tracker *t = NULL;
 	struct rmguest g;
 	char why[512] = "";
-	uint8_t sum;
+	uint8_t sum, counts[NBPAGES] = { 0 };
 	int fd, nfd, r;
 
-	tap_plan(27);
+	tap_plan(25);
 	memset(&g, 0, sizeof(g));
 	g.vcpu_fd = -1;
 	g.mem.fd = -1;
@@ -343,8 +306,9 @@ int main(void)
 	}
 	r = memory_write(&g.mem, CODE_GPA, code, sizeof(code));
 	sum = seed_pages(&g);
-	if (r == 0 && record(&g, t, sum) == 0) {
-		r = tracker_stop(t, why, sizeof(why));
+	if (r == 0 && record(&g, t, sum, counts) == 0) {
+		r = write_block(t, counts);
+		r = r ? r : tracker_stop(t, why, sizeof(why));
 		if (!tap_ok(r == 0, "trace flushed and closed"))
 			tap_diag("  %s", why);
 		check_trace(path);

@@ -1,10 +1,12 @@
 #!/bin/sh
 # hmmv run --trace on the Debian guest running hotset (GUPS over a 32 MiB
 # hot set asking for huge pages, guest/progs/hotset.c, which names the
-# 2 MiB guest-physical frames holding it): the trace is well formed, the
-# hot set is visible in it (in most intervals every dense hot chunk is
-# touched and written, and few other chunks are touched), and hmmv sim
-# replays it with the HMM-V policy. Then a run stopped by a signal still
+# 2 MiB guest-physical frames holding it): without a slow tier the HMM-V
+# engine tracks only and the trace holds its observations (the sampled
+# block pages, windows touched): it is well formed, the hot set is visible
+# in it (in most intervals every dense hot chunk is seen: the queue
+# samples them every interval, and few other chunks are seen), and hmmv
+# sim replays it with the HMM-V policy. Then a run stopped by a signal still
 # leaves a complete trace, and a run that cannot start leaves no file.
 # (SIGTERM: a background job of a non-interactive sh ignores SIGINT; hmmv
 # serves SIGINT, SIGTERM and SIGHUP alike.)
@@ -19,7 +21,7 @@ val()
 {
 	sed -n "s/.*\<$1=\([0-9]*\).*/\1/p" /tmp/trace-check.out
 }
-echo 1..12
+echo 1..11
 T=/tmp/hotset.trace
 rm -f $T
 hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --trace $T \
@@ -42,7 +44,7 @@ ok $? "at least 24 of the hot set's 32 MiB fill whole chunks: $nf dense frames (
 trace_check $T $frames >/tmp/trace-check.out
 ok $? "the trace is well formed (header, ordered blocks, end marker)"
 sed 's/^/# /' /tmp/trace-check.out
-hi=$(val hot_intervals); all=$(val all_hot_touched); hw=$(val half_hot_written)
+hi=$(val hot_intervals); all=$(val all_hot_touched)
 med=$(val other_chunks_median); p90=$(val other_chunks_p90)
 # 15 s of updates at 100 ms intervals: 150, fewer when the (nested,
 # shared) host is too busy to keep the pace (intervals then come late).
@@ -50,8 +52,6 @@ med=$(val other_chunks_median); p90=$(val other_chunks_p90)
 ok $? "the hot phase spans ${hi:-0} whole intervals (>= 75 of 150 nominal)"
 [ $((${all:-0} * 10)) -ge $((${hi:-1} * 9)) ]
 ok $? "all $nf dense hot chunks touched in ${all:-0} of ${hi:-0} hot intervals (>= 90%)"
-[ $((${hw:-0} * 10)) -ge $((${hi:-1} * 8)) ]
-ok $? "half the hot chunks seen written in ${hw:-0} of ${hi:-0} hot intervals (>= 80%)"
 # Kernel noise (text, stacks, page tables, timers) and the hot set's
 # scattered 4 KiB pages touch other chunks: a few dozen of the 256.
 [ -n "$med" ] && [ "$med" -le 40 ] && [ "$p90" -le 64 ]

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * "Zap and log" (DESIGN.md, access tracking): pins the kernel behaviour the
+ * "Zap and log" (docs/design.md, "Tracking"): pins the kernel behaviour the
  * tracker relies on to see guest reads. With manual dirty-log protection, a
  * memfd-backed range whose host mapping was dropped (MADV_DONTNEED) and
  * whose dirty bits were cleared shows in the dirty log every page the guest

@@ -120,21 +120,19 @@ static void test_options(void)
 {
 	struct vm_config cfg;
 	char why[512];
-	uint64_t v;
 	char *a1[] = { "run", "-k", "k", "--mem=1G", "-c2", "--console", "file:/x", NULL };
 	char *a2[] = { "run", "-k", "k", "--frobnicate", NULL };
 	char *a3[] = { "run", "-k", "k", "-m", NULL };
 	char *a4[] = { "run", "-m", "64M", NULL };
 	char *a5[] = { "run", "-k", "k", "-c", "65", NULL };
+	char *a6[] = { "run", "-k", "k", "-m", "0x20000000", NULL };
+	char *a7[] = { "run", "-k", "k", "-m", "512", NULL };
 
-	tap_ok(parse_size("512M", 1, &v) == 0 && v == 512ULL << 20, "parse_size 512M");
-	tap_ok(parse_size("2GiB", 1, &v) == 0 && v == 2ULL << 30, "parse_size 2GiB");
-	tap_ok(parse_size("64", 1 << 20, &v) == 0 && v == 64ULL << 20, "bare number in the default unit");
-	tap_ok(parse_size("12Q", 1, &v) == -EINVAL, "parse_size rejects 12Q");
-	tap_ok(parse_size("-1", 1, &v) == -EINVAL && parse_size("", 1, &v) == -EINVAL,
-	       "parse_size rejects -1 and the empty string");
-	tap_ok(parse_size("99999999999999999999", 1, &v) == -ERANGE &&
-	       parse_size("17179869184G", 1, &v) == -ERANGE, "parse_size reports overflow");
+	tap_ok(run_opts_parse(&cfg, 5, a6, why, sizeof(why)) == 0 &&
+	       cfg.mem.ram_size == 0x20000000, "-m 0x20000000 is 512 MiB, as --dram reads it");
+	tap_ok(run_opts_parse(&cfg, 5, a7, why, sizeof(why)) == -EINVAL &&
+	       strstr(why, "--mem") && strstr(why, "bytes"),
+	       "-m 512 is 512 bytes, refused with the rule: %s", why);
 	tap_ok(run_opts_parse(&cfg, 7, a1, why, sizeof(why)) == 0 &&
 	       cfg.mem.ram_size == 1ULL << 30 && cfg.nr_cpus == 2 &&
 	       cfg.console.kind == CONSOLE_FILE && !strcmp(cfg.console.path, "/x"),

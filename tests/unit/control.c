@@ -2,10 +2,15 @@
 /*
  * The control socket without KVM: over a guest_mem with a file slow tier,
  * its verbs (stat, stat json, chunk, remap), its privacy (0600 socket, 0700
- * default directory), stale and live sockets, and cleanup on stop.
+ * default directory), stale and live sockets, and cleanup on stop; its
+ * fairness (issue 14 item 7): a client dripping a request slowly holds
+ * nobody else up and is cut off, an over-size request is an error and is
+ * not executed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "memory/memory.h"
@@ -25,19 +31,13 @@ static char dir[] = "/tmp/hmmv-unit-ctl-XXXXXX";
 static const char *ask(const char *path, const char *req)
 {
 	static char buf[4096];
-	char why[256];
-	ssize_t n;
-	int fd = memfd_create("answer", MFD_CLOEXEC);
+	char why[256], *a;
+	size_t len;
 
-	buf[0] = '\0';
-	if (fd < 0 || control_request(path, req, fd, why, sizeof(why)) < 0) {
-		if (fd >= 0)
-			close(fd);
+	if (control_request(path, req, 5000, &a, &len, why, sizeof(why)) < 0)
 		return "(request failed)";
-	}
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
+	snprintf(buf, sizeof(buf), "%s", a);
+	free(a);
 	return buf;
 }
 
@@ -76,6 +76,129 @@ static void test_verbs(struct guest_mem *m)
 	       "a live socket is not stolen");
 	control_stop(ctl);
 	tap_ok(access(path, F_OK) && errno == ENOENT, "stop removes the socket");
+}
+
+static int raw_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads what the server sends until it closes, at most @ms; -1 on timeout. */
+static ssize_t raw_answer(int fd, char *buf, size_t len, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len - 1) {
+		if (poll(&pfd, 1, ms) != 1)
+			return -1;
+		n = read(fd, buf + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+struct drip {
+	int fd;
+	volatile int stop;
+	int sent;
+	int cut;	/* the server closed the connection */
+};
+
+/* Sends "stat" one byte every 300 ms, then spaces, never a newline. */
+static void *drip_thread(void *arg)
+{
+	struct drip *d = arg;
+	struct timespec ts = { 0, 300 * 1000 * 1000 };
+	const char *req = "stat";
+
+	while (!d->stop && d->sent < 40) {
+		char c = d->sent < 4 ? req[d->sent] : ' ';
+
+		if (send(d->fd, &c, 1, MSG_NOSIGNAL) != 1) {
+			d->cut = 1;
+			break;
+		}
+		d->sent++;
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+static void test_fair(struct guest_mem *m)
+{
+	char path[128], why[256] = "", buf[4096], big[600];
+	struct drip d = { .fd = -1 };
+	struct control *ctl;
+	pthread_t th;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/fair.sock", dir);
+	if (control_start(&ctl, path, m, why, sizeof(why)) < 0) {
+		tap_ok(0, "control starts: %s", why);
+		return;
+	}
+	d.fd = raw_connect(path);
+	if (d.fd < 0 || pthread_create(&th, NULL, drip_thread, &d)) {
+		tap_ok(0, "a dripping client connects");
+		control_stop(ctl);
+		return;
+	}
+	usleep(100 * 1000);
+	/* Another client while the dripper is mid-request: served at once. */
+	for (i = 0; i < 3; i++) {
+		fd = raw_connect(path);
+		n = fd < 0 || send(fd, "stat\n", 5, MSG_NOSIGNAL) != 5 ? -1 :
+		    raw_answer(fd, buf, sizeof(buf), 1000);
+		if (fd >= 0)
+			close(fd);
+		tap_ok(n > 0 && strstr(buf, "capacity"),
+		       "request %d served within 1 s while a client drips its request", i + 1);
+	}
+	/* The dripper itself: cut off well before its 12 s of dripping. */
+	n = raw_answer(d.fd, buf, sizeof(buf), 6000);
+	tap_ok(n >= 0 && d.sent < 25, "a dripping client is cut off after a bounded time "
+	       "(%d bytes sent, answer '%.40s')", d.sent, n > 0 ? buf : "");
+	d.stop = 1;
+	pthread_join(th, NULL);
+	close(d.fd);
+
+	/* Over the size limit: an error, and the first bytes not executed. */
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "remap 0 nvm", 11);
+	big[sizeof(big) - 1] = '\n';
+	fd = raw_connect(path);
+	n = fd < 0 || send(fd, big, sizeof(big), MSG_NOSIGNAL) != (ssize_t)sizeof(big) ? -1 :
+	    raw_answer(fd, buf, sizeof(buf), 3000);
+	if (fd >= 0)
+		close(fd);
+	tap_ok(n > 0 && !strncmp(buf, "error:", 6) && strstr(buf, "long"),
+	       "an over-size request is answered with an error (%.60s)", n > 0 ? buf : "");
+	tap_ok(strstr(ask(path, "chunk 0"), "tier=dram") != NULL,
+	       "an over-size request is not executed (chunk 0 still in DRAM)");
+	/* A request ended by EOF instead of a newline is still answered. */
+	fd = raw_connect(path);
+	n = fd < 0 || send(fd, "stat\r", 5, MSG_NOSIGNAL) != 5 || shutdown(fd, SHUT_WR) ? -1 :
+	    raw_answer(fd, buf, sizeof(buf), 1000);
+	if (fd >= 0)
+		close(fd);
+	tap_ok(n > 0 && strstr(buf, "capacity"), "a request ended by EOF is answered");
+	/* Control characters inside a request: an error, not a verb. */
+	tap_ok(!strncmp(ask(path, "stat json\x01"), "error:", 6), "control characters are refused");
+	control_stop(ctl);
 }
 
 static void test_stale_and_default(struct guest_mem *m)
@@ -132,6 +255,7 @@ int main(void)
 		return 0;
 	}
 	test_verbs(&m);
+	test_fair(&m);
 	test_stale_and_default(&m);
 	memory_exit(&m);
 	unlink(img);

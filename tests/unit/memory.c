@@ -59,6 +59,18 @@ static void test_parse(void)
 	tap_ok(!memory_parse_size("4096", &v) && v == 4096, "size: 4096");
 	tap_ok(memory_parse_size("12Q", &v) == -EINVAL, "size: 12Q rejected");
 	tap_ok(memory_parse_size("99999999999T", &v) == -ERANGE, "size: overflow rejected");
+	tap_ok(!memory_parse_size("0x10000000", &v) && v == 256 * MiB, "size: 0x10000000");
+	tap_ok(!memory_parse_size("0x1M", &v) && v == MiB, "size: 0x1M, hex with a suffix");
+	tap_ok(!memory_parse_size("010M", &v) && v == 10 * MiB, "size: 010M is decimal, not octal");
+	tap_ok(!memory_parse_size("2gib", &v) && v == 2048 * MiB &&
+	       !memory_parse_size("4kb", &v) && v == 4096, "size: suffixes in any case");
+	tap_ok(memory_parse_size("0x", &v) == -EINVAL && memory_parse_size("", &v) == -EINVAL &&
+	       memory_parse_size("-1", &v) == -EINVAL && memory_parse_size(" 1", &v) == -EINVAL,
+	       "size: 0x, empty, -1 and leading space rejected");
+	tap_ok(memory_parse_size("1MiBx", &v) == -EINVAL && memory_parse_size("1Mi", &v) == -EINVAL,
+	       "size: trailing garbage rejected");
+	tap_ok(memory_parse_size("99999999999999999999", &v) == -ERANGE &&
+	       memory_parse_size("17179869184G", &v) == -ERANGE, "size: overflow of the number and of the shift");
 	memory_config_init(&cfg, 512 * MiB);
 	tap_ok(!parse(&cfg, "--dram", "128M,hugetlb,node=0") && cfg.dram.size == 128 * MiB &&
 	       cfg.dram.hugetlb && cfg.dram.node == 0, "--dram 128M,hugetlb,node=0");
@@ -329,6 +341,33 @@ static void test_inplace(void)
 	memory_exit(&m);
 }
 
+/* What an earlier VM left in the file; the guest must see zeros instead. */
+static void test_owner(void)
+{
+	struct memory_config cfg;
+	struct guest_mem m, m2;
+	uint64_t i, stale = 0;
+	char why[256];
+	int fd, err;
+
+	fd = open(tmpfile_path, O_RDWR);
+	for (i = 0; fd >= 0 && i < 64 * MiB; i += MiB)
+		if (pwrite(fd, "stale", 5, (off_t)i) != 5)
+			break;
+	if (fd >= 0)
+		close(fd);
+	setup_file_cfg(&cfg, 64 * MiB, 16 * MiB, "dram-first");
+	err = memory_config_validate(&cfg, why, sizeof(why));
+	tap_ok(!err && !memory_init(&m, &cfg), "owner: init on a file holding stale data");
+	for (i = 0; i < m.ram_size; i += 4096)
+		stale += m.host[i] != 0;
+	tap_is(stale, 0, "owner: the guest's RAM reads zeros on the file's frames");
+	tap_is(memory_init(&m2, &cfg), -EBUSY, "owner: a second VM on the same file is -EBUSY");
+	memory_exit(&m);
+	tap_ok(!memory_init(&m2, &cfg), "owner: the file is free again after exit");
+	memory_exit(&m2);
+}
+
 int main(void)
 {
 	int fd = mkstemp(tmpfile_path);
@@ -345,6 +384,7 @@ int main(void)
 	test_remap();
 	test_access();
 	test_inplace();
+	test_owner();
 	unlink(tmpfile_path);
 	return tap_done(0);
 }

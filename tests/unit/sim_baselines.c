@@ -42,26 +42,38 @@ static void test_numa_balancing(void)
 	pol_params_default(&pp);
 	pp.nb_hot_threshold_ms = 300;	/* 3 intervals */
 	setup(&s, &pol_numa, &m, &pp, &h);
-	tap_is(s.vm[0].loc[0] * 10 + s.vm[0].loc[1500], 10, "numa: first-touch start");
+	tap_ok(s.vm[0].loc[0] == SIM_DRAM && s.vm[0].loc[1500] == SIM_NVM,
+	       "numa: first-touch start");
 	/* The first scan ends interval 10 (1 s scan delay, 1 s period). */
 	for (t = 0; t <= 10; t++) {
 		step(&s, t, 1500, 1, 10);
-		ok &= s.vm[0].loc[1500] == SIM_SLOW;
+		ok &= s.vm[0].loc[1500] == SIM_NVM;
 	}
 	tap_ok(ok, "numa: no promotion before the first scan (scan delay)");
 	step(&s, 11, 1500, 1, 10);
+	tap_is(s.vm[0].loc[1500], SIM_NVM,
+	       "numa: DRAM full: the hint fault cannot promote (migrate_balanced_pgdat)");
+	tap_ok(sim_dram_free(&s) >= 8 && sim_dram_free(&s) <= 16,
+	       "numa: ... and wakes kswapd, which demotes up to the promo watermark");
+	for (t = 12; t <= 20; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 21, 1500, 1, 10);	/* right after the scan at 20 */
 	tap_is(s.vm[0].loc[1500], SIM_DRAM, "numa: hint fault soon after the scan promotes");
-	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "numa: kswapd demoted a page to make room");
-	for (t = 12; t < 15; t++)
+	for (t = 22; t <= 30; t++)
 		step(&s, t, 0, 1, 1);
-	step(&s, 15, 1600, 1, 10);	/* 5 intervals after the scan at 10 */
-	tap_is(s.vm[0].loc[1600], SIM_SLOW, "numa: fault after the hot threshold does not promote");
-	step(&s, 16, 1600, 1, 10);
-	tap_is(s.vm[0].loc[1600], SIM_SLOW, "numa: one fault per scan, then no more");
-	for (t = 17; t < 21; t++)
+	step(&s, 35, 1600, 1, 10);	/* 5 intervals after the scan at 30 */
+	tap_is(s.vm[0].loc[1600], SIM_NVM, "numa: fault after the hot threshold does not promote");
+	step(&s, 36, 1600, 1, 10);
+	tap_is(s.vm[0].loc[1600], SIM_NVM, "numa: one fault per scan, then no more");
+	for (t = 37; t <= 40; t++)
 		step(&s, t, 0, 1, 1);
-	step(&s, 21, 1600, 1, 10);	/* right after the scan at 20 */
-	tap_is(s.vm[0].loc[1600], SIM_DRAM, "numa: promoted after the next scan");
+	/* At the high watermark again: this fault fails and wakes kswapd. */
+	step(&s, 41, 1600, 1, 10);
+	for (t = 42; t <= 50; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 51, 1600, 1, 10);	/* right after the scan at 50 */
+	tap_is(s.vm[0].loc[1600], SIM_DRAM, "numa: promoted after a later scan");
+	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "numa: within the DRAM budget");
 	sim_destroy(&s);
 }
 
@@ -75,7 +87,7 @@ static void test_hemem(void)
 	pol_params_default(&pp);
 	setup(&s, &pol_hemem, &m, &pp, &h);
 	step(&s, 0, 1024, 512, 1);	/* chunk 2: ~0.1 samples: cold */
-	tap_is(s.vm[0].loc[1024], SIM_SLOW, "hemem: a lukewarm page stays in the slow tier");
+	tap_is(s.vm[0].loc[1024], SIM_NVM, "hemem: a lukewarm page stays in the slow tier");
 	step(&s, 1, 1536, 512, 1000);	/* chunk 3: ~100 samples: hot */
 	tap_ok(s.vm[0].loc[1536] == SIM_DRAM && s.vm[0].loc[2047] == SIM_DRAM,
 	       "hemem: a hot 2 MiB page is promoted whole");

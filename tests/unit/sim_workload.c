@@ -114,6 +114,46 @@ static void test_mix4_shape(void)
 	source_close(src);
 }
 
+/* Hot pages (>= 20 updates) and pages never touched over 10 intervals. */
+static void shape(const char *kind, uint32_t *hot, uint32_t *untouched,
+		  uint32_t *hot_chunks)
+{
+	struct source *src = open_wl(kind, 64, 8, 100000);
+	static uint32_t cnt[16384];
+	struct ival iv;
+	uint32_t k, c, inchunk[32] = { 0 };
+
+	memset(cnt, 0, sizeof(cnt));
+	*hot = *untouched = *hot_chunks = 0;
+	while (src && source_next(src, &iv) == 1)
+		for (k = 0; k < iv.n[0]; k++)
+			cnt[iv.rec[0][k].page] += iv.rec[0][k].reads;
+	for (k = 0; k < 16384; k++) {
+		*hot += cnt[k] >= 200;
+		*untouched += !cnt[k];
+		inchunk[k / 512] += cnt[k] >= 200;
+	}
+	for (c = 0; c < 32; c++)
+		*hot_chunks += inchunk[c] > 0;
+	source_close(src);
+}
+
+static void test_weighted_shapes(void)
+{
+	uint32_t hot, none, chunks;
+
+	shape("clusters", &hot, &none, &chunks);
+	tap_ok(hot == 2048 && chunks >= 24, "clusters: 8 MiB hot in 4-64 KiB clusters over "
+	       "%u of 32 chunks", chunks);
+	tap_ok(none >= 16384 - 2 * 2048, "clusters: memory outside hot and cold regions "
+	       "never touched (%u pages)", none);
+	shape("coldconf", &hot, &none, &chunks);
+	tap_ok(hot == 2048 && none >= 16384 - 2 * 2048,
+	       "coldconf: cold traffic confined, %u pages truly cold", none);
+	shape("unaligned", &hot, &none, &chunks);
+	tap_ok(hot == 2048 && chunks == 5, "unaligned: 8 MiB hot set straddles 5 chunks");
+}
+
 int main(void)
 {
 	struct source *src = NULL;
@@ -124,6 +164,11 @@ int main(void)
 	test_contract("shift");
 	test_contract("scan");
 	test_contract("mix4");
+	test_contract("clusters");
+	test_contract("unaligned");
+	test_contract("coldconf");
+	test_contract("phases");
+	test_weighted_shapes();
 	test_gups_shape();
 	test_scan_shape();
 	test_mix4_shape();

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tracker's pure parts (hmmv/tracker.h): dirty-log bitmaps to trace
- * records (reads vs writes, VMM writes, moved chunks, partial words),
- * per-chunk counts, flag parsing, and the trace file's lifecycle without
+ * The tracker's and the engine's pure parts (hmmv/tracker.h,
+ * hmmv/engine.h): coalescing blocks into zap runs, block masks and window
+ * counts over bitmaps (partial words, block edges), the engine's flags,
+ * its rate limit and percentiles, and the trace file's lifecycle without
  * KVM (created and never started = removed; an existing file untouched).
  */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hmmv/engine.h"
 #include "hmmv/tracker.h"
 #include "tests/tap.h"
 
@@ -23,119 +25,122 @@ static void set(uint64_t *b, uint32_t p)
 	b[p / 64] |= 1ULL << (p % 64);
 }
 
-static const struct trace_rec *find(const struct trace_rec *r, uint32_t n, uint32_t page)
+static void test_runs(void)
 {
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		if (r[i].page == page)
-			return &r[i];
-	return NULL;
-}
-
-static int is_rec(const struct trace_rec *r, uint32_t reads, uint32_t writes)
-{
-	return r && r->reads == reads && r->writes == writes;
-}
-
-static void test_records(void)
-{
-	uint64_t win[WORDS] = { 0 }, rest[WORDS] = { 0 }, vmm[WORDS] = { 0 };
-	uint64_t mapped[WORDS] = { 0 };
-	uint8_t moved[(NPAGES + 31) / 32] = { 0 };	/* chunks of 32 pages */
-	struct trace_rec out[NPAGES];
-	uint32_t n, i, ascending = 1;
-
-	set(win, 3);			/* touched in the window only: read */
-	set(win, 5);
-	set(rest, 5);			/* window + rest: written */
-	set(rest, 7);			/* first touched in the rest: read */
-	set(vmm, 9);			/* VMM wrote it: write */
-	set(win, 9);
-	set(win, 40);			/* chunk 1 moves during the interval: */
-	set(rest, 40);			/* its refault is no write */
-	set(mapped, 41);
-	set(win, 41);
-	moved[1] = 1;
-	set(mapped, 11);		/* mapped at the start, logged: a write */
-	set(rest, 11);
-	set(mapped, 13);		/* mapped, not logged: nothing seen */
-	set(win, 70);			/* next word */
-	set(rest, 70);
-	set(rest, 199);			/* the last page */
-	set(rest, 200);			/* past npages: ignored */
-	n = tracker_records(win, rest, vmm, mapped, moved, 32, NPAGES, out);
-	tap_is(n, 9, "one record per logged or VMM-written page, none past npages");
-	tap_ok(is_rec(find(out, n, 3), 1, 0), "window only: a read");
-	tap_ok(is_rec(find(out, n, 5), 0, 1), "window and rest: a write");
-	tap_ok(is_rec(find(out, n, 7), 1, 0), "first touched in the rest: a read");
-	tap_ok(is_rec(find(out, n, 9), 0, 1), "VMM-written: a write");
-	tap_ok(is_rec(find(out, n, 11), 0, 1), "mapped at the start and logged: a write");
-	tap_ok(!find(out, n, 13), "mapped and not logged: no record (reads unseen)");
-	tap_ok(is_rec(find(out, n, 40), 1, 0) && is_rec(find(out, n, 41), 1, 0),
-	       "moved chunk: logs are touches only");
-	tap_ok(is_rec(find(out, n, 70), 0, 1), "second word: a write");
-	tap_ok(is_rec(find(out, n, 199), 1, 0), "last page of a partial word");
-	for (i = 1; i < n; i++)
-		ascending &= out[i].page > out[i - 1].page;
-	tap_ok(ascending, "records ascend by page (trace block order)");
-	n = tracker_records(NULL, rest, NULL, NULL, NULL, 32, NPAGES, out);
-	tap_ok(n == 6 && is_rec(find(out, n, 5), 1, 0),
-	       "without a window log or mapped pages nothing counts as written");
-	tracker_update_mapped(mapped, win, rest, moved, 32, NPAGES);
-	tap_ok((mapped[0] >> 3 & 1) && (mapped[0] >> 7 & 1) && (mapped[0] >> 13 & 1) &&
-	       !(mapped[0] >> 40 & 1) && !(mapped[0] >> 41 & 1) && (mapped[3] >> 7 & 1) &&
-	       !(mapped[3] >> 8 & 1),
-	       "after the interval: logged pages mapped, moved chunks' and out-of-range not");
-}
-
-static void test_counts(void)
-{
-	struct trace_rec r[] = {
-		{ 0, 1, 0 }, { 1, 0, 1 }, { 511, 0, 1 }, { 512, 1, 0 }, { 1100, 0, 1 },
-		{ 5000, 1, 0 },	/* past the last chunk */
+	const struct tracker_block b[] = {
+		{ 0, 32 }, { 32, 32 }, { 96, 32 }, { 128, 8 }, { 190, 10 },
 	};
-	uint32_t touched[3], written[3];
+	struct tracker_block r[5];
+	uint32_t n;
 
-	tracker_chunk_counts(r, 6, 512, 3, touched, written);
-	tap_ok(touched[0] == 3 && written[0] == 2, "chunk 0: 3 touched, 2 written");
-	tap_ok(touched[1] == 1 && written[1] == 0, "chunk 1: 1 touched, 0 written");
-	tap_ok(touched[2] == 1 && written[2] == 1, "chunk 2: 1 touched, 1 written; pages past the end ignored");
+	n = tracker_runs(b, 5, r);
+	tap_ok(n == 3 && r[0].page == 0 && r[0].npages == 64 && r[1].page == 96 &&
+	       r[1].npages == 40 && r[2].page == 190 && r[2].npages == 10,
+	       "adjacent blocks coalesce into one zap run each: %u runs", n);
+	tap_ok(tracker_runs(b, 0, r) == 0, "no blocks, no runs");
+	n = tracker_runs(&b[2], 1, r);
+	tap_ok(n == 1 && r[0].page == 96 && r[0].npages == 32, "one block, one run");
+}
+
+static void test_masks(void)
+{
+	const struct tracker_block b[] = { { 60, 8 }, { 128, 64 }, { 196, 4 } };
+	uint64_t mask[WORDS] = { 0 }, log[WORDS] = { 0 };
+	uint8_t counts[76] = { 0 };
+	uint32_t i, all = 1;
+
+	tracker_mask_set(mask, b, 3);
+	tap_ok(mask[0] == 0xf000000000000000ULL && mask[1] == 0xf && mask[2] == ~0ULL &&
+	       mask[3] == 0xf0, "the mask holds exactly the blocks' pages (word edges, full word)");
+	tracker_mask_clear(mask, b, 3);
+	tap_ok(!mask[0] && !mask[1] && !mask[2] && !mask[3], "clearing it leaves it empty");
+	set(log, 59);		/* outside every block */
+	set(log, 60);		/* block 0, page 0 */
+	set(log, 67);		/* block 0, page 7 */
+	set(log, 150);		/* block 1, page 22 */
+	set(log, 199);		/* block 2, page 3 */
+	tap_ok(tracker_mask_count(log, b, 3) == 4, "4 logged pages inside the blocks");
+	tracker_harvest(log, b, 3, counts);
+	tracker_harvest(log, b, 3, counts);
+	for (i = 0; i < 76; i++)
+		all &= counts[i] == ((i == 0 || i == 7 || i == 8 + 22 || i == 75) ? 2 : 0);
+	tap_ok(all, "two harvests: 2 windows for each logged block page, 0 elsewhere");
+	memset(counts, 255, sizeof(counts));
+	tracker_harvest(log, b, 3, counts);
+	tap_ok(counts[0] == 255, "window counts saturate at 255");
 }
 
 static void test_parse(void)
 {
-	struct tracker_config c;
-	char why[128];
+	struct engine_config c;
+	char why[256];
 
-	tracker_config_init(&c);
-	tap_ok(!c.path && c.interval_ms == TRACKER_DEFAULT_INTERVAL_MS &&
-	       c.window_ms == TRACKER_DEFAULT_WINDOW_MS && c.window_ms < c.interval_ms &&
-	       c.sample_pages == TRACKER_DEFAULT_SAMPLE_PAGES,
-	       "defaults: off, 100 ms interval, 5 ms window, 32 pages sampled");
-	tap_ok(tracker_parse_flag(&c, "--trace", "x.trace", why, sizeof(why)) == 0 &&
-	       !strcmp(c.path, "x.trace"), "--trace FILE");
-	tap_ok(tracker_parse_flag(&c, "--trace", "", why, sizeof(why)) == -EINVAL,
-	       "--trace with an empty name is refused");
-	tap_ok(tracker_parse_flag(&c, "--trace-pages", "64", why, sizeof(why)) == 0 &&
+	engine_config_init(&c);
+	tap_ok(c.mode == ENGINE_AUTO && c.copy == ENGINE_COPY_WP && !c.trace &&
+	       !c.interval_ms && !c.sample_pages, "defaults: auto, wp, the policy's parameters");
+	tap_ok(engine_parse_flag(&c, "--hmmv", "off", why, sizeof(why)) == 0 &&
+	       c.mode == ENGINE_OFF && engine_parse_flag(&c, "--hmmv", "on", why, sizeof(why)) == 0 &&
+	       c.mode == ENGINE_ON, "--hmmv on|off");
+	tap_ok(engine_parse_flag(&c, "--hmmv", "yes", why, sizeof(why)) == -EINVAL &&
+	       strstr(why, "'yes'"), "--hmmv yes refused: %s", why);
+	tap_ok(engine_parse_flag(&c, "--hmmv-copy", "pause", why, sizeof(why)) == 0 &&
+	       c.copy == ENGINE_COPY_PAUSE &&
+	       engine_parse_flag(&c, "--hmmv-copy", "stop", why, sizeof(why)) == -EINVAL,
+	       "--hmmv-copy wp|pause");
+	tap_ok(engine_parse_flag(&c, "--hmmv-interval", "250", why, sizeof(why)) == 0 &&
+	       c.interval_ms == 250 &&
+	       engine_parse_flag(&c, "--hmmv-interval", "9", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--trace-interval", "60001", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-interval", "-100", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-interval", "1e3", why, sizeof(why)) == -EINVAL &&
+	       c.interval_ms == 250, "intervals: out of range and malformed refused, value kept");
+	tap_ok(engine_parse_flag(&c, "--hmmv-block-pages", "64", why, sizeof(why)) == 0 &&
 	       c.sample_pages == 64 &&
-	       tracker_parse_flag(&c, "--trace-pages", "48", why, sizeof(why)) == -EINVAL &&
-	       tracker_parse_flag(&c, "--trace-pages", "0", why, sizeof(why)) == -EINVAL &&
-	       c.sample_pages == 64, "--trace-pages: powers of two only");
-	tap_ok(tracker_parse_flag(&c, "--trace-interval", "250", why, sizeof(why)) == 0 &&
-	       c.interval_ms == 250, "--trace-interval 250");
-	tap_ok(tracker_parse_flag(&c, "--trace-interval", "9", why, sizeof(why)) == -EINVAL &&
-	       tracker_parse_flag(&c, "--trace-interval", "60001", why, sizeof(why)) == -EINVAL &&
-	       tracker_parse_flag(&c, "--trace-interval", "-100", why, sizeof(why)) == -EINVAL &&
-	       tracker_parse_flag(&c, "--trace-interval", "1e3", why, sizeof(why)) == -EINVAL &&
-	       c.interval_ms == 250, "out-of-range and malformed intervals refused, value kept");
-	tap_ok(strstr(why, "'1e3'") != NULL, "the reason names the value: %s", why);
+	       engine_parse_flag(&c, "--trace-pages", "48", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-block-pages", "0", why, sizeof(why)) == -EINVAL,
+	       "block pages: a power of two");
+	tap_ok(engine_parse_flag(&c, "--hmmv-windows", "17", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-windows", "8", why, sizeof(why)) == 0 &&
+	       engine_parse_flag(&c, "--hmmv-levels", "9", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-levels", "0", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-rate", "0", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-rate", "200", why, sizeof(why)) == 0 &&
+	       c.windows == 8 && c.rate_mibs == 200, "windows 1..16, levels 1..8, rate >= 1");
+	tap_ok(engine_parse_flag(&c, "--trace", "", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--trace", "x.trace", why, sizeof(why)) == 0 &&
+	       !strcmp(c.trace, "x.trace"), "--trace FILE, not empty");
+	engine_config_init(&c);
+	c.mode = ENGINE_ON;
+	tap_ok(engine_config_check(&c, false, why, sizeof(why)) == -EINVAL &&
+	       strstr(why, "--hmmv on") == why, "--hmmv on without a slow tier: %s", why);
+	c.windows = 8;
+	c.window_ms = 20;
+	tap_ok(engine_config_check(&c, true, why, sizeof(why)) == -EINVAL &&
+	       strstr(why, "--hmmv-window-ms") == why, "windows that do not fit: %s", why);
+	engine_config_init(&c);
+	tap_ok(!engine_config_tracks(&c, false) && engine_config_tracks(&c, true),
+	       "auto: tracks with a slow tier only");
+	c.mode = ENGINE_OFF;
+	tap_ok(!engine_config_tracks(&c, true), "off: no tracking (no dirty log)");
+	c.trace = "x";
+	tap_ok(engine_config_tracks(&c, true), "off with --trace: tracks");
+}
+
+static void test_helpers(void)
+{
+	const uint64_t s[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+	tap_ok(engine_rate_moves(0, 100, 2 << 20, 64) == 64, "no rate: the policy's max_moves");
+	tap_ok(engine_rate_moves(200, 100, 2 << 20, 64) == 10, "200 MiB/s, 100 ms, 2 MiB: 10 moves");
+	tap_ok(engine_rate_moves(1, 100, 2 << 20, 64) == 1, "a tiny rate still moves one chunk");
+	tap_ok(engine_percentile(s, 10, 50) == 5 && engine_percentile(s, 10, 99) == 10 &&
+	       engine_percentile(s, 10, 0) == 1 && engine_percentile(s, 0, 50) == 0,
+	       "percentiles by nearest rank");
 }
 
 static void test_file(void)
 {
 	char dir[] = "/tmp/tracker-unit.XXXXXX", path[256], why[256];
-	struct tracker_config c;
 	struct tracker *t = NULL;
 	struct stat st;
 	FILE *f;
@@ -144,10 +149,8 @@ static void test_file(void)
 		tap_ok(0, "mkdtemp: %s", strerror(errno));
 		return;
 	}
-	tracker_config_init(&c);
 	snprintf(path, sizeof(path), "%s/new.trace", dir);
-	c.path = path;
-	tap_ok(tracker_create(&t, &c, why, sizeof(why)) == 0 && stat(path, &st) == 0,
+	tap_ok(tracker_create(&t, path, 0, why, sizeof(why)) == 0 && stat(path, &st) == 0,
 	       "tracker_create makes the file");
 	tracker_destroy(t);
 	tap_ok(stat(path, &st) < 0 && errno == ENOENT, "never started: the file is removed");
@@ -157,24 +160,29 @@ static void test_file(void)
 		fclose(f);
 	}
 	t = NULL;
-	tap_ok(tracker_create(&t, &c, why, sizeof(why)) == 0, "an existing file opens");
+	tap_ok(tracker_create(&t, path, 0, why, sizeof(why)) == 0, "an existing file opens");
 	tracker_destroy(t);
 	tap_ok(stat(path, &st) == 0 && st.st_size == 4, "never started: an existing file is untouched");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/no/such/dir.trace", dir);
 	t = NULL;
-	tap_ok(tracker_create(&t, &c, why, sizeof(why)) == -ENOENT && !t &&
+	tap_ok(tracker_create(&t, path, 0, why, sizeof(why)) == -ENOENT && !t &&
 	       strstr(why, "--trace ") == why && strstr(why, path),
 	       "an unwritable path: -ENOENT, the reason names --trace and the file");
+	t = NULL;
+	tap_ok(tracker_create(&t, NULL, 0, why, sizeof(why)) == 0 && t && !tracker_tracing(t),
+	       "no --trace: a tracker without a file");
+	tracker_destroy(t);
 	rmdir(dir);
 }
 
 int main(void)
 {
-	tap_plan(28);
-	test_records();
-	test_counts();
+	tap_plan(31);
+	test_runs();
+	test_masks();
 	test_parse();
+	test_helpers();
 	test_file();
 	return tap_done(1);
 }

@@ -129,9 +129,9 @@ static void test_rng_irq(struct rig *r)
 	irqs = vdev->nr_irqs;
 	tap_ok(!rng_read(r, 4096, &used) && used == 4096 && nonzero(r, 4096),
 	       "rng fills a 4 KiB buffer with random bytes");
-	tap_ok(vdev->nr_irqs > irqs && vdev->intx_level, "INTx asserted without MSI-X");
+	tap_ok(vdev->nr_irqs > irqs && virtio_pci_of(vdev)->intx_level, "INTx asserted without MSI-X");
 	tap_is(drv_rd(&r->d, r->d.isr, 1), 1, "ISR reports a queue interrupt");
-	tap_ok(!vdev->intx_level && drv_rd(&r->d, r->d.isr, 1) == 0, "ISR read clears it and INTx");
+	tap_ok(!virtio_pci_of(vdev)->intx_level && drv_rd(&r->d, r->d.isr, 1) == 0, "ISR read clears it and INTx");
 	/* MSI-X: vector 1 for the queue, masked first, then unmasked. */
 	for (cap = (uint8_t)drv_cfg_read(&r->d, PCI_CAPABILITY_LIST, 1); cap;
 	     cap = (uint8_t)drv_cfg_read(&r->d, cap + 1u, 1))
@@ -156,7 +156,7 @@ static void test_rng_irq(struct rig *r)
 	       "unmasking delivers the pending interrupt");
 	rng_read(r, 512, &used);
 	tap_is(vdev->nr_irqs, irqs + 2, "unmasked vector interrupts directly");
-	tap_ok(!vdev->intx_level, "no INTx while MSI-X is on");
+	tap_ok(!virtio_pci_of(vdev)->intx_level, "no INTx while MSI-X is on");
 }
 
 int main(void)

@@ -6,14 +6,23 @@
 #include "tools/sim/sim.h"
 
 /*
- * Defaults and their sources.
+ * Defaults and their sources (tools/sim/README.md, "Memory model").
  * - Latency: Izraelevitz et al., "Basic Performance Measurements of the
- *   Intel Optane DC Persistent Memory Module" (2019): random 64 B read
- *   ~81 ns local DRAM, ~305 ns Optane.
- * - Optane bandwidth, same paper: ~6.6 GB/s read and ~2.3 GB/s write per
- *   DIMM; six DIMMs (one per channel of a 2nd gen. Xeon socket).
+ *   Intel Optane DC Persistent Memory Module" (arXiv 1903.05714, 2019):
+ *   idle random 64 B read ~81 ns local DRAM, ~305 ns Optane.
+ * - Optane bandwidth, same paper: ~6.6 GB/s sequential read and ~2.3 GB/s
+ *   write per DIMM; six DIMMs (one per channel of a 2nd gen. Xeon socket).
+ * - Optane media granularity 256 B (Yang et al., "An Empirical Guide to
+ *   the Behavior and Use of Scalable Persistent Memory", FAST'20, sec. 3):
+ *   a random 64 B access costs a 256 B media access, so random 64 B
+ *   traffic gets a quarter of the sequential bandwidth. DRAM and a CXL
+ *   DRAM expander: 64 B.
  * - DRAM bandwidth: six DDR4-2666 channels are 128 GB/s peak; 100 GB/s
- *   read and 60 GB/s write sustained assumed.
+ *   read and 60 GB/s write sustained assumed (estimate).
+ * - Loaded latency: idle latency x (1 + k u / (1 - u)) at utilisation u
+ *   of the tier (u capped at 0.95), k = 0.5: 1.5x at u = 0.5, 3x at 0.8,
+ *   the shape of published loaded-latency curves (Intel MLC; Yang et al.
+ *   FAST'20 fig. 4 for Optane); an estimate, a flag (--load-k).
  * - Core: 20 ns of work per memory access and 2 misses in flight per vCPU
  *   (random updates with some dependency), 2 vCPUs per VM. These set the
  *   share of time memory latency takes, hence every slowdown: flags.
@@ -31,11 +40,14 @@ void model_default(struct model *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->lat_ns[SIM_DRAM] = 81;
-	m->lat_ns[SIM_SLOW] = 305;
+	m->lat_ns[SIM_NVM] = 305;
 	m->bw_rd[SIM_DRAM] = 100;
 	m->bw_wr[SIM_DRAM] = 60;
-	m->bw_rd[SIM_SLOW] = 6 * 6.6;
-	m->bw_wr[SIM_SLOW] = 6 * 2.3;
+	m->bw_rd[SIM_NVM] = 6 * 6.6;
+	m->bw_wr[SIM_NVM] = 6 * 2.3;
+	m->gran[SIM_DRAM] = 64;
+	m->gran[SIM_NVM] = 256;
+	m->load_k = 0.5;
 	m->cpu_ns = 20;
 	m->mlp = 2;
 	m->vcpus = 2;
@@ -62,30 +74,66 @@ int model_preset(struct model *m, const char *name)
 	if (!strcmp(name, "optane"))
 		return 0;
 	if (!strcmp(name, "cxl")) {
-		m->lat_ns[SIM_SLOW] = m->lat_ns[SIM_DRAM] + 80;
-		m->bw_rd[SIM_SLOW] = 25;
-		m->bw_wr[SIM_SLOW] = 25;
+		m->lat_ns[SIM_NVM] = m->lat_ns[SIM_DRAM] + 80;
+		m->bw_rd[SIM_NVM] = 25;
+		m->bw_wr[SIM_NVM] = 25;
+		m->gran[SIM_NVM] = 64;
 		return 0;
 	}
 	return -EINVAL;
 }
 
-void acct_read(struct acct *a, const struct model *m, int tier, double n)
+/* Device bytes of n 64 B transfers: random ones cost a media granule. */
+static double media_bytes(const struct model *m, int tier, double n, int seq)
+{
+	return n * (seq || m->gran[tier] < SIM_LINE ? SIM_LINE : m->gran[tier]);
+}
+
+static void acct_rd(struct acct *a, const struct model *m, int tier, double n,
+		    int seq)
 {
 	a->accesses += n;
-	a->lat_ns += n * m->lat_ns[tier];
-	a->dev_rd[tier] += n * SIM_LINE;
+	a->lat_ns[tier] += n * m->lat_ns[tier];
+	a->dev_rd[tier] += media_bytes(m, tier, n, seq);
 	if (tier == SIM_DRAM)
 		a->dram_acc += n;
 }
 
 /* Write-backs are posted: bandwidth, no latency. */
-void acct_write(struct acct *a, const struct model *m, int tier, double n)
+static void acct_wr(struct acct *a, const struct model *m, int tier, double n,
+		    int seq)
 {
 	a->accesses += n;
-	a->dev_wr[tier] += n * SIM_LINE;
+	a->dev_wr[tier] += media_bytes(m, tier, n, seq);
 	if (tier == SIM_DRAM)
 		a->dram_acc += n;
+}
+
+/* n random 64 B reads or writes. */
+void acct_read(struct acct *a, const struct model *m, int tier, double n)
+{
+	acct_rd(a, m, tier, n, 0);
+}
+
+void acct_write(struct acct *a, const struct model *m, int tier, double n)
+{
+	acct_wr(a, m, tier, n, 0);
+}
+
+/*
+ * One trace record. The trace has page counts, not addresses: a page
+ * whose reads (writes) are a whole number of 64-line passes is taken as
+ * streamed through (sequential), any other count as random lines.
+ */
+void acct_rec(struct acct *a, const struct model *m, int tier,
+	      const struct trace_rec *r)
+{
+	const uint32_t lines = SIM_PAGE / SIM_LINE;
+
+	if (r->reads)
+		acct_rd(a, m, tier, r->reads, r->reads % lines == 0);
+	if (r->writes)
+		acct_wr(a, m, tier, r->writes, r->writes % lines == 0);
 }
 
 /* A copy of bytes from tier 'from' to the other tier. */
@@ -96,10 +144,28 @@ void acct_copy(struct acct *a, int from, double bytes)
 	a->migrated += bytes;
 }
 
+/* Time at idle latency. */
 double model_lat_time(const struct model *m, const struct acct *a)
 {
-	return (a->accesses * m->cpu_ns + a->lat_ns / m->mlp + a->stall_ns) /
-	       m->vcpus;
+	static const double idle[2] = { 0, 0 };
+
+	return model_loaded_time(m, a, idle);
+}
+
+static double load_factor(const struct model *m, double u)
+{
+	u = u < 0.95 ? u : 0.95;
+	return 1 + m->load_k * u / (1 - u);
+}
+
+/* Time with each tier's read latency raised by its utilisation util[t]. */
+double model_loaded_time(const struct model *m, const struct acct *a,
+			 const double *util)
+{
+	double lat = a->lat_ns[0] * load_factor(m, util[0]) +
+		     a->lat_ns[1] * load_factor(m, util[1]);
+
+	return (a->accesses * m->cpu_ns + lat / m->mlp + a->stall_ns) / m->vcpus;
 }
 
 static double occupancy(const struct model *m, const struct acct *a, int t)
@@ -144,6 +210,33 @@ static void waterfill(const double *u, uint32_t n, double *s)
 	}
 }
 
+/*
+ * Loaded latency: the tiers' utilisation depends on the VMs' times and
+ * the times on the latency; a few damped fixed-point steps settle it.
+ */
+static void loaded_times(const struct model *m, const struct acct *const *a,
+			 uint32_t n, double *t)
+{
+	double util[2], t1;
+	uint32_t i, it;
+	int tier;
+
+	for (i = 0; i < n; i++)
+		t[i] = model_lat_time(m, a[i]);
+	for (it = 0; it < 8; it++) {
+		for (tier = 0; tier < 2; tier++) {
+			util[tier] = 0;
+			for (i = 0; i < n; i++)
+				if (t[i] > 0)
+					util[tier] += occupancy(m, a[i], tier) / t[i];
+		}
+		for (i = 0; i < n; i++) {
+			t1 = model_loaded_time(m, a[i], util);
+			t[i] = (t[i] + t1) / 2;
+		}
+	}
+}
+
 void model_interval_times(const struct model *m, const struct acct *const *a,
 			  uint32_t n, double *t)
 {
@@ -151,8 +244,7 @@ void model_interval_times(const struct model *m, const struct acct *const *a,
 	uint32_t i;
 	int tier;
 
-	for (i = 0; i < n; i++)
-		t[i] = model_lat_time(m, a[i]);
+	loaded_times(m, a, n, t);
 	for (tier = 0; tier < 2; tier++) {
 		double sum = 0;
 

@@ -13,7 +13,7 @@ set linetype 8 lc rgb '#555555'
 set linetype 9 lc rgb '#e41a1c'
 
 set output out.'/slowdown.png'
-set title 'Slowdown against all-DRAM (lower is better; DRAM = 25% of the footprint)'
+set title 'Slowdown against all-DRAM, geometric mean over DRAM sizes, slow tiers and seeds (lower is better)'
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -25,18 +25,3 @@ set key outside right top
 set xtics rotate by 0
 plot for [i=2:10] out.'/slowdown.dat' using i:xtic(1) title columnheader(i)
 
-set output out.'/dram-share.png'
-set title 'DRAM per VM over time, four-VM mix (hot sets 16/32/64/128 MiB, 256 MiB DRAM)'
-set style data lines
-unset style
-set xlabel 'simulated time (s, nominal)'
-set ylabel 'DRAM (MiB)'
-set yrange [0:*]
-set multiplot layout 1,3
-set title 'HMM-V (pool policy)'
-plot for [i=2:5] out.'/share-hmm-v.dat' using 1:i with lines lw 2 title sprintf('vm%d', i-2)
-set title 'NUMA balancing'
-plot for [i=2:5] out.'/share-numa-balancing.dat' using 1:i with lines lw 2 title sprintf('vm%d', i-2)
-set title 'MEMTIS'
-plot for [i=2:5] out.'/share-memtis.dat' using 1:i with lines lw 2 title sprintf('vm%d', i-2)
-unset multiplot

@@ -113,7 +113,7 @@ static void oracle_begin(struct sim *s, const struct ival *iv)
 
 	base[0] = 0;
 	for (v = 0; v < s->nvms; v++) {
-		memset(s->vm[v].loc, SIM_SLOW, s->vm[v].pages);
+		memset(s->vm[v].loc, SIM_NVM, s->vm[v].pages);
 		s->vm[v].dram_pages = 0;
 		base[v + 1] = base[v] + s->vm[v].pages;
 		for (k = 0; k < iv->n[v]; k++) {
@@ -156,7 +156,7 @@ static void oracle2m_begin(struct sim *s, const struct ival *iv)
 
 	base[0] = 0;
 	for (v = 0; v < s->nvms; v++) {
-		memset(s->vm[v].loc, SIM_SLOW, s->vm[v].pages);
+		memset(s->vm[v].loc, SIM_NVM, s->vm[v].pages);
 		s->vm[v].dram_pages = 0;
 		base[v + 1] = base[v] + (s->vm[v].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
 	}

@@ -15,7 +15,16 @@
  * mappings while logging is on; per batch of moves one pause covering
  * the remaps and the stop-and-copy of pages written during the pre-copy
  * (copies run concurrently, using bandwidth).
+ *
+ * Replay: a trace the engine recorded (TRACE_F_WINDOWS: reads = windows in
+ * which a sampled block page was touched) carries the engine's own
+ * observations: they are fed to the policy as they are, every chunk
+ * starts on the slow tier (the engine's run used --placement nvm-first),
+ * and each move is printed on stderr as "hmm-v move INTERVAL CHUNK
+ * dram|nvm", so that the sequence can be compared with the engine's
+ * (tests/system/hmmv_agree.sh).
  */
+#include <stdio.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -92,7 +101,8 @@ static int hv_init(struct sim *s)
 	if (s->pp->hmmv.pages_per_chunk != SIM_CHUNK_PAGES)
 		return -EINVAL;
 	pool_params_default(&h->pool);
-	sim_place_first_touch(s);
+	if (!(s->trace_flags & TRACE_F_WINDOWS))
+		sim_place_first_touch(s);
 	for (i = 0; i < s->nvms; i++) {
 		r = hv_vm_init(s, &h->v[i], i,
 			       (uint32_t)(s->dram_pages / s->nvms / SIM_CHUNK_PAGES));
@@ -151,13 +161,15 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 		const struct trace_rec *r = &iv->rec[vm][k];
 
 		c = r->page / SIM_CHUNK_PAGES;
-		if (!v->sampled[c])
+		if (c >= v->nch || !v->sampled[c])
 			continue;
 		off = r->page % SIM_CHUNK_PAGES;
 		policy_sample_block(v->p, c, &first);
 		if (off < first || off >= first + sp)
 			continue;
-		n = windows_seen(s, (double)r->reads + r->writes, l1f, w);
+		/* The engine's own observation, or what sampling would see. */
+		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
+		    windows_seen(s, (double)r->reads + r->writes, l1f, w);
 		v->hits[c] += n;
 		cost += n * s->m->fault_ns;
 	}
@@ -205,6 +217,9 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 		to = to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
 		bw = m->bw_rd[!to] < m->bw_wr[to] ? m->bw_rd[!to] : m->bw_wr[to];
 		dirty = dirty_during(iv, vm, c, bytes / bw, s->interval_ns);
+		if (s->trace_flags & TRACE_F_WINDOWS)
+			fprintf(stderr, "hmm-v move %u %u %s\n", s->now, c,
+				to == SIM_DRAM ? "dram" : "nvm");
 		sim_set_tier(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to);
 		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE);	/* re-copy */
 		pause += m->remap_ns + dirty * SIM_PAGE / bw;

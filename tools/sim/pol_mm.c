@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Optane Memory Mode: all DRAM is a direct-mapped, 64 B line cache in front
- * of the slow tier, managed by the memory controller; the OS sees only the
- * slow tier's capacity and moves nothing.
+ * Optane Memory Mode (2LM): all DRAM is a direct-mapped, write-back cache
+ * of 64 B lines in front of the slow tier, managed by the memory
+ * controller; the OS sees only the slow tier's capacity and moves nothing.
  *
  * Host memory comes in 2 MiB frames in allocation order, not guest order:
- * a seeded permutation maps each VM chunk to a host frame. A 4 KiB host page
- * maps onto the cache's page slot (frame address modulo cache size); its 64
- * lines compete only with the same lines of the pages aliasing that slot.
- * Within an interval accesses are independent (the trace's contract), so
- * an access to page i of a slot group hits iff the group's previous access
- * was to the same page: P(hit) = a_i / A_group. This is exact for the
- * independent reference model and optimistic for cyclic scans.
- * Costs: a hit reads DRAM; a miss reads DRAM (tag), then the slow tier,
- * and fills the line into DRAM; the evicted line is written back to the
- * slow tier when dirty, with the probability that the victim (drawn from
- * the other pages of the group) was written. CPU write-backs land in DRAM.
+ * a seeded permutation maps each VM chunk to a host frame. Line l of host
+ * page P lives in cache set (P mod cache pages, l): a page slot's 64 line
+ * slots each hold one line of one of the pages aliasing that slot.
+ *
+ * Per interval, a page with c transfers touches L = min(c, 64) distinct
+ * lines, x = c / L times each. On one line slot, accesses of the aliasing
+ * pages come in random order (the trace spreads them uniformly), n of
+ * them in all: page i's x accesses hit when the previous access to that
+ * line slot was its own, x (x - 1) / n in expectation, plus the first
+ * access of the interval when the line was left there by the previous
+ * interval (the slot's tag: the page that touched it last, drawn in
+ * proportion to accesses). So a cyclic scan larger than the cache misses
+ * every time, and a set that fits hits across intervals.
+ * Costs: a hit reads DRAM; a read miss reads DRAM (tag), then the slow
+ * tier, and fills the line into DRAM; a write miss allocates without a
+ * fill. The evicted line is written back when dirty: the victim is dirty
+ * with the written share of the other pages' accesses (the slot's dirty
+ * bit for the line left from the previous interval).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,10 +30,15 @@
 
 #include "tools/sim/sim.h"
 
+#define LINES (SIM_PAGE / SIM_LINE)
+
 struct mm {
 	uint32_t *frame;	/* global chunk -> host frame */
 	uint64_t base[TRACE_MAX_VMS + 1];
-	double *a, *w;		/* per slot: accesses, writes */
+	double *a, *w;		/* per slot this interval: accesses, writes */
+	double *pick;		/* per slot: draw for the new tag */
+	uint64_t *tag;		/* per slot: global page + 1 left there, 0 none */
+	uint8_t *dirty;		/* per slot: that page's lines are dirty */
 	uint64_t slots;
 };
 
@@ -48,7 +60,10 @@ static int mm_init(struct sim *s)
 	mm->frame = malloc(n * sizeof(uint32_t));
 	mm->a = calloc(mm->slots, sizeof(double));
 	mm->w = calloc(mm->slots, sizeof(double));
-	if (!mm->frame || !mm->a || !mm->w)
+	mm->pick = calloc(mm->slots, sizeof(double));
+	mm->tag = calloc(mm->slots, sizeof(uint64_t));
+	mm->dirty = calloc(mm->slots, 1);
+	if (!mm->frame || !mm->a || !mm->w || !mm->pick || !mm->tag || !mm->dirty)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		mm->frame[i] = (uint32_t)i;
@@ -68,38 +83,70 @@ static void mm_fini(struct sim *s)
 	free(mm->frame);
 	free(mm->a);
 	free(mm->w);
+	free(mm->pick);
+	free(mm->tag);
+	free(mm->dirty);
 	free(mm);
 	s->priv = NULL;
 }
 
-static uint64_t slot_of(const struct mm *mm, uint32_t vm, uint32_t page)
+static uint64_t host_page(const struct mm *mm, uint32_t vm, uint32_t page)
 {
-	uint64_t f = mm->frame[mm->base[vm] + page / SIM_CHUNK_PAGES];
-
-	return (f * SIM_CHUNK_PAGES + page % SIM_CHUNK_PAGES) % mm->slots;
+	return (uint64_t)mm->frame[mm->base[vm] + page / SIM_CHUNK_PAGES] *
+	       SIM_CHUNK_PAGES + page % SIM_CHUNK_PAGES;
 }
 
-static void mm_page(struct sim *s, struct acct *a, double r, double w,
-		    double ga, double gw)
+/* Hits of a page's c accesses on its L line slots, as the comment above. */
+static double mm_hits(const struct mm *mm, uint64_t sl, uint64_t id, double c)
+{
+	double L = c < LINES ? c : LINES, x = c / L;
+	double others = mm->a[sl] - c, n = x + others / LINES;
+
+	return L * (x * (x - 1) / n + (mm->tag[sl] == id ? x / n : 0));
+}
+
+static void mm_page(struct sim *s, struct mm *mm, struct acct *a,
+		    const struct trace_rec *r, uint64_t sl, uint64_t id)
 {
 	const struct model *m = s->m;
-	double acc = r + w, hit = ga > 0 ? acc / ga : 1, miss = acc * (1 - hit);
-	double dirty = ga > acc ? (gw - w) / (ga - acc) : 0;
+	double r_ = r->reads, w = r->writes, acc = r_ + w;
+	double hit = mm_hits(mm, sl, id, acc) / acc, rmiss, wmiss, dirty;
 
+	hit = hit < 0 ? 0 : hit > 1 ? 1 : hit;
+	rmiss = r_ * (1 - hit);
+	wmiss = w * (1 - hit);
+	if (mm->a[sl] > acc)
+		dirty = (mm->w[sl] - w) / (mm->a[sl] - acc);
+	else
+		dirty = mm->tag[sl] && mm->tag[sl] != id ? mm->dirty[sl] : 0;
 	a->accesses += acc;
-	a->lat_ns += r * (hit * m->lat_ns[SIM_DRAM] +
-			  (1 - hit) * (m->lat_ns[SIM_DRAM] + m->lat_ns[SIM_SLOW]));
+	a->lat_ns[SIM_DRAM] += r_ * m->lat_ns[SIM_DRAM];
+	a->lat_ns[SIM_NVM] += rmiss * m->lat_ns[SIM_NVM];
 	a->dram_acc += acc * hit;
-	a->dev_rd[SIM_DRAM] += r * SIM_LINE;		/* tag + data read */
-	a->dev_wr[SIM_DRAM] += (w + miss) * SIM_LINE;	/* write-backs, fills */
-	a->dev_rd[SIM_SLOW] += miss * SIM_LINE;		/* line fills */
-	a->dev_wr[SIM_SLOW] += miss * dirty * SIM_LINE;	/* dirty victims */
-	a->dev_rd[SIM_DRAM] += miss * dirty * SIM_LINE;
+	a->dev_rd[SIM_DRAM] += r_ * SIM_LINE;			/* tag + data */
+	a->dev_wr[SIM_DRAM] += (w + rmiss) * SIM_LINE;		/* writes, fills */
+	a->dev_rd[SIM_NVM] += rmiss * m->gran[SIM_NVM];		/* random fills */
+	a->dev_wr[SIM_NVM] += (rmiss + wmiss) * dirty * m->gran[SIM_NVM];
+	a->dev_rd[SIM_DRAM] += (rmiss + wmiss) * dirty * SIM_LINE;	/* victim */
+}
+
+/* The page that touched a slot last: drawn in proportion to accesses. */
+static void mm_tag(struct sim *s, struct mm *mm, uint64_t sl, uint64_t id,
+		   const struct trace_rec *r)
+{
+	double acc = (double)r->reads + r->writes;
+
+	mm->pick[sl] -= acc;
+	if (mm->pick[sl] < 0 && mm->pick[sl] + acc >= 0) {
+		mm->tag[sl] = id;
+		mm->dirty[sl] = r->writes > 0;
+	}
 }
 
 static void mm_account(struct sim *s, const struct ival *iv)
 {
 	struct mm *mm = s->priv;
+	uint64_t sl, id;
 	uint32_t v, k;
 
 	memset(mm->a, 0, mm->slots * sizeof(double));
@@ -107,17 +154,26 @@ static void mm_account(struct sim *s, const struct ival *iv)
 	for (v = 0; v < iv->nvms; v++)
 		for (k = 0; k < iv->n[v]; k++) {
 			const struct trace_rec *r = &iv->rec[v][k];
-			uint64_t sl = slot_of(mm, v, r->page);
 
+			sl = host_page(mm, v, r->page) % mm->slots;
 			mm->a[sl] += (double)r->reads + r->writes;
 			mm->w[sl] += r->writes;
 		}
+	for (sl = 0; sl < mm->slots; sl++)
+		mm->pick[sl] = mm->a[sl] * rng_u01(&s->rng);
 	for (v = 0; v < iv->nvms; v++)
 		for (k = 0; k < iv->n[v]; k++) {
 			const struct trace_rec *r = &iv->rec[v][k];
-			uint64_t sl = slot_of(mm, v, r->page);
 
-			mm_page(s, &s->vm[v].a, r->reads, r->writes, mm->a[sl], mm->w[sl]);
+			id = host_page(mm, v, r->page) + 1;
+			sl = (id - 1) % mm->slots;
+			mm_page(s, mm, &s->vm[v].a, r, sl, id);
+		}
+	/* Tags for the next interval, after every page has been charged. */
+	for (v = 0; v < iv->nvms; v++)
+		for (k = 0; k < iv->n[v]; k++) {
+			id = host_page(mm, v, iv->rec[v][k].page) + 1;
+			mm_tag(s, mm, (id - 1) % mm->slots, id, &iv->rec[v][k]);
 		}
 }
 

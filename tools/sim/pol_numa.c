@@ -1,31 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Linux NUMA balancing in memory tiering mode (numa_balancing=2, as in
- * 6.1), acting on the VMs' memory from the host:
+ * Linux NUMA balancing in memory tiering mode (numa_balancing=2, Linux
+ * 6.1+), acting on the VMs' memory from the host. Mechanism, from
+ * kernel/sched/fair.c, mm/mprotect.c, mm/migrate.c and mm/vmscan.c:
  * - the scanner (task_numa_work) makes scan_size MB of each VM's address
  *   space PROT_NONE every scan period, skipping pages already on the top
- *   tier (change_prot_numa in tiering mode);
- * - the first touch of a scanned slow-tier page takes a NUMA hint fault;
- *   the page is promoted in the fault path when the fault comes within
- *   the hot threshold of the scan (numa_hint_fault_latency), under the
- *   promotion rate limit, and only if the DRAM node has free pages above
- *   its watermark (migrate_balanced_pgdat); otherwise kswapd is woken;
- * - kswapd, woken by failed promotions, demotes the least recently used
- *   DRAM pages to the slow tier (demotion instead of reclaim). It runs
- *   concurrently, so here it frees a page as soon as a promotion needs
- *   one. Its LRU is modelled better than the kernel keeps it: by last
- *   access interval, then fewest accesses in that interval.
+ *   tier, and stamps each page with the scan time;
+ * - the first touch of a scanned slow-tier page takes a NUMA hint fault.
+ *   Faults are handled in the order pages are first touched within the
+ *   interval (the trace spreads a page's c accesses uniformly, so its
+ *   first touch is the minimum of c uniform times), all VMs interleaved;
+ * - should_numa_migrate_memory(): with free DRAM above
+ *   max(1 GiB, node/16) over the promo watermark every fault promotes and
+ *   the threshold resets; otherwise the fault promotes only when its
+ *   latency (fault time - scan time) is below the hot threshold, and the
+ *   promotion rate limit (numa_promotion_rate_limit(): candidates per
+ *   1 s window) is not exceeded;
+ * - numa_promotion_adjust_threshold(): every scan_period_max (60 s) the
+ *   threshold moves by 2/16 of its default down (more than 110% of the
+ *   rate limit's candidates) or up (fewer than 90%), within 1/8 .. 2x;
+ * - migrate_balanced_pgdat(): the promotion needs free DRAM above the high
+ *   watermark, else it fails and wakes kswapd;
+ * - kswapd demotes from the cold end of the LRU until free DRAM reaches
+ *   the promo watermark (high + the watermark gap; watermark_scale_factor
+ *   10 makes each gap 0.1% of the node), one thread, at most one base page per
+ *   --migrate-4k-ns: demotion is rate-bounded and runs concurrently.
+ *   Its LRU is modelled better than the kernel keeps it: by last access
+ *   interval, then fewest accesses in that interval.
  * 4 KiB pages; initial placement first-touch.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools/sim/sim.h"
 
 #define AGE_MAX 255
-
 #define KEYS ((AGE_MAX + 1) * 32)
+#define SLICES 1024		/* first-touch time resolution per interval */
+#define ADJUST_STEPS 16		/* NUMA_MIGRATION_ADJUST_STEPS */
 
 struct nb_vm {
 	uint32_t *scanned;	/* interval + 1 of the scan, 0: not armed */
@@ -34,49 +48,83 @@ struct nb_vm {
 	uint64_t cursor;
 };
 
+struct nb_ev {			/* one record, in first-touch order */
+	uint32_t vm, k;
+	double t;		/* first touch, fraction of the interval */
+};
+
 struct nb {
 	struct nb_vm v[TRACE_MAX_VMS];
-	uint32_t period, threshold;	/* in intervals */
-	uint64_t scan_pages, rate_bytes, wmark_high;
-	uint64_t promo_bytes;
-	uint64_t *lru;		/* DRAM pages, coldest first: vm << 32 | page */
+	uint32_t period;		/* scan period in intervals */
+	double ims;			/* interval in ms */
+	uint64_t scan_pages, rate_pages;
+	uint64_t gap, enough;		/* watermark gap; "free space enough" */
+	/* rate limit and threshold state (pgdat->nbp_*) */
+	double rl_start_ms, th_start_ms, th_ms;
+	uint64_t cand, rl_cand, th_cand;
+	int kswapd;			/* woken, not yet balanced */
+	double kswapd_credit;		/* pages it may still demote */
+	double kswapd_t;		/* time it was brought up to */
+	uint64_t *lru;			/* DRAM pages, coldest first */
 	uint64_t nlru, next;
-	uint64_t *keyn;		/* counting sort scratch */
+	uint64_t *keyn;
+	struct nb_ev *ev, *ev2;
+	uint32_t *slot;
+	uint64_t nev_cap;
 };
 
 static uint32_t at_least1(double x)
 {
-	return x < 1 ? 1 : (uint32_t)(x + 0.5);
+	return x < 1 ? 1 : x > 0x1p31 ? 1u << 31 : (uint32_t)(x + 0.5);
 }
 
-static int nb_init(struct sim *s)
+static uint64_t to_pages(double x)
 {
-	struct nb *nb = calloc(1, sizeof(*nb));
-	double ims = s->interval_ns / 1e6;
+	return x < 0x1p62 ? (uint64_t)x : 1ull << 62;
+}
+
+static int nb_alloc(struct sim *s, struct nb *nb)
+{
 	uint32_t i;
 
-	if (!nb)
-		return -ENOMEM;
-	s->priv = nb;
 	for (i = 0; i < s->nvms; i++) {
 		nb->v[i].scanned = calloc(s->vm[i].pages, sizeof(uint32_t));
 		nb->v[i].last = calloc(s->vm[i].pages, sizeof(uint32_t));
 		nb->v[i].cnt = calloc(s->vm[i].pages, sizeof(uint32_t));
 		if (!nb->v[i].scanned || !nb->v[i].last || !nb->v[i].cnt)
 			return -ENOMEM;
-		nb->nlru += s->vm[i].pages;
+		nb->nev_cap += s->vm[i].pages;
 	}
-	nb->lru = malloc(nb->nlru * sizeof(uint64_t));
+	nb->lru = malloc(nb->nev_cap * sizeof(uint64_t));
 	nb->keyn = malloc((KEYS + 1) * sizeof(uint64_t));
-	if (!nb->lru || !nb->keyn)
+	nb->ev = malloc(nb->nev_cap * sizeof(*nb->ev));
+	nb->ev2 = malloc(nb->nev_cap * sizeof(*nb->ev2));
+	nb->slot = malloc((SLICES + 1) * sizeof(uint32_t));
+	if (!nb->lru || !nb->keyn || !nb->ev || !nb->ev2 || !nb->slot)
 		return -ENOMEM;
-	nb->nlru = 0;
-	nb->period = at_least1(s->pp->nb_scan_period_ms / ims);
-	nb->threshold = at_least1(s->pp->nb_hot_threshold_ms / ims);
-	nb->scan_pages = (uint64_t)(s->pp->nb_scan_size_mb * 256);
-	nb->rate_bytes = (uint64_t)(s->pp->nb_rate_limit_mbps * 1048576.0 * ims / 1000);
-	/* min/low/high watermarks are ~0.1% apart (watermark_scale_factor 10). */
-	nb->wmark_high = 2 * (s->dram_pages / 1000 + 1);
+	return 0;
+}
+
+static int nb_init(struct sim *s)
+{
+	const struct pol_params *pp = s->pp;
+	struct nb *nb = calloc(1, sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	s->priv = nb;
+	if (nb_alloc(s, nb))
+		return -ENOMEM;
+	nb->ims = s->interval_ns / 1e6;
+	nb->period = at_least1(pp->nb_scan_period_ms / nb->ims);
+	nb->scan_pages = to_pages(pp->nb_scan_size_mb * 256);
+	/* 0: the kernel documentation's rule of thumb, 1/10 of the slow tier's
+	 * write bandwidth (Documentation/admin-guide/sysctl/kernel.rst). */
+	nb->rate_pages = to_pages((pp->nb_rate_limit_mbps > 0 ? pp->nb_rate_limit_mbps :
+				   s->m->bw_wr[SIM_NVM] * 1e9 / 10 / 1048576) * 256);
+	/* watermark_scale_factor (10: each watermark 0.1% of the node apart). */
+	nb->gap = (uint64_t)(s->dram_pages * pp->nb_wmark_scale / 10000) + 1;
+	nb->enough = s->dram_pages / 16 > 262144 ? s->dram_pages / 16 : 262144;
 	sim_place_first_touch(s);
 	return 0;
 }
@@ -93,79 +141,181 @@ static void nb_fini(struct sim *s)
 	}
 	free(nb->lru);
 	free(nb->keyn);
+	free(nb->ev);
+	free(nb->ev2);
+	free(nb->slot);
 	free(nb);
 	s->priv = NULL;
 }
 
-static int nb_demote_one(struct sim *s, struct nb *nb);
+/* kswapd: demotes the least recently used DRAM page; 0 if none is left. */
+static int nb_demote_one(struct sim *s, struct nb *nb)
+{
+	while (nb->next < nb->nlru) {
+		uint64_t e = nb->lru[nb->next++];
+		uint32_t vm = (uint32_t)(e >> 32), p = (uint32_t)e;
 
-/* A hint fault on a slow page: promote it if the kernel would. */
-static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page)
+		if (s->vm[vm].loc[p] != SIM_DRAM)
+			continue;
+		sim_set_tier(s, vm, p, 1, SIM_NVM);
+		/* Unmapping costs the vCPUs a shootdown per batch of 32 pages. */
+		s->vm[vm].a.stall_ns += s->m->fault_ns / 32;
+		s->vm[vm].a.mig_ns += s->m->fault_ns / 32;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * kswapd runs beside the vCPUs: awake from a failed promotion (or free
+ * DRAM under the low watermark) until free DRAM reaches the promo
+ * watermark, demoting one page per --migrate-4k-ns. Brought up to time t
+ * (fraction of the interval) before each fault is handled.
+ */
+static void nb_kswapd(struct sim *s, struct nb *nb, double t)
+{
+	double per = s->m->migrate_4k_ns > 0 ? s->m->migrate_4k_ns : 1;
+
+	if (nb->kswapd)
+		nb->kswapd_credit += (t - nb->kswapd_t) * s->interval_ns / per;
+	nb->kswapd_t = t;
+	while (nb->kswapd && nb->kswapd_credit >= 1 && sim_dram_free(s) < 4 * nb->gap) {
+		if (!nb_demote_one(s, nb))
+			break;
+		nb->kswapd_credit -= 1;
+	}
+	if (sim_dram_free(s) >= 4 * nb->gap) {
+		nb->kswapd = 0;
+		nb->kswapd_credit = 0;
+	}
+}
+
+/* numa_promotion_adjust_threshold() */
+static void nb_adjust(const struct sim *s, struct nb *nb, double now_ms)
+{
+	double def = s->pp->nb_hot_threshold_ms, unit = def * 2 / ADJUST_STEPS, th;
+	double period = s->pp->nb_scan_period_max_ms;
+	double ref, diff;
+
+	if (now_ms - nb->th_start_ms <= period)
+		return;
+	nb->th_start_ms = now_ms;
+	ref = nb->rate_pages * period / 1000;
+	diff = (double)(nb->cand - nb->th_cand);
+	th = nb->th_ms > 0 ? nb->th_ms : def;
+	if (diff > ref * 11 / 10)
+		th = th - unit > unit ? th - unit : unit;
+	else if (diff < ref * 9 / 10)
+		th = th + unit < def * 2 ? th + unit : def * 2;
+	nb->th_cand = nb->cand;
+	nb->th_ms = th;
+}
+
+/* numa_promotion_rate_limit(): 1 when over the limit. */
+static int nb_rate_limited(struct nb *nb, double now_ms)
+{
+	nb->cand++;
+	if (now_ms - nb->rl_start_ms > 1000) {
+		nb->rl_start_ms = now_ms;
+		nb->rl_cand = nb->cand;
+	}
+	return nb->cand - nb->rl_cand >= nb->rate_pages;
+}
+
+/* should_numa_migrate_memory() for a slow-tier page in tiering mode. */
+static int nb_should_promote(struct sim *s, struct nb *nb, double lat_ms,
+			     double now_ms)
+{
+	if (sim_dram_free(s) > 4 * nb->gap + nb->enough) {
+		nb->th_ms = 0;
+		return 1;
+	}
+	nb_adjust(s, nb, now_ms);
+	if (lat_ms >= (nb->th_ms > 0 ? nb->th_ms : s->pp->nb_hot_threshold_ms))
+		return 0;
+	return !nb_rate_limited(nb, now_ms);
+}
+
+/* A hint fault on a slow page at time t of the interval: 1 if promoted. */
+static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
+		    double t)
 {
 	struct simvm *v = &s->vm[vm];
-	uint32_t since = s->now - (nb->v[vm].scanned[page] - 1);
+	double now_ms = (s->now + t) * nb->ims;
+	double lat_ms = now_ms - nb->v[vm].scanned[page] * nb->ims;
 
 	nb->v[vm].scanned[page] = 0;
 	v->a.stall_ns += s->m->fault_ns;
 	v->a.track_ns += s->m->fault_ns;
-	if (since > nb->threshold)
+	if (!nb_should_promote(s, nb, lat_ms, now_ms))
 		return 0;
-	if (nb->promo_bytes + SIM_PAGE > nb->rate_bytes)
+	/* migrate_balanced_pgdat(): free pages above the high watermark. */
+	if (sim_dram_free(s) <= 3 * nb->gap) {
+		nb->kswapd = 1;
 		return 0;
-	if (sim_dram_free(s) <= nb->wmark_high && !nb_demote_one(s, nb))
-		return 0;
+	}
 	sim_set_tier(s, vm, page, 1, SIM_DRAM);
-	nb->promo_bytes += SIM_PAGE;
 	v->a.stall_ns += s->m->migrate_4k_ns;
 	v->a.mig_ns += s->m->migrate_4k_ns;
+	if (sim_dram_free(s) <= 2 * nb->gap)
+		nb->kswapd = 1;		/* below the low watermark */
 	return 1;
 }
 
 /* One record; the faulting access of a promoted page went to the slow tier. */
 static void nb_record(struct sim *s, struct nb *nb, uint32_t vm,
-		      const struct trace_rec *r, double *rd, double *wr)
+		      const struct trace_rec *r, double t)
 {
 	struct simvm *v = &s->vm[vm];
 	uint32_t p = r->page;
 
 	nb->v[vm].last[p] = s->now;
 	nb->v[vm].cnt[p] = r->reads + r->writes;
-	if (v->loc[p] == SIM_SLOW && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p)) {
-		if (r->reads) {
-			rd[SIM_SLOW] += 1;
-			rd[SIM_DRAM] += r->reads - 1;
-			wr[SIM_DRAM] += r->writes;
-		} else {
-			wr[SIM_SLOW] += 1;
-			wr[SIM_DRAM] += r->writes - 1;
-		}
+	if (v->loc[p] == SIM_NVM && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p, t)) {
+		acct_read(&v->a, s->m, r->reads ? SIM_NVM : SIM_DRAM, r->reads ? 1 : 0);
+		acct_read(&v->a, s->m, SIM_DRAM, r->reads ? r->reads - 1 : 0);
+		acct_write(&v->a, s->m, r->reads ? SIM_DRAM : SIM_NVM, r->reads ? 0 : 1);
+		acct_write(&v->a, s->m, SIM_DRAM, r->reads ? r->writes : r->writes - 1);
 		return;
 	}
-	rd[v->loc[p]] += r->reads;
-	wr[v->loc[p]] += r->writes;
+	acct_rec(&v->a, s->m, v->loc[p], r);
 }
 
-/* VMs run concurrently: their records are interleaved in 1/256 slices. */
+/* The interval's records of all VMs in first-touch order (bucket sort). */
+static uint64_t nb_order(struct sim *s, struct nb *nb, const struct ival *iv)
+{
+	uint64_t n = 0, k;
+	uint32_t i, j, b;
+
+	memset(nb->slot, 0, (SLICES + 1) * sizeof(uint32_t));
+	for (i = 0; i < iv->nvms; i++)
+		for (j = 0; j < iv->n[i]; j++) {
+			double c = (double)iv->rec[i][j].reads + iv->rec[i][j].writes;
+			double t = 1 - pow(rng_u01(&s->rng), 1 / c);
+
+			nb->ev[n++] = (struct nb_ev){ i, j, t };
+			nb->slot[(uint32_t)(t * SLICES) + 1]++;
+		}
+	for (b = 1; b <= SLICES; b++)
+		nb->slot[b] += nb->slot[b - 1];
+	for (k = 0; k < n; k++)
+		nb->ev2[nb->slot[(uint32_t)(nb->ev[k].t * SLICES)]++] = nb->ev[k];
+	return n;
+}
+
 static void nb_account(struct sim *s, const struct ival *iv)
 {
 	struct nb *nb = s->priv;
-	double rd[TRACE_MAX_VMS][2] = { { 0 } }, wr[TRACE_MAX_VMS][2] = { { 0 } };
-	uint32_t i, k, j;
+	uint64_t n = nb_order(s, nb, iv), k;
 
-	nb->promo_bytes = 0;
-	for (j = 0; j < 256; j++)
-		for (i = 0; i < iv->nvms; i++) {
-			uint32_t lo = (uint32_t)((uint64_t)iv->n[i] * j / 256);
-			uint32_t hi = (uint32_t)((uint64_t)iv->n[i] * (j + 1) / 256);
+	nb->kswapd_t = 0;
+	for (k = 0; k < n; k++) {
+		const struct nb_ev *e = &nb->ev2[k];
 
-			for (k = lo; k < hi; k++)
-				nb_record(s, nb, i, &iv->rec[i][k], rd[i], wr[i]);
-		}
-	for (i = 0; i < iv->nvms; i++)
-		for (k = 0; k < 2; k++) {
-			acct_read(&s->vm[i].a, s->m, k, rd[i][k]);
-			acct_write(&s->vm[i].a, s->m, k, wr[i][k]);
-		}
+		nb_kswapd(s, nb, e->t);
+		nb_record(s, nb, e->vm, &iv->rec[e->vm][e->k], e->t);
+	}
+	nb_kswapd(s, nb, 1);
 }
 
 static uint32_t lru_key(const struct sim *s, const struct nb *nb, uint32_t vm,
@@ -206,24 +356,7 @@ static void nb_build_lru(struct sim *s, struct nb *nb)
 	nb->next = 0;
 }
 
-/* kswapd demotes the least recently used DRAM page; 0 if none is left. */
-static int nb_demote_one(struct sim *s, struct nb *nb)
-{
-	while (nb->next < nb->nlru) {
-		uint64_t e = nb->lru[nb->next++];
-		uint32_t vm = (uint32_t)(e >> 32), p = (uint32_t)e;
-
-		if (s->vm[vm].loc[p] != SIM_DRAM)
-			continue;
-		sim_set_tier(s, vm, p, 1, SIM_SLOW);
-		/* Unmapping costs the vCPUs a shootdown per batch of 32 pages. */
-		s->vm[vm].a.stall_ns += s->m->fault_ns / 32;
-		s->vm[vm].a.mig_ns += s->m->fault_ns / 32;
-		return 1;
-	}
-	return 0;
-}
-
+/* change_prot_numa() over the next scan_size of each VM, at interval end. */
 static void nb_scan(struct sim *s, struct nb *nb)
 {
 	uint32_t i;
@@ -238,7 +371,7 @@ static void nb_scan(struct sim *s, struct nb *nb)
 		for (k = 0; k < n; k++) {
 			uint32_t p = (uint32_t)((nb->v[i].cursor + k) % v->pages);
 
-			if (v->loc[p] == SIM_SLOW)
+			if (v->loc[p] == SIM_NVM)
 				nb->v[i].scanned[p] = s->now + 1;
 		}
 		nb->v[i].cursor += n;

@@ -118,9 +118,22 @@ static void hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv)
 		}
 }
 
-static int chunk_in_dram(const struct sim *s, uint32_t v, uint32_t c)
+/* DRAM pages of chunk c (a chunk may be partly in DRAM after first touch). */
+static uint32_t chunk_dram(const struct sim *s, uint32_t v, uint32_t c)
 {
-	return s->vm[v].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM;
+	uint32_t p, n = 0, end = (c + 1) * SIM_CHUNK_PAGES;
+
+	end = end < s->vm[v].pages ? end : s->vm[v].pages;
+	for (p = c * SIM_CHUNK_PAGES; p < end; p++)
+		n += s->vm[v].loc[p] == SIM_DRAM;
+	return n;
+}
+
+static uint32_t chunk_pages(const struct sim *s, uint32_t v, uint32_t c)
+{
+	uint32_t left = s->vm[v].pages - c * SIM_CHUNK_PAGES;
+
+	return left < SIM_CHUNK_PAGES ? left : SIM_CHUNK_PAGES;
 }
 
 static int hemem_victim(struct sim *s, struct hemem *h, uint32_t v, uint32_t *cc)
@@ -128,7 +141,7 @@ static int hemem_victim(struct sim *s, struct hemem *h, uint32_t v, uint32_t *cc
 	uint32_t c;
 
 	for (c = 0; c < h->nch[v]; c++)
-		if (chunk_in_dram(s, v, c) && !hemem_hot(s, h, v, c)) {
+		if (chunk_dram(s, v, c) && !hemem_hot(s, h, v, c)) {
 			*cc = c;
 			return 1;
 		}
@@ -142,28 +155,46 @@ static void hemem_move(struct sim *s, uint32_t v, uint32_t c, int tier)
 	s->vm[v].a.mig_ns += s->m->remap_ns;
 }
 
+/*
+ * Promote hot chunk c if room can be made within the VM's share: cold
+ * DRAM chunks are demoted, counting the pages each actually holds, until
+ * the whole chunk fits. Returns the bytes copied, or -1 if it cannot fit.
+ */
+static double hemem_promote(struct sim *s, struct hemem *h, uint32_t v,
+			    uint32_t c, uint64_t share)
+{
+	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, moved = 0;
+	uint32_t need = chunk_pages(s, v, c) - chunk_dram(s, v, c), cv;
+
+	while (s->vm[v].dram_pages + need > share) {
+		if (!hemem_victim(s, h, v, &cv))
+			return -1;
+		hemem_move(s, v, cv, SIM_NVM);
+		moved += chunk;
+	}
+	hemem_move(s, v, c, SIM_DRAM);
+	return moved + chunk;
+}
+
 static void hemem_end(struct sim *s, const struct ival *iv)
 {
 	struct hemem *h = s->priv;
-	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, budget;
+	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, budget, moved;
 	uint64_t share = s->dram_pages / s->nvms;
-	uint32_t v, c, k, cv;
+	uint32_t v, c, k;
 
 	hemem_sample(s, h, iv);
 	for (v = 0; v < s->nvms; v++) {
 		budget = s->pp->hemem_rate_gbps * s->interval_ns;
 		for (k = 0; k < h->nch[v] && budget >= chunk; k++) {
 			c = (h->rr + k) % h->nch[v];
-			if (chunk_in_dram(s, v, c) || !hemem_hot(s, h, v, c))
+			if (chunk_dram(s, v, c) == chunk_pages(s, v, c) ||
+			    !hemem_hot(s, h, v, c))
 				continue;
-			if (s->vm[v].dram_pages + SIM_CHUNK_PAGES > share) {
-				if (!hemem_victim(s, h, v, &cv))
-					break;
-				hemem_move(s, v, cv, SIM_SLOW);
-				budget -= chunk;
-			}
-			hemem_move(s, v, c, SIM_DRAM);
-			budget -= chunk;
+			moved = hemem_promote(s, h, v, c, share);
+			if (moved < 0)
+				break;
+			budget -= moved;
 		}
 	}
 	h->rr++;
@@ -287,14 +318,14 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 
 	for (v = 0; v < s->nvms; v++)
 		for (p = 0; p < s->vm[v].pages; p++)
-			want += s->vm[v].loc[p] == SIM_SLOW && bin_of(mt->cnt[v][p]) >= mt->hot;
+			want += s->vm[v].loc[p] == SIM_NVM && bin_of(mt->cnt[v][p]) >= mt->hot;
 	/* Demote coldest first until promotions and the 2% watermark fit. */
 	for (b = 0; b < mt->hot && freep < want + wm && budget >= SIM_PAGE; b++)
 		for (v = 0; v < s->nvms; v++)
 			for (p = 0; p < s->vm[v].pages && freep < want + wm; p++) {
 				if (s->vm[v].loc[p] != SIM_DRAM || bin_of(mt->cnt[v][p]) != b)
 					continue;
-				memtis_move(s, v, p, SIM_SLOW);
+				memtis_move(s, v, p, SIM_NVM);
 				freep++;
 				budget -= SIM_PAGE;
 			}
@@ -303,7 +334,7 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 			for (p = 0; p < s->vm[v].pages; p++) {
 				if (freep <= wm || budget < SIM_PAGE)
 					return;
-				if (s->vm[v].loc[p] != SIM_SLOW || bin_of(mt->cnt[v][p]) != b)
+				if (s->vm[v].loc[p] != SIM_NVM || bin_of(mt->cnt[v][p]) != b)
 					continue;
 				memtis_move(s, v, p, SIM_DRAM);
 				freep--;
@@ -314,11 +345,10 @@ static void memtis_migrate(struct sim *s, struct memtis *mt, double budget)
 static void memtis_end(struct sim *s, const struct ival *iv)
 {
 	struct memtis *mt = s->priv;
-	uint32_t every = (uint32_t)(s->pp->memtis_mig_ms * 1e6 / s->interval_ns);
+	double per = s->pp->memtis_mig_ms * 1e6 / s->interval_ns;
+	uint32_t every = per < 1 ? 1 : per > 0x1p31 ? 1u << 31 : (uint32_t)per;
 
 	memtis_sample(s, mt, iv);
-	if (!every)
-		every = 1;
 	if ((s->now + 1) % every)
 		return;
 	memtis_migrate(s, mt, s->pp->memtis_rate_mbps * 1048576.0 *

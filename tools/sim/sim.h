@@ -23,17 +23,27 @@
 #include "hmmv/pool_policy.h"
 #include "hmmv/trace.h"
 
-#define SIM_SLOW	0
-#define SIM_DRAM	1
+/* Tiers numbered as memory/ numbers them (MEM_TIER_DRAM, MEM_TIER_NVM). */
+#define SIM_DRAM	0
+#define SIM_NVM		1
+/* Old name, kept only until pol_hmmv.c (the policy area's) says SIM_NVM. */
+#define SIM_SLOW	SIM_NVM
 #define SIM_LINE	64u
 #define SIM_PAGE	4096u
 #define SIM_CHUNK_PAGES	512u
 #define SIM_MAX_POLICIES 16
+/* Bounds on what one run may take (a tiny trace may declare huge VMs). */
+#define SIM_MAX_PAGES	(1u << 22)	/* 4 KiB pages over all VMs: 16 GiB */
+#define SIM_MAX_WORK	(1ull << 31)	/* pages x intervals: minutes of CPU */
+#define SIM_MAX_INTERVAL_NS (3600ull * 1000000000)
+#define SIM_PRESENCE_LINES 64		/* default transfers per presence bit */
 
 /* Every constant of the memory and mechanism model; see model.c for sources. */
 struct model {
-	double lat_ns[2];		/* random read latency per tier */
-	double bw_rd[2], bw_wr[2];	/* GB/s = bytes/ns, whole tier */
+	double lat_ns[2];		/* idle random read latency per tier */
+	double bw_rd[2], bw_wr[2];	/* sequential GB/s = bytes/ns, whole tier */
+	double gran[2];			/* media access granularity, bytes */
+	double load_k;			/* loaded latency: x (1 + k u / (1 - u)) */
 	double cpu_ns;			/* work per access besides memory */
 	double mlp;			/* outstanding misses per vCPU */
 	double vcpus;			/* vCPUs per VM */
@@ -51,7 +61,7 @@ struct model {
 /* One VM's tally for one interval. */
 struct acct {
 	double accesses;
-	double lat_ns;			/* sum of read latencies */
+	double lat_ns[2];		/* sum of idle read latencies per tier */
 	double stall_ns;		/* vCPU-ns lost */
 	double track_ns;		/* part of stall_ns: tracking */
 	double mig_ns;			/* part of stall_ns: migration */
@@ -95,7 +105,8 @@ struct pol_params {
 	uint32_t pool_period;		/* intervals between pool rounds */
 	uint64_t pool_min_bytes;
 	double nb_scan_period_ms, nb_scan_size_mb, nb_hot_threshold_ms;
-	double nb_rate_limit_mbps, nb_scan_ns;
+	double nb_rate_limit_mbps, nb_scan_ns, nb_scan_period_max_ms;
+	double nb_wmark_scale;
 	double hemem_period, hemem_cool, hemem_hot_rd, hemem_hot_wr;
 	double hemem_rate_gbps;
 	double memtis_period, memtis_cooling, memtis_adapt, memtis_mig_ms;
@@ -109,6 +120,7 @@ struct sim {
 	uint32_t nvms;
 	uint64_t dram_pages;		/* DRAM budget, all VMs */
 	uint64_t interval_ns;
+	uint32_t trace_flags;		/* the source's header flags */
 	uint64_t rng;
 	struct simvm vm[TRACE_MAX_VMS];
 	void *priv;
@@ -123,8 +135,12 @@ void model_default(struct model *m);
 int model_preset(struct model *m, const char *name);
 void acct_read(struct acct *a, const struct model *m, int tier, double n);
 void acct_write(struct acct *a, const struct model *m, int tier, double n);
+void acct_rec(struct acct *a, const struct model *m, int tier,
+	      const struct trace_rec *r);
 void acct_copy(struct acct *a, int from, double bytes);
 double model_lat_time(const struct model *m, const struct acct *a);
+double model_loaded_time(const struct model *m, const struct acct *a,
+			 const double *util);
 void model_interval_times(const struct model *m, const struct acct *const *a,
 			  uint32_t n, double *t);
 
@@ -171,10 +187,52 @@ struct wl_params {
 struct source;
 void wl_params_default(struct wl_params *w);
 int source_open_workload(struct source **out, const struct wl_params *w);
-int source_open_trace(struct source **out, const char *path);
+/*
+ * A trace file, read and validated whole, in 4 KiB pages whatever its
+ * page_shift; with TRACE_F_PRESENCE each bit counts as presence_lines
+ * transfers. -ENODEV not a regular file, -EFBIG over the bounds above,
+ * -ERANGE interval_ns over an hour, trace_open_mem()'s and
+ * trace_next_block()'s errors.
+ */
+int source_open_trace(struct source **out, const char *path,
+		      uint32_t presence_lines);
 const struct trace_hdr *source_hdr(const struct source *s);
+/* What a -errno from source_open_trace() or source_next() means. */
+const char *source_strerror(int r);
 /* 1: *iv filled (valid until the next call), 0: end, -errno. */
 int source_next(struct source *s, struct ival *iv);
 void source_close(struct source *s);
+
+/* run.c and report.c: every chosen policy over one source, and the results. */
+struct sim_run {
+	const struct sim_ops *ops[SIM_MAX_POLICIES];
+	int nops;
+	const struct model *m;
+	const struct pol_params *pp;
+	uint64_t dram_pages;		/* DRAM budget, all VMs */
+	uint64_t seed;
+	const char *what;		/* the source, for error messages */
+	const char *label;		/* workload column of the results */
+	const char *csv;		/* append CSV rows here, or NULL */
+	const char *share;		/* PREFIX-POLICY.dat DRAM shares, or NULL */
+	uint32_t share_intervals;	/* intervals the share files keep */
+	int quiet;			/* no text table on stdout */
+	int check;			/* run sim_check() */
+};
+
+struct sim_result {
+	const char *name;
+	double thr;			/* M accesses per second */
+	double slow;			/* slowdown against all-DRAM */
+	double hit;			/* % of accesses served by DRAM */
+	double mig_mb, track, migp;	/* MiB moved; % of time tracking, moving */
+};
+
+int sim_run(const struct sim_run *c, struct source *src);
+void sim_result(const struct sim *s, const struct sim *ref, int vm,
+		struct sim_result *r);
+int sim_report(const struct sim_run *c, const struct sim *s, int n);
+int sim_check(const struct sim *s, int n);
+int sim_write_share(const struct sim_run *c, const struct sim *s, uint32_t nint);
 
 #endif

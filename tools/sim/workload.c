@@ -9,44 +9,13 @@
  * counts spread uniformly over the interval.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "tools/sim/sim.h"
+#include "tools/sim/source.h"
 
-enum { WL_GUPS, WL_ZIPF, WL_SCAN };
-
-struct vmgen {
-	int kind;
-	uint32_t pages;
-	uint32_t hot_first, hot_pages;
-	double hot_frac;
-	double accesses;
-	uint32_t shift_every;
-	double *w;		/* zipf: per-page share of operations */
-	uint64_t cursor;	/* scan */
-};
-
-struct source {
-	struct trace_hdr hdr;
-	uint32_t next, intervals;
-	uint64_t rng;
-	struct vmgen g[TRACE_MAX_VMS];
-	struct trace_rec *rec[TRACE_MAX_VMS];
-	/* trace file */
-	int file;
-	uint8_t *buf;
-	size_t len;
-	struct trace_cursor cur;
-	struct trace_block pend;
-	struct trace_rec *stage;
-	uint32_t stage_cap;
-	int has_pend, ended;
-};
+enum { WL_GUPS, WL_ZIPF, WL_SCAN, WL_WEIGHTS };
 
 void wl_params_default(struct wl_params *w)
 {
@@ -190,12 +159,110 @@ static uint32_t gen_scan(struct vmgen *g, struct trace_rec *out)
 	return n;
 }
 
+/*
+ * Weighted generators: every update goes to page p with probability w[p].
+ * They place hot data where chunk-granular policies do not find it whole
+ * and leave memory that is never touched (tools/sim/README.md).
+ */
+static void add_range(double *w, uint32_t first, uint32_t n, double share)
+{
+	uint32_t p;
+
+	for (p = first; p < first + n; p++)
+		w[p] += share / n;
+}
+
+/* Clusters of 1..16 pages (4-64 KiB) at random page offsets, hot pages in all. */
+static void add_clusters(double *w, uint64_t *rng, uint32_t pages, uint32_t hot,
+			 double share)
+{
+	uint8_t *used = calloc(pages, 1);
+	uint32_t left = hot, len, at, p, tries = 0;
+
+	while (used && left && tries++ < 16 * pages) {
+		len = 1 + (uint32_t)(rng_next(rng) % 16);
+		len = len < left ? len : left;
+		at = (uint32_t)(rng_next(rng) % (pages - len + 1));
+		for (p = at; p < at + len && !used[p]; p++)
+			;
+		if (p < at + len)
+			continue;	/* overlaps: draw again */
+		memset(used + at, 1, len);
+		left -= len;
+	}
+	for (p = 0; used && p < pages; p++)
+		if (used[p])
+			w[p] += share / (hot - left);
+	free(used);
+}
+
+/* Region of n pages at a random page (not chunk) offset. */
+static uint32_t any_offset(uint64_t *rng, uint32_t pages, uint32_t n)
+{
+	return (uint32_t)((pages - n) * rng_u01(rng));
+}
+
+static int weights_init(struct vmgen *g, uint64_t *rng, const char *k,
+			uint32_t pages, uint32_t hot, double hf, double acc)
+{
+	uint32_t cold = hot < pages / 2 ? hot : pages / 2;
+
+	*g = (struct vmgen){ .kind = WL_WEIGHTS, .pages = pages, .accesses = acc,
+			     .hot_pages = hot };
+	g->w = calloc(pages, sizeof(double));
+	if (!g->w)
+		return -ENOMEM;
+	if (!strcmp(k, "clusters")) {
+		/* Scattered hot clusters; cold traffic in a region of the hot
+		 * set's size; everything else never touched. */
+		add_clusters(g->w, rng, pages, hot, hf);
+		add_range(g->w, any_offset(rng, pages, cold), cold, 1 - hf);
+	} else if (!strcmp(k, "unaligned")) {
+		add_range(g->w, any_offset(rng, pages, hot), hot, hf);
+		add_range(g->w, 0, pages, 1 - hf);
+	} else if (!strcmp(k, "coldconf")) {
+		/* Hot set as gups; cold traffic confined to a region its size. */
+		add_range(g->w, chunk_align((uint32_t)((pages - hot) * rng_u01(rng))), hot, hf);
+		add_range(g->w, any_offset(rng, pages, cold), cold, 1 - hf);
+	} else {	/* phases: clusters, then a contiguous set twice the size */
+		g->w2 = calloc(pages, sizeof(double));
+		if (!g->w2)
+			return -ENOMEM;
+		add_clusters(g->w, rng, pages, hot, hf);
+		add_range(g->w, any_offset(rng, pages, cold), cold, 1 - hf);
+		hot = 2 * hot < pages ? 2 * hot : pages;
+		add_range(g->w2, any_offset(rng, pages, hot), hot, hf);
+		add_range(g->w2, 0, pages, 1 - hf);
+	}
+	return 0;
+}
+
+static uint32_t gen_weights(struct vmgen *g, uint64_t *rng, uint32_t interval,
+			    struct trace_rec *out)
+{
+	const double *w = g->w;
+	uint32_t p, n = 0, c;
+
+	if (g->w2 && g->shift_every && (interval / g->shift_every) % 2)
+		w = g->w2;
+	for (p = 0; p < g->pages; p++) {
+		if (w[p] <= 0)
+			continue;
+		c = rng_poisson(rng, g->accesses * w[p]);
+		if (c)
+			out[n++] = (struct trace_rec){ p, c, c };
+	}
+	return n;
+}
+
 static int gen_setup(struct source *s, const struct wl_params *w)
 {
 	uint32_t pages = (uint32_t)(w->vm_bytes / SIM_PAGE), i;
 	uint32_t hot = (uint32_t)(w->hot_bytes / SIM_PAGE);
 	const char *k = w->kind;
 
+	if (w->vm_bytes > (uint64_t)SIM_MAX_PAGES * SIM_PAGE)
+		return -EFBIG;
 	if (pages < SIM_CHUNK_PAGES || pages % SIM_CHUNK_PAGES || !hot || hot > pages)
 		return -EINVAL;
 	s->hdr.nvms = 1;
@@ -207,6 +274,12 @@ static int gen_setup(struct source *s, const struct wl_params *w)
 	} else if (!strcmp(k, "zipf")) {
 		if (zipf_init(&s->g[0], &s->rng, pages, w->accesses))
 			return -ENOMEM;
+	} else if (!strcmp(k, "clusters") || !strcmp(k, "unaligned") ||
+		   !strcmp(k, "coldconf") || !strcmp(k, "phases")) {
+		if (weights_init(&s->g[0], &s->rng, k, pages, hot, w->hot_frac,
+				 w->accesses))
+			return -ENOMEM;
+		s->g[0].shift_every = w->shift_every;
 	} else if (!strcmp(k, "scan")) {
 		s->g[0] = (struct vmgen){ .kind = WL_SCAN, .pages = pages,
 					  .accesses = w->accesses };
@@ -236,6 +309,9 @@ int source_open_workload(struct source **out, const struct wl_params *w)
 	s->hdr.page_shift = 12;
 	s->hdr.interval_ns = w->interval_ns;
 	r = gen_setup(s, w);
+	if (!r && ((uint64_t)s->g[0].pages * s->hdr.nvms > SIM_MAX_PAGES ||
+		   (uint64_t)s->g[0].pages * s->hdr.nvms * w->intervals > SIM_MAX_WORK))
+		r = -EFBIG;
 	for (i = 0; !r && i < s->hdr.nvms; i++) {
 		s->hdr.vm_pages[i] = s->g[i].pages;
 		s->rec[i] = malloc(s->g[i].pages * sizeof(struct trace_rec));
@@ -250,109 +326,30 @@ int source_open_workload(struct source **out, const struct wl_params *w)
 	return 0;
 }
 
-static int read_file(const char *path, uint8_t **buf, size_t *len)
+const char *source_strerror(int r)
 {
-	struct stat st;
-	size_t off = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size <= 0) {
-		close(fd);
-		return -EINVAL;
+	switch (r) {
+	case -EINVAL:
+		return "malformed trace (bad header, record or block order)";
+	case -EPROTO:
+		return "unsupported trace version";
+	case -ENODATA:
+		return "truncated trace (no end marker)";
+	case -EFBIG:
+		return "too large for the simulator (over 16 GiB of memory in all, "
+		       "or memory x intervals over 2^31 4 KiB page-intervals)";
+	case -ERANGE:
+		return "interval_ns over an hour";
+	case -ENODEV:
+		return "not a regular file";
+	default:
+		return strerror(-r);
 	}
-	*buf = malloc(st.st_size);
-	if (!*buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (off < (size_t)st.st_size) {
-		n = read(fd, *buf + off, st.st_size - off);
-		if (n <= 0) {
-			free(*buf);
-			close(fd);
-			return n < 0 ? -errno : -EIO;
-		}
-		off += n;
-	}
-	close(fd);
-	*len = off;
-	return 0;
-}
-
-int source_open_trace(struct source **out, const char *path)
-{
-	struct source *s = calloc(1, sizeof(*s));
-	uint64_t maxp = 0;
-	uint32_t i;
-	int r;
-
-	if (!s)
-		return -ENOMEM;
-	s->file = 1;
-	r = read_file(path, &s->buf, &s->len);
-	if (!r)
-		r = trace_open_mem(&s->cur, s->buf, s->len);
-	if (!r) {
-		s->hdr = s->cur.hdr;
-		for (i = 0; i < s->hdr.nvms; i++)
-			if (s->hdr.vm_pages[i] > maxp)
-				maxp = s->hdr.vm_pages[i];
-		/* The simulator keeps per-page state: 16 GiB per VM at most. */
-		if (maxp > (1ull << 22))
-			r = -EFBIG;
-	}
-	for (i = 0; !r && i < s->hdr.nvms; i++) {
-		s->rec[i] = malloc(s->hdr.vm_pages[i] * sizeof(struct trace_rec));
-		if (!s->rec[i])
-			r = -ENOMEM;
-	}
-	if (!r) {
-		s->stage = malloc(maxp * sizeof(struct trace_rec));
-		s->stage_cap = (uint32_t)maxp;
-		if (!s->stage)
-			r = -ENOMEM;
-	}
-	if (r) {
-		source_close(s);
-		return r;
-	}
-	*out = s;
-	return 0;
 }
 
 const struct trace_hdr *source_hdr(const struct source *s)
 {
 	return &s->hdr;
-}
-
-#define MAX_TRACE_INTERVALS 1000000
-
-static int next_file(struct source *s, struct ival *iv)
-{
-	int r;
-
-	for (;;) {
-		if (!s->has_pend) {
-			r = trace_next_block(&s->cur, &s->pend, s->stage, s->stage_cap);
-			if (r < 0)
-				return r;
-			if (!r) {
-				s->ended = 1;
-				return 1;
-			}
-			if (s->pend.interval >= MAX_TRACE_INTERVALS)
-				return -EFBIG;
-			s->has_pend = 1;
-		}
-		if (s->pend.interval != iv->index)
-			return 1;	/* belongs to a later interval */
-		memcpy(s->rec[s->pend.vm], s->stage, s->pend.nrec * sizeof(*s->stage));
-		iv->n[s->pend.vm] = s->pend.nrec;
-		s->has_pend = 0;
-	}
 }
 
 int source_next(struct source *s, struct ival *iv)
@@ -364,21 +361,19 @@ int source_next(struct source *s, struct ival *iv)
 	iv->nvms = s->hdr.nvms;
 	for (i = 0; i < s->hdr.nvms; i++)
 		iv->rec[i] = s->rec[i];
-	if (s->file) {
-		if (s->ended && !s->has_pend)
-			return 0;
-		s->next++;
-		return next_file(s, iv);
-	}
 	if (s->next >= s->intervals)
 		return 0;
 	s->next++;
+	if (s->file)
+		return tracesrc_next(s, iv);
 	for (i = 0; i < s->hdr.nvms; i++) {
 		struct vmgen *g = &s->g[i];
 
 		if (g->kind == WL_GUPS) {
 			gups_shift(g, iv->index, s->rng);
 			iv->n[i] = gen_gups(g, &s->rng, s->rec[i]);
+		} else if (g->kind == WL_WEIGHTS) {
+			iv->n[i] = gen_weights(g, &s->rng, iv->index, s->rec[i]);
 		} else if (g->kind == WL_ZIPF) {
 			iv->n[i] = gen_zipf(g, &s->rng, s->rec[i]);
 		} else {
@@ -397,6 +392,7 @@ void source_close(struct source *s)
 	for (i = 0; i < TRACE_MAX_VMS; i++) {
 		free(s->rec[i]);
 		free(s->g[i].w);
+		free(s->g[i].w2);
 	}
 	free(s->stage);
 	free(s->buf);

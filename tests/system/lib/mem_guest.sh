@@ -91,7 +91,7 @@ mem_guest_run()
 	remaps=0; failed=0; busy=0; found=
 	rm -f $sock
 	t0=$(date +%s)
-	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --dram 128M --nvm "$nvm" \
+	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --dram 128M --nvm "$nvm" --hmmv off \
 		--control $sock -p "console=ttyS0 quiet panic=-1 hmmv.run=memfill" \
 		</dev/null >/tmp/mem-guest.out 2>/tmp/mem-guest.err &
 	pid=$!

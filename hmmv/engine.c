@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The HMM-V engine's thread: the interval loop of hmmv/engine.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hmmv/engine.h"
+
+#define STALL_RING	1024	/* pause samples kept for percentiles */
+#define MOVE_LOG_MAX	65536	/* moves kept for "engine moves" */
+#define PINGPONG_IVALS	16
+
+struct engine_move_rec {
+	uint32_t interval;
+	uint32_t chunk;
+	uint8_t to;
+	uint8_t ok;
+};
+
+struct engine {
+	struct engine_config cfg;
+	struct policy_params par;
+	struct guest_mem *m;
+	struct tracker *t;
+	struct policy *p;
+	bool moves;
+	uint32_t nchunks, ppc, interval_ms, window_ms;
+	uint32_t *list;			/* chunks sampled this interval */
+	struct tracker_block *blocks;
+	uint8_t *counts;		/* per block page: windows touched */
+	struct trace_rec *recs;
+	struct policy_move *mv;
+	uint32_t *moved_at;		/* per chunk: interval of its last move */
+	uint32_t interval;		/* index of the current interval */
+	struct tracker_cost cost;	/* this interval's */
+	pthread_t thread;
+	bool thread_on;
+	int stop_fd, wake_fd;
+	atomic_bool stop;
+	int err;
+	char errwhat[64];
+	uint64_t t_start, cpu_start;
+
+	pthread_mutex_t lock;		/* what the control thread reads */
+	struct engine_stats st;
+	uint64_t stall[STALL_RING];
+	uint32_t nstall;
+	struct engine_move_rec *log;
+	uint32_t nlog;
+};
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+static int params_from(struct engine *e, const struct engine_config *cfg,
+		       char *why, size_t whylen)
+{
+	struct policy_params *par = &e->par;
+
+	policy_params_default(par);
+	e->ppc = (uint32_t)(e->m->chunk_size / MEM_PAGE_SIZE);
+	par->pages_per_chunk = e->ppc;
+	if (cfg->sample_pages)
+		par->sample_pages = cfg->sample_pages;
+	if (par->sample_pages > e->ppc)
+		par->sample_pages = e->ppc;	/* small chunks: the whole chunk */
+	if (cfg->windows)
+		par->windows = cfg->windows;
+	if (cfg->levels)
+		par->levels = cfg->levels;
+	e->interval_ms = cfg->interval_ms ? cfg->interval_ms : POLICY_DEFAULT_INTERVAL_MS;
+	e->window_ms = cfg->window_ms ? cfg->window_ms : POLICY_DEFAULT_WINDOW_MS;
+	par->max_moves = engine_rate_moves(cfg->rate_mibs, e->interval_ms,
+					   e->m->chunk_size, par->max_moves);
+	if (e->ppc % par->sample_pages) {
+		snprintf(why, whylen, "--hmmv-block-pages: %u does not divide a chunk's %u pages",
+			 par->sample_pages, e->ppc);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int engine_alloc(struct engine *e)
+{
+	uint32_t n = e->nchunks;
+
+	e->list = calloc(n, sizeof(*e->list));
+	e->blocks = calloc(n, sizeof(*e->blocks));
+	e->counts = calloc((size_t)n * e->par.sample_pages, 1);
+	e->recs = calloc((size_t)n * e->par.sample_pages, sizeof(*e->recs));
+	e->mv = calloc(n, sizeof(*e->mv));
+	e->moved_at = calloc(n, sizeof(*e->moved_at));
+	e->log = calloc(MOVE_LOG_MAX, sizeof(*e->log));
+	if (!e->list || !e->blocks || !e->counts || !e->recs || !e->mv ||
+	    !e->moved_at || !e->log)
+		return -ENOMEM;
+	return 0;
+}
+
+int engine_create(struct engine **out, const struct engine_config *cfg,
+		  struct tracker *t, struct guest_mem *m, bool moves,
+		  char *why, size_t whylen)
+{
+	struct engine *e;
+	int err;
+
+	*out = NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(why, whylen, "HMM-V engine: out of memory");
+		return -ENOMEM;
+	}
+	e->cfg = *cfg;
+	e->m = m;
+	e->t = t;
+	e->moves = moves;
+	e->nchunks = m->nr_chunks;
+	e->stop_fd = -1;
+	e->wake_fd = -1;
+	atomic_init(&e->stop, false);
+	err = pthread_mutex_init(&e->lock, NULL);
+	if (err) {
+		free(e);
+		snprintf(why, whylen, "HMM-V engine: %s", strerror(err));
+		return -err;
+	}
+	err = params_from(e, cfg, why, whylen);
+	if (!err) {
+		err = engine_alloc(e);
+		if (!err)
+			err = policy_create(&e->par, e->nchunks, &e->p);
+		if (err)
+			snprintf(why, whylen, "HMM-V engine: %s", strerror(-err));
+	}
+	if (err) {
+		engine_destroy(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+/* Chunks moved by someone else (the control socket) are where they are. */
+static void sync_placement(struct engine *e)
+{
+	struct mem_chunk ch;
+	uint32_t c;
+
+	for (c = 0; c < e->nchunks; c++) {
+		if (memory_chunk_info(e->m, c, &ch) == 0 &&
+		    policy_tier(e->p, c) != ch.tier)
+			policy_set_tier(e->p, c, ch.tier == MEM_TIER_DRAM ? POLICY_DRAM :
+					POLICY_NVM);
+	}
+	policy_set_quota(e->p, (uint32_t)(e->m->tiers[MEM_TIER_DRAM].quota /
+					   e->m->chunk_size));
+}
+
+/* Sleeps until @deadline (CLOCK_MONOTONIC ns); false when asked to stop. */
+static bool wait_until(struct engine *e, uint64_t deadline)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = e->stop_fd, .events = POLLIN },
+		{ .fd = e->wake_fd, .events = POLLIN },
+	};
+	struct timespec ts;
+	uint64_t now;
+
+	while (!atomic_load(&e->stop)) {
+		now = now_ns();
+		if (now >= deadline)
+			return true;
+		ts.tv_sec = (time_t)((deadline - now) / 1000000000ULL);
+		ts.tv_nsec = (long)((deadline - now) % 1000000000ULL);
+		if (ppoll(pfd, 2, &ts, NULL) > 0)
+			return false;
+	}
+	return false;
+}
+
+static int fail(struct engine *e, int err, const char *what)
+{
+	if (!e->err) {
+		e->err = err;
+		snprintf(e->errwhat, sizeof(e->errwhat), "%s", what);
+	}
+	return err;
+}
+
+/* The interval's sample: chunks due and one block in each, by page. */
+static uint32_t plan_blocks(struct engine *e)
+{
+	uint32_t n, i, first;
+
+	sync_placement(e);
+	n = policy_sample_set(e->p, e->list, e->nchunks);
+	for (i = 0; i < n; i++) {
+		policy_sample_block(e->p, e->list[i], &first);
+		e->blocks[i].page = e->list[i] * e->ppc + first;
+		e->blocks[i].npages = e->par.sample_pages;
+	}
+	memset(e->counts, 0, (size_t)n * e->par.sample_pages);
+	return n;
+}
+
+/* Sums the windows per chunk into the policy and the trace's records. */
+static int observe(struct engine *e, uint32_t n)
+{
+	uint32_t i, k, hits, nrec = 0, sp = e->par.sample_pages;
+	const uint8_t *cnt;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		cnt = e->counts + (size_t)i * sp;
+		hits = 0;
+		for (k = 0; k < sp; k++) {
+			hits += cnt[k];
+			if (cnt[k])
+				e->recs[nrec++] = (struct trace_rec){
+					.page = e->blocks[i].page + k, .reads = cnt[k],
+				};
+		}
+		err = policy_observe(e->p, e->list[i], hits);
+		if (err)
+			return fail(e, err, "policy_observe");
+	}
+	err = tracker_trace_write(e->t, e->interval, e->recs, nrec);
+	return err ? fail(e, err, "trace") : 0;
+}
+
+/*
+ * The one place a move happens. memory_migrate() (pre-copy, then a
+ * write-protected or paused final copy) replaces memory_remap_paused()
+ * here once memory/ has it.
+ */
+static int engine_migrate(struct engine *e, uint32_t chunk, int dst,
+			  uint64_t *stall_ns)
+{
+	return memory_remap_paused(e->m, chunk, dst, stall_ns);
+}
+
+static void log_move(struct engine *e, uint32_t chunk, uint32_t to, int ok,
+		     uint64_t stall_ns)
+{
+	struct engine_stats *s = &e->st;
+	uint64_t bytes = e->m->chunk_size;
+
+	pthread_mutex_lock(&e->lock);
+	if (e->nlog < MOVE_LOG_MAX)
+		e->log[e->nlog++] = (struct engine_move_rec){
+			.interval = e->interval, .chunk = chunk, .to = (uint8_t)to,
+			.ok = (uint8_t)ok,
+		};
+	if (!ok) {
+		s->move_failed++;
+	} else {
+		e->stall[e->nstall++ % STALL_RING] = stall_ns;
+		if (to == POLICY_DRAM) {
+			s->promotions++;
+			s->promoted_bytes += bytes;
+		} else {
+			s->demotions++;
+			s->demoted_bytes += bytes;
+		}
+		if (e->moved_at[chunk] && e->interval - e->moved_at[chunk] < PINGPONG_IVALS)
+			s->pingpong++;
+		e->moved_at[chunk] = e->interval;
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* The policy's moves, demotions first (they free DRAM frames). */
+static int carry_out(struct engine *e)
+{
+	uint32_t n = 0, i, c, to;
+	uint64_t stall;
+	int err, ok;
+
+	err = policy_decide(e->p, e->mv, e->nchunks, &n);
+	if (err)
+		return fail(e, err, "policy_decide");
+	for (i = 0; i < n; i++) {
+		c = e->mv[i].chunk;
+		to = e->mv[i].to;
+		stall = 0;
+		ok = 1;
+		if (e->moves) {
+			err = engine_migrate(e, c, to == POLICY_DRAM ? MEM_TIER_DRAM :
+					     MEM_TIER_NVM, &stall);
+			/* Moved meanwhile by someone else: it is where we want it. */
+			ok = !err || err == -EALREADY;
+		} else {
+			ok = 0;
+		}
+		policy_move_done(e->p, c, ok);
+		if (e->moves)
+			log_move(e, c, to, ok, stall);
+	}
+	return 0;
+}
+
+static void publish(struct engine *e, uint32_t n)
+{
+	struct engine_stats *s = &e->st;
+	uint32_t c, lvl, dram = 0;
+	uint64_t hot = 0;
+
+	pthread_mutex_lock(&e->lock);
+	memset(s->level_chunks, 0, sizeof(s->level_chunks));
+	for (c = 0; c < e->nchunks; c++) {
+		lvl = policy_level(e->p, c);
+		s->level_chunks[lvl < POLICY_MAX_LEVELS ? lvl : POLICY_MAX_LEVELS - 1]++;
+		hot += policy_temp(e->p, c) ? e->m->chunk_size : 0;
+		dram += policy_tier(e->p, c) == POLICY_DRAM;
+	}
+	s->hot_bytes = hot;
+	s->dram_chunks = dram;
+	s->nvm_chunks = e->nchunks - dram;
+	s->intervals++;
+	s->sampled += n;
+	s->zap_calls += e->cost.zap_calls;
+	s->zapped += e->cost.zapped;
+	s->rearmed += e->cost.rearmed;
+	s->zap_failed += e->cost.zap_failed;
+	s->zap_ns += e->cost.zap_ns;
+	s->last_faults = e->cost.zapped + e->cost.rearmed;
+	s->last_zap_calls = e->cost.zap_calls;
+	s->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - e->cpu_start;
+	s->run_ns = now_ns() - e->t_start;
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* One interval starting at @t0; false when asked to stop. */
+static bool engine_interval(struct engine *e, uint64_t t0)
+{
+	uint64_t ival = (uint64_t)e->interval_ms * 1000000ULL, ws;
+	uint32_t n, k, w = e->par.windows;
+	int err;
+
+	memset(&e->cost, 0, sizeof(e->cost));
+	n = plan_blocks(e);
+	for (k = 0; k < w; k++) {
+		ws = t0 + ival * k / w;
+		if (!wait_until(e, ws))
+			return false;
+		err = tracker_window_begin(e->t, e->blocks, n, &e->cost);
+		if (err) {
+			fail(e, err, "dirty log clear");
+			return false;
+		}
+		/* The window runs from the last zap: every block gets window_ms. */
+		if (!wait_until(e, now_ns() + (uint64_t)e->window_ms * 1000000ULL))
+			return false;
+		err = tracker_window_end(e->t, e->blocks, n, e->counts);
+		if (err) {
+			fail(e, err, "dirty log harvest");
+			return false;
+		}
+	}
+	if (observe(e, n) < 0 || carry_out(e) < 0)
+		return false;
+	publish(e, n);
+	return true;
+}
+
+static void *engine_thread(void *arg)
+{
+	struct engine *e = arg;
+	uint64_t ival = (uint64_t)e->interval_ms * 1000000ULL, next;
+
+	e->cpu_start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	e->t_start = now_ns();
+	next = e->t_start;
+	while (!atomic_load(&e->stop)) {
+		if (!engine_interval(e, next))
+			break;
+		e->interval++;
+		next += ival;
+		if (!wait_until(e, next))
+			break;
+		/* A host too busy to keep the pace skips, never bunches up. */
+		if (now_ns() > next + ival / 2) {
+			pthread_mutex_lock(&e->lock);
+			e->st.late++;
+			pthread_mutex_unlock(&e->lock);
+			next = now_ns();
+		}
+	}
+	return NULL;
+}
+
+int engine_start(struct engine *e, int stop_fd)
+{
+	int err;
+
+	err = tracker_trace_start(e->t, TRACE_F_PRESENCE | TRACE_F_WINDOWS,
+				  (uint64_t)e->interval_ms * 1000000ULL);
+	if (err)
+		return fail(e, err, "trace");
+	e->stop_fd = stop_fd;
+	e->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->wake_fd < 0)
+		return fail(e, -errno, "eventfd");
+	err = pthread_create(&e->thread, NULL, engine_thread, e);
+	if (err)
+		return fail(e, -err, "thread");
+	e->thread_on = true;
+	return 0;
+}
+
+int engine_stop(struct engine *e, char *why, size_t whylen)
+{
+	uint64_t one = 1;
+
+	if (e->thread_on) {
+		atomic_store(&e->stop, true);
+		if (write(e->wake_fd, &one, sizeof(one)) < 0) {
+			/* The flag alone stops it within one window. */
+		}
+		pthread_join(e->thread, NULL);
+		e->thread_on = false;
+	}
+	if (e->err && why)
+		snprintf(why, whylen, "HMM-V engine: %s: %s", e->errwhat, strerror(-e->err));
+	return e->err;
+}
+
+void engine_destroy(struct engine *e)
+{
+	if (!e)
+		return;
+	engine_stop(e, NULL, 0);
+	if (e->wake_fd >= 0)
+		close(e->wake_fd);
+	policy_destroy(e->p);
+	free(e->list);
+	free(e->blocks);
+	free(e->counts);
+	free(e->recs);
+	free(e->mv);
+	free(e->moved_at);
+	free(e->log);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+void engine_get_stats(struct engine *e, struct engine_stats *s)
+{
+	pthread_mutex_lock(&e->lock);
+	*s = e->st;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted copy of the pause samples; returns how many. */
+static uint32_t stalls_sorted(struct engine *e, uint64_t *out)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&e->lock);
+	n = e->nstall < STALL_RING ? e->nstall : STALL_RING;
+	memcpy(out, e->stall, n * sizeof(*out));
+	pthread_mutex_unlock(&e->lock);
+	qsort(out, n, sizeof(*out), cmp_u64);
+	return n;
+}
+
+static double per_s(uint64_t v, uint64_t ns)
+{
+	return ns ? (double)v * 1e9 / (double)ns : 0;
+}
+
+static void print_json(struct engine *e, const struct engine_stats *s,
+		       const uint64_t *st, uint32_t ns, FILE *out)
+{
+	uint64_t cs = e->m->chunk_size;
+	uint32_t l;
+
+	fprintf(out, "{\"mode\":\"%s\",\"copy\":\"%s\",\"interval_ms\":%u,\"windows\":%u,"
+		"\"window_ms\":%u,\"block_pages\":%u,\"levels\":%u,\"max_moves\":%u,"
+		"\"intervals\":%" PRIu64 ",\"late\":%" PRIu64 ",\"hot_bytes\":%" PRIu64
+		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64,
+		e->moves ? "on" : "track-only",
+		e->cfg.copy == ENGINE_COPY_PAUSE ? "pause" : "wp", e->interval_ms,
+		e->par.windows, e->window_ms, e->par.sample_pages, e->par.levels,
+		e->par.max_moves, s->intervals, s->late, s->hot_bytes,
+		(uint64_t)s->dram_chunks * cs, (uint64_t)s->nvm_chunks * cs);
+	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
+		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64
+		",\"pingpong\":%" PRIu64 ",\"move_failed\":%" PRIu64,
+		s->promotions, s->promoted_bytes, s->demotions, s->demoted_bytes,
+		s->pingpong, s->move_failed);
+	/* Whole-VM pauses until memory_migrate() reports writer stalls. */
+	fprintf(out, ",\"writer_stall_ns\":null,\"pause_ns\":{\"p50\":%" PRIu64
+		",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 ",\"n\":%u}"
+		",\"precopy_rounds\":0,\"recopied_pages\":0",
+		engine_percentile(st, ns, 50), engine_percentile(st, ns, 99),
+		ns ? st[ns - 1] : 0, ns);
+	fprintf(out, ",\"tracker_cpu_ms_per_s\":%.3f,\"tracker_faults_per_s\":%.1f"
+		",\"faults_last_interval\":%" PRIu64 ",\"zap_calls_last_interval\":%" PRIu64
+		",\"zap_calls\":%" PRIu64 ",\"zap_ns\":%" PRIu64 ",\"pages_zapped\":%" PRIu64
+		",\"pages_rearmed\":%" PRIu64 ",\"levels_chunks\":[",
+		per_s(s->cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
+		s->last_faults, s->last_zap_calls, s->zap_calls, s->zap_ns, s->zapped,
+		s->rearmed);
+	for (l = 0; l < e->par.levels; l++)
+		fprintf(out, "%s%u", l ? "," : "", s->level_chunks[l]);
+	fprintf(out, "]}");
+}
+
+static void print_table(struct engine *e, const struct engine_stats *s,
+			const uint64_t *st, uint32_t ns, FILE *out)
+{
+	uint64_t cs = e->m->chunk_size;
+	uint32_t l;
+
+	fprintf(out, "engine: %s, copy %s, interval %u ms, %u windows of %u ms, block %u pages,"
+		" %u levels, at most %u moves/interval\n",
+		e->moves ? "on" : "tracking only",
+		e->cfg.copy == ENGINE_COPY_PAUSE ? "pause" : "wp", e->interval_ms,
+		e->par.windows, e->window_ms, e->par.sample_pages, e->par.levels,
+		e->par.max_moves);
+	fprintf(out, "  intervals      %" PRIu64 " (%" PRIu64 " late)\n", s->intervals, s->late);
+	fprintf(out, "  hot set        %" PRIu64 " MiB\n", s->hot_bytes >> 20);
+	fprintf(out, "  placement      dram %" PRIu64 " MiB, nvm %" PRIu64 " MiB\n",
+		((uint64_t)s->dram_chunks * cs) >> 20, ((uint64_t)s->nvm_chunks * cs) >> 20);
+	fprintf(out, "  promotions     %" PRIu64 " (%" PRIu64 " MiB)\n", s->promotions,
+		s->promoted_bytes >> 20);
+	fprintf(out, "  demotions      %" PRIu64 " (%" PRIu64 " MiB)\n", s->demotions,
+		s->demoted_bytes >> 20);
+	fprintf(out, "  ping-pong      %" PRIu64 ", failed moves %" PRIu64 "\n", s->pingpong,
+		s->move_failed);
+	fprintf(out, "  VM pause       p50 %.2f ms, p99 %.2f ms, max %.2f ms (%u moves)\n",
+		engine_percentile(st, ns, 50) / 1e6, engine_percentile(st, ns, 99) / 1e6,
+		(ns ? st[ns - 1] : 0) / 1e6, ns);
+	fprintf(out, "  tracker        %.2f ms CPU/s, %.0f faults/s, last interval %" PRIu64
+		" faults in %" PRIu64 " zap calls (%.2f ms each)\n",
+		per_s(s->cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
+		s->last_faults, s->last_zap_calls,
+		s->zap_calls ? (double)s->zap_ns / 1e6 / (double)s->zap_calls : 0);
+	fprintf(out, "  queue levels  ");
+	for (l = 0; l < e->par.levels; l++)
+		fprintf(out, " L%u:%u", l, s->level_chunks[l]);
+	fprintf(out, "\n");
+}
+
+void engine_print(struct engine *e, FILE *out, bool json)
+{
+	struct engine_stats s;
+	uint64_t *st = malloc(STALL_RING * sizeof(*st));
+	uint32_t ns;
+
+	if (!st) {
+		fprintf(out, json ? "null" : "engine: out of memory\n");
+		return;
+	}
+	engine_get_stats(e, &s);
+	ns = stalls_sorted(e, st);
+	if (json)
+		print_json(e, &s, st, ns, out);
+	else
+		print_table(e, &s, st, ns, out);
+	free(st);
+}
+
+void engine_print_moves(struct engine *e, FILE *out)
+{
+	uint32_t i, n, last;
+
+	pthread_mutex_lock(&e->lock);
+	n = e->nlog;
+	last = e->interval;
+	pthread_mutex_unlock(&e->lock);
+	/* Entries below n are never rewritten. */
+	fprintf(out, "interval %u moves %u\n", last, n);
+	for (i = 0; i < n; i++)
+		fprintf(out, "move %u %u %s %s\n", e->log[i].interval, e->log[i].chunk,
+			e->log[i].to == POLICY_DRAM ? "dram" : "nvm",
+			e->log[i].ok ? "ok" : "failed");
+}
+
+void engine_summary(struct engine *e, char *buf, size_t len)
+{
+	struct engine_stats s;
+	uint64_t n;
+
+	engine_get_stats(e, &s);
+	n = s.intervals ? s.intervals : 1;
+	snprintf(buf, len, "HMM-V engine: %" PRIu64 " intervals of %u ms (%" PRIu64
+		 " late), %" PRIu64 " promotions, %" PRIu64 " demotions, tracker %.1f ms CPU"
+		 " and %.0f faults per interval (zaps %.1f ms)", s.intervals, e->interval_ms,
+		 s.late, s.promotions, s.demotions, (double)s.cpu_ns / 1e6 / (double)n,
+		 (double)(s.zapped + s.rearmed) / (double)n, (double)s.zap_ns / 1e6 / (double)n);
+}

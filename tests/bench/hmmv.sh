@@ -1,0 +1,105 @@
+#!/bin/sh
+# make bench-hmmv, run inside the nested test host (a benchmark, not a
+# timed test): the HMM-V engine's costs and effect, all from one run.
+#  1. tracking overhead: the guest's hotset throughput (GUPS over 32 MiB
+#     for 20 s) with the engine on, DRAM large enough that nothing moves
+#     (--dram = -m, a slow tier given so the engine runs), as a ratio to
+#     --hmmv off on the same configuration; the engine's figures show that
+#     it really tracked (intervals, faults);
+#  2. scaling: tracker-induced faults (pages zapped + re-armed) per
+#     interval for the same hot set in a 256 MiB and a 1 GiB guest;
+#  3. capture: the whole 448 MiB guest launched on /dev/dax0.0 with 128
+#     MiB of DRAM, a 72 MiB hot set: seconds until 90% of it is in DRAM,
+#     and the bytes moved meanwhile.
+# Nested TCG costs are not hardware costs: compare ratios within one run.
+# testhost-timeout: 1800
+sock=/tmp/bench-hmmv.sock
+out=/tmp/bench-hmmv.out
+echo 1..6
+n=0
+ok()
+{
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+# json KEY: a number from the last engine snapshot.
+json()
+{
+	sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" /tmp/bench-hmmv.json | head -1
+}
+
+# run HOTSET_ARGS FLAGS...: boots, snapshots the engine 5 s before the
+# hot set ends, sets $updates.
+run()
+{
+	local args=$1 i=0
+	shift
+	rm -f $sock $out /tmp/bench-hmmv.json
+	hmmv run -k /guest/vmlinuz -i /guest/initrd.img --control $sock "$@" \
+		-p "console=ttyS0 quiet panic=-1 hmmv.run=hmmv_hotset hmmv.hotset=$args" \
+		</dev/null >$out 2>&1 &
+	pid=$!
+	while ! grep -q '^hotset: frames' $out 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		sleep 0.5
+	done
+	sleep 15
+	hmmv stat --json $sock >/tmp/bench-hmmv.json 2>/dev/null
+	hmmv stat $sock 2>/dev/null | grep -A12 '^engine' | sed 's/^/#   /'
+	wait $pid
+	updates=$(sed -n 's/^hotset: done updates=\([0-9]*\).*/\1/p' $out | tr -d '\r')
+}
+
+run 32,64,20 -m 448M --dram 448M --nvm /dev/dax0.0 --hmmv off
+off=${updates:-0}
+[ "$off" -gt 0 ]
+ok $? "engine off, all in DRAM: $off updates"
+run 32,64,20 -m 448M --dram 448M --nvm /dev/dax0.0
+on=${updates:-0}
+iv=$(json intervals); fz=$(json pages_zapped); moves=$(json promotions)
+[ "$on" -gt 0 ] && [ "${iv:-0}" -gt 0 ] && [ "${fz:-0}" -gt 0 ]
+ok $? "engine on, nothing to move: $on updates; it tracked: ${iv:-0} intervals, ${fz:-0} pages zapped, ${moves:-?} promotions"
+awk -v a=$on -v b=$off 'BEGIN { if (b > 0) printf "# bench-hmmv tracking overhead: throughput on/off %.3f (target >= 0.90)\n", a / b }'
+
+for size in 256M 1G; do
+	run 32,64,20 -m $size --dram $size --nvm /dev/dax0.0
+	iv=$(json intervals); fz=$(json pages_zapped); fr=$(json pages_rearmed)
+	zc=$(json zap_calls)
+	per=$(awk -v z=${fz:-0} -v r=${fr:-0} -v i=${iv:-0} 'BEGIN { if (i) printf "%.0f", (z + r) / i }')
+	calls=$(awk -v c=${zc:-0} -v i=${iv:-0} 'BEGIN { if (i) printf "%.1f", c / i }')
+	eval "per_$size=${per:-0}"
+	[ -n "$per" ]
+	ok $? "$size guest: ${per:-?} tracker-induced faults per interval, ${calls:-?} zap calls per interval (${iv:-0} intervals)"
+done
+awk -v a=$per_256M -v b=$per_1G 'BEGIN { if (a > 0) printf "# bench-hmmv scaling: faults per interval 1 GiB / 256 MiB = %.2f (4x the RAM)\n", b / a }'
+
+# Capture: the time to 90%, polled every second.
+rm -f $sock $out
+hmmv run -k /guest/vmlinuz -i /guest/initrd.img --control $sock -m 448M --dram 128M \
+	--nvm /dev/dax0.0 --placement nvm-first \
+	-p "console=ttyS0 quiet panic=-1 hmmv.run=hmmv_hotset hmmv.hotset=72,192,75" \
+	</dev/null >$out 2>&1 &
+pid=$!
+while ! grep -q '^hotset: frames' $out 2>/dev/null && kill -0 $pid 2>/dev/null; do
+	sleep 0.5
+done
+f=$(sed -n 's/^hotset: frames [0-9]*: //p' $out | tr -d '\r' | head -1)
+t0=$(date +%s); secs=never
+while kill -0 $pid 2>/dev/null; do
+	s=$(echo "$(hmmv stat $sock --request placement 2>/dev/null | sed -n 's/^placement [0-9]* //p') $f" |
+		awk '{ for (i = 2; i <= NF; i++) { split($i, a, ":"); t += a[2]
+			if (substr($1, a[1] + 1, 1) == "d") d += a[2] }
+			print t ? int(d * 100 / t) : 0 }')
+	if [ "${s:-0}" -ge 90 ]; then
+		secs=$(( $(date +%s) - t0 ))
+		hmmv stat --json $sock >/tmp/bench-hmmv.json 2>/dev/null
+		break
+	fi
+	[ $(( $(date +%s) - t0 )) -gt 70 ] && break
+	sleep 1
+done
+pb=$(json promoted_bytes); db=$(json demoted_bytes)
+[ "$secs" != never ]
+ok $? "capture: 90% of the 72 MiB hot set in DRAM after $secs s; moved $(( (${pb:-0} + ${db:-0}) >> 20 )) MiB (${pb:-0} B promoted, ${db:-0} B demoted)"
+wait $pid
+ok $? "the capture guest powered off"

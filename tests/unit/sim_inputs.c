@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests: hmmv sim with hostile inputs (issue 14 item 8). Each case
+ * runs the command in a child under a memory and time limit and checks
+ * its exit status: usage errors exit 2, nothing crashes, nothing runs away.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/tap.h"
+#include "tools/sim/sim.h"
+#include "vmm/cmd.h"
+
+static char dir[] = "/tmp/hmmv-sim-inputs.XXXXXX";
+
+/* Exit status of hmmv sim ARGS..., or 128 + signal; -1 on a harness error. */
+static int sim_status(unsigned secs, ...)
+{
+	char *argv[32] = { "sim" };
+	va_list ap;
+	pid_t pid;
+	int argc = 1, st;
+
+	va_start(ap, secs);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		struct rlimit rl = { 1ull << 30, 1ull << 30 };	/* 1 GiB */
+		int fd = open("/dev/null", O_WRONLY);
+
+		setrlimit(RLIMIT_AS, &rl);
+		alarm(secs);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		_exit(cmd_sim(argc, argv));
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void put_leb(FILE *f, uint64_t v)
+{
+	do {
+		uint8_t b = v & 0x7f;
+
+		v >>= 7;
+		fputc(v ? b | 0x80 : b, f);
+	} while (v);
+}
+
+static void put_le(FILE *f, uint64_t v, int n)
+{
+	while (n--) {
+		fputc(v & 0xff, f);
+		v >>= 8;
+	}
+}
+
+/*
+ * A trace written by hand (hmmv/trace.h), so that headers the writer
+ * refuses can be made too: blocks of one record (interval, vm, page, r, w).
+ */
+static const char *mktrace(const char *name, uint32_t flags, uint32_t shift,
+			   uint32_t nvms, uint64_t interval_ns, uint64_t pages,
+			   const uint32_t (*blk)[5], int nblk)
+{
+	static char path[256];
+	FILE *f;
+	uint32_t i;
+	int k;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return path;
+	fwrite(TRACE_MAGIC, 1, 8, f);
+	put_le(f, TRACE_VERSION, 4);
+	put_le(f, flags, 4);
+	put_le(f, shift, 4);
+	put_le(f, nvms, 4);
+	put_le(f, interval_ns, 8);
+	for (i = 0; i < nvms; i++)
+		put_le(f, pages, 8);
+	for (k = 0; k < nblk; k++) {
+		fputc(TRACE_TAG_BLOCK, f);
+		put_leb(f, blk[k][0]);
+		put_leb(f, blk[k][1]);
+		put_leb(f, 1);
+		put_leb(f, blk[k][2]);
+		put_leb(f, blk[k][3]);
+		put_leb(f, blk[k][4]);
+	}
+	fputc(TRACE_TAG_END, f);
+	fclose(f);
+	return path;
+}
+
+#define QUICK "--quiet", "--intervals", "2", "--vm-mb", "4", "--hot-mb", "1"
+
+static void test_flags(void)
+{
+	tap_is(sim_status(20, "--dram-pct", "nan", QUICK, NULL), 2, "--dram-pct nan: exit 2");
+	tap_is(sim_status(20, "--hot-frac", "inf", QUICK, NULL), 2, "--hot-frac inf: exit 2");
+	tap_is(sim_status(20, "--dram-pct", "150", QUICK, NULL), 2, "--dram-pct 150: exit 2");
+	tap_is(sim_status(20, QUICK, "--vm-mb", "1e300", NULL), 2, "--vm-mb 1e300: exit 2");
+	tap_is(sim_status(20, QUICK, "--seed", "1e30", NULL), 2, "--seed 1e30: exit 2");
+	tap_is(sim_status(20, QUICK, "--cpu-ns", "inf", NULL), 2, "--cpu-ns inf: exit 2");
+	tap_is(sim_status(20, QUICK, "--hmmv-levels", "0", NULL), 2,
+	       "bad HMM-V parameter (--hmmv-levels 0): exit 2, not 1");
+	tap_is(sim_status(20, QUICK, "--intervals", "1000000", "--vm-mb", "4096", NULL), 2,
+	       "VMs x pages x intervals beyond the bound: exit 2");
+	tap_is(sim_status(20, QUICK, NULL), 0, "a small valid run still exits 0");
+}
+
+static void test_traces(void)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 } };
+	static const uint32_t far[][5] = { { 0, 0, 0, 10, 0 }, { 999999, 0, 1, 10, 0 },
+					  { 4000000000u, 0, 2, 10, 0 } };
+	static const uint32_t many[][5] = { { 0, 0, 0, 10, 0 }, { 0, 63, 5, 1, 0 } };
+
+	tap_is(sim_status(20, "--trace", dir, NULL), 2,
+	       "--trace DIR: exit 2, no double free");
+	tap_is(sim_status(20, "--trace", "/dev/null", NULL), 2, "--trace /dev/null: exit 2");
+	tap_is(sim_status(20, "--trace", mktrace("big", 0, 12, 64, 100000000, 1ull << 22,
+						 many, 2), "--quiet", NULL), 2,
+	       "64 VMs of 16 GiB in a tiny trace: refused (exit 2), not 2.7 GB");
+	tap_is(sim_status(20, "--trace", mktrace("far", 0, 12, 1, 100000000, 512, far, 3),
+			  "--quiet", NULL), 0,
+	       "intervals 0, 999999, 4e9: empty stretches not simulated one by one");
+	tap_is(sim_status(20, "--trace", mktrace("tiny", 0, 12, 1, 1, 512, one, 1),
+			  "--quiet", NULL), 2, "interval_ns 1 (shorter than a window): exit 2");
+	tap_is(sim_status(20, "--trace", mktrace("huge", 0, 12, 1, 1ull << 63, 512, one, 1),
+			  "--quiet", NULL), 2, "interval_ns 2^63: exit 2");
+}
+
+/* Intervals a trace source hands out, and the records of the first. */
+static int drain(const char *path, uint32_t lines, struct trace_hdr *h,
+		 struct trace_rec *first, uint32_t *nfirst)
+{
+	struct source *src;
+	struct ival iv;
+	int n = 0, r = source_open_trace(&src, path, lines);
+
+	if (r)
+		return r;
+	*h = *source_hdr(src);
+	while ((r = source_next(src, &iv)) == 1) {
+		if (!n++) {
+			*nfirst = iv.n[0];
+			memcpy(first, iv.rec[0], iv.n[0] * sizeof(*first));
+		}
+	}
+	source_close(src);
+	return r ? r : n;
+}
+
+static void test_trace_units(void)
+{
+	static const uint32_t big[][5] = { { 0, 0, 3, 1027, 2 } };
+	static const uint32_t small[][5] = { { 0, 0, 9, 5, 0 } };
+	static const uint32_t far[][5] = { { 0, 0, 0, 1, 0 }, { 1, 0, 0, 1, 0 },
+					  { 999999, 0, 1, 1, 0 } };
+	static struct trace_rec rec[4096];
+	struct trace_hdr h;
+	uint32_t n = 0, k;
+	int ok;
+
+	/* 2 MiB pages: page 3 is 4 KiB pages 1536..2047, counts spread. */
+	tap_is(drain(mktrace("shift21", 0, 21, 1, 100000000, 4, big, 1), 64, &h, rec, &n),
+	       1, "page_shift 21: one interval");
+	ok = h.vm_pages[0] == 2048 && n == 512 && rec[0].page == 1536 &&
+	     rec[511].page == 2047 && rec[0].reads == 3 && rec[3].reads == 2 &&
+	     rec[0].writes == 1 && rec[1].writes == 1 && n == 512 && rec[2].writes == 0;
+	tap_ok(ok, "page_shift 21: 4 VM pages are 2048 4 KiB pages, counts spread evenly");
+	/* 512 B pages: eight to a 4 KiB page. */
+	drain(mktrace("shift9", 0, 9, 1, 100000000, 16, small, 1), 64, &h, rec, &n);
+	tap_ok(h.vm_pages[0] == 2 && n == 1 && rec[0].page == 1 && rec[0].reads == 5,
+	       "page_shift 9: 16 VM pages are two 4 KiB pages, page 9 in the second");
+	drain(mktrace("presence", TRACE_F_PRESENCE, 12, 1, 100000000, 16, far, 1),
+	      64, &h, rec, &n);
+	tap_ok(n == 1 && rec[0].reads == 64 && rec[0].writes == 0,
+	       "TRACE_F_PRESENCE: a presence bit counts as --presence-lines transfers");
+	tap_is(drain(mktrace("gap", 0, 12, 1, 100000000, 16, far, 3), 64, &h, rec, &n), 4,
+	       "intervals 0, 1, 999999: four simulated (the gap is one empty interval)");
+	for (k = 0, ok = 1; k < n; k++)
+		ok &= rec[k].page < h.vm_pages[0];
+	tap_ok(ok, "converted records stay within the VM");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return tap_ok(0, "mkdtemp"), tap_done(0);
+	test_flags();
+	test_traces();
+	test_trace_units();
+	if (fork() == 0) {
+		execlp("rm", "rm", "-rf", dir, (char *)NULL);
+		_exit(127);
+	}
+	wait(NULL);
+	return tap_done(0);
+}

@@ -1,0 +1,73 @@
+# make eval's summary of results.csv (awk -F,): per policy the geometric
+# mean over all cells of throughput / all-DRAM and / the best non-oracle
+# baseline, and the worst cell; then the targets (issue 9), each cell that
+# misses one named; exit 1 when any is missed.
+BEGIN {
+	nb = split("first-touch numa-balancing memory-mode hemem memtis", B, " ")
+	for (i = 1; i <= nb; i++) isb[B[i]] = 1
+	H = "hmm-v"
+}
+$3 == "all" && $2 != "policy" {
+	T[$1, $2] = $4
+	if (!($1 in cs)) { cs[$1] = 1; C[++nc] = $1 }
+	if (!($2 in ps)) { ps[$2] = 1; P[++np] = $2 }
+}
+function best(c,   i, m) {
+	m = 0
+	for (i = 1; i <= nb; i++) if (T[c, B[i]] > m) m = T[c, B[i]]
+	return m
+}
+END {
+	if (!nc) { print "matrix: no results"; exit 1 }
+	printf "%d cells. Throughput ratios, geometric mean over cells; worst cell.\n\n", nc
+	printf "%-15s %9s %9s %9s  %s\n", "policy", "/all-dram", "/best-bl", "worst", "worst cell (vs best baseline)"
+	for (j = 1; j <= np; j++) {
+		p = P[j]; la = 0; lb = 0; n = 0; w = 1e9; wc = ""
+		for (i = 1; i <= nc; i++) {
+			c = C[i]
+			if (T[c, p] <= 0 || T[c, "all-dram"] <= 0 || best(c) <= 0) continue
+			r = T[c, p] / best(c)
+			la += log(T[c, p] / T[c, "all-dram"]); lb += log(r); n++
+			if (r < w) { w = r; wc = c }
+		}
+		G[p] = n ? exp(la / n) : 0
+		printf "%-15s %9.3f %9.3f %9.3f  %s\n", p, G[p], n ? exp(lb / n) : 0, w, wc
+	}
+	miss = 0
+	printf "\nTargets (issue 9):\n"
+	if (!(H in ps)) { print "MISSED: no hmm-v results"; exit 1 }
+	for (i = 1; i <= nb; i++) {
+		ok = G[H] > G[B[i]]
+		printf "  %-6s geomean hmm-v %.3f > %s %.3f\n", ok ? "MET" : "MISSED", G[H], B[i], G[B[i]]
+		miss += !ok
+	}
+	nm = 0
+	for (i = 1; i <= nc; i++) {
+		c = C[i]
+		if (best(c) > 0 && T[c, H] < 0.9 * best(c)) {
+			nm++
+			if (nm <= 40) L[nm] = sprintf("    %-28s hmm-v %.3f of the best baseline", c, T[c, H] / best(c))
+		}
+	}
+	printf "  %-6s no cell below 0.9x the best non-oracle baseline: %d of %d cells below\n", nm ? "MISSED" : "MET", nm, nc
+	for (i = 1; i <= nm && i <= 40; i++) print L[i]
+	if (nm > 40) printf "    ... and %d more (results.csv)\n", nm - 40
+	miss += nm > 0
+	nt = 0; ntm = 0
+	for (i = 1; i <= nc; i++) {
+		c = C[i]
+		if (c !~ /^trace-/) continue
+		nt++
+		if (T[c, H] < 0.9 * T[c, "oracle-2m"]) {
+			ntm++
+			if (ntm <= 20) printf "    %-28s hmm-v %.3f of oracle-2m\n", c, T[c, H] / T[c, "oracle-2m"]
+		}
+	}
+	if (nt)
+		printf "  %-6s real-program traces: hmm-v >= 0.9x oracle-2m: %d of %d cells below\n", ntm ? "MISSED" : "MET", ntm, nt
+	else
+		printf "  MISSED real-program traces: none found in traces/ (tools/capture/)\n"
+	miss += ntm > 0 || !nt
+	printf "\n%s\n", miss ? "eval: targets MISSED" : "eval: all targets met"
+	exit miss ? 1 : 0
+}

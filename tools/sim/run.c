@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The simulator's run loop: every chosen policy over one access source. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/sim/sim.h"
+
+static int run_steps(struct sim *s, int n, struct source *src, uint32_t *nint,
+		     const char *what)
+{
+	struct ival iv;
+	int k, r;
+
+	while ((r = source_next(src, &iv)) == 1) {
+		for (k = 0; k < n; k++)
+			sim_step(&s[k], &iv);
+		(*nint)++;
+	}
+	if (r < 0)
+		fprintf(stderr, "hmmv sim: %s: %s\n", what, source_strerror(r));
+	return r;
+}
+
+static int run_outputs(const struct sim_run *c, struct sim *s, int n,
+		       uint32_t nint)
+{
+	int k, r;
+
+	r = sim_report(c, s, n);
+	for (k = 0; k < n && c->share && !r; k++)
+		if (s[k].share)
+			r = sim_write_share(c, &s[k], nint);
+	if (!r && c->check && sim_check(s, n))
+		r = 1;
+	return r;
+}
+
+/*
+ * Creates one simulator per policy, steps them all through src, reports.
+ * Returns 0, 1 when --check found a violation, or -errno (said on stderr).
+ */
+int sim_run(const struct sim_run *c, struct source *src)
+{
+	const struct trace_hdr *h = source_hdr(src);
+	uint32_t nint = 0, cap = c->share ? c->share_intervals : 0;
+	struct sim *s;
+	int n, k, r = 0;
+
+	s = calloc(c->nops, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (n = 0; n < c->nops; n++) {
+		r = sim_create(&s[n], c->ops[n], c->m, c->pp, h, c->dram_pages,
+			       c->seed, cap);
+		if (r) {
+			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[n]->name,
+				strerror(-r));
+			goto out;
+		}
+	}
+	r = run_steps(s, n, src, &nint, c->what);
+	if (r >= 0)
+		r = run_outputs(c, s, n, nint);
+out:
+	for (k = 0; k < n; k++)
+		sim_destroy(&s[k]);
+	free(s);
+	return r;
+}

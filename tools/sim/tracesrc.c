@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Trace files as an access source (hmmv/trace.h), bounded before anything
+ * is simulated: the whole file is read and validated once, the simulator
+ * works in 4 KiB pages whatever the file's page_shift, presence bits are
+ * scaled to transfers, and a stretch of intervals without any access is
+ * handed out as one empty interval, not one by one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hmmv/safe_file.h"
+#include "tools/sim/source.h"
+
+/* The file whole, in memory; a FIFO cannot hang us (safe_file_open). */
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+	int fd = safe_file_open(path, O_RDONLY, 0), r = 0;
+
+	*buf = NULL;
+	if (fd == -ENXIO)
+		return -ENODEV;	/* source_strerror: "not a regular file" */
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st))
+		r = -errno;
+	else if (st.st_size <= 0)
+		r = -EINVAL;
+	else if (!(*buf = malloc(st.st_size)))
+		r = -ENOMEM;
+	while (!r && off < (size_t)st.st_size) {
+		n = read(fd, *buf + off, st.st_size - off);
+		if (n <= 0)
+			r = n < 0 ? -errno : -ENODATA;
+		else
+			off += n;
+	}
+	close(fd);
+	if (r) {
+		free(*buf);
+		*buf = NULL;
+		return r;
+	}
+	*len = off;
+	return 0;
+}
+
+/* A VM's size in 4 KiB pages for a file page of 2^shift bytes. */
+static uint64_t pages_4k(uint64_t n, uint32_t shift)
+{
+	if (shift >= 12)
+		return n << (shift - 12);
+	return (n + (1ull << (12 - shift)) - 1) >> (12 - shift);
+}
+
+/* Sizes: per-page state for every VM and policy must stay bounded. */
+static int trace_sizes(struct source *s)
+{
+	uint64_t total = 0, maxp = 0;
+	uint32_t i;
+
+	if (s->hdr.interval_ns > SIM_MAX_INTERVAL_NS)
+		return -ERANGE;
+	for (i = 0; i < s->hdr.nvms; i++) {
+		uint64_t p = s->hdr.vm_pages[i];
+
+		if (p > SIM_MAX_PAGES || (p = pages_4k(p, s->shift)) > SIM_MAX_PAGES)
+			return -EFBIG;
+		maxp = s->hdr.vm_pages[i] > maxp ? s->hdr.vm_pages[i] : maxp;
+		s->hdr.vm_pages[i] = p;
+		total += p;
+	}
+	if (total > SIM_MAX_PAGES)
+		return -EFBIG;
+	s->stage_cap = (uint32_t)maxp;
+	return 0;
+}
+
+/*
+ * One pass over every block: validates the whole file and counts the
+ * intervals the simulator will step through (a run of empty ones is one).
+ */
+static int trace_prescan(struct source *s)
+{
+	struct trace_block b;
+	uint64_t expect = 0, n = 0, last = UINT64_MAX, total = 0;
+	uint32_t i;
+	int r;
+
+	while ((r = trace_next_block(&s->cur, &b, s->stage, s->stage_cap)) == 1) {
+		if (b.interval == last)
+			continue;
+		n += 1 + (b.interval > expect);
+		last = b.interval;
+		expect = (uint64_t)b.interval + 1;
+	}
+	if (r < 0)
+		return r == -E2BIG ? -EINVAL : r;
+	for (i = 0; i < s->hdr.nvms; i++)
+		total += s->hdr.vm_pages[i];
+	if (n * total > SIM_MAX_WORK)
+		return -EFBIG;
+	s->intervals = (uint32_t)n;
+	return trace_open_mem(&s->cur, s->buf, s->len);
+}
+
+int source_open_trace(struct source **out, const char *path,
+		      uint32_t presence_lines)
+{
+	struct source *s = calloc(1, sizeof(*s));
+	uint32_t i;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->file = 1;
+	s->presence_lines = presence_lines;
+	r = read_file(path, &s->buf, &s->len);
+	if (!r)
+		r = trace_open_mem(&s->cur, s->buf, s->len);
+	if (!r) {
+		s->hdr = s->cur.hdr;
+		s->shift = s->hdr.page_shift;
+		s->hdr.page_shift = 12;
+		r = trace_sizes(s);
+	}
+	if (!r && !(s->stage = malloc((size_t)s->stage_cap * sizeof(*s->stage))))
+		r = -ENOMEM;
+	if (!r)
+		r = trace_prescan(s);
+	for (i = 0; !r && i < s->hdr.nvms; i++)
+		if (!(s->rec[i] = malloc(s->hdr.vm_pages[i] * sizeof(struct trace_rec))))
+			r = -ENOMEM;
+	if (r) {
+		source_close(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+static uint32_t sat_add(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+/* Records of the file's pages as 4 KiB page records, ascending. */
+static uint32_t convert(const struct source *s, const struct trace_rec *in,
+			uint32_t n, struct trace_rec *out)
+{
+	uint32_t k, j, m = 0;
+
+	for (k = 0; k < n; k++) {
+		struct trace_rec r = in[k];
+
+		if (s->hdr.flags & TRACE_F_PRESENCE) {
+			r.reads = r.reads ? s->presence_lines : 0;
+			r.writes = r.writes ? s->presence_lines : 0;
+		}
+		if (s->shift < 12) {
+			/* Several file pages in one 4 KiB page: summed. */
+			r.page >>= 12 - s->shift;
+			if (m && out[m - 1].page == r.page) {
+				out[m - 1].reads = sat_add(out[m - 1].reads, r.reads);
+				out[m - 1].writes = sat_add(out[m - 1].writes, r.writes);
+			} else {
+				out[m++] = r;
+			}
+			continue;
+		}
+		/* A file page of 2^e 4 KiB pages: counts spread evenly. */
+		for (j = 0; j < 1u << (s->shift - 12); j++) {
+			uint32_t e = s->shift - 12, mask = (1u << e) - 1;
+			struct trace_rec o = {
+				.page = (r.page << e) + j,
+				.reads = (r.reads >> e) + (j < (r.reads & mask)),
+				.writes = (r.writes >> e) + (j < (r.writes & mask)),
+			};
+
+			if (o.reads || o.writes)
+				out[m++] = o;
+		}
+	}
+	return m;
+}
+
+static int fetch(struct source *s)
+{
+	int r;
+
+	if (s->has_pend || s->ended)
+		return 0;
+	r = trace_next_block(&s->cur, &s->pend, s->stage, s->stage_cap);
+	if (r < 0)
+		return r;
+	s->ended = !r;
+	s->has_pend = r;
+	return 0;
+}
+
+/*
+ * The next interval: every block of the next trace interval, or, when the
+ * trace skips intervals, one empty interval for the whole stretch.
+ */
+int tracesrc_next(struct source *s, struct ival *iv)
+{
+	int r = fetch(s);
+
+	if (r)
+		return r;
+	if (!s->has_pend)
+		return 1;
+	if (s->pend.interval > s->expect) {
+		s->expect = s->pend.interval;
+		return 1;
+	}
+	while (s->has_pend && s->pend.interval == s->expect) {
+		iv->n[s->pend.vm] = convert(s, s->stage, s->pend.nrec,
+					    s->rec[s->pend.vm]);
+		s->has_pend = 0;
+		r = fetch(s);
+		if (r)
+			return r;
+	}
+	s->expect++;
+	return 1;
+}
