@@ -5,7 +5,8 @@
 #   all-dram     all guest RAM in DRAM (node 0): the bound
 #   slow-first   --dram 128M --nvm /dev/dax0.0 --placement nvm-first
 #   hmmv-static  --dram 128M --nvm /dev/dax0.0 (dram-first, no migration)
-#   hmmv-engine  the same with hmmv's engine on (--hmmv on), when hmmv has it
+#   hmmv-engine  the same with hmmv's engine on (--hmmv on), when hmmv has
+#                it; its --trace is replayed by hmmv sim (cross-validation)
 #   linux        the NVDIMM onlined as a CPU-less kmem node, NUMA balancing
 #                in tiering mode, demotion on; guest RAM unbound
 #                (--dram ...,node=any) and node 0 left with the same 128 MiB
@@ -41,18 +42,41 @@ vmstat_get()
 	done
 }
 
+engine=
+hmmv run --help 2>&1 | grep -q -- '--hmmv ' && engine=1
+# Static placements keep hmmv's engine off (it defaults to on with --nvm).
+static=${engine:+--hmmv off}
+
+# The engine's last figures (hmmv stat --json) while the VM runs, every 2 s.
+stat_poll()
+{
+	while kill -0 "$1" 2>/dev/null; do
+		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
+			mv /tmp/stat.new /tmp/stat.last
+		sleep 2
+	done
+}
+
 # run_vm POLICY HMMV-FLAGS...: one guest, every workload; prints its figures.
 run_vm()
 {
-	local policy=$1 before after rc
+	local policy=$1 before after rc pid
 	shift
 	before=$(vmstat_get)
+	rm -f /tmp/stat.last
 	echo "# real-run: $policy: hmmv run -m $MEM $*"
-	hmmv run -k /guest/vmlinuz -i /tmp/initrd-real.img -m $MEM "$@" \
+	hmmv run -k /guest/vmlinuz -i /tmp/initrd-real.img -m $MEM "$@" --control /tmp/real.sock \
 		-p "console=ttyS0 quiet panic=-1 hmmv.run=real real.w=$workloads real.scale=$scale" \
-		</dev/null >/tmp/vm.out 2>&1
+		</dev/null >/tmp/vm.out 2>&1 &
+	pid=$!
+	stat_poll $pid
+	wait $pid
 	rc=$?
 	after=$(vmstat_get)
+	if [ -s /tmp/stat.last ]; then
+		echo "# real-hmmv: $policy $(tr ',{}' '\n\n\n' </tmp/stat.last |
+			sed -n 's/^"\(promoted_bytes\|demoted_bytes\|promotions\|demotions\)":\([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
+	fi
 	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \)/# &/p'
 	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |
 		awk '{ n = (NF - 3) / 3; printf "# real-vmstat: %s", $3
@@ -98,11 +122,21 @@ nw=$(echo "$workloads" | tr ',' '\n' | grep -c .)
 for p in "$@"; do
 	case "$p" in
 	all-dram) run_vm $p --dram $MEM,node=0 ;;
-	slow-first) run_vm $p --dram $DRAM --nvm /dev/dax0.0 --placement nvm-first ;;
-	hmmv-static) run_vm $p --dram $DRAM --nvm /dev/dax0.0 ;;
+	slow-first) run_vm $p --dram $DRAM --nvm /dev/dax0.0 --placement nvm-first $static ;;
+	hmmv-static) run_vm $p --dram $DRAM --nvm /dev/dax0.0 $static ;;
 	hmmv-engine)
-		if hmmv run --help 2>&1 | grep -q -- '--hmmv '; then
-			run_vm $p --dram $DRAM --nvm /dev/dax0.0 --hmmv on
+		if [ -n "$engine" ]; then
+			rm -f /tmp/engine.trace
+			run_vm $p --dram $DRAM --nvm /dev/dax0.0 --hmmv on --trace /tmp/engine.trace
+			# Cross-validation: the simulator replays the engine's own
+			# observations of this run with the same DRAM budget.
+			if [ -s /tmp/engine.trace ]; then
+				hmmv sim --trace /tmp/engine.trace --dram-mb 128 \
+					--policies all-slow,first-touch,numa-balancing,hmm-v \
+					--csv /tmp/xval.csv --quiet --label engine-trace >/dev/null 2>/tmp/xval.err ||
+					sed 's/^/# real-sim-error: /' /tmp/xval.err
+				[ -f /tmp/xval.csv ] && sed 's/^/# real-sim: /' /tmp/xval.csv
+			fi
 		else
 			echo "# real-skip: hmmv-engine: this hmmv has no --hmmv (the engine is not merged yet)"
 		fi

@@ -23,6 +23,13 @@ FNR == NR {
 	if (!(w in seenw)) { seenw[w] = 1; wls[++nw] = w }
 }
 /^# real-result: / && NF >= 5 { thr[pol, $3] = $4; unit[$3] = $5 }
+/^# real-hmmv: / {
+	for (i = 4; i <= NF; i++) { split($i, kv, "="); hm[$3, kv[1]] = kv[2] }
+}
+/^# real-sim: / {
+	split($3, f, ",")
+	if (f[2] != "policy" && (f[3] == "all" || !((f[2]) in simhit))) simhit[f[2]] = f[6]
+}
 /^# real-vmstat: / {
 	for (i = 4; i <= NF; i++) { split($i, kv, "="); vm[$3, kv[1]] = kv[2] }
 }
@@ -51,8 +58,11 @@ END {
 			rs = fills(a, b, "nvdimm"); ws = wbs(a, b, "nvdimm")
 			tot = rf + wf + rs + ws
 			share = tot > 0 ? (rs + ws) / tot : 0
-			# Kernel migrations are 4 KiB pages; hmmv reports none yet.
+			# Kernel migrations are 4 KiB pages; hmmv counts the bytes of its moves
+			# (over the whole VM run, both directions).
 			mig = ((p, "pgmigrate_success") in vm) ? vm[p, "pgmigrate_success"] * 4096 : 0
+			if ((p, "promoted_bytes") in hm)
+				mig = hm[p, "promoted_bytes"] + hm[p, "demoted_bytes"]
 			sd = model(rf, rs, wf, ws) / model(rf + rs, 0, wf + ws, 0)
 			sdw[p, w] = sd
 			printf "%-8s %-12s %14s %-10s %10.1f %10.1f %6.1f%% %10.1f %9.3f\n", w, p,
@@ -61,6 +71,7 @@ END {
 			printf "%s,%s,%s,%s,%.0f,%.0f,%.4f,%.0f,%.4f\n", w, p, thr[p, w], unit[w],
 				rf + wf, rs + ws, share, mig, sd >> csv
 			sh[p, w] = share
+			aslow[p] += rs + ws; atot[p] += tot
 		}
 	}
 	# Plot data: a row per workload, a column pair (share, slowdown) per policy.
@@ -84,6 +95,16 @@ END {
 		else if ((("hmmv-static", w) in sdw) && (("linux", w) in sdw))
 			printf "headline %s: no hmmv-engine run (engine not merged); Linux tiering / hmmv static = %.3f\n", w,
 				sdw["linux", w] / sdw["hmmv-static", w]
+	}
+	# Cross-validation: the simulator on the trace of the engine run (whole
+	# run, boot included) against the metered share (the workload windows).
+	xv["hmm-v"] = "hmmv-engine"; xv["numa-balancing"] = "linux"; xv["all-slow"] = "slow-first"
+	for (sp in xv) {
+		p = xv[sp]
+		if (!(sp in simhit) || !(p in atot) || atot[p] == 0) continue
+		ms = 100 * aslow[p] / atot[p]
+		printf "xval: sim %s predicts %.1f%% slow; metered %s %.1f%%: %+.1f points\n",
+			sp, 100 - simhit[sp], p, ms, 100 - simhit[sp] - ms
 	}
 	for (i = 1; i <= np; i++)
 		if (pols[i] == "linux")
