@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The few QEMU TCG plugin API declarations the traffic meter uses, written
- * from QEMU's documented plugin API (docs/devel/tcg-plugins), plugin API
+ * from QEMU's documented plugin API (its developer manual, "TCG Plugins"), API
  * version 4 (QEMU 9.2 .. 10.0). QEMU ships this header only in its source
  * package, so the meter declares what it calls; the symbols resolve against
  * the QEMU binary that loads the plugin.
