@@ -266,6 +266,20 @@ static void meter_flush_line(uint64_t line, void *arg)
 	meter_bump(&v->wb[meter_range_of(line)], 1);
 }
 
+static void meter_free(void)
+{
+	int v;
+
+	if (meter.out)
+		fclose(meter.out);
+	meter.out = NULL;
+	for (v = 0; meter.vcpus && v < meter.nvcpus; v++)
+		llc_free(&meter.vcpus[v].llc);
+	free(meter.vcpus);
+	meter.vcpus = NULL;
+	meter.nvcpus = 0;
+}
+
 static void meter_exit(qemu_plugin_id_t id, void *udata)
 {
 	int v;
@@ -274,12 +288,7 @@ static void meter_exit(qemu_plugin_id_t id, void *udata)
 	for (v = 0; v < meter.nvcpus; v++)
 		llc_flush(&meter.vcpus[v].llc, meter_flush_line, &meter.vcpus[v]);
 	meter_report("total", 1);
-	fclose(meter.out);
-	meter.out = NULL;
-	for (v = 0; v < meter.nvcpus; v++)
-		llc_free(&meter.vcpus[v].llc);
-	free(meter.vcpus);
-	meter.vcpus = NULL;
+	meter_free();
 	pthread_mutex_unlock(&meter.lock);
 }
 
@@ -451,8 +460,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		qemu_plugin_outs("meter: interval, line and ways must be positive\n");
 		return -1;
 	}
-	if (meter_setup(info, &a))
+	if (meter_setup(info, &a)) {
+		meter_free();
 		return -1;
+	}
 	meter.id = id;
 	meter.gate = gate;
 	meter.armed = !gate;
