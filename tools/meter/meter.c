@@ -376,12 +376,10 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 	return -EINVAL;
 }
 
+/* QEMU's plugin log (qemu_plugin_outs) is silent without -d plugin. */
 static void meter_say(const char *fmt, const char *what)
 {
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	qemu_plugin_outs(msg);
+	fprintf(stderr, fmt, what);
 }
 
 static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
@@ -439,7 +437,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	int i;
 
 	if (!info->system_emulation) {
-		qemu_plugin_outs("meter: needs system emulation\n");
+		meter_say("meter: %s\n", "needs system emulation");
 		return -1;
 	}
 	for (i = 0; i < argc; i++) {
@@ -453,11 +451,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		}
 	}
 	if (!a.out) {
-		qemu_plugin_outs("meter: out=FILE is required\n");
+		meter_say("meter: %s\n", "out=FILE is required");
 		return -1;
 	}
 	if (!a.interval_ms || !a.line || !a.ways) {
-		qemu_plugin_outs("meter: interval, line and ways must be positive\n");
+		meter_say("meter: %s\n", "interval, line and ways must be positive");
 		return -1;
 	}
 	if (meter_setup(info, &a)) {

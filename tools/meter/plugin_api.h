@@ -86,7 +86,6 @@ struct qemu_plugin_hwaddr *qemu_plugin_get_hwaddr(qemu_plugin_meminfo_t info,
 						  uint64_t vaddr);
 bool qemu_plugin_hwaddr_is_io(const struct qemu_plugin_hwaddr *haddr);
 uint64_t qemu_plugin_hwaddr_phys_addr(const struct qemu_plugin_hwaddr *haddr);
-void qemu_plugin_outs(const char *string);
 bool qemu_plugin_bool_parse(const char *name, const char *val, bool *ret);
 typedef void (*qemu_plugin_simple_cb_t)(qemu_plugin_id_t id);
 void qemu_plugin_reset(qemu_plugin_id_t id, qemu_plugin_simple_cb_t cb);
