@@ -97,8 +97,9 @@ linux_setup()
 	for nd in /sys/devices/system/node/node*; do
 		echo "# real-node: ${nd##*/} $(awk '/MemTotal/ { t = $4 } /MemFree/ { f = $4 } END { printf "total %d MiB free %d MiB", t / 1024, f / 1024 }' $nd/meminfo) cpus '$(cat $nd/cpulist)'"
 	done
-	# Node 1 is DRAM-class to Linux: leave it nothing; node 0 the budget.
-	memhog 1 0 >/tmp/memhog1.out &
+	# Node 1 is DRAM-class to Linux: leave it next to nothing (all of it
+	# locked would call the OOM killer); node 0 the budget.
+	memhog 1 24 >/tmp/memhog1.out &
 	hog1=$!
 	memhog 0 $BUDGET_MIB >/tmp/memhog0.out &
 	hog0=$!
