@@ -64,8 +64,11 @@ struct engine_stats {
 	uint64_t zap_calls, zapped, rearmed, zap_failed, zap_ns;
 	uint64_t promotions, demotions, promoted_bytes, demoted_bytes;
 	uint64_t move_failed;
+	uint64_t precopy_rounds;	/* summed over moves */
+	uint64_t recopied_pages;
 	uint64_t pingpong;		/* moved back within 16 intervals */
 	uint64_t cpu_ns;		/* the engine thread's CPU time */
+	uint64_t track_cpu_ns;		/* ... of it in the tracker's calls */
 	uint64_t run_ns;		/* wall time since the engine started */
 	uint64_t last_faults;		/* zapped + rearmed, last interval */
 	uint64_t last_zap_calls;

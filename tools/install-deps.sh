@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config linux-libc-dev libnuma-dev libpmem-dev
 liburing-dev libfdt-dev liblzma-dev xz-utils qemu-system-x86 busybox-static
 cpio ndctl daxctl numactl clang libclang-rt-14-dev gnuplot-nox kmod
-iproute2 perl sqlite3 redis-server redis-tools"
+iproute2 perl valgrind sqlite3 bzip2 python3 redis-server redis-tools"
 
 # The nested test host's QEMU must be 10 or later: the traffic meter
 # (tools/meter) needs guest-physical addresses from TCG plugins, which
