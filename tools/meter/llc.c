@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LLC_EMPTY UINT64_MAX	/* (EMPTY >> 1) is no line a 64-bit address makes */
+#define METER_LLC_EMPTY UINT64_MAX	/* (EMPTY >> 1) is no line a 64-bit address makes */
 
-int llc_init(struct llc *c, uint64_t size, unsigned int ways, unsigned int line)
+int meter_llc_init(struct meter_llc *c, uint64_t size, unsigned int ways, unsigned int line)
 {
 	uint64_t sets, i;
 
@@ -24,20 +24,20 @@ int llc_init(struct llc *c, uint64_t size, unsigned int ways, unsigned int line)
 	if (!c->tags)
 		return -ENOMEM;
 	for (i = 0; i < sets * ways; i++)
-		c->tags[i] = LLC_EMPTY;
+		c->tags[i] = METER_LLC_EMPTY;
 	c->sets = sets;
 	c->ways = ways;
 	c->line_shift = __builtin_ctz(line);
 	return 0;
 }
 
-void llc_free(struct llc *c)
+void meter_llc_free(struct meter_llc *c)
 {
 	free(c->tags);
 	c->tags = NULL;
 }
 
-enum llc_result llc_access(struct llc *c, uint64_t line, bool store,
+enum meter_llc_result meter_llc_access(struct meter_llc *c, uint64_t line, bool store,
 			   uint64_t *victim)
 {
 	uint64_t *set = c->tags + (size_t)(line % c->sets) * c->ways;
@@ -50,23 +50,23 @@ enum llc_result llc_access(struct llc *c, uint64_t line, bool store,
 		old = set[i] | store;
 		memmove(set + 1, set, i * sizeof(*set));
 		set[0] = old;
-		return LLC_HIT;
+		return METER_LLC_HIT;
 	}
 	old = set[c->ways - 1];
 	memmove(set + 1, set, (c->ways - 1) * sizeof(*set));
 	set[0] = line << 1 | store;
-	if (old == LLC_EMPTY || !(old & 1))
-		return LLC_MISS;
+	if (old == METER_LLC_EMPTY || !(old & 1))
+		return METER_LLC_MISS;
 	*victim = old >> 1;
-	return LLC_MISS_WB;
+	return METER_LLC_MISS_WB;
 }
 
-void llc_flush(struct llc *c, void (*fn)(uint64_t line, void *arg), void *arg)
+void meter_llc_flush(struct meter_llc *c, void (*fn)(uint64_t line, void *arg), void *arg)
 {
 	uint64_t i, n = (uint64_t)c->sets * c->ways;
 
 	for (i = 0; i < n; i++) {
-		if (c->tags[i] == LLC_EMPTY || !(c->tags[i] & 1))
+		if (c->tags[i] == METER_LLC_EMPTY || !(c->tags[i] & 1))
 			continue;
 		fn(c->tags[i] >> 1, arg);
 		c->tags[i] &= ~1ULL;

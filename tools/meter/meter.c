@@ -54,7 +54,7 @@ struct meter_range {
 
 /* One vCPU's cache and counters; only its own thread writes them. */
 struct meter_vcpu {
-	struct llc llc;
+	struct meter_llc llc;
 	uint64_t last_line;
 	bool last_dirty;
 	uint32_t tick;
@@ -171,13 +171,13 @@ static void meter_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
 		return;
 	v->last_line = line;
 	v->last_dirty = store;
-	switch (llc_access(&v->llc, line, store, &victim)) {
-	case LLC_HIT:
+	switch (meter_llc_access(&v->llc, line, store, &victim)) {
+	case METER_LLC_HIT:
 		break;
-	case LLC_MISS_WB:
+	case METER_LLC_MISS_WB:
 		meter_bump(&v->wb[meter_range_of(victim)], 1);
 		/* fall through */
-	case LLC_MISS:
+	case METER_LLC_MISS:
 		meter_bump(&v->rd[meter_range_of(line)], 1);
 		break;
 	}
@@ -274,7 +274,7 @@ static void meter_free(void)
 		fclose(meter.out);
 	meter.out = NULL;
 	for (v = 0; meter.vcpus && v < meter.nvcpus; v++)
-		llc_free(&meter.vcpus[v].llc);
+		meter_llc_free(&meter.vcpus[v].llc);
 	free(meter.vcpus);
 	meter.vcpus = NULL;
 	meter.nvcpus = 0;
@@ -286,7 +286,7 @@ static void meter_exit(qemu_plugin_id_t id, void *udata)
 
 	pthread_mutex_lock(&meter.lock);
 	for (v = 0; v < meter.nvcpus; v++)
-		llc_flush(&meter.vcpus[v].llc, meter_flush_line, &meter.vcpus[v]);
+		meter_llc_flush(&meter.vcpus[v].llc, meter_flush_line, &meter.vcpus[v]);
 	meter_report("total", 1);
 	meter_free();
 	pthread_mutex_unlock(&meter.lock);
@@ -400,7 +400,7 @@ static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
 	if (!meter.vcpus)
 		return -ENOMEM;
 	for (v = 0; v < meter.nvcpus; v++) {
-		err = llc_init(&meter.vcpus[v].llc, a->llc, a->ways, a->line);
+		err = meter_llc_init(&meter.vcpus[v].llc, a->llc, a->ways, a->line);
 		if (err) {
 			meter_say("meter: %s: bad cache geometry (llc a multiple of ways*line)\n",
 				  "llc");
