@@ -238,13 +238,13 @@ const struct run_opt run_opts[] = {
 	{ "hmmv-interval", 0, "MS", "engine interval, 10 to 60000 ms (default 100)",
 	  opt_hmmv_interval },
 	{ "hmmv-windows", 0, "N", "sampling windows per interval, 1 to 16 (default: the\n"
-	  "policy's, 4)", opt_hmmv_windows },
+	  "policy's, 2)", opt_hmmv_windows },
 	{ "hmmv-window-ms", 0, "MS", "length of a sampling window (default 5)",
 	  opt_hmmv_window_ms },
 	{ "hmmv-block-pages", 0, "N", "4 KiB pages watched per sampled chunk, a power of\n"
-	  "two up to a chunk's pages (default: the policy's, 32)", opt_hmmv_block },
+	  "two up to a chunk's pages (default: the policy's, 128)", opt_hmmv_block },
 	{ "hmmv-levels", 0, "N", "multi-level queue levels, 1 to 8: a chunk at level L is\n"
-	  "sampled every 2^L intervals (default: the policy's, 4)", opt_hmmv_levels },
+	  "sampled every 2^L intervals (default: the policy's, 3)", opt_hmmv_levels },
 	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
 	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
 	{ "hmmv-copy", 0, "wp|pause", "a move's final copy, after a pre-copy while the guest\n"

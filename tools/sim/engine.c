@@ -31,13 +31,17 @@ const struct sim_ops *sim_find_policy(const char *name)
  *   as the kernel documentation recommends for tiering: below 1/10 of the
  *   slow tier's write bandwidth (0 here: derived from the model; 1380 MB/s
  *   for six Optane DIMMs); scan_period_max 60 s (the threshold adjustment
- *   period); 10 ns per PTE scanned (change_prot_numa, charged to the task).
+ *   period); 10 ns per PTE scanned (change_prot_numa, charged to the task);
+ *   vm.watermark_scale_factor 1000 (10% of DRAM between watermarks, kernel
+ *   default 10): the strongest setting in make sweep (+8%), so kswapd
+ *   makes room for promotions in bigger steps.
  * - HeMem (SOSP'21, its pebs.h): SAMPLE_PERIOD 5003, HOT_READ_THRESHOLD 8,
  *   HOT_WRITE_THRESHOLD 4, PEBS_COOLING_THRESHOLD 18, migration every
  *   10 ms at up to 10 GB/s (PEBS_KSWAPD_MIGRATE_RATE), 2 MiB pages.
  * - MEMTIS (SOSP'23, its sysfs defaults): htmm_sample_period 199,
  *   htmm_cooling_period 2000000 samples, htmm_adaptation_period 100000
- *   samples, promotion/demotion period 500 ms, 2048 MB/s migration cap;
+ *   samples, 2048 MB/s migration cap; kmigrated every 100 ms instead of
+ *   its 500 ms default: the stronger setting in make sweep (+7%);
  *   modelled at 4 KiB (as if every huge page were split).
  * - Pool: a round every 10 intervals (1 s), 16 MiB minimum per VM.
  */
@@ -53,7 +57,7 @@ void pol_params_default(struct pol_params *pp)
 	pp->nb_rate_limit_mbps = 0;
 	pp->nb_scan_ns = 10;
 	pp->nb_scan_period_max_ms = 60000;
-	pp->nb_wmark_scale = 10;
+	pp->nb_wmark_scale = 1000;
 	pp->hemem_period = 5003;
 	pp->hemem_cool = 18;
 	pp->hemem_hot_rd = 8;
@@ -62,7 +66,7 @@ void pol_params_default(struct pol_params *pp)
 	pp->memtis_period = 199;
 	pp->memtis_cooling = 2000000;
 	pp->memtis_adapt = 100000;
-	pp->memtis_mig_ms = 500;
+	pp->memtis_mig_ms = 100;
 	pp->memtis_rate_mbps = 2048;
 }
 

@@ -21,8 +21,9 @@ numa-balancing|hot threshold 10 ms|--nb-hot-threshold-ms 10
 numa-balancing|hot threshold 3000 ms|--nb-hot-threshold-ms 3000
 numa-balancing|rate limit 65536 MB/s|--nb-rate-limit-mbps 65536
 numa-balancing|rate limit 256 MB/s|--nb-rate-limit-mbps 256
-numa-balancing|watermark_scale_factor 100|--nb-wmark-scale 100
-numa-balancing|watermark_scale_factor 1000|--nb-wmark-scale 1000
+numa-balancing|watermark_scale_factor 10|--nb-wmark-scale 10
+numa-balancing|watermark_scale_factor 3000|--nb-wmark-scale 3000
+numa-balancing|threshold adjusted every 1 s|--nb-scan-period-max-ms 1000
 numa-balancing|scan period 250 ms|--nb-scan-period-ms 250
 numa-balancing|scan period 4000 ms|--nb-scan-period-ms 4000
 numa-balancing|scan size 1024 MB|--nb-scan-size-mb 1024
@@ -43,14 +44,14 @@ memtis|cooling 500k samples|--memtis-cooling 500000
 memtis|cooling 8M samples|--memtis-cooling 8000000
 memtis|adaptation 25k samples|--memtis-adapt 25000
 memtis|adaptation 400k samples|--memtis-adapt 400000
-memtis|kmigrated 100 ms|--memtis-mig-ms 100
-memtis|kmigrated 2000 ms|--memtis-mig-ms 2000
+memtis|kmigrated 500 ms|--memtis-mig-ms 500
+memtis|kmigrated 25 ms|--memtis-mig-ms 25
 memtis|rate 512 MB/s|--memtis-rate-mbps 512
 memtis|rate 8192 MB/s|--memtis-rate-mbps 8192
 V
 }
 
-variants | while IFS='|' read -r pol name flags; do
+variants | grep "^${SWEEP_ONLY:-}" | while IFS='|' read -r pol name flags; do
 	for c in $CELLS; do
 		wl=$(echo "$c" | tr '|=' '  ')
 		case $wl in *bighot*) wl="--workload gups --hot-mb 80" ;; esac
