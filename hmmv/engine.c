@@ -45,11 +45,13 @@ struct engine {
 	bool thread_on;
 	int stop_fd, wake_fd;
 	atomic_bool stop;
+	_Atomic uint64_t pool_quota;	/* bytes the pool grants; UINT64_MAX: no pool */
 	int err;
 	char errwhat[64];
 	uint64_t t_start, cpu_start;
 
 	pthread_mutex_t lock;		/* what the control thread reads */
+	uint64_t hist[POLICY_BUCKETS];	/* for the pool, as of the last interval */
 	struct engine_stats st;
 	uint64_t stall[STALL_RING];	/* per-move writer stalls (WP) */
 	uint32_t nstall;
@@ -138,6 +140,7 @@ int engine_create(struct engine **out, const struct engine_config *cfg,
 	e->stop_fd = -1;
 	e->wake_fd = -1;
 	atomic_init(&e->stop, false);
+	atomic_init(&e->pool_quota, UINT64_MAX);
 	err = pthread_mutex_init(&e->lock, NULL);
 	if (err) {
 		free(e);
@@ -164,6 +167,7 @@ int engine_create(struct engine **out, const struct engine_config *cfg,
 static void sync_placement(struct engine *e)
 {
 	struct mem_chunk ch;
+	uint64_t quota, pool;
 	uint32_t c;
 
 	for (c = 0; c < e->nchunks; c++) {
@@ -172,8 +176,9 @@ static void sync_placement(struct engine *e)
 			policy_set_tier(e->p, c, ch.tier == MEM_TIER_DRAM ? POLICY_DRAM :
 					POLICY_NVM);
 	}
-	policy_set_quota(e->p, (uint32_t)(e->m->tiers[MEM_TIER_DRAM].quota /
-					   e->m->chunk_size));
+	quota = e->m->tiers[MEM_TIER_DRAM].quota;
+	pool = atomic_load(&e->pool_quota);
+	policy_set_quota(e->p, (uint32_t)((pool < quota ? pool : quota) / e->m->chunk_size));
 }
 
 /* Sleeps until @deadline (CLOCK_MONOTONIC ns); false when asked to stop. */
@@ -348,6 +353,7 @@ static void publish(struct engine *e, uint32_t n)
 		dram += policy_tier(e->p, c) == POLICY_DRAM;
 	}
 	s->hot_bytes = hot;
+	policy_histogram(e->p, e->hist);
 	s->dram_chunks = dram;
 	s->nvm_chunks = e->nchunks - dram;
 	s->intervals++;
@@ -667,4 +673,21 @@ void engine_summary(struct engine *e, char *buf, size_t len)
 		 " and %.0f faults per interval (zaps %.1f ms)", s.intervals, e->interval_ms,
 		 s.late, s.promotions, s.demotions, (double)s.track_cpu_ns / 1e6 / (double)n,
 		 (double)(s.zapped + s.rearmed) / (double)n, (double)s.zap_ns / 1e6 / (double)n);
+}
+
+void engine_set_quota(struct engine *e, uint64_t bytes)
+{
+	atomic_store(&e->pool_quota, bytes);
+}
+
+void engine_pool_report(struct engine *e, uint64_t *held, uint64_t *hot,
+			uint64_t hist[POLICY_BUCKETS])
+{
+	struct mem_tier_stat st;
+
+	pthread_mutex_lock(&e->lock);
+	*hot = e->st.hot_bytes;
+	memcpy(hist, e->hist, sizeof(e->hist));
+	pthread_mutex_unlock(&e->lock);
+	*held = memory_tier_stat(e->m, MEM_TIER_DRAM, &st) == 0 ? st.used : 0;
 }

@@ -110,6 +110,11 @@ int engine_stop(struct engine *e, char *why, size_t whylen);
 void engine_destroy(struct engine *e);
 
 void engine_get_stats(struct engine *e, struct engine_stats *s);
+/* The DRAM quota a pool grants, bytes (the DRAM tier's size still caps it). */
+void engine_set_quota(struct engine *e, uint64_t bytes);
+/* For the pool: DRAM in use, the hot set, bytes per temperature bucket. */
+void engine_pool_report(struct engine *e, uint64_t *held, uint64_t *hot,
+			uint64_t hist[POLICY_BUCKETS]);
 /* The engine section of hmmv stat: a table, or one JSON object. */
 void engine_print(struct engine *e, FILE *out, bool json);
 /* Every move made so far, one "move INTERVAL CHUNK dram|nvm ok|failed" line. */
