@@ -40,18 +40,23 @@ struct engine {
 	uint32_t *moved_at;		/* per chunk: interval of its last move */
 	uint32_t interval;		/* index of the current interval */
 	struct tracker_cost cost;	/* this interval's */
+	uint64_t track_cpu_ns;		/* CPU in the tracker's calls, this interval */
 	pthread_t thread;
 	bool thread_on;
 	int stop_fd, wake_fd;
 	atomic_bool stop;
+	_Atomic uint64_t pool_quota;	/* bytes the pool grants; UINT64_MAX: no pool */
 	int err;
 	char errwhat[64];
 	uint64_t t_start, cpu_start;
 
 	pthread_mutex_t lock;		/* what the control thread reads */
+	uint64_t hist[POLICY_BUCKETS];	/* for the pool, as of the last interval */
 	struct engine_stats st;
-	uint64_t stall[STALL_RING];
+	uint64_t stall[STALL_RING];	/* per-move writer stalls (WP) */
 	uint32_t nstall;
+	uint64_t pause[STALL_RING];	/* per-move whole-VM pauses */
+	uint32_t npause;
 	struct engine_move_rec *log;
 	uint32_t nlog;
 };
@@ -135,6 +140,7 @@ int engine_create(struct engine **out, const struct engine_config *cfg,
 	e->stop_fd = -1;
 	e->wake_fd = -1;
 	atomic_init(&e->stop, false);
+	atomic_init(&e->pool_quota, UINT64_MAX);
 	err = pthread_mutex_init(&e->lock, NULL);
 	if (err) {
 		free(e);
@@ -161,6 +167,7 @@ int engine_create(struct engine **out, const struct engine_config *cfg,
 static void sync_placement(struct engine *e)
 {
 	struct mem_chunk ch;
+	uint64_t quota, pool;
 	uint32_t c;
 
 	for (c = 0; c < e->nchunks; c++) {
@@ -169,8 +176,9 @@ static void sync_placement(struct engine *e)
 			policy_set_tier(e->p, c, ch.tier == MEM_TIER_DRAM ? POLICY_DRAM :
 					POLICY_NVM);
 	}
-	policy_set_quota(e->p, (uint32_t)(e->m->tiers[MEM_TIER_DRAM].quota /
-					   e->m->chunk_size));
+	quota = e->m->tiers[MEM_TIER_DRAM].quota;
+	pool = atomic_load(&e->pool_quota);
+	policy_set_quota(e->p, (uint32_t)((pool < quota ? pool : quota) / e->m->chunk_size));
 }
 
 /* Sleeps until @deadline (CLOCK_MONOTONIC ns); false when asked to stop. */
@@ -246,18 +254,25 @@ static int observe(struct engine *e, uint32_t n)
 }
 
 /*
- * The one place a move happens. memory_migrate() (pre-copy, then a
- * write-protected or paused final copy) replaces memory_remap_paused()
- * here once memory/ has it.
+ * The one place a move happens: memory_migrate(), pre-copy over the dirty
+ * log (moves run between intervals, never inside a window) and a
+ * write-protected or paused final copy, as --hmmv-copy says.
  */
 static int engine_migrate(struct engine *e, uint32_t chunk, int dst,
-			  uint64_t *stall_ns)
+			  struct mem_migrate_stats *st)
 {
-	return memory_remap_paused(e->m, chunk, dst, stall_ns);
+	struct mem_migrate_opts o = {
+		.method = e->cfg.copy == ENGINE_COPY_PAUSE ? MEM_MIGRATE_PAUSE :
+			  MEM_MIGRATE_WP,
+		.dirty = &memory_kvm_dirty_ops,
+		.dirty_ctx = e->m,
+	};
+
+	return memory_migrate(e->m, chunk, dst, &o, st);
 }
 
 static void log_move(struct engine *e, uint32_t chunk, uint32_t to, int ok,
-		     uint64_t stall_ns)
+		     const struct mem_migrate_stats *ms)
 {
 	struct engine_stats *s = &e->st;
 	uint64_t bytes = e->m->chunk_size;
@@ -271,7 +286,13 @@ static void log_move(struct engine *e, uint32_t chunk, uint32_t to, int ok,
 	if (!ok) {
 		s->move_failed++;
 	} else {
-		e->stall[e->nstall++ % STALL_RING] = stall_ns;
+		/* A move in place (NUMA tiers) stalls no one: neither ring. */
+		if (ms->method == MEM_MIGRATE_WP)
+			e->stall[e->nstall++ % STALL_RING] = ms->writer_stall_ns;
+		else if (ms->method == MEM_MIGRATE_PAUSE)
+			e->pause[e->npause++ % STALL_RING] = ms->pause_ns;
+		s->precopy_rounds += ms->rounds;
+		s->recopied_pages += ms->recopied_pages;
 		if (to == POLICY_DRAM) {
 			s->promotions++;
 			s->promoted_bytes += bytes;
@@ -289,8 +310,8 @@ static void log_move(struct engine *e, uint32_t chunk, uint32_t to, int ok,
 /* The policy's moves, demotions first (they free DRAM frames). */
 static int carry_out(struct engine *e)
 {
+	struct mem_migrate_stats ms;
 	uint32_t n = 0, i, c, to;
-	uint64_t stall;
 	int err, ok;
 
 	err = policy_decide(e->p, e->mv, e->nchunks, &n);
@@ -299,11 +320,12 @@ static int carry_out(struct engine *e)
 	for (i = 0; i < n; i++) {
 		c = e->mv[i].chunk;
 		to = e->mv[i].to;
-		stall = 0;
+		memset(&ms, 0, sizeof(ms));
+		ms.method = -1;
 		ok = 1;
 		if (e->moves) {
 			err = engine_migrate(e, c, to == POLICY_DRAM ? MEM_TIER_DRAM :
-					     MEM_TIER_NVM, &stall);
+					     MEM_TIER_NVM, &ms);
 			/* Moved meanwhile by someone else: it is where we want it. */
 			ok = !err || err == -EALREADY;
 		} else {
@@ -311,7 +333,7 @@ static int carry_out(struct engine *e)
 		}
 		policy_move_done(e->p, c, ok);
 		if (e->moves)
-			log_move(e, c, to, ok, stall);
+			log_move(e, c, to, ok, &ms);
 	}
 	return 0;
 }
@@ -331,6 +353,7 @@ static void publish(struct engine *e, uint32_t n)
 		dram += policy_tier(e->p, c) == POLICY_DRAM;
 	}
 	s->hot_bytes = hot;
+	policy_histogram(e->p, e->hist);
 	s->dram_chunks = dram;
 	s->nvm_chunks = e->nchunks - dram;
 	s->intervals++;
@@ -343,6 +366,7 @@ static void publish(struct engine *e, uint32_t n)
 	s->last_faults = e->cost.zapped + e->cost.rearmed;
 	s->last_zap_calls = e->cost.zap_calls;
 	s->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - e->cpu_start;
+	s->track_cpu_ns += e->track_cpu_ns;
 	s->run_ns = now_ns() - e->t_start;
 	pthread_mutex_unlock(&e->lock);
 }
@@ -352,15 +376,19 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 {
 	uint64_t ival = (uint64_t)e->interval_ms * 1000000ULL, ws;
 	uint32_t n, k, w = e->par.windows;
+	uint64_t c0;
 	int err;
 
 	memset(&e->cost, 0, sizeof(e->cost));
+	e->track_cpu_ns = 0;
 	n = plan_blocks(e);
 	for (k = 0; k < w; k++) {
 		ws = t0 + ival * k / w;
 		if (!wait_until(e, ws))
 			return false;
-		err = tracker_window_begin(e->t, e->blocks, n, &e->cost);
+		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		err = tracker_window_begin(e->t, e->blocks, n, k == 0, &e->cost);
+		e->track_cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 		if (err) {
 			fail(e, err, "dirty log clear");
 			return false;
@@ -368,7 +396,9 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 		/* The window runs from the last zap: every block gets window_ms. */
 		if (!wait_until(e, now_ns() + (uint64_t)e->window_ms * 1000000ULL))
 			return false;
+		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		err = tracker_window_end(e->t, e->blocks, n, e->counts);
+		e->track_cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 		if (err) {
 			fail(e, err, "dirty log harvest");
 			return false;
@@ -410,7 +440,7 @@ int engine_start(struct engine *e, int stop_fd)
 {
 	int err;
 
-	err = tracker_trace_start(e->t, TRACE_F_PRESENCE | TRACE_F_WINDOWS,
+	err = tracker_trace_start(e->t, TRACE_F_WINDOWS,
 				  (uint64_t)e->interval_ms * 1000000ULL);
 	if (err)
 		return fail(e, err, "trace");
@@ -475,14 +505,15 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Sorted copy of the pause samples; returns how many. */
-static uint32_t stalls_sorted(struct engine *e, uint64_t *out)
+/* Sorted copy of a ring of samples; returns how many. */
+static uint32_t ring_sorted(struct engine *e, const uint64_t *ring, uint32_t count,
+			    uint64_t *out)
 {
 	uint32_t n;
 
 	pthread_mutex_lock(&e->lock);
-	n = e->nstall < STALL_RING ? e->nstall : STALL_RING;
-	memcpy(out, e->stall, n * sizeof(*out));
+	n = count < STALL_RING ? count : STALL_RING;
+	memcpy(out, ring, n * sizeof(*out));
 	pthread_mutex_unlock(&e->lock);
 	qsort(out, n, sizeof(*out), cmp_u64);
 	return n;
@@ -493,8 +524,21 @@ static double per_s(uint64_t v, uint64_t ns)
 	return ns ? (double)v * 1e9 / (double)ns : 0;
 }
 
+/* Sorted per-move samples: writer stalls (WP) and whole-VM pauses. */
+struct dists {
+	uint64_t *wp, *vm;
+	uint32_t nwp, nvm;
+};
+
+static void json_dist(FILE *out, const char *name, const uint64_t *v, uint32_t n)
+{
+	fprintf(out, ",\"%s\":{\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64
+		",\"n\":%u}", name, engine_percentile(v, n, 50), engine_percentile(v, n, 99),
+		n ? v[n - 1] : 0, n);
+}
+
 static void print_json(struct engine *e, const struct engine_stats *s,
-		       const uint64_t *st, uint32_t ns, FILE *out)
+		       const struct dists *d, FILE *out)
 {
 	uint64_t cs = e->m->chunk_size;
 	uint32_t l;
@@ -513,17 +557,16 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		",\"pingpong\":%" PRIu64 ",\"move_failed\":%" PRIu64,
 		s->promotions, s->promoted_bytes, s->demotions, s->demoted_bytes,
 		s->pingpong, s->move_failed);
-	/* Whole-VM pauses until memory_migrate() reports writer stalls. */
-	fprintf(out, ",\"writer_stall_ns\":null,\"pause_ns\":{\"p50\":%" PRIu64
-		",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 ",\"n\":%u}"
-		",\"precopy_rounds\":0,\"recopied_pages\":0",
-		engine_percentile(st, ns, 50), engine_percentile(st, ns, 99),
-		ns ? st[ns - 1] : 0, ns);
+	json_dist(out, "writer_stall_ns", d->wp, d->nwp);
+	json_dist(out, "pause_ns", d->vm, d->nvm);
+	fprintf(out, ",\"precopy_rounds\":%" PRIu64 ",\"recopied_pages\":%" PRIu64,
+		s->precopy_rounds, s->recopied_pages);
+	fprintf(out, ",\"engine_cpu_ms_per_s\":%.3f", per_s(s->cpu_ns, s->run_ns) / 1e6);
 	fprintf(out, ",\"tracker_cpu_ms_per_s\":%.3f,\"tracker_faults_per_s\":%.1f"
 		",\"faults_last_interval\":%" PRIu64 ",\"zap_calls_last_interval\":%" PRIu64
 		",\"zap_calls\":%" PRIu64 ",\"zap_ns\":%" PRIu64 ",\"pages_zapped\":%" PRIu64
 		",\"pages_rearmed\":%" PRIu64 ",\"levels_chunks\":[",
-		per_s(s->cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
+		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
 		s->last_faults, s->last_zap_calls, s->zap_calls, s->zap_ns, s->zapped,
 		s->rearmed);
 	for (l = 0; l < e->par.levels; l++)
@@ -531,8 +574,15 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 	fprintf(out, "]}");
 }
 
+static void table_dist(FILE *out, const char *name, const uint64_t *v, uint32_t n)
+{
+	fprintf(out, "  %-14s p50 %.2f ms, p99 %.2f ms, max %.2f ms (%u moves)\n", name,
+		engine_percentile(v, n, 50) / 1e6, engine_percentile(v, n, 99) / 1e6,
+		(n ? v[n - 1] : 0) / 1e6, n);
+}
+
 static void print_table(struct engine *e, const struct engine_stats *s,
-			const uint64_t *st, uint32_t ns, FILE *out)
+			const struct dists *d, FILE *out)
 {
 	uint64_t cs = e->m->chunk_size;
 	uint32_t l;
@@ -553,12 +603,15 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		s->demoted_bytes >> 20);
 	fprintf(out, "  ping-pong      %" PRIu64 ", failed moves %" PRIu64 "\n", s->pingpong,
 		s->move_failed);
-	fprintf(out, "  VM pause       p50 %.2f ms, p99 %.2f ms, max %.2f ms (%u moves)\n",
-		engine_percentile(st, ns, 50) / 1e6, engine_percentile(st, ns, 99) / 1e6,
-		(ns ? st[ns - 1] : 0) / 1e6, ns);
+	table_dist(out, "writer stall", d->wp, d->nwp);
+	table_dist(out, "VM pause", d->vm, d->nvm);
+	fprintf(out, "  pre-copy       %" PRIu64 " rounds, %" PRIu64 " pages re-copied\n",
+		s->precopy_rounds, s->recopied_pages);
+	fprintf(out, "  engine CPU     %.2f ms/s (tracking, policy and move copies)\n",
+		per_s(s->cpu_ns, s->run_ns) / 1e6);
 	fprintf(out, "  tracker        %.2f ms CPU/s, %.0f faults/s, last interval %" PRIu64
 		" faults in %" PRIu64 " zap calls (%.2f ms each)\n",
-		per_s(s->cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
+		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
 		s->last_faults, s->last_zap_calls,
 		s->zap_calls ? (double)s->zap_ns / 1e6 / (double)s->zap_calls : 0);
 	fprintf(out, "  queue levels  ");
@@ -570,20 +623,26 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 void engine_print(struct engine *e, FILE *out, bool json)
 {
 	struct engine_stats s;
-	uint64_t *st = malloc(STALL_RING * sizeof(*st));
-	uint32_t ns;
+	struct dists d = {
+		.wp = malloc(STALL_RING * sizeof(uint64_t)),
+		.vm = malloc(STALL_RING * sizeof(uint64_t)),
+	};
 
-	if (!st) {
+	if (!d.wp || !d.vm) {
 		fprintf(out, json ? "null" : "engine: out of memory\n");
+		free(d.wp);
+		free(d.vm);
 		return;
 	}
 	engine_get_stats(e, &s);
-	ns = stalls_sorted(e, st);
+	d.nwp = ring_sorted(e, e->stall, e->nstall, d.wp);
+	d.nvm = ring_sorted(e, e->pause, e->npause, d.vm);
 	if (json)
-		print_json(e, &s, st, ns, out);
+		print_json(e, &s, &d, out);
 	else
-		print_table(e, &s, st, ns, out);
-	free(st);
+		print_table(e, &s, &d, out);
+	free(d.wp);
+	free(d.vm);
 }
 
 void engine_print_moves(struct engine *e, FILE *out)
@@ -612,6 +671,23 @@ void engine_summary(struct engine *e, char *buf, size_t len)
 	snprintf(buf, len, "HMM-V engine: %" PRIu64 " intervals of %u ms (%" PRIu64
 		 " late), %" PRIu64 " promotions, %" PRIu64 " demotions, tracker %.1f ms CPU"
 		 " and %.0f faults per interval (zaps %.1f ms)", s.intervals, e->interval_ms,
-		 s.late, s.promotions, s.demotions, (double)s.cpu_ns / 1e6 / (double)n,
+		 s.late, s.promotions, s.demotions, (double)s.track_cpu_ns / 1e6 / (double)n,
 		 (double)(s.zapped + s.rearmed) / (double)n, (double)s.zap_ns / 1e6 / (double)n);
+}
+
+void engine_set_quota(struct engine *e, uint64_t bytes)
+{
+	atomic_store(&e->pool_quota, bytes);
+}
+
+void engine_pool_report(struct engine *e, uint64_t *held, uint64_t *hot,
+			uint64_t hist[POLICY_BUCKETS])
+{
+	struct mem_tier_stat st;
+
+	pthread_mutex_lock(&e->lock);
+	*hot = e->st.hot_bytes;
+	memcpy(hist, e->hist, sizeof(e->hist));
+	pthread_mutex_unlock(&e->lock);
+	*held = memory_tier_stat(e->m, MEM_TIER_DRAM, &st) == 0 ? st.used : 0;
 }

@@ -64,8 +64,11 @@ struct engine_stats {
 	uint64_t zap_calls, zapped, rearmed, zap_failed, zap_ns;
 	uint64_t promotions, demotions, promoted_bytes, demoted_bytes;
 	uint64_t move_failed;
+	uint64_t precopy_rounds;	/* summed over moves */
+	uint64_t recopied_pages;
 	uint64_t pingpong;		/* moved back within 16 intervals */
 	uint64_t cpu_ns;		/* the engine thread's CPU time */
+	uint64_t track_cpu_ns;		/* ... of it in the tracker's calls */
 	uint64_t run_ns;		/* wall time since the engine started */
 	uint64_t last_faults;		/* zapped + rearmed, last interval */
 	uint64_t last_zap_calls;
@@ -107,6 +110,11 @@ int engine_stop(struct engine *e, char *why, size_t whylen);
 void engine_destroy(struct engine *e);
 
 void engine_get_stats(struct engine *e, struct engine_stats *s);
+/* The DRAM quota a pool grants, bytes (the DRAM tier's size still caps it). */
+void engine_set_quota(struct engine *e, uint64_t bytes);
+/* For the pool: DRAM in use, the hot set, bytes per temperature bucket. */
+void engine_pool_report(struct engine *e, uint64_t *held, uint64_t *hot,
+			uint64_t hist[POLICY_BUCKETS]);
 /* The engine section of hmmv stat: a table, or one JSON object. */
 void engine_print(struct engine *e, FILE *out, bool json);
 /* Every move made so far, one "move INTERVAL CHUNK dram|nvm ok|failed" line. */

@@ -31,23 +31,29 @@
  * last window of an interval and the first of the next.
  *
  * Temperature: an exponentially decayed estimate of the chunk's page-
- * windows per interval, scaled from the block to the whole chunk (hits *
- * pages_per_chunk / sample_pages), fixed point (POLICY_TEMP_ONE = one page
- * touched in one window). A page touched once per interval is seen in
- * about windows * window_ms / interval_ms windows, a page touched all the
- * time in every window: access frequency, not presence (DAMON's
- * nr_accesses).
- * Multi-level queue: a chunk at level L is sampled every 2^L intervals;
+ * windows per interval, fixed point (POLICY_TEMP_ONE = one page touched in
+ * one window). The estimate is the sum over the chunk's blocks of each
+ * block's latest hits (blocks not yet watched counted at the mean of those
+ * that were): hot pages sparse in a chunk sit in a few blocks, and one
+ * block scaled to the chunk would swing between 0 and many times the
+ * truth. A page touched once per interval is seen in about windows *
+ * window_ms / interval_ms windows, a page touched all the time in every
+ * window: access frequency, not presence (DAMON's nr_accesses), up to
+ * the point where a page is touched in every window.
+ * Multi-level queue: a chunk at level L is sampled every 2^L intervals,
+ * at most max_samples chunks per interval (round robin among those due:
+ * the zap calls, one per block and window, are bounded per interval);
  * after a sample its level is the number of temperature buckets between it
  * and the hottest chunk (so the hottest are sampled every interval, each
- * bucket colder half as often), and an idle sample sinks it at least one
- * level. Sampling cost follows the hot set, not the VM size.
+ * bucket colder half as often), and a sample leaving the estimate at 0
+ * sinks it at least one level. Sampling cost follows the hot set, not
+ * the VM size.
  * Hot set: chunks are bucketed by log2(temperature) and the hot set is
  * filled from the hottest bucket down to the DRAM quota (O(n), no sort).
  * Moves: promotions hottest first; with DRAM full a promotion must beat the
- * coldest DRAM chunk of a strictly colder bucket by hyst_pct percent plus
- * hyst_min sampled hits (hysteresis); chunks moved recently stay put for
- * min_residency intervals; at most max_moves moves per interval (rate
+ * coldest DRAM chunk of the same or a colder bucket by hyst_pct percent
+ * plus hyst_min page-windows (hysteresis); chunks moved recently stay put
+ * for min_residency intervals; at most max_moves moves per interval (rate
  * limit), returned as one batch, demotions first so that frames are free
  * for promotions.
  */
@@ -78,9 +84,10 @@ struct policy_params {
 	uint32_t levels;		/* MLQ levels, 1..POLICY_MAX_LEVELS */
 	uint32_t decay_shift;		/* EWMA weight 2^-decay_shift */
 	uint32_t hyst_pct;		/* promotion beats victim by this % */
-	uint32_t hyst_min;		/* ... plus this many sampled hits */
+	uint32_t hyst_min;		/* ... plus this many page-windows */
 	uint32_t min_residency;		/* intervals before a chunk moves again */
 	uint32_t max_moves;		/* moves per interval (rate limit) */
+	uint32_t max_samples;		/* chunks sampled per interval at most */
 };
 
 struct policy_move {
@@ -115,14 +122,16 @@ uint32_t policy_quota(const struct policy *p);
 uint32_t policy_dram_chunks(const struct policy *p);
 
 /*
- * Starts the next interval; writes up to max chunk numbers due for sampling
- * and returns how many. Chunks beyond max wait for a later interval.
+ * Starts the next interval; writes up to max (and max_samples) chunk
+ * numbers due for sampling, ascending, and returns how many. Chunks beyond
+ * the bound wait for a later interval, and go first then.
  */
 uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max);
 /*
  * The block watched in a sampled chunk this interval: pages [*first,
- * *first + sample_pages) of the chunk. It rotates with the interval and
- * the chunk, so that every block gets its turn and neighbours differ.
+ * *first + sample_pages) of the chunk. It rotates with the chunk's own
+ * samples, so that every block gets its turn however rarely the chunk is
+ * sampled, and neighbours differ.
  */
 void policy_sample_block(const struct policy *p, uint32_t chunk,
 			 uint32_t *first);

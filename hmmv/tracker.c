@@ -30,6 +30,7 @@ struct tracker {
 	uint64_t *log;		/* the last harvest, indexed by guest-RAM page */
 	uint64_t *mask;		/* scratch: the blocks' pages */
 	struct tracker_block *runs;
+	struct tracker_block *sel;	/* scratch: blocks to zap again */
 	uint32_t runs_cap;
 	struct trace_hdr hdr;
 	int err;		/* first trace error, -errno */
@@ -166,7 +167,8 @@ int tracker_attach(struct tracker *t, int vm_fd, struct guest_mem *m)
 	t->mask = calloc(t->words, sizeof(uint64_t));
 	t->runs_cap = m->nr_chunks;
 	t->runs = calloc(t->runs_cap, sizeof(*t->runs));
-	if (!t->log || !t->mask || !t->runs)
+	t->sel = calloc(t->runs_cap, sizeof(*t->sel));
+	if (!t->log || !t->mask || !t->runs || !t->sel)
 		return -ENOMEM;
 	tracker_no_thp(t);
 	return 0;
@@ -244,9 +246,10 @@ static int log_clear(struct tracker *t, const struct tracker_block *b, uint32_t 
 }
 
 int tracker_window_begin(struct tracker *t, const struct tracker_block *b,
-			 uint32_t n, struct tracker_cost *cost)
+			 uint32_t n, bool first, struct tracker_cost *cost)
 {
-	uint32_t nr, i;
+	const struct tracker_block *zap = b;
+	uint32_t nr, nz = n, i;
 	uint64_t t0;
 	int err;
 
@@ -264,7 +267,16 @@ int tracker_window_begin(struct tracker *t, const struct tracker_block *b,
 	tracker_mask_clear(t->mask, b, n);
 	if (err)
 		return err;
-	nr = tracker_runs(b, n, t->runs);
+	/*
+	 * A block zapped earlier in this interval with no page logged since
+	 * has no second-level entry left: zapping it again would change
+	 * nothing but cost a call (an MMU-notifier round).
+	 */
+	if (!first && !cost->zap_failed) {
+		nz = tracker_touched(t->log, b, n, t->sel);
+		zap = t->sel;
+	}
+	nr = tracker_runs(zap, nz, t->runs);
 	t0 = now_ns();
 	for (i = 0; i < nr; i++) {
 		cost->zap_calls++;
@@ -382,5 +394,6 @@ void tracker_destroy(struct tracker *t)
 	free(t->log);
 	free(t->mask);
 	free(t->runs);
+	free(t->sel);
 	free(t);
 }

@@ -74,11 +74,14 @@ uint32_t tracker_pages(const struct tracker *t);
 
 /*
  * One sampling window over @n blocks, sorted by page and not overlapping.
+ * @first: the interval's first window over these blocks; in later ones a
+ * block with no page logged since its last zap is not zapped again (it
+ * has no second-level entry left: the same result, one call less).
  * @counts has one byte per block page (the blocks' pages concatenated);
  * window_end adds 1 for each page logged since window_begin.
  */
 int tracker_window_begin(struct tracker *t, const struct tracker_block *b,
-			 uint32_t n, struct tracker_cost *cost);
+			 uint32_t n, bool first, struct tracker_cost *cost);
 int tracker_window_end(struct tracker *t, const struct tracker_block *b,
 		       uint32_t n, uint8_t *counts);
 
@@ -108,6 +111,12 @@ const char *tracker_path(const struct tracker *t);
  */
 uint32_t tracker_runs(const struct tracker_block *b, uint32_t n,
 		      struct tracker_block *runs);
+/*
+ * Copies to @out (room for @n) the blocks with at least one page set in
+ * @log; returns how many.
+ */
+uint32_t tracker_touched(const uint64_t *log, const struct tracker_block *b,
+			 uint32_t n, struct tracker_block *out);
 /* Sets the bits of the blocks' pages in @bits. */
 void tracker_mask_set(uint64_t *bits, const struct tracker_block *b, uint32_t n);
 /* Clears them again (cheaper than clearing the whole bitmap). */

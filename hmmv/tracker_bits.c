@@ -77,3 +77,14 @@ void tracker_harvest(const uint64_t *log, const struct tracker_block *b,
 			if (bit(log, b[i].page + k) && counts[j] < 255)
 				counts[j]++;
 }
+
+uint32_t tracker_touched(const uint64_t *log, const struct tracker_block *b,
+			 uint32_t n, struct tracker_block *out)
+{
+	uint32_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (tracker_mask_count(log, &b[i], 1))
+			out[k++] = b[i];
+	return k;
+}

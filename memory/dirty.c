@@ -74,7 +74,8 @@ static int kvm_dirty_clear(void *ctx, uint64_t off, uint64_t len)
 	return err;
 }
 
-static int kvm_dirty_fetch(void *ctx, uint64_t off, uint64_t len, uint64_t *bits)
+/* The chunk's logged pages into @bits; with @rearm, cleared in KVM too. */
+static int kvm_dirty_get(void *ctx, uint64_t off, uint64_t len, uint64_t *bits, bool rearm)
 {
 	struct guest_mem *m = ctx;
 	const struct mem_region *r;
@@ -101,13 +102,29 @@ static int kvm_dirty_fetch(void *ctx, uint64_t off, uint64_t len, uint64_t *bits
 		n += __builtin_popcountll(bits[w]);
 	}
 	free(slot);
-	if (!n)
-		return 0;
+	if (!n || !rearm)
+		return n;
 	err = dirty_clear_bits(m, r, off, len, bits);
 	return err ? err : n;
+}
+
+static int kvm_dirty_fetch(void *ctx, uint64_t off, uint64_t len, uint64_t *bits)
+{
+	return kvm_dirty_get(ctx, off, len, bits, true);
+}
+
+/*
+ * The final copy needs no re-arming: the chunk is read-only and about to
+ * be mapped anew. One write-protect pass (and TLB flush) fewer while
+ * writers stall.
+ */
+static int kvm_dirty_peek(void *ctx, uint64_t off, uint64_t len, uint64_t *bits)
+{
+	return kvm_dirty_get(ctx, off, len, bits, false);
 }
 
 const struct mem_dirty_ops memory_kvm_dirty_ops = {
 	.clear = kvm_dirty_clear,
 	.fetch = kvm_dirty_fetch,
+	.peek = kvm_dirty_peek,
 };

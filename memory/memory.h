@@ -288,6 +288,8 @@ enum mem_migrate_method {
 struct mem_dirty_ops {
 	int (*clear)(void *ctx, uint64_t off, uint64_t len);
 	int (*fetch)(void *ctx, uint64_t off, uint64_t len, uint64_t *bits);
+	/* Optional: fetch() without the clear, for the final copy. */
+	int (*peek)(void *ctx, uint64_t off, uint64_t len, uint64_t *bits);
 };
 
 #define MEM_MIGRATE_DEFAULT_ROUNDS	4

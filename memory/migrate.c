@@ -78,6 +78,15 @@ static int mig_fetch(struct mig *g)
 	return d->fetch(g->o->dirty_ctx, g->off, g->m->chunk_size, g->bits);
 }
 
+static int mig_fetch_final(struct mig *g)
+{
+	const struct mem_dirty_ops *d = g->o->dirty;
+
+	if (!d->peek)
+		return mig_fetch(g);
+	return d->peek(g->o->dirty_ctx, g->off, g->m->chunk_size, g->bits);
+}
+
 /*
  * Pre-copy while the vCPUs run: re-arm the chunk's dirty log, copy it
  * whole, then copy again what the log names until a round finds nothing or
@@ -177,7 +186,7 @@ static int mig_final(struct mig *g, int dstid, uint32_t frame, const struct mem_
 	if (g->o->hook)
 		g->o->hook(g->o->hook_ctx, MEM_MIGRATE_PROTECTED);
 	/* The chunk is read-only now: a whole copy is right whatever the log. */
-	if (precopied && mig_fetch(g) >= 0)
+	if (precopied && mig_fetch_final(g) >= 0)
 		g->st->recopied_pages += mig_copy(g, g->bits);
 	else
 		mig_copy(g, NULL);

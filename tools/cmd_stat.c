@@ -23,14 +23,18 @@
 
 static void stat_usage(FILE *f)
 {
-	fprintf(f, "usage: hmmv stat SOCKET [--json] [--watch [SECONDS]] [--timeout S]\n"
-		"                 [--request \"VERB ARGS\"]\n\n"
+	fprintf(f, "usage: hmmv stat SOCKET [--json|--prometheus] [--watch [SECONDS]]\n"
+		"                 [--timeout S] [--request \"VERB ARGS\"]\n\n"
 		"Prints a running VM's per-tier capacity, used bytes and chunk counts,\n"
 		"and its HMM-V engine's figures (hot set, placement, promotions and\n"
 		"demotions, ping-pong, pauses, tracking cost, chunks per queue level).\n"
 		"SOCKET is the VM's control socket (hmmv run --control PATH; default\n"
-		"$XDG_RUNTIME_DIR/hmmv/vm-PID.sock, else /tmp/hmmv-UID/vm-PID.sock).\n"
+		"$XDG_RUNTIME_DIR/hmmv/vm-PID.sock, else /tmp/hmmv-UID/vm-PID.sock),\n"
+		"or a DRAM pool's (hmmv pool --socket PATH): then the budget, each VM's\n"
+		"quota, DRAM use, hot set and report age, and the recent rebalances.\n"
 		"  --json             one JSON object instead of a table\n"
+		"  --prometheus       the Prometheus text exposition format (metric\n"
+		"                     names hmmv_vm_* or hmmv_pool_*, a vm label)\n"
 		"  --watch [SECONDS]  redraw every SECONDS (default 1, 0.1 to 3600)\n"
 		"                     until the VM ends, like top\n"
 		"  --timeout S        give up after S seconds, 1 to %d (default %d)\n"
@@ -122,6 +126,8 @@ int cmd_stat(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
 			req = "status json";
+		} else if (!strcmp(argv[i], "--prometheus")) {
+			req = "prometheus";
 		} else if (!strcmp(argv[i], "--watch")) {
 			watch = 1;
 			if (i + 1 < argc && argv[i + 1][0] != '-' &&

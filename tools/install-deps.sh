@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config linux-libc-dev libnuma-dev libpmem-dev
 liburing-dev libfdt-dev liblzma-dev xz-utils qemu-system-x86 busybox-static
 cpio ndctl daxctl numactl clang libclang-rt-14-dev gnuplot-nox kmod
-iproute2 perl"
+iproute2 perl valgrind sqlite3 bzip2 python3"
 
 missing=""
 for p in $PKGS; do

@@ -12,5 +12,6 @@ int cmd_run(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "devices/devices.h"
 #include "hmmv/engine.h"
+#include "hmmv/pool_client.h"
 #include "memory/memory.h"
 
 enum boot_mode {
@@ -48,6 +49,7 @@ struct vm_config {
 	struct memory_config mem;	/* -m fills mem.ram_size */
 	struct devices_config dev;	/* --disk, --net, --rng */
 	struct engine_config engine;	/* --hmmv*, --trace (hmmv/) */
+	struct pool_client_config pool;	/* --pool, --name, --dram-min/max (hmmv/) */
 	/* Other areas add their struct here (engine, ...). */
 };
 

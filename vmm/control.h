@@ -36,6 +36,8 @@ int control_start(struct control **out, const char *path, struct guest_mem *mem,
 int control_check_path(const char *path, char *why, size_t whylen);
 /* Serves the engine's verbs from now on (before any client can ask). */
 void control_set_engine(struct control *ctl, struct engine *e);
+/* The VM's name for the prometheus verb's "vm" label (default vm-PID). */
+void control_set_name(struct control *ctl, const char *name);
 /* Stops the thread, removes the socket (and the default directory). */
 void control_stop(struct control *ctl);
 /*

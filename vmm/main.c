@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
 	{ "pool", cmd_pool, "serve a shared DRAM budget to VMs" },
 	{ "stat", cmd_stat, "print a running VM's tiering figures" },
 	{ "sim", cmd_sim, "trace-driven tier simulator" },
+	{ "capture", cmd_capture, "record a program's memory accesses as a trace" },
 	{ "version", cmd_version, "print the version" },
 };
 

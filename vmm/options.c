@@ -191,6 +191,18 @@ ENGINE_OPT(opt_hmmv_levels, "--hmmv-levels")
 ENGINE_OPT(opt_hmmv_rate, "--hmmv-rate")
 ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
 
+/* ---- hmmv/: the DRAM pool's client (hmmv/pool_client.c parses) ---- */
+
+#define POOL_OPT(fn, flag)							\
+static int fn(struct vm_config *cfg, const char *arg, char *why, size_t n)	\
+{										\
+	return pool_client_parse_flag(&cfg->pool, flag, arg, why, n);		\
+}
+POOL_OPT(opt_pool, "--pool")
+POOL_OPT(opt_pool_name, "--name")
+POOL_OPT(opt_dram_min, "--dram-min")
+POOL_OPT(opt_dram_max, "--dram-max")
+
 const struct run_opt run_opts[] = {
 	/* vmm/ (boot) */
 	{ "kernel", 'k', "FILE", "guest kernel: a bzImage (XZ/gzip/... compressed, as\n"
@@ -238,24 +250,33 @@ const struct run_opt run_opts[] = {
 	{ "hmmv-interval", 0, "MS", "engine interval, 10 to 60000 ms (default 100)",
 	  opt_hmmv_interval },
 	{ "hmmv-windows", 0, "N", "sampling windows per interval, 1 to 16 (default: the\n"
-	  "policy's, 4)", opt_hmmv_windows },
+	  "policy's, 2)", opt_hmmv_windows },
 	{ "hmmv-window-ms", 0, "MS", "length of a sampling window (default 5)",
 	  opt_hmmv_window_ms },
 	{ "hmmv-block-pages", 0, "N", "4 KiB pages watched per sampled chunk, a power of\n"
-	  "two up to a chunk's pages (default: the policy's, 32)", opt_hmmv_block },
+	  "two up to a chunk's pages (default: the policy's, 128)", opt_hmmv_block },
 	{ "hmmv-levels", 0, "N", "multi-level queue levels, 1 to 8: a chunk at level L is\n"
-	  "sampled every 2^L intervals (default: the policy's, 4)", opt_hmmv_levels },
+	  "sampled every 2^L intervals (default: the policy's, 3)", opt_hmmv_levels },
 	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
 	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
-	{ "hmmv-copy", 0, "wp|pause", "final copy of a move: 'wp' stalls only writers of\n"
-	  "the chunk, 'pause' every vCPU (default wp; today both\n"
-	  "pause: see README)", opt_hmmv_copy },
+	{ "hmmv-copy", 0, "wp|pause", "a move's final copy, after a pre-copy while the guest\n"
+	  "runs: 'wp' (default) makes only that chunk read-only,\n"
+	  "stalling only its writers; 'pause' stops every vCPU", opt_hmmv_copy },
 	{ "trace", 0, "FILE", "record the engine's observations per interval into FILE\n"
 	  "(hmmv/trace.h: the sampled pages, in how many windows each\n"
 	  "was touched; replay it with hmmv sim --trace FILE); with\n"
 	  "--hmmv off the engine tracks but moves nothing", opt_trace },
 	{ "trace-interval", 0, "MS", "the same as --hmmv-interval", opt_trace_interval },
 	{ "trace-pages", 0, "N", "the same as --hmmv-block-pages", opt_trace_pages },
+	/* hmmv/ (the DRAM pool) */
+	{ "pool", 0, "PATH", "draw DRAM from the hmmv pool serving the socket PATH: the\n"
+	  "pool grants a DRAM quota and the engine keeps within it\n"
+	  "(needs a slow tier and the engine on)", opt_pool },
+	{ "name", 0, "NAME", "this VM's name in the pool's figures (default vm-PID)",
+	  opt_pool_name },
+	{ "dram-min", 0, "SIZE", "DRAM the pool guarantees this VM (default 0)", opt_dram_min },
+	{ "dram-max", 0, "SIZE", "most DRAM this VM asks of the pool (default: --dram)",
+	  opt_dram_max },
 };
 
 const size_t run_opts_count = sizeof(run_opts) / sizeof(run_opts[0]);
@@ -423,6 +444,26 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 				why, whylen);
 	if (r < 0)
 		return r;
+	if ((cfg->pool.name || cfg->pool.min_bytes || cfg->pool.max_bytes) && !cfg->pool.path) {
+		snprintf(why, whylen, "--%s: only with --pool PATH", cfg->pool.name ? "name" :
+			 cfg->pool.min_bytes ? "dram-min" : "dram-max");
+		return -EINVAL;
+	}
+	if (cfg->pool.path && (cfg->mem.nvm.kind == MEM_BACK_NONE ||
+			       cfg->engine.mode == ENGINE_OFF)) {
+		snprintf(why, whylen, "--pool: needs a slow tier (--nvm) and the engine on "
+			 "(not --hmmv off): the engine keeps the VM within its quota");
+		return -EINVAL;
+	}
+	if (cfg->pool.max_bytes && cfg->mem.dram.size &&
+	    cfg->pool.max_bytes > cfg->mem.dram.size) {
+		snprintf(why, whylen, "--dram-max: above --dram (the DRAM tier's size)");
+		return -EINVAL;
+	}
+	if (cfg->pool.max_bytes && cfg->pool.min_bytes > cfg->pool.max_bytes) {
+		snprintf(why, whylen, "--dram-min: above --dram-max");
+		return -EINVAL;
+	}
 	if (!cfg->boot.kernel) {
 		snprintf(why, whylen, "no kernel given: -k/--kernel FILE is required (see hmmv run --help)");
 		return -EINVAL;

@@ -138,6 +138,8 @@ static int vm_start_movers(struct vm *vm)
 		vm->usage_error = true;
 	if (r == 0 && vm->engine)
 		control_set_engine(vm->control, vm->engine);
+	if (r == 0 && vm->cfg->pool.name)
+		control_set_name(vm->control, vm->cfg->pool.name);
 	return r;
 }
 
@@ -333,6 +335,41 @@ static void vm_trace_summary(struct vm *vm)
 		 tracker_path(vm->tracker), line);
 }
 
+static void vm_pool_report(void *arg, struct pool_report *r)
+{
+	struct vm *vm = arg;
+
+	engine_pool_report(vm->engine, &r->held_bytes, &r->hot_bytes, r->hist);
+}
+
+static void vm_pool_quota(void *arg, uint64_t bytes)
+{
+	struct vm *vm = arg;
+
+	engine_set_quota(vm->engine, bytes);
+}
+
+static const struct pool_client_ops vm_pool_ops = {
+	.report = vm_pool_report,
+	.set_quota = vm_pool_quota,
+};
+
+/* --pool: register once the engine runs, so that it enforces the quota. */
+static int vm_start_pool(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+	int r;
+
+	if (!c->pool.path || !vm->engine)
+		return 0;
+	r = pool_client_start(&vm->pool, &c->pool, vm->mem.ram_size,
+			      vm->mem.tiers[MEM_TIER_DRAM].quota, vm->mem.chunk_size,
+			      &vm_pool_ops, vm, vm->why, sizeof(vm->why));
+	if (r == -EINVAL)
+		vm->usage_error = true;
+	return r;
+}
+
 /* Stops the engine, then the trace; false when either failed. */
 static bool vm_engine_stop(struct vm *vm)
 {
@@ -376,7 +413,10 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 		close(sig_fd);
 		return VM_EXIT_ERROR;
 	}
-	r = vm_start_vcpus(vm);
+	/* The quota first: nothing may take DRAM the pool did not grant. */
+	r = vm_start_pool(vm);
+	if (r >= 0)
+		r = vm_start_vcpus(vm);
 	if (r >= 0 && vm->engine) {
 		r = engine_start(vm->engine, vm->stop_fd);
 		if (r < 0)
@@ -386,6 +426,8 @@ int vm_run(struct vm *vm, const sigset_t *sigs)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	else
 		vm_serve(vm, sig_fd);
+	pool_client_stop(vm->pool);
+	vm->pool = NULL;
 	/* The engine first: a move in flight resumes the vCPUs it paused. */
 	if (!vm_engine_stop(vm))
 		vm->exit_reason = VM_EXIT_ERROR;	/* a trace cut short, a failed engine */

@@ -86,6 +86,7 @@ struct vm {
 	 * NULL when nothing tracks (--hmmv off, or no slow tier, no --trace). */
 	struct tracker *tracker;
 	struct engine *engine;
+	struct pool_client *pool;	/* --pool */
 
 	/* Stop protocol: the first vm_request_stop() wins. */
 	atomic_bool stopping;

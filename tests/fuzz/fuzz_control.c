@@ -28,8 +28,13 @@ static void check_parse(const char *line, size_t len)
 	if (control_parse(line, len, &req, err, sizeof(err)) == 0) {
 		if (!req.verb || !req.verb->run || !req.verb->name)
 			abort();
-		if (req.verb->arg == CONTROL_ARG_MOVE && req.tier != MEM_TIER_DRAM &&
-		    req.tier != MEM_TIER_NVM)
+		if ((req.verb->arg == CONTROL_ARG_MOVE || req.verb->arg == CONTROL_ARG_REMAP) &&
+		    req.tier != MEM_TIER_DRAM && req.tier != MEM_TIER_NVM)
+			abort();
+		if (req.method != -1 && (req.verb->arg != CONTROL_ARG_REMAP ||
+		    (req.method != MEM_MIGRATE_WP && req.method != MEM_MIGRATE_PAUSE)))
+			abort();
+		if (req.json && req.moves)
 			abort();
 		return;
 	}

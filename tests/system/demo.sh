@@ -15,6 +15,11 @@ if [ -z "$HMMV_NVM" ] && [ -c /dev/dax0.0 ]; then
 fi
 export HMMV_GUEST_KERNEL HMMV_GUEST_INITRD HMMV_NVM
 
+# make demo-pool: hmmv.demo=pool on the test host's command line.
+demo=demo
+grep -q 'hmmv.demo=pool' /proc/cmdline 2>/dev/null && demo=demo_pool
+[ "${HMMV_DEMO_POOL:-}" = 1 ] && demo=demo_pool
+
 if [ ! -f "$HMMV_GUEST_SCRIPTS/demo.sh" ]; then
 	echo "# demo: no guest/demo.sh yet: the real-mode guest"
 	exec realmode
@@ -22,11 +27,11 @@ fi
 echo "1..1"
 # The guest's console is no TAP: it passes as diagnostics, streamed.
 exec 4>&1
-rc=$( { { sh "$HMMV_GUEST_SCRIPTS/demo.sh" 2>&1; echo $? >&5; } |
+rc=$( { { sh "$HMMV_GUEST_SCRIPTS/$demo.sh" 2>&1; echo $? >&5; } |
 	sed 's/^/# /' >&4; } 5>&1 )
 if [ "$rc" = 0 ]; then
-	echo "ok 1 - guest/demo.sh ran the demo guest"
+	echo "ok 1 - guest/$demo.sh ran the demo guests"
 else
-	echo "not ok 1 - guest/demo.sh ran the demo guest (exit $rc)"
+	echo "not ok 1 - guest/$demo.sh ran the demo guests (exit $rc)"
 fi
 exit "$rc"

@@ -13,8 +13,9 @@ ok $? "launched: all $(echo -n "$p0" | wc -c) chunks on the slow tier"
 hmmv stat $sock --request engine | grep -q '^engine: off (memslot flags 0)$'
 ok $? "the engine is off and the memslots have no dirty logging"
 wait_line '^hotset: frames' 300
+r=$?
 sleep 15
-ok $? "the guest ran its hot set for 15 s"
+ok $r "the guest ran its hot set for 15 s"
 p1=$(placement)
 [ "$p1" = "$p0" ]
 ok $? "every chunk is where it was launched"

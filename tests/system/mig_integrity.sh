@@ -39,7 +39,10 @@ ok $? "moves forced for ${secs:-?} s: ${moves:-?} moves, none failed"
 wait $pid
 rc=$?
 echo "# hmmv ran $(($(date +%s) - t0)) s"
-grep '^mig:' $log | sed 's/^/# /'
+# The serial console ends lines with CR LF.
+tr -d '\r' <$log >$log.txt
+log=$log.txt
+grep '^mig:' $log | grep -v 'memfill: round' | sed 's/^/# /'
 ok $([ $rc = 0 ]; echo $?) "the guest powered off (hmmv exit $rc)"
 [ "$(grep -c 'memfill: done .*mismatches=0$' $log)" = 2 ]
 ok $? "two checksumming memfills (2 vCPUs): zero mismatches"
@@ -52,4 +55,4 @@ ok $? "the image holds the fsync'd data ($hsum)"
 sed 's/^/# /' /tmp/mig.err
 ! grep -q . /tmp/mig.err
 ok $? "hmmv printed nothing on stderr"
-rm -f $img
+rm -f $img $log

@@ -5,8 +5,9 @@
  * KVM maps again after a drop is logged, even for a read: "zap and log");
  * after a harvest a second pass logs nothing (control). Then chunk 1 is
  * moved to the slow tier, and the guest reads everything again: chunk 1's
- * pages must all be logged (the move is seen) and no page of any other
- * chunk (the move dropped only its own chunk's entries). Done for
+ * pages must all be logged (the move is seen) and no page outside the
+ * 2 MiB-aligned range holding chunk 1 (with 2 MiB chunks: no other chunk;
+ * below that, Linux 6.1 drops the whole aligned 2 MiB, see census()). Done for
  * memory_remap() and for the write-protect method of memory_migrate(),
  * and a pass later (nothing may refault once the moves are over).
  *
@@ -106,10 +107,17 @@ static void show_pmd_mapped(void)
 		 shmem, file, mode);
 }
 
-/* Runs the guest, harvests, checks chunk @moved all logged and no other. */
+/*
+ * Runs the guest, harvests, checks chunk @moved all logged and nothing
+ * outside the 2 MiB-aligned range around it. Linux 6.1 splits a VMA at an
+ * address that is not 2 MiB aligned through split_huge_pmd_address(),
+ * which invalidates the whole aligned 2 MiB around it in KVM even when
+ * nothing there is huge-mapped: with chunks below 2 MiB a move drops its
+ * neighbours inside that 2 MiB too (reported, not failed).
+ */
 static void census(struct scope *s, int moved, const char *what)
 {
-	uint32_t c, mine = 0, others = 0, first = 0, n;
+	uint32_t c, mine = 0, others = 0, near = 0, first = 0, n, per2m;
 	int r;
 
 	r = guest_pass(s);
@@ -118,10 +126,15 @@ static void census(struct scope *s, int moved, const char *what)
 		tap_diag("  %s", strerror(-r));
 		return;
 	}
+	per2m = s->chunk_pages >= 512 ? 1 : 512 / s->chunk_pages;
 	for (c = 0; c < s->m.nr_chunks; c++) {
 		n = logged(s, c * s->chunk_pages, s->chunk_pages);
 		if ((int)c == moved) {
 			mine = n;
+			continue;
+		}
+		if (moved >= 0 && c / per2m == (uint32_t)moved / per2m) {
+			near += n;
 			continue;
 		}
 		if (n && !others)
@@ -131,9 +144,11 @@ static void census(struct scope *s, int moved, const char *what)
 	if (moved >= 0 && !tap_ok(mine == s->chunk_pages,
 				  "%s: every page of the moved chunk is logged again", what))
 		tap_diag("  %u of %u", mine, s->chunk_pages);
-	if (!tap_ok(others == 0, "%s: no page of another chunk is logged again", what))
-		tap_diag("  %u pages of %u other chunks, first in chunk %u", others,
-			 s->m.nr_chunks - (moved >= 0), first);
+	if (!tap_ok(others == 0, "%s: no page outside the moved chunk's 2 MiB is logged again",
+		    what))
+		tap_diag("  %u pages, first in chunk %u", others, first);
+	if (near)
+		tap_diag("  %u pages of the other chunks in the same 2 MiB logged again", near);
 }
 
 /*

@@ -1,6 +1,7 @@
 #!/bin/sh
 # testhost-timeout: 300
-# One move drops the second-level entries of the moved chunk only: after
+# One move drops the second-level entries of the moved chunk only (its
+# 2 MiB-aligned range with chunks below 2 MiB: the kernel's VMA split): after
 # a remap (and a write-protected migration) of chunk 1, a guest pass over
 # all of RAM logs chunk 1's pages again and no page of another chunk
 # (tests/system/remap_scope.c). 2 MiB chunks on a file and on devdax,

@@ -160,7 +160,7 @@ static int window(struct rmguest *g, struct tracker *t, uint8_t *counts,
 	struct tracker_cost cost = { 0 };
 	int r;
 
-	r = tracker_window_begin(t, blocks, NBLOCKS, &cost);
+	r = tracker_window_begin(t, blocks, NBLOCKS, true, &cost);
 	if (!tap_ok(r == 0 && cost.zapped == NBPAGES && !cost.zap_failed,
 		    "%s: blocks cleared and zapped (%llu pages, %llu re-armed, %llu calls)",
 		    what, (unsigned long long)cost.zapped, (unsigned long long)cost.rearmed,
@@ -195,7 +195,7 @@ static int record(struct rmguest *g, struct tracker *t, uint8_t sum, uint8_t *co
 {
 	int r;
 
-	r = tracker_trace_start(t, TRACE_F_PRESENCE | TRACE_F_WINDOWS, 100000000ULL);
+	r = tracker_trace_start(t, TRACE_F_WINDOWS, 100000000ULL);
 	if (!tap_ok(r == 0, "trace header written"))
 		return -1;
 	if (window(g, t, counts, sum, "window 1"))

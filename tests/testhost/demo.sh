@@ -29,6 +29,9 @@ direct)
 	export PATH="$top/build/tests/system-bin:$top/build:$PATH"
 	export HMMV_GUEST_INITRD="$top/build/guest/initrd.img"
 	export HMMV_GUEST_KERNEL="$top/build/kernel/current/vmlinuz"
+	if [ "${HMMV_DEMO_POOL:-}" = 1 ]; then
+		exec sh guest/demo_pool.sh
+	fi
 	if [ -f guest/demo.sh ]; then
 		exec sh guest/demo.sh
 	fi
@@ -36,6 +39,9 @@ direct)
 	exec realmode
 	;;
 nested)
+	if [ "${HMMV_DEMO_POOL:-}" = 1 ]; then
+		TESTHOST_CMDLINE="${TESTHOST_CMDLINE:-} hmmv.demo=pool" exec sh tests/testhost/run.sh demo
+	fi
 	exec sh tests/testhost/run.sh demo
 	;;
 *)

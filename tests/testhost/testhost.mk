@@ -42,14 +42,18 @@ $(B)/tests/kvm-usable: tests/testhost/kvm-usable.c $(B)/libhmmv.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libhmmv.a $(LIBS)
 
-# The guest side of the demo, once the boot area provides it.
-ifneq ($(wildcard guest/demo.sh),)
-testhost-root: $(TH_ROOT)/guest/demo.sh
-$(TH_ROOT)/guest/demo.sh: guest/demo.sh
+# The guest side of the demos.
+testhost-root: $(TH_ROOT)/guest/demo.sh $(TH_ROOT)/guest/demo_pool.sh
+$(TH_ROOT)/guest/%.sh: guest/%.sh
 	@install -D -m 644 $< $@
-endif
 
 # make demo: everything built, then the demo guest, directly on a usable
 # /dev/kvm, else inside the nested test host.
 demo: all system-progs $(B)/tests/kvm-usable testhost
 	@sh tests/testhost/demo.sh
+
+# make demo-pool: two guests on one hmmv pool, DRAM flowing to the one
+# whose hot set grows (guest/demo_pool.sh).
+.PHONY: demo-pool
+demo-pool: all system-progs $(B)/tests/kvm-usable testhost
+	@HMMV_DEMO_POOL=1 sh tests/testhost/demo.sh

@@ -67,6 +67,16 @@ static void test_verbs(struct guest_mem *m)
 	a = ask(path, "stat json");
 	tap_ok(strstr(a, "\"name\":\"dram\",\"backend\":\"memfd\",\"node\":-1,\"capacity\":8388608,"
 			 "\"used\":6291456,\"chunks\":3") != NULL, "stat json: DRAM now 3 chunks");
+	a = ask(path, "remap 1 dram wp");
+	tap_ok(!strncmp(a, "ok pause_ns=0 stall_ns=", 23), "remap 1 dram wp: ok, a stall, no pause");
+	a = ask(path, "remap 1 nvm pause");
+	tap_ok(!strncmp(a, "ok pause_ns=", 12) && strstr(a, " stall_ns=0"),
+	       "remap 1 nvm pause: ok, no stall");
+	a = ask(path, "remap 1 dram sideways");
+	tap_ok(!strncmp(a, "error: remap: expected", 22) && strstr(a, "[wp|pause]"),
+	       "remap with a bad method is an error");
+	a = ask(path, "move 1 dram wp");
+	tap_ok(!strncmp(a, "error: move: expected", 21), "move takes no method");
 	a = ask(path, "remap 999 nvm");
 	tap_ok(!strncmp(a, "error: remap 999", 16), "remap of a chunk out of range is an error");
 	a = ask(path, "frobnicate");

@@ -280,6 +280,72 @@ static void test_remap(void)
 	memory_exit(&m);
 }
 
+static int hook_calls[2];
+
+static void count_hook(void *ctx, int phase)
+{
+	struct guest_mem *m = ctx;
+
+	hook_calls[phase == MEM_MIGRATE_PROTECTED]++;
+	/* Protected: guest writes fail, a vCPU would wait. */
+	if (phase == MEM_MIGRATE_PROTECTED)
+		hook_calls[1] += m->wp_active == 1 ? 10 : 0;
+}
+
+/* memory_migrate() without KVM: no vCPUs, no dirty log. */
+static void test_migrate(void)
+{
+	struct mem_migrate_opts wp = { .method = MEM_MIGRATE_WP }, pz = { .method = 1 };
+	struct mem_migrate_stats st;
+	struct memory_config cfg;
+	struct mem_chunk ch;
+	struct guest_mem m;
+	char why[256], buf[8] = "abcdefg";
+	uint64_t seq;
+	int err;
+
+	setup_file_cfg(&cfg, 32 * MiB, 8 * MiB, "dram-first");
+	err = memory_config_validate(&cfg, why, sizeof(why));
+	tap_ok(!err && !memory_init(&m, &cfg), "migrate: init");
+	tap_is(memory_migrate(&m, 9, MEM_TIER_DRAM, &pz, &st), -ENOSPC,
+	       "migrate: into a full DRAM is -ENOSPC");
+	tap_is(memory_migrate(&m, 9, MEM_TIER_NVM, &wp, &st), -EALREADY,
+	       "migrate: to its own tier is -EALREADY");
+	fill_chunk(&m, 1, 4);
+	wp.hook = count_hook;
+	wp.hook_ctx = &m;
+	seq = memory_wp_seq(&m);
+	tap_is(memory_migrate(&m, 1, MEM_TIER_NVM, &wp, &st), 0, "migrate: wp, DRAM -> file");
+	memory_chunk_info(&m, 1, &ch);
+	tap_ok(ch.tier == MEM_TIER_NVM && chunk_has(&m, 1, 4), "migrate: on the file, data intact");
+	tap_ok(st.method == MEM_MIGRATE_WP && st.writer_stall_ns > 0 && !st.pause_ns &&
+	       !st.rounds && st.copy_ns > 0, "migrate: wp stats (stall, no pause, no pre-copy)");
+	tap_ok(hook_calls[0] == 0 && hook_calls[1] == 11,
+	       "migrate: hook once, chunk protected, no pre-copy without a dirty log");
+	tap_ok(memory_wp_seq(&m) == seq + 2 && !m.wp_active, "migrate: protect and release counted");
+	tap_is(memory_wp_wait(&m, seq), 0, "wp_wait: a move since the token: re-enter");
+	tap_is(memory_wp_wait(&m, memory_wp_seq(&m)), -EFAULT, "wp_wait: none: a real fault");
+	tap_ok(memory_write(&m, memory_chunk_gpa(&m, 1), buf, 8) == 0,
+	       "migrate: the chunk is writable again");
+	tap_ok(memory_wp_mmio(&m, memory_chunk_gpa(&m, 1) + 8, buf, 4, true) &&
+	       !memcmp((char *)m.host + m.chunk_size + 8, "abcd", 4),
+	       "wp_mmio: a RAM write is completed in RAM");
+	tap_ok(!memory_wp_mmio(&m, 64 * MiB, buf, 4, true), "wp_mmio: not RAM: left to devices");
+	fill_chunk(&m, 1, 6);
+	tap_is(memory_migrate(&m, 2, MEM_TIER_NVM, &pz, &st), 0, "migrate: pause, DRAM -> file");
+	tap_ok(st.method == MEM_MIGRATE_PAUSE && !st.writer_stall_ns,
+	       "migrate: pause stats (no writer stall)");
+	tap_is(memory_migrate(&m, 1, MEM_TIER_DRAM, NULL, &st), 0, "migrate: defaults, file -> DRAM");
+	tap_ok(chunk_has(&m, 1, 6), "migrate: data intact");
+	pz.method = 7;
+	tap_is(memory_migrate(&m, 1, MEM_TIER_NVM, &pz, &st), -EINVAL, "migrate: bad method");
+	tap_is(memory_io_begin(&m, memory_chunk_gpa(&m, 3), 4096, false), 0, "io: begin on 3");
+	tap_is(memory_migrate(&m, 3, MEM_TIER_NVM, NULL, &st), -EBUSY,
+	       "migrate: chunk with I/O in flight is -EBUSY");
+	memory_io_end(&m, memory_chunk_gpa(&m, 3), 4096, false);
+	memory_exit(&m);
+}
+
 static void test_access(void)
 {
 	struct memory_config cfg;
@@ -382,6 +448,7 @@ int main(void)
 	test_validate();
 	test_placement();
 	test_remap();
+	test_migrate();
 	test_access();
 	test_inplace();
 	test_owner();

@@ -18,6 +18,9 @@ static struct policy_params small_params(uint32_t levels)
 	par.windows = 1;
 	par.levels = levels;
 	par.min_residency = 0;
+	par.decay_shift = 1;	/* the tests' arithmetic: EWMA weight 1/2 */
+	par.hyst_pct = 25;
+	par.hyst_min = 2;
 	return par;
 }
 
@@ -51,6 +54,9 @@ static void test_params(void)
 	tap_is(policy_create(&par, N, &p), -EINVAL, "zero windows refused");
 	par.windows = POLICY_MAX_WINDOWS + 1;
 	tap_is(policy_create(&par, N, &p), -EINVAL, "too many windows refused");
+	par = small_params(4);
+	par.max_samples = 0;
+	tap_is(policy_create(&par, N, &p), -EINVAL, "zero samples per interval refused");
 }
 
 /* Blocks stay inside the chunk, rotate, and differ between neighbours. */
@@ -114,10 +120,18 @@ static void test_mlq(void)
 	}
 	tap_ok(ok && policy_level(p, 3) == 0, "hot chunk at level 0, sampled every interval");
 
-	/* Idle: one level down per idle sample; level 1 = every 2nd interval. */
+	/*
+	 * Idle: once every block of the chunk was seen idle (8 samples of
+	 * 64-page blocks) it sinks one level; level 1 = every 2nd interval.
+	 */
+	for (t = 0; t < 7; t++) {
+		policy_sample_set(p, list, N);
+		policy_decide(p, mv, N, &nm);
+	}
+	tap_is(policy_level(p, 3), 0, "an idle block of a hot chunk does not sink it");
 	n = policy_sample_set(p, list, N);
 	policy_decide(p, mv, N, &nm);
-	tap_is(policy_level(p, 3), 1, "idle sample sinks one level");
+	tap_is(policy_level(p, 3), 1, "idle in every block: sinks one level");
 	for (t = 0, ok = 0; t < 2; t++) {
 		n = policy_sample_set(p, list, N);
 		for (i = 0; i < n; i++)
@@ -182,21 +196,96 @@ static void test_decay(void)
 {
 	struct policy_params par = small_params(1);
 	struct policy *p;
-	uint32_t touched[N] = { 0 };
+	uint32_t touched[N] = { 0 }, t;
 	struct policy_move mv[N];
 
 	policy_create(&par, N, &p);
-	touched[0] = 64;	/* whole subset touched: 512 pages per window */
+	touched[0] = 64;	/* whole block touched: 512 pages per window */
 	run_interval(p, touched, mv, N);
 	tap_is(policy_temp(p, 0), 256 * POLICY_TEMP_ONE, "first sample: half way to 512 pages");
 	run_interval(p, touched, mv, N);
 	tap_is(policy_temp(p, 0), 384 * POLICY_TEMP_ONE, "second sample: 3/4 of the way");
 	touched[0] = 0;
 	run_interval(p, touched, mv, N);
-	tap_is(policy_temp(p, 0), 192 * POLICY_TEMP_ONE, "idle sample halves the temperature");
-	touched[0] = 8;	/* 8 of 64 sampled = 64 pages estimated */
-	run_interval(p, touched, mv, N);
-	tap_is(policy_temp(p, 0), 128 * POLICY_TEMP_ONE, "subset count scaled to the chunk");
+	/* 2 of 3 blocks seen hot: the estimate is 341 pages, EWMA towards it. */
+	tap_ok(policy_temp(p, 0) < 384 * POLICY_TEMP_ONE &&
+	       policy_temp(p, 0) > 341 * POLICY_TEMP_ONE,
+	       "an idle block counts as its share of the chunk, not as an idle chunk");
+	for (t = 0; t < 40; t++)
+		run_interval(p, touched, mv, N);
+	tap_is(policy_temp(p, 0), 0, "idle in every block: temperature reaches 0");
+	policy_destroy(p);
+}
+
+/* Hot pages in one block only: a rotation later the estimate is exact. */
+static void test_sparse(void)
+{
+	struct policy_params par = small_params(1);
+	struct policy *p;
+	uint32_t list[N], n, i, t, first, nm, exact = 1;
+	struct policy_move mv[N];
+
+	par.decay_shift = 0;	/* temperature = the estimate */
+	policy_create(&par, N, &p);
+	for (t = 0; t < 24; t++) {
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++) {
+			policy_sample_block(p, list[i], &first);
+			/* 5 pages of block 3 touched, nothing else. */
+			policy_observe(p, list[i], first == 3 * 64 ? 5 : 0);
+		}
+		policy_decide(p, mv, N, &nm);
+		for (i = 0; i < nm; i++)
+			policy_move_done(p, mv[i].chunk, 1);
+		if (t >= 8)
+			exact &= policy_temp(p, 0) == 5 * POLICY_TEMP_ONE &&
+				 policy_temp(p, 7) == 5 * POLICY_TEMP_ONE;
+	}
+	tap_ok(exact, "sparse chunk: after a rotation, temperature = its page-windows (5)");
+	policy_destroy(p);
+}
+
+/* Chunks sampled rarely still visit every block; samples are bounded. */
+static void test_rotation_and_budget(void)
+{
+	struct policy_params par = small_params(4);
+	struct policy *p;
+	uint32_t list[N], n, i, t, first, nm, visits[8] = { 0 }, ok = 1;
+	uint32_t seen[N] = { 0 }, asc = 1;
+	struct policy_move mv[N];
+
+	policy_create(&par, N, &p);
+	for (t = 0; t < 64; t++) {	/* level 3: every 8th interval */
+		n = policy_sample_set(p, list, N);
+		for (i = 0; i < n; i++) {
+			if (list[i] != 9)
+				continue;
+			policy_sample_block(p, 9, &first);
+			visits[first / 64]++;
+		}
+		policy_decide(p, mv, N, &nm);
+	}
+	for (i = 0; i < 8; i++)
+		ok &= visits[i] == 1;
+	tap_ok(ok, "a chunk sampled every 8th interval watches each of its 8 blocks once in 64");
+	policy_destroy(p);
+
+	par = small_params(1);
+	par.max_samples = 5;
+	policy_create(&par, N, &p);
+	for (t = 0; t < 16; t++) {
+		n = policy_sample_set(p, list, N);
+		ok &= n == 5;
+		for (i = 0; i < n; i++) {
+			seen[list[i]]++;
+			asc &= !i || list[i] > list[i - 1];
+		}
+		policy_decide(p, mv, N, &nm);
+	}
+	for (i = 0, ok = ok && 1; i < N; i++)
+		ok &= seen[i] == 5;
+	tap_ok(ok, "max_samples bounds each interval; round robin: 16 chunks x 5 in 16 intervals");
+	tap_ok(asc, "sample lists are ascending (zap runs)");
 	policy_destroy(p);
 }
 
@@ -257,7 +346,7 @@ static void test_hysteresis(void)
 	/* Chunk 1 a little hotter than chunk 0: within the margin, no swap. */
 	touched[1] = 34;
 	nm = 0;
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 16; i++)
 		nm += run_interval(p, touched, mv, N);
 	policy_get_stats(p, &st);
 	tap_ok(nm == 0 && policy_tier(p, 1) == POLICY_NVM && st.refused_hyst > 0,
@@ -265,8 +354,8 @@ static void test_hysteresis(void)
 	/* Clearly hotter: swapped. */
 	touched[1] = 64;
 	touched[0] = 4;
-	run_interval(p, touched, mv, N);
-	run_interval(p, touched, mv, N);
+	for (i = 0; i < 4; i++)
+		run_interval(p, touched, mv, N);
 	tap_ok(policy_tier(p, 1) == POLICY_DRAM && policy_tier(p, 0) == POLICY_NVM,
 	       "clearly hotter candidate displaces the victim");
 	policy_destroy(p);
@@ -340,6 +429,8 @@ int main(void)
 	test_mlq();
 	test_mlq_buckets();
 	test_decay();
+	test_sparse();
+	test_rotation_and_budget();
 	test_fill();
 	test_hysteresis();
 	test_rate_limit_and_residency();

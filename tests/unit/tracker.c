@@ -65,6 +65,18 @@ static void test_masks(void)
 	for (i = 0; i < 76; i++)
 		all &= counts[i] == ((i == 0 || i == 7 || i == 8 + 22 || i == 75) ? 2 : 0);
 	tap_ok(all, "two harvests: 2 windows for each logged block page, 0 elsewhere");
+	{
+		struct tracker_block sel[3];
+		uint32_t k = tracker_touched(log, b, 3, sel);
+
+		tap_ok(k == 3 && sel[0].page == 60 && sel[2].page == 196,
+		       "every block with a logged page is selected for a zap");
+		memset(log, 0, sizeof(log));
+		set(log, 150);
+		k = tracker_touched(log, b, 3, sel);
+		tap_ok(k == 1 && sel[0].page == 128 && sel[0].npages == 64,
+		       "untouched blocks are left out");
+	}
 	memset(counts, 255, sizeof(counts));
 	tracker_harvest(log, b, 3, counts);
 	tap_ok(counts[0] == 255, "window counts saturate at 255");
@@ -178,7 +190,7 @@ static void test_file(void)
 
 int main(void)
 {
-	tap_plan(31);
+	tap_plan(33);
 	test_runs();
 	test_masks();
 	test_parse();

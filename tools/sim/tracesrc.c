@@ -97,7 +97,11 @@ static int trace_prescan(struct source *s)
 	while ((r = trace_next_block(&s->cur, &b, s->stage, s->stage_cap)) == 1) {
 		if (b.interval == last)
 			continue;
-		n += 1 + (b.interval > expect);
+		/* An engine trace (TRACE_F_WINDOWS) steps every interval it ran. */
+		if (s->cur.hdr.flags & TRACE_F_WINDOWS)
+			n += 1 + (b.interval - expect);
+		else
+			n += 1 + (b.interval > expect);
 		last = b.interval;
 		expect = (uint64_t)b.interval + 1;
 	}
@@ -218,7 +222,11 @@ int tracesrc_next(struct source *s, struct ival *iv)
 	if (!s->has_pend)
 		return 1;
 	if (s->pend.interval > s->expect) {
-		s->expect = s->pend.interval;
+		/* Each empty interval of an engine trace was a sampling step. */
+		if (s->hdr.flags & TRACE_F_WINDOWS)
+			s->expect++;
+		else
+			s->expect = s->pend.interval;
 		return 1;
 	}
 	while (s->has_pend && s->pend.interval == s->expect) {

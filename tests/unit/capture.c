@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for hmmv capture (tools/capture/): LLC filter, lackey parser, packing. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/capture/capture.h"
+#include "tests/tap.h"
+
+static void test_llc(void)
+{
+	struct llc c;
+	uint64_t v = 0;
+	int r, i;
+
+	tap_is(llc_init(&c, 1000, 4), -EINVAL, "llc: size not a whole number of sets refused");
+	tap_is(llc_init(&c, 4096, 0), -EINVAL, "llc: zero ways refused");
+	/* 2 sets of 2 ways: lines 0, 2, 4 share set 0. */
+	if (!tap_is(llc_init(&c, 4 * 64, 2), 0, "llc: 2 sets x 2 ways"))
+		return;
+	tap_is(llc_access(&c, 0, 0, &v), LLC_MISS, "llc: first access misses");
+	tap_is(llc_access(&c, 0, 0, &v), LLC_HIT, "llc: second access hits");
+	tap_is(llc_access(&c, 2, 1, &v), LLC_MISS, "llc: a store to a new line misses (write-allocate)");
+	tap_is(llc_access(&c, 0, 0, &v), LLC_HIT, "llc: line 0 still cached (2 ways)");
+	r = llc_access(&c, 4, 0, &v);
+	tap_ok(r == (LLC_MISS | LLC_WRITEBACK) && v == 2,
+	       "llc: LRU line 2, dirty, is written back on eviction");
+	r = llc_access(&c, 6, 0, &v);
+	tap_is(r, LLC_MISS, "llc: a clean LRU line (0) goes without a write-back");
+	tap_is(llc_access(&c, 1, 0, &v), LLC_MISS, "llc: set 1 is independent of set 0");
+	for (i = 0; i < 3; i++)
+		llc_access(&c, 4, 0, &v);
+	tap_is(llc_access(&c, 4, 0, &v), LLC_HIT, "llc: repeated hits stay hits");
+	llc_free(&c);
+}
+
+static int cap_init(struct capture *c, uint64_t interval, uint64_t skip, uint64_t max)
+{
+	memset(c, 0, sizeof(*c));
+	c->interval = interval;
+	c->skip = skip;
+	c->max = max;
+	if (llc_init(&c->llc, 2 * 64, 2))
+		return -1;
+	return pagemap_create(&c->map);
+}
+
+static void cap_fini(struct capture *c)
+{
+	pagemap_destroy(c->map);
+	llc_free(&c->llc);
+}
+
+static void test_parse(void)
+{
+	const char *log = "==123== Lackey, an example Valgrind tool\n"
+			  "I  00400000,4\n"
+			  " L 00001000,8\n"
+			  " S 00002000,8\n"
+			  " M 00003000,4\n"
+			  " L 0000103e,4\n"	/* crosses into line 0x41 */
+			  "garbage line\n"
+			  " L 00005000,8\n";
+	struct capture c;
+	size_t len = strlen(log), cut;
+
+	if (cap_init(&c, 2, 0, 100))
+		return;
+	/* In two pieces cut mid-line: the split line must count once. */
+	cut = 60;
+	tap_is(capture_feed(&c, log, cut), 0, "parse: first piece");
+	tap_is(capture_feed(&c, log + cut, len - cut), 0, "parse: second piece");
+	tap_is(c.fetches, 1, "parse: one instruction fetch");
+	tap_is(capture_recorded(&c), 5, "parse: five data accesses (valgrind and junk lines ignored)");
+	tap_is(pagemap_intervals(c.map), 2, "parse: an interval closes every 2 accesses");
+	cap_fini(&c);
+
+	if (cap_init(&c, 1, 2, 2))
+		return;
+	capture_feed(&c, log, len);
+	tap_ok(c.done && capture_recorded(&c) == 2, "parse: stops after max recorded accesses");
+	tap_is(c.seen, 4, "parse: skipped accesses are not recorded");
+	cap_fini(&c);
+}
+
+static void test_pack(void)
+{
+	struct pagemap *m;
+	struct trace_cursor cur;
+	struct trace_block b;
+	struct trace_rec rec[8];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	if (pagemap_create(&m))
+		return;
+	/* Two regions far apart: virtual pages 5 and 0x100000 + 7. */
+	pagemap_count(m, 5, 0);
+	pagemap_count(m, 5, 0);
+	pagemap_count(m, 0x100007, 1);
+	pagemap_end_interval(m);
+	pagemap_count(m, 0x100007, 0);
+	pagemap_end_interval(m);
+	tap_is(pagemap_transfers(m), 4, "pack: four transfers recorded");
+	f = open_memstream(&buf, &len);
+	r = f ? pagemap_write(m, f, 100000000, 3) : -ENOMEM;
+	if (f)
+		fclose(f);
+	tap_is(r, 0, "pack: written");
+	r = trace_open_mem(&cur, (const uint8_t *)buf, len);
+	tap_ok(!r && cur.hdr.vm_pages[0] == 1024, "pack: two 2 MiB regions, packed");
+	r = trace_next_block(&cur, &b, rec, 8);
+	tap_ok(r == 1 && b.nrec == 2 && rec[0].page == 5 && rec[1].page == 512 + 7,
+	       "pack: offsets in a region kept, regions in address order");
+	tap_ok(rec[0].reads == 6 && rec[1].writes == 3 && rec[1].reads == 0,
+	       "pack: counts scaled");
+	r = trace_next_block(&cur, &b, rec, 8);
+	tap_ok(r == 1 && b.interval == 1 && b.nrec == 1, "pack: second interval");
+	tap_is(trace_next_block(&cur, &b, rec, 8), 0, "pack: end marker");
+	free(buf);
+	pagemap_destroy(m);
+}
+
+int main(void)
+{
+	test_llc();
+	test_parse();
+	test_pack();
+	return tap_done(0);
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HMM-V in the simulator (tools/sim/pol_hmmv.c): sparse hot chunks found,
+ * zaps charged per call (run of adjacent blocks), the copy of a move
+ * charged to the vCPUs.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "tests/tap.h"
+#include "tools/sim/sim.h"
+
+#define CHUNKS	8
+#define PAGES	(CHUNKS * SIM_CHUNK_PAGES)
+
+static struct trace_rec recs[PAGES];
+
+/* One interval: `per` pages of `hot` chunks (spread), `cold` elsewhere. */
+static uint32_t fill(const int *hot, uint32_t per, uint32_t cnt)
+{
+	uint32_t c, k, n = 0, step;
+
+	for (c = 0; c < CHUNKS; c++) {
+		uint32_t np = hot[c] ? per : 2;
+
+		step = SIM_CHUNK_PAGES / np;
+		for (k = 0; k < np; k++)
+			recs[n++] = (struct trace_rec){ c * SIM_CHUNK_PAGES + k * step + 3,
+							cnt, 0 };
+	}
+	return n;
+}
+
+static int setup(struct sim *s, struct model *m, struct pol_params *pp,
+		 uint32_t dram_chunks)
+{
+	struct trace_hdr h = { .version = 1, .page_shift = 12, .nvms = 1,
+			       .interval_ns = 100000000 };
+
+	h.vm_pages[0] = PAGES;
+	return sim_create(s, &pol_hmmv, m, pp, &h,
+			  (uint64_t)dram_chunks * SIM_CHUNK_PAGES, 1, 0);
+}
+
+static void step(struct sim *s, uint32_t idx, uint32_t n)
+{
+	struct ival iv;
+
+	memset(&iv, 0, sizeof(iv));
+	iv.index = idx;
+	iv.nvms = 1;
+	iv.rec[0] = recs;
+	iv.n[0] = n;
+	sim_step(s, &iv);
+}
+
+static int in_dram(const struct sim *s, uint32_t c)
+{
+	return s->vm[0].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM;
+}
+
+/* 20 hot pages spread over chunks 3 and 6 (one per 25), 2 elsewhere. */
+static void test_sparse(void)
+{
+	const int hot[CHUNKS] = { 0, 0, 0, 1, 0, 0, 1, 0 };
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	uint32_t t, n;
+
+	model_default(&m);
+	pol_params_default(&pp);
+	if (setup(&s, &m, &pp, 2)) {
+		tap_ok(0, "sparse: sim created");
+		return;
+	}
+	n = fill(hot, 20, 2000);
+	for (t = 0; t < 120; t++)
+		step(&s, t, n);
+	tap_ok(in_dram(&s, 3) && in_dram(&s, 6),
+	       "sparse hot chunks (20 of 512 pages) are the two in DRAM");
+	sim_destroy(&s);
+}
+
+/* Idle VM, every chunk sampled every interval, whole-chunk blocks. */
+static double zap_time(uint32_t sample_pages)
+{
+	const int none[CHUNKS] = { 0 };
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	double tr;
+	uint32_t t, n;
+
+	model_default(&m);
+	m.fault_ns = 0;
+	m.ept_split_ns = 0;
+	pol_params_default(&pp);
+	pp.hmmv.levels = 1;
+	pp.hmmv.windows = 2;
+	pp.hmmv.sample_pages = sample_pages;
+	if (setup(&s, &m, &pp, 1))
+		return -1;
+	n = fill(none, 0, 1);
+	for (t = 0; t < 10; t++)
+		step(&s, t, n);
+	tr = s.vm[0].track_ns * m.vcpus;	/* back to vCPU-ns */
+	sim_destroy(&s);
+	return tr;
+}
+
+static void test_zap_calls(void)
+{
+	struct model m;
+	double whole = zap_time(SIM_CHUNK_PAGES), part = zap_time(64);
+
+	model_default(&m);
+	tap_ok(fabs(whole - 10 * 2 * m.zap_ns) < 1,
+	       "whole-chunk blocks of adjacent chunks: one zap call per window (%.0f ns)", whole);
+	tap_ok(part > whole * 4 && part <= 10 * 2 * CHUNKS * m.zap_ns + 1,
+	       "64-page blocks: up to a call per chunk and window (%.0f ns)", part);
+}
+
+/* One promotion into free DRAM, no remap or pause cost: the copy's. */
+static void test_copy_charged(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	double want, bw;
+	uint32_t t, n;
+
+	model_default(&m);
+	m.remap_ns = 0;
+	m.pause_ns = 0;
+	pol_params_default(&pp);
+	pp.hmmv.levels = 1;
+	if (setup(&s, &m, &pp, 1))
+		return;
+	/* First-touch put chunk 0 in DRAM; only chunk 5 is touched. */
+	n = 0;
+	for (t = 0; t < 64; t++)
+		recs[n++] = (struct trace_rec){ 5 * SIM_CHUNK_PAGES + t * 8, 50, 0 };
+	for (t = 0; t < 30; t++)
+		step(&s, t, n);
+	bw = m.bw_rd[SIM_NVM] < m.bw_wr[SIM_DRAM] ? m.bw_rd[SIM_NVM] : m.bw_wr[SIM_DRAM];
+	want = SIM_CHUNK_PAGES * (double)SIM_PAGE / bw;
+	tap_ok(in_dram(&s, 5), "the touched chunk is promoted");
+	/* The demotion of chunk 0 copies the other way: at least one copy. */
+	tap_ok(s.vm[0].mig_ns * m.vcpus >= want * 0.999,
+	       "a move's copy occupies a core: %.0f ns charged, one copy %.0f ns",
+	       s.vm[0].mig_ns * m.vcpus, want);
+	sim_destroy(&s);
+}
+
+int main(void)
+{
+	test_sparse();
+	test_zap_calls();
+	test_copy_charged();
+	return tap_done(0);
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/* hmmv capture: per-interval transfers per page, packed into a trace. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/capture/capture.h"
+
+#define REGION_SHIFT	9	/* 512 pages: 2 MiB */
+
+struct slot {
+	uint64_t key;		/* vpage + 1, 0 = empty */
+	uint32_t reads, writes;
+};
+
+struct prec {
+	uint64_t vpage;
+	uint32_t reads, writes;
+};
+
+struct pagemap {
+	struct slot *tab;
+	uint64_t cap, used;	/* cap a power of two */
+	uint64_t *touched;	/* vpages touched this interval */
+	uint64_t ntouched, touched_cap;
+	struct prec *rec;	/* closed intervals, back to back */
+	uint64_t nrec, rec_cap;
+	uint64_t *start;	/* first record of each closed interval */
+	uint32_t nint, int_cap;
+	uint64_t transfers;
+};
+
+static int grow(void **p, uint64_t *cap, uint64_t need, size_t sz)
+{
+	uint64_t n = *cap ? *cap : 1024;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * sz);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int pagemap_create(struct pagemap **out)
+{
+	struct pagemap *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->cap = 1u << 16;
+	m->tab = calloc(m->cap, sizeof(*m->tab));
+	if (!m->tab) {
+		free(m);
+		return -ENOMEM;
+	}
+	*out = m;
+	return 0;
+}
+
+void pagemap_destroy(struct pagemap *m)
+{
+	if (!m)
+		return;
+	free(m->tab);
+	free(m->touched);
+	free(m->rec);
+	free(m->start);
+	free(m);
+}
+
+static uint64_t hash(uint64_t k)
+{
+	k *= 0x9e3779b97f4a7c15ull;
+	return k ^ (k >> 29);
+}
+
+static struct slot *lookup(struct slot *tab, uint64_t cap, uint64_t key)
+{
+	uint64_t i = hash(key) & (cap - 1);
+
+	while (tab[i].key && tab[i].key != key)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static int rehash(struct pagemap *m)
+{
+	uint64_t ncap = m->cap * 2, i;
+	struct slot *t = calloc(ncap, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++)
+		if (m->tab[i].key)
+			*lookup(t, ncap, m->tab[i].key) = m->tab[i];
+	free(m->tab);
+	m->tab = t;
+	m->cap = ncap;
+	return 0;
+}
+
+int pagemap_count(struct pagemap *m, uint64_t vpage, int write)
+{
+	struct slot *s;
+	int r;
+
+	if (vpage == UINT64_MAX)
+		return -EINVAL;
+	s = lookup(m->tab, m->cap, vpage + 1);
+	if (!s->key) {
+		if ((m->used + 1) * 2 > m->cap) {
+			r = rehash(m);
+			if (r)
+				return r;
+			s = lookup(m->tab, m->cap, vpage + 1);
+		}
+		s->key = vpage + 1;
+		m->used++;
+	}
+	if (!s->reads && !s->writes) {
+		r = grow((void **)&m->touched, &m->touched_cap, m->ntouched + 1,
+			 sizeof(*m->touched));
+		if (r)
+			return r;
+		m->touched[m->ntouched++] = vpage;
+	}
+	if (write)
+		s->writes += s->writes < UINT32_MAX;
+	else
+		s->reads += s->reads < UINT32_MAX;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int pagemap_end_interval(struct pagemap *m)
+{
+	uint64_t i, n = m->ntouched, cap = m->int_cap;
+	int r;
+
+	r = grow((void **)&m->start, &cap, (uint64_t)m->nint + 1, sizeof(*m->start));
+	if (!r)
+		r = grow((void **)&m->rec, &m->rec_cap, m->nrec + n, sizeof(*m->rec));
+	if (r)
+		return r;
+	m->int_cap = (uint32_t)cap;
+	m->start[m->nint++] = m->nrec;
+	qsort(m->touched, n, sizeof(*m->touched), cmp_u64);
+	for (i = 0; i < n; i++) {
+		struct slot *s = lookup(m->tab, m->cap, m->touched[i] + 1);
+
+		m->rec[m->nrec++] = (struct prec){ m->touched[i], s->reads, s->writes };
+		m->transfers += (uint64_t)s->reads + s->writes;
+		s->reads = 0;
+		s->writes = 0;
+	}
+	m->ntouched = 0;
+	return 0;
+}
+
+uint32_t pagemap_intervals(const struct pagemap *m)
+{
+	return m->nint;
+}
+
+uint64_t pagemap_transfers(const struct pagemap *m)
+{
+	return m->transfers;
+}
+
+/* The touched 2 MiB regions, ascending, unique; count in *n. */
+static uint64_t *regions(const struct pagemap *m, uint64_t *n)
+{
+	uint64_t *r = malloc((m->used + 1) * sizeof(*r)), i, k = 0;
+
+	if (!r)
+		return NULL;
+	for (i = 0; i < m->cap; i++)
+		if (m->tab[i].key)
+			r[k++] = (m->tab[i].key - 1) >> REGION_SHIFT;
+	qsort(r, k, sizeof(*r), cmp_u64);
+	*n = 0;
+	for (i = 0; i < k; i++)
+		if (!*n || r[*n - 1] != r[i])
+			r[(*n)++] = r[i];
+	return r;
+}
+
+static uint32_t packed(const uint64_t *reg, uint64_t n, uint64_t vpage)
+{
+	uint64_t lo = 0, hi = n, want = vpage >> REGION_SHIFT;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (reg[mid] < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint32_t)((lo << REGION_SHIFT) | (vpage & ((1u << REGION_SHIFT) - 1)));
+}
+
+static uint32_t scaled(uint32_t c, double scale)
+{
+	double v;
+
+	if (!c)
+		return 0;
+	v = nearbyint(c * scale);
+	if (v < 1)
+		return 1;
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static int write_intervals(const struct pagemap *m, FILE *f,
+			   const struct trace_hdr *h, const uint64_t *reg,
+			   uint64_t nreg, double scale, struct trace_rec *out)
+{
+	uint32_t t, n;
+	uint64_t i, end;
+	int r;
+
+	for (t = 0; t < m->nint; t++) {
+		end = t + 1 < m->nint ? m->start[t + 1] : m->nrec;
+		for (n = 0, i = m->start[t]; i < end; i++, n++)
+			out[n] = (struct trace_rec){ packed(reg, nreg, m->rec[i].vpage),
+				scaled(m->rec[i].reads, scale),
+				scaled(m->rec[i].writes, scale) };
+		r = trace_write_block(f, h, t, 0, out, n);
+		if (r)
+			return r;
+	}
+	return trace_write_end(f);
+}
+
+int pagemap_write(struct pagemap *m, FILE *f, uint64_t interval_ns,
+		  double scale)
+{
+	struct trace_hdr h = { .version = TRACE_VERSION, .page_shift = 12,
+			       .nvms = 1, .interval_ns = interval_ns };
+	struct trace_rec *out;
+	uint64_t nreg = 0, *reg;
+	int r;
+
+	if (!m->nint || !m->used || !interval_ns || !(scale > 0))
+		return -EINVAL;
+	reg = regions(m, &nreg);
+	out = malloc((m->used + 1) * sizeof(*out));
+	if (!reg || !out) {
+		free(reg);
+		free(out);
+		return -ENOMEM;
+	}
+	r = -EINVAL;
+	if (nreg <= (UINT32_MAX >> REGION_SHIFT)) {
+		h.vm_pages[0] = nreg << REGION_SHIFT;
+		r = trace_write_header(f, &h);
+		if (!r)
+			r = write_intervals(m, f, &h, reg, nreg, scale, out);
+	}
+	free(reg);
+	free(out);
+	return r;
+}

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Captures one real program's trace for make eval (tools/capture/capture.mk).
+# Usage: programs.sh HMMV OUTDIR NAME    writes OUTDIR/NAME.trace
+# Inputs are generated here, deterministically (awk with a fixed seed).
+# TRAINING: xz sort python  (defaults are chosen on these)
+# TEST:     sqlite perl bzip2  (reported only)
+set -eu
+
+HMMV=$1
+OUT=$2
+NAME=$3
+WORK=$OUT/work
+mkdir -p "$WORK"
+
+# A 256 KiB 8-way LLC (lackey covers only ~10 ms of a native run: the
+# LLC is scaled down with the part of the footprint such a run reaches);
+# an interval is 50000 data accesses; 160 intervals. Counts are scaled so
+# that an interval holds 10^6 transfers on average: each captured interval
+# stands for a stretch of the program doing the same thing (README).
+CAP="--llc-kb 256 --llc-ways 8 --interval 50000 --max-accesses 8000000
+--max-seconds 900 --transfers 1000000"
+
+text() {	# $1 lines of word soup, fixed seed
+	awk -v n="$1" 'BEGIN { srand(1); for (i = 0; i < n; i++) {
+		l = ""; for (j = 0; j < 8; j++) l = l " w" int(rand() * rand() * 50000);
+		print i % 1000, l } }'
+}
+
+in=$WORK/$NAME.in
+case $NAME in
+xz)	text 200000 > "$in"
+	set -- --skip 500000 xz -6 -c "$in" ;;
+sort)	text 60000 > "$in"
+	set -- --skip 1000000 sort "$in" ;;
+python)	set -- --skip 3000000 /usr/bin/python3 -S -c '
+import random
+random.seed(1)
+d = {}
+for i in range(300000):
+    k = int(random.paretovariate(0.8) * 1000) % 1000003
+    d[k] = d.get(k, 0) + 1
+print(len(d))' ;;
+perl)	set -- --skip 500000 perl -e '
+srand(1); my %h;
+for my $i (1 .. 400000) { my $k = int(rand() ** 3 * 2000000); $h{$k} .= "x"; }
+print scalar(keys %h), "\n";' ;;
+bzip2)	text 100000 > "$in"
+	set -- --skip 500000 bzip2 -9 -c "$in" ;;
+sqlite)	{
+	echo "PRAGMA cache_size=-65536;"
+	echo "CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT);"
+	echo "BEGIN;"
+	echo "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<40000)"
+	echo "INSERT INTO t SELECT x, (x*7919)%100003, printf('%080d', x) FROM c;"
+	echo "COMMIT;"
+	echo "CREATE INDEX tk ON t(k);"
+	i=1
+	while [ $i -le 400 ]; do
+		echo "BEGIN; UPDATE t SET v=printf('%080d',k+$i) WHERE k BETWEEN $((i * 211 % 90000)) AND $((i * 211 % 90000 + 300));"
+		echo "SELECT sum(length(v)) FROM t WHERE k BETWEEN $((i * 97 % 90000)) AND $((i * 97 % 90000 + 2000)); COMMIT;"
+		i=$((i + 1))
+	done
+	} > "$in"
+	set -- --skip 500000 --stdin "$in" sqlite3 :memory: ;;
+*)	echo "programs.sh: unknown program '$NAME'" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086
+"$HMMV" capture -o "$OUT/$NAME.trace" $CAP "$@"
+rm -f "$in"
