@@ -25,6 +25,7 @@
 #include "vmm/control.h"
 #include "vmm/control_prom.h"
 #include "vmm/control_req.h"
+#include "vmm/usock.h"
 
 #define CONTROL_CLIENTS		16
 #define CONTROL_REQ_MS		2000	/* accept to last answer byte */
@@ -285,28 +286,15 @@ static void client_read(struct control *ctl, struct control_client *cl)
 }
 
 /* The peer must be our own user (or root). */
-static bool peer_allowed(int fd)
-{
-	struct ucred cred;
-	socklen_t cl = sizeof(cred);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
-		return false;
-	return cred.uid == geteuid() || cred.uid == 0;
-}
-
 static void control_accept(struct control *ctl)
 {
 	struct control_client *cl = NULL;
+	pid_t pid;
 	int fd, i;
 
-	fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	fd = usock_accept(ctl->fd, false, &pid);
 	if (fd < 0)
 		return;
-	if (!peer_allowed(fd)) {
-		close(fd);
-		return;
-	}
 	for (i = 0; i < CONTROL_CLIENTS && !cl; i++)
 		if (ctl->clients[i].fd < 0)
 			cl = &ctl->clients[i];
@@ -423,54 +411,10 @@ static int control_default_path(struct control *ctl, char *why, size_t whylen)
 	return 0;
 }
 
-/* A socket file left by a dead hmmv is removed; a live one is an error. */
-static int control_clear_stale(const char *path, const struct sockaddr_un *sa,
-			       char *why, size_t whylen)
-{
-	struct stat st;
-	int fd, r;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(why, whylen, "--control %s: exists and is not a socket", path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	close(fd);
-	if (r == 0) {
-		snprintf(why, whylen, "--control %s: another hmmv is serving it", path);
-		return -EADDRINUSE;
-	}
-	return unlink(path) < 0 ? -errno : 0;
-}
-
 static int control_bind(struct control *ctl, char *why, size_t whylen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int r;
-
-	memcpy(sa.sun_path, ctl->path, sizeof(sa.sun_path) - 1);
-	r = control_clear_stale(ctl->path, &sa, why, whylen);
-	if (r < 0)
-		return r;
-	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (ctl->fd < 0)
-		return -errno;
-	if (bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		snprintf(why, whylen, "--control %s: %s", ctl->path, strerror(-r));
-		return r;
-	}
-	if (chmod(ctl->path, 0600) < 0 || listen(ctl->fd, 8) < 0) {
-		r = -errno;
-		unlink(ctl->path);
-		return r;
-	}
-	return 0;
+	ctl->fd = usock_listen(ctl->path, 0600, "--control", why, whylen);
+	return ctl->fd < 0 ? ctl->fd : 0;
 }
 
 int control_check_path(const char *path, char *why, size_t whylen)

@@ -260,11 +260,18 @@ int main(void)
 	if (server_start(&sv) < 0)
 		return tap_done(1);
 	maxg = 0;
-	ok = watch(2500, &maxg);
-	j = stat_json();
-	tap_ok(j && quota_of(j, "hot-b") != UINT64_MAX && quota_of(j, "cold-a") != UINT64_MAX &&
-	       quota_of(j, "cold-b") != UINT64_MAX && ok,
-	       "a restarted pool is rebuilt from re-registrations, within the budget");
+	ok = true;
+	/* Up to 20 s on a loaded host: each VM reconnects once per period. */
+	for (i = 0, j = NULL; i < 40; i++) {
+		free(j);
+		ok &= watch(500, &maxg);
+		j = stat_json();
+		if (j && quota_of(j, "hot-b") != UINT64_MAX &&
+		    quota_of(j, "cold-a") != UINT64_MAX && quota_of(j, "cold-b") != UINT64_MAX)
+			break;
+	}
+	tap_ok(i < 40 && ok, "a restarted pool is rebuilt from re-registrations, within the "
+	       "budget (after %.1f s)", (i + 1) * 0.5);
 	free(j);
 	for (i = 1; i < 4; i++) {
 		int st = 0;

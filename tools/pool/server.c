@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "tools/pool/pool.h"
+#include "vmm/usock.h"
 
 #define POOL_CONNS		128
 #define POOL_HELLO_MS		5000	/* connect to HELLO, or a stat answer */
@@ -150,30 +151,26 @@ static void conn_error(struct pool_server *s, struct pool_conn *c, const char *w
 	conn_close(s, c);
 }
 
-static int peer_pid(int fd, bool group)
+/* The peer's pid, once more allowed (SO_PEERCRED): -errno otherwise. */
+static int peer_pid(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return -errno;
-	if (cred.uid != geteuid() && cred.uid != 0 && !(group && cred.gid == getegid()))
-		return -EPERM;
 	return cred.pid;
 }
 
 static void pool_accept(struct pool_server *s)
 {
 	struct pool_conn *c = NULL;
+	pid_t pid;
 	int fd, i;
 
-	fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	fd = usock_accept(s->fd, s->cfg.group, &pid);
 	if (fd < 0)
 		return;
-	if (peer_pid(fd, s->cfg.group) < 0) {
-		close(fd);
-		return;
-	}
 	for (i = 0; i < POOL_CONNS && !c; i++)
 		if (s->conn[i].fd < 0)
 			c = &s->conn[i];
@@ -213,7 +210,7 @@ static void on_hello(struct pool_server *s, struct pool_conn *c,
 {
 	struct pool_msg m = { .type = POOL_WELCOME };
 	struct pool_vm_entry *v;
-	int pid = peer_pid(c->fd, s->cfg.group), slot;
+	int pid = peer_pid(c->fd), slot;
 
 	if (c->slot >= 0) {
 		conn_error(s, c, "registered twice");
@@ -479,42 +476,8 @@ static int check_dir(const char *path, bool group, char *why, size_t whylen)
 
 static int pool_bind(struct pool_server *s, char *why, size_t whylen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, r;
-
-	memcpy(sa.sun_path, s->path, sizeof(sa.sun_path) - 1);
-	if (lstat(s->path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(why, whylen, "--socket %s: exists and is not a socket", s->path);
-			return -EEXIST;
-		}
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-		close(fd);
-		if (r == 0) {
-			snprintf(why, whylen, "--socket %s: another pool is serving it", s->path);
-			return -EADDRINUSE;
-		}
-		if (unlink(s->path) < 0)
-			return -errno;
-	}
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->fd < 0)
-		return -errno;
-	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		snprintf(why, whylen, "--socket %s: %s", s->path, strerror(-r));
-		return r;
-	}
-	if (chmod(s->path, s->cfg.group ? 0660 : 0600) < 0 || listen(s->fd, 16) < 0) {
-		r = -errno;
-		unlink(s->path);
-		return r;
-	}
-	return 0;
+	s->fd = usock_listen(s->path, s->cfg.group ? 0660 : 0600, "--socket", why, whylen);
+	return s->fd < 0 ? s->fd : 0;
 }
 
 static int pool_timer(struct pool_server *s)
