@@ -69,7 +69,7 @@
 #define POLICY_MAX_WINDOWS	16
 /* The engine's timing, which the simulator models (policy has no clock). */
 #define POLICY_DEFAULT_INTERVAL_MS	100
-#define POLICY_DEFAULT_WINDOW_MS	1
+#define POLICY_DEFAULT_WINDOW_MS	5
 
 /* The same numbering as memory/ (MEM_TIER_DRAM, MEM_TIER_NVM). */
 enum policy_tier {

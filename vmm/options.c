@@ -251,7 +251,7 @@ const struct run_opt run_opts[] = {
 	  opt_hmmv_interval },
 	{ "hmmv-windows", 0, "N", "sampling windows per interval, 1 to 16 (default: the\n"
 	  "policy's, 2)", opt_hmmv_windows },
-	{ "hmmv-window-ms", 0, "MS", "length of a sampling window (default 1)",
+	{ "hmmv-window-ms", 0, "MS", "length of a sampling window (default 5)",
 	  opt_hmmv_window_ms },
 	{ "hmmv-block-pages", 0, "N", "4 KiB pages watched per sampled chunk, a power of\n"
 	  "two up to a chunk's pages (default: the policy's, 128)", opt_hmmv_block },
