@@ -3,7 +3,7 @@
 # test host's command line, or directly): two guests share one hmmv pool
 # of 128 MiB of DRAM, a quarter of their 2 x 256 MiB. "steady" runs a
 # 32 MiB hot set all along; "grower" starts with 8 MiB and grows to 72 MiB
-# after a minute. Every few seconds a line shows each VM's quota and DRAM
+# after a minute (guest time: nested and on a busy host, minutes more). Every few seconds a line shows each VM's quota and DRAM
 # use: DRAM flows to grower when its hot set grows. From a terminal,
 # `hmmv stat POOL --watch` redraws the pool instead. Inputs:
 # HMMV_GUEST_KERNEL, HMMV_GUEST_INITRD.
@@ -30,7 +30,7 @@ vm()
 		-p "console=ttyS0 quiet panic=-1 hmmv.run=$2 ${3:+hmmv.hotset=$3}" \
 		</dev/null >"$dir/$1.out" 2>"$dir/$1.err" &
 }
-vm steady hmmv_hotset 32,96,150
+vm steady hmmv_hotset 32,96,400
 steady=$!
 vm grower hotset_grow
 grower=$!

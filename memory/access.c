@@ -194,8 +194,30 @@ static int zap_check(struct guest_mem *m, uint64_t off, uint64_t len)
 	return err;
 }
 
+/*
+ * A devdax mapping is huge (2 MiB or more): dropping part of one makes the
+ * kernel tear down the whole huge entry anyway, and Linux 6.1 does it
+ * through a path that logs "bad pmd" and leaves the entry half-cleared.
+ * So a range that ends inside a devdax-backed chunk is widened to the
+ * whole chunk; the caller still reads only the pages it asked about.
+ */
+static void zap_widen(struct guest_mem *m, uint64_t *off, uint64_t *len)
+{
+	uint64_t cs = m->chunk_size, end = *off + *len;
+	uint32_t first = (uint32_t)(*off / cs), last = (uint32_t)((end - 1) / cs);
+
+	pthread_mutex_lock(&m->lock);
+	if (m->tiers[m->chunks[first].file].kind == MEM_BACK_DEVDAX)
+		*off = (uint64_t)first * cs;
+	if (m->tiers[m->chunks[last].file].kind == MEM_BACK_DEVDAX)
+		end = ((uint64_t)last + 1) * cs;
+	pthread_mutex_unlock(&m->lock);
+	*len = (end < m->ram_size ? end : m->ram_size) - *off;
+}
+
 int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len)
 {
+	uint64_t zoff, zlen;
 	int err;
 
 	if (!len || off % MEM_PAGE_SIZE || len % MEM_PAGE_SIZE || off > m->ram_size ||
@@ -207,10 +229,13 @@ int memory_zap_range(struct guest_mem *m, uint64_t off, uint64_t len)
 	/*
 	 * One call for the whole range (one MMU-notifier round in KVM, the
 	 * expensive part); the I/O references keep remaps from swapping a
-	 * frame under it.
+	 * frame under it, and so the backing zap_widen() sees.
 	 */
 	chunks_hold(m, off, len);
-	if (madvise(m->host + off, len, MADV_DONTNEED) < 0)
+	zoff = off;
+	zlen = len;
+	zap_widen(m, &zoff, &zlen);
+	if (madvise(m->host + zoff, zlen, MADV_DONTNEED) < 0)
 		err = -errno;
 	chunks_release(m, off, len);
 	return err;

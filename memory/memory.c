@@ -258,32 +258,12 @@ void memory_unmap_slots(struct guest_mem *m)
 	m->vm_fd = -1;
 }
 
-/*
- * Unmaps the reservation a chunk at a time: one munmap of the whole range
- * is one long stretch in the kernel (page tables, and KVM's MMU notifier
- * while a VM still maps it); chunk-sized steps keep each one short.
- */
-static void memory_unmap(struct guest_mem *m)
-{
-	uint8_t *p = m->reserve, *end = p + m->reserve_len;
-	uint64_t step;
-
-	while (p < end) {
-		/* The head up to m->host, then whole chunks, then the tail. */
-		step = p < m->host ? (uint64_t)(m->host - p) : m->chunk_size;
-		if (step > (uint64_t)(end - p))
-			step = (uint64_t)(end - p);
-		munmap(p, step);
-		p += step;
-	}
-}
-
 void memory_exit(struct guest_mem *m)
 {
 	int t;
 
 	if (m->reserve)
-		memory_unmap(m);
+		munmap(m->reserve, m->reserve_len);
 	for (t = 0; t < MEM_NR_TIERS; t++)
 		mem_tier_close(&m->tiers[t]);
 	free(m->chunks);

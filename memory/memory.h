@@ -58,6 +58,7 @@ enum mem_placement {
 };
 
 #define MEM_NO_NODE	(-1)
+#define MEM_ANY_NODE	(-2)	/* --dram node=any: unbound, the kernel places it */
 #define MEM_PATH_MAX	256
 
 struct memory_config {
@@ -66,7 +67,7 @@ struct memory_config {
 	struct {
 		uint64_t size;	/* --dram SIZE; 0 = all of guest RAM */
 		bool hugetlb;
-		int node;	/* MEM_NO_NODE = DRAM nodes */
+		int node;	/* MEM_NO_NODE = DRAM nodes, MEM_ANY_NODE = unbound */
 	} dram;
 	struct {
 		enum mem_backend kind;	/* MEM_BACK_NONE without --nvm */

@@ -65,6 +65,8 @@ static int parse_dram(struct memory_config *cfg, const char *val, char *why,
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		if (!strcmp(tok, "hugetlb"))
 			cfg->dram.hugetlb = true;
+		else if (!strcmp(tok, "node=any"))
+			cfg->dram.node = MEM_ANY_NODE;
 		else if (!strncmp(tok, "node=", 5) && !parse_node(tok + 5, &cfg->dram.node))
 			continue;
 		else
@@ -72,7 +74,7 @@ static int parse_dram(struct memory_config *cfg, const char *val, char *why,
 	}
 	return 0;
 bad:
-	snprintf(why, whylen, "--dram '%s': expected SIZE[,hugetlb][,node=N]", val);
+	snprintf(why, whylen, "--dram '%s': expected SIZE[,hugetlb][,node=N|any]", val);
 	return -EINVAL;
 }
 
@@ -187,7 +189,7 @@ static int check_hugetlb(const struct memory_config *cfg, uint64_t dram,
 			 fmt_size(s, sizeof(s), cfg->chunk_size));
 		return -EINVAL;
 	}
-	if (cfg->dram.node == MEM_NO_NODE)
+	if (cfg->dram.node < 0)
 		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
 	else
 		snprintf(path, sizeof(path),
@@ -339,7 +341,7 @@ int memory_config_validate(struct memory_config *cfg, char *why, size_t whylen)
 	if (err)
 		return err;
 	dram = cfg->dram.size ? cfg->dram.size : cfg->ram_size;
-	if (cfg->dram.node != MEM_NO_NODE) {
+	if (cfg->dram.node >= 0) {
 		err = check_node("--dram", cfg->dram.node, why, whylen);
 		if (err)
 			return err;

@@ -41,7 +41,7 @@ struct bitmask *mem_tier_nodes(const struct mem_tier *t, int id)
 
 	if (numa_available() < 0 || (t->kind != MEM_BACK_MEMFD && t->kind != MEM_BACK_NODE))
 		return NULL;
-	if (t->node == MEM_NO_NODE && id != MEM_TIER_DRAM)
+	if (t->node == MEM_ANY_NODE || (t->node == MEM_NO_NODE && id != MEM_TIER_DRAM))
 		return NULL;
 	mask = numa_allocate_nodemask();
 	cpus = numa_allocate_cpumask();
@@ -66,12 +66,33 @@ struct bitmask *mem_tier_nodes(const struct mem_tier *t, int id)
  * Binds [addr, addr+len) to the tier's nodes. On a memfd this sets the
  * file's shared policy, which every mapping of that range follows.
  */
+/*
+ * --dram node=any: the kernel places and tiers the memory. Linux's NUMA
+ * balancing skips a shmem (memfd) range whose policy lacks MPOL_F_MOF, as
+ * the default one does; a bind to every node with MPOL_F_NUMA_BALANCING
+ * allocates like the default policy and lets NUMA balancing (and its
+ * tiering mode) move the pages. Kernels before 5.12 refuse the flag: then
+ * the range stays unbound.
+ */
+static int tier_bind_any(void *addr, uint64_t len, unsigned int flags)
+{
+	struct bitmask *all = numa_all_nodes_ptr;
+
+	if (mbind(addr, len, MPOL_BIND | MPOL_F_NUMA_BALANCING, all->maskp,
+		  all->size + 1, flags) == 0 || errno == EINVAL)
+		return 0;
+	return -errno;
+}
+
 int mem_tier_bind(const struct mem_tier *t, int id, void *addr, uint64_t len,
 		  unsigned int flags)
 {
-	struct bitmask *mask = mem_tier_nodes(t, id);
+	struct bitmask *mask;
 	int err = 0;
 
+	if (t->node == MEM_ANY_NODE && t->kind == MEM_BACK_MEMFD && numa_available() >= 0)
+		return tier_bind_any(addr, len, flags);
+	mask = mem_tier_nodes(t, id);
 	if (!mask)
 		return 0;
 	if (mbind(addr, len, MPOL_BIND, mask->maskp, mask->size + 1, flags))

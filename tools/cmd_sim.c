@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tools/sim/sim.h"
@@ -99,9 +98,9 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		U("hmmv-max-samples", pp.hmmv.max_samples, "N", "chunks sampled per interval at most (32)"),
 		U("pool-period", pp.pool_period, "N", "intervals between pool rounds (10)"),
 		D("pool-min-mb", pool_min_mb, "MB", "pool minimum per VM (16)"),
-		D("nb-scan-period-ms", pp.nb_scan_period_ms, "MS", "numa_balancing_scan_period_min_ms (1000)"),
+		D("nb-scan-period-ms", pp.nb_scan_period_ms, "MS", "numa_balancing_scan_period_min_ms (100)"),
 		D("nb-scan-size-mb", pp.nb_scan_size_mb, "MB", "numa_balancing_scan_size_mb (256)"),
-		D("nb-hot-threshold-ms", pp.nb_hot_threshold_ms, "MS", "numa_balancing_hot_threshold_ms (1000)"),
+		D("nb-hot-threshold-ms", pp.nb_hot_threshold_ms, "MS", "numa_balancing_hot_threshold_ms (3)"),
 		D("nb-rate-limit-mbps", pp.nb_rate_limit_mbps, "MB/S",
 		  "numa_balancing_promote_rate_limit_MBps (0: 1/10 of slow write bw)"),
 		D("nb-scan-period-max-ms", pp.nb_scan_period_max_ms, "MS",

@@ -227,8 +227,9 @@ const struct run_opt run_opts[] = {
 	{ "prepare", 0, NULL, "decompress and cache the kernel, then exit 0 without\n"
 	  "booting (needs no KVM)", opt_prepare },
 	/* memory/ (tiers): add entries here */
-	{ "dram", 0, "SIZE[,hugetlb][,node=N]", "DRAM tier: SIZE of guest RAM in DRAM (default all of\n"
-	  "-m), on 2 MiB huge pages, bound to NUMA node N", opt_dram },
+	{ "dram", 0, "SIZE[,hugetlb][,node=N|any]", "DRAM tier: SIZE of guest RAM in DRAM (default all of\n"
+	  "-m), on 2 MiB huge pages, bound to NUMA node N; node=any\n"
+	  "leaves it unbound, placed (and tiered) by the kernel", opt_dram },
 	{ "nvm", 0, "DEV|FILE|node=N", "slow tier: a devdax device (/dev/daxX.Y), a fsdax or\n"
 	  "plain file, or memory of NUMA node N (e.g. CPU-less)", opt_nvm },
 	{ "placement", 0, "POLICY", "launch placement: dram-first (default), nvm-first,\n"

@@ -14,7 +14,7 @@ FUZZ_LIBSRC  := devices/virtio_rng.c devices/virtqueue.c devices/virtio.c device
 # Per-target extras (the stem is the target name).
 FUZZ_EXTRA_fuzz_trace := hmmv/trace.c
 FUZZ_EXTRA_fuzz_pool  := hmmv/pool_proto.c hmmv/pool_policy.c tools/pool/ledger.c
-FUZZ_EXTRA_fuzz_control := vmm/control.c vmm/control_req.c vmm/control_prom.c \
+FUZZ_EXTRA_fuzz_control := vmm/control.c vmm/control_req.c vmm/control_prom.c vmm/usock.c \
                            $(wildcard hmmv/*.c)
 FUZZ_TIME    ?= 600
 FUZZ_SMOKE   ?= 20

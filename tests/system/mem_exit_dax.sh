@@ -3,8 +3,8 @@
 # --dram 128M --nvm /dev/dax0.0 fills the 300 MiB above DRAM, all on the
 # devdax (tiny_kernel: seconds, no Linux boot), and powers off; each exit,
 # from the guest's last console line to hmmv's end, must take under 30 s.
-# An exit past 60 s is cut, with the kernel stacks of hmmv's threads as TAP
-# comments. The engine is off (--hmmv off): with it the fill runs under
+# A run with no 'filled' after 120 s or an exit past 60 s is cut, with the
+# kernel stacks of hmmv's threads as TAP comments. The engine is off (--hmmv off): with it the fill runs under
 # dirty logging and takes ten times longer; its own stop is the engine
 # tests' business.
 # testhost-timeout: 600
@@ -18,6 +18,17 @@ now() { cut -d' ' -f1 /proc/uptime; }
 # secs A B: B - A in seconds, two decimals (from /proc/uptime).
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+# stacks: where hmmv's threads are (user and kernel), then kill it.
+stacks()
+{
+	local t
+	for t in /proc/$pid/task/*; do
+		echo "# thread $(cat $t/comm) state $(cut -d' ' -f3 $t/stat) wchan $(cat $t/wchan):"
+		sed 's/^/#   /' $t/stack
+	done
+	kill -9 $pid
+}
+
 runs=20
 echo 1..$((runs + 1))
 tiny_kernel /tmp/tiny.elf 128 300
@@ -29,19 +40,22 @@ for i in $(seq $runs); do
 	hmmv run -k /tmp/tiny.elf -m 512M --dram 128M --nvm /dev/dax0.0 --hmmv off \
 		</dev/null >/tmp/exit.out 2>/tmp/exit.err &
 	pid=$!
+	cut=
 	while ! grep -q filled /tmp/exit.out 2>/dev/null && kill -0 $pid 2>/dev/null; do
+		if [ "$(secs $t0 $(now) | cut -d. -f1)" -ge 120 ]; then
+			echo "# run $i: no 'filled' after 120 s"
+			stacks
+			cut=1
+			break
+		fi
 		sleep 0.05
 	done
 	t1=$(now)
-	cut=
-	while [ -d /proc/$pid ] && [ "$(cut -d' ' -f3 /proc/$pid/stat)" != Z ]; do
+	while [ -z "$cut" ] && [ -d /proc/$pid ] && [ "$(cut -d' ' -f3 /proc/$pid/stat)" != Z ]; do
 		if [ "$(secs $t1 $(now) | cut -d. -f1)" -ge 60 ]; then
+			echo "# run $i: still exiting after 60 s"
+			stacks
 			cut=1
-			for t in /proc/$pid/task/*; do
-				echo "# thread $(cat $t/comm):"
-				sed 's/^/#   /' $t/stack
-			done
-			kill -9 $pid
 			break
 		fi
 		sleep 0.05

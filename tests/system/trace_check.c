@@ -12,6 +12,10 @@
  * and ends within them); for its intervals it prints how
  * many had every hot frame touched, how many had at least half of them
  * written, and the median and 90th percentile of other chunks touched.
+ * Over the whole trace, per chunk: the intervals in which it has a record
+ * and the sum of its reads (for an engine trace, TRACE_F_WINDOWS, the
+ * page-windows it was seen in); it prints the least of these over the hot
+ * frames and the 90th percentile over the other chunks.
  * Exit status: 0 well formed, 1 malformed or unreadable, 2 usage.
  */
 #include <errno.h>
@@ -35,6 +39,8 @@ struct check {
 	struct ival *iv;	/* per interval */
 	uint32_t niv;
 	uint8_t *seen;		/* per chunk, scratch */
+	uint32_t *seen_ivals;	/* per chunk: intervals with a record */
+	uint64_t *hits;		/* per chunk: reads summed */
 	uint32_t nchunks;
 };
 
@@ -59,12 +65,14 @@ static void account(struct check *k, const struct trace_block *b,
 	for (i = 0; i < b->nrec; i++) {
 		c = r[i].page / CHUNK_PAGES;
 		k->seen[c] |= 1 | (r[i].writes ? 2 : 0);
+		k->hits[c] += r[i].reads;
 		v->reads += r[i].reads;
 		v->writes += r[i].writes;
 	}
 	for (c = 0; c < k->nchunks; c++) {
 		if (!k->seen[c])
 			continue;
+		k->seen_ivals[c]++;
 		if (!is_hot(k, c)) {
 			v->other++;
 			continue;
@@ -79,6 +87,39 @@ static int cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Per chunk over the whole trace: hot frames' least, others' p90. */
+static void summarize_chunks(const struct check *k)
+{
+	uint64_t *other = calloc(k->nchunks + 1, sizeof(uint64_t));
+	uint64_t hot_hits = UINT64_MAX;
+	uint32_t c, n = 0, hot_seen = UINT32_MAX;
+
+	if (!other || !k->nframes) {
+		free(other);
+		return;
+	}
+	for (c = 0; c < k->nchunks; c++) {
+		if (!is_hot(k, c)) {
+			other[n++] = k->hits[c];
+			continue;
+		}
+		hot_seen = k->seen_ivals[c] < hot_seen ? k->seen_ivals[c] : hot_seen;
+		hot_hits = k->hits[c] < hot_hits ? k->hits[c] : hot_hits;
+	}
+	qsort(other, n, sizeof(*other), cmp_u64);
+	printf("hot_seen_min=%u hot_hits_min=%llu other_hits_p90=%llu\n", hot_seen,
+	       (unsigned long long)hot_hits,
+	       (unsigned long long)(n ? other[(n * 9) / 10] : 0));
+	free(other);
 }
 
 static void summarize(const struct check *k)
@@ -197,16 +238,22 @@ int main(int argc, char **argv)
 	}
 	k.nchunks = (uint32_t)((c.hdr.vm_pages[0] + CHUNK_PAGES - 1) / CHUNK_PAGES);
 	k.seen = calloc(k.nchunks, 1);
+	k.seen_ivals = calloc(k.nchunks, sizeof(*k.seen_ivals));
+	k.hits = calloc(k.nchunks, sizeof(*k.hits));
 	recs = calloc(c.hdr.vm_pages[0], sizeof(*recs));
-	if (!k.seen || !recs) {
+	if (!k.seen || !k.seen_ivals || !k.hits || !recs) {
 		fprintf(stderr, "trace_check: out of memory\n");
 		return 1;
 	}
 	r = walk(&k, &c, recs, (uint32_t)c.hdr.vm_pages[0]);
-	if (r == 0)
+	if (r == 0) {
 		summarize(&k);
+		summarize_chunks(&k);
+	}
 	free(recs);
 	free(k.seen);
+	free(k.seen_ivals);
+	free(k.hits);
 	free(k.iv);
 	free(buf);
 	return r ? 1 : 0;

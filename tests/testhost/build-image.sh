@@ -15,7 +15,7 @@ mkdir -p "$OUT" "$ROOT"
 OUT=$(cd "$OUT" && pwd)
 KDIR=$(cd "$KDIR" && pwd)
 
-MODULES="irqbypass ccp kvm kvm-amd libnvdimm nd_btt nd_pmem nfit device_dax dax_pmem tun"
+MODULES="irqbypass ccp kvm kvm-amd libnvdimm nd_btt nd_pmem nfit device_dax dax_pmem kmem tun"
 HOST_PROGS="/usr/bin/ndctl /usr/bin/daxctl"
 kver=$(cat "$KDIR/kver")
 package=$(cat "$KDIR/package")

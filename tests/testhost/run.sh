@@ -12,6 +12,15 @@
 # the script, else 300 s; times $TESTHOST_TIMEOUT_SCALE. $TESTHOST_KEEP=1
 # keeps the run folder; $TESTHOST_CMDLINE adds to the kernel command line;
 # $TESTHOST_TCG_THREAD=single runs both emulated CPUs on one host thread.
+# $TESTHOST_QEMU names the QEMU binary (default qemu-system-x86_64 on PATH).
+# Memory: $TESTHOST_DRAM_MB (node 0, with the CPUs; default 2048),
+# $TESTHOST_SLOW_MB (CPU-less node 1; default 512), $TESTHOST_NVDIMM_MB (the
+# NVDIMM; default 512). Traffic meter (tools/meter, QEMU >= 10):
+# $TESTHOST_METER=FILE loads it and leaves its report in FILE;
+# $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500).
+# A test with a host-side checker tests/system/NAME.hostcheck always runs
+# metered; the checker (sh NAME.hostcheck METERFILE TAPFILE) prints further
+# TAP lines after the test host's, and counts in the test's plan.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 TH=${TESTHOST_DIR:-$top/build/testhost}
@@ -54,6 +63,37 @@ esac
 [ "$scale" -gt 0 ] || { echo "run.sh: TESTHOST_TIMEOUT_SCALE must be at least 1" >&2; exit 2; }
 timeout_s=$((timeout_s * scale))
 
+qemu=${TESTHOST_QEMU:-qemu-system-x86_64}
+dram_mb=${TESTHOST_DRAM_MB:-2048}
+slow_mb=${TESTHOST_SLOW_MB:-512}
+nv_mb=${TESTHOST_NVDIMM_MB:-512}
+case "$dram_mb$slow_mb$nv_mb" in
+*[!0-9]*) echo "run.sh: TESTHOST_DRAM_MB, TESTHOST_SLOW_MB and TESTHOST_NVDIMM_MB must be whole MiB" >&2; exit 2 ;;
+esac
+ram_mb=$((dram_mb + slow_mb))
+# q35 keeps all RAM below 4 GiB up to 2816 MiB: the meter's ranges rely on it.
+if [ "$dram_mb" -lt 256 ] || [ "$slow_mb" -lt 128 ] || [ "$ram_mb" -ge 2816 ] ||
+   [ "$nv_mb" -lt 256 ] || [ $((nv_mb % 2)) != 0 ]; then
+	echo "run.sh: test host memory: node 0 >= 256 MiB, node 1 >= 128 MiB, together < 2816 MiB; NVDIMM >= 256 MiB, even" >&2
+	exit 2
+fi
+hostcheck=$top/tests/system/$name.hostcheck
+[ -n "$shell" ] || [ ! -f "$hostcheck" ] || TESTHOST_METER=${TESTHOST_METER:-metered}
+meter=${TESTHOST_METER:-}
+if [ -n "$meter" ]; then
+	qver=$("$qemu" --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+	# Measured: 7.2 reports RAMBlock offsets, 10.0 guest-physical addresses.
+	if [ "${qver:-0}" -lt 10 ]; then
+		if [ -f "$hostcheck" ]; then
+			echo "1..0 # SKIP the traffic meter needs QEMU >= 10 ($qemu is ${qver:-unknown}; TESTHOST_QEMU)"
+			exit 0
+		fi
+		echo "run.sh: the traffic meter needs QEMU >= 10; $qemu is ${qver:-unknown} (TESTHOST_QEMU)" >&2
+		exit 2
+	fi
+	[ -f "$top/build/meter/meter.so" ] || { echo "run.sh: build/meter/meter.so missing; run 'make meter'" >&2; exit 2; }
+fi
+
 work=$(mktemp -d "$TH/run.XXXXXX") || exit 1
 qpid=
 tpid=
@@ -72,22 +112,28 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 # Sparse backing file of the emulated NVDIMM, private to this run.
-truncate -s 512M "$work/nvdimm.img" || exit 1
+truncate -s "${nv_mb}M" "$work/nvdimm.img" || exit 1
 : >"$work/tap.txt"
 
 # Node 0: the CPUs and most RAM. Node 1: CPU-less memory (the slow NUMA
 # tier). Node 2: the NVDIMM's own proximity domain.
 set -- -M q35,nvdimm=on -cpu max -accel tcg,thread="${TESTHOST_TCG_THREAD:-multi}" -smp 2 \
-	-m 2560M,slots=2,maxmem=4G \
-	-object memory-backend-ram,id=ram0,size=2048M \
-	-object memory-backend-ram,id=ram1,size=512M \
+	-m "${ram_mb}M,slots=2,maxmem=$((ram_mb + nv_mb + 1024))M" \
+	-object memory-backend-ram,id=ram0,size="${dram_mb}M" \
+	-object memory-backend-ram,id=ram1,size="${slow_mb}M" \
 	-numa node,nodeid=0,cpus=0-1,memdev=ram0 \
 	-numa node,nodeid=1,memdev=ram1 \
-	-object memory-backend-file,id=nv0,share=on,mem-path="$work/nvdimm.img",size=512M,align=2M \
+	-object memory-backend-file,id=nv0,share=on,mem-path="$work/nvdimm.img",size="${nv_mb}M",align=2M \
 	-numa node,nodeid=2 \
 	-device nvdimm,id=nvd0,memdev=nv0,node=2 \
 	-kernel "$TH/vmlinux" -initrd "$TH/initramfs.img" \
 	-nodefaults -no-reboot -display none -no-user-config
+# The meter's ranges: RAM sits below 4 GiB in node order (checked above),
+# the NVDIMM at the start of the device-memory region at 4 GiB (the
+# calibration test checks both against the test host's own view).
+if [ -n "$meter" ]; then
+	set -- "$@" -plugin "$top/build/meter/meter.so,out=$work/meter.txt,range=dram:0:${dram_mb}M,range=slow:${dram_mb}M:${slow_mb}M,range=nvdimm:0x100000000:${nv_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
+fi
 # Quiet (every console byte is an exit), no K8 aperture scan, no crypto
 # self-tests: seconds saved per boot under emulation. no_timer_check: on a
 # busy machine the emulated timer can miss the kernel's IO-APIC check
@@ -95,12 +141,12 @@ set -- -M q35,nvdimm=on -cpu max -accel tcg,thread="${TESTHOST_TCG_THREAD:-multi
 cmdline="console=ttyS0 quiet panic=-1 iommu=noaperture cryptomgr.notests=1 no_timer_check ${TESTHOST_CMDLINE:-}"
 
 if [ -n "$shell" ]; then
-	qemu-system-x86_64 "$@" -append "$cmdline th.shell=1" \
+	"$qemu" "$@" -append "$cmdline th.shell=1" \
 		-serial mon:stdio -serial null -serial null
 	exit $?
 fi
 
-timeout -k 5 "$timeout_s" qemu-system-x86_64 "$@" -monitor none \
+timeout -k 5 "$timeout_s" "$qemu" "$@" -monitor none \
 	-append "$cmdline th.test=$name" \
 	-serial file:"$work/console.log" -serial file:"$work/tap.txt" \
 	-serial file:"$work/stderr.txt" </dev/null >"$work/qemu.log" 2>&1 &
@@ -127,6 +173,13 @@ elif [ "$rc" != 0 ]; then
 	why="$name.sh exited $rc"
 elif ! grep -Eq '^1\.\.[0-9]+' "$work/tap"; then
 	why="$name.sh printed no TAP plan"
+fi
+if [ -n "$meter" ] && [ "$meter" != metered ]; then
+	cp "$work/meter.txt" "$meter" 2>/dev/null ||
+		echo "# testhost: no meter report (see the console log)" >&2
+fi
+if [ -z "$why" ] && [ -f "$hostcheck" ]; then
+	sh "$hostcheck" "$work/meter.txt" "$work/tap" || why="$name.hostcheck failed"
 fi
 [ -z "$why" ] && exit 0
 

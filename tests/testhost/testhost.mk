@@ -56,4 +56,4 @@ demo: all system-progs $(B)/tests/kvm-usable testhost
 # whose hot set grows (guest/demo_pool.sh).
 .PHONY: demo-pool
 demo-pool: all system-progs $(B)/tests/kvm-usable testhost
-	@HMMV_DEMO_POOL=1 sh tests/testhost/demo.sh
+	@HMMV_DEMO_POOL=1 TESTHOST_TIMEOUT=$${TESTHOST_TIMEOUT:-1800} sh tests/testhost/demo.sh

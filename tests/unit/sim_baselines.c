@@ -42,6 +42,7 @@ static void test_numa_balancing(void)
 	pol_params_default(&pp);
 	pp.nb_hot_threshold_ms = 300;	/* 3 intervals */
 	pp.nb_wmark_scale = 10;		/* kernel default: 2-page gaps here */
+	pp.nb_scan_period_ms = 1000;	/* a scan every 10 intervals */
 	setup(&s, &pol_numa, &m, &pp, &h);
 	tap_ok(s.vm[0].loc[0] == SIM_DRAM && s.vm[0].loc[1500] == SIM_NVM,
 	       "numa: first-touch start");

@@ -149,6 +149,10 @@ static void mm_account(struct sim *s, const struct ival *iv)
 	uint64_t sl, id;
 	uint32_t v, k;
 
+	if (!s->dram_pages) {		/* no DRAM, no cache: all from NVM */
+		sim_account_placed(s, iv);
+		return;
+	}
 	memset(mm->a, 0, mm->slots * sizeof(double));
 	memset(mm->w, 0, mm->slots * sizeof(double));
 	for (v = 0; v < iv->nvms; v++)

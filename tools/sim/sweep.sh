@@ -16,16 +16,17 @@ CELLS="--workload=gups|--hot-mb=16 --workload=mix4|--vm-mb=64 --workload=cluster
 variants() {
 	cat <<'V'
 numa-balancing|defaults|
-numa-balancing|hot threshold 100 ms|--nb-hot-threshold-ms 100
+numa-balancing|hot threshold 1 ms|--nb-hot-threshold-ms 1
 numa-balancing|hot threshold 10 ms|--nb-hot-threshold-ms 10
-numa-balancing|hot threshold 3000 ms|--nb-hot-threshold-ms 3000
+numa-balancing|hot threshold 1000 ms|--nb-hot-threshold-ms 1000
 numa-balancing|rate limit 65536 MB/s|--nb-rate-limit-mbps 65536
 numa-balancing|rate limit 256 MB/s|--nb-rate-limit-mbps 256
 numa-balancing|watermark_scale_factor 10|--nb-wmark-scale 10
+numa-balancing|watermark_scale_factor 300|--nb-wmark-scale 300
 numa-balancing|watermark_scale_factor 3000|--nb-wmark-scale 3000
 numa-balancing|threshold adjusted every 1 s|--nb-scan-period-max-ms 1000
 numa-balancing|scan period 250 ms|--nb-scan-period-ms 250
-numa-balancing|scan period 4000 ms|--nb-scan-period-ms 4000
+numa-balancing|scan period 1000 ms|--nb-scan-period-ms 1000
 numa-balancing|scan size 1024 MB|--nb-scan-size-mb 1024
 numa-balancing|scan size 64 MB|--nb-scan-size-mb 64
 hemem|defaults|
@@ -57,7 +58,7 @@ variants | grep "^${SWEEP_ONLY:-}" | while IFS='|' read -r pol name flags; do
 		case $wl in *bighot*) wl="--workload gups --hot-mb 80" ;; esac
 		for d in 10 25; do
 			# shellcheck disable=SC2086
-			"$HMMV" sim $wl --vm-mb 128 --intervals 80 --dram-pct $d $flags \
+			"$HMMV" sim --vm-mb 128 $wl --intervals 80 --dram-pct $d $flags \
 				--policies all-dram,$pol --quiet --label "$pol|$name" \
 				--csv "$OUT/sweep.csv"
 		done

@@ -1,0 +1,170 @@
+#!/bin/sh
+# make eval-real, inside the nested test host (tools/evalreal/eval-real.sh
+# boots it metered, with a small DRAM node and a large NVDIMM). Runs the
+# guest workloads (guest/scripts/real.sh) once per policy, in one VM each:
+#   all-dram     all guest RAM in DRAM (node 0): the bound
+#   slow-first   --dram 128M --nvm /dev/dax0.0 --placement nvm-first
+#   hmmv-static  --dram 128M --nvm /dev/dax0.0 (dram-first, no migration)
+#   hmmv-engine  the same with hmmv's engine on (--hmmv on), when hmmv has
+#                it; its --trace is replayed by hmmv sim (cross-validation)
+#   linux        the NVDIMM onlined as a CPU-less kmem node, NUMA balancing
+#                in tiering mode, demotion on; guest RAM unbound
+#                (--dram ...,node=any) and node 0 left with the same 128 MiB
+#                budget (memhog): Linux alone places it
+# Settings come from the kernel command line (init's environment):
+# REAL_POLICIES, REAL_WORKLOADS, REAL_SCALE. Prints TAP; "# meter-mark:",
+# "# real-result:" and "# real-vmstat:" lines carry the figures.
+# testhost-timeout: 2400
+policies=${REAL_POLICIES:-all-dram,slow-first,hmmv-static,hmmv-engine,linux}
+workloads=${REAL_WORKLOADS:-hotset,sqlite,redis}
+scale=${REAL_SCALE:-1}
+MEM=512M
+DRAM=128M
+BUDGET_MIB=136		# DRAM left free for Linux: the 128 MiB plus watermarks
+VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated"
+
+set -- $(echo "$policies" | tr ',' ' ')
+echo "1..$(($# + 1))"
+n=0
+ok()
+{
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+cat /guest/initrd.img /guest/real.cpio >/tmp/initrd-real.img
+ok $? "guest initrd with the real programs (sqlite3, redis)"
+
+vmstat_get()
+{
+	for k in $VMSTAT; do
+		awk -v k="$k" '$1 == k { v = $2 } END { printf "%s ", v + 0 }' /proc/vmstat
+	done
+}
+
+engine=
+hmmv run --help 2>&1 | grep -q -- '--hmmv ' && engine=1
+# Static placements keep hmmv's engine off (it defaults to on with --nvm).
+static=${engine:+--hmmv off}
+
+# The engine's last figures (hmmv stat --json) while the VM runs, every 2 s.
+stat_poll()
+{
+	while kill -0 "$1" 2>/dev/null; do
+		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
+			mv /tmp/stat.new /tmp/stat.last
+		sleep 2
+	done
+}
+
+# run_vm POLICY HMMV-FLAGS...: one guest, every workload; prints its figures.
+run_vm()
+{
+	local policy=$1 before after rc pid
+	shift
+	before=$(vmstat_get)
+	rm -f /tmp/stat.last
+	echo "# real-run: $policy: hmmv run -m $MEM $*"
+	hmmv run -k /guest/vmlinuz -i /tmp/initrd-real.img -m $MEM "$@" --control /tmp/real.sock \
+		-p "console=ttyS0 quiet panic=-1 hmmv.run=real real.w=$workloads real.scale=$scale" \
+		</dev/null >/tmp/vm.out 2>&1 &
+	pid=$!
+	stat_poll $pid
+	wait $pid
+	rc=$?
+	after=$(vmstat_get)
+	if [ -s /tmp/stat.last ]; then
+		echo "# real-hmmv: $policy $(tr ',{}' '\n\n\n' </tmp/stat.last |
+			sed -n 's/^"\(promoted_bytes\|demoted_bytes\|promotions\|demotions\)":\([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
+	fi
+	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \)/# &/p'
+	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |
+		awk '{ n = (NF - 3) / 3; printf "# real-vmstat: %s", $3
+			for (i = 1; i <= n; i++) printf " %s=%d", $(3 + i), $(3 + 2 * n + i) - $(3 + n + i)
+			printf "\n" }'
+	if [ $rc != 0 ]; then
+		tr -d '\r' </tmp/vm.out | tail -n 20 | sed 's/^/#   /'
+	fi
+	return $rc
+}
+
+linux_setup()
+{
+	daxctl reconfigure-device --mode=system-ram dax0.0 >/tmp/daxctl.log 2>&1 ||
+		{ cat /tmp/daxctl.log | sed 's/^/#   /'; return 1; }
+	echo 2 >/proc/sys/kernel/numa_balancing || return 1
+	echo 1 >/sys/kernel/mm/numa/demotion_enabled || return 1
+	for nd in /sys/devices/system/node/node*; do
+		echo "# real-node: ${nd##*/} $(awk '/MemTotal/ { t = $4 } /MemFree/ { f = $4 } END { printf "total %d MiB free %d MiB", t / 1024, f / 1024 }' $nd/meminfo) cpus '$(cat $nd/cpulist)'"
+	done
+	# Node 1 is DRAM-class to Linux: leave it next to nothing (all of it
+	# locked would call the OOM killer); node 0 the budget.
+	memhog 1 24 >/tmp/memhog1.out &
+	hog1=$!
+	memhog 0 $BUDGET_MIB >/tmp/memhog0.out &
+	hog0=$!
+	# Locking hundreds of MiB takes a while under emulation: wait for both.
+	for i in $(seq 1 300); do
+		[ -s /tmp/memhog1.out ] && [ -s /tmp/memhog0.out ] && break
+		sleep 1
+	done
+	sed 's/^/# /' /tmp/memhog1.out /tmp/memhog0.out
+	[ -s /tmp/memhog0.out ] || { echo "# real-linux: memhog did not take node 0's memory"; return 1; }
+	echo "# real-linux: numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
+}
+
+linux_teardown()
+{
+	kill $hog0 $hog1 2>/dev/null
+	wait $hog0 $hog1 2>/dev/null
+}
+
+nw=$(echo "$workloads" | tr ',' '\n' | grep -c .)
+for p in "$@"; do
+	case "$p" in
+	all-dram) run_vm $p --dram $MEM,node=0 ;;
+	slow-first) run_vm $p --dram $DRAM --nvm /dev/dax0.0 --placement nvm-first $static ;;
+	hmmv-static) run_vm $p --dram $DRAM --nvm /dev/dax0.0 $static ;;
+	hmmv-engine)
+		if [ -n "$engine" ]; then
+			rm -f /tmp/engine.trace
+			run_vm $p --dram $DRAM --nvm /dev/dax0.0 --hmmv on --trace /tmp/engine.trace
+			# Cross-validation: the simulator replays the engine's own
+			# observations of this run with the same DRAM budget.
+			if [ -s /tmp/engine.trace ]; then
+				hmmv sim --trace /tmp/engine.trace --dram-mb 128 \
+					--policies all-slow,first-touch,numa-balancing,hmm-v \
+					--csv /tmp/xval.csv --quiet --label engine-trace >/dev/null 2>/tmp/xval.err ||
+					sed 's/^/# real-sim-error: /' /tmp/xval.err
+				[ -f /tmp/xval.csv ] && sed 's/^/# real-sim: /' /tmp/xval.csv
+			fi
+		else
+			echo "# real-skip: hmmv-engine: this hmmv has no --hmmv (the engine is not merged yet)"
+		fi
+		;;
+	linux)
+		if linux_setup; then
+			run_vm $p --dram $MEM,node=any
+			linux_teardown
+		else
+			echo "# real-linux: setting up Linux tiering failed"
+		fi
+		;;
+	*) echo "# real-skip: $p: unknown policy" ;;
+	esac >/tmp/real.$p 2>&1
+	cat /tmp/real.$p
+	got=$(grep -c '^# real-result: .* [0-9.]* ' /tmp/real.$p)
+	if grep -q "^# real-skip: $p: this hmmv" /tmp/real.$p; then
+		echo "ok $((n += 1)) - $p # SKIP the engine is not in this hmmv"
+	elif [ "$p" = linux ]; then
+		pro=$(sed -n 's/.* pgpromote_success=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		dk=$(sed -n 's/.* pgdemote_kswapd=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		dd=$(sed -n 's/.* pgdemote_direct=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		dem=$((${dk:-0} + ${dd:-0}))
+		[ "$got" = "$nw" ] && [ "${pro:-0}" -gt 0 ] && [ "$dem" -gt 0 ]
+		ok $? "linux: $got of $nw workloads ran; Linux tiering active: ${pro:-0} pages promoted, $dem demoted"
+	else
+		[ "$got" = "$nw" ]
+		ok $? "$p: $got of $nw workloads ran"
+	fi
+done

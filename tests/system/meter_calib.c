@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meter_calib: makes a known amount of memory traffic in one place, between
+ * traffic-meter marks, and prints what the meter should attribute.
+ *   usage: meter_calib dax|node0|node1 MIB FIRST_MARK
+ * The buffer (MIB MiB of /dev/dax0.0, or anonymous memory bound to a NUMA
+ * node) is written once, then the cache is emptied by reading a scratch
+ * buffer, then: mark FIRST; read the buffer; mark FIRST+1; empty the cache;
+ * mark FIRST+2; write the buffer; mark FIRST+3. Each pass brings every line
+ * into the cache once: MIB MiB of fills (write-allocate for the writes).
+ * Prints "# meter-expect: FROM TO RANGE rd BYTES" lines (TAP comments).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <numaif.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define SCRATCH_BYTES (64ul << 20)	/* well over any modelled LLC */
+
+static void mark(void)
+{
+	__asm__ volatile(".byte 0x66, 0x87, 0xc9" ::: "memory", "cx");
+}
+
+static uint64_t read_pass(const volatile uint64_t *p, size_t bytes)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < bytes / 8; i += 8)	/* one load a 64-byte line */
+		sum += p[i];
+	return sum;
+}
+
+static void write_pass(volatile uint64_t *p, size_t bytes, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < bytes / 8; i++)
+		p[i] = v + i;
+}
+
+static void *map_dax(size_t bytes)
+{
+	void *p;
+	int fd = open("/dev/dax0.0", O_RDWR);
+
+	if (fd < 0) {
+		perror("meter_calib: /dev/dax0.0");
+		return NULL;
+	}
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		perror("meter_calib: mmap /dev/dax0.0");
+		return NULL;
+	}
+	return p;
+}
+
+static void *map_node(size_t bytes, int node)
+{
+	unsigned long mask = 1ul << node;
+	void *p;
+
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("meter_calib: mmap");
+		return NULL;
+	}
+	if (mbind(p, bytes, MPOL_BIND, &mask, sizeof(mask) * 8, 0)) {
+		perror("meter_calib: mbind");
+		munmap(p, bytes);
+		return NULL;
+	}
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	const char *where, *range;
+	volatile uint64_t *buf, *scratch;
+	uint64_t sum = 0;
+	size_t bytes;
+	cpu_set_t cpus;
+	long first;
+
+	if (argc != 4 || atol(argv[2]) <= 0 || atol(argv[2]) % 2 ||
+	    (first = atol(argv[3])) <= 0) {
+		fprintf(stderr, "usage: meter_calib dax|node0|node1 MIB(even) FIRST_MARK\n");
+		return 2;
+	}
+	where = argv[1];
+	bytes = (size_t)atol(argv[2]) << 20;
+	/* One CPU: one modelled cache sees the whole pass. */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		perror("meter_calib: sched_setaffinity");
+	if (!strcmp(where, "dax")) {
+		buf = map_dax(bytes);
+		range = "nvdimm";
+	} else if (!strcmp(where, "node0") || !strcmp(where, "node1")) {
+		buf = map_node(bytes, where[4] - '0');
+		range = where[4] == '0' ? "dram" : "slow";
+	} else {
+		fprintf(stderr, "meter_calib: where must be dax, node0 or node1, not '%s'\n",
+			where);
+		return 2;
+	}
+	scratch = map_node(SCRATCH_BYTES, 0);
+	if (!buf || !scratch)
+		return 1;
+	write_pass(buf, bytes, 1);
+	write_pass(scratch, SCRATCH_BYTES, 2);
+
+	sum += read_pass(scratch, SCRATCH_BYTES);
+	mark();
+	sum += read_pass(buf, bytes);
+	mark();
+	sum += read_pass(scratch, SCRATCH_BYTES);
+	mark();
+	write_pass(buf, bytes, 3);
+	mark();
+
+	printf("# meter-expect: %ld %ld %s rd %zu (read pass, sum %llx)\n",
+	       first, first + 1, range, bytes, (unsigned long long)sum);
+	printf("# meter-expect: %ld %ld %s rd %zu (write pass)\n",
+	       first + 2, first + 3, range, bytes);
+	munmap((void *)buf, bytes);
+	munmap((void *)scratch, SCRATCH_BYTES);
+	return 0;
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hmmv's memory-traffic meter: a QEMU TCG plugin for the nested test host.
+ * Every load and store the emulated machine makes (its kernel, its
+ * processes, and the nested KVM guests it runs) goes through a model of a
+ * last-level cache per vCPU; the cache's line fills and dirty write-backs
+ * are counted by guest-physical range (DRAM node, slow NUMA node, NVDIMM).
+ *
+ * Needs a QEMU whose qemu_plugin_hwaddr_phys_addr() returns guest-physical
+ * addresses (measured: 10.0 does, 7.2 returns RAMBlock offsets).
+ *
+ * Arguments (-plugin meter.so,ARG=VAL,...):
+ *   out=FILE            where the report goes (required)
+ *   range=NAME:START:SIZE  a guest-physical range (repeatable, up to 8)
+ *   llc=SIZE ways=N line=BYTES   the cache model (default 8M, 16, 64)
+ *   interval=MS         a cumulative "interval" record every MS of host time
+ *   gate=on             count only from an odd mark to the next even one;
+ *                       outside, translated code is not instrumented at all,
+ *                       so the test host runs at nearly its unmetered speed
+ *                       (each switch retranslates: a few accesses right
+ *                       after a mark may be missed)
+ * Sizes take K, M, G suffixes; numbers may be hex (0x...).
+ *
+ * Report (text, one record a line, every figure cumulative since start):
+ *   KIND SEQ MS ACCESSES {NAME RD_BYTES WB_BYTES}... other RD WB
+ * KIND is "interval", "mark" (the test host executed the marker
+ * instruction, xchg %cx,%cx: see guest/progs/metermark.c) or "total" (at
+ * exit, after the modelled cache is flushed). RD = line fills, WB = dirty
+ * lines written back; ACCESSES = loads and stores to RAM before the cache.
+ */
+#include "tools/meter/llc.h"
+#include "tools/meter/plugin_api.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = METER_PLUGIN_API_VERSION;
+
+#define METER_RANGES	8
+#define METER_NAME	16
+#define METER_TICK	4096	/* slow-path accesses between clock reads */
+
+static const uint8_t meter_marker[] = { 0x66, 0x87, 0xc9 };	/* xchg %cx,%cx */
+
+struct meter_range {
+	char name[METER_NAME];
+	uint64_t start;		/* in lines */
+	uint64_t end;
+};
+
+/* One vCPU's cache and counters; only its own thread writes them. */
+struct meter_vcpu {
+	struct meter_llc llc;
+	uint64_t last_line;
+	bool last_dirty;
+	uint32_t tick;
+	uint64_t accesses;
+	uint64_t rd[METER_RANGES + 1];	/* [nranges] = outside every range */
+	uint64_t wb[METER_RANGES + 1];
+} __attribute__((aligned(64)));
+
+struct meter {
+	FILE *out;
+	struct meter_range ranges[METER_RANGES];
+	int nranges;
+	struct meter_vcpu *vcpus;
+	int nvcpus;
+	unsigned int line;
+	pthread_mutex_t lock;	/* serialises the report */
+	uint64_t t0_ns;
+	uint64_t interval_ns;
+	uint64_t next_ns;
+	uint64_t seq_interval;
+	uint64_t seq_mark;
+	qemu_plugin_id_t id;
+	bool gate;
+	bool armed;		/* translations get the memory callbacks */
+};
+
+/* A plugin has no context pointer at install: its one instance. */
+static struct meter meter = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t meter_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The owner thread writes, the reporting thread reads: relaxed atomics. */
+static inline void meter_bump(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t meter_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+static int meter_range_of(uint64_t line)
+{
+	int i;
+
+	for (i = 0; i < meter.nranges; i++)
+		if (line >= meter.ranges[i].start && line < meter.ranges[i].end)
+			return i;
+	return meter.nranges;
+}
+
+static void meter_report(const char *kind, uint64_t seq)
+{
+	uint64_t acc = 0, rd, wb;
+	int r, v;
+
+	fprintf(meter.out, "%s %llu %llu", kind, (unsigned long long)seq,
+		(unsigned long long)((meter_now_ns() - meter.t0_ns) / 1000000));
+	for (v = 0; v < meter.nvcpus; v++)
+		acc += meter_read(&meter.vcpus[v].accesses);
+	fprintf(meter.out, " %llu", (unsigned long long)acc);
+	for (r = 0; r <= meter.nranges; r++) {
+		rd = wb = 0;
+		for (v = 0; v < meter.nvcpus; v++) {
+			rd += meter_read(&meter.vcpus[v].rd[r]);
+			wb += meter_read(&meter.vcpus[v].wb[r]);
+		}
+		fprintf(meter.out, " %s %llu %llu",
+			r < meter.nranges ? meter.ranges[r].name : "other",
+			(unsigned long long)(rd * meter.line),
+			(unsigned long long)(wb * meter.line));
+	}
+	fputc('\n', meter.out);
+	fflush(meter.out);
+}
+
+static void meter_maybe_interval(void)
+{
+	uint64_t now = meter_now_ns();
+
+	if (now < __atomic_load_n(&meter.next_ns, __ATOMIC_RELAXED))
+		return;
+	if (pthread_mutex_trylock(&meter.lock))
+		return;
+	if (now >= meter.next_ns) {
+		meter_report("interval", ++meter.seq_interval);
+		__atomic_store_n(&meter.next_ns, now + meter.interval_ns,
+				 __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&meter.lock);
+}
+
+static void meter_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
+			 uint64_t vaddr, bool store)
+{
+	struct meter_vcpu *v = &meter.vcpus[vcpu];
+	struct qemu_plugin_hwaddr *hw;
+	uint64_t line, victim;
+
+	hw = qemu_plugin_get_hwaddr(info, vaddr);
+	if (!hw || qemu_plugin_hwaddr_is_io(hw))
+		return;
+	meter_bump(&v->accesses, 1);
+	line = qemu_plugin_hwaddr_phys_addr(hw) >> v->llc.line_shift;
+	/* Most accesses touch the line the previous one did: a sure hit. */
+	if (line == v->last_line && (v->last_dirty || !store))
+		return;
+	v->last_line = line;
+	v->last_dirty = store;
+	switch (meter_llc_access(&v->llc, line, store, &victim)) {
+	case METER_LLC_HIT:
+		break;
+	case METER_LLC_MISS_WB:
+		meter_bump(&v->wb[meter_range_of(victim)], 1);
+		/* fall through */
+	case METER_LLC_MISS:
+		meter_bump(&v->rd[meter_range_of(line)], 1);
+		break;
+	}
+	if (++v->tick >= METER_TICK) {
+		v->tick = 0;
+		meter_maybe_interval();
+	}
+}
+
+static void meter_load(unsigned int vcpu, qemu_plugin_meminfo_t info,
+		       uint64_t vaddr, void *udata)
+{
+	if (vcpu < (unsigned int)meter.nvcpus)
+		meter_access(vcpu, info, vaddr, false);
+}
+
+static void meter_store(unsigned int vcpu, qemu_plugin_meminfo_t info,
+			uint64_t vaddr, void *udata)
+{
+	if (vcpu < (unsigned int)meter.nvcpus)
+		meter_access(vcpu, info, vaddr, true);
+}
+
+static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+static void meter_exit(qemu_plugin_id_t id, void *udata);
+
+/* After a reset: every callback is gone and the code cache flushed. */
+static void meter_rearm(qemu_plugin_id_t id)
+{
+	qemu_plugin_register_vcpu_tb_trans_cb(id, meter_tb_trans);
+	qemu_plugin_register_atexit_cb(id, meter_exit, NULL);
+}
+
+static void meter_mark(unsigned int vcpu, void *udata)
+{
+	bool toggle;
+
+	pthread_mutex_lock(&meter.lock);
+	meter_report("mark", ++meter.seq_mark);
+	toggle = meter.gate;
+	if (toggle)
+		__atomic_store_n(&meter.armed, meter.seq_mark & 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&meter.lock);
+	/* Retranslate everything with or without the memory callbacks. */
+	if (toggle)
+		qemu_plugin_reset(meter.id, meter_rearm);
+}
+
+static bool meter_is_marker(const struct qemu_plugin_insn *insn)
+{
+	uint8_t b[sizeof(meter_marker)];
+
+	if (qemu_plugin_insn_data(insn, b, sizeof(b)) != sizeof(b))
+		return false;
+	return !memcmp(b, meter_marker, sizeof(b));
+}
+
+static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t i, n = qemu_plugin_tb_n_insns(tb);
+	struct qemu_plugin_insn *insn;
+
+	bool armed = __atomic_load_n(&meter.armed, __ATOMIC_RELAXED);
+
+	for (i = 0; i < n; i++) {
+		insn = qemu_plugin_tb_get_insn(tb, i);
+		if (meter_is_marker(insn))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, meter_mark,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       NULL);
+		if (!armed)
+			continue;
+		qemu_plugin_register_vcpu_mem_cb(insn, meter_load,
+						 QEMU_PLUGIN_CB_NO_REGS,
+						 QEMU_PLUGIN_MEM_R, NULL);
+		qemu_plugin_register_vcpu_mem_cb(insn, meter_store,
+						 QEMU_PLUGIN_CB_NO_REGS,
+						 QEMU_PLUGIN_MEM_W, NULL);
+	}
+}
+
+static void meter_flush_line(uint64_t line, void *arg)
+{
+	struct meter_vcpu *v = arg;
+
+	meter_bump(&v->wb[meter_range_of(line)], 1);
+}
+
+static void meter_free(void)
+{
+	int v;
+
+	if (meter.out)
+		fclose(meter.out);
+	meter.out = NULL;
+	for (v = 0; meter.vcpus && v < meter.nvcpus; v++)
+		meter_llc_free(&meter.vcpus[v].llc);
+	free(meter.vcpus);
+	meter.vcpus = NULL;
+	meter.nvcpus = 0;
+}
+
+static void meter_exit(qemu_plugin_id_t id, void *udata)
+{
+	int v;
+
+	pthread_mutex_lock(&meter.lock);
+	for (v = 0; v < meter.nvcpus; v++)
+		meter_llc_flush(&meter.vcpus[v].llc, meter_flush_line, &meter.vcpus[v]);
+	meter_report("total", 1);
+	meter_free();
+	pthread_mutex_unlock(&meter.lock);
+}
+
+static int meter_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'G': v <<= 10; /* fall through */
+	case 'M': v <<= 10; /* fall through */
+	case 'K': v <<= 10; end++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* NAME:START:SIZE */
+static int meter_parse_range(const char *s, struct meter_range *r)
+{
+	char buf[128], *start, *size;
+	uint64_t a, n;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	start = strchr(buf, ':');
+	if (!start)
+		return -EINVAL;
+	*start++ = '\0';
+	size = strchr(start, ':');
+	if (!size)
+		return -EINVAL;
+	*size++ = '\0';
+	if (!buf[0] || strlen(buf) >= METER_NAME || strchr(buf, ' '))
+		return -EINVAL;
+	if (meter_parse_size(start, &a) || meter_parse_size(size, &n) || !n)
+		return -EINVAL;
+	snprintf(r->name, sizeof(r->name), "%s", buf);
+	r->start = a;
+	r->end = a + n;
+	return 0;
+}
+
+struct meter_args {
+	const char *out;
+	uint64_t llc, ways, line, interval_ms;
+};
+
+static int meter_parse_arg(const char *arg, struct meter_args *a)
+{
+	const char *eq = strchr(arg, '=');
+	const char *val;
+	size_t klen;
+
+	if (!eq)
+		return -EINVAL;
+	klen = eq - arg;
+	val = eq + 1;
+	if (klen == 3 && !strncmp(arg, "out", 3)) {
+		a->out = val;
+		return 0;
+	}
+	if (klen == 5 && !strncmp(arg, "range", 5)) {
+		if (meter.nranges == METER_RANGES)
+			return -E2BIG;
+		return meter_parse_range(val, &meter.ranges[meter.nranges++]);
+	}
+	if (klen == 3 && !strncmp(arg, "llc", 3))
+		return meter_parse_size(val, &a->llc);
+	if (klen == 4 && !strncmp(arg, "ways", 4))
+		return meter_parse_size(val, &a->ways);
+	if (klen == 4 && !strncmp(arg, "line", 4))
+		return meter_parse_size(val, &a->line);
+	if (klen == 8 && !strncmp(arg, "interval", 8))
+		return meter_parse_size(val, &a->interval_ms);
+	return -EINVAL;
+}
+
+/* QEMU's plugin log (qemu_plugin_outs) is silent without -d plugin. */
+static void meter_say(const char *fmt, const char *what)
+{
+	fprintf(stderr, fmt, what);
+}
+
+static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
+{
+	int i, v, err;
+
+	if (a->ways > 64 || a->line > 4096) {
+		meter_say("meter: %s: ways at most 64, line at most 4096\n", "cache");
+		return -EINVAL;
+	}
+	meter.line = a->line;
+	for (i = 0; i < meter.nranges; i++) {
+		meter.ranges[i].start /= a->line;
+		meter.ranges[i].end = (meter.ranges[i].end + a->line - 1) / a->line;
+	}
+	meter.nvcpus = info->system.max_vcpus;
+	meter.vcpus = calloc(meter.nvcpus, sizeof(*meter.vcpus));
+	if (!meter.vcpus)
+		return -ENOMEM;
+	for (v = 0; v < meter.nvcpus; v++) {
+		err = meter_llc_init(&meter.vcpus[v].llc, a->llc, a->ways, a->line);
+		if (err) {
+			meter_say("meter: %s: bad cache geometry (llc a multiple of ways*line)\n",
+				  "llc");
+			return err;
+		}
+		meter.vcpus[v].last_line = UINT64_MAX;
+	}
+	meter.out = fopen(a->out, "w");
+	if (!meter.out) {
+		meter_say("meter: cannot create out=%s\n", a->out);
+		return -errno;
+	}
+	fprintf(meter.out, "# meter: llc %llu ways %llu line %llu vcpus %d\n",
+		(unsigned long long)a->llc, (unsigned long long)a->ways,
+		(unsigned long long)a->line, meter.nvcpus);
+	for (i = 0; i < meter.nranges; i++)
+		fprintf(meter.out, "# range %s 0x%llx 0x%llx\n", meter.ranges[i].name,
+			(unsigned long long)(meter.ranges[i].start * a->line),
+			(unsigned long long)(meter.ranges[i].end * a->line));
+	fprintf(meter.out, "# kind seq ms accesses {name rd_bytes wb_bytes}...\n");
+	meter.t0_ns = meter_now_ns();
+	meter.interval_ns = a->interval_ms * 1000000ull;
+	meter.next_ns = meter.t0_ns + meter.interval_ns;
+	return 0;
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+					   const qemu_info_t *info,
+					   int argc, char **argv)
+{
+	struct meter_args a = { .llc = 8 << 20, .ways = 16, .line = 64,
+				.interval_ms = 1000 };
+	bool gate = false;
+	int i;
+
+	if (!info->system_emulation) {
+		meter_say("meter: %s\n", "needs system emulation");
+		return -1;
+	}
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "gate=", 5) &&
+		    qemu_plugin_bool_parse("gate", argv[i] + 5, &gate))
+			continue;
+		if (meter_parse_arg(argv[i], &a)) {
+			meter_say("meter: bad argument '%s' (see tools/meter/meter.c)\n",
+				  argv[i]);
+			return -1;
+		}
+	}
+	if (!a.out) {
+		meter_say("meter: %s\n", "out=FILE is required");
+		return -1;
+	}
+	if (!a.interval_ms || !a.line || !a.ways) {
+		meter_say("meter: %s\n", "interval, line and ways must be positive");
+		return -1;
+	}
+	if (meter_setup(info, &a)) {
+		meter_free();
+		return -1;
+	}
+	meter.id = id;
+	meter.gate = gate;
+	meter.armed = !gate;
+	meter_rearm(id);
+	return 0;
+}
