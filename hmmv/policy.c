@@ -43,7 +43,10 @@ struct policy {
  * watched per sample (a quarter of the refault cost of watching the whole
  * chunk; the per-block estimate is complete after 4 samples); 2 windows
  * per interval (on the training programs a third and fourth window added
- * refaults, not information); 3 levels (a cold chunk is looked at every 4
+ * refaults, not information) of 5 ms (POLICY_DEFAULT_WINDOW_MS; in the
+ * simulator 1 ms windows tell pages touched ~15 times per interval from
+ * the hot set far better, but in the nested test host's TCG guest 1 ms
+ * saw too few touches to follow a hot set shift: kept at 5); 3 levels (a cold chunk is looked at every 4
  * intervals); EWMA weight 1/2 over the per-block estimates; a margin of
  * 25% plus two page-windows against ping-pong; 4 intervals minimum
  * residency; 64 moves (128 MiB) per interval; at most 32 chunks sampled

@@ -59,7 +59,7 @@ void model_default(struct model *m)
 	m->migrate_4k_ns = 5000;
 	m->pebs_ns = 200;
 	m->ept_split_ns = 2;
-	m->window_ms = 5;
+	m->window_ms = POLICY_DEFAULT_WINDOW_MS;	/* the engine's (hmmv/policy.h) */
 }
 
 /*
