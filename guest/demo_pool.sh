@@ -67,5 +67,10 @@ kill $pool
 wait $pool
 echo "demo-pool: steady exited $rs, grower exited $rg (0: powered off); the pool said:"
 sed 's/^/demo-pool:   /' "$dir/pool.err"
+for v in steady grower; do
+	echo "demo-pool: $v's stderr and the end of its console:"
+	sed 's/^/demo-pool:   /' "$dir/$v.err"
+	tail -n 25 "$dir/$v.out" | tr -d '\r' | sed 's/^/demo-pool:   /'
+done
 rm -rf "$dir"
 [ $rs = 0 ] && [ $rg = 0 ]
