@@ -419,30 +419,15 @@ static int control_bind(struct control *ctl, char *why, size_t whylen)
 
 int control_check_path(const char *path, char *why, size_t whylen)
 {
-	struct sockaddr_un sa;
-	char dir[sizeof(sa.sun_path)];
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct stat st;
-	char *slash;
+	int r;
 
 	if (!path)
 		return 0;
-	if (!path[0] || strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(why, whylen, "--control %s: %s", path, path[0] ?
-			 "path too long for a UNIX socket" : "empty path");
-		return -EINVAL;
-	}
-	/* The socket's directory: "." without a slash, "/" for "/name". */
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else
-		slash[slash == dir] = '\0';
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(why, whylen, "--control %s: %s is not an existing directory",
-			 path, dir);
-		return -ENOENT;
-	}
+	r = usock_dir(path, "--control", dir, &st, why, whylen);
+	if (r < 0)
+		return r;
 	if (access(dir, W_OK | X_OK) < 0) {
 		snprintf(why, whylen, "--control %s: cannot create a socket in %s: %s",
 			 path, dir, strerror(errno));

@@ -10,6 +10,30 @@
 
 #include "vmm/usock.h"
 
+int usock_dir(const char *path, const char *flag, char *dir, struct stat *st,
+	      char *why, size_t whylen)
+{
+	struct sockaddr_un sa;
+	char *slash;
+
+	if (!path[0] || strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(why, whylen, "%s %s: %s", flag, path, path[0] ?
+			 "path too long for a UNIX socket" : "empty path");
+		return -EINVAL;
+	}
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';
+	if (stat(dir, st) < 0 || !S_ISDIR(st->st_mode)) {
+		snprintf(why, whylen, "%s %s: %s is not an existing directory", flag, path, dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* A socket file left by a dead server is removed; a live one is an error. */
 static int usock_clear_stale(const struct sockaddr_un *sa, const char *flag,
 			     char *why, size_t whylen)

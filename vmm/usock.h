@@ -9,8 +9,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
+/*
+ * The directory a socket @path would be made in ("." without a slash, "/"
+ * for "/name") into @dir (at least sizeof(sun_path) bytes), and its stat.
+ * -EINVAL (empty or too long a path) or -ENOENT (no such directory) with
+ * "FLAG PATH: reason" in @why.
+ */
+int usock_dir(const char *path, const char *flag, char *dir, struct stat *st,
+	      char *why, size_t whylen);
 /*
  * Binds and listens on @path with @mode, non-blocking. A socket file whose
  * server is gone is replaced; a served one (-EADDRINUSE) or a file that is

@@ -1,33 +1,11 @@
 #!/bin/sh
-# Every bad value of the HMM-V engine's flags (hmmv/engine_config.c):
+# Every bad value of the HMM-V engine's and the DRAM pool's flags:
 # exit status 2, one line on stderr naming the flag, nothing on stdout,
 # no guest booted; and hmmv run --help documents each of them.
 # testhost-timeout: 120
-n=0
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. /tests/system/lib/badinput.sh
 
-# Flags are checked before the kernel is opened: any path does.
-K="-k /guest/vmlinuz"
-
-# bad EXPECT_WORD ARGS...: exit 2, exactly one stderr line containing the word.
-bad()
-{
-	local word=$1 rc lines
-	shift
-	hmmv run "$@" </dev/null >/tmp/bad.out 2>/tmp/bad.err
-	rc=$?
-	lines=$(wc -l </tmp/bad.err)
-	[ $rc = 2 ] && [ "$lines" = 1 ] && grep -q -- "$word" /tmp/bad.err &&
-		[ ! -s /tmp/bad.out ]
-	ok $? "hmmv run $*: exit 2 (got $rc), one line naming '$word'"
-	sed 's/^/# /' /tmp/bad.err
-}
-
-echo 1..13
+echo 1..17
 bad "--hmmv" $K --hmmv maybe
 bad "--hmmv on" $K --hmmv on
 bad "--hmmv-interval" $K --hmmv-interval 5
@@ -40,13 +18,18 @@ bad "--hmmv-rate" $K --hmmv-rate 0
 bad "--hmmv-copy" $K --hmmv-copy fast
 bad "--trace" $K --trace ""
 bad "--trace-interval" $K --trace-interval 60001
+# The DRAM pool's flags (hmmv/pool_client.c, vmm/options.c).
+bad "--pool" $K --pool /tmp/p.sock
+bad "--dram-max" $K --dram 64M --nvm /dev/dax0.0 --pool /tmp/p.sock --dram-max 128M
+bad "--name" $K --dram 64M --nvm /dev/dax0.0 --pool /tmp/p.sock --name "two words"
+bad "--dram-min" $K --dram-min 16M
 
 hmmv run --help >/tmp/help.out 2>&1
 rc=$?
 missing=
 for f in hmmv hmmv-interval hmmv-windows hmmv-window-ms hmmv-block-pages hmmv-levels \
-	hmmv-rate hmmv-copy trace trace-interval trace-pages; do
+	hmmv-rate hmmv-copy trace trace-interval trace-pages pool name dram-min dram-max; do
 	grep -q -- "--$f " /tmp/help.out || missing="$missing --$f"
 done
 [ $rc = 0 ] && [ -z "$missing" ]
-ok $? "hmmv run --help exits 0 and documents every engine flag (missing:${missing:- none})"
+ok $? "hmmv run --help exits 0 and documents every engine and pool flag (missing:${missing:- none})"

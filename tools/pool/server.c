@@ -453,18 +453,11 @@ static int check_dir(const char *path, bool group, char *why, size_t whylen)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct stat st;
-	char *slash;
+	int r;
 
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else
-		slash[slash == dir] = '\0';
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(why, whylen, "--socket %s: %s is not an existing directory", path, dir);
-		return -ENOENT;
-	}
+	r = usock_dir(path, "--socket", dir, &st, why, whylen);
+	if (r < 0)
+		return r;
 	if ((st.st_mode & (group ? 002 : 022)) || st.st_uid != geteuid()) {
 		snprintf(why, whylen, "--socket %s: %s is not a private directory of this "
 			 "user (others may write to it); use one such as /run/hmmv (0700)",
