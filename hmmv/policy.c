@@ -151,11 +151,6 @@ void policy_set_quota(struct policy *p, uint32_t dram_chunks)
 	p->quota = dram_chunks;
 }
 
-uint32_t policy_quota(const struct policy *p)
-{
-	return p->quota;
-}
-
 uint32_t policy_dram_chunks(const struct policy *p)
 {
 	uint32_t i, n = 0;

@@ -118,7 +118,6 @@ int policy_set_tier(struct policy *p, uint32_t chunk, enum policy_tier t);
 int policy_tier(const struct policy *p, uint32_t chunk);
 /* DRAM quota in chunks (from the pool, or the VM's --dram). */
 void policy_set_quota(struct policy *p, uint32_t dram_chunks);
-uint32_t policy_quota(const struct policy *p);
 uint32_t policy_dram_chunks(const struct policy *p);
 
 /*
