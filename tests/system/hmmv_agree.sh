@@ -3,13 +3,13 @@
 # recorded (--trace: its per-interval observations) replayed through the
 # simulator's HMM-V policy (hmmv sim, replay mode) yields exactly the
 # moves the engine made, interval by interval.
-# testhost-timeout: 500
+# testhost-timeout: 700
 . /tests/system/lib/hmmv_engine.sh
 T=/tmp/agree.trace
 echo 1..5
 rm -f $T
 hmmv_start 72,192,25 --trace $T
-wait_line '^hotset: done' 300
+wait_line '^hotset: done' 450
 ok $? "the guest ran its hot set for 25 s"
 # The engine's moves so far; intervals below N are complete.
 hmmv stat $sock --request "engine moves" >/tmp/eng.txt
