@@ -172,13 +172,19 @@ static int opt_rng(struct vm_config *cfg, const char *arg, char *why, size_t n)
 	return devices_parse_rng(&cfg->dev);
 }
 
-/* ---- hmmv/: the engine and --trace (hmmv/engine_config.c parses) ---- */
-
-#define ENGINE_OPT(fn, flag)							\
+/*
+ * A flag an area of hmmv/ parses itself: @parse(&cfg->@field, FLAG, ...).
+ * One wrapper per flag, so the table below keeps one handler signature.
+ */
+#define AREA_OPT(fn, parse, field, flag)					\
 static int fn(struct vm_config *cfg, const char *arg, char *why, size_t n)	\
 {										\
-	return engine_parse_flag(&cfg->engine, flag, arg, why, n);		\
+	return parse(&cfg->field, flag, arg, why, n);				\
 }
+
+/* ---- hmmv/: the engine and --trace (hmmv/engine_config.c parses) ---- */
+
+#define ENGINE_OPT(fn, flag) AREA_OPT(fn, engine_parse_flag, engine, flag)
 ENGINE_OPT(opt_trace, "--trace")
 ENGINE_OPT(opt_trace_pages, "--trace-pages")
 ENGINE_OPT(opt_trace_interval, "--trace-interval")
@@ -193,11 +199,7 @@ ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
 
 /* ---- hmmv/: the DRAM pool's client (hmmv/pool_client.c parses) ---- */
 
-#define POOL_OPT(fn, flag)							\
-static int fn(struct vm_config *cfg, const char *arg, char *why, size_t n)	\
-{										\
-	return pool_client_parse_flag(&cfg->pool, flag, arg, why, n);		\
-}
+#define POOL_OPT(fn, flag) AREA_OPT(fn, pool_client_parse_flag, pool, flag)
 POOL_OPT(opt_pool, "--pool")
 POOL_OPT(opt_pool_name, "--name")
 POOL_OPT(opt_dram_min, "--dram-min")
