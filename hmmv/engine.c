@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 
 #include "hmmv/engine.h"
 
@@ -39,6 +40,7 @@ struct engine {
 	struct policy_move *mv;
 	uint32_t *moved_at;		/* per chunk: interval of its last move */
 	uint32_t interval;		/* index of the current interval */
+	uint32_t log_flags;		/* memslot flags while tracking */
 	struct tracker_cost cost;	/* this interval's */
 	uint64_t track_cpu_ns;		/* CPU in the tracker's calls, this interval */
 	pthread_t thread;
@@ -92,6 +94,8 @@ static int params_from(struct engine *e, const struct engine_config *cfg,
 		par->levels = cfg->levels;
 	e->interval_ms = cfg->interval_ms ? cfg->interval_ms : POLICY_DEFAULT_INTERVAL_MS;
 	e->window_ms = cfg->window_ms ? cfg->window_ms : POLICY_DEFAULT_WINDOW_MS;
+	/* A trace, or tracking without moves, wants samples all the time. */
+	par->sample_idle = !e->moves || tracker_tracing(e->t);
 	par->max_moves = engine_rate_moves(cfg->rate_mibs, e->interval_ms,
 					   e->m->chunk_size, par->max_moves);
 	if (e->ppc % par->sample_pages) {
@@ -212,12 +216,42 @@ static int fail(struct engine *e, int err, const char *what)
 	return err;
 }
 
+/*
+ * Idle (policy_idle()), the memslots lose dirty logging, which forces 4
+ * KiB second-level mappings: an idle engine costs the guest nothing. It
+ * comes back, all pages logged (KVM_DIRTY_LOG_INITIALLY_SET), before the
+ * next sample.
+ */
+static int idle_switch(struct engine *e)
+{
+	bool idle = !e->par.sample_idle && policy_idle(e->p);
+	uint32_t want = e->log_flags;
+	int err;
+
+	if (idle)
+		want &= ~(uint32_t)KVM_MEM_LOG_DIRTY_PAGES;
+	if (e->m->slot_flags == want)
+		return 0;
+	err = memory_set_slot_flags(e->m, want);
+	if (err)
+		return fail(e, err, "dirty logging on/off");
+	pthread_mutex_lock(&e->lock);
+	e->st.idle = idle;
+	e->st.log_switches++;
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
 /* The interval's sample: chunks due and one block in each, by page. */
-static uint32_t plan_blocks(struct engine *e)
+static int plan_blocks(struct engine *e)
 {
 	uint32_t n, i, first;
+	int err;
 
 	sync_placement(e);
+	err = idle_switch(e);
+	if (err)
+		return err;
 	n = policy_sample_set(e->p, e->list, e->nchunks);
 	for (i = 0; i < n; i++) {
 		policy_sample_block(e->p, e->list[i], &first);
@@ -225,7 +259,7 @@ static uint32_t plan_blocks(struct engine *e)
 		e->blocks[i].npages = e->par.sample_pages;
 	}
 	memset(e->counts, 0, (size_t)n * e->par.sample_pages);
-	return n;
+	return (int)n;
 }
 
 /* Sums the windows per chunk into the policy and the trace's records. */
@@ -357,6 +391,7 @@ static void publish(struct engine *e, uint32_t n)
 	s->dram_chunks = dram;
 	s->nvm_chunks = e->nchunks - dram;
 	s->intervals++;
+	s->idle_intervals += e->st.idle;
 	s->sampled += n;
 	s->zap_calls += e->cost.zap_calls;
 	s->zapped += e->cost.zapped;
@@ -381,7 +416,10 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 
 	memset(&e->cost, 0, sizeof(e->cost));
 	e->track_cpu_ns = 0;
-	n = plan_blocks(e);
+	err = plan_blocks(e);
+	if (err < 0)
+		return false;
+	n = (uint32_t)err;
 	for (k = 0; k < w; k++) {
 		ws = t0 + ival * k / w;
 		if (!wait_until(e, ws))
@@ -415,6 +453,7 @@ static void *engine_thread(void *arg)
 	struct engine *e = arg;
 	uint64_t ival = (uint64_t)e->interval_ms * 1000000ULL, next;
 
+	e->log_flags = e->m->slot_flags;
 	e->cpu_start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	e->t_start = now_ns();
 	next = e->t_start;
@@ -546,12 +585,16 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 	fprintf(out, "{\"mode\":\"%s\",\"copy\":\"%s\",\"interval_ms\":%u,\"windows\":%u,"
 		"\"window_ms\":%u,\"block_pages\":%u,\"levels\":%u,\"max_moves\":%u,"
 		"\"intervals\":%" PRIu64 ",\"late\":%" PRIu64 ",\"hot_bytes\":%" PRIu64
-		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64,
+		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64
+		",\"idle\":%s,\"idle_intervals\":%" PRIu64 ",\"dirty_log_switches\":%" PRIu64
+		",\"slot_flags\":%u",
 		e->moves ? "on" : "track-only",
 		e->cfg.copy == ENGINE_COPY_PAUSE ? "pause" : "wp", e->interval_ms,
 		e->par.windows, e->window_ms, e->par.sample_pages, e->par.levels,
 		e->par.max_moves, s->intervals, s->late, s->hot_bytes,
-		(uint64_t)s->dram_chunks * cs, (uint64_t)s->nvm_chunks * cs);
+		(uint64_t)s->dram_chunks * cs, (uint64_t)s->nvm_chunks * cs,
+		s->idle ? "true" : "false", s->idle_intervals, s->log_switches,
+		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
 		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64
 		",\"pingpong\":%" PRIu64 ",\"move_failed\":%" PRIu64,
@@ -593,7 +636,10 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		e->cfg.copy == ENGINE_COPY_PAUSE ? "pause" : "wp", e->interval_ms,
 		e->par.windows, e->window_ms, e->par.sample_pages, e->par.levels,
 		e->par.max_moves);
-	fprintf(out, "  intervals      %" PRIu64 " (%" PRIu64 " late)\n", s->intervals, s->late);
+	fprintf(out, "  intervals      %" PRIu64 " (%" PRIu64 " late, %" PRIu64 " idle)%s\n",
+		s->intervals, s->late, s->idle_intervals,
+		s->idle ? "; idle now: all in DRAM within the quota, no sampling,"
+			  " no dirty logging" : "");
 	fprintf(out, "  hot set        %" PRIu64 " MiB\n", s->hot_bytes >> 20);
 	fprintf(out, "  placement      dram %" PRIu64 " MiB, nvm %" PRIu64 " MiB\n",
 		((uint64_t)s->dram_chunks * cs) >> 20, ((uint64_t)s->nvm_chunks * cs) >> 20);

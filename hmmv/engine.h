@@ -73,6 +73,9 @@ struct engine_stats {
 	uint64_t last_faults;		/* zapped + rearmed, last interval */
 	uint64_t last_zap_calls;
 	uint64_t hot_bytes;		/* chunks with a non-zero temperature */
+	uint64_t idle_intervals;	/* nothing to decide: nothing sampled */
+	uint64_t log_switches;		/* dirty logging turned off or on */
+	uint32_t idle;			/* idle now: no dirty logging */
 	uint32_t dram_chunks, nvm_chunks;
 	uint32_t level_chunks[POLICY_MAX_LEVELS];
 };

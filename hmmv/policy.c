@@ -51,7 +51,8 @@ struct policy {
  * 25% plus two page-windows against ping-pong; 4 intervals minimum
  * residency; 64 moves (128 MiB) per interval; at most 32 chunks sampled
  * per interval, so at most 64 zap calls (2 windows): ~0.3 ms on hardware,
- * ~64 ms in the nested test host (one call ~1 ms there).
+ * ~64 ms in the nested test host (one call ~1 ms there); nothing
+ * sampled while idle (sample_idle 0).
  */
 void policy_params_default(struct policy_params *p)
 {
@@ -65,6 +66,7 @@ void policy_params_default(struct policy_params *p)
 	p->min_residency = 4;
 	p->max_moves = 64;
 	p->max_samples = 32;
+	p->sample_idle = 0;
 }
 
 static int params_valid(const struct policy_params *p)
@@ -160,6 +162,18 @@ uint32_t policy_dram_chunks(const struct policy *p)
 	return n;
 }
 
+int policy_idle(const struct policy *p)
+{
+	uint32_t i;
+
+	if (p->nchunks > p->quota)
+		return 0;
+	for (i = 0; i < p->nchunks; i++)
+		if (p->c[i].tier != POLICY_DRAM || p->c[i].inflight)
+			return 0;
+	return 1;
+}
+
 static int sample_due(const struct policy *p, const struct chunk_state *c)
 {
 	return p->now - c->last_sample >= (1u << c->level);
@@ -192,6 +206,10 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 	p->st.intervals++;
 	if (max > p->par.max_samples)
 		max = p->par.max_samples;
+	if (!p->par.sample_idle && policy_idle(p)) {
+		max = 0;	/* the loop still clears last interval's marks */
+		p->st.idle++;
+	}
 	/* Round robin from the cursor: a due chunk left out goes first next. */
 	for (k = 0; k < p->nchunks; k++) {
 		struct chunk_state *c;

@@ -27,7 +27,8 @@
  *   policy_move_done(p, chunk, ok)        for each move once it completed
  *
  * Nothing outside the sampled blocks is zapped or write-protected: a chunk
- * the queue did not pick costs nothing. Moves are carried out between the
+ * the queue did not pick costs nothing. An idle policy (policy_idle():
+ * all in DRAM within the quota) samples nothing at all. Moves are carried out between the
  * last window of an interval and the first of the next.
  *
  * Temperature: an exponentially decayed estimate of the chunk's page-
@@ -88,6 +89,7 @@ struct policy_params {
 	uint32_t min_residency;		/* intervals before a chunk moves again */
 	uint32_t max_moves;		/* moves per interval (rate limit) */
 	uint32_t max_samples;		/* chunks sampled per interval at most */
+	uint32_t sample_idle;		/* 1: sample even when idle (traces) */
 };
 
 struct policy_move {
@@ -102,6 +104,7 @@ struct policy_stats {
 	uint64_t demoted;
 	uint64_t refused_hyst;		/* promotions refused by hysteresis */
 	uint64_t limited;		/* moves deferred by the rate limit */
+	uint64_t idle;			/* intervals idle: nothing sampled */
 };
 
 struct policy;
@@ -119,6 +122,15 @@ int policy_tier(const struct policy *p, uint32_t chunk);
 /* DRAM quota in chunks (from the pool, or the VM's --dram). */
 void policy_set_quota(struct policy *p, uint32_t dram_chunks);
 uint32_t policy_dram_chunks(const struct policy *p);
+/*
+ * Nothing to decide: every chunk is in DRAM, none moving, and the quota
+ * holds them all. No promotion can help and no demotion is owed, so an
+ * idle interval samples nothing (unless sample_idle): the engine then
+ * costs the guest nothing, as NUMA balancing's tiering mode leaves
+ * top-tier pages unscanned. A quota cut or a chunk sent to the slow tier
+ * ends it at the next interval.
+ */
+int policy_idle(const struct policy *p);
 
 /*
  * Starts the next interval; writes up to max (and max_samples) chunk

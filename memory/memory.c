@@ -221,12 +221,13 @@ int memory_init(struct guest_mem *m, const struct memory_config *user_cfg)
 	return 0;
 }
 
-int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags)
+/* Registers regions [0, n) with @flags; the index that failed in *bad. */
+static int slots_set(struct guest_mem *m, int vm_fd, uint32_t flags, int n, int *bad)
 {
 	struct kvm_userspace_memory_region r;
 	int i;
 
-	for (i = 0; i < m->nr_regions; i++) {
+	for (i = 0; i < n; i++) {
 		r = (struct kvm_userspace_memory_region){
 			.slot = m->regions[i].slot,
 			.flags = flags,
@@ -234,12 +235,43 @@ int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags)
 			.memory_size = m->regions[i].size,
 			.userspace_addr = (uint64_t)(uintptr_t)(m->host + m->regions[i].offset),
 		};
-		if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+			*bad = i;
 			return -errno;
+		}
 	}
+	return 0;
+}
+
+int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags)
+{
+	int bad, err;
+
+	err = slots_set(m, vm_fd, flags, m->nr_regions, &bad);
+	if (err)
+		return err;
 	m->vm_fd = vm_fd;
 	m->slot_flags = flags;
 	return 0;
+}
+
+int memory_set_slot_flags(struct guest_mem *m, uint32_t flags)
+{
+	int bad = 0, undo, err;
+
+	if (m->vm_fd < 0)
+		return -EINVAL;
+	if (flags == m->slot_flags)
+		return 0;
+	err = slots_set(m, m->vm_fd, flags, m->nr_regions, &bad);
+	if (!err) {
+		m->slot_flags = flags;
+		return 0;
+	}
+	/* Back to one set of flags for every slot. */
+	if (slots_set(m, m->vm_fd, m->slot_flags, bad, &undo) < 0)
+		return -EIO;	/* mixed flags: the caller stops tracking */
+	return err;
 }
 
 void memory_unmap_slots(struct guest_mem *m)

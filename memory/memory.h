@@ -184,6 +184,12 @@ int memory_init(struct guest_mem *m, const struct memory_config *cfg);
 /* Registers the RAM regions as KVM memslots with @flags. */
 int memory_map_slots(struct guest_mem *m, int vm_fd, uint32_t flags);
 /*
+ * Changes the memslots' flags (a flags-only update: KVM keeps the guest's
+ * memory, e.g. turning KVM_MEM_LOG_DIRTY_PAGES off restores huge second-
+ * level mappings). On failure the slots done are set back; -errno.
+ */
+int memory_set_slot_flags(struct guest_mem *m, uint32_t flags);
+/*
  * Deletes the memslots (KVM drops its second-level entries for them in one
  * go), so that unmapping guest RAM afterwards involves KVM no more. Before
  * closing the VM and before memory_exit.

@@ -4,8 +4,8 @@
 # make systest-direct T=NAME: the same script right here, on this machine's
 # /dev/kvm (fast iteration; make test never relies on it).
 SYSTESTS     := $(basename $(notdir $(wildcard tests/system/*.sh)))
-# Two test hosts at once: a test host rarely keeps both its emulated CPUs
-# busy, so two keep a 2-core machine busy. SYSTEST_JOBS=1 runs one at a time.
+# Two test hosts at once: a test host has one emulated CPU (run.sh), so
+# two keep a 2-core machine busy. SYSTEST_JOBS=1 runs one at a time.
 SYSTEST_JOBS ?= 2
 SYS_WRAPPERS := $(SYSTESTS:%=$(B)/tests/system/%.t)
 

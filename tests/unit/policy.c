@@ -418,6 +418,44 @@ static void test_observe_checks(void)
 	policy_destroy(p);
 }
 
+/* Idle: all in DRAM within the quota samples nothing, until that ends. */
+static void test_idle(void)
+{
+	struct policy_params par = small_params(3);
+	struct policy_stats st;
+	struct policy *p = NULL;
+	struct policy_move mv[N];
+	uint32_t list[N], c, n, nm = 0;
+
+	policy_create(&par, N, &p);
+	for (c = 0; c < N; c++)
+		policy_set_tier(p, c, POLICY_DRAM);
+	policy_set_quota(p, N);
+	tap_ok(policy_idle(p), "all chunks in DRAM within the quota: idle");
+	n = policy_sample_set(p, list, N);
+	policy_decide(p, mv, N, &nm);
+	policy_get_stats(p, &st);
+	tap_ok(n == 0 && nm == 0 && st.idle == 1 && st.intervals == 1,
+	       "an idle interval samples nothing and moves nothing (%u sampled, %u moves)", n, nm);
+	policy_set_quota(p, N - 1);
+	tap_ok(!policy_idle(p), "a quota below the DRAM in use ends idleness");
+	n = policy_sample_set(p, list, N);
+	tap_ok(n > 0, "and sampling resumes (%u chunks)", n);
+	policy_set_quota(p, N);
+	policy_set_tier(p, 3, POLICY_NVM);
+	tap_ok(!policy_idle(p), "a chunk on the slow tier ends idleness");
+	policy_destroy(p);
+
+	par.sample_idle = 1;
+	policy_create(&par, N, &p);
+	for (c = 0; c < N; c++)
+		policy_set_tier(p, c, POLICY_DRAM);
+	policy_set_quota(p, N);
+	n = policy_sample_set(p, list, N);
+	tap_ok(n > 0, "sample_idle: an idle policy still samples (%u chunks)", n);
+	policy_destroy(p);
+}
+
 int main(void)
 {
 	tap_is(policy_bucket(0), 0, "bucket of 0 is 0");
@@ -435,5 +473,6 @@ int main(void)
 	test_hysteresis();
 	test_rate_limit_and_residency();
 	test_observe_checks();
+	test_idle();
 	return tap_done(0);
 }
