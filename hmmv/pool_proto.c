@@ -170,13 +170,14 @@ static int decode_payload(uint16_t type, const uint8_t *p, uint32_t n,
 			m->u.report.hist[i] = get64(p + 16 + 8 * i);
 		return 0;
 	case POOL_ACK:
-		if (n != ACK_LEN)
+		/* Reserved words are zero: one spelling per message. */
+		if (n != ACK_LEN || get32(p + 4))
 			return -EINVAL;
 		m->u.ack.seq = get32(p);
 		m->u.ack.held_bytes = get64(p + 8);
 		return 0;
 	case POOL_WELCOME:
-		if (n != WELCOME_LEN)
+		if (n != WELCOME_LEN || get32(p + 12))
 			return -EINVAL;
 		m->u.welcome.vm_id = get32(p);
 		m->u.welcome.period_ms = get32(p + 4);
@@ -184,7 +185,7 @@ static int decode_payload(uint16_t type, const uint8_t *p, uint32_t n,
 		m->u.welcome.quota = get64(p + 16);
 		return m->u.welcome.period_ms ? 0 : -EINVAL;
 	case POOL_QUOTA:
-		if (n != QUOTA_LEN)
+		if (n != QUOTA_LEN || get32(p + 4))
 			return -EINVAL;
 		m->u.quota.seq = get32(p);
 		m->u.quota.quota = get64(p + 8);

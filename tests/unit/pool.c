@@ -64,6 +64,19 @@ static void test_proto(void)
 	n = pool_msg_encode(&m, buf, sizeof(buf));
 	tap_ok(pool_msg_decode(buf, (size_t)n, &d) == n && d.u.quota.seq == 7 &&
 	       d.u.quota.quota == 96 * MIB, "QUOTA round trip");
+	/* The fuzz target's find: a non-zero reserved word re-encoded as 0. */
+	memcpy(bad, buf, (size_t)n);
+	bad[POOL_HDR_LEN + 5] = 1;
+	tap_is(pool_msg_decode(bad, (size_t)n, &d), -EINVAL, "QUOTA with a non-zero reserved word refused");
+	m = (struct pool_msg){ .type = POOL_ACK, .u.ack = { .seq = 3, .held_bytes = MIB } };
+	n = pool_msg_encode(&m, buf, sizeof(buf));
+	buf[POOL_HDR_LEN + 6] = 1;
+	tap_is(pool_msg_decode(buf, (size_t)n, &d), -EINVAL, "ACK with a non-zero reserved word refused");
+	m = (struct pool_msg){ .type = POOL_WELCOME,
+			       .u.welcome = { .vm_id = 1, .period_ms = 500, .quota = MIB } };
+	n = pool_msg_encode(&m, buf, sizeof(buf));
+	buf[POOL_HDR_LEN + 12] = 1;
+	tap_is(pool_msg_decode(buf, (size_t)n, &d), -EINVAL, "WELCOME with a non-zero reserved word refused");
 	tap_ok(!pool_name_ok("") && !pool_name_ok("a b") && pool_name_ok("db_2.x") &&
 	       !pool_name_ok("0123456789012345678901234567890123"), "names: 1..32, no spaces");
 }
