@@ -229,8 +229,11 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 		}
 	}
 	p->cursor = n < max ? 0 : next;
-	if (p->cursor)
-		rotate_u32(chunks, wrap, n);	/* ascending, for the zap runs */
+	/*
+	 * Ascending, for the zap runs: the picks below where this scan
+	 * started go first (whatever the next scan's start).
+	 */
+	rotate_u32(chunks, wrap, n);
 	p->st.sampled += n;
 	return n;
 }

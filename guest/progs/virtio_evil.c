@@ -112,11 +112,16 @@ static void setup(uint16_t size, uint64_t d, uint64_t a, uint64_t u)
 	w32(common + 44, (uint32_t)(a >> 32));
 	w32(common + 48, (uint32_t)u);
 	w32(common + 52, (uint32_t)(u >> 32));
-	w16(common + 28, 1);
-	w8(common + 20, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	/*
+	 * Clean rings before DRIVER_OK: the device serves what is available
+	 * at DRIVER_OK, and the last case's chain must not be served again.
+	 */
 	memset(page[0], 0, 4096);
 	memset(page[1], 0, 4096);
 	memset(page[2], 0, 4096);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	w16(common + 28, 1);
+	w8(common + 20, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 }
 
 static void publish(uint16_t head, uint16_t idx)

@@ -287,6 +287,26 @@ static void test_rotation_and_budget(void)
 	tap_ok(ok, "max_samples bounds each interval; round robin: 16 chunks x 5 in 16 intervals");
 	tap_ok(asc, "sample lists are ascending (zap runs)");
 	policy_destroy(p);
+
+	/*
+	 * A scan that starts mid-way (the last one was cut by max) and then
+	 * picks fewer than max: still ascending (it was not, and the
+	 * tracker's dirty-log clear over first..last block got EINVAL).
+	 */
+	par = small_params(2);
+	par.max_samples = N;
+	policy_create(&par, N, &p);
+	n = policy_sample_set(p, list, 3);
+	for (i = 0; i < n; i++)
+		policy_observe(p, list[i], 0);
+	policy_decide(p, mv, N, &nm);
+	n = policy_sample_set(p, list, N);
+	for (i = 1, asc = 1; i < n; i++)
+		asc &= list[i] > list[i - 1];
+	tap_ok(n > 3 && n < N && asc,
+	       "a scan from mid-way picking fewer than max is ascending (%u: %u..%u)", n,
+	       n ? list[0] : 0, n ? list[n - 1] : 0);
+	policy_destroy(p);
 }
 
 static void test_fill(void)
