@@ -11,7 +11,7 @@ void engine_config_init(struct engine_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mode = ENGINE_AUTO;
-	cfg->copy = ENGINE_COPY_PAUSE;	/* wp: a guest crash under it is open */
+	cfg->copy = ENGINE_COPY_WP;
 }
 
 static int parse_u32(const char *val, unsigned long lo, unsigned long hi,

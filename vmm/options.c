@@ -262,10 +262,9 @@ const struct run_opt run_opts[] = {
 	  "sampled every 2^L intervals (default: the policy's, 3)", opt_hmmv_levels },
 	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
 	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
-	{ "hmmv-copy", 0, "wp|pause", "a move's final copy: 'pause' (default) stops every vCPU\n"
-	  "for it; 'wp' pre-copies while the guest runs and makes only\n"
-	  "that chunk read-only, stalling only its writers\n"
-	  "(experimental: a guest reset under it is being chased)", opt_hmmv_copy },
+	{ "hmmv-copy", 0, "wp|pause", "a move's final copy, after a pre-copy while the guest\n"
+	  "runs: 'wp' (default) makes only that chunk read-only,\n"
+	  "stalling only its writers; 'pause' stops every vCPU", opt_hmmv_copy },
 	{ "trace", 0, "FILE", "record the engine's observations per interval into FILE\n"
 	  "(hmmv/trace.h: the sampled pages, in how many windows each\n"
 	  "was touched; replay it with hmmv sim --trace FILE); with\n"
