@@ -262,9 +262,10 @@ const struct run_opt run_opts[] = {
 	  "sampled every 2^L intervals (default: the policy's, 3)", opt_hmmv_levels },
 	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
 	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
-	{ "hmmv-copy", 0, "wp|pause", "a move's final copy, after a pre-copy while the guest\n"
-	  "runs: 'wp' (default) makes only that chunk read-only,\n"
-	  "stalling only its writers; 'pause' stops every vCPU", opt_hmmv_copy },
+	{ "hmmv-copy", 0, "wp|pause", "how a move copies: 'wp' (default) pre-copies while the\n"
+	  "guest runs, then makes only that chunk read-only for the\n"
+	  "final copy, stalling only its writers; 'pause' stops\n"
+	  "every vCPU for one copy", opt_hmmv_copy },
 	{ "trace", 0, "FILE", "record the engine's observations per interval into FILE\n"
 	  "(hmmv/trace.h: the sampled pages, in how many windows each\n"
 	  "was touched; replay it with hmmv sim --trace FILE); with\n"

@@ -97,6 +97,8 @@ static void test_parse(void)
 	       strstr(why, "'yes'"), "--hmmv yes refused: %s", why);
 	tap_ok(engine_parse_flag(&c, "--hmmv-copy", "pause", why, sizeof(why)) == 0 &&
 	       c.copy == ENGINE_COPY_PAUSE &&
+	       engine_parse_flag(&c, "--hmmv-copy", "wp", why, sizeof(why)) == 0 &&
+	       c.copy == ENGINE_COPY_WP &&
 	       engine_parse_flag(&c, "--hmmv-copy", "stop", why, sizeof(why)) == -EINVAL,
 	       "--hmmv-copy wp|pause");
 	tap_ok(engine_parse_flag(&c, "--hmmv-interval", "250", why, sizeof(why)) == 0 &&
