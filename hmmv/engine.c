@@ -40,7 +40,6 @@ struct engine {
 	struct policy_move *mv;
 	uint32_t *moved_at;		/* per chunk: interval of its last move */
 	uint32_t interval;		/* index of the current interval */
-	uint32_t log_flags;		/* memslot flags while tracking */
 	struct tracker_cost cost;	/* this interval's */
 	uint64_t track_cpu_ns;		/* CPU in the tracker's calls, this interval */
 	pthread_t thread;
@@ -225,7 +224,7 @@ static int fail(struct engine *e, int err, const char *what)
 static int idle_switch(struct engine *e)
 {
 	bool idle = !e->par.sample_idle && policy_idle(e->p);
-	uint32_t want = e->log_flags;
+	uint32_t want = tracker_slot_flags(e->t);	/* as the slots were made */
 	int err;
 
 	if (idle)
@@ -375,6 +374,7 @@ static int carry_out(struct engine *e)
 static void publish(struct engine *e, uint32_t n)
 {
 	struct engine_stats *s = &e->st;
+	struct policy_stats ps;
 	uint32_t c, lvl, dram = 0;
 	uint64_t hot = 0;
 
@@ -391,7 +391,8 @@ static void publish(struct engine *e, uint32_t n)
 	s->dram_chunks = dram;
 	s->nvm_chunks = e->nchunks - dram;
 	s->intervals++;
-	s->idle_intervals += e->st.idle;
+	policy_get_stats(e->p, &ps);
+	s->idle_intervals = ps.idle;
 	s->sampled += n;
 	s->zap_calls += e->cost.zap_calls;
 	s->zapped += e->cost.zapped;
@@ -453,7 +454,6 @@ static void *engine_thread(void *arg)
 	struct engine *e = arg;
 	uint64_t ival = (uint64_t)e->interval_ms * 1000000ULL, next;
 
-	e->log_flags = e->m->slot_flags;
 	e->cpu_start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	e->t_start = now_ns();
 	next = e->t_start;
