@@ -16,7 +16,9 @@ FUZZ_EXTRA_fuzz_trace := hmmv/trace.c
 FUZZ_EXTRA_fuzz_pool  := hmmv/pool_proto.c hmmv/pool_policy.c tools/pool/ledger.c
 FUZZ_EXTRA_fuzz_control := vmm/control.c vmm/control_req.c vmm/control_prom.c vmm/usock.c \
                            $(wildcard hmmv/*.c)
-# tests/fuzz/seeds/TARGET/: inputs that once failed, replayed by every run.
+# tests/fuzz/seeds/TARGET/: inputs that once failed, replayed by every run
+# (a shell word for the rules' loops, where $$n is the target).
+FUZZ_SEEDS   := $$(ls -d tests/fuzz/seeds/$$n 2>/dev/null)
 FUZZ_TIME    ?= 600
 FUZZ_SMOKE   ?= 20
 
@@ -32,14 +34,14 @@ fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); echo "fuzz: $$n for $(FUZZ_TIME) s"; \
 		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
-		    $(B)/fuzz/corpus/$$n $$(ls -d tests/fuzz/seeds/$$n 2>/dev/null) || exit 1; \
+		    $(B)/fuzz/corpus/$$n $(FUZZ_SEEDS) || exit 1; \
 	done
 
 fuzz-smoke: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); echo "fuzz-smoke: $$n for $(FUZZ_SMOKE) s"; \
 		$$f -max_total_time=$(FUZZ_SMOKE) $(B)/fuzz/corpus/$$n \
-		    $$(ls -d tests/fuzz/seeds/$$n 2>/dev/null) >$(B)/fuzz/$$n.log 2>&1 || { tail -40 $(B)/fuzz/$$n.log; exit 1; }; \
+		    $(FUZZ_SEEDS) >$(B)/fuzz/$$n.log 2>&1 || { tail -40 $(B)/fuzz/$$n.log; exit 1; }; \
 		grep -E '^(Done|stat::number_of_executed_units)' $(B)/fuzz/$$n.log | tail -1; \
 	done
 
