@@ -13,8 +13,8 @@
 # keeps the run folder; $TESTHOST_CMDLINE adds to the kernel command line;
 # $TESTHOST_SMP sets the test host's CPUs (default 1). With 2 CPUs under
 # multi-threaded TCG, guests of the test host's KVM triple-faulted at
-# random (about once a minute of console flood on a busy machine; the
-# test host itself reset once); under single-threaded TCG with 2 CPUs
+# random (a console-flooding guest within 40 s in one of two runs on a
+# busy machine; the test host itself reset once); under single-threaded TCG with 2 CPUs
 # they did not, but every cross-CPU IPI waited for QEMU's 100 ms round-
 # robin slice and guests crawled. One CPU has neither problem.
 # $TESTHOST_TCG_THREAD (multi or single) matters only with more CPUs.
