@@ -47,6 +47,7 @@ struct engine {
 	int stop_fd, wake_fd;
 	atomic_bool stop;
 	_Atomic uint64_t pool_quota;	/* bytes the pool grants; UINT64_MAX: no pool */
+	_Atomic uint64_t pool_applied;	/* the grant this interval's moves obey */
 	int err;
 	char errwhat[64];
 	uint64_t t_start, cpu_start;
@@ -144,6 +145,7 @@ int engine_create(struct engine **out, const struct engine_config *cfg,
 	e->wake_fd = -1;
 	atomic_init(&e->stop, false);
 	atomic_init(&e->pool_quota, UINT64_MAX);
+	atomic_init(&e->pool_applied, UINT64_MAX);
 	err = pthread_mutex_init(&e->lock, NULL);
 	if (err) {
 		free(e);
@@ -182,6 +184,7 @@ static void sync_placement(struct engine *e)
 	quota = e->m->tiers[MEM_TIER_DRAM].quota;
 	pool = atomic_load(&e->pool_quota);
 	policy_set_quota(e->p, (uint32_t)((pool < quota ? pool : quota) / e->m->chunk_size));
+	atomic_store(&e->pool_applied, pool);
 }
 
 /* Sleeps until @deadline (CLOCK_MONOTONIC ns); false when asked to stop. */
@@ -729,11 +732,22 @@ void engine_set_quota(struct engine *e, uint64_t bytes)
 void engine_pool_report(struct engine *e, uint64_t *held, uint64_t *hot,
 			uint64_t hist[POLICY_BUCKETS])
 {
-	struct mem_tier_stat st;
+	struct mem_tier_stat st = { 0 };
+	uint64_t applied;
 
 	pthread_mutex_lock(&e->lock);
 	*hot = e->st.hot_bytes;
 	memcpy(hist, e->hist, sizeof(e->hist));
 	pthread_mutex_unlock(&e->lock);
 	*held = memory_tier_stat(e->m, MEM_TIER_DRAM, &st) == 0 ? st.used : 0;
+	/*
+	 * A new grant not yet applied: this interval's moves still obey the
+	 * one before, and may grow into it. Say so, so that no acknowledgement
+	 * of a shrink goes out before the engine keeps to it.
+	 */
+	applied = atomic_load(&e->pool_applied);
+	if (applied > st.capacity)
+		applied = st.capacity;
+	if (applied != atomic_load(&e->pool_quota) && applied > *held)
+		*held = applied;
 }

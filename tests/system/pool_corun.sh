@@ -2,9 +2,10 @@
 # Two VMs co-run against one hmmv pool whose budget is 25% of their guest
 # RAM (128 MiB of 2 x 256 MiB): vm-big updates a 64 MiB hot set, vm-small
 # an 8 MiB one, both launched on the slow tier. The pool gives vm-big more
-# DRAM; at every look the quotas, and the DRAM the VMs really use, sum to
-# no more than the budget; kill -9 of vm-small returns its quota to
-# vm-big within a few periods; a restarted pool finds vm-big again.
+# DRAM; at every look the quotas, and the DRAM the VMs really hold (their
+# DRAM memfds' allocated blocks), sum to no more than the budget; kill -9
+# of vm-small returns its quota to vm-big within a few periods; a
+# restarted pool finds vm-big again.
 # testhost-timeout: 600
 dir=/tmp/pooltest
 sock=$dir/pool.sock
@@ -27,32 +28,45 @@ vm()
 		</dev/null >$dir/$1.out 2>$dir/$1.err &
 }
 
-# quota NAME / dram NAME: from the pool's JSON (empty: not registered),
-# and the VM's own DRAM use (0 when it is gone).
+# quota NAME: from the pool's JSON (empty: not registered).
 quota()
 {
 	hmmv stat $sock --json 2>/dev/null | tr '{' '\n' | grep "\"name\":\"$1\"" |
 		sed -n 's/.*"quota":\([0-9]*\).*/\1/p'
 }
-dram()
+# drams: the DRAM both VMs really hold, "BIG SMALL" in bytes: the allocated
+# blocks of their DRAM memfds, read by one stat (0 for a VM that is gone).
+drams()
 {
-	local u
-	u=$(hmmv stat $dir/$1.sock --prometheus 2>/dev/null |
-		sed -n 's/^hmmv_vm_tier_used_bytes{.*tier="dram"} //p')
-	echo ${u:-0}
+	local v f paths=
+	for v in $big $small; do
+		f=
+		for f in /proc/$v/fd/*; do
+			case "$(readlink $f 2>/dev/null)" in
+			*memfd:hmmv-dram*) break ;;
+			esac
+			f=
+		done
+		paths="$paths ${f:-/nonexistent}"
+	done
+	stat -L -c '%n %b' $paths 2>/dev/null >$dir/memfds
+	for f in $paths; do
+		awk -v f=$f '$1 == f { b = $2 } END { printf "%d ", b * 512 }' $dir/memfds
+	done
 }
 mib()
 {
 	echo $(( ${1:-0} >> 20 ))
 }
 
-# Checks the budget: quotas (pool) and real DRAM use (VMs); 1 when over.
+# Checks the budget: quotas (pool) and real DRAM use (the memfds).
 over=0
 check_budget()
 {
 	local g u
+	set -- $(drams)
 	g=$(hmmv stat $sock --json 2>/dev/null | sed -n 's/.*"granted":\([0-9]*\).*/\1/p')
-	u=$(( $(dram vm-big) + $(dram vm-small) ))
+	u=$(( ${1:-0} + ${2:-0} ))
 	[ "${g:-0}" -le $((128 << 20)) ] && [ "$u" -le $((128 << 20)) ] || over=1
 	echo "# granted $(mib $g) MiB, used $(mib $u) MiB; quotas: big" \
 		"$(mib $(quota vm-big)) MiB, small $(mib $(quota vm-small)) MiB"

@@ -81,7 +81,7 @@ static void test_proto(void)
 	       !pool_name_ok("0123456789012345678901234567890123"), "names: 1..32, no spaces");
 }
 
-/* A VM that gives back at once: reports held == its quota. */
+/* A VM that gives back at once: holds its quota and acknowledges it. */
 static void settle(struct pool_ledger *l, int slot, uint64_t now)
 {
 	struct pool_report r = { 0 };
@@ -90,6 +90,7 @@ static void settle(struct pool_ledger *l, int slot, uint64_t now)
 	r.held_bytes = v->quota;
 	memcpy(r.hist, v->hist, sizeof(r.hist));
 	pool_ledger_report(l, slot, &r, now);
+	pool_ledger_ack(l, slot, v->seq, v->quota);
 	v->send = false;
 }
 
@@ -181,6 +182,53 @@ static void test_shrink_first(void)
 	       (unsigned long long)(l.vm[b].quota / MIB));
 }
 
+/*
+ * A VM grown into a larger grant since its last report, then shrunk: the
+ * pool must count the grant it shrank from, not the stale report, until
+ * the VM acknowledges; a report (it has no seq) does not end the shrink.
+ */
+static void test_shrink_stale_report(void)
+{
+	struct pool_ledger l;
+	struct pool_hello h;
+	int a, b, k, ok = 1;
+	uint64_t qa, real;
+
+	pool_ledger_init(&l, 128 * MIB, POOL_SPLIT_HMMV, 1000);
+	h = hello("a", 256 * MIB, 128 * MIB, 0);
+	a = pool_ledger_register(&l, &h, 1, 0);
+	h = hello("b", 256 * MIB, 128 * MIB, 0);
+	b = pool_ledger_register(&l, &h, 2, 0);
+	/* a hot, b idle: a's grant grows; a reports nothing held yet. */
+	for (k = 1; k <= 6; k++) {
+		hot_report(&l, a, 120 * MIB, 256 * MIB, 1000 * (uint64_t)k);
+		hot_report(&l, b, 0, 256 * MIB, 1000 * (uint64_t)k);
+		pool_ledger_rebalance(&l, 1000 * (uint64_t)k);
+		pool_ledger_ack(&l, a, l.vm[a].seq, 0);
+		pool_ledger_ack(&l, b, l.vm[b].seq, 0);
+	}
+	qa = l.vm[a].quota;
+	/* a now really holds its whole grant, its last report said 0... */
+	real = qa;
+	/* ...and the heat turns: b hot, a idle (reports still saying 0). */
+	for (k = 7; k <= 12; k++) {
+		hot_report(&l, b, 120 * MIB, 256 * MIB, 1000 * (uint64_t)k);
+		hot_report(&l, a, 0, 256 * MIB, 1000 * (uint64_t)k);
+		pool_ledger_rebalance(&l, 1000 * (uint64_t)k);
+		ok &= real + l.vm[b].quota <= l.budget;
+	}
+	tap_ok(qa >= 64 * MIB && l.vm[a].quota < qa && l.vm[a].pending && ok,
+	       "a shrink after unreported growth: b gets only what a's old grant "
+	       "(%llu MiB) leaves free (b %llu MiB) while a has not acknowledged",
+	       (unsigned long long)(qa / MIB), (unsigned long long)(l.vm[b].quota / MIB));
+	pool_ledger_ack(&l, a, l.vm[a].seq, l.vm[a].quota);
+	pool_ledger_rebalance(&l, 13000);
+	tap_ok(!l.vm[a].pending && l.vm[b].quota + l.vm[a].quota <= l.budget &&
+	       l.vm[b].quota > l.budget - qa,
+	       "once a acknowledged, b grows into what a gave back (%llu MiB)",
+	       (unsigned long long)(l.vm[b].quota / MIB));
+}
+
 static void test_fence_and_death(void)
 {
 	struct pool_ledger l;
@@ -241,6 +289,7 @@ int main(void)
 	test_proto();
 	test_ledger();
 	test_shrink_first();
+	test_shrink_stale_report();
 	test_fence_and_death();
 	test_print();
 	return tap_done(0);

@@ -49,7 +49,9 @@ static bool in_use(const struct pool_vm_entry *v)
 /* What the pool counts as taken by @v: its grant, or more while it gives back. */
 static uint64_t reserved(const struct pool_vm_entry *v)
 {
-	return in_use(v) ? max64(v->quota, v->held) : 0;
+	if (!in_use(v))
+		return 0;
+	return max64(max64(v->quota, v->held), v->pending ? v->claim : 0);
 }
 
 uint64_t pool_ledger_reserved(const struct pool_ledger *l)
@@ -80,14 +82,23 @@ static uint64_t free_bytes(const struct pool_ledger *l)
 	return r < l->budget ? l->budget - r : 0;
 }
 
+/*
+ * A shrink: until the VM acknowledges it, it may hold anything up to the
+ * grant it had, whatever its last report said (it may have grown into the
+ * grant since, or still be moving under it), so that much stays counted.
+ */
 static void set_quota(struct pool_vm_entry *v, uint64_t q, uint64_t now_ms)
 {
 	if (q == v->quota && !v->pending)
 		return;
+	if (!v->pending)
+		v->claim = 0;
+	if (q < v->quota)
+		v->claim = max64(v->claim, v->quota);
 	v->quota = q;
 	v->seq++;
 	v->send = true;
-	v->pending = v->held > q;
+	v->pending = max64(v->held, v->claim) > q;
 	if (v->pending)
 		v->pending_since = now_ms;
 }
@@ -175,8 +186,7 @@ int pool_ledger_report(struct pool_ledger *l, int slot,
 	v->held = r->held_bytes;
 	v->hot = r->hot_bytes;
 	v->last_report = now_ms;
-	if (v->pending && v->held <= v->quota)
-		v->pending = false;
+	/* No seq: a report may predate the QUOTA; only an ACK ends a shrink. */
 	return 0;
 }
 
@@ -190,8 +200,10 @@ int pool_ledger_ack(struct pool_ledger *l, int slot, uint32_t seq, uint64_t held
 	if (seq != v->seq)
 		return 0;
 	v->held = held;
-	if (held <= v->quota)
+	if (held <= v->quota) {
 		v->pending = false;
+		v->claim = 0;
+	}
 	return 0;
 }
 

@@ -50,6 +50,7 @@ struct pool_vm_entry {
 	uint64_t hist[POLICY_BUCKETS];
 	uint32_t seq;		/* of the last QUOTA sent */
 	bool pending;		/* a shrink not yet acknowledged */
+	uint64_t claim;		/* while pending: the grant it shrank from */
 	uint64_t pending_since;	/* ms */
 	uint64_t last_report;	/* ms, 0: none yet */
 	bool send;		/* a QUOTA to send */
