@@ -321,6 +321,8 @@ struct mem_migrate_stats {
 	uint32_t rounds;		/* pre-copy rounds done */
 	uint32_t recopied_pages;	/* pages copied again after round 0 */
 	int method;			/* what was done: enum, or -1 in place */
+	int boosted;			/* WP window at SCHED_FIFO: 1, 0 no, -errno
+					 * when restoring the policy failed */
 };
 
 /*

@@ -16,6 +16,8 @@
  * NUMA-node tiers move in place (move_pages), with neither.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,6 +44,11 @@ struct mig {
 	uint64_t dst_off;	/* offset of the new frame in dst's file */
 	uint64_t *bits;		/* pages to copy again, one bit per page */
 	uint32_t pages;
+};
+
+struct mig_sched {
+	int policy;
+	struct sched_param param;
 };
 
 /* Copies the pages set in @bits (all when NULL); returns how many. */
@@ -165,6 +172,42 @@ bool memory_wp_mmio(struct guest_mem *m, uint64_t gpa, void *data, uint32_t len,
 }
 
 /*
+ * The protected window is a lock the chunk's writers wait on: the mover
+ * must not be preempted inside it by the vCPUs that run on, as happens
+ * whenever vCPUs outnumber host CPUs (a timeslice is several ms against a
+ * window well under one). Where the process may (CAP_SYS_NICE or
+ * RLIMIT_RTPRIO), the mover runs the window at SCHED_FIFO priority 1;
+ * elsewhere it runs as before. Returns true when boosted.
+ */
+static bool mig_boost(struct mig_sched *old)
+{
+	const struct sched_param fifo = { .sched_priority = 1 };
+
+	if (pthread_getschedparam(pthread_self(), &old->policy, &old->param))
+		return false;
+	if (old->policy == SCHED_FIFO || old->policy == SCHED_RR)
+		return false;
+	return !pthread_setschedparam(pthread_self(), SCHED_FIFO, &fifo);
+}
+
+/*
+ * Ends the window: writers released, the mover's policy restored. Lowering
+ * one's own priority is always allowed; should it fail all the same, the
+ * mover stays FIFO and the stats say so (the move itself is done).
+ */
+static void mig_window_end(struct mig *g, const struct mig_sched *old)
+{
+	int err;
+
+	wp_end(g->m);
+	if (g->st->boosted != 1)
+		return;
+	err = pthread_setschedparam(pthread_self(), old->policy, &old->param);
+	if (err)
+		g->st->boosted = -err;
+}
+
+/*
  * The final copy: writers of this chunk stall from the mprotect to the
  * MAP_FIXED; everything else runs on. With pre-copy only the pages logged
  * since the last round are copied, else the whole chunk.
@@ -173,14 +216,16 @@ static int mig_final(struct mig *g, int dstid, uint32_t frame, const struct mem_
 		     bool precopied)
 {
 	struct guest_mem *m = g->m;
+	struct mig_sched sched;
 	uint64_t t0;
 	int err;
 
+	g->st->boosted = mig_boost(&sched);
 	wp_begin(m);
 	t0 = mig_now_ns();
 	if (mprotect(g->src, m->chunk_size, PROT_READ) < 0) {
 		err = -errno;
-		wp_end(m);
+		mig_window_end(g, &sched);
 		return err;
 	}
 	if (g->o->hook)
@@ -192,7 +237,7 @@ static int mig_final(struct mig *g, int dstid, uint32_t frame, const struct mem_
 		mig_copy(g, NULL);
 	err = mem_remap_map(m, g->c, dstid, frame, old);
 	g->st->writer_stall_ns = mig_now_ns() - t0;
-	wp_end(m);
+	mig_window_end(g, &sched);
 	return err;
 }
 

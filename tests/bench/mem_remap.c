@@ -114,7 +114,7 @@ static uint64_t pct(uint64_t *v, int n, int q)
 struct mig_samples {
 	uint64_t memcpy[MAX_MOVES], stall[MAX_MOVES], pause[MAX_MOVES], total[MAX_MOVES];
 	uint64_t rounds, recopied;
-	int n;
+	int n, boosted;
 };
 
 /* One memory_migrate() of chunk @c to @dst by @method, and a memcpy. */
@@ -140,6 +140,7 @@ static int mig_one(struct guest_mem *m, uint32_t c, int dst, int method, uint8_t
 	s->total[s->n] = st.total_ns;
 	s->rounds += st.rounds;
 	s->recopied += st.recopied_pages;
+	s->boosted += st.boosted == 1;
 	s->n++;
 	return 0;
 }
@@ -189,9 +190,9 @@ static void mig_report(const char *backend, struct mig_samples *wp, struct mig_s
 	       (double)s99 / (double)mc, p50 / 1e3, (double)p50 / (double)mc, p99 / 1e3,
 	       (double)p99 / (double)mc);
 	printf("# %-16s wp: pre-copy rounds %.1f and re-copied pages %.1f per move, %llu vCPU"
-	       " write stalls; target wp-stall p99 <= 10x memcpy: %s\n", backend,
-	       (double)wp->rounds / n, (double)wp->recopied / n, (unsigned long long)waits,
-	       s99 <= 10 * mc ? "met" : "NOT met");
+	       " write stalls, %d of %d windows at SCHED_FIFO; target wp-stall p99 <= 10x"
+	       " memcpy: %s\n", backend, (double)wp->rounds / n, (double)wp->recopied / n,
+	       (unsigned long long)waits, wp->boosted, n, s99 <= 10 * mc ? "met" : "NOT met");
 	fflush(stdout);
 }
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -281,6 +282,7 @@ static void test_remap(void)
 }
 
 static int hook_calls[2];
+static int hook_policy = -1;
 
 static void count_hook(void *ctx, int phase)
 {
@@ -288,8 +290,10 @@ static void count_hook(void *ctx, int phase)
 
 	hook_calls[phase == MEM_MIGRATE_PROTECTED]++;
 	/* Protected: guest writes fail, a vCPU would wait. */
-	if (phase == MEM_MIGRATE_PROTECTED)
+	if (phase == MEM_MIGRATE_PROTECTED) {
 		hook_calls[1] += m->wp_active == 1 ? 10 : 0;
+		hook_policy = sched_getscheduler(0);
+	}
 }
 
 /* memory_migrate() without KVM: no vCPUs, no dirty log. */
@@ -322,6 +326,11 @@ static void test_migrate(void)
 	       !st.rounds && st.copy_ns > 0, "migrate: wp stats (stall, no pause, no pre-copy)");
 	tap_ok(hook_calls[0] == 0 && hook_calls[1] == 11,
 	       "migrate: hook once, chunk protected, no pre-copy without a dirty log");
+	tap_ok((st.boosted == 1) == (hook_policy == SCHED_FIFO) &&
+	       sched_getscheduler(0) == SCHED_OTHER,
+	       "migrate: the window ran at SCHED_FIFO exactly when boosted (%s here), "
+	       "and the mover is SCHED_OTHER again after it",
+	       st.boosted == 1 ? "boosted" : "not permitted");
 	tap_ok(memory_wp_seq(&m) == seq + 2 && !m.wp_active, "migrate: protect and release counted");
 	tap_is(memory_wp_wait(&m, seq), 0, "wp_wait: a move since the token: re-enter");
 	tap_is(memory_wp_wait(&m, memory_wp_seq(&m)), -EFAULT, "wp_wait: none: a real fault");
