@@ -17,17 +17,22 @@
 #     with DRAM one chunk short (so that the engine tracks);
 #  3. capture: the whole 448 MiB guest launched on /dev/dax0.0 with 128
 #     MiB of DRAM, a 72 MiB hot set: seconds until 90% of it is in DRAM,
-#     and the bytes moved meanwhile.
+#     and the bytes moved meanwhile, once with --hmmv-copy wp and once
+#     with pause;
+#  4. stalls: the engine's per-move writer stalls (wp) and whole-VM pauses
+#     (pause) in those captures, p50 and p99, as ratios to a 2 MiB memcpy
+#     from memory in this test host; target writer-stall p99 <= 10x (a
+#     miss fails the run).
 # Nested TCG costs are not hardware costs: compare ratios within one run.
 # testhost-timeout: 1800
 sock=/tmp/bench-hmmv.sock
 out=/tmp/bench-hmmv.out
-echo 1..8
+echo 1..11
 n=0
 ok()
 {
 	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
 }
 
 # json KEY: a number from the last engine snapshot.
@@ -36,11 +41,11 @@ json()
 	sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" /tmp/bench-hmmv.json | head -1
 }
 
-# run HOTSET_ARGS FLAGS...: boots, snapshots the engine 5 s before the
-# hot set ends, sets $updates.
-run()
+# boot HOTSET_ARGS FLAGS...: starts the guest ($pid) and waits for its hot
+# set to run.
+boot()
 {
-	local args=$1 i=0
+	local args=$1
 	shift
 	rm -f $sock $out /tmp/bench-hmmv.json
 	hmmv run -k /guest/vmlinuz -i /guest/initrd.img --control $sock "$@" \
@@ -50,6 +55,15 @@ run()
 	while ! grep -q '^hotset: frames' $out 2>/dev/null && kill -0 $pid 2>/dev/null; do
 		sleep 0.5
 	done
+}
+
+# run HOTSET_ARGS FLAGS...: boots, snapshots the engine 5 s before the
+# hot set ends, sets $updates.
+run()
+{
+	local args=$1 i=0
+	shift
+	boot $args "$@"
 	sleep 15
 	hmmv stat --json $sock >/tmp/bench-hmmv.json 2>/dev/null
 	hmmv stat $sock 2>/dev/null | grep -A12 '^engine' | sed 's/^/#   /'
@@ -90,33 +104,55 @@ for mib in 256 1024; do
 done
 awk -v a=$per_256M -v b=$per_1024M 'BEGIN { if (a > 0) printf "# bench-hmmv scaling: faults per interval 1 GiB / 256 MiB = %.2f (4x the RAM)\n", b / a }'
 
-# Capture: the time to 90%, polled every second.
-rm -f $sock $out
-hmmv run -k /guest/vmlinuz -i /guest/initrd.img --control $sock -m 448M --dram 128M \
-	--nvm /dev/dax0.0 --placement nvm-first \
-	-p "console=ttyS0 quiet panic=-1 hmmv.run=hmmv_hotset hmmv.hotset=72,192,75" \
-	</dev/null >$out 2>&1 &
-pid=$!
-while ! grep -q '^hotset: frames' $out 2>/dev/null && kill -0 $pid 2>/dev/null; do
-	sleep 0.5
-done
-f=$(sed -n 's/^hotset: frames [0-9]*: //p' $out | tr -d '\r' | head -1)
-t0=$(date +%s); secs=never
-while kill -0 $pid 2>/dev/null; do
-	s=$(echo "$(hmmv stat $sock --request placement 2>/dev/null | sed -n 's/^placement [0-9]* //p') $f" |
-		awk '{ for (i = 2; i <= NF; i++) { split($i, a, ":"); t += a[2]
-			if (substr($1, a[1] + 1, 1) == "d") d += a[2] }
-			print t ? int(d * 100 / t) : 0 }')
-	if [ "${s:-0}" -ge 90 ]; then
-		secs=$(( $(date +%s) - t0 ))
+# dist NAME: "P50 P99" of the engine's per-move distribution NAME (ns).
+dist()
+{
+	sed -n "s/.*\"$1\":{\"p50\":\([0-9]*\),\"p99\":\([0-9]*\).*/\1 \2/p" \
+		/tmp/bench-hmmv.json | head -1
+}
+
+# capture METHOD: the time to 90%, polled every second, with
+# --hmmv-copy METHOD; the engine's stall figures once the hot set is in
+# (or at the end); sets $p50 and $p99 (ns) of its writer stalls (wp) or
+# whole-VM pauses (pause).
+capture()
+{
+	local f s t0 secs=never pb db d
+	boot 72,192,75 -m 448M --dram 128M --nvm /dev/dax0.0 --placement nvm-first \
+		--hmmv-copy $1
+	f=$(sed -n 's/^hotset: frames [0-9]*: //p' $out | tr -d '\r' | head -1)
+	t0=$(date +%s)
+	while kill -0 $pid 2>/dev/null; do
+		s=$(echo "$(hmmv stat $sock --request placement 2>/dev/null | sed -n 's/^placement [0-9]* //p') $f" |
+			awk '{ for (i = 2; i <= NF; i++) { split($i, a, ":"); t += a[2]
+				if (substr($1, a[1] + 1, 1) == "d") d += a[2] }
+				print t ? int(d * 100 / t) : 0 }')
 		hmmv stat --json $sock >/tmp/bench-hmmv.json 2>/dev/null
-		break
-	fi
-	[ $(( $(date +%s) - t0 )) -gt 70 ] && break
-	sleep 1
-done
-pb=$(json promoted_bytes); db=$(json demoted_bytes)
-[ "$secs" != never ]
-ok $? "capture: 90% of the 72 MiB hot set in DRAM after $secs s; moved $(( (${pb:-0} + ${db:-0}) >> 20 )) MiB (${pb:-0} B promoted, ${db:-0} B demoted)"
-wait $pid
-ok $? "the capture guest powered off"
+		if [ "${s:-0}" -ge 90 ]; then
+			secs=$(( $(date +%s) - t0 ))
+			break
+		fi
+		[ $(( $(date +%s) - t0 )) -gt 70 ] && break
+		sleep 1
+	done
+	pb=$(json promoted_bytes); db=$(json demoted_bytes)
+	[ $1 = wp ] && d=$(dist writer_stall_ns) || d=$(dist pause_ns)
+	p50=${d% *}; p99=${d#* }
+	[ "$secs" != never ]
+	ok $? "capture ($1): 90% of the 72 MiB hot set in DRAM after $secs s; moved $(( (${pb:-0} + ${db:-0}) >> 20 )) MiB (${pb:-0} B promoted, ${db:-0} B demoted)"
+	wait $pid
+	ok $? "the capture guest ($1) powered off"
+}
+
+# Stalls: the engine's own per-move figures in the two captures, as ratios
+# to a 2 MiB memcpy from memory measured in this test host.
+mc=$(mem_bench_remap --memcpy | sed -n 's/^memcpy_ns=//p')
+capture wp
+ws50=${p50:-0}; ws99=${p99:-0}
+capture pause
+vp50=${p50:-0}; vp99=${p99:-0}
+awk -v m=${mc:-0} -v a=$ws50 -v b=$ws99 -v c=$vp50 -v d=$vp99 'BEGIN { if (m > 0)
+	printf "# bench-hmmv stalls (capture, engine figures; memcpy 2 MiB %.0f us): writer stall p50 %.2fx p99 %.2fx (target p99 <= 10x); whole-VM pause p50 %.2fx p99 %.2fx\n", m / 1e3, a / m, b / m, c / m, d / m }'
+[ "${mc:-0}" -gt 0 ] && [ "$ws99" -gt 0 ] && [ "$ws99" -le $((10 * mc)) ]
+ok $? "writer stall p99 $((ws99 / 1000)) us is at most 10x a 2 MiB memcpy ($((${mc:-0} / 1000)) us)"
+[ -z "${fail:-}" ]

@@ -46,16 +46,12 @@ ok()
 }
 mib() { echo $(( ${1:-0} >> 20 )); }
 
+. /tests/system/lib/pool_vm.sh
+
 # vm NAME HOT_MIB COLD_MIB: a 256 MiB guest on the pool, slow tier a file.
 vm()
 {
-	rm -f $dir/$1.sock $dir/$1.out $dir/$1.err
-	truncate -s 256M $dir/$1.img
-	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M --dram 192M \
-		--nvm $dir/$1.img --placement nvm-first --control $dir/$1.sock \
-		--pool $sock --name $1 \
-		-p "console=ttyS0 quiet panic=-1 hmmv.run=hmmv_hotset hmmv.hotset=$2,$3,$secs" \
-		</dev/null >$dir/$1.out 2>$dir/$1.err &
+	pool_vm $1 256 192 $2,$3,$secs
 	eval pid_$(echo $1 | tr - _)=$!
 }
 pid() { eval echo \$pid_$(echo $1 | tr - _); }
@@ -65,28 +61,12 @@ quota()
 	sed -n "s/.*\"name\":\"$1\"[^}]*\"quota\":\([0-9]*\).*/\1/p" $dir/pool.json
 }
 
-# memfd_path NAME: the VM's DRAM memfd as /proc/PID/fd/N (found once).
-memfd_path()
-{
-	local f p=$(pid $1)
-	for f in /proc/$p/fd/*; do
-		case "$(readlink $f 2>/dev/null)" in
-		*memfd:hmmv-dram*) echo $f; return ;;
-		esac
-	done
-	echo /nonexistent
-}
-
-# memfds: bytes allocated to each VM's DRAM memfd, all four read by one
-# stat (0 for a VM that is gone), so that their sum is one moment's.
+# memfds: the four VMs' DRAM memfds' allocated bytes, one moment's.
 memfds()
 {
 	local v paths=
 	for v in $vms; do paths="$paths $(eval echo \$fd_$(echo $v | tr - _))"; done
-	stat -L -c '%n %b' $paths 2>/dev/null >$dir/memfds
-	for v in $paths; do
-		awk -v f=$v '$1 == f { b = $2 } END { printf "%d ", b * 512 }' $dir/memfds
-	done
+	memfd_bytes $paths
 }
 
 # hot NAME: "IN TOTAL", the VM's hot-set pages in DRAM and in all.
@@ -129,7 +109,7 @@ run()
 		done
 		sleep 5
 	done
-	for v in $vms; do eval fd_$(echo $v | tr - _)=$(memfd_path $v); done
+	for v in $vms; do eval fd_$(echo $v | tr - _)=$(memfd_path $(pid $v)); done
 	ok $([ $m = 4 ]; echo $?) "$p: all four hot sets running after $now s"
 	if [ $m != 4 ]; then
 		for v in $vms; do

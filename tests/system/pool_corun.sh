@@ -16,16 +16,12 @@ ok()
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
 }
 
+. /tests/system/lib/pool_vm.sh
+
 # vm NAME HOTSET_ARGS: a 256 MiB guest, 128 MiB DRAM tier, slow tier a file.
 vm()
 {
-	rm -f $dir/$1.sock
-	truncate -s 256M $dir/$1.img
-	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M --dram 128M \
-		--nvm $dir/$1.img --placement nvm-first --control $dir/$1.sock \
-		--pool $sock --name $1 \
-		-p "console=ttyS0 quiet panic=-1 hmmv.run=hmmv_hotset hmmv.hotset=$2" \
-		</dev/null >$dir/$1.out 2>$dir/$1.err &
+	pool_vm $1 256 128 $2
 }
 
 # quota NAME: from the pool's JSON (empty: not registered).
@@ -34,25 +30,11 @@ quota()
 	hmmv stat $sock --json 2>/dev/null | tr '{' '\n' | grep "\"name\":\"$1\"" |
 		sed -n 's/.*"quota":\([0-9]*\).*/\1/p'
 }
-# drams: the DRAM both VMs really hold, "BIG SMALL" in bytes: the allocated
-# blocks of their DRAM memfds, read by one stat (0 for a VM that is gone).
+# drams: the DRAM both VMs really hold, "BIG SMALL" in bytes (their DRAM
+# memfds' allocated blocks, one moment's; 0 for a VM that is gone).
 drams()
 {
-	local v f paths=
-	for v in $big $small; do
-		f=
-		for f in /proc/$v/fd/*; do
-			case "$(readlink $f 2>/dev/null)" in
-			*memfd:hmmv-dram*) break ;;
-			esac
-			f=
-		done
-		paths="$paths ${f:-/nonexistent}"
-	done
-	stat -L -c '%n %b' $paths 2>/dev/null >$dir/memfds
-	for f in $paths; do
-		awk -v f=$f '$1 == f { b = $2 } END { printf "%d ", b * 512 }' $dir/memfds
-	done
+	memfd_bytes $(memfd_path $big) $(memfd_path $small)
 }
 mib()
 {
