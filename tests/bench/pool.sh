@@ -1,12 +1,12 @@
 #!/bin/sh
 # make eval-pool, run inside the nested test host (an evaluation, not a
 # test): four VMs co-run against one hmmv pool whose budget is 25% of their
-# guest RAM (256 MiB of 4 x 256 MiB), once under --policy hmmv and once
+# guest RAM (384 MiB of 4 x 384 MiB), once under --policy hmmv and once
 # under --policy equal, on the same guests. Two VMs update a large hot set
-# (big-1, big-2: 96 MiB each), two a small one (small-1, small-2: 8 MiB
-# each), each beside memory written once and left cold (128 MiB in all per
+# (big-1, big-2: 144 MiB each), two a small one (small-1, small-2: 8 MiB
+# each), each beside memory written once and left cold (160 MiB in all per
 # guest); all are launched on their slow tier (a file) with --placement
-# nvm-first. Equal shares give each VM 64 MiB, less than a big hot set.
+# nvm-first. Equal shares give each VM 96 MiB, less than a big hot set.
 #
 # Every 5 s it looks at each VM: its quota (the pool), the DRAM it really
 # holds (the allocated blocks of its DRAM memfd, read from /proc), and which
@@ -27,7 +27,7 @@
 # testhost-timeout: 2400
 dir=/tmp/evalpool
 sock=$dir/pool.sock
-budget=$((256 << 20))
+budget=$((384 << 20))
 # The guests boot and fill their memory at different speeds on the test
 # host's one CPU (minutes apart): the hot sets run far longer than needed,
 # the looks start once all four run, WARM seconds of convergence are not
@@ -48,10 +48,10 @@ mib() { echo $(( ${1:-0} >> 20 )); }
 
 . /tests/system/lib/pool_vm.sh
 
-# vm NAME HOT_MIB COLD_MIB: a 256 MiB guest on the pool, slow tier a file.
+# vm NAME HOT_MIB COLD_MIB: a 384 MiB guest on the pool, slow tier a file.
 vm()
 {
-	pool_vm $1 256 192 $2,$3,$secs
+	pool_vm $1 384 256 $2,$3,$secs
 	eval pid_$(echo $1 | tr - _)=$!
 }
 pid() { eval echo \$pid_$(echo $1 | tr - _); }
@@ -88,14 +88,14 @@ run()
 	local p=$1 v i t0 now g used q m h in tot ain atot looks=0 over=0 held=0
 	local sum_share=0 nsh=0 sum_qb=0 sum_qs=0 rcs=0 prev
 	rm -rf $dir && mkdir -p $dir && chmod 700 $dir
-	hmmv pool --dram 256M --socket $sock --policy $p --period-ms 1000 2>$dir/pool.err &
+	hmmv pool --dram 384M --socket $sock --policy $p --period-ms 1000 2>$dir/pool.err &
 	pool=$!
 	i=0
 	while [ ! -S $sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	vm big-1 96 32
-	vm big-2 96 32
-	vm small-1 8 120
-	vm small-2 8 120
+	vm big-1 144 16
+	vm big-2 144 16
+	vm small-1 8 152
+	vm small-2 8 152
 	# All four hot sets allocated and named (booting four guests on the
 	# test host's one CPU takes a while).
 	t0=$(date +%s)
@@ -165,7 +165,7 @@ run()
 	wait $pool
 	ok $rcs "$p: the four guests ran their hot sets to the end of the window and stopped cleanly on SIGTERM (exit 4)"
 	ok $([ $over = 0 ] && [ $held = 0 ] && [ $looks -gt 0 ]; echo $?) \
-		"$p: in $looks looks the quotas and the memfds' DRAM stayed within 256 MiB ($over over) and no VM held more than a settled quota ($held)"
+		"$p: in $looks looks the quotas and the memfds' DRAM stayed within 384 MiB ($over over) and no VM held more than a settled quota ($held)"
 	[ $nsh -gt 0 ] || nsh=1
 	eval share_$p=$((sum_share / nsh))
 	eval qbig_$p=$((sum_qb / nsh / 2))
