@@ -47,8 +47,9 @@ struct mig {
 };
 
 struct mig_sched {
-	int policy;
+	int policy;		/* the mover's own, to go back to */
 	struct sched_param param;
+	bool boosted;		/* the window runs at SCHED_FIFO */
 };
 
 /* Copies the pages set in @bits (all when NULL); returns how many. */
@@ -177,17 +178,18 @@ bool memory_wp_mmio(struct guest_mem *m, uint64_t gpa, void *data, uint32_t len,
  * whenever vCPUs outnumber host CPUs (a timeslice is several ms against a
  * window well under one). Where the process may (CAP_SYS_NICE or
  * RLIMIT_RTPRIO), the mover runs the window at SCHED_FIFO priority 1;
- * elsewhere it runs as before. Returns true when boosted.
+ * elsewhere it runs as before.
  */
-static bool mig_boost(struct mig_sched *old)
+static void mig_boost(struct mig_sched *s)
 {
 	const struct sched_param fifo = { .sched_priority = 1 };
 
-	if (pthread_getschedparam(pthread_self(), &old->policy, &old->param))
-		return false;
-	if (old->policy == SCHED_FIFO || old->policy == SCHED_RR)
-		return false;
-	return !pthread_setschedparam(pthread_self(), SCHED_FIFO, &fifo);
+	s->boosted = false;
+	if (pthread_getschedparam(pthread_self(), &s->policy, &s->param))
+		return;
+	if (s->policy == SCHED_FIFO || s->policy == SCHED_RR)
+		return;
+	s->boosted = !pthread_setschedparam(pthread_self(), SCHED_FIFO, &fifo);
 }
 
 /*
@@ -195,14 +197,15 @@ static bool mig_boost(struct mig_sched *old)
  * one's own priority is always allowed; should it fail all the same, the
  * mover stays FIFO and the stats say so (the move itself is done).
  */
-static void mig_window_end(struct mig *g, const struct mig_sched *old)
+static void mig_window_end(struct mig *g, const struct mig_sched *s)
 {
 	int err;
 
 	wp_end(g->m);
-	if (g->st->boosted != 1)
+	g->st->boosted = s->boosted;
+	if (!s->boosted)
 		return;
-	err = pthread_setschedparam(pthread_self(), old->policy, &old->param);
+	err = pthread_setschedparam(pthread_self(), s->policy, &s->param);
 	if (err)
 		g->st->boosted = -err;
 }
@@ -220,7 +223,7 @@ static int mig_final(struct mig *g, int dstid, uint32_t frame, const struct mem_
 	uint64_t t0;
 	int err;
 
-	g->st->boosted = mig_boost(&sched);
+	mig_boost(&sched);
 	wp_begin(m);
 	t0 = mig_now_ns();
 	if (mprotect(g->src, m->chunk_size, PROT_READ) < 0) {
