@@ -482,7 +482,10 @@ int engine_start(struct engine *e, int stop_fd)
 {
 	int err;
 
-	err = tracker_trace_start(e->t, TRACE_F_WINDOWS,
+	/* The replay starts from the launch placement (hmmv/trace.h). */
+	err = tracker_trace_start(e->t, TRACE_F_WINDOWS |
+				  (e->m->placement == MEM_PLACE_DRAM_FIRST ?
+				   TRACE_F_DRAM_FIRST : 0),
 				  (uint64_t)e->interval_ms * 1000000ULL);
 	if (err)
 		return fail(e, err, "trace");

@@ -66,7 +66,7 @@ int trace_open_mem(struct trace_cursor *c, const uint8_t *buf, size_t len)
 		return -EINVAL;
 	for (i = 0; i < h->nvms; i++)
 		h->vm_pages[i] = get64(buf + HDR_FIXED + 8 * i);
-	if (!hdr_valid(h) || h->flags & ~(TRACE_F_PRESENCE | TRACE_F_WINDOWS))
+	if (!hdr_valid(h) || h->flags & ~TRACE_F_ALL)
 		return -EINVAL;
 	c->buf = buf;
 	c->len = len;
@@ -165,7 +165,7 @@ int trace_write_header(FILE *f, const struct trace_hdr *h)
 	size_t len;
 	uint32_t i;
 
-	if (!hdr_valid(h) || h->flags & ~(TRACE_F_PRESENCE | TRACE_F_WINDOWS))
+	if (!hdr_valid(h) || h->flags & ~TRACE_F_ALL)
 		return -EINVAL;
 	memcpy(buf, TRACE_MAGIC, 8);
 	put32(buf + 8, TRACE_VERSION);

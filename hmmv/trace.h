@@ -26,6 +26,9 @@
  * number of sampling windows in which the page was touched, writes = 0; a
  * sampled chunk without a record had no hit. The simulator replays such a
  * trace's observations instead of sampling it.
+ * Flag TRACE_F_DRAM_FIRST (with TRACE_F_WINDOWS): the VM's lowest pages
+ * were in DRAM when the engine started (hmmv run's --placement
+ * dram-first), as many as the DRAM tier held; without it, none were.
  */
 #ifndef HMMV_TRACE_H
 #define HMMV_TRACE_H
@@ -39,6 +42,8 @@
 #define TRACE_MAX_VMS		64
 #define TRACE_F_PRESENCE	(1u << 0)
 #define TRACE_F_WINDOWS		(1u << 1)
+#define TRACE_F_DRAM_FIRST	(1u << 2)
+#define TRACE_F_ALL		(TRACE_F_PRESENCE | TRACE_F_WINDOWS | TRACE_F_DRAM_FIRST)
 #define TRACE_TAG_BLOCK		0xB1
 #define TRACE_TAG_END		0xE0
 

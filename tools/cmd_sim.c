@@ -26,6 +26,9 @@ struct simcfg {
 	struct pol_params pp;
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
+	const char *measure, *estimate, *cut_ivals, *cut_pages;
+	uint32_t meas_from, meas_to;
+	struct trace_cut cut;
 	const char *preset;
 	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms;
 	uint32_t check, quiet, help, presence_lines;
@@ -46,6 +49,17 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		  "transfers per presence bit of a TRACE_F_PRESENCE trace (64)"),
 		{ "write-trace", F_STR, &c->write_trace, "FILE",
 		  "write the workload as a trace file and exit" },
+		{ "estimate", F_STR, &c->estimate, "FILE",
+		  "with the trace of hmmv run --trace: write the traffic its observations "
+		  "imply as a trace, for the other policies (tools/sim/README.md)" },
+		{ "measure", F_STR, &c->measure, "FROM:TO",
+		  "count only trace intervals FROM..TO-1 in the results, counted from the "
+		  "first replayed (TO empty: to the end)" },
+		{ "trace-intervals", F_STR, &c->cut_ivals, "FROM:TO",
+		  "replay only the trace's intervals FROM..TO-1 (TO empty: to the end)" },
+		{ "trace-pages", F_STR, &c->cut_pages, "FIRST:COUNT",
+		  "replay only these 4 KiB pages of a one-VM trace, as pages 0..COUNT-1 "
+		  "(a guest's part of a range the meter traced)" },
 		{ "policies", F_STR, &c->policies, "LIST", "comma-separated (default: all)" },
 		D("dram-mb", dram_mb, "MB", "DRAM budget for all VMs (default: --dram-pct)"),
 		D("dram-pct", dram_pct, "PCT", "DRAM as % of the total footprint (25)"),
@@ -318,9 +332,53 @@ static int check_windows(const struct simcfg *c, uint64_t interval_ns,
 	return -1;
 }
 
+/*
+ * A:B as two 32-bit numbers. @span: B is a count (> 0), else an end (> A,
+ * or empty for "to the end", given as 0).
+ */
+static int parse_pair(const char *flag, const char *v, int span, uint32_t *a,
+		      uint32_t *b)
+{
+	unsigned long x, y = 0;
+	const char *t;
+	char *end;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	x = strtoul(v, &end, 10);
+	if (errno || end == v || *end != ':' || x > UINT32_MAX || v[0] == '-')
+		goto bad;
+	t = end + 1;
+	if (*t) {
+		y = strtoul(t, &end, 10);
+		if (errno || end == t || *end || y > UINT32_MAX || *t == '-' ||
+		    (span ? !y : y <= x))
+			goto bad;
+	} else if (span) {
+		goto bad;
+	}
+	*a = (uint32_t)x;
+	*b = (uint32_t)y;
+	return 0;
+bad:
+	fprintf(stderr, "hmmv sim: --%s: '%s' is not %s\n", flag, v, span ?
+		"FIRST:COUNT (COUNT > 0)" : "FROM:TO (FROM < TO) or FROM:");
+	return -1;
+}
+
+static int parse_measure(struct simcfg *c)
+{
+	return parse_pair("measure", c->measure, 0, &c->meas_from, &c->meas_to) ||
+	       parse_pair("trace-intervals", c->cut_ivals, 0, &c->cut.ival_from,
+			  &c->cut.ival_to) ||
+	       parse_pair("trace-pages", c->cut_pages, 1, &c->cut.page_first,
+			  &c->cut.page_count);
+}
+
 static int finish_cfg(struct simcfg *c)
 {
-	if (check_ranges(c) || check_hmmv(c))
+	if (check_ranges(c) || check_hmmv(c) || parse_measure(c))
 		return -1;
 	c->m.bw_rd[SIM_NVM] = c->dimm_rd * c->dimms;
 	c->m.bw_wr[SIM_NVM] = c->dimm_wr * c->dimms;
@@ -338,6 +396,14 @@ static int finish_cfg(struct simcfg *c)
 		return -1;
 	if (c->trace && c->write_trace) {
 		fprintf(stderr, "hmmv sim: --trace and --write-trace exclude each other\n");
+		return -1;
+	}
+	if ((c->cut_ivals || c->cut_pages) && !c->trace) {
+		fprintf(stderr, "hmmv sim: --trace-intervals and --trace-pages need --trace\n");
+		return -1;
+	}
+	if (c->estimate && (!c->trace || c->write_trace)) {
+		fprintf(stderr, "hmmv sim: --estimate needs --trace (a trace of hmmv run --trace)\n");
 		return -1;
 	}
 	/* Default load: what a VM does in one interval on all-DRAM (updates). */
@@ -400,6 +466,50 @@ static int write_trace(struct source *src, const char *path)
 	return 0;
 }
 
+/*
+ * --estimate: hmm-v replays the engine's observations and writes the
+ * traffic they imply (a plain count trace) for the other policies.
+ */
+static int estimate(const struct simcfg *c, struct sim_run *run,
+		    struct source *src)
+{
+	struct trace_hdr h = *source_hdr(src);
+	int i, r;
+	FILE *f;
+
+	for (i = 0; i < run->nops && run->ops[i] != &pol_hmmv; i++)
+		;
+	if (!(h.flags & TRACE_F_WINDOWS) || i == run->nops) {
+		fprintf(stderr, "hmmv sim: --estimate: %s\n", i == run->nops ?
+			"needs hmm-v among --policies" :
+			"the trace is not an engine's (hmmv run --trace)");
+		return EXIT_USAGE;
+	}
+	f = fopen(c->estimate, "wbx");
+	if (!f) {
+		fprintf(stderr, "hmmv sim: --estimate %s: %s\n", c->estimate,
+			strerror(errno));
+		return 1;
+	}
+	h.flags = 0;
+	run->estimate = f;
+	r = trace_write_header(f, &h);
+	if (!r)
+		r = sim_run(run, src);
+	if (!r)
+		r = trace_write_end(f);
+	if (fclose(f) && !r)
+		r = -EIO;
+	if (r) {
+		if (r < 0)
+			fprintf(stderr, "hmmv sim: --estimate %s: %s\n", c->estimate,
+				strerror(-r));
+		unlink(c->estimate);
+		return 1;
+	}
+	return 0;
+}
+
 /* One run of every chosen policy over src, reported as the flags say. */
 static int simulate(const struct simcfg *c, struct source *src)
 {
@@ -411,6 +521,8 @@ static int simulate(const struct simcfg *c, struct source *src)
 		.csv = c->csv, .share = c->share, .quiet = c->quiet,
 		.check = c->check,
 		.share_intervals = c->trace ? 100000 : c->wl.intervals,
+		.meas_from = c->meas_from, .meas_to = c->meas_to,
+		.presence_lines = c->presence_lines,
 	};
 	uint64_t total = 0, dram;
 	uint32_t i;
@@ -424,6 +536,8 @@ static int simulate(const struct simcfg *c, struct source *src)
 	dram = c->dram_mb > 0 ? (uint64_t)(c->dram_mb * 256) :
 	       (uint64_t)(total * c->dram_pct / 100);
 	run.dram_pages = dram / SIM_CHUNK_PAGES * SIM_CHUNK_PAGES;
+	if (c->estimate)
+		return estimate(c, &run, src);
 	r = sim_run(&run, src);
 	return r < 0 ? 1 : r;
 }
@@ -439,7 +553,7 @@ static int open_source(const struct simcfg *c, struct source **src)
 	int r;
 
 	if (c->trace) {
-		r = source_open_trace(src, c->trace, c->presence_lines);
+		r = source_open_trace_cut(src, c->trace, c->presence_lines, &c->cut);
 		if (r) {
 			fprintf(stderr, "hmmv sim: --trace %s: %s\n", c->trace,
 				source_strerror(r));

@@ -24,7 +24,7 @@ TEST_PROGRAMS="sqlite perl bzip2"
 } > "$OUT/workloads.list"
 
 POLICIES=numa-balancing,memory-mode,hemem,memtis,oracle-2m,hmm-v
-echo "set,cell,workload,policy,vm,throughput_macc_s,slowdown,dram_hit_pct,migrated_mb,tracking_pct,migration_pct" \
+echo "set,cell,workload,policy,vm,throughput_macc_s,slowdown,dram_hit_pct,migrated_mb,tracking_pct,migration_pct,slow_traffic_pct,traffic_mb" \
 	> "$OUT/matrix.csv"
 while IFS='|' read -r set name flags; do
 	for dram in 10 15 25 50; do

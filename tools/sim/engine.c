@@ -184,6 +184,12 @@ void sim_account_placed(struct sim *s, const struct ival *iv)
 	}
 }
 
+/* Whether interval @index counts in the totals (hmmv sim --measure). */
+static int sim_measured(const struct sim *s, uint32_t index)
+{
+	return index >= s->meas_from && (!s->meas_to || index < s->meas_to);
+}
+
 void sim_step(struct sim *s, const struct ival *iv)
 {
 	const struct acct *ap[TRACE_MAX_VMS];
@@ -212,13 +218,17 @@ void sim_step(struct sim *s, const struct ival *iv)
 	for (i = 0; i < s->nvms; i++) {
 		struct simvm *v = &s->vm[i];
 
+		if (s->share && iv->index < s->share_cap)
+			s->share[(size_t)iv->index * s->nvms + i] = (double)v->dram_pages;
+		if (!sim_measured(s, iv->tindex))
+			continue;
 		v->time_ns += t[i];
 		v->accesses += v->a.accesses;
 		v->dram_acc += v->a.dram_acc;
 		v->migrated += v->a.migrated;
 		v->track_ns += v->a.track_ns / s->m->vcpus;
 		v->mig_ns += v->a.mig_ns / s->m->vcpus;
-		if (s->share && iv->index < s->share_cap)
-			s->share[(size_t)iv->index * s->nvms + i] = (double)v->dram_pages;
+		v->bytes[SIM_DRAM] += v->a.bytes[SIM_DRAM];
+		v->bytes[SIM_NVM] += v->a.bytes[SIM_NVM];
 	}
 }

@@ -81,7 +81,7 @@ fi
 rm -f "$OUT/gups-fit.trace" "$OUT/runs/gen.csv.x" "$OUT/runs/replay.csv.x"
 
 # One table: the aggregate rows of every cell.
-echo "cell,policy,vm,throughput_macc_s,slowdown,dram_hit_pct,migrated_mb,tracking_pct,migration_pct" \
+echo "cell,policy,vm,throughput_macc_s,slowdown,dram_hit_pct,migrated_mb,tracking_pct,migration_pct,slow_traffic_pct,traffic_mb" \
 	> "$OUT/results.csv"
 cat "$OUT"/runs/*.csv 2>/dev/null | grep -v '^workload,' >> "$OUT/results.csv" || true
 ndone=$(awk -F, '$2 == "all-dram" && $3 == "all"' "$OUT/results.csv" | wc -l)

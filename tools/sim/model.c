@@ -93,6 +93,7 @@ static void acct_rd(struct acct *a, const struct model *m, int tier, double n,
 		    int seq)
 {
 	a->accesses += n;
+	a->bytes[tier] += n * SIM_LINE;
 	a->lat_ns[tier] += n * m->lat_ns[tier];
 	a->dev_rd[tier] += media_bytes(m, tier, n, seq);
 	if (tier == SIM_DRAM)
@@ -104,6 +105,7 @@ static void acct_wr(struct acct *a, const struct model *m, int tier, double n,
 		    int seq)
 {
 	a->accesses += n;
+	a->bytes[tier] += n * SIM_LINE;
 	a->dev_wr[tier] += media_bytes(m, tier, n, seq);
 	if (tier == SIM_DRAM)
 		a->dram_acc += n;
@@ -141,6 +143,8 @@ void acct_copy(struct acct *a, int from, double bytes)
 {
 	a->dev_rd[from] += bytes;
 	a->dev_wr[!from] += bytes;
+	a->bytes[from] += bytes;
+	a->bytes[!from] += bytes;
 	a->migrated += bytes;
 }
 

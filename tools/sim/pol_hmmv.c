@@ -25,7 +25,12 @@
  * starts on the slow tier (the engine's run used --placement nvm-first),
  * and each move is printed on stderr as "hmm-v move INTERVAL CHUNK
  * dram|nvm", so that the sequence can be compared with the engine's
- * (tests/system/hmmv_agree.sh).
+ * (tests/system/hmmv_agree.sh). Every chunk starts on the slow tier, or
+ * the lowest ones in DRAM with TRACE_F_DRAM_FIRST, as the engine's run
+ * started. The observations are a sample the policy chose, not the
+ * guest's traffic: the traffic accounted is the one they imply
+ * (estimate.c), and hmmv sim --estimate writes it out as a trace for the
+ * other policies.
  */
 #include <stdio.h>
 #include <errno.h>
@@ -42,6 +47,8 @@ struct hv_vm {
 	uint8_t *sampled;
 	uint32_t *hits, *first;			/* per chunk */
 	struct policy_move *moves;
+	struct est *est;			/* engine traces only */
+	struct trace_rec *erec;			/* --estimate's records */
 };
 
 struct hv {
@@ -63,6 +70,8 @@ static void hv_fini(struct sim *s)
 		free(v->hits);
 		free(v->first);
 		free(v->moves);
+		est_destroy(v->est);
+		free(v->erec);
 	}
 	free(h);
 	s->priv = NULL;
@@ -89,7 +98,10 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint32_t quot
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
 				POLICY_DRAM : POLICY_NVM);
 	policy_set_quota(v->p, quota);
-	return 0;
+	if (!(s->trace_flags & TRACE_F_WINDOWS))
+		return 0;
+	return est_create(&v->est, v->nch, s->m->window_ms * 1e6 / s->interval_ns,
+			  s->pp->hmmv.sample_pages, s->pp->hmmv.windows);
 }
 
 static int hv_init(struct sim *s)
@@ -104,7 +116,8 @@ static int hv_init(struct sim *s)
 	if (s->pp->hmmv.pages_per_chunk != SIM_CHUNK_PAGES)
 		return -EINVAL;
 	pool_params_default(&h->pool);
-	if (!(s->trace_flags & TRACE_F_WINDOWS))
+	if (!(s->trace_flags & TRACE_F_WINDOWS) ||
+	    s->trace_flags & TRACE_F_DRAM_FIRST)
 		sim_place_first_touch(s);
 	for (i = 0; i < s->nvms; i++) {
 		r = hv_vm_init(s, &h->v[i], i,
@@ -198,9 +211,61 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 	cost += a->accesses * s->m->ept_split_ns;
 	a->stall_ns += cost;
 	a->track_ns += cost;
-	for (c = 0; c < v->nch; c++)
-		if (v->sampled[c])
-			policy_observe(v->p, c, v->hits[c]);
+	for (c = 0; c < v->nch; c++) {
+		if (!v->sampled[c])
+			continue;
+		policy_observe(v->p, c, v->hits[c]);
+		if (v->est)
+			est_observe(v->est, c, v->hits[c]);
+	}
+}
+
+/* An engine trace: the traffic its observations imply, where it is now. */
+static void hv_account_est(struct sim *s, uint32_t vm)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	struct simvm *sv = &s->vm[vm];
+	uint32_t c, pages;
+	double r;
+
+	for (c = 0; c < v->nch; c++) {
+		r = est_rate(v->est, c);
+		if (r <= 0)
+			continue;
+		pages = sv->pages - c * SIM_CHUNK_PAGES;
+		if (pages > SIM_CHUNK_PAGES)
+			pages = SIM_CHUNK_PAGES;
+		acct_read(&sv->a, s->m, sv->loc[c * SIM_CHUNK_PAGES],
+			  r * s->presence_lines * pages);
+	}
+}
+
+/* Writes this interval's implied traffic (touches x presence_lines). */
+static int hv_write_est(struct sim *s, uint32_t vm, uint32_t index)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	struct trace_hdr h = { .nvms = s->nvms };
+	uint32_t p, n = 0, npages = s->vm[vm].pages;
+	double x;
+
+	if (!v->erec) {
+		v->erec = calloc(npages, sizeof(*v->erec));
+		if (!v->erec)
+			return -ENOMEM;
+	}
+	for (p = 0; p < npages; p++) {
+		x = est_rate(v->est, p / SIM_CHUNK_PAGES) * s->presence_lines;
+		/* Rounded at random, so that small rates add up right. */
+		x = floor(x + rng_u01(&s->rng));
+		if (x < 1)
+			continue;
+		v->erec[n++] = (struct trace_rec){
+			.page = p, .reads = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x,
+		};
+	}
+	for (p = 0; p < s->nvms; p++)
+		h.vm_pages[p] = s->vm[p].pages;
+	return trace_write_block(s->estimate, &h, index, vm, v->erec, n);
 }
 
 /* Pages of chunk c written while it was being copied for tau ns. */
@@ -285,8 +350,14 @@ static void hv_end(struct sim *s, const struct ival *iv)
 	double f = s->m->window_ms * 1e6 / s->interval_ns;
 	uint32_t i, pass;
 
-	for (i = 0; i < s->nvms; i++)
+	for (i = 0; i < s->nvms; i++) {
 		hv_observe(s, i, iv, f);
+		if (!(s->trace_flags & TRACE_F_WINDOWS))
+			continue;
+		hv_account_est(s, i);
+		if (s->estimate && !s->estimate_err)
+			s->estimate_err = hv_write_est(s, i, iv->index);
+	}
 	if (s->nvms > 1 && s->pp->pool_period && s->now % s->pp->pool_period == 0)
 		hv_pool(s);
 	for (pass = 0; pass < 2; pass++)
@@ -302,7 +373,14 @@ static void hv_end(struct sim *s, const struct ival *iv)
 		}
 }
 
+/* An engine trace is accounted at the end, from what it implies. */
+static void hv_account(struct sim *s, const struct ival *iv)
+{
+	if (!(s->trace_flags & TRACE_F_WINDOWS))
+		sim_account_placed(s, iv);
+}
+
 const struct sim_ops pol_hmmv = {
-	.name = "hmm-v", .init = hv_init, .begin = hv_begin, .end = hv_end,
-	.fini = hv_fini,
+	.name = "hmm-v", .init = hv_init, .begin = hv_begin,
+	.account = hv_account, .end = hv_end, .fini = hv_fini,
 };

@@ -12,6 +12,7 @@ void sim_result(const struct sim *s, const struct sim *ref, int vm,
 		struct sim_result *r)
 {
 	double acc = 0, dram = 0, mig = 0, track = 0, migt = 0, time = 0, rthr = 0;
+	double bd = 0, bs = 0;
 	uint32_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -28,6 +29,8 @@ void sim_result(const struct sim *s, const struct sim *ref, int vm,
 		acc += v->accesses;
 		dram += v->dram_acc;
 		mig += v->migrated;
+		bd += v->bytes[SIM_DRAM];
+		bs += v->bytes[SIM_NVM];
 		track += v->track_ns;
 		migt += v->mig_ns;
 		time += v->time_ns;
@@ -37,14 +40,17 @@ void sim_result(const struct sim *s, const struct sim *ref, int vm,
 	r->mig_mb = mig / 1048576;
 	r->track = time > 0 ? 100 * track / time : 0;
 	r->migp = time > 0 ? 100 * migt / time : 0;
+	r->slow_traffic = bd + bs > 0 ? 100 * bs / (bd + bs) : 0;
+	r->traffic_mb = (bd + bs) / 1048576;
 }
 
 static void print_row(FILE *f, const char *label, const char *vm,
 		      const struct sim_result *r, int csv)
 {
 	if (csv)
-		fprintf(f, "%s,%s,%s,%.3f,%.4f,%.2f,%.1f,%.3f,%.3f\n", label, r->name,
-			vm, r->thr, r->slow, r->hit, r->mig_mb, r->track, r->migp);
+		fprintf(f, "%s,%s,%s,%.3f,%.4f,%.2f,%.1f,%.3f,%.3f,%.2f,%.3f\n", label,
+			r->name, vm, r->thr, r->slow, r->hit, r->mig_mb, r->track,
+			r->migp, r->slow_traffic, r->traffic_mb);
 	else
 		fprintf(f, "%-10s %-15s %-4s %10.2f %8.3f %7.2f %10.1f %7.3f %7.3f\n",
 			label, r->name, vm, r->thr, r->slow, r->hit, r->mig_mb,
@@ -63,7 +69,8 @@ static FILE *csv_open(const char *path)
 	}
 	if (hdr)
 		fprintf(f, "workload,policy,vm,throughput_macc_s,slowdown,"
-			"dram_hit_pct,migrated_mb,tracking_pct,migration_pct\n");
+			"dram_hit_pct,migrated_mb,tracking_pct,migration_pct,slow_traffic_pct,"
+			"traffic_mb\n");
 	return f;
 }
 

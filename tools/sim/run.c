@@ -54,6 +54,13 @@ int sim_run(const struct sim_run *c, struct source *src)
 	for (n = 0; n < c->nops; n++) {
 		r = sim_create(&s[n], c->ops[n], c->m, c->pp, h, c->dram_pages,
 			       c->seed, cap);
+		if (!r) {
+			s[n].meas_from = c->meas_from;
+			s[n].meas_to = c->meas_to;
+			s[n].presence_lines = c->presence_lines;
+			if (c->ops[n] == &pol_hmmv)
+				s[n].estimate = c->estimate;
+		}
 		if (r) {
 			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[n]->name,
 				strerror(-r));
@@ -61,6 +68,9 @@ int sim_run(const struct sim_run *c, struct source *src)
 		}
 	}
 	r = run_steps(s, n, src, &nint, c->what);
+	for (k = 0; k < n && r >= 0; k++)
+		if (s[k].estimate_err)
+			r = s[k].estimate_err;	/* the caller names the file */
 	if (r >= 0)
 		r = run_outputs(c, s, n, nint);
 out:

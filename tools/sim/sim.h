@@ -68,11 +68,15 @@ struct acct {
 	double dev_rd[2], dev_wr[2];	/* bytes */
 	double dram_acc;		/* accesses served by DRAM */
 	double migrated;		/* bytes moved */
+	double bytes[2];		/* traffic per tier as a meter counts it:
+					 * 64 B per access, copies both sides */
 };
 
 /* One interval of the trace: records per VM, pages ascending. */
 struct ival {
-	uint32_t index;
+	uint32_t index;			/* step */
+	uint32_t tindex;		/* trace interval (a folded stretch: its
+					 * first), from the first one replayed */
 	uint32_t nvms;
 	struct trace_rec *rec[TRACE_MAX_VMS];
 	uint32_t n[TRACE_MAX_VMS];
@@ -86,6 +90,7 @@ struct simvm {
 	struct acct a;			/* current interval */
 	/* totals */
 	double time_ns, accesses, dram_acc, migrated, track_ns, mig_ns;
+	double bytes[2];
 };
 
 struct sim;
@@ -128,6 +133,11 @@ struct sim {
 	uint64_t peak_dram;		/* most DRAM pages in use at once */
 	double *share;			/* [interval][vm]: DRAM pages, optional */
 	uint32_t share_cap;
+	uint32_t meas_from, meas_to;	/* totals over these trace intervals (to 0: all) */
+	FILE *estimate;			/* hmm-v on an engine trace: writes the
+					 * traffic it implies here (estimate.c) */
+	int estimate_err;		/* -errno of the first failed write */
+	uint32_t presence_lines;	/* transfers per estimated touch */
 };
 
 /* model.c */
@@ -143,6 +153,15 @@ double model_loaded_time(const struct model *m, const struct acct *a,
 			 const double *util);
 void model_interval_times(const struct model *m, const struct acct *const *a,
 			  uint32_t n, double *t);
+
+/* estimate.c: traffic implied by an engine trace's observations */
+struct est;
+int est_create(struct est **out, uint32_t nch, double f, uint32_t sample_pages,
+	       uint32_t windows);
+void est_destroy(struct est *e);
+void est_observe(struct est *e, uint32_t chunk, uint32_t hits);
+/* Estimated touches per page per interval of @chunk. */
+double est_rate(const struct est *e, uint32_t chunk);
 
 /* rng.c */
 uint64_t rng_next(uint64_t *s);
@@ -196,6 +215,18 @@ int source_open_workload(struct source **out, const struct wl_params *w);
  */
 int source_open_trace(struct source **out, const char *path,
 		      uint32_t presence_lines);
+/*
+ * Part of a trace (hmmv sim --trace-intervals, --trace-pages): its
+ * intervals [ival_from, ival_to) (to 0: to the end) and, of a one-VM
+ * trace, the 4 KiB pages [page_first, page_first + page_count) (count 0:
+ * all), renumbered from 0. -EDOM when the pages are not in the trace.
+ */
+struct trace_cut {
+	uint32_t ival_from, ival_to;
+	uint32_t page_first, page_count;
+};
+int source_open_trace_cut(struct source **out, const char *path,
+			  uint32_t presence_lines, const struct trace_cut *cut);
 const struct trace_hdr *source_hdr(const struct source *s);
 /* What a -errno from source_open_trace() or source_next() means. */
 const char *source_strerror(int r);
@@ -216,6 +247,9 @@ struct sim_run {
 	const char *csv;		/* append CSV rows here, or NULL */
 	const char *share;		/* PREFIX-POLICY.dat DRAM shares, or NULL */
 	uint32_t share_intervals;	/* intervals the share files keep */
+	uint32_t meas_from, meas_to;	/* totals over [from, to); to 0: to the end */
+	FILE *estimate;			/* see struct sim */
+	uint32_t presence_lines;
 	int quiet;			/* no text table on stdout */
 	int check;			/* run sim_check() */
 };
@@ -226,6 +260,8 @@ struct sim_result {
 	double slow;			/* slowdown against all-DRAM */
 	double hit;			/* % of accesses served by DRAM */
 	double mig_mb, track, migp;	/* MiB moved; % of time tracking, moving */
+	double slow_traffic;		/* % of bytes, accesses and copies, on the slow tier */
+	double traffic_mb;		/* those bytes, both tiers, MiB */
 };
 
 int sim_run(const struct sim_run *c, struct source *src);

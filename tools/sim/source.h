@@ -40,6 +40,7 @@ struct source {
 	uint32_t stage_cap;
 	uint64_t expect;		/* trace interval expected next */
 	int has_pend, ended;
+	struct trace_cut cut;		/* the part replayed */
 };
 
 int tracesrc_next(struct source *s, struct ival *iv);

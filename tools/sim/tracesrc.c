@@ -80,7 +80,19 @@ static int trace_sizes(struct source *s)
 	if (total > SIM_MAX_PAGES)
 		return -EFBIG;
 	s->stage_cap = (uint32_t)maxp;
+	if (!s->cut.page_count)
+		return 0;
+	if (s->hdr.nvms != 1 || s->cut.page_first >= s->hdr.vm_pages[0] ||
+	    s->cut.page_count > s->hdr.vm_pages[0] - s->cut.page_first)
+		return -EDOM;
+	s->hdr.vm_pages[0] = s->cut.page_count;
 	return 0;
+}
+
+/* Whether trace interval @i is replayed (--trace-intervals). */
+static int in_cut(const struct source *s, uint32_t i)
+{
+	return i >= s->cut.ival_from && (!s->cut.ival_to || i < s->cut.ival_to);
 }
 
 /*
@@ -90,12 +102,12 @@ static int trace_sizes(struct source *s)
 static int trace_prescan(struct source *s)
 {
 	struct trace_block b;
-	uint64_t expect = 0, n = 0, last = UINT64_MAX, total = 0;
+	uint64_t expect = s->cut.ival_from, n = 0, last = UINT64_MAX, total = 0;
 	uint32_t i;
 	int r;
 
 	while ((r = trace_next_block(&s->cur, &b, s->stage, s->stage_cap)) == 1) {
-		if (b.interval == last)
+		if (b.interval == last || !in_cut(s, b.interval))
 			continue;
 		/* An engine trace (TRACE_F_WINDOWS) steps every interval it ran. */
 		if (s->cur.hdr.flags & TRACE_F_WINDOWS)
@@ -118,12 +130,21 @@ static int trace_prescan(struct source *s)
 int source_open_trace(struct source **out, const char *path,
 		      uint32_t presence_lines)
 {
+	return source_open_trace_cut(out, path, presence_lines, NULL);
+}
+
+int source_open_trace_cut(struct source **out, const char *path,
+			  uint32_t presence_lines, const struct trace_cut *cut)
+{
 	struct source *s = calloc(1, sizeof(*s));
 	uint32_t i;
 	int r;
 
 	if (!s)
 		return -ENOMEM;
+	if (cut)
+		s->cut = *cut;
+	s->expect = s->cut.ival_from;
 	s->file = 1;
 	s->presence_lines = presence_lines;
 	r = read_file(path, &s->buf, &s->len);
@@ -153,6 +174,19 @@ int source_open_trace(struct source **out, const char *path,
 static uint32_t sat_add(uint32_t a, uint32_t b)
 {
 	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+/* Only the pages of the cut, renumbered from 0. */
+static uint32_t cut_pages(const struct source *s, struct trace_rec *r, uint32_t n)
+{
+	uint32_t k, m = 0, lo = s->cut.page_first, hi = lo + s->cut.page_count;
+
+	for (k = 0; k < n; k++)
+		if (r[k].page >= lo && r[k].page < hi) {
+			r[m] = r[k];
+			r[m++].page -= lo;
+		}
+	return m;
 }
 
 /* Records of the file's pages as 4 KiB page records, ascending. */
@@ -192,7 +226,7 @@ static uint32_t convert(const struct source *s, const struct trace_rec *in,
 				out[m++] = o;
 		}
 	}
-	return m;
+	return s->cut.page_count ? cut_pages(s, out, m) : m;
 }
 
 static int fetch(struct source *s)
@@ -201,9 +235,14 @@ static int fetch(struct source *s)
 
 	if (s->has_pend || s->ended)
 		return 0;
-	r = trace_next_block(&s->cur, &s->pend, s->stage, s->stage_cap);
+	/* Outside the cut: skipped before it, the end after it. */
+	do {
+		r = trace_next_block(&s->cur, &s->pend, s->stage, s->stage_cap);
+	} while (r == 1 && s->pend.interval < s->cut.ival_from);
 	if (r < 0)
 		return r;
+	if (r == 1 && !in_cut(s, s->pend.interval))
+		r = 0;
 	s->ended = !r;
 	s->has_pend = r;
 	return 0;
@@ -219,6 +258,7 @@ int tracesrc_next(struct source *s, struct ival *iv)
 
 	if (r)
 		return r;
+	iv->tindex = (uint32_t)(s->expect - s->cut.ival_from);
 	if (!s->has_pend)
 		return 1;
 	if (s->pend.interval > s->expect) {

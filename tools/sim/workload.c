@@ -342,6 +342,8 @@ const char *source_strerror(int r)
 		return "interval_ns over an hour";
 	case -ENODEV:
 		return "not a regular file";
+	case -EDOM:
+		return "--trace-pages beyond the trace's pages, or not a one-VM trace";
 	default:
 		return strerror(-r);
 	}
@@ -358,6 +360,7 @@ int source_next(struct source *s, struct ival *iv)
 
 	memset(iv, 0, sizeof(*iv));
 	iv->index = s->next;
+	iv->tindex = s->next;
 	iv->nvms = s->hdr.nvms;
 	for (i = 0; i < s->hdr.nvms; i++)
 		iv->rec[i] = s->rec[i];
