@@ -6,8 +6,9 @@
 # test host's own memory map printed here. Runs metered (QEMU >= 10).
 # testhost-timeout: 300
 MIB=32
-# 3 here, then meter_calib.hostcheck's: the layout and 6 passes.
-echo 1..10
+# 3 here, then meter_calib.hostcheck's: the layout, 6 passes and the
+# NVDIMM's per-page trace.
+echo 1..11
 n=0
 ok()
 {

@@ -25,8 +25,9 @@
 # $TESTHOST_METER=FILE loads it and leaves its report in FILE;
 # $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500).
 # A test with a host-side checker tests/system/NAME.hostcheck always runs
-# metered; the checker (sh NAME.hostcheck METERFILE TAPFILE) prints further
-# TAP lines after the test host's, and counts in the test's plan.
+# metered; the checker (sh NAME.hostcheck METERFILE TAPFILE METERTRACE)
+# prints further TAP lines after the test host's, and counts in the test's
+# plan; METERTRACE is the meter's per-page trace of the NVDIMM (trace=).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 TH=${TESTHOST_DIR:-$top/build/testhost}
@@ -143,6 +144,9 @@ set -- -M q35,nvdimm=on -cpu max -accel tcg,thread="${TESTHOST_TCG_THREAD:-multi
 # the NVDIMM at the start of the device-memory region at 4 GiB (the
 # calibration test checks both against the test host's own view).
 if [ -n "$meter" ]; then
+	# A host-side checker also gets the NVDIMM's per-page trace.
+	[ -f "$hostcheck" ] && [ -z "$shell" ] &&
+		TESTHOST_METER_ARGS="trace=$work/meter.trace,trace_range=nvdimm${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 	set -- "$@" -plugin "$top/build/meter/meter.so,out=$work/meter.txt,range=dram:0:${dram_mb}M,range=slow:${dram_mb}M:${slow_mb}M,range=nvdimm:0x100000000:${nv_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 fi
 # Quiet (every console byte is an exit), no K8 aperture scan, no crypto
@@ -190,7 +194,8 @@ if [ -n "$meter" ] && [ "$meter" != metered ]; then
 		echo "# testhost: no meter report (see the console log)" >&2
 fi
 if [ -z "$why" ] && [ -f "$hostcheck" ]; then
-	sh "$hostcheck" "$work/meter.txt" "$work/tap" || why="$name.hostcheck failed"
+	sh "$hostcheck" "$work/meter.txt" "$work/tap" "$work/meter.trace" ||
+		why="$name.hostcheck failed"
 fi
 [ -z "$why" ] && exit 0
 

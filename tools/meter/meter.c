@@ -14,6 +14,12 @@
  *   range=NAME:START:SIZE  a guest-physical range (repeatable, up to 8)
  *   llc=SIZE ways=N line=BYTES   the cache model (default 8M, 16, 64)
  *   interval=MS         a cumulative "interval" record every MS of host time
+ *   trace=FILE          also write the per-page fills and write-backs of one
+ *                       range as an hmmv trace (hmmv/trace.h: one VM whose
+ *                       pages are the range's 4 KiB pages, counts of lines),
+ *                       for hmmv sim; trace_range=NAME (default the last
+ *                       range), trace_ms=MS its interval (default 100, host
+ *                       time; flushed at every mark too)
  *   gate=on             count only from an odd mark to the next even one;
  *                       outside, translated code is not instrumented at all,
  *                       so the test host runs at nearly its unmetered speed
@@ -28,6 +34,7 @@
  * exit, after the modelled cache is flushed). RD = line fills, WB = dirty
  * lines written back; ACCESSES = loads and stores to RAM before the cache.
  */
+#include "hmmv/trace.h"
 #include "tools/meter/llc.h"
 #include "tools/meter/plugin_api.h"
 
@@ -50,6 +57,20 @@ struct meter_range {
 	char name[METER_NAME];
 	uint64_t start;		/* in lines */
 	uint64_t end;
+};
+
+/* trace=FILE: one range's traffic per 4 KiB page and interval. */
+struct meter_trace {
+	FILE *f;
+	int range;
+	uint64_t first_line;		/* the range's first line */
+	uint32_t lines_per_page;
+	uint32_t *rd, *wb;		/* per page, since the last flush */
+	struct trace_rec *recs;
+	struct trace_hdr hdr;
+	uint64_t ival_ns;
+	uint32_t last;			/* last interval flushed + 1 */
+	int err;
 };
 
 /* One vCPU's cache and counters; only its own thread writes them. */
@@ -79,6 +100,7 @@ struct meter {
 	qemu_plugin_id_t id;
 	bool gate;
 	bool armed;		/* translations get the memory callbacks */
+	struct meter_trace tr;
 };
 
 /* A plugin has no context pointer at install: its one instance. */
@@ -138,6 +160,60 @@ static void meter_report(const char *kind, uint64_t seq)
 	fflush(meter.out);
 }
 
+static inline void meter_trace_count(uint64_t line, bool wb)
+{
+	struct meter_trace *t = &meter.tr;
+	uint64_t page;
+
+	if (!t->f || meter_range_of(line) != t->range)
+		return;
+	page = (line - t->first_line) / t->lines_per_page;
+	__atomic_fetch_add(wb ? &t->wb[page] : &t->rd[page], 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Writes what was counted since the last flush as one block, numbered by
+ * host time (meter.lock held). Intervals without traffic have no block.
+ */
+static void meter_trace_flush(void)
+{
+	struct meter_trace *t = &meter.tr;
+	uint64_t p, ival;
+	uint32_t n = 0, rd, wb;
+
+	if (!t->f || t->err)
+		return;
+	ival = (meter_now_ns() - meter.t0_ns) / t->ival_ns;
+	if (ival < t->last)
+		ival = t->last;		/* a block per interval at most */
+	if (ival > UINT32_MAX)
+		return;
+	for (p = 0; p < t->hdr.vm_pages[0]; p++) {
+		rd = __atomic_exchange_n(&t->rd[p], 0, __ATOMIC_RELAXED);
+		wb = __atomic_exchange_n(&t->wb[p], 0, __ATOMIC_RELAXED);
+		if (rd || wb)
+			t->recs[n++] = (struct trace_rec){ .page = (uint32_t)p,
+							   .reads = rd, .writes = wb };
+	}
+	/* Next flush in the next interval, even after an empty one. */
+	t->last = (uint32_t)ival + 1;
+	if (n)
+		t->err = trace_write_block(t->f, &t->hdr, (uint32_t)ival, 0, t->recs, n);
+}
+
+static void meter_maybe_trace(void)
+{
+	struct meter_trace *t = &meter.tr;
+	uint64_t now = meter_now_ns();
+
+	if (!t->f || (now - meter.t0_ns) / t->ival_ns < t->last)
+		return;
+	if (pthread_mutex_trylock(&meter.lock))
+		return;
+	meter_trace_flush();
+	pthread_mutex_unlock(&meter.lock);
+}
+
 static void meter_maybe_interval(void)
 {
 	uint64_t now = meter_now_ns();
@@ -176,14 +252,17 @@ static void meter_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
 		break;
 	case METER_LLC_MISS_WB:
 		meter_bump(&v->wb[meter_range_of(victim)], 1);
+		meter_trace_count(victim, true);
 		/* fall through */
 	case METER_LLC_MISS:
 		meter_bump(&v->rd[meter_range_of(line)], 1);
+		meter_trace_count(line, false);
 		break;
 	}
 	if (++v->tick >= METER_TICK) {
 		v->tick = 0;
 		meter_maybe_interval();
+		meter_maybe_trace();
 	}
 }
 
@@ -217,6 +296,7 @@ static void meter_mark(unsigned int vcpu, void *udata)
 
 	pthread_mutex_lock(&meter.lock);
 	meter_report("mark", ++meter.seq_mark);
+	meter_trace_flush();
 	toggle = meter.gate;
 	if (toggle)
 		__atomic_store_n(&meter.armed, meter.seq_mark & 1, __ATOMIC_RELAXED);
@@ -264,12 +344,35 @@ static void meter_flush_line(uint64_t line, void *arg)
 	struct meter_vcpu *v = arg;
 
 	meter_bump(&v->wb[meter_range_of(line)], 1);
+	meter_trace_count(line, true);
+}
+
+static void meter_trace_free(void)
+{
+	struct meter_trace *t = &meter.tr;
+
+	if (t->f) {
+		meter_trace_flush();
+		if (!t->err)
+			t->err = trace_write_end(t->f);
+		if (fclose(t->f) && !t->err)
+			t->err = -EIO;
+		if (t->err)
+			fprintf(stderr, "meter: trace: %s\n", strerror(-t->err));
+	}
+	t->f = NULL;
+	free(t->rd);
+	free(t->wb);
+	free(t->recs);
+	t->rd = t->wb = NULL;
+	t->recs = NULL;
 }
 
 static void meter_free(void)
 {
 	int v;
 
+	meter_trace_free();
 	if (meter.out)
 		fclose(meter.out);
 	meter.out = NULL;
@@ -342,8 +445,8 @@ static int meter_parse_range(const char *s, struct meter_range *r)
 }
 
 struct meter_args {
-	const char *out;
-	uint64_t llc, ways, line, interval_ms;
+	const char *out, *trace, *trace_range;
+	uint64_t llc, ways, line, interval_ms, trace_ms;
 };
 
 static int meter_parse_arg(const char *arg, struct meter_args *a)
@@ -373,6 +476,16 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 		return meter_parse_size(val, &a->line);
 	if (klen == 8 && !strncmp(arg, "interval", 8))
 		return meter_parse_size(val, &a->interval_ms);
+	if (klen == 5 && !strncmp(arg, "trace", 5)) {
+		a->trace = val;
+		return 0;
+	}
+	if (klen == 11 && !strncmp(arg, "trace_range", 11)) {
+		a->trace_range = val;
+		return 0;
+	}
+	if (klen == 8 && !strncmp(arg, "trace_ms", 8))
+		return meter_parse_size(val, &a->trace_ms);
 	return -EINVAL;
 }
 
@@ -380,6 +493,45 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 static void meter_say(const char *fmt, const char *what)
 {
 	fprintf(stderr, fmt, what);
+}
+
+/* trace=FILE: the range's pages (after meter_setup() made it lines). */
+static int meter_trace_setup(const struct meter_args *a)
+{
+	struct meter_trace *t = &meter.tr;
+	const struct meter_range *r;
+	uint64_t pages;
+	int i = meter.nranges - 1;
+
+	if (a->trace_range)
+		for (i = 0; i < meter.nranges; i++)
+			if (!strcmp(meter.ranges[i].name, a->trace_range))
+				break;
+	if (i < 0 || i == meter.nranges || a->line > 4096 || 4096 % a->line ||
+	    !a->trace_ms) {
+		meter_say("meter: trace=%s: needs a named range, a line dividing 4096 "
+			  "and trace_ms > 0\n", a->trace);
+		return -EINVAL;
+	}
+	r = &meter.ranges[i];
+	t->range = i;
+	t->first_line = r->start;
+	t->lines_per_page = 4096 / a->line;
+	pages = (r->end - r->start + t->lines_per_page - 1) / t->lines_per_page;
+	t->ival_ns = a->trace_ms * 1000000ull;
+	t->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .page_shift = 12,
+				     .nvms = 1, .interval_ns = t->ival_ns,
+				     .vm_pages = { pages } };
+	t->rd = calloc(pages, sizeof(uint32_t));
+	t->wb = calloc(pages, sizeof(uint32_t));
+	t->recs = calloc(pages, sizeof(struct trace_rec));
+	t->f = fopen(a->trace, "w");
+	if (!t->rd || !t->wb || !t->recs || !t->f ||
+	    trace_write_header(t->f, &t->hdr)) {
+		meter_say("meter: cannot write trace=%s\n", a->trace);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
@@ -421,6 +573,8 @@ static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
 			(unsigned long long)(meter.ranges[i].start * a->line),
 			(unsigned long long)(meter.ranges[i].end * a->line));
 	fprintf(meter.out, "# kind seq ms accesses {name rd_bytes wb_bytes}...\n");
+	if (a->trace && meter_trace_setup(a))
+		return -EINVAL;
 	meter.t0_ns = meter_now_ns();
 	meter.interval_ns = a->interval_ms * 1000000ull;
 	meter.next_ns = meter.t0_ns + meter.interval_ns;
@@ -432,7 +586,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 					   int argc, char **argv)
 {
 	struct meter_args a = { .llc = 8 << 20, .ways = 16, .line = 64,
-				.interval_ms = 1000 };
+				.interval_ms = 1000, .trace_ms = 100 };
 	bool gate = false;
 	int i;
 
