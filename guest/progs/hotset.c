@@ -7,14 +7,17 @@
  * COLD_MIB more are written once at the start and never again.
  *
  * With -s SHIFT, the updates move at SHIFT seconds to a second hot set of
- * the same size (written once at the start, like the cold memory).
+ * the same size (written once at the start, like the cold memory). With
+ * -n UPDATES it does that many updates (rounded up to 4096) however long
+ * they take, instead of running for SECONDS: a fixed amount of work.
  *
- * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS] [-s SHIFT]
+ * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS | -n UPDATES] [-s SHIFT]
  * Output: "hotset: frames N: F:P F:P ..." (the N distinct 2 MiB
  * guest-physical frames, gpa >> 21, holding the hot set, each with the
  * number P of its 4 KiB pages in it, from /proc/self/pagemap), with -s
  * "hotset: shifted" and the new hot set's frames line at the shift, then
- * "hotset: done updates=N seconds=S". Exit status 0 on success.
+ * "hotset: done updates=N seconds=S" (S with -t; with -n, "seconds=S.sss",
+ * the time the updates took). Exit status 0 on success.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -96,19 +99,20 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	unsigned long hot = 32, cold = 0, secs = 10, shift = 0;
-	uint64_t x = 88172645463325252ULL, updates = 0, words, *h;
+	uint64_t x = 88172645463325252ULL, updates = 0, words, *h, n = 0;
 	double t0;
 	uint8_t *c, *h2 = NULL;
 	int opt, k;
 
-	while ((opt = getopt(argc, argv, "m:c:t:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:c:t:n:s:")) != -1) {
 		switch (opt) {
 		case 'm': hot = strtoul(optarg, NULL, 0); break;
 		case 'c': cold = strtoul(optarg, NULL, 0); break;
 		case 't': secs = strtoul(optarg, NULL, 0); break;
+		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 's': shift = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS] [-s SHIFT]\n");
+			fprintf(stderr, "usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS | -n UPDATES] [-s SHIFT]\n");
 			return 2;
 		}
 	}
@@ -130,7 +134,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	words = hot * MIB / 8;
 	t0 = now_s();
-	while (now_s() - t0 < (double)secs) {
+	while (n ? updates < n : now_s() - t0 < (double)secs) {
 		if (h2 && now_s() - t0 >= (double)shift) {
 			h = (uint64_t *)h2;
 			h2 = NULL;
@@ -147,6 +151,11 @@ int main(int argc, char **argv)
 		}
 		updates += 4096;
 	}
-	printf("hotset: done updates=%llu seconds=%lu\n", (unsigned long long)updates, secs);
+	if (n)
+		printf("hotset: done updates=%llu seconds=%.3f\n",
+		       (unsigned long long)updates, now_s() - t0);
+	else
+		printf("hotset: done updates=%llu seconds=%lu\n",
+		       (unsigned long long)updates, secs);
 	return 0;
 }

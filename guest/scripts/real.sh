@@ -17,13 +17,14 @@ done
 now() { cut -d' ' -f1 /proc/uptime; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; printf "%.1f", (d > 0 ? n / d : 0) }'; }
 
-# GUPS over a 64 MiB hot set among 128 MiB written once: updates per second.
+# GUPS over a 64 MiB hot set among 128 MiB written once, a fixed number of
+# updates (2^19 per scale): updates per second.
 run_hotset()
 {
 	local out
-	out=$(hotset -m 64 -c 128 -t $((4 * scale)))
-	echo "$out" | sed -n 's/^hotset: done updates=\([0-9]*\) seconds=\([0-9]*\).*/real-result: hotset \1 \2/p' |
-		awk '{ printf "real-result: hotset %.1f updates/s\n", $3 / $4 }'
+	out=$(hotset -m 64 -c 128 -n $((524288 * scale)))
+	echo "$out" | sed -n 's/^hotset: done updates=\([0-9]*\) seconds=\([0-9.]*\).*/real-result: hotset \1 \2/p' |
+		awk '{ printf "real-result: hotset %.1f updates/s\n", ($4 > 0 ? $3 / $4 : 0) }'
 }
 
 # An in-memory database of 512-byte rows, then transactions of 50 random

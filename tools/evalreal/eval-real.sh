@@ -33,7 +33,8 @@ mkdir -p "$OUT"
 echo "eval-real: policies $policies; workloads $workloads (scale $scale); output in $OUT"
 start=$(date +%s)
 TESTHOST_DRAM_MB=1024 TESTHOST_SLOW_MB=128 TESTHOST_NVDIMM_MB=1024 \
-	TESTHOST_METER="$OUT/meter.txt" TESTHOST_METER_ARGS=${TESTHOST_METER_ARGS:-interval=2000,gate=on} \
+	TESTHOST_METER="$OUT/meter.txt" \
+	TESTHOST_METER_ARGS="${TESTHOST_METER_ARGS:-interval=2000,gate=on},trace=$OUT/nvdimm.trace,trace_range=nvdimm" \
 	TESTHOST_CMDLINE="REAL_POLICIES=$policies REAL_WORKLOADS=$workloads REAL_SCALE=$scale" \
 	sh "$top/tests/testhost/run.sh" -t 1800 ../bench/real >"$OUT/real.tap" 2>"$OUT/real.err"
 rc=$?
