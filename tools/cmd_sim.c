@@ -122,6 +122,9 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("nb-wmark-scale", pp.nb_wmark_scale, "N",
 		  "vm.watermark_scale_factor: gap between watermarks, 1/10000 (1000)"),
 		D("nb-scan-ns", pp.nb_scan_ns, "NS", "scanner cost per PTE (10)"),
+		{ "nb-alloc-touch", F_BOOL, &c->pp.nb_alloc_touch, NULL,
+		  "numa-balancing: place each page where the host allocates it, at its "
+		  "first touch in the trace (default: lowest addresses in DRAM)" },
 		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
 		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),
 		D("hemem-hot-read", pp.hemem_hot_rd, "N", "hot read samples (8)"),

@@ -363,9 +363,63 @@ static void test_cut(void)
 	tap_ok(r == 0, "hmmv sim --trace-pages 2048:2048 --trace-intervals 3:7 (%d)", r);
 }
 
+/*
+ * --nb-alloc-touch: NUMA balancing as the host allocates a fresh VM's
+ * memory, each page where it is first touched (DRAM while there is room,
+ * no copy), against the static start (the lowest addresses in DRAM).
+ */
+static void test_alloc_touch(void)
+{
+	struct trace_hdr h = {
+		.version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
+		.interval_ns = IVNS, .vm_pages = { 4096 },
+	};
+	struct trace_rec rec[100];
+	struct model m;
+	struct pol_params pp;
+	struct source *src;
+	struct ival iv;
+	struct sim s;
+	FILE *f = fopen(path_in("touch"), "wbx");
+	int r = f ? trace_write_header(f, &h) : -1, k;
+
+	for (k = 0; k < 100; k++)
+		rec[k] = (struct trace_rec){ .page = 3000 + k, .reads = 4 };
+	r = r ? r : trace_write_block(f, &h, 0, 0, rec, 100);
+	r = r ? r : trace_write_end(f);
+	if (f && fclose(f))
+		r = -1;
+	model_default(&m);
+	for (k = 0; k < 2; k++) {
+		pol_params_default(&pp);
+		pp.nb_alloc_touch = (uint32_t)k;
+		r = r ? r : source_open_trace(&src, path_in("touch"), 64);
+		r = r ? r : sim_create(&s, &pol_numa, &m, &pp, source_hdr(src), 1024, 1, 0);
+		if (r) {
+			tap_ok(0, "a NUMA-balancing replay (%d)", r);
+			continue;
+		}
+		while ((r = source_next(src, &iv)) == 1)
+			sim_step(&s, &iv);
+		if (k)
+			tap_ok(r == 0 && s.vm[0].dram_pages == 100 && s.vm[0].loc[3050] == SIM_DRAM &&
+			       s.vm[0].loc[0] == SIM_NVM && s.vm[0].migrated == 0 &&
+			       s.vm[0].dram_acc == s.vm[0].accesses,
+			       "allocated at first touch: the 100 touched pages in DRAM, nothing "
+			       "copied (%llu in DRAM)", (unsigned long long)s.vm[0].dram_pages);
+		else
+			tap_ok(r == 0 && s.vm[0].dram_pages == 1024 && s.vm[0].loc[0] == SIM_DRAM &&
+			       s.vm[0].loc[3050] == SIM_NVM && s.vm[0].dram_acc == 0,
+			       "the static start: the lowest 1024 pages in DRAM, the touched ones "
+			       "on the slow tier");
+		sim_destroy(&s);
+		source_close(src);
+	}
+}
+
 int main(void)
 {
-	tap_plan(23);
+	tap_plan(25);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
@@ -376,6 +430,7 @@ int main(void)
 	test_measure();
 	test_estimate_cmd();
 	test_cut();
+	test_alloc_touch();
 	{
 		char cmd[64];
 

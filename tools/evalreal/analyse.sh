@@ -26,8 +26,10 @@ HMMV=${HMMV:-$here/../../build/hmmv}
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
 # The test host's Linux runs NUMA balancing with the kernel's defaults
 # (tests/bench/real.sh sets only numa_balancing=2 and demotion): its model
-# is checked with those, not with make eval's stronger tuning.
-NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 10 --nb-rate-limit-mbps 65536"
+# is checked with those, not with make eval's stronger tuning; and the
+# guest is freshly booted, so Linux places each page where it allocates it
+# at its first touch (--nb-alloc-touch).
+NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 10 --nb-rate-limit-mbps 65536 --nb-alloc-touch"
 if [ -s "$OUT/nvdimm.trace" ]; then
 	nvbase=$(awk '$1 == "#" && $2 == "range" && $3 == "nvdimm" { print $4 }' "$OUT/meter.txt")
 	dax=$(sed -n 's/^# real-dax: \(0x[0-9a-f]*\) .*/\1/p' "$OUT/real.tap" | head -n1)

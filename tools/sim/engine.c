@@ -172,6 +172,19 @@ void sim_place_first_touch(struct sim *s)
 	}
 }
 
+void sim_place(struct sim *s, uint32_t vm, uint32_t page, int tier)
+{
+	struct simvm *v = &s->vm[vm];
+
+	if (page >= v->pages || v->loc[page] == tier)
+		return;
+	v->loc[page] = (uint8_t)tier;
+	if (tier == SIM_DRAM)
+		v->dram_pages++;
+	else
+		v->dram_pages--;
+}
+
 void sim_account_placed(struct sim *s, const struct ival *iv)
 {
 	uint32_t i, k;

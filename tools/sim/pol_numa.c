@@ -27,7 +27,11 @@
  *   --migrate-4k-ns: demotion is rate-bounded and runs concurrently.
  *   Its LRU is modelled better than the kernel keeps it: by last access
  *   interval, then fewest accesses in that interval.
- * 4 KiB pages; initial placement first-touch.
+ * 4 KiB pages; initial placement first-touch (each VM's lowest addresses),
+ * or with --nb-alloc-touch as the host allocates a VM's memory: a page is
+ * placed when the trace first touches it, in DRAM while free DRAM is above
+ * the min watermark (waking kswapd under the low one), else on the slow
+ * tier (a VM booted at the trace's start, its memory not prefaulted).
  */
 #include <errno.h>
 #include <math.h>
@@ -45,6 +49,7 @@ struct nb_vm {
 	uint32_t *scanned;	/* interval + 1 of the scan, 0: not armed */
 	uint32_t *last;		/* last interval with an access */
 	uint32_t *cnt;		/* accesses in that interval */
+	uint8_t *born;		/* --nb-alloc-touch: allocated */
 	uint64_t cursor;
 };
 
@@ -91,7 +96,9 @@ static int nb_alloc(struct sim *s, struct nb *nb)
 		nb->v[i].scanned = calloc(s->vm[i].pages, sizeof(uint32_t));
 		nb->v[i].last = calloc(s->vm[i].pages, sizeof(uint32_t));
 		nb->v[i].cnt = calloc(s->vm[i].pages, sizeof(uint32_t));
-		if (!nb->v[i].scanned || !nb->v[i].last || !nb->v[i].cnt)
+		nb->v[i].born = calloc(s->vm[i].pages, 1);
+		if (!nb->v[i].scanned || !nb->v[i].last || !nb->v[i].cnt ||
+		    !nb->v[i].born)
 			return -ENOMEM;
 		nb->nev_cap += s->vm[i].pages;
 	}
@@ -125,7 +132,8 @@ static int nb_init(struct sim *s)
 	/* watermark_scale_factor (10: each watermark 0.1% of the node apart). */
 	nb->gap = (uint64_t)(s->dram_pages * pp->nb_wmark_scale / 10000) + 1;
 	nb->enough = s->dram_pages / 16 > 262144 ? s->dram_pages / 16 : 262144;
-	sim_place_first_touch(s);
+	if (!pp->nb_alloc_touch)
+		sim_place_first_touch(s);
 	return 0;
 }
 
@@ -138,6 +146,7 @@ static void nb_fini(struct sim *s)
 		free(nb->v[i].scanned);
 		free(nb->v[i].last);
 		free(nb->v[i].cnt);
+		free(nb->v[i].born);
 	}
 	free(nb->lru);
 	free(nb->keyn);
@@ -269,6 +278,14 @@ static void nb_record(struct sim *s, struct nb *nb, uint32_t vm,
 	struct simvm *v = &s->vm[vm];
 	uint32_t p = r->page;
 
+	if (s->pp->nb_alloc_touch && !nb->v[vm].born[p]) {
+		/* The page fault that allocates it: DRAM above the min watermark. */
+		nb->v[vm].born[p] = 1;
+		if (sim_dram_free(s) > nb->gap)
+			sim_place(s, vm, p, SIM_DRAM);
+		if (sim_dram_free(s) <= 2 * nb->gap)
+			nb->kswapd = 1;
+	}
 	nb->v[vm].last[p] = s->now;
 	nb->v[vm].cnt[p] = r->reads + r->writes;
 	if (v->loc[p] == SIM_NVM && nb->v[vm].scanned[p] && nb_fault(s, nb, vm, p, t)) {

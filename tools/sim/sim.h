@@ -112,6 +112,7 @@ struct pol_params {
 	double nb_scan_period_ms, nb_scan_size_mb, nb_hot_threshold_ms;
 	double nb_rate_limit_mbps, nb_scan_ns, nb_scan_period_max_ms;
 	double nb_wmark_scale;
+	uint32_t nb_alloc_touch;	/* pages allocated at first touch */
 	double hemem_period, hemem_cool, hemem_hot_rd, hemem_hot_wr;
 	double hemem_rate_gbps;
 	double memtis_period, memtis_cooling, memtis_adapt, memtis_mig_ms;
@@ -179,6 +180,8 @@ void sim_account_placed(struct sim *s, const struct ival *iv);
 void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier);
 void sim_place_first_touch(struct sim *s);
+/* Puts a page on a tier where it is first allocated: no copy. */
+void sim_place(struct sim *s, uint32_t vm, uint32_t page, int tier);
 /* Host DRAM pages no VM holds. */
 uint64_t sim_dram_free(const struct sim *s);
 void pol_params_default(struct pol_params *pp);
