@@ -160,12 +160,13 @@ static void meter_report(const char *kind, uint64_t seq)
 	fflush(meter.out);
 }
 
-static inline void meter_trace_count(uint64_t line, bool wb)
+/* @range: meter_range_of(@line), which the caller has already looked up. */
+static inline void meter_trace_count(int range, uint64_t line, bool wb)
 {
 	struct meter_trace *t = &meter.tr;
 	uint64_t page;
 
-	if (!t->f || meter_range_of(line) != t->range)
+	if (!t->f || range != t->range)
 		return;
 	page = (line - t->first_line) / t->lines_per_page;
 	__atomic_fetch_add(wb ? &t->wb[page] : &t->rd[page], 1, __ATOMIC_RELAXED);
@@ -236,6 +237,7 @@ static void meter_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
 	struct meter_vcpu *v = &meter.vcpus[vcpu];
 	struct qemu_plugin_hwaddr *hw;
 	uint64_t line, victim;
+	int r;
 
 	hw = qemu_plugin_get_hwaddr(info, vaddr);
 	if (!hw || qemu_plugin_hwaddr_is_io(hw))
@@ -251,12 +253,14 @@ static void meter_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
 	case METER_LLC_HIT:
 		break;
 	case METER_LLC_MISS_WB:
-		meter_bump(&v->wb[meter_range_of(victim)], 1);
-		meter_trace_count(victim, true);
+		r = meter_range_of(victim);
+		meter_bump(&v->wb[r], 1);
+		meter_trace_count(r, victim, true);
 		/* fall through */
 	case METER_LLC_MISS:
-		meter_bump(&v->rd[meter_range_of(line)], 1);
-		meter_trace_count(line, false);
+		r = meter_range_of(line);
+		meter_bump(&v->rd[r], 1);
+		meter_trace_count(r, line, false);
 		break;
 	}
 	if (++v->tick >= METER_TICK) {
@@ -343,8 +347,10 @@ static void meter_flush_line(uint64_t line, void *arg)
 {
 	struct meter_vcpu *v = arg;
 
-	meter_bump(&v->wb[meter_range_of(line)], 1);
-	meter_trace_count(line, true);
+	int r = meter_range_of(line);
+
+	meter_bump(&v->wb[r], 1);
+	meter_trace_count(r, line, true);
 }
 
 static void meter_trace_free(void)
