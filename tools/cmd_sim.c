@@ -26,7 +26,7 @@ struct simcfg {
 	struct pol_params pp;
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
-	const char *measure, *estimate, *cut_ivals, *cut_pages;
+	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
@@ -60,7 +60,15 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		{ "trace-pages", F_STR, &c->cut_pages, "FIRST:COUNT",
 		  "replay only these 4 KiB pages of a one-VM trace, as pages 0..COUNT-1 "
 		  "(a guest's part of a range the meter traced)" },
-		{ "policies", F_STR, &c->policies, "LIST", "comma-separated (default: all)" },
+		{ "trace-stretch", F_STR, &c->stretch, "FROM:TO:K,...",
+		  "replay each of the trace's intervals FROM..TO-1 as K (>= 1) intervals, "
+		  "its traffic spread over them: the same work done K times slower "
+		  "(up to 16 ranges, ascending)" },
+		{ "touch-trace", F_STR, &c->touch, "FILE",
+		  "with --trace: the same pages' touches, cache hits included (the meter's "
+		  "touch=), for hmm-v's sampling; the trace's fills stay its traffic" },
+		{ "policies", F_STR, &c->policies, "LIST",
+		  "comma-separated (default: all; on an engine trace, hmm-v)" },
 		D("dram-mb", dram_mb, "MB", "DRAM budget for all VMs (default: --dram-pct)"),
 		D("dram-pct", dram_pct, "PCT", "DRAM as % of the total footprint (25)"),
 		{ "csv", F_STR, &c->csv, "FILE", "append result rows as CSV" },
@@ -370,9 +378,60 @@ bad:
 	return -1;
 }
 
+/* One FROM:TO:K of --trace-stretch, at *v; *v moves past it. */
+static int parse_stretch1(const char **v, struct trace_stretch *t)
+{
+	unsigned long a, b;
+	char *end;
+	double k;
+
+	errno = 0;
+	a = strtoul(*v, &end, 10);
+	if (errno || end == *v || **v == '-' || *end != ':' || a > UINT32_MAX)
+		return -1;
+	*v = end + 1;
+	b = strtoul(*v, &end, 10);
+	if (errno || end == *v || **v == '-' || *end != ':' || b > UINT32_MAX || b <= a)
+		return -1;
+	*v = end + 1;
+	k = strtod(*v, &end);
+	if (errno || end == *v || !(k >= 1 && k <= 1000) || (*end && *end != ','))
+		return -1;
+	*v = *end ? end + 1 : end;
+	t->from = (uint32_t)a;
+	t->to = (uint32_t)b;
+	t->k = k;
+	return 0;
+}
+
+static int parse_stretch(struct simcfg *c)
+{
+	struct trace_cut *cut = &c->cut;
+	const char *v = c->stretch;
+
+	while (v && *v) {
+		struct trace_stretch *t = &cut->stretch[cut->nstretch];
+
+		if (cut->nstretch == SIM_MAX_STRETCH || parse_stretch1(&v, t) ||
+		    (cut->nstretch && t->from < cut->stretch[cut->nstretch - 1].to)) {
+			fprintf(stderr, "hmmv sim: --trace-stretch: '%s' is not up to %d "
+				"FROM:TO:K (FROM < TO, ascending, not overlapping; 1 <= K <= 1000)\n",
+				c->stretch, SIM_MAX_STRETCH);
+			return -1;
+		}
+		cut->nstretch++;
+	}
+	if (c->stretch && !cut->nstretch) {
+		fprintf(stderr, "hmmv sim: --trace-stretch: empty\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_measure(struct simcfg *c)
 {
 	return parse_pair("measure", c->measure, 0, &c->meas_from, &c->meas_to) ||
+	       parse_stretch(c) ||
 	       parse_pair("trace-intervals", c->cut_ivals, 0, &c->cut.ival_from,
 			  &c->cut.ival_to) ||
 	       parse_pair("trace-pages", c->cut_pages, 1, &c->cut.page_first,
@@ -401,8 +460,9 @@ static int finish_cfg(struct simcfg *c)
 		fprintf(stderr, "hmmv sim: --trace and --write-trace exclude each other\n");
 		return -1;
 	}
-	if ((c->cut_ivals || c->cut_pages) && !c->trace) {
-		fprintf(stderr, "hmmv sim: --trace-intervals and --trace-pages need --trace\n");
+	c->cut.touch = c->touch;
+	if ((c->cut_ivals || c->cut_pages || c->stretch || c->touch) && !c->trace) {
+		fprintf(stderr, "hmmv sim: --trace-intervals, --trace-pages, --trace-stretch and --touch-trace need --trace\n");
 		return -1;
 	}
 	if (c->estimate && (!c->trace || c->write_trace)) {
@@ -435,6 +495,34 @@ static int pick_policies(const char *list, const struct sim_ops **ops)
 		}
 		if (++n == SIM_MAX_POLICIES)
 			break;
+	}
+	return n;
+}
+
+/*
+ * An engine trace holds the sample the engine's policy chose, not the
+ * guest's traffic: only hmm-v (which repeats the engine's moves) replays
+ * it; the others run on what --estimate writes. Without --policies,
+ * hmm-v alone.
+ */
+static int engine_policies(const struct simcfg *c, const struct trace_hdr *h,
+			   const struct sim_ops **ops)
+{
+	int n, i;
+
+	if (!(h->flags & TRACE_F_WINDOWS))
+		return pick_policies(c->policies, ops);
+	if (!c->policies) {
+		ops[0] = &pol_hmmv;
+		return 1;
+	}
+	n = pick_policies(c->policies, ops);
+	for (i = 0; i < n; i++) {
+		if (ops[i] == &pol_hmmv)
+			continue;
+		fprintf(stderr, "hmmv sim: --policies: %s cannot replay an engine trace (the engine's sample, not the guest's traffic): use %s, or --estimate FILE and replay FILE\n",
+			ops[i]->name, pol_hmmv.name);
+		return -1;
 	}
 	return n;
 }
@@ -531,7 +619,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	uint32_t i;
 	int r;
 
-	run.nops = pick_policies(c->policies, run.ops);
+	run.nops = engine_policies(c, h, run.ops);
 	if (run.nops <= 0)
 		return EXIT_USAGE;
 	for (i = 0; i < h->nvms; i++)

@@ -52,7 +52,7 @@ hs=$(val hot_seen_min); hh=$(val hot_hits_min); op=$(val other_hits_p90)
 ok $? "every dense hot chunk is seen in at least ${hs:-0} intervals (>= 5)"
 [ -n "$hh" ] && [ -n "$op" ] && [ "$hh" -gt "$op" ]
 ok $? "the least seen dense hot chunk has ${hh:-?} page-windows, more than 90% of the other chunks (p90 ${op:-?})"
-hmmv sim --trace $T --policies all-dram,first-touch,hmm-v >/tmp/trace-sim.out 2>&1
+hmmv sim --trace $T --policies hmm-v >/tmp/trace-sim.out 2>&1
 rc=$?
 sed 's/^/# /' /tmp/trace-sim.out
 [ $rc = 0 ] && grep -q '^trace  *hmm-v ' /tmp/trace-sim.out

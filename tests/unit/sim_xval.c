@@ -4,7 +4,8 @@
  * replay starts from the run's launch placement (TRACE_F_DRAM_FIRST), the
  * traffic accounted is the one the observations imply (estimate.c: the
  * sampling model inverted), hmmv sim --estimate writes that traffic out,
- * and --measure counts only the intervals asked for.
+ * and --measure counts only the intervals asked for; replaying the meter's
+ * trace: its cuts, --trace-stretch, and copies counted as the meter does.
  */
 #include <errno.h>
 #include <math.h>
@@ -306,26 +307,36 @@ static void test_estimate_cmd(void)
 }
 
 /* --trace-pages, --trace-intervals: a part of a trace, renumbered. */
-static void test_cut(void)
+/* A one-VM trace of @pages pages: the same @n records in each of @ivals intervals. */
+static int write_same(const char *path, uint32_t pages, const struct trace_rec *rec,
+		      uint32_t n, uint32_t ivals)
 {
 	struct trace_hdr h = {
 		.version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
-		.interval_ns = IVNS, .vm_pages = { 4096 },
+		.interval_ns = IVNS, .vm_pages = { pages },
 	};
+	FILE *f = fopen(path, "wbx");
+	int r = f ? trace_write_header(f, &h) : -1;
+	uint32_t i;
+
+	for (i = 0; i < ivals && !r; i++)
+		r = trace_write_block(f, &h, i, 0, rec, n);
+	r = r ? r : trace_write_end(f);
+	if (f && fclose(f))
+		r = -1;
+	return r;
+}
+
+static void test_cut(void)
+{
 	struct trace_rec rec[2] = { { .page = 100, .reads = 1 }, { .page = 3000, .reads = 5 } };
 	struct trace_cut cut = { .ival_from = 3, .ival_to = 7, .page_first = 2048,
 				 .page_count = 2048 };
 	struct source *src;
 	struct ival iv;
 	uint32_t i, steps = 0, reads = 0, page = 0;
-	FILE *f = fopen(path_in("cut"), "wbx");
-	int r = f ? trace_write_header(f, &h) : -1;
+	int r = write_same(path_in("cut"), 4096, rec, 2, 10);
 
-	for (i = 0; i < 10 && !r; i++)
-		r = trace_write_block(f, &h, i, 0, rec, 2);
-	r = r ? r : trace_write_end(f);
-	if (f && fclose(f))
-		r = -1;
 	r = r ? r : source_open_trace_cut(&src, path_in("cut"), 64, &cut);
 	if (!r) {
 		while ((r = source_next(src, &iv)) == 1) {
@@ -361,6 +372,195 @@ static void test_cut(void)
 				   "2048:2048", "--trace-intervals", "3:7", "--policies", "all-slow",
 				   "--quiet", NULL });
 	tap_ok(r == 0, "hmmv sim --trace-pages 2048:2048 --trace-intervals 3:7 (%d)", r);
+}
+
+/*
+ * --trace-stretch: intervals 2..5 of ten, stretched 2.5 times, are
+ * replayed as 2, 3, 2 and 3 intervals carrying their trace interval's
+ * number; every count is kept, and a page read once per interval is in
+ * exactly one part of each.
+ */
+static void test_stretch(void)
+{
+	struct trace_rec rec[2] = { { .page = 100, .reads = 1 },
+				    { .page = 3000, .reads = 5, .writes = 3 } };
+	struct trace_cut cut = { .stretch = { { .from = 2, .to = 6, .k = 2.5 } },
+				 .nstretch = 1 };
+	uint32_t i, steps = 0, rd = 0, wr = 0, once = 0, of3 = 0, last = 0, order = 1;
+	struct source *src;
+	struct ival iv;
+	int r = write_same(path_in("stretch"), 4096, rec, 2, 10);
+
+	r = r ? r : source_open_trace_cut(&src, path_in("stretch"), 64, &cut);
+	if (r) {
+		tap_ok(0, "a stretched trace opens (%d)", r);
+	} else {
+		while ((r = source_next(src, &iv)) == 1) {
+			steps++;
+			order &= iv.tindex >= last;
+			last = iv.tindex;
+			of3 += iv.tindex == 3;
+			for (i = 0; i < iv.n[0]; i++) {
+				rd += iv.rec[0][i].reads;
+				wr += iv.rec[0][i].writes;
+				once += iv.rec[0][i].page == 100;
+			}
+		}
+		tap_ok(r == 0 && steps == 16 && of3 == 3 && order && last == 9 &&
+		       rd == 60 && wr == 30 && once == 10,
+		       "stretched 2.5x: 4 trace intervals as 10 steps (16 in all, 3 for interval 3), "
+		       "every count kept, a single read in one part (%u steps, %u of 3, %u/%u "
+		       "reads/writes, page 100 in %u)", steps, of3, rd, wr, once);
+		source_close(src);
+	}
+	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("stretch"),
+				   "--trace-stretch", "2:6:2.5,8:9:3", "--policies", "all-slow",
+				   "--quiet", NULL });
+	tap_ok(r == 0, "hmmv sim --trace-stretch 2:6:2.5,8:9:3 (%d)", r);
+	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("stretch"),
+				   "--trace-stretch", "2:6:2,4:8:2", NULL });
+	tap_ok(r == 2, "--trace-stretch with overlapping ranges: exit 2 (%d)", r);
+	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("stretch"),
+				   "--trace-stretch", "2:6:0.5", NULL });
+	tap_ok(r == 2, "--trace-stretch below 1: exit 2 (%d)", r);
+	r = sim_status((char *[]){ "sim", "--workload", "gups", "--trace-stretch", "0:1:2",
+				   NULL });
+	tap_ok(r == 2, "--trace-stretch without --trace: exit 2 (%d)", r);
+}
+
+/*
+ * An engine trace is the engine's sample: only hmm-v replays it (the
+ * default there), the others are refused; --trace-stretch too.
+ */
+static void test_engine_policies(void)
+{
+	char eng[256];
+	int r;
+
+	snprintf(eng, sizeof(eng), "%s", path_in("eng-pol"));
+	r = write_engine(eng, 0, 64, 3);
+	r = r ? r : sim_status((char *[]){ "sim", "--trace", eng, "--dram-mb", "4",
+					   "--quiet", NULL });
+	tap_ok(r == 0, "an engine trace without --policies: hmm-v replays it (%d)", r);
+	r = sim_status((char *[]){ "sim", "--trace", eng, "--policies", "hmm-v,numa-balancing",
+				   "--quiet", NULL });
+	tap_ok(r == 2, "numa-balancing on an engine trace: exit 2 (%d)", r);
+	r = sim_status((char *[]){ "sim", "--trace", eng, "--trace-stretch", "0:2:2",
+				   "--quiet", NULL });
+	tap_ok(r == 2, "--trace-stretch on an engine trace: exit 2 (%d)", r);
+}
+
+/*
+ * hm-v on a trace of LLC fills and write-backs: a page's fills are its
+ * touches; write-backs alone (lines evicted, written before) are not. A
+ * chunk of 8 whose pages have only write-backs for 100 intervals is never
+ * promoted; the same counts as fills are.
+ */
+static void test_touches(void)
+{
+	static struct trace_rec rec[SIM_CHUNK_PAGES];
+	struct replay *x = calloc(1, sizeof(*x));
+	uint32_t k, hot = 5 * SIM_CHUNK_PAGES;
+	int wb, r;
+
+	for (wb = 0; wb < 2 && x; wb++) {
+		const char *path = path_in(wb ? "wb" : "fills");
+
+		for (k = 0; k < SIM_CHUNK_PAGES; k++)
+			rec[k] = (struct trace_rec){ .page = hot + k, .reads = wb ? 0 : 8,
+						     .writes = wb ? 8 : 0 };
+		r = write_same(path, NCH * SIM_CHUNK_PAGES, rec, SIM_CHUNK_PAGES, 100);
+		r = r ? r : replay(x, path, 0, 0);
+		if (wb)
+			tap_ok(r == 0 && x->s.vm[0].loc[hot] == SIM_NVM && x->s.vm[0].migrated == 0,
+			       "write-backs alone are no touches: the chunk stays on the slow tier");
+		else
+			tap_ok(r == 0 && x->s.vm[0].loc[hot] == SIM_DRAM,
+			       "the same counts as fills: the chunk is promoted");
+		sim_destroy(&x->s);
+	}
+	free(x);
+}
+
+/*
+ * --touch-trace: chunk 5's pages hit the cache (touches, no fills). hm-v
+ * sees them through the touch trace (stretched 2x too) and promotes the
+ * chunk; without it, never; the traffic stays the trace's fills either way.
+ */
+static int touch_replay(struct sim *sm, const char *main_path, const char *touch,
+			double k)
+{
+	struct trace_cut cut = { .touch = touch };
+	struct model m;
+	struct pol_params pp;
+	struct source *src;
+	struct ival iv;
+	int r;
+
+	if (k > 1)
+		cut.stretch[cut.nstretch++] = (struct trace_stretch){ 0, 100, k };
+	model_default(&m);
+	pol_params_default(&pp);
+	r = source_open_trace_cut(&src, main_path, 64, &cut);
+	if (r)
+		return r;
+	r = sim_create(sm, &pol_hmmv, &m, &pp, source_hdr(src), 2 * SIM_CHUNK_PAGES, 1, 0);
+	if (!r) {
+		while ((r = source_next(src, &iv)) == 1)
+			sim_step(sm, &iv);
+		if (r)
+			sim_destroy(sm);
+	}
+	source_close(src);
+	return r;
+}
+
+static void test_touch_trace(void)
+{
+	static struct trace_rec tr[SIM_CHUNK_PAGES];
+	struct trace_rec fill = { .page = 7, .reads = 4 };
+	uint32_t k, hot = 5 * SIM_CHUNK_PAGES, pages = NCH * SIM_CHUNK_PAGES;
+	struct sim *sm = calloc(1, sizeof(*sm));
+	int r, t;
+
+	for (k = 0; k < SIM_CHUNK_PAGES; k++)
+		tr[k] = (struct trace_rec){ .page = hot + k, .reads = 8 };
+	r = sm ? write_same(path_in("tmain"), pages, &fill, 1, 100) : -1;
+	r = r ? r : write_same(path_in("ttouch"), pages, tr, SIM_CHUNK_PAGES, 100);
+	r = r ? r : write_same(path_in("tother"), pages / 2, &fill, 1, 100);
+	for (t = 0; t < 3 && !r; t++) {
+		int rr = touch_replay(sm, path_in("tmain"), t ? path_in("ttouch") : NULL,
+				      t == 2 ? 2 : 1);
+
+		if (t == 0)
+			tap_ok(rr == 0 && sm->vm[0].loc[hot] == SIM_NVM,
+			       "fills only: chunk 5, all cache hits, is never seen");
+		else
+			tap_ok(rr == 0 && sm->vm[0].loc[hot] == SIM_DRAM &&
+			       sm->vm[0].accesses == 100 * 4,
+			       "with --touch-trace%s: its touches promote it; the traffic is "
+			       "still the fills (%.0f accesses)", t == 2 ? " and 2x stretch" : "",
+			       sm->vm[0].accesses);
+		if (!rr)
+			sim_destroy(sm);
+	}
+	if (r)
+		tap_ok(0, "touch traces written (%d)", r);
+	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("tmain"), "--touch-trace",
+				   (char *)path_in("tother"), "--policies", "hmm-v", NULL });
+	tap_ok(r == 2, "--touch-trace of other pages: exit 2 (%d)", r);
+	free(sm);
+}
+
+/* A copy's destination counts twice, as a meter behind a write-allocate cache sees it. */
+static void test_copy_traffic(void)
+{
+	struct acct a = { 0 };
+
+	acct_copy(&a, SIM_NVM, 4096);
+	tap_ok(a.bytes[SIM_NVM] == 4096 && a.bytes[SIM_DRAM] == 8192 && a.migrated == 4096,
+	       "a 4 KiB promotion: 4 KiB from the slow tier, 8 KiB (fill, write-back) "
+	       "to DRAM (%.0f, %.0f)", a.bytes[SIM_NVM], a.bytes[SIM_DRAM]);
 }
 
 /*
@@ -419,7 +619,7 @@ static void test_alloc_touch(void)
 
 int main(void)
 {
-	tap_plan(25);
+	tap_plan(40);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
@@ -431,6 +631,11 @@ int main(void)
 	test_estimate_cmd();
 	test_cut();
 	test_alloc_touch();
+	test_stretch();
+	test_engine_policies();
+	test_copy_traffic();
+	test_touches();
+	test_touch_trace();
 	{
 		char cmd[64];
 

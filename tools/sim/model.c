@@ -138,13 +138,17 @@ void acct_rec(struct acct *a, const struct model *m, int tier,
 		acct_wr(a, m, tier, r->writes, r->writes % lines == 0);
 }
 
-/* A copy of bytes from tier 'from' to the other tier. */
+/*
+ * A copy of bytes from tier 'from' to the other tier. As a meter behind a
+ * write-allocate cache counts it, the destination's lines are filled
+ * before they are written back: the copy shows twice on that side.
+ */
 void acct_copy(struct acct *a, int from, double bytes)
 {
 	a->dev_rd[from] += bytes;
 	a->dev_wr[!from] += bytes;
 	a->bytes[from] += bytes;
-	a->bytes[!from] += bytes;
+	a->bytes[!from] += 2 * bytes;
 	a->migrated += bytes;
 }
 

@@ -7,9 +7,10 @@
  * sampling model): each interval the queue picks the chunks to sample and
  * the policy one block of pages in each; in each of `windows` windows the
  * blocks are zapped and the dirty log harvested after window_ms. The trace
- * spreads an interval's accesses uniformly, so a page with c accesses is
- * seen in a window that is a fraction f of the interval with probability
- * 1 - (1 - f)^c, and in Binomial(windows, that) windows.
+ * spreads an interval's accesses uniformly, so a page touched c times
+ * (touches(): its LLC fills, not its write-backs) is seen in a window
+ * that is a fraction f of the interval with probability 1 - (1 - f)^c, and
+ * in Binomial(windows, that) windows.
  * Costs charged to the vCPUs: a refault per block page touched in a
  * window; a zap call per run of adjacent blocks and window (the engine
  * zaps each run in one call); the 4 KiB second-level mappings while
@@ -170,6 +171,23 @@ static double seen(double count, double l1f)
 	return 1 - exp(count * l1f);
 }
 
+/*
+ * The guest's touches behind a record, when no --touch-trace gives them
+ * (which counts the touches that hit the cache too). Counts are LLC fills and
+ * write-backs (hmmv/trace.h): a write-back evicts a line the guest filled
+ * (write-allocate) and wrote, in this interval or an earlier one, and is
+ * not a touch of its own; a read-modify-write miss is one fill, one
+ * write-back and one touch. The fills are the touches (those hitting the
+ * LLC are not in the trace). In a presence trace (the VMM's tracker) a
+ * written page's bit is a touch.
+ */
+static double touches(const struct sim *s, const struct trace_rec *r)
+{
+	if (s->trace_flags & TRACE_F_PRESENCE)
+		return r->reads > r->writes ? (double)r->reads : (double)r->writes;
+	return (double)r->reads;
+}
+
 /* Windows, of w, in which a page with `count` accesses is seen. */
 static uint32_t windows_seen(struct sim *s, double count, double l1f, uint32_t w)
 {
@@ -190,10 +208,13 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 	double l1f = log1p(-(f < 1 ? f : 0.999999)), cost = 0;
 	uint32_t w = s->pp->hmmv.windows, sp = s->pp->hmmv.sample_pages;
 	uint32_t k, c, first, off, n;
+	/* What sampling sees: the touches when the replay has them. */
+	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
+	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
 
 	memset(v->hits, 0, v->nch * sizeof(uint32_t));
-	for (k = 0; k < iv->n[vm]; k++) {
-		const struct trace_rec *r = &iv->rec[vm][k];
+	for (k = 0; k < nrec; k++) {
+		const struct trace_rec *r = &rec[k];
 
 		c = r->page / SIM_CHUNK_PAGES;
 		if (c >= v->nch || !v->sampled[c])
@@ -204,7 +225,7 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 			continue;
 		/* The engine's own observation, or what sampling would see. */
 		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
-		    windows_seen(s, (double)r->reads + r->writes, l1f, w);
+		    windows_seen(s, iv->has_touch ? (double)r->reads : touches(s, r), l1f, w);
 		v->hits[c] += n;
 		cost += n * s->m->fault_ns;
 	}

@@ -69,7 +69,8 @@ struct acct {
 	double dram_acc;		/* accesses served by DRAM */
 	double migrated;		/* bytes moved */
 	double bytes[2];		/* traffic per tier as a meter counts it:
-					 * 64 B per access, copies both sides */
+					 * 64 B per access; a copy's source once,
+					 * its destination twice (fill, write-back) */
 };
 
 /* One interval of the trace: records per VM, pages ascending. */
@@ -80,6 +81,10 @@ struct ival {
 	uint32_t nvms;
 	struct trace_rec *rec[TRACE_MAX_VMS];
 	uint32_t n[TRACE_MAX_VMS];
+	/* --touch-trace: the same interval's page touches (reads) */
+	int has_touch;
+	struct trace_rec *touch[TRACE_MAX_VMS];
+	uint32_t ntouch[TRACE_MAX_VMS];
 };
 
 struct simvm {
@@ -224,9 +229,28 @@ int source_open_trace(struct source **out, const char *path,
  * trace, the 4 KiB pages [page_first, page_first + page_count) (count 0:
  * all), renumbered from 0. -EDOM when the pages are not in the trace.
  */
+#define SIM_MAX_STRETCH 16
+struct trace_stretch {		/* trace intervals [from, to) took k each */
+	uint32_t from, to;
+	double k;
+};
 struct trace_cut {
 	uint32_t ival_from, ival_to;
 	uint32_t page_first, page_count;
+	/*
+	 * --trace-stretch: each trace interval of a range is replayed as
+	 * about k intervals (the range as round(k x its length)), each
+	 * page's counts spread over them; a run of empty intervals stays one.
+	 */
+	struct trace_stretch stretch[SIM_MAX_STRETCH];
+	uint32_t nstretch;
+	/*
+	 * --touch-trace: a trace of the same pages and intervals whose reads
+	 * are the pages' touches, cache hits included (the meter's touch=):
+	 * what HMM-V's sampling sees, in place of the fills (-EXDEV when its
+	 * header differs, -EPERM on a presence or engine trace).
+	 */
+	const char *touch;
 };
 int source_open_trace_cut(struct source **out, const char *path,
 			  uint32_t presence_lines, const struct trace_cut *cut);

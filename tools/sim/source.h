@@ -41,8 +41,15 @@ struct source {
 	uint64_t expect;		/* trace interval expected next */
 	int has_pend, ended;
 	struct trace_cut cut;		/* the part replayed */
+	struct touchsrc *touch;		/* --touch-trace, or NULL */
+	/* a stretched interval: its records whole, handed out in parts */
+	struct trace_rec *full[TRACE_MAX_VMS];
+	uint32_t nfull[TRACE_MAX_VMS];
+	uint32_t part, parts, part_tindex;
 };
 
 int tracesrc_next(struct source *s, struct ival *iv);
+/* Frees a trace file source whole (source_close() of one). */
+void tracesrc_free(struct source *s);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,6 +97,25 @@ static int in_cut(const struct source *s, uint32_t i)
 }
 
 /*
+ * How many intervals trace interval @i is replayed as (--trace-stretch):
+ * interval j of a range stretched k times as floor((j + 1) k) - floor(j k),
+ * so that the range takes round-down(k x its length) in all.
+ */
+static uint32_t stretch_parts(const struct source *s, uint64_t i)
+{
+	const struct trace_stretch *t;
+	uint32_t k;
+
+	for (k = 0; k < s->cut.nstretch; k++) {
+		t = &s->cut.stretch[k];
+		if (i >= t->from && i < t->to)
+			return (uint32_t)(floor((double)(i - t->from + 1) * t->k) -
+					  floor((double)(i - t->from) * t->k));
+	}
+	return 1;
+}
+
+/*
  * One pass over every block: validates the whole file and counts the
  * intervals the simulator will step through (a run of empty ones is one).
  */
@@ -113,7 +133,7 @@ static int trace_prescan(struct source *s)
 		if (s->cur.hdr.flags & TRACE_F_WINDOWS)
 			n += 1 + (b.interval - expect);
 		else
-			n += 1 + (b.interval > expect);
+			n += stretch_parts(s, b.interval) + (b.interval > expect);
 		last = b.interval;
 		expect = (uint64_t)b.interval + 1;
 	}
@@ -125,6 +145,77 @@ static int trace_prescan(struct source *s)
 		return -EFBIG;
 	s->intervals = (uint32_t)n;
 	return trace_open_mem(&s->cur, s->buf, s->len);
+}
+
+/* --touch-trace: a second trace of the same intervals, read alongside. */
+struct touchsrc {
+	uint8_t *buf;
+	size_t len;
+	struct trace_cursor cur;
+	struct trace_block pend;
+	struct trace_rec *stage;
+	int has_pend, ended;
+	struct trace_rec *rec[TRACE_MAX_VMS], *full[TRACE_MAX_VMS];
+	uint32_t n[TRACE_MAX_VMS], nfull[TRACE_MAX_VMS];
+};
+
+/* A trace's buffers: records and stretch copies per VM, stage, file. */
+static void bufs_free(struct trace_rec **rec, struct trace_rec **full,
+		      struct trace_rec *stage, uint8_t *buf)
+{
+	uint32_t i;
+
+	for (i = 0; i < TRACE_MAX_VMS; i++) {
+		free(rec[i]);
+		free(full[i]);
+	}
+	free(stage);
+	free(buf);
+}
+
+void tracesrc_free(struct source *s)
+{
+	if (s->touch)
+		bufs_free(s->touch->rec, s->touch->full, s->touch->stage, s->touch->buf);
+	free(s->touch);
+	bufs_free(s->rec, s->full, s->stage, s->buf);
+	free(s);
+}
+
+/* The touch trace: same header as the main file, validated whole. */
+static int touch_open(struct source *s, const char *path)
+{
+	const struct trace_hdr *m = &s->cur.hdr;
+	struct touchsrc *t;
+	uint32_t i;
+	int r;
+
+	if (m->flags & (TRACE_F_PRESENCE | TRACE_F_WINDOWS))
+		return -EPERM;
+	t = s->touch = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	r = read_file(path, &t->buf, &t->len);
+	r = r ? r : trace_open_mem(&t->cur, t->buf, t->len);
+	if (r)
+		return r;
+	if (t->cur.hdr.flags || t->cur.hdr.page_shift != m->page_shift ||
+	    t->cur.hdr.nvms != m->nvms || t->cur.hdr.interval_ns != m->interval_ns ||
+	    memcmp(t->cur.hdr.vm_pages, m->vm_pages, m->nvms * sizeof(m->vm_pages[0])))
+		return -EXDEV;
+	if (!(t->stage = malloc((size_t)s->stage_cap * sizeof(*t->stage))))
+		return -ENOMEM;
+	while ((r = trace_next_block(&t->cur, &t->pend, t->stage, s->stage_cap)) == 1)
+		;
+	if (r < 0)
+		return r == -E2BIG ? -EINVAL : r;
+	for (i = 0; i < s->hdr.nvms; i++) {
+		size_t sz = s->hdr.vm_pages[i] * sizeof(struct trace_rec);
+
+		if (!(t->rec[i] = malloc(sz)) || !(t->full[i] = malloc(sz)))
+			return -ENOMEM;
+	}
+	return trace_open_mem(&t->cur, t->buf, t->len);
 }
 
 int source_open_trace(struct source **out, const char *path,
@@ -158,13 +249,22 @@ int source_open_trace_cut(struct source **out, const char *path,
 	}
 	if (!r && !(s->stage = malloc((size_t)s->stage_cap * sizeof(*s->stage))))
 		r = -ENOMEM;
+	/* An engine's sample has no traffic to spread (TRACE_F_WINDOWS). */
+	if (!r && s->cut.nstretch && (s->hdr.flags & TRACE_F_WINDOWS))
+		r = -EPERM;
 	if (!r)
 		r = trace_prescan(s);
-	for (i = 0; !r && i < s->hdr.nvms; i++)
-		if (!(s->rec[i] = malloc(s->hdr.vm_pages[i] * sizeof(struct trace_rec))))
+	for (i = 0; !r && i < s->hdr.nvms; i++) {
+		size_t sz = s->hdr.vm_pages[i] * sizeof(struct trace_rec);
+
+		if (!(s->rec[i] = malloc(sz)) ||
+		    (s->cut.nstretch && !(s->full[i] = malloc(sz))))
 			r = -ENOMEM;
+	}
+	if (!r && s->cut.touch)
+		r = touch_open(s, s->cut.touch);
 	if (r) {
-		source_close(s);
+		tracesrc_free(s);
 		return r;
 	}
 	*out = s;
@@ -249,19 +349,135 @@ static int fetch(struct source *s)
 }
 
 /*
- * The next interval: every block of the next trace interval, or, when the
- * trace skips intervals, one empty interval for the whole stretch.
+ * Part j of n of the records f: each page's counts spread evenly over the
+ * parts, starting at a part of its own (a page touched once is in one
+ * part, and not every such page in the same one). Returns the count.
+ */
+static uint32_t split(const struct trace_rec *f, uint32_t nf, uint64_t n,
+		      uint64_t j, struct trace_rec *o)
+{
+	uint32_t k, m = 0;
+
+	for (k = 0; k < nf; k++) {
+		uint64_t off = (f[k].page * 2654435761ull) % n;
+		uint64_t rd = (f[k].reads * (j + 1) + off) / n - (f[k].reads * j + off) / n;
+		uint64_t wr = (f[k].writes * (j + 1) + off) / n - (f[k].writes * j + off) / n;
+
+		if (!rd && !wr)
+			continue;
+		o[m].page = f[k].page;
+		o[m].reads = (uint32_t)rd;
+		o[m++].writes = (uint32_t)wr;
+	}
+	return m;
+}
+
+/* The touches handed out with @iv (the current ones, or a part of them). */
+static void touch_out(struct source *s, struct ival *iv, int whole)
+{
+	struct touchsrc *t = s->touch;
+	uint32_t vm;
+
+	if (!t)
+		return;
+	iv->has_touch = 1;
+	for (vm = 0; vm < s->hdr.nvms; vm++) {
+		if (!whole)
+			t->n[vm] = split(t->full[vm], t->nfull[vm], s->parts, s->part,
+					 t->rec[vm]);
+		iv->touch[vm] = t->rec[vm];
+		iv->ntouch[vm] = t->n[vm];
+	}
+}
+
+/* Part s->part of a stretched interval, touches too. */
+static void stretch_part(struct source *s, struct ival *iv)
+{
+	uint32_t vm;
+
+	for (vm = 0; vm < s->hdr.nvms; vm++)
+		iv->n[vm] = split(s->full[vm], s->nfull[vm], s->parts, s->part,
+				  s->rec[vm]);
+	touch_out(s, iv, 0);
+	iv->tindex = s->part_tindex;
+	s->part++;
+}
+
+/* A stretched interval's records (and touches), kept whole; its first part out. */
+static void stretch_begin(struct source *s, struct ival *iv, uint32_t parts)
+{
+	struct touchsrc *t = s->touch;
+	uint32_t vm;
+
+	for (vm = 0; vm < s->hdr.nvms; vm++) {
+		memcpy(s->full[vm], s->rec[vm], iv->n[vm] * sizeof(struct trace_rec));
+		s->nfull[vm] = iv->n[vm];
+		if (t) {
+			memcpy(t->full[vm], t->rec[vm], t->n[vm] * sizeof(struct trace_rec));
+			t->nfull[vm] = t->n[vm];
+		}
+	}
+	s->parts = parts;
+	s->part = 0;
+	s->part_tindex = iv->tindex;
+	stretch_part(s, iv);
+}
+
+/*
+ * The touch trace's blocks of trace interval @e (none for a step that
+ * stands for a run of empty intervals: @e UINT64_MAX skips nothing);
+ * earlier ones are passed over.
+ */
+static int touch_take(struct source *s, uint64_t e)
+{
+	struct touchsrc *t = s->touch;
+	uint32_t vm;
+	int r;
+
+	if (!t)
+		return 0;
+	for (vm = 0; vm < s->hdr.nvms; vm++)
+		t->n[vm] = 0;
+	for (;;) {
+		if (!t->has_pend && !t->ended) {
+			r = trace_next_block(&t->cur, &t->pend, t->stage, s->stage_cap);
+			if (r < 0)
+				return r;
+			t->has_pend = r;
+			t->ended = !r;
+		}
+		if (!t->has_pend || e == UINT64_MAX || t->pend.interval > e)
+			return 0;
+		if (t->pend.interval == e)
+			t->n[t->pend.vm] = convert(s, t->stage, t->pend.nrec,
+						   t->rec[t->pend.vm]);
+		t->has_pend = 0;
+	}
+}
+
+/*
+ * The next interval: every block of the next trace interval (or a part of
+ * it, stretched), or, when the trace skips intervals, one empty interval
+ * for the whole stretch; with the touches of the same interval.
  */
 int tracesrc_next(struct source *s, struct ival *iv)
 {
-	int r = fetch(s);
+	uint32_t parts;
+	int r;
 
+	if (s->part < s->parts) {
+		stretch_part(s, iv);
+		return 1;
+	}
+	r = fetch(s);
 	if (r)
 		return r;
 	iv->tindex = (uint32_t)(s->expect - s->cut.ival_from);
-	if (!s->has_pend)
-		return 1;
-	if (s->pend.interval > s->expect) {
+	if (!s->has_pend || s->pend.interval > s->expect) {
+		r = touch_take(s, UINT64_MAX);
+		touch_out(s, iv, 1);
+		if (r || !s->has_pend)
+			return r ? r : 1;
 		/* Each empty interval of an engine trace was a sampling step. */
 		if (s->hdr.flags & TRACE_F_WINDOWS)
 			s->expect++;
@@ -277,6 +493,13 @@ int tracesrc_next(struct source *s, struct ival *iv)
 		if (r)
 			return r;
 	}
+	r = touch_take(s, s->expect);
+	if (r)
+		return r;
+	touch_out(s, iv, 1);
+	parts = stretch_parts(s, s->expect);
 	s->expect++;
+	if (parts > 1)
+		stretch_begin(s, iv, parts);
 	return 1;
 }

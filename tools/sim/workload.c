@@ -344,6 +344,10 @@ const char *source_strerror(int r)
 		return "not a regular file";
 	case -EDOM:
 		return "--trace-pages beyond the trace's pages, or not a one-VM trace";
+	case -EPERM:
+		return "--trace-stretch or --touch-trace on an engine's or a presence trace";
+	case -EXDEV:
+		return "--touch-trace: not a trace of the same pages and intervals";
 	default:
 		return strerror(-r);
 	}
@@ -392,12 +396,14 @@ void source_close(struct source *s)
 
 	if (!s)
 		return;
+	if (s->file) {
+		tracesrc_free(s);
+		return;
+	}
 	for (i = 0; i < TRACE_MAX_VMS; i++) {
 		free(s->rec[i]);
 		free(s->g[i].w);
 		free(s->g[i].w2);
 	}
-	free(s->stage);
-	free(s->buf);
 	free(s);
 }
