@@ -20,6 +20,11 @@
  *                       for hmmv sim; trace_range=NAME (default the last
  *                       range), trace_ms=MS its interval (default 100, host
  *                       time; flushed at every mark too)
+ *   touch=FILE          with trace=: also the same pages' line touches, as a
+ *                       trace of the same intervals (reads = accesses to a
+ *                       line other than the vCPU's previous one, cache hits
+ *                       included; writes 0): what a page-access tracker
+ *                       sees, which the fills alone hide
  *   gate=on             count only from an odd mark to the next even one;
  *                       outside, translated code is not instrumented at all,
  *                       so the test host runs at nearly its unmetered speed
@@ -67,6 +72,9 @@ struct meter_trace {
 	uint32_t lines_per_page;
 	uint32_t *rd, *wb;		/* per page, since the last flush */
 	struct trace_rec *recs;
+	FILE *tf;			/* touch=FILE */
+	uint32_t *touch;		/* per page, since the last flush */
+	uint64_t range_lines;
 	struct trace_hdr hdr;
 	uint64_t ival_ns;
 	uint32_t last;			/* last interval flushed + 1 */
@@ -172,6 +180,33 @@ static inline void meter_trace_count(int range, uint64_t line, bool wb)
 	__atomic_fetch_add(wb ? &t->wb[page] : &t->rd[page], 1, __ATOMIC_RELAXED);
 }
 
+/* touch=FILE: an access to a line other than the vCPU's previous one. */
+static inline void meter_touch_count(uint64_t line)
+{
+	struct meter_trace *t = &meter.tr;
+	uint64_t off = line - t->first_line;	/* below the range: wraps, out */
+
+	if (!t->touch || off >= t->range_lines)
+		return;
+	__atomic_fetch_add(&t->touch[off / t->lines_per_page], 1, __ATOMIC_RELAXED);
+}
+
+/* The touches since the last flush, as the block of interval @ival. */
+static void meter_touch_flush(uint64_t ival)
+{
+	struct meter_trace *t = &meter.tr;
+	uint32_t n = 0, c;
+	uint64_t p;
+
+	for (p = 0; p < t->hdr.vm_pages[0]; p++) {
+		c = __atomic_exchange_n(&t->touch[p], 0, __ATOMIC_RELAXED);
+		if (c)
+			t->recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = c };
+	}
+	if (n)
+		t->err = trace_write_block(t->tf, &t->hdr, (uint32_t)ival, 0, t->recs, n);
+}
+
 /*
  * Writes what was counted since the last flush as one block, numbered by
  * host time (meter.lock held). Intervals without traffic have no block.
@@ -188,6 +223,10 @@ static void meter_trace_flush(void)
 	if (ival < t->last)
 		ival = t->last;		/* a block per interval at most */
 	if (ival > UINT32_MAX)
+		return;
+	if (t->tf)
+		meter_touch_flush(ival);
+	if (t->err)
 		return;
 	for (p = 0; p < t->hdr.vm_pages[0]; p++) {
 		rd = __atomic_exchange_n(&t->rd[p], 0, __ATOMIC_RELAXED);
@@ -249,6 +288,7 @@ static void meter_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
 		return;
 	v->last_line = line;
 	v->last_dirty = store;
+	meter_touch_count(line);
 	switch (meter_llc_access(&v->llc, line, store, &victim)) {
 	case METER_LLC_HIT:
 		break;
@@ -361,16 +401,23 @@ static void meter_trace_free(void)
 		meter_trace_flush();
 		if (!t->err)
 			t->err = trace_write_end(t->f);
+		if (t->tf && !t->err)
+			t->err = trace_write_end(t->tf);
 		if (fclose(t->f) && !t->err)
+			t->err = -EIO;
+		if (t->tf && fclose(t->tf) && !t->err)
 			t->err = -EIO;
 		if (t->err)
 			fprintf(stderr, "meter: trace: %s\n", strerror(-t->err));
+	} else if (t->tf) {
+		fclose(t->tf);
 	}
-	t->f = NULL;
+	t->f = t->tf = NULL;
 	free(t->rd);
 	free(t->wb);
+	free(t->touch);
 	free(t->recs);
-	t->rd = t->wb = NULL;
+	t->rd = t->wb = t->touch = NULL;
 	t->recs = NULL;
 }
 
@@ -451,7 +498,7 @@ static int meter_parse_range(const char *s, struct meter_range *r)
 }
 
 struct meter_args {
-	const char *out, *trace, *trace_range;
+	const char *out, *trace, *trace_range, *touch;
 	uint64_t llc, ways, line, interval_ms, trace_ms;
 };
 
@@ -492,6 +539,10 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 	}
 	if (klen == 8 && !strncmp(arg, "trace_ms", 8))
 		return meter_parse_size(val, &a->trace_ms);
+	if (klen == 5 && !strncmp(arg, "touch", 5)) {
+		a->touch = val;
+		return 0;
+	}
 	return -EINVAL;
 }
 
@@ -528,6 +579,7 @@ static int meter_trace_setup(const struct meter_args *a)
 	t->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .page_shift = 12,
 				     .nvms = 1, .interval_ns = t->ival_ns,
 				     .vm_pages = { pages } };
+	t->range_lines = r->end - r->start;
 	t->rd = calloc(pages, sizeof(uint32_t));
 	t->wb = calloc(pages, sizeof(uint32_t));
 	t->recs = calloc(pages, sizeof(struct trace_rec));
@@ -535,6 +587,14 @@ static int meter_trace_setup(const struct meter_args *a)
 	if (!t->rd || !t->wb || !t->recs || !t->f ||
 	    trace_write_header(t->f, &t->hdr)) {
 		meter_say("meter: cannot write trace=%s\n", a->trace);
+		return -EINVAL;
+	}
+	if (!a->touch)
+		return 0;
+	t->touch = calloc(pages, sizeof(uint32_t));
+	t->tf = fopen(a->touch, "w");
+	if (!t->touch || !t->tf || trace_write_header(t->tf, &t->hdr)) {
+		meter_say("meter: cannot write touch=%s\n", a->touch);
 		return -EINVAL;
 	}
 	return 0;
@@ -579,6 +639,10 @@ static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
 			(unsigned long long)(meter.ranges[i].start * a->line),
 			(unsigned long long)(meter.ranges[i].end * a->line));
 	fprintf(meter.out, "# kind seq ms accesses {name rd_bytes wb_bytes}...\n");
+	if (a->touch && !a->trace) {
+		meter_say("meter: touch=%s: needs trace=\n", a->touch);
+		return -EINVAL;
+	}
 	if (a->trace && meter_trace_setup(a))
 		return -EINVAL;
 	meter.t0_ns = meter_now_ns();
