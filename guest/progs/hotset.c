@@ -16,8 +16,9 @@
  * guest-physical frames, gpa >> 21, holding the hot set, each with the
  * number P of its 4 KiB pages in it, from /proc/self/pagemap), with -s
  * "hotset: shifted" and the new hot set's frames line at the shift, then
- * "hotset: done updates=N seconds=S" (S with -t; with -n, "seconds=S.sss",
- * the time the updates took). Exit status 0 on success.
+ * "hotset: done updates=N seconds=S" (S with -t; with -n, "seconds=S.sss
+ * start=B.bbb", the time the updates took and when they started, in
+ * seconds since boot as /proc/uptime counts). Exit status 0 on success.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -88,6 +89,15 @@ static int print_frames(const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* Seconds since boot, the clock of /proc/uptime. */
+static double boot_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -100,7 +110,7 @@ int main(int argc, char **argv)
 {
 	unsigned long hot = 32, cold = 0, secs = 10, shift = 0;
 	uint64_t x = 88172645463325252ULL, updates = 0, words, *h, n = 0;
-	double t0;
+	double t0, boot0;
 	uint8_t *c, *h2 = NULL;
 	int opt, k;
 
@@ -134,6 +144,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	words = hot * MIB / 8;
 	t0 = now_s();
+	boot0 = boot_s();
 	while (n ? updates < n : now_s() - t0 < (double)secs) {
 		if (h2 && now_s() - t0 >= (double)shift) {
 			h = (uint64_t *)h2;
@@ -152,8 +163,8 @@ int main(int argc, char **argv)
 		updates += 4096;
 	}
 	if (n)
-		printf("hotset: done updates=%llu seconds=%.3f\n",
-		       (unsigned long long)updates, now_s() - t0);
+		printf("hotset: done updates=%llu seconds=%.3f start=%.3f\n",
+		       (unsigned long long)updates, now_s() - t0, boot0);
 	else
 		printf("hotset: done updates=%llu seconds=%lu\n",
 		       (unsigned long long)updates, secs);

@@ -21,7 +21,7 @@ scale=${REAL_SCALE:-1}
 MEM=512M
 DRAM=128M
 BUDGET_MIB=136		# DRAM left free for Linux: the 128 MiB plus watermarks
-VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated"
+VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated numa_pte_updates"
 
 set -- $(echo "$policies" | tr ',' ' ')
 echo "1..$(($# + 1))"
@@ -56,17 +56,21 @@ static=${engine:+--hmmv off}
 # to the workload's marks as the meter is.
 stat_poll()
 {
-	local seen=0 now iv
+	local seen=0 now iv marks
 	while kill -0 "$1" 2>/dev/null; do
 		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
 			mv /tmp/stat.new /tmp/stat.last
-		now=$(grep -c 'meter-mark: ' /tmp/vm.out 2>/dev/null)
+		# One read of the console for both the count and the names (read
+		# twice, a mark printed in between was reported twice), and whole
+		# names only (a line still being written is taken next time).
+		marks=$(tr -d '\r' </tmp/vm.out 2>/dev/null |
+			sed -n 's/.*meter-mark: \([^ ]*-\(start\|end\)\)$/\1/p')
+		now=$(printf '%s' "$marks" | grep -c .)
 		if [ "${now:-0}" -gt "$seen" ] && [ -s /tmp/stat.last ]; then
 			iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
-			tr -d '\r' </tmp/vm.out | sed -n 's/.*meter-mark: \([^ ]*\).*/\1/p' |
-				tail -n +$((seen + 1)) | while read -r m; do
-					echo "# real-ival: $m ${iv:-0}"
-				done
+			printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
+				echo "# real-ival: $m ${iv:-0}"
+			done
 			seen=$now
 		fi
 		sleep 0.25
@@ -93,7 +97,7 @@ run_vm()
 		echo "# real-hmmv: $policy $(tr ',{}' '\n\n\n' </tmp/stat.last |
 			sed -n 's/^"\(promoted_bytes\|demoted_bytes\|promotions\|demotions\)":\([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
 	fi
-	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \)/# &/p'
+	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \|real-phase: \)/# &/p'
 	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |
 		awk '{ n = (NF - 3) / 3; printf "# real-vmstat: %s", $3
 			for (i = 1; i <= n; i++) printf " %s=%d", $(3 + i), $(3 + 2 * n + i) - $(3 + n + i)

@@ -23,6 +23,7 @@ HMMV=${HMMV:-$here/../../build/hmmv}
 : >"$OUT/xval.csv"
 : >"$OUT/xval-obs.csv"
 : >"$OUT/xval.err"
+rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
 # The test host's Linux runs NUMA balancing with the kernel's defaults
 # (tests/bench/real.sh sets only numa_balancing=2 and demotion): its model
@@ -43,12 +44,58 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 		"$OUT/meter.txt" "$OUT/real.tap" >"$OUT/xval.windows"
 	span=$(awk 'NR == 1 { a = $2 } { b = $3 } END { if (NR) print a ":" b }' "$OUT/xval.windows")
 	base=${span%%:*}
+	# The policies' clocks are the host's: a workload's work took longer
+	# under some policies (the engine's tracking faults are emulated), so
+	# the policy had more intervals for it. Each replay gives the work the
+	# time it took in the run it predicts (--trace-stretch): a workload's
+	# trace intervals stretched by that run's window over slow-first's, or,
+	# for a workload that times a phase of its own ("real-phase: W NAME
+	# OFFSET SECONDS"), the phase and the rest each by their own ratio (at
+	# least 1: the replay cannot run faster than the trace).
+	stretch()
+	{
+		awk -v want="$1" 'function f(x, y) { return (y > 0 && x / y > 1) ? x / y : 1 }
+		     function piece(a, b, k) { if (b > a) printf "%s%d:%d:%.3f", (n++ ? "," : ""), a, b, k }
+		     FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
+		     FILENAME ~ /windows$/ { w = $1; a = $2; b = $3
+			if (!(("slow-first", w) in t) || !((want, w) in t)) next
+			sf = t["slow-first", w]; tp = t[want, w]
+			ps = ph["slow-first", w]; pp = ph[want, w]
+			c = int((s0["slow-first", w] + 1000 * po["slow-first", w]) / 100)
+			d = c + int(10 * ps + 0.999)
+			if (((want, w) in ph) && ps > 0 && c > a && d < b) {
+				k = f(tp - 1000 * pp, sf - 1000 * ps)
+				piece(a, c, k); piece(c, d, f(pp, ps)); piece(d, b, k)
+			} else {
+				piece(a, b, f(tp, sf))
+			}
+			next }
+		     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+		     /^# real-phase: / { po[pol, $3] = $5; ph[pol, $3] = $6 }
+		     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
+			if ($3 ~ /-start$/) s0[pol, w] = ms[k]
+			else t[pol, w] = ms[k] - s0[pol, w] }' \
+			"$OUT/meter.txt" "$OUT/real.tap" "$OUT/xval.windows"
+	}
+	s_engine=$(stretch hmmv-engine)
+	s_linux=$(stretch linux)
+	echo "hmm-v ${s_engine:-none}; numa-balancing ${s_linux:-none}" >"$OUT/xval.stretch"
+	# HMM-V's sampling sees touches, cache hits included: the meter's
+	# touch trace of the same pages, where there is one (the fills alone
+	# hide a workload whose hot pages stay in the LLC).
+	touch=
+	[ -s "$OUT/nvdimm.touch" ] && touch=$OUT/nvdimm.touch
 	while read -r w a b; do
-		"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
-			--trace-intervals "$span" --measure "$((a - base)):$((b - base))" \
-			--dram-mb 128 --policies all-slow,first-touch,numa-balancing,hmm-v \
-			$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
-			echo "analyse: hmmv sim on the meter trace of $w failed (see $OUT/xval.err)" >&2
+		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux"; do
+			set -- $run
+			t=
+			[ "$1" = hmm-v ] && t=$touch
+			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
+				--trace-intervals "$span" --measure "$((a - base)):$((b - base))" \
+				${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} --dram-mb 128 --policies "$1" \
+				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
+				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
+		done
 	done <"$OUT/xval.windows"
 fi
 
@@ -182,10 +229,13 @@ END {
 		}
 	for (i = 1; i <= np; i++)
 		if (pols[i] == "linux")
-			printf "linux tiering: %d pages promoted, %d demoted (kswapd %d, direct %d), %d NUMA hint faults\n",
+			printf "linux tiering: %d pages promoted, %d demoted (kswapd %d, direct %d), %d NUMA hint faults, %d PTEs made PROT_NONE by the scanner\n",
 				vm["linux", "pgpromote_success"], vm["linux", "pgdemote_kswapd"] + vm["linux", "pgdemote_direct"],
-				vm["linux", "pgdemote_kswapd"], vm["linux", "pgdemote_direct"], vm["linux", "numa_hint_faults"]
+				vm["linux", "pgdemote_kswapd"], vm["linux", "pgdemote_direct"], vm["linux", "numa_hint_faults"],
+				vm["linux", "numa_pte_updates"]
 }' "$OUT/xval.csv" "$OUT/xval-obs.csv" "$OUT/meter.txt" "$OUT/real.tap" >"$OUT/table.txt"
+[ -s "$OUT/xval.stretch" ] &&
+	echo "xval pace (--trace-stretch FROM:TO:K over the meter trace): $(cat "$OUT/xval.stretch")" >>"$OUT/table.txt"
 np=$(head -n1 "$OUT/share.dat" | awk '{ print (NF - 1) / 2 }')
 gnuplot -e "dat='$OUT/share.dat'; out='$OUT/share.png'; np=$np" "$here/plot.gp" 2>"$OUT/plot.err" ||
 	{ echo "analyse: gnuplot failed:" >&2; cat "$OUT/plot.err" >&2; exit 1; }
