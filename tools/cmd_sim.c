@@ -343,6 +343,21 @@ static int check_windows(const struct simcfg *c, uint64_t interval_ns,
 	return -1;
 }
 
+/* A 32-bit decimal at *v, unsigned; *v moves past it. */
+static int take_u32(const char **v, uint32_t *out)
+{
+	unsigned long x;
+	char *end;
+
+	errno = 0;
+	x = strtoul(*v, &end, 10);
+	if (errno || end == *v || **v == '-' || x > UINT32_MAX)
+		return -1;
+	*v = end;
+	*out = (uint32_t)x;
+	return 0;
+}
+
 /*
  * A:B as two 32-bit numbers. @span: B is a count (> 0), else an end (> A,
  * or empty for "to the end", given as 0).
@@ -350,27 +365,21 @@ static int check_windows(const struct simcfg *c, uint64_t interval_ns,
 static int parse_pair(const char *flag, const char *v, int span, uint32_t *a,
 		      uint32_t *b)
 {
-	unsigned long x, y = 0;
-	const char *t;
-	char *end;
+	const char *p = v;
+	uint32_t x, y = 0;
 
 	if (!v)
 		return 0;
-	errno = 0;
-	x = strtoul(v, &end, 10);
-	if (errno || end == v || *end != ':' || x > UINT32_MAX || v[0] == '-')
+	if (take_u32(&p, &x) || *p++ != ':')
 		goto bad;
-	t = end + 1;
-	if (*t) {
-		y = strtoul(t, &end, 10);
-		if (errno || end == t || *end || y > UINT32_MAX || *t == '-' ||
-		    (span ? !y : y <= x))
+	if (*p) {
+		if (take_u32(&p, &y) || *p || (span ? !y : y <= x))
 			goto bad;
 	} else if (span) {
 		goto bad;
 	}
-	*a = (uint32_t)x;
-	*b = (uint32_t)y;
+	*a = x;
+	*b = y;
 	return 0;
 bad:
 	fprintf(stderr, "hmmv sim: --%s: '%s' is not %s\n", flag, v, span ?
@@ -381,26 +390,16 @@ bad:
 /* One FROM:TO:K of --trace-stretch, at *v; *v moves past it. */
 static int parse_stretch1(const char **v, struct trace_stretch *t)
 {
-	unsigned long a, b;
 	char *end;
-	double k;
 
+	if (take_u32(v, &t->from) || *(*v)++ != ':' || take_u32(v, &t->to) ||
+	    *(*v)++ != ':' || t->to <= t->from)
+		return -1;
 	errno = 0;
-	a = strtoul(*v, &end, 10);
-	if (errno || end == *v || **v == '-' || *end != ':' || a > UINT32_MAX)
-		return -1;
-	*v = end + 1;
-	b = strtoul(*v, &end, 10);
-	if (errno || end == *v || **v == '-' || *end != ':' || b > UINT32_MAX || b <= a)
-		return -1;
-	*v = end + 1;
-	k = strtod(*v, &end);
-	if (errno || end == *v || !(k >= 1 && k <= 1000) || (*end && *end != ','))
+	t->k = strtod(*v, &end);
+	if (errno || end == *v || !(t->k >= 1 && t->k <= 1000) || (*end && *end != ','))
 		return -1;
 	*v = *end ? end + 1 : end;
-	t->from = (uint32_t)a;
-	t->to = (uint32_t)b;
-	t->k = k;
 	return 0;
 }
 
@@ -565,15 +564,12 @@ static int estimate(const struct simcfg *c, struct sim_run *run,
 		    struct source *src)
 {
 	struct trace_hdr h = *source_hdr(src);
-	int i, r;
+	int r;
 	FILE *f;
 
-	for (i = 0; i < run->nops && run->ops[i] != &pol_hmmv; i++)
-		;
-	if (!(h.flags & TRACE_F_WINDOWS) || i == run->nops) {
-		fprintf(stderr, "hmmv sim: --estimate: %s\n", i == run->nops ?
-			"needs hmm-v among --policies" :
-			"the trace is not an engine's (hmmv run --trace)");
+	/* On an engine trace the policies are hmm-v alone (engine_policies()). */
+	if (!(h.flags & TRACE_F_WINDOWS)) {
+		fprintf(stderr, "hmmv sim: --estimate: the trace is not an engine's (hmmv run --trace)\n");
 		return EXIT_USAGE;
 	}
 	f = fopen(c->estimate, "wbx");

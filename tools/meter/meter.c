@@ -191,20 +191,25 @@ static inline void meter_touch_count(uint64_t line)
 	__atomic_fetch_add(&t->touch[off / t->lines_per_page], 1, __ATOMIC_RELAXED);
 }
 
-/* The touches since the last flush, as the block of interval @ival. */
-static void meter_touch_flush(uint64_t ival)
+/*
+ * The counts since the last flush (reads from @rd, writes from @wb or
+ * none), zeroed, as @f's block of interval @ival; no block when empty.
+ */
+static void meter_trace_block(FILE *f, uint32_t *rd, uint32_t *wb, uint32_t ival)
 {
 	struct meter_trace *t = &meter.tr;
-	uint32_t n = 0, c;
+	uint32_t n = 0, r, w;
 	uint64_t p;
 
 	for (p = 0; p < t->hdr.vm_pages[0]; p++) {
-		c = __atomic_exchange_n(&t->touch[p], 0, __ATOMIC_RELAXED);
-		if (c)
-			t->recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = c };
+		r = __atomic_exchange_n(&rd[p], 0, __ATOMIC_RELAXED);
+		w = wb ? __atomic_exchange_n(&wb[p], 0, __ATOMIC_RELAXED) : 0;
+		if (r || w)
+			t->recs[n++] = (struct trace_rec){ .page = (uint32_t)p,
+							   .reads = r, .writes = w };
 	}
 	if (n)
-		t->err = trace_write_block(t->tf, &t->hdr, (uint32_t)ival, 0, t->recs, n);
+		t->err = trace_write_block(f, &t->hdr, ival, 0, t->recs, n);
 }
 
 /*
@@ -214,8 +219,7 @@ static void meter_touch_flush(uint64_t ival)
 static void meter_trace_flush(void)
 {
 	struct meter_trace *t = &meter.tr;
-	uint64_t p, ival;
-	uint32_t n = 0, rd, wb;
+	uint64_t ival;
 
 	if (!t->f || t->err)
 		return;
@@ -225,20 +229,12 @@ static void meter_trace_flush(void)
 	if (ival > UINT32_MAX)
 		return;
 	if (t->tf)
-		meter_touch_flush(ival);
+		meter_trace_block(t->tf, t->touch, NULL, (uint32_t)ival);
 	if (t->err)
 		return;
-	for (p = 0; p < t->hdr.vm_pages[0]; p++) {
-		rd = __atomic_exchange_n(&t->rd[p], 0, __ATOMIC_RELAXED);
-		wb = __atomic_exchange_n(&t->wb[p], 0, __ATOMIC_RELAXED);
-		if (rd || wb)
-			t->recs[n++] = (struct trace_rec){ .page = (uint32_t)p,
-							   .reads = rd, .writes = wb };
-	}
 	/* Next flush in the next interval, even after an empty one. */
 	t->last = (uint32_t)ival + 1;
-	if (n)
-		t->err = trace_write_block(t->f, &t->hdr, (uint32_t)ival, 0, t->recs, n);
+	meter_trace_block(t->f, t->rd, t->wb, (uint32_t)ival);
 }
 
 static void meter_maybe_trace(void)
@@ -409,10 +405,8 @@ static void meter_trace_free(void)
 			t->err = -EIO;
 		if (t->err)
 			fprintf(stderr, "meter: trace: %s\n", strerror(-t->err));
-	} else if (t->tf) {
-		fclose(t->tf);
 	}
-	t->f = t->tf = NULL;
+	t->f = t->tf = NULL;	/* tf only ever opened after f */
 	free(t->rd);
 	free(t->wb);
 	free(t->touch);

@@ -127,10 +127,9 @@ void sim_destroy(struct sim *s)
 	s->share = NULL;
 }
 
-void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
-		  int tier)
+/* Puts pages on @tier, keeping the DRAM count; returns how many moved. */
+static uint32_t place_range(struct simvm *v, uint32_t page, uint32_t npages, int tier)
 {
-	struct simvm *v = &s->vm[vm];
 	uint32_t p, moved = 0;
 
 	for (p = page; p < page + npages && p < v->pages; p++) {
@@ -143,7 +142,15 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		v->dram_pages += moved;
 	else
 		v->dram_pages -= moved;
-	acct_copy(&v->a, !tier, (double)moved * SIM_PAGE);
+	return moved;
+}
+
+void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
+		  int tier)
+{
+	struct simvm *v = &s->vm[vm];
+
+	acct_copy(&v->a, !tier, (double)place_range(v, page, npages, tier) * SIM_PAGE);
 }
 
 /*
@@ -174,15 +181,7 @@ void sim_place_first_touch(struct sim *s)
 
 void sim_place(struct sim *s, uint32_t vm, uint32_t page, int tier)
 {
-	struct simvm *v = &s->vm[vm];
-
-	if (page >= v->pages || v->loc[page] == tier)
-		return;
-	v->loc[page] = (uint8_t)tier;
-	if (tier == SIM_DRAM)
-		v->dram_pages++;
-	else
-		v->dram_pages--;
+	place_range(&s->vm[vm], page, 1, tier);
 }
 
 void sim_account_placed(struct sim *s, const struct ival *iv)

@@ -172,8 +172,8 @@ static double seen(double count, double l1f)
 }
 
 /*
- * The guest's touches behind a record, when no --touch-trace gives them
- * (which counts the touches that hit the cache too). Counts are LLC fills and
+ * The guest's touches behind a record. A --touch-trace record's reads are
+ * its touches, cache hits included. Otherwise counts are LLC fills and
  * write-backs (hmmv/trace.h): a write-back evicts a line the guest filled
  * (write-allocate) and wrote, in this interval or an earlier one, and is
  * not a touch of its own; a read-modify-write miss is one fill, one
@@ -181,9 +181,10 @@ static double seen(double count, double l1f)
  * LLC are not in the trace). In a presence trace (the VMM's tracker) a
  * written page's bit is a touch.
  */
-static double touches(const struct sim *s, const struct trace_rec *r)
+static double touches(const struct sim *s, const struct ival *iv,
+		      const struct trace_rec *r)
 {
-	if (s->trace_flags & TRACE_F_PRESENCE)
+	if (!iv->has_touch && (s->trace_flags & TRACE_F_PRESENCE))
 		return r->reads > r->writes ? (double)r->reads : (double)r->writes;
 	return (double)r->reads;
 }
@@ -225,7 +226,7 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 			continue;
 		/* The engine's own observation, or what sampling would see. */
 		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
-		    windows_seen(s, iv->has_touch ? (double)r->reads : touches(s, r), l1f, w);
+		    windows_seen(s, touches(s, iv, r), l1f, w);
 		v->hits[c] += n;
 		cost += n * s->m->fault_ns;
 	}

@@ -423,21 +423,24 @@ static void stretch_begin(struct source *s, struct ival *iv, uint32_t parts)
 	stretch_part(s, iv);
 }
 
-/*
- * The touch trace's blocks of trace interval @e (none for a step that
- * stands for a run of empty intervals: @e UINT64_MAX skips nothing);
- * earlier ones are passed over.
- */
+/* No touches (a step that stands for a run of empty intervals). */
+static void touch_clear(struct source *s)
+{
+	uint32_t vm;
+
+	for (vm = 0; s->touch && vm < s->hdr.nvms; vm++)
+		s->touch->n[vm] = 0;
+}
+
+/* The touch trace's blocks of trace interval @e; earlier ones are passed over. */
 static int touch_take(struct source *s, uint64_t e)
 {
 	struct touchsrc *t = s->touch;
-	uint32_t vm;
 	int r;
 
 	if (!t)
 		return 0;
-	for (vm = 0; vm < s->hdr.nvms; vm++)
-		t->n[vm] = 0;
+	touch_clear(s);
 	for (;;) {
 		if (!t->has_pend && !t->ended) {
 			r = trace_next_block(&t->cur, &t->pend, t->stage, s->stage_cap);
@@ -446,7 +449,7 @@ static int touch_take(struct source *s, uint64_t e)
 			t->has_pend = r;
 			t->ended = !r;
 		}
-		if (!t->has_pend || e == UINT64_MAX || t->pend.interval > e)
+		if (!t->has_pend || t->pend.interval > e)
 			return 0;
 		if (t->pend.interval == e)
 			t->n[t->pend.vm] = convert(s, t->stage, t->pend.nrec,
@@ -474,10 +477,10 @@ int tracesrc_next(struct source *s, struct ival *iv)
 		return r;
 	iv->tindex = (uint32_t)(s->expect - s->cut.ival_from);
 	if (!s->has_pend || s->pend.interval > s->expect) {
-		r = touch_take(s, UINT64_MAX);
+		touch_clear(s);
 		touch_out(s, iv, 1);
-		if (r || !s->has_pend)
-			return r ? r : 1;
+		if (!s->has_pend)
+			return 1;
 		/* Each empty interval of an engine trace was a sampling step. */
 		if (s->hdr.flags & TRACE_F_WINDOWS)
 			s->expect++;
