@@ -459,7 +459,6 @@ static int finish_cfg(struct simcfg *c)
 		fprintf(stderr, "hmmv sim: --trace and --write-trace exclude each other\n");
 		return -1;
 	}
-	c->cut.touch = c->touch;
 	if ((c->cut_ivals || c->cut_pages || c->stretch || c->touch) && !c->trace) {
 		fprintf(stderr, "hmmv sim: --trace-intervals, --trace-pages, --trace-stretch and --touch-trace need --trace\n");
 		return -1;
@@ -646,10 +645,17 @@ static int open_source(const struct simcfg *c, struct source **src)
 				source_strerror(r));
 			return source_rc(r);
 		}
-		if (!check_windows(c, source_hdr(*src)->interval_ns, c->trace))
+		if (check_windows(c, source_hdr(*src)->interval_ns, c->trace)) {
+			source_close(*src);
+			return EXIT_USAGE;
+		}
+		r = c->touch ? source_open_touch(*src, c->touch) : 0;
+		if (!r)
 			return 0;
+		fprintf(stderr, "hmmv sim: --touch-trace %s: %s\n", c->touch,
+			source_strerror(r));
 		source_close(*src);
-		return EXIT_USAGE;
+		return source_rc(r);
 	}
 	r = source_open_workload(src, &c->wl);
 	if (!r)

@@ -490,7 +490,7 @@ static void test_touches(void)
 static int touch_replay(struct sim *sm, const char *main_path, const char *touch,
 			double k)
 {
-	struct trace_cut cut = { .touch = touch };
+	struct trace_cut cut = { 0 };
 	struct model m;
 	struct pol_params pp;
 	struct source *src;
@@ -504,6 +504,11 @@ static int touch_replay(struct sim *sm, const char *main_path, const char *touch
 	r = source_open_trace_cut(&src, main_path, 64, &cut);
 	if (r)
 		return r;
+	r = touch ? source_open_touch(src, touch) : 0;
+	if (r) {
+		source_close(src);
+		return r;
+	}
 	r = sim_create(sm, &pol_hmmv, &m, &pp, source_hdr(src), 2 * SIM_CHUNK_PAGES, 1, 0);
 	if (!r) {
 		while ((r = source_next(src, &iv)) == 1)
@@ -549,6 +554,12 @@ static void test_touch_trace(void)
 	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("tmain"), "--touch-trace",
 				   (char *)path_in("tother"), "--policies", "hmm-v", NULL });
 	tap_ok(r == 2, "--touch-trace of other pages: exit 2 (%d)", r);
+	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("tmain"), "--touch-trace",
+				   (char *)path_in("nonexistent"), "--policies", "hmm-v", NULL });
+	tap_ok(r == 2, "--touch-trace of a missing file: exit 2 (%d)", r);
+	r = sim_status((char *[]){ "sim", "--workload", "gups", "--touch-trace",
+				   (char *)path_in("ttouch"), NULL });
+	tap_ok(r == 2, "--touch-trace without --trace: exit 2 (%d)", r);
 	free(sm);
 }
 
@@ -619,7 +630,7 @@ static void test_alloc_touch(void)
 
 int main(void)
 {
-	tap_plan(40);
+	tap_plan(42);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;

@@ -244,16 +244,17 @@ struct trace_cut {
 	 */
 	struct trace_stretch stretch[SIM_MAX_STRETCH];
 	uint32_t nstretch;
-	/*
-	 * --touch-trace: a trace of the same pages and intervals whose reads
-	 * are the pages' touches, cache hits included (the meter's touch=):
-	 * what HMM-V's sampling sees, in place of the fills (-EXDEV when its
-	 * header differs, -EPERM on a presence or engine trace).
-	 */
-	const char *touch;
 };
 int source_open_trace_cut(struct source **out, const char *path,
 			  uint32_t presence_lines, const struct trace_cut *cut);
+/*
+ * --touch-trace: a trace of the same pages and intervals whose reads are
+ * the pages' touches, cache hits included (the meter's touch=), read
+ * alongside the open trace source @s (same cut, same stretch): what
+ * HMM-V's sampling sees, in place of the fills. -EXDEV when its header
+ * differs, -EPERM on a presence or engine trace; on error @s is as before.
+ */
+int source_open_touch(struct source *s, const char *path);
 const struct trace_hdr *source_hdr(const struct source *s);
 /* What a -errno from source_open_trace() or source_next() means. */
 const char *source_strerror(int r);

@@ -173,17 +173,26 @@ static void bufs_free(struct trace_rec **rec, struct trace_rec **full,
 	free(buf);
 }
 
+static void touch_free(struct source *s)
+{
+	struct touchsrc *t = s->touch;
+
+	if (!t)
+		return;
+	bufs_free(t->rec, t->full, t->stage, t->buf);
+	free(t);
+	s->touch = NULL;
+}
+
 void tracesrc_free(struct source *s)
 {
-	if (s->touch)
-		bufs_free(s->touch->rec, s->touch->full, s->touch->stage, s->touch->buf);
-	free(s->touch);
+	touch_free(s);
 	bufs_free(s->rec, s->full, s->stage, s->buf);
 	free(s);
 }
 
 /* The touch trace: same header as the main file, validated whole. */
-static int touch_open(struct source *s, const char *path)
+static int touch_load(struct source *s, const char *path)
 {
 	const struct trace_hdr *m = &s->cur.hdr;
 	struct touchsrc *t;
@@ -216,6 +225,18 @@ static int touch_open(struct source *s, const char *path)
 			return -ENOMEM;
 	}
 	return trace_open_mem(&t->cur, t->buf, t->len);
+}
+
+int source_open_touch(struct source *s, const char *path)
+{
+	int r;
+
+	if (!s->file || s->touch)
+		return -EINVAL;
+	r = touch_load(s, path);
+	if (r)
+		touch_free(s);
+	return r;
 }
 
 int source_open_trace(struct source **out, const char *path,
@@ -261,8 +282,6 @@ int source_open_trace_cut(struct source **out, const char *path,
 		    (s->cut.nstretch && !(s->full[i] = malloc(sz))))
 			r = -ENOMEM;
 	}
-	if (!r && s->cut.touch)
-		r = touch_open(s, s->cut.touch);
 	if (r) {
 		tracesrc_free(s);
 		return r;

@@ -347,7 +347,7 @@ const char *source_strerror(int r)
 	case -EPERM:
 		return "--trace-stretch or --touch-trace on an engine's or a presence trace";
 	case -EXDEV:
-		return "--touch-trace: not a trace of the same pages and intervals";
+		return "not a trace of the same pages and intervals as --trace";
 	default:
 		return strerror(-r);
 	}
