@@ -38,6 +38,10 @@ struct engine {
 	uint8_t *counts;		/* per block page: windows touched */
 	struct trace_rec *recs;
 	struct policy_move *mv;
+	bool pages;			/* page mode (policy.h) */
+	struct policy_page_move *pmv;	/* page mode's moves */
+	uint8_t *ctier;			/* page mode: each chunk's tier at the last sync */
+	bool synced;
 	uint32_t *moved_at;		/* per chunk: interval of its last move */
 	uint32_t interval;		/* index of the current interval */
 	struct tracker_cost cost;	/* this interval's */
@@ -80,10 +84,23 @@ static int params_from(struct engine *e, const struct engine_config *cfg,
 		       char *why, size_t whylen)
 {
 	struct policy_params *par = &e->par;
+	uint64_t pages;
 
-	policy_params_default(par);
+	if (cfg->move == ENGINE_MOVE_PAGE && !memory_pages_movable(e->m)) {
+		snprintf(why, whylen, "--hmmv-move page: needs both tiers in NUMA nodes' "
+			 "memory (--nvm node=N, DRAM without hugetlb)");
+		return -EINVAL;
+	}
+	e->pages = cfg->move == ENGINE_MOVE_PAGE ||
+		   (cfg->move == ENGINE_MOVE_AUTO && memory_pages_movable(e->m));
+	if (e->pages)
+		policy_params_pages(par);
+	else
+		policy_params_default(par);
 	e->ppc = (uint32_t)(e->m->chunk_size / MEM_PAGE_SIZE);
 	par->pages_per_chunk = e->ppc;
+	if (e->pages)
+		par->sample_pages = e->ppc;	/* the whole chunk */
 	if (cfg->sample_pages)
 		par->sample_pages = cfg->sample_pages;
 	if (par->sample_pages > e->ppc)
@@ -98,6 +115,11 @@ static int params_from(struct engine *e, const struct engine_config *cfg,
 	par->sample_idle = !e->moves || tracker_tracing(e->t);
 	par->max_moves = engine_rate_moves(cfg->rate_mibs, e->interval_ms,
 					   e->m->chunk_size, par->max_moves);
+	pages = engine_rate_moves(cfg->rate_mibs, e->interval_ms, MEM_PAGE_SIZE,
+				  par->max_page_moves);
+	if (par->page_unit > par->sample_pages)
+		par->page_unit = par->sample_pages;	/* small chunks or blocks */
+	par->max_page_moves = pages > par->page_unit ? (uint32_t)pages : par->page_unit;
 	if (e->ppc % par->sample_pages) {
 		snprintf(why, whylen, "--hmmv-block-pages: %u does not divide a chunk's %u pages",
 			 par->sample_pages, e->ppc);
@@ -117,8 +139,10 @@ static int engine_alloc(struct engine *e)
 	e->mv = calloc(n, sizeof(*e->mv));
 	e->moved_at = calloc(n, sizeof(*e->moved_at));
 	e->log = calloc(MOVE_LOG_MAX, sizeof(*e->log));
+	e->pmv = calloc(e->pages ? e->par.max_page_moves : 1, sizeof(*e->pmv));
+	e->ctier = calloc(n, 1);
 	if (!e->list || !e->blocks || !e->counts || !e->recs || !e->mv ||
-	    !e->moved_at || !e->log)
+	    !e->moved_at || !e->log || !e->pmv || !e->ctier)
 		return -ENOMEM;
 	return 0;
 }
@@ -168,6 +192,34 @@ int engine_create(struct engine **out, const struct engine_config *cfg,
 	return 0;
 }
 
+/*
+ * Page mode: each unit where the memory layer has its pages (a unit with a
+ * page in DRAM counts as DRAM), at the start and for every chunk moved
+ * whole by someone else since.
+ */
+static void sync_units(struct engine *e)
+{
+	uint32_t c, u, k, unit = e->par.page_unit;
+	struct mem_chunk ch;
+	uint64_t pg;
+	bool dram;
+
+	for (c = 0; c < e->nchunks; c++) {
+		if (memory_chunk_info(e->m, c, &ch))
+			continue;
+		if (e->synced && e->ctier[c] == ch.tier)
+			continue;
+		for (u = 0; u < e->ppc; u += unit) {
+			pg = (uint64_t)c * e->ppc + u;
+			for (k = 0, dram = false; k < unit && !dram; k++)
+				dram = memory_page_tier(e->m, pg + k) == MEM_TIER_DRAM;
+			policy_set_unit_tier(e->p, (uint32_t)pg, dram ? POLICY_DRAM : POLICY_NVM);
+		}
+		e->ctier[c] = ch.tier;
+	}
+	e->synced = true;
+}
+
 /* Chunks moved by someone else (the control socket) are where they are. */
 static void sync_placement(struct engine *e)
 {
@@ -175,16 +227,22 @@ static void sync_placement(struct engine *e)
 	uint64_t quota, pool;
 	uint32_t c;
 
+	quota = e->m->tiers[MEM_TIER_DRAM].quota;
+	pool = atomic_load(&e->pool_quota);
+	atomic_store(&e->pool_applied, pool);
+	if (e->pages) {
+		sync_units(e);
+		pool = (pool < quota ? pool : quota) / MEM_PAGE_SIZE;
+		policy_set_quota_pages(e->p, pool < UINT32_MAX ? (uint32_t)pool : UINT32_MAX);
+		return;
+	}
 	for (c = 0; c < e->nchunks; c++) {
 		if (memory_chunk_info(e->m, c, &ch) == 0 &&
 		    policy_tier(e->p, c) != ch.tier)
 			policy_set_tier(e->p, c, ch.tier == MEM_TIER_DRAM ? POLICY_DRAM :
 					POLICY_NVM);
 	}
-	quota = e->m->tiers[MEM_TIER_DRAM].quota;
-	pool = atomic_load(&e->pool_quota);
 	policy_set_quota(e->p, (uint32_t)((pool < quota ? pool : quota) / e->m->chunk_size));
-	atomic_store(&e->pool_applied, pool);
 }
 
 /* Sleeps until @deadline (CLOCK_MONOTONIC ns); false when asked to stop. */
@@ -264,24 +322,22 @@ static int plan_blocks(struct engine *e)
 	return (int)n;
 }
 
-/* Sums the windows per chunk into the policy and the trace's records. */
+/* Each block's windows, page by page, into the policy and the trace. */
 static int observe(struct engine *e, uint32_t n)
 {
-	uint32_t i, k, hits, nrec = 0, sp = e->par.sample_pages;
+	uint32_t i, k, nrec = 0, sp = e->par.sample_pages;
 	const uint8_t *cnt;
 	int err;
 
 	for (i = 0; i < n; i++) {
 		cnt = e->counts + (size_t)i * sp;
-		hits = 0;
 		for (k = 0; k < sp; k++) {
-			hits += cnt[k];
 			if (cnt[k])
 				e->recs[nrec++] = (struct trace_rec){
 					.page = e->blocks[i].page + k, .reads = cnt[k],
 				};
 		}
-		err = policy_observe(e->p, e->list[i], hits);
+		err = policy_observe_pages(e->p, e->list[i], cnt);
 		if (err)
 			return fail(e, err, "policy_observe");
 	}
@@ -343,6 +399,50 @@ static void log_move(struct engine *e, uint32_t chunk, uint32_t to, int ok,
 	pthread_mutex_unlock(&e->lock);
 }
 
+static void log_pages(struct engine *e, uint32_t to, uint32_t npages, int ok)
+{
+	struct engine_stats *s = &e->st;
+	uint64_t bytes = (uint64_t)npages * MEM_PAGE_SIZE;
+
+	pthread_mutex_lock(&e->lock);
+	if (!ok) {
+		s->move_failed++;
+	} else if (to == POLICY_DRAM) {
+		s->promotions++;
+		s->promoted_bytes += bytes;
+	} else {
+		s->demotions++;
+		s->demoted_bytes += bytes;
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+/*
+ * Page mode: each unit with move_pages(2), in place, nothing paused; a
+ * unit the kernel left partly behind (a busy page) counts as not moved,
+ * and the next decision sees it where the policy last knew it.
+ */
+static int carry_out_pages(struct engine *e)
+{
+	const struct policy_page_move *mv;
+	uint32_t n = 0, i;
+	int err, r;
+
+	err = policy_decide_pages(e->p, e->pmv, e->par.max_page_moves, &n);
+	if (err)
+		return fail(e, err, "policy_decide");
+	for (i = 0; i < n; i++) {
+		mv = &e->pmv[i];
+		r = e->moves ? memory_move_pages(e->m, mv->page, mv->npages,
+						 mv->to == POLICY_DRAM ? MEM_TIER_DRAM :
+						 MEM_TIER_NVM) : -EPERM;
+		policy_page_move_done(e->p, mv->page, r == (int)mv->npages);
+		if (e->moves)
+			log_pages(e, mv->to, mv->npages, r == (int)mv->npages);
+	}
+	return 0;
+}
+
 /* The policy's moves, demotions first (they free DRAM frames). */
 static int carry_out(struct engine *e)
 {
@@ -350,6 +450,8 @@ static int carry_out(struct engine *e)
 	uint32_t n = 0, i, c, to;
 	int err, ok;
 
+	if (e->pages)
+		return carry_out_pages(e);
 	err = policy_decide(e->p, e->mv, e->nchunks, &n);
 	if (err)
 		return fail(e, err, "policy_decide");
@@ -391,8 +493,9 @@ static void publish(struct engine *e, uint32_t n)
 	}
 	s->hot_bytes = hot;
 	policy_histogram(e->p, e->hist);
-	s->dram_chunks = dram;
-	s->nvm_chunks = e->nchunks - dram;
+	s->dram_bytes = e->pages ? (uint64_t)policy_dram_pages(e->p) * MEM_PAGE_SIZE :
+			(uint64_t)dram * e->m->chunk_size;
+	s->nvm_bytes = e->m->ram_size > s->dram_bytes ? e->m->ram_size - s->dram_bytes : 0;
 	s->intervals++;
 	policy_get_stats(e->p, &ps);
 	s->idle_intervals = ps.idle;
@@ -435,8 +538,12 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 			fail(e, err, "dirty log clear");
 			return false;
 		}
-		/* The window runs from the last zap: every block gets window_ms. */
-		if (!wait_until(e, now_ns() + (uint64_t)e->window_ms * 1000000ULL))
+		/*
+		 * The window runs from the last zap: every block gets the
+		 * window's length, window_ms shortened 2^-window_shift a window.
+		 */
+		if (!wait_until(e, now_ns() + ((uint64_t)e->window_ms * 1000000ULL >>
+					       (k * e->par.window_shift))))
 			return false;
 		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		err = tracker_window_end(e->t, e->blocks, n, e->counts);
@@ -532,6 +639,8 @@ void engine_destroy(struct engine *e)
 	free(e->mv);
 	free(e->moved_at);
 	free(e->log);
+	free(e->pmv);
+	free(e->ctier);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }
@@ -585,20 +694,22 @@ static void json_dist(FILE *out, const char *name, const uint64_t *v, uint32_t n
 static void print_json(struct engine *e, const struct engine_stats *s,
 		       const struct dists *d, FILE *out)
 {
-	uint64_t cs = e->m->chunk_size;
 	uint32_t l;
 
-	fprintf(out, "{\"mode\":\"%s\",\"copy\":\"%s\",\"interval_ms\":%u,\"windows\":%u,"
+	fprintf(out, "{\"mode\":\"%s\",\"move\":\"%s\",\"page_unit\":%u,"
+		"\"window_shift\":%u,\"copy\":\"%s\",\"interval_ms\":%u,\"windows\":%u,"
 		"\"window_ms\":%u,\"block_pages\":%u,\"levels\":%u,\"max_moves\":%u,"
 		"\"intervals\":%" PRIu64 ",\"late\":%" PRIu64 ",\"hot_bytes\":%" PRIu64
 		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64
 		",\"idle\":%s,\"idle_intervals\":%" PRIu64 ",\"dirty_log_switches\":%" PRIu64
 		",\"slot_flags\":%u",
-		e->moves ? "on" : "track-only",
+		e->moves ? "on" : "track-only", e->pages ? "page" : "chunk",
+		e->pages ? e->par.page_unit : e->ppc, e->par.window_shift,
 		e->cfg.copy == ENGINE_COPY_PAUSE ? "pause" : "wp", e->interval_ms,
 		e->par.windows, e->window_ms, e->par.sample_pages, e->par.levels,
-		e->par.max_moves, s->intervals, s->late, s->hot_bytes,
-		(uint64_t)s->dram_chunks * cs, (uint64_t)s->nvm_chunks * cs,
+		e->pages ? e->par.max_page_moves / e->par.page_unit : e->par.max_moves,
+		s->intervals, s->late, s->hot_bytes,
+		s->dram_bytes, s->nvm_bytes,
 		s->idle ? "true" : "false", s->idle_intervals, s->log_switches,
 		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
@@ -633,22 +744,23 @@ static void table_dist(FILE *out, const char *name, const uint64_t *v, uint32_t 
 static void print_table(struct engine *e, const struct engine_stats *s,
 			const struct dists *d, FILE *out)
 {
-	uint64_t cs = e->m->chunk_size;
 	uint32_t l;
 
-	fprintf(out, "engine: %s, copy %s, interval %u ms, %u windows of %u ms, block %u pages,"
-		" %u levels, at most %u moves/interval\n",
-		e->moves ? "on" : "tracking only",
+	fprintf(out, "engine: %s, moves %s of %u KiB, copy %s, interval %u ms, %u windows of"
+		" %u ms%s, block %u pages, %u levels, at most %u moves/interval\n",
+		e->moves ? "on" : "tracking only", e->pages ? "pages" : "chunks",
+		(e->pages ? e->par.page_unit : e->ppc) * 4,
 		e->cfg.copy == ENGINE_COPY_PAUSE ? "pause" : "wp", e->interval_ms,
-		e->par.windows, e->window_ms, e->par.sample_pages, e->par.levels,
-		e->par.max_moves);
+		e->par.windows, e->window_ms, e->par.window_shift ? " shortening" : "",
+		e->par.sample_pages, e->par.levels,
+		e->pages ? e->par.max_page_moves / e->par.page_unit : e->par.max_moves);
 	fprintf(out, "  intervals      %" PRIu64 " (%" PRIu64 " late, %" PRIu64 " idle)%s\n",
 		s->intervals, s->late, s->idle_intervals,
 		s->idle ? "; idle now: all in DRAM within the quota, no sampling,"
 			  " no dirty logging" : "");
 	fprintf(out, "  hot set        %" PRIu64 " MiB\n", s->hot_bytes >> 20);
 	fprintf(out, "  placement      dram %" PRIu64 " MiB, nvm %" PRIu64 " MiB\n",
-		((uint64_t)s->dram_chunks * cs) >> 20, ((uint64_t)s->nvm_chunks * cs) >> 20);
+		s->dram_bytes >> 20, s->nvm_bytes >> 20);
 	fprintf(out, "  promotions     %" PRIu64 " (%" PRIu64 " MiB)\n", s->promotions,
 		s->promoted_bytes >> 20);
 	fprintf(out, "  demotions      %" PRIu64 " (%" PRIu64 " MiB)\n", s->demotions,

@@ -39,6 +39,12 @@ enum engine_mode {
 	ENGINE_OFF,
 };
 
+enum engine_move {
+	ENGINE_MOVE_AUTO = 0,	/* pages where both tiers are NUMA nodes */
+	ENGINE_MOVE_CHUNK,	/* whole chunks (remap, or mbind in place) */
+	ENGINE_MOVE_PAGE,	/* units of 4 KiB pages (move_pages(2)) */
+};
+
 enum engine_copy {
 	ENGINE_COPY_WP = 0,	/* write-protect only the moving chunk */
 	ENGINE_COPY_PAUSE,	/* pause every vCPU for the copy */
@@ -53,6 +59,7 @@ struct engine_config {
 	uint32_t levels;		/* --hmmv-levels; 0: policy default */
 	uint32_t rate_mibs;		/* --hmmv-rate; 0: the policy's max_moves */
 	enum engine_copy copy;		/* --hmmv-copy */
+	enum engine_move move;		/* --hmmv-move */
 	const char *trace;		/* --trace FILE, or NULL */
 	mode_t trace_mode;		/* of a new FILE: 0600, 0640 --group-readable */
 };
@@ -76,7 +83,7 @@ struct engine_stats {
 	uint64_t idle_intervals;	/* nothing to decide: nothing sampled */
 	uint64_t log_switches;		/* dirty logging turned off or on */
 	uint32_t idle;			/* idle now: no dirty logging */
-	uint32_t dram_chunks, nvm_chunks;
+	uint64_t dram_bytes, nvm_bytes;	/* placement as the policy sees it */
 	uint32_t level_chunks[POLICY_MAX_LEVELS];
 };
 
@@ -87,7 +94,8 @@ void engine_config_init(struct engine_config *cfg);
 /*
  * Parses one engine flag of hmmv run ("--hmmv", "--hmmv-interval",
  * "--hmmv-windows", "--hmmv-window-ms", "--hmmv-block-pages",
- * "--hmmv-levels", "--hmmv-rate", "--hmmv-copy", "--trace") with @val.
+ * "--hmmv-levels", "--hmmv-rate", "--hmmv-copy", "--hmmv-move", "--trace")
+ * with @val.
  * -EINVAL with a reason in @why (the caller names the flag).
  */
 int engine_parse_flag(struct engine_config *cfg, const char *flag,

@@ -71,6 +71,14 @@ int engine_parse_flag(struct engine_config *cfg, const char *flag,
 		cfg->copy = w ? ENGINE_COPY_PAUSE : ENGINE_COPY_WP;
 		return 0;
 	}
+	if (!strcmp(flag, "--hmmv-move")) {
+		if (parse_word(val, "chunk", "page", &w) < 0) {
+			snprintf(why, whylen, "'%s' is neither 'chunk' nor 'page'", val);
+			return -EINVAL;
+		}
+		cfg->move = w ? ENGINE_MOVE_PAGE : ENGINE_MOVE_CHUNK;
+		return 0;
+	}
 	if (!strcmp(flag, "--hmmv-interval") || !strcmp(flag, "--trace-interval"))
 		return parse_u32(val, ENGINE_MIN_INTERVAL_MS, ENGINE_MAX_INTERVAL_MS,
 				 &cfg->interval_ms) ?

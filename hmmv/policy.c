@@ -5,36 +5,7 @@
 #include <string.h>
 
 #include "hmmv/policy.h"
-
-#define NIL UINT32_MAX
-#define MAX_ELAPSED 64		/* EWMA steps applied at most per sample */
-
-struct chunk_state {
-	uint32_t temp;
-	uint32_t last_sample;	/* interval of the previous sample */
-	uint32_t last_move;	/* interval of the last completed move */
-	uint32_t hits;		/* this interval's observation */
-	uint32_t nsamples;	/* samples taken: the block rotation */
-	uint8_t level;
-	uint8_t tier;
-	uint8_t sampled;	/* sampled this interval */
-	uint8_t inflight;	/* a move is out; target is !tier */
-};
-
-struct policy {
-	struct policy_params par;
-	uint32_t nchunks;
-	uint32_t quota;
-	uint32_t now;		/* current interval, starts at 1 */
-	uint32_t maxb;		/* hottest bucket seen at the last decide */
-	uint32_t cursor;	/* where the next sample_set scan starts */
-	struct chunk_state *c;
-	uint16_t *blk;		/* per chunk and block: its last hits */
-	uint32_t nblocks;	/* blocks per chunk */
-	uint32_t *next;		/* bucket lists, scratch for decide() */
-	uint32_t *promo;	/* scratch: promotions of one batch */
-	struct policy_stats st;
-};
+#include "hmmv/policy_internal.h"
 
 /*
  * Defaults, chosen on the training set (tools/capture/tune.sh, real
@@ -56,9 +27,11 @@ struct policy {
  */
 void policy_params_default(struct policy_params *p)
 {
+	memset(p, 0, sizeof(*p));
 	p->pages_per_chunk = 512;
 	p->sample_pages = 128;
 	p->windows = 2;
+	p->window_shift = 0;
 	p->levels = 3;
 	p->decay_shift = 1;
 	p->hyst_pct = 25;
@@ -67,6 +40,10 @@ void policy_params_default(struct policy_params *p)
 	p->max_moves = 64;
 	p->max_samples = 32;
 	p->sample_idle = 0;
+	p->page_moves = 0;
+	p->page_unit = 1;
+	p->max_page_moves = 4096;
+	p->page_hyst = POLICY_PAGE_TEMP_ONE / 2;
 }
 
 static int params_valid(const struct policy_params *p)
@@ -76,14 +53,68 @@ static int params_valid(const struct policy_params *p)
 	if (!p->sample_pages || p->sample_pages > p->pages_per_chunk ||
 	    p->pages_per_chunk % p->sample_pages)
 		return 0;
-	if (!p->windows || p->windows > POLICY_MAX_WINDOWS)
+	if (!p->windows || p->windows > POLICY_MAX_WINDOWS || p->window_shift > 4)
 		return 0;
 	if (!p->levels || p->levels > POLICY_MAX_LEVELS)
 		return 0;
 	if (p->decay_shift > 8 || p->hyst_pct > 1000 || !p->max_moves ||
 	    !p->max_samples)
 		return 0;
+	if (p->page_moves > 1 ||
+	    (p->page_moves && p->max_page_moves < p->page_unit) ||
+	    p->page_hyst > POLICY_PAGE_TEMP_MAX)
+		return 0;
+	/* A unit is a power of 2 within a block: blocks hold whole units. */
+	if (!p->page_unit || p->page_unit & (p->page_unit - 1) ||
+	    p->sample_pages % p->page_unit)
+		return 0;
 	return 1;
+}
+
+/* Page mode's state (policy_pages.c acts on it). */
+static int pages_create(struct policy *p)
+{
+	struct policy_pages *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	p->pg = g;
+	g->nunits = p->nchunks * (p->par.pages_per_chunk / p->par.page_unit);
+	g->maxcand = p->par.max_samples * (p->par.sample_pages / p->par.page_unit);
+	g->temp = calloc(g->nunits, sizeof(*g->temp));
+	g->flags = calloc(g->nunits, sizeof(*g->flags));
+	g->moved = calloc(g->nunits, sizeof(*g->moved));
+	g->cand = calloc(g->maxcand, sizeof(*g->cand));
+	g->sorted = calloc(g->maxcand, sizeof(*g->sorted));
+	g->vict = calloc(p->par.max_page_moves, sizeof(*g->vict));
+	if (!g->temp || !g->flags || !g->moved || !g->cand || !g->sorted || !g->vict)
+		return -ENOMEM;
+	g->hist[0] = g->nunits;
+	return 0;
+}
+
+static void pages_destroy(struct policy *p)
+{
+	struct policy_pages *g = p->pg;
+
+	if (!g)
+		return;
+	free(g->temp);
+	free(g->flags);
+	free(g->moved);
+	free(g->cand);
+	free(g->sorted);
+	free(g->vict);
+	free(g);
+	p->pg = NULL;
+}
+
+static int pages_idle(const struct policy *p)
+{
+	const struct policy_pages *g = p->pg;
+
+	return g->dram == g->nunits && g->quota >= g->nunits &&
+	       !g->promoting && !g->demoting;
 }
 
 int policy_create(const struct policy_params *par, uint32_t nchunks,
@@ -104,7 +135,8 @@ int policy_create(const struct policy_params *par, uint32_t nchunks,
 	p->blk = calloc((size_t)nchunks * p->nblocks, sizeof(*p->blk));
 	p->next = calloc(nchunks, sizeof(*p->next));
 	p->promo = calloc(nchunks, sizeof(*p->promo));
-	if (!p->c || !p->blk || !p->next || !p->promo) {
+	if (!p->c || !p->blk || !p->next || !p->promo ||
+	    (par->page_moves && pages_create(p))) {
 		policy_destroy(p);
 		return -ENOMEM;
 	}
@@ -128,6 +160,7 @@ void policy_destroy(struct policy *p)
 	free(p->blk);
 	free(p->next);
 	free(p->promo);
+	pages_destroy(p);
 	free(p);
 }
 
@@ -151,6 +184,8 @@ int policy_tier(const struct policy *p, uint32_t chunk)
 void policy_set_quota(struct policy *p, uint32_t dram_chunks)
 {
 	p->quota = dram_chunks;
+	if (p->pg)
+		p->pg->quota = dram_chunks * p->par.pages_per_chunk;
 }
 
 uint32_t policy_dram_chunks(const struct policy *p)
@@ -166,6 +201,8 @@ int policy_idle(const struct policy *p)
 {
 	uint32_t i;
 
+	if (p->pg)
+		return pages_idle(p);
 	if (p->nchunks > p->quota)
 		return 0;
 	for (i = 0; i < p->nchunks; i++)
@@ -204,6 +241,8 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 
 	p->now++;
 	p->st.intervals++;
+	if (p->pg)
+		p->pg->ncand = 0;
 	if (max > p->par.max_samples)
 		max = p->par.max_samples;
 	if (!p->par.sample_idle && policy_idle(p)) {
@@ -334,7 +373,7 @@ static void update_sampled(struct policy *p, uint32_t chunk)
 	c->level = lvl < p->par.levels ? lvl : p->par.levels - 1;
 }
 
-static void update_temps(struct policy *p)
+void policy_update_chunks(struct policy *p)
 {
 	uint32_t i, b, maxb = 0;
 
@@ -481,10 +520,10 @@ int policy_decide(struct policy *p, struct policy_move *moves, uint32_t max,
 	uint32_t budget, nd, np = 0, b, thr, cand, v, i;
 	int32_t free;
 
-	if (!moves || !n)
+	if (!moves || !n || p->pg)
 		return -EINVAL;
 	*n = 0;
-	update_temps(p);
+	policy_update_chunks(p);
 	budget = max < p->par.max_moves ? max : p->par.max_moves;
 	nd = forced_demotions(p, moves, budget);
 	if (nd) {

@@ -57,6 +57,20 @@
  * for min_residency intervals; at most max_moves moves per interval (rate
  * limit), returned as one batch, demotions first so that frames are free
  * for promotions.
+ *
+ * Page mode (page_moves = 1; a slow tier that is a NUMA node, where the
+ * kernel moves single 4 KiB pages with move_pages(2), no remap, no
+ * pause): the same sampling, but the observation is per page
+ * (policy_observe_pages()) and placement is per unit of page_unit aligned
+ * pages (1: single pages). Each unit keeps a temperature: an EWMA (weight
+ * 1/2 per observation) of the mean over its pages of the windows they
+ * were touched in, POLICY_PAGE_TEMP_ONE per window. The hot set is the
+ * hottest units down to the quota (a histogram over all units, O(1) per
+ * update); a slow unit observed this interval in the hot set is promoted
+ * into free DRAM, or in place of the coldest DRAM unit when it beats it
+ * by hyst_pct percent plus page_hyst; at most max_page_moves pages moved
+ * per interval (policy_decide_pages()). Chunks keep their temperatures
+ * and levels: they still decide what is sampled, and what the pool sees.
  */
 #ifndef HMMV_POLICY_H
 #define HMMV_POLICY_H
@@ -82,6 +96,7 @@ struct policy_params {
 	uint32_t pages_per_chunk;	/* 4 KiB pages per chunk: 512 = 2 MiB */
 	uint32_t sample_pages;		/* block watched per sampled chunk */
 	uint32_t windows;		/* sampling windows per interval */
+	uint32_t window_shift;		/* window k lasts 2^-(k*shift) of window 0 */
 	uint32_t levels;		/* MLQ levels, 1..POLICY_MAX_LEVELS */
 	uint32_t decay_shift;		/* EWMA weight 2^-decay_shift */
 	uint32_t hyst_pct;		/* promotion beats victim by this % */
@@ -90,6 +105,23 @@ struct policy_params {
 	uint32_t max_moves;		/* moves per interval (rate limit) */
 	uint32_t max_samples;		/* chunks sampled per interval at most */
 	uint32_t sample_idle;		/* 1: sample even when idle (traces) */
+	uint32_t page_moves;		/* 1: place 4 KiB pages (page mode) */
+	uint32_t page_unit;		/* pages placed together (power of 2) */
+	uint32_t max_page_moves;	/* page moves per interval */
+	uint32_t page_hyst;		/* page promotion margin, temp units */
+};
+
+#define POLICY_PAGE_TEMP_ONE	16	/* a page temp: one window touched */
+#define POLICY_PAGE_TEMP_MAX	(POLICY_MAX_WINDOWS * POLICY_PAGE_TEMP_ONE)
+
+/*
+ * A page move (page mode): pages [page, page + npages) of the VM (page =
+ * chunk * pages_per_chunk + offset), npages = page_unit.
+ */
+struct policy_page_move {
+	uint32_t page;
+	uint32_t npages;
+	uint32_t to;			/* enum policy_tier */
 };
 
 struct policy_move {
@@ -105,12 +137,17 @@ struct policy_stats {
 	uint64_t refused_hyst;		/* promotions refused by hysteresis */
 	uint64_t limited;		/* moves deferred by the rate limit */
 	uint64_t idle;			/* intervals idle: nothing sampled */
+	uint64_t page_promoted;		/* page mode */
+	uint64_t page_demoted;
+	uint64_t page_refused;		/* ... refused by the margin */
 };
 
 struct policy;
 
 /* Fills *p with the defaults documented in policy.c. */
 void policy_params_default(struct policy_params *p);
+/* The same for page mode (policy_pages.c): page_moves = 1. */
+void policy_params_pages(struct policy_params *p);
 /* -EINVAL on bad parameters or nchunks == 0, -ENOMEM. All chunks start NVM. */
 int policy_create(const struct policy_params *par, uint32_t nchunks,
 		  struct policy **out);
@@ -164,5 +201,32 @@ uint32_t policy_bucket(uint32_t temp);
 uint32_t policy_temp(const struct policy *p, uint32_t chunk);
 uint32_t policy_level(const struct policy *p, uint32_t chunk);
 void policy_get_stats(const struct policy *p, struct policy_stats *s);
+
+/*
+ * Page mode (page_moves = 1). Pages start NVM; -EINVAL outside page mode
+ * or out of range.
+ */
+uint32_t policy_page_unit(const struct policy *p);
+/* Where the unit starting at page (a multiple of page_unit) is now. */
+int policy_set_unit_tier(struct policy *p, uint32_t page, enum policy_tier t);
+/* The tier and temperature of the unit holding page. */
+int policy_page_tier(const struct policy *p, uint32_t page);
+uint32_t policy_page_temp(const struct policy *p, uint32_t page);
+/* DRAM quota in pages (policy_set_quota() sets it in whole chunks). */
+void policy_set_quota_pages(struct policy *p, uint32_t pages);
+/* Pages in DRAM, held or promised. */
+uint32_t policy_dram_pages(const struct policy *p);
+/*
+ * A sampled chunk's observation page by page: hits[i] = windows in which
+ * page first + i of its block was touched (0..windows), for the
+ * sample_pages pages of the block. Counts for the chunk as
+ * policy_observe() of their sum; in page mode it also updates the pages.
+ */
+int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits);
+/* Page mode's policy_decide(): at most max page moves, demotions first. */
+int policy_decide_pages(struct policy *p, struct policy_page_move *moves,
+			uint32_t max, uint32_t *n);
+/* A move handed out by policy_decide_pages() (its first page) finished. */
+int policy_page_move_done(struct policy *p, uint32_t page, int ok);
 
 #endif

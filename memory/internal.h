@@ -58,6 +58,14 @@ void mem_remap_abort(struct guest_mem *m, uint32_t c, int dst, uint32_t frame);
 void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
 		      const struct mem_chunk *old, uint64_t ns);
 
+/*
+ * memory/pages.c, under m->lock: bytes a tier holds (its chunks, less their
+ * pages away, plus the other tier's pages away here); a chunk moved whole
+ * from @old_tier has its pages home again.
+ */
+uint64_t mem_tier_used(const struct guest_mem *m, int t);
+void mem_pages_settle(struct guest_mem *m, uint32_t c, int old_tier);
+
 /* Reads a small sysfs-style file holding one unsigned number. */
 int mem_read_u64_file(const char *path, uint64_t *out);
 #endif

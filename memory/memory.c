@@ -301,6 +301,7 @@ void memory_exit(struct guest_mem *m)
 	free(m->chunks);
 	free(m->state);
 	free(m->vmm_dirty);
+	free(m->away);
 	if (m->locked) {
 		pthread_cond_destroy(&m->wp_cond);
 		pthread_mutex_destroy(&m->lock);
@@ -310,6 +311,7 @@ void memory_exit(struct guest_mem *m)
 	m->chunks = NULL;
 	m->state = NULL;
 	m->vmm_dirty = NULL;
+	m->away = NULL;
 	m->locked = false;
 	m->fd = -1;
 }

@@ -95,6 +95,7 @@ struct mem_tier {
 	uint64_t file_size;
 	uint64_t quota;		/* bytes of guest RAM this tier may hold */
 	uint32_t nr_chunks;	/* chunks whose logical tier this is */
+	uint64_t pages_away;	/* pages of those on the other tier (pages.c) */
 	int node;		/* NUMA node bound, MEM_NO_NODE if none */
 	bool hugetlb;
 	bool pmem;		/* copies in use non-temporal stores */
@@ -138,6 +139,7 @@ struct guest_mem {
 	struct mem_chunk *chunks;
 	_Atomic uint32_t *state;	/* per chunk, see MEM_CHUNK_MIGRATING */
 	_Atomic uint64_t *vmm_dirty;	/* per 4 KiB page the VMM wrote */
+	uint64_t *away;			/* per 4 KiB page: not on its chunk's tier */
 	pthread_mutex_t lock;		/* frames, chunk table, counters */
 	bool locked;			/* lock initialised */
 	const struct mem_pause_ops *pause_ops;
@@ -262,6 +264,23 @@ int memory_remap_paused(struct guest_mem *m, uint32_t chunk, int dst,
  * and no remap; the chunk keeps its frame. -EOPNOTSUPP for other backends.
  */
 int memory_move_inplace(struct guest_mem *m, uint32_t chunk, int dst);
+/*
+ * Single pages (memory/pages.c): moves pages [page, page + npages) (within
+ * one chunk, at most MEM_MOVE_PAGES_MAX) to @dst's node in place with
+ * move_pages(2): no pause, no remap. Returns how many of them are on @dst
+ * afterwards (npages when all; the kernel may leave a busy page), or
+ * -EOPNOTSUPP unless both tiers are memfds (NUMA nodes, no hugetlb),
+ * -ENOSPC over @dst's quota, -EBUSY while the chunk moves whole, -EINVAL.
+ * A later move of the whole chunk brings its pages along.
+ */
+#define MEM_MOVE_PAGES_MAX	512
+int memory_move_pages(struct guest_mem *m, uint64_t page, uint32_t npages, int dst);
+/* Pages of @chunk in DRAM now (its own, less those away, or those away). */
+uint32_t memory_chunk_dram_pages(struct guest_mem *m, uint32_t chunk);
+/* The tier page @page is on now, or -EINVAL. */
+int memory_page_tier(struct guest_mem *m, uint64_t page);
+/* Both tiers can move single pages (memory_move_pages()). */
+bool memory_pages_movable(const struct guest_mem *m);
 
 /*
  * Moving a chunk while the guest runs (what the engine calls).

@@ -44,8 +44,7 @@ static int64_t remap_prepare(struct guest_mem *m, uint32_t c, int dst)
 
 	if (ch->tier == dst && ch->file == dst)
 		return -EALREADY;
-	if (ch->tier != dst &&
-	    (uint64_t)m->tiers[dst].nr_chunks * m->chunk_size >= m->tiers[dst].quota)
+	if (ch->tier != dst && mem_tier_used(m, dst) >= m->tiers[dst].quota)
 		return -ENOSPC;
 	err = chunk_claim(m, c);
 	if (err)
@@ -122,6 +121,7 @@ void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
 		      const struct mem_chunk *old, uint64_t ns)
 {
 	pthread_mutex_lock(&m->lock);
+	mem_pages_settle(m, c, old->tier);
 	m->tiers[old->tier].nr_chunks--;
 	m->tiers[dst].nr_chunks++;
 	m->chunks[c] = (struct mem_chunk){ .tier = (uint8_t)dst, .file = (uint8_t)dst,
@@ -217,7 +217,7 @@ int memory_move_inplace(struct guest_mem *m, uint32_t c, int dst)
 	ch = &m->chunks[c];
 	err = !inplace_capable(&m->tiers[ch->file]) || !inplace_capable(&m->tiers[dst]) ?
 	      -EOPNOTSUPP : ch->tier == dst ? -EALREADY :
-	      (uint64_t)m->tiers[dst].nr_chunks * m->chunk_size >= m->tiers[dst].quota ?
+	      mem_tier_used(m, dst) >= m->tiers[dst].quota ?
 	      -ENOSPC : chunk_claim(m, c);
 	pthread_mutex_unlock(&m->lock);
 	if (err)
@@ -225,6 +225,7 @@ int memory_move_inplace(struct guest_mem *m, uint32_t c, int dst)
 	err = inplace_mbind(m, c, dst);
 	pthread_mutex_lock(&m->lock);
 	if (!err) {
+		mem_pages_settle(m, c, ch->tier);
 		m->tiers[ch->tier].nr_chunks--;
 		m->tiers[dst].nr_chunks++;
 		ch->tier = (uint8_t)dst;

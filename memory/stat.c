@@ -17,7 +17,7 @@ int memory_tier_stat(struct guest_mem *m, int tier, struct mem_tier_stat *st)
 		.name = memory_tier_name(tier),
 		.backend = mem_backend_name(t->kind),
 		.capacity = t->quota,
-		.used = (uint64_t)t->nr_chunks * m->chunk_size,
+		.used = mem_tier_used(m, tier),
 		.chunks = t->nr_chunks,
 		.frames_used = t->frames.used,
 		.frames = t->frames.nr,

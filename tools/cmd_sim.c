@@ -118,6 +118,13 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		U("hmmv-residency", pp.hmmv.min_residency, "N", "intervals before moving back (4)"),
 		U("hmmv-max-moves", pp.hmmv.max_moves, "N", "chunk moves per interval (64)"),
 		U("hmmv-max-samples", pp.hmmv.max_samples, "N", "chunks sampled per interval at most (32)"),
+		U("hmmv-4k-sample-pages", pp.hmmv4k.sample_pages, "N", "hmm-v-4k: pages watched per sampled chunk (512)"),
+		U("hmmv-4k-levels", pp.hmmv4k.levels, "N", "hmm-v-4k: MLQ levels (1)"),
+		U("hmmv-4k-windows", pp.hmmv4k.windows, "N", "hmm-v-4k: sampling windows per interval (3)"),
+		U("hmmv-4k-window-shift", pp.hmmv4k.window_shift, "N", "hmm-v-4k: window k lasts 2^-(k*N) of the first (2)"),
+		U("hmmv-4k-unit", pp.hmmv4k.page_unit, "N", "hmm-v-4k: pages placed together, a power of 2 (2)"),
+		U("hmmv-4k-max-moves", pp.hmmv4k.max_page_moves, "N", "hmm-v-4k: page moves per interval (4096)"),
+		U("hmmv-4k-hyst", pp.hmmv4k.page_hyst, "N", "hmm-v-4k: promotion margin over the victim's, 1/16 window (8); also --hmmv-hyst-pct"),
 		U("pool-period", pp.pool_period, "N", "intervals between pool rounds (10)"),
 		D("pool-min-mb", pool_min_mb, "MB", "pool minimum per VM (16)"),
 		D("nb-scan-period-ms", pp.nb_scan_period_ms, "MS", "numa_balancing_scan_period_min_ms (100)"),
@@ -319,16 +326,25 @@ static int check_ranges(const struct simcfg *c)
 }
 
 /* HMM-V's parameters, checked by its own policy core up front. */
-static int check_hmmv(const struct simcfg *c)
+static int check_hmmv(struct simcfg *c)
 {
+	struct policy_params *k = &c->pp.hmmv4k;
 	struct policy *p;
+	int i;
 
-	if (policy_create(&c->pp.hmmv, 1, &p)) {
-		fprintf(stderr, "hmmv sim: --hmmv-*: the policy refuses these parameters "
-			"(see 'hmmv sim --help' for their ranges)\n");
-		return -1;
+	/* The sampling's common flags are hmm-v-4k's too. */
+	k->decay_shift = c->pp.hmmv.decay_shift;
+	k->hyst_pct = c->pp.hmmv.hyst_pct;
+	k->max_samples = c->pp.hmmv.max_samples;
+	for (i = 0; i < 2; i++) {
+		if (policy_create(i ? k : &c->pp.hmmv, 1, &p)) {
+			fprintf(stderr, "hmmv sim: --hmmv-%s*: the policy refuses these "
+				"parameters (see 'hmmv sim --help' for their ranges)\n",
+				i ? "4k-" : "");
+			return -1;
+		}
+		policy_destroy(p);
 	}
-	policy_destroy(p);
 	return 0;
 }
 
@@ -336,10 +352,13 @@ static int check_hmmv(const struct simcfg *c)
 static int check_windows(const struct simcfg *c, uint64_t interval_ns,
 			 const char *what)
 {
-	if (c->m.window_ms * 1e6 * c->pp.hmmv.windows <= (double)interval_ns)
+	uint32_t w = c->pp.hmmv.windows > c->pp.hmmv4k.windows ?
+		     c->pp.hmmv.windows : c->pp.hmmv4k.windows;
+
+	if (c->m.window_ms * 1e6 * w <= (double)interval_ns)
 		return 0;
 	fprintf(stderr, "hmmv sim: %s: an interval of %llu ns is shorter than "
-		"--hmmv-windows x --window-ms\n", what, (unsigned long long)interval_ns);
+		"--hmmv[-4k]-windows x --window-ms\n", what, (unsigned long long)interval_ns);
 	return -1;
 }
 

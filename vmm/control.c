@@ -150,6 +150,18 @@ static void verb_placement(struct control *ctl, const struct control_req *req,
 	fputc('\n', out);
 }
 
+/* dram-pages: per chunk, in order, how many of its 4 KiB pages are in DRAM. */
+static void verb_dram_pages(struct control *ctl, const struct control_req *req,
+			    FILE *out)
+{
+	uint32_t c;
+
+	fprintf(out, "dram-pages %u", ctl->mem->nr_chunks);
+	for (c = 0; c < ctl->mem->nr_chunks; c++)
+		fprintf(out, " %u", memory_chunk_dram_pages(ctl->mem, c));
+	fputc('\n', out);
+}
+
 /* engine [json|moves], status [json]: the engine's figures (status: + stat). */
 static void verb_engine(struct control *ctl, const struct control_req *req,
 			FILE *out)
@@ -183,6 +195,7 @@ static const struct control_verb control_verbs[] = {
 	{ "engine", CONTROL_ARG_ENGINE, "engine [json|moves]", verb_engine },
 	{ "status", CONTROL_ARG_FORMAT, "status [json]", verb_engine },
 	{ "placement", CONTROL_ARG_NONE, "placement", verb_placement },
+	{ "dram-pages", CONTROL_ARG_NONE, "dram-pages", verb_dram_pages },
 	{ "prometheus", CONTROL_ARG_NONE, "prometheus", verb_prometheus },
 };
 

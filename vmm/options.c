@@ -196,6 +196,7 @@ ENGINE_OPT(opt_hmmv_block, "--hmmv-block-pages")
 ENGINE_OPT(opt_hmmv_levels, "--hmmv-levels")
 ENGINE_OPT(opt_hmmv_rate, "--hmmv-rate")
 ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
+ENGINE_OPT(opt_hmmv_move, "--hmmv-move")
 
 /* ---- hmmv/: the DRAM pool's client (hmmv/pool_client.c parses) ---- */
 
@@ -266,6 +267,11 @@ const struct run_opt run_opts[] = {
 	  "guest runs, then makes only that chunk read-only for the\n"
 	  "final copy, stalling only its writers; 'pause' stops\n"
 	  "every vCPU for one copy", opt_hmmv_copy },
+	{ "hmmv-move", 0, "chunk|page", "what moves: 'page' moves hot 4 KiB pages (in units of\n"
+	  "2) with move_pages(2), no pause, sampling whole chunks in\n"
+	  "3 shortening windows; 'chunk' moves whole chunks (default:\n"
+	  "page when DRAM and --nvm node=N are both NUMA nodes'\n"
+	  "memory without hugetlb, chunk otherwise)", opt_hmmv_move },
 	{ "trace", 0, "FILE", "record the engine's observations per interval into FILE\n"
 	  "(hmmv/trace.h: the sampled pages, in how many windows each\n"
 	  "was touched; replay it with hmmv sim --trace FILE); with\n"

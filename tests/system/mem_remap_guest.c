@@ -9,8 +9,11 @@
  *
  * usage: mem_remap_guest [-m SIZE] [--dram SIZE] [--nvm X] [--chunk SIZE]
  *                        [--placement P] [--remaps N] [--stride BYTES]
- *                        [--max-seconds N] [--gap-us N] [--inplace]
+ *                        [--max-seconds N] [--gap-us N] [--inplace|--pages]
  * Between moves it sleeps a random 0..gap-us microseconds (default 2000).
+ * --pages (NUMA-node tiers): runs of 1 to 16 pages move with
+ * memory_move_pages(), every 8th move a whole chunk in place; afterwards
+ * every page of guest RAM is where the memory layer says it is.
  */
 #include <numaif.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@ struct opts {
 	unsigned int max_seconds;
 	unsigned int gap_us;
 	bool inplace;
+	bool pages;
 };
 
 static uint64_t rng_state;
@@ -55,6 +59,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--inplace")) {
 			o->inplace = true;
+		} else if (!strcmp(argv[i], "--pages")) {
+			o->pages = true;
 		} else if (i + 1 >= argc) {
 			fprintf(stderr, "mem_remap_guest: %s needs a value\n", argv[i]);
 			return -1;
@@ -113,6 +119,58 @@ static int move_one(struct guest_mem *m, uint32_t c, uint32_t first, uint32_t nr
 	if (err)
 		return err;
 	return inplace ? memory_move_inplace(m, c, dst) : memory_remap_paused(m, c, dst, NULL);
+}
+
+/* A run of 1..16 pages of chunk @c to the tier its first page is not on. */
+static int move_run(struct guest_mem *m, uint32_t c, uint32_t first, uint32_t nr)
+{
+	uint64_t ppc = m->chunk_size / MEM_PAGE_SIZE, pg, v;
+	uint32_t n = 1 + (uint32_t)(rng() % 16), tries;
+	int dst, r;
+
+	if (n > ppc)
+		n = (uint32_t)ppc;
+	pg = c * ppc + rng() % (ppc - n + 1);
+	dst = !memory_page_tier(m, pg);
+	r = memory_move_pages(m, pg, n, dst);
+	if (r != -ENOSPC)
+		return r < 0 ? r : 0;
+	/* The destination is full: a run of it goes the other way first. */
+	for (tries = 0; tries < 100000; tries++) {
+		v = (first + rng() % nr) * ppc + rng() % (ppc - n + 1);
+		if (memory_page_tier(m, v) == dst)
+			break;
+	}
+	r = memory_move_pages(m, v, n, !dst);
+	if (r < 0)
+		return r;
+	r = memory_move_pages(m, pg, n, dst);
+	return r == -ENOSPC ? 0 : r < 0 ? r : 0;	/* still full: fine */
+}
+
+/* Every page of [start, end) where memory_page_tier() says: n bad pages. */
+static uint64_t pages_misplaced(const struct opts *o, struct guest_mem *m,
+				uint32_t start, uint32_t end, uint64_t *checked)
+{
+	enum { N = 512 };
+	void *pages[N];
+	int status[N], want[N], k, count;
+	uint64_t pg = start / MEM_PAGE_SIZE, bad = 0;
+
+	*checked = 0;
+	while (pg < end / MEM_PAGE_SIZE) {
+		for (count = 0; count < N && pg < end / MEM_PAGE_SIZE; pg++, count++) {
+			pages[count] = m->host + pg * MEM_PAGE_SIZE;
+			want[count] = memory_page_tier(m, pg) == MEM_TIER_NVM ?
+				      o->cfg.nvm.node : -1;
+		}
+		if (move_pages(0, (unsigned long)count, pages, NULL, status, 0))
+			return UINT64_MAX;
+		for (k = 0; k < count; k++)
+			bad += want[k] >= 0 ? status[k] != want[k] : status[k] == o->cfg.nvm.node;
+		*checked += (uint64_t)count;
+	}
+	return bad;
 }
 
 /* Samples chunk @c through a fresh view of the slow tier's backing store. */
@@ -192,6 +250,16 @@ static void check_slow_tier(const struct opts *o, struct guest_mem *m, uint32_t 
 	       "matching the pattern in a fresh mapping of the backing store");
 }
 
+static void check_pages(const struct opts *o, struct guest_mem *m, uint32_t start,
+			uint32_t end)
+{
+	uint64_t checked, bad = pages_misplaced(o, m, start, end, &checked);
+
+	tap_ok(bad == 0 && checked > 0, "every page is where the memory layer says: "
+	       "%llu of %llu pages elsewhere", (unsigned long long)bad,
+	       (unsigned long long)checked);
+}
+
 static void check_counts(struct guest_mem *m)
 {
 	struct mem_tier_stat d, n;
@@ -199,8 +267,10 @@ static void check_counts(struct guest_mem *m)
 	memory_tier_stat(m, MEM_TIER_DRAM, &d);
 	memory_tier_stat(m, MEM_TIER_NVM, &n);
 	tap_ok(d.chunks + n.chunks == m->nr_chunks && d.used <= d.capacity &&
-	       n.used <= n.capacity, "tier counts add up: dram %u + slow %u = %u chunks",
-	       d.chunks, n.chunks, m->nr_chunks);
+	       n.used <= n.capacity && d.used + n.used == m->ram_size,
+	       "tier counts add up: dram %u + slow %u = %u chunks, %llu + %llu MiB used",
+	       d.chunks, n.chunks, m->nr_chunks, (unsigned long long)d.used >> 20,
+	       (unsigned long long)n.used >> 20);
 }
 
 static void run(struct opts *o, struct guest_mem *m)
@@ -229,7 +299,10 @@ static void run(struct opts *o, struct guest_mem *m)
 	for (i = 0; (i < o->remaps || atomic_load(&g.passes) - before < 3) &&
 	     !g.error && time(NULL) - t0 < (time_t)o->max_seconds; i++) {
 		c = first + (uint32_t)(rng() % nr);
-		err = move_one(m, c, first, nr, o->inplace);
+		if (o->pages && i % 8)
+			err = move_run(m, c, first, nr);
+		else
+			err = move_one(m, c, first, nr, o->inplace || o->pages);
 		if (err) {
 			failed++;
 			tap_diag("move of chunk %u failed: %s", c, strerror(-err));
@@ -238,13 +311,17 @@ static void run(struct opts *o, struct guest_mem *m)
 	}
 	during = atomic_load(&g.passes) - before;
 	mg_finish(&g);
-	tap_ok(!failed && i >= o->remaps, "%u %s, none failed", i, o->inplace ? "in-place moves" : "remaps");
+	tap_ok(!failed && i >= o->remaps, "%u %s, none failed", i,
+	       o->pages ? "page-run and chunk moves" : o->inplace ? "in-place moves" : "remaps");
 	tap_ok(!g.error, "guest ran without an unexpected exit (%d)", g.error);
 	tap_ok(during >= 2, "guest passes overlapped the remaps: %llu", (unsigned long long)during);
 	tap_ok(atomic_load(&g.mismatches) == 0 && atomic_load(&g.passes) >= 2,
 	       "zero mismatches over %llu passes of %u MiB",
 	       (unsigned long long)atomic_load(&g.passes), (end - start) >> 20);
-	check_slow_tier(o, m, (uint32_t)atomic_load(&g.last_pass), start, end);
+	if (o->pages)
+		check_pages(o, m, start, end);
+	else
+		check_slow_tier(o, m, (uint32_t)atomic_load(&g.last_pass), start, end);
 	check_counts(m);
 	mg_destroy(&g);
 }

@@ -2,7 +2,7 @@
 /*
  * HMM-V in the simulator (tools/sim/pol_hmmv.c): sparse hot chunks found,
  * zaps charged per call (run of adjacent blocks), the copy of a move
- * charged to the vCPUs.
+ * charged to the vCPUs; page mode (hmm-v-4k) moves the hot pages alone.
  */
 #include <math.h>
 #include <string.h>
@@ -31,15 +31,20 @@ static uint32_t fill(const int *hot, uint32_t per, uint32_t cnt)
 	return n;
 }
 
-static int setup(struct sim *s, struct model *m, struct pol_params *pp,
-		 uint32_t dram_chunks)
+static int setup_ops(struct sim *s, const struct sim_ops *ops, struct model *m,
+		     struct pol_params *pp, uint32_t dram_chunks)
 {
 	struct trace_hdr h = { .version = 1, .page_shift = 12, .nvms = 1,
 			       .interval_ns = 100000000 };
 
 	h.vm_pages[0] = PAGES;
-	return sim_create(s, &pol_hmmv, m, pp, &h,
-			  (uint64_t)dram_chunks * SIM_CHUNK_PAGES, 1, 0);
+	return sim_create(s, ops, m, pp, &h, (uint64_t)dram_chunks * SIM_CHUNK_PAGES, 1, 0);
+}
+
+static int setup(struct sim *s, struct model *m, struct pol_params *pp,
+		 uint32_t dram_chunks)
+{
+	return setup_ops(s, &pol_hmmv, m, pp, dram_chunks);
 }
 
 static void step(struct sim *s, uint32_t idx, uint32_t n)
@@ -153,10 +158,48 @@ static void test_copy_charged(void)
 	sim_destroy(&s);
 }
 
+/* Page mode: 20 hot pages in each of chunks 3 and 6 move, their chunks not. */
+static void test_pages(void)
+{
+	const int hot[CHUNKS] = { 0, 0, 0, 1, 0, 0, 1, 0 };
+	uint32_t t, n, k, pg, ok = 1, dram = 0, in3 = 0;
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	double per;
+
+	model_default(&m);
+	pol_params_default(&pp);
+	if (setup_ops(&s, &pol_hmmv4k, &m, &pp, 2)) {
+		tap_ok(0, "pages: sim created");
+		return;
+	}
+	n = fill(hot, 20, 2000);
+	for (t = 0; t < 40; t++)
+		step(&s, t, n);
+	for (k = 0; k < n; k++)
+		if (hot[recs[k].page / SIM_CHUNK_PAGES])
+			ok &= s.vm[0].loc[recs[k].page] == SIM_DRAM;
+	for (pg = 0; pg < PAGES; pg++) {
+		dram += s.vm[0].loc[pg] == SIM_DRAM;
+		in3 += pg / SIM_CHUNK_PAGES == 3 && s.vm[0].loc[pg] == SIM_DRAM;
+	}
+	tap_ok(ok, "hmm-v-4k: every hot page is in DRAM");
+	tap_ok(in3 <= 20 * pp.hmmv4k.page_unit && dram <= 2 * SIM_CHUNK_PAGES,
+	       "only their units: %u pages of chunk 3 in DRAM, %u in all (quota %u)",
+	       in3, dram, 2 * SIM_CHUNK_PAGES);
+	per = m.migrate_4k_ns + m.fault_ns;
+	tap_ok(s.vm[0].mig_ns * m.vcpus >= 2 * 40 * pp.hmmv4k.page_unit * per * 0.999,
+	       "each page moved costs a core its migration and the guest a refault "
+	       "(%.0f ns charged)", s.vm[0].mig_ns * m.vcpus);
+	sim_destroy(&s);
+}
+
 int main(void)
 {
 	test_sparse();
 	test_zap_calls();
 	test_copy_charged();
+	test_pages();
 	return tap_done(0);
 }

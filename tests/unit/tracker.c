@@ -101,6 +101,13 @@ static void test_parse(void)
 	       c.copy == ENGINE_COPY_WP &&
 	       engine_parse_flag(&c, "--hmmv-copy", "stop", why, sizeof(why)) == -EINVAL,
 	       "--hmmv-copy wp|pause");
+	tap_ok(c.move == ENGINE_MOVE_AUTO &&
+	       engine_parse_flag(&c, "--hmmv-move", "page", why, sizeof(why)) == 0 &&
+	       c.move == ENGINE_MOVE_PAGE &&
+	       engine_parse_flag(&c, "--hmmv-move", "chunk", why, sizeof(why)) == 0 &&
+	       c.move == ENGINE_MOVE_CHUNK &&
+	       engine_parse_flag(&c, "--hmmv-move", "pages", why, sizeof(why)) == -EINVAL &&
+	       strstr(why, "'pages'"), "--hmmv-move chunk|page, auto by default");
 	tap_ok(engine_parse_flag(&c, "--hmmv-interval", "250", why, sizeof(why)) == 0 &&
 	       c.interval_ms == 250 &&
 	       engine_parse_flag(&c, "--hmmv-interval", "9", why, sizeof(why)) == -EINVAL &&
@@ -192,7 +199,7 @@ static void test_file(void)
 
 int main(void)
 {
-	tap_plan(33);
+	tap_plan(34);
 	test_runs();
 	test_masks();
 	test_parse();

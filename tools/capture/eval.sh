@@ -3,7 +3,9 @@
 # training set's synthetic workloads through every policy, at DRAM 10, 15,
 # 25 and 50% of the footprint, Optane and CXL, seeds 1-3; then, per
 # workload and per set, the geometric mean of each policy's throughput over
-# those cells, as a ratio to HMM-V's, and HMM-V's worst cells.
+# those cells, as a ratio to HMM-V's, and HMM-V's worst cells. HMM-V is
+# hmm-v-4k (page mode, the slow tier a NUMA node as for the baselines);
+# EVAL_HMMV=hmm-v reports the chunk policy instead.
 # Usage: eval.sh HMMV TRACEDIR OUT
 set -eu
 
@@ -23,7 +25,8 @@ TEST_PROGRAMS="sqlite perl bzip2"
 	for t in $TEST_PROGRAMS; do echo "test|$t|--trace $TR/$t.trace"; done
 } > "$OUT/workloads.list"
 
-POLICIES=numa-balancing,memory-mode,hemem,memtis,oracle-2m,hmm-v
+POLICIES=numa-balancing,memory-mode,hemem,memtis,oracle,oracle-2m,hmm-v,hmm-v-4k
+H=${EVAL_HMMV:-hmm-v-4k}
 echo "set,cell,workload,policy,vm,throughput_macc_s,slowdown,dram_hit_pct,migrated_mb,tracking_pct,migration_pct,slow_traffic_pct,traffic_mb" \
 	> "$OUT/matrix.csv"
 while IFS='|' read -r set name flags; do
@@ -41,23 +44,25 @@ while IFS='|' read -r set name flags; do
 done < "$OUT/workloads.list"
 
 # Per workload, per set: geomean over cells of policy / HMM-V throughput.
-awk -F, 'NR > 1 { T[$2 "," $4] = $6; W[$2] = $3; S[$2] = $1; P[$4] = 1 }
+awk -F, -v H="$H" 'NR > 1 { T[$2 "," $4] = $6; W[$2] = $3; S[$2] = $1; P[$4] = 1 }
 END {
-	n = split("numa-balancing memory-mode hemem memtis oracle-2m", pol, " ")
+	n = split("numa-balancing memory-mode hemem memtis oracle oracle-2m hmm-v hmm-v-4k", pol, " ")
+	for (i = j = 1; i <= n; i++) if (pol[i] != H) pol[j++] = pol[i]
+	n = j - 1
 	for (c in W) {
-		h = T[c ",hmm-v"]
+		h = T[c "," H]
 		best = 0
 		for (i = 1; i <= n; i++) {
 			r = h / T[c "," pol[i]]
 			L[W[c] "," pol[i]] += log(r); G[S[c] "," pol[i]] += log(r)
-			if (pol[i] != "oracle-2m" && T[c "," pol[i]] > best) { best = T[c "," pol[i]]; bp = pol[i] }
+			if (pol[i] !~ /^(oracle|hmm-v)/ && T[c "," pol[i]] > best) { best = T[c "," pol[i]]; bp = pol[i] }
 		}
 		N[W[c]]++; NS[S[c]]++; SET[W[c]] = S[c]
 		r = h / best
 		if (!(W[c] in WORST) || r < WORST[W[c]]) { WORST[W[c]] = r; WC[W[c]] = c " vs " bp }
 		if (!(S[c] in SW) || r < SW[S[c]]) { SW[S[c]] = r; SWC[S[c]] = c " vs " bp }
 	}
-	printf "HMM-V throughput / policy, geometric mean over 24 cells (DRAM 10-50%%, optane/cxl, seeds 1-3)\n"
+	printf "%s throughput / policy, geometric mean over 24 cells (DRAM 10-50%%, optane/cxl, seeds 1-3)\n", H
 	printf "%-6s %-8s", "set", "workload"
 	for (i = 1; i <= n; i++) printf " %14s", pol[i]
 	printf "  worst vs best baseline\n"

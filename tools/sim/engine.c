@@ -8,7 +8,7 @@
 
 const struct sim_ops *const sim_policies[] = {
 	&pol_alldram, &pol_allslow, &pol_static, &pol_numa, &pol_mm,
-	&pol_hemem, &pol_memtis, &pol_oracle, &pol_oracle2m, &pol_hmmv, NULL,
+	&pol_hemem, &pol_memtis, &pol_oracle, &pol_oracle2m, &pol_hmmv, &pol_hmmv4k, NULL,
 };
 
 const struct sim_ops *sim_find_policy(const char *name)
@@ -52,6 +52,7 @@ void pol_params_default(struct pol_params *pp)
 {
 	memset(pp, 0, sizeof(*pp));
 	policy_params_default(&pp->hmmv);
+	policy_params_pages(&pp->hmmv4k);
 	pp->pool_period = 10;
 	pp->pool_min_bytes = 16ull << 20;
 	pp->nb_scan_period_ms = 100;

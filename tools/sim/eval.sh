@@ -94,7 +94,7 @@ awk -F, -f "$HERE/matrix.awk" "$OUT/results.csv" > "$OUT/matrix.txt" || fail=1
 cat "$OUT/matrix.txt"
 
 # Plot: geometric-mean slowdown per workload and policy over its cells.
-policies="all-slow first-touch numa-balancing memory-mode hemem memtis oracle-2m oracle hmm-v"
+policies="all-slow first-touch numa-balancing memory-mode hemem memtis oracle-2m oracle hmm-v hmm-v-4k"
 awk -F, -v pols="$policies" '
 $3 == "all" && $2 != "policy" {
 	split($1, c, "/"); k = c[1] SUBSEP $2

@@ -1,11 +1,14 @@
 # make eval's summary of results.csv (awk -F,): per policy the geometric
 # mean over all cells of throughput / all-DRAM and / the best non-oracle
 # baseline, and the worst cell; then the targets (issue 9), each cell that
-# misses one named; exit 1 when any is missed.
+# misses one named; exit 1 when any is missed. The targets are HMM-V's on
+# the slow tier the baselines use, a NUMA node: hmm-v-4k (page mode); on
+# real-program traces it is held to the 4 KiB oracle, and hmm-v (2 MiB
+# chunks, a devdax slow tier) to the 2 MiB oracle.
 BEGIN {
 	nb = split("first-touch numa-balancing memory-mode hemem memtis", B, " ")
 	for (i = 1; i <= nb; i++) isb[B[i]] = 1
-	H = "hmm-v"
+	H = "hmm-v-4k"
 }
 $3 == "all" && $2 != "policy" {
 	T[$1, $2] = $4
@@ -21,6 +24,24 @@ function bestname(c,   i, m, b) {
 	m = 0
 	for (i = 1; i <= nb; i++) if (T[c, B[i]] > m) { m = T[c, B[i]]; b = B[i] }
 	return b
+}
+# Real-program traces: policy h at least 0.9x oracle o in every cell.
+function oracle_check(h, o,   i, c, nt, ntm) {
+	nt = 0; ntm = 0
+	for (i = 1; i <= nc; i++) {
+		c = C[i]
+		if (c !~ /^trace-/) continue
+		nt++
+		if (T[c, h] < 0.9 * T[c, o]) {
+			ntm++
+			if (ntm <= 20) printf "    %-28s %s %.3f of %s\n", c, h, T[c, h] / T[c, o], o
+		}
+	}
+	if (nt)
+		printf "  %-6s real-program traces: %s >= 0.9x %s: %d of %d cells below\n", ntm ? "MISSED" : "MET", h, o, ntm, nt
+	else
+		printf "  MISSED real-program traces: none found in traces/ (tools/capture/)\n"
+	return ntm > 0 || !nt
 }
 END {
 	if (!nc) { print "matrix: no results"; exit 1 }
@@ -40,10 +61,10 @@ END {
 	}
 	miss = 0
 	printf "\nTargets (issue 9):\n"
-	if (!(H in ps)) { print "MISSED: no hmm-v results"; exit 1 }
+	if (!(H in ps)) { print "MISSED: no " H " results"; exit 1 }
 	for (i = 1; i <= nb; i++) {
 		ok = G[H] > G[B[i]]
-		printf "  %-6s geomean hmm-v %.3f > %s %.3f\n", ok ? "MET" : "MISSED", G[H], B[i], G[B[i]]
+		printf "  %-6s geomean %s %.3f > %s %.3f\n", ok ? "MET" : "MISSED", H, G[H], B[i], G[B[i]]
 		miss += !ok
 	}
 	nm = 0
@@ -61,25 +82,12 @@ END {
 		for (i = 1; i <= nm; i++)
 			if (!(i in shown) && (!w || R[i] < R[w])) w = i
 		shown[w] = 1
-		printf "    %-28s hmm-v %.3f of the best baseline (%s)\n", M[w], R[w], bestname(M[w])
+		printf "    %-28s %s %.3f of the best baseline (%s)\n", M[w], H, R[w], bestname(M[w])
 	}
 	if (nm > 40) printf "    ... and %d more (results.csv)\n", nm - 40
 	miss += nm > 0
-	nt = 0; ntm = 0
-	for (i = 1; i <= nc; i++) {
-		c = C[i]
-		if (c !~ /^trace-/) continue
-		nt++
-		if (T[c, H] < 0.9 * T[c, "oracle-2m"]) {
-			ntm++
-			if (ntm <= 20) printf "    %-28s hmm-v %.3f of oracle-2m\n", c, T[c, H] / T[c, "oracle-2m"]
-		}
-	}
-	if (nt)
-		printf "  %-6s real-program traces: hmm-v >= 0.9x oracle-2m: %d of %d cells below\n", ntm ? "MISSED" : "MET", ntm, nt
-	else
-		printf "  MISSED real-program traces: none found in traces/ (tools/capture/)\n"
-	miss += ntm > 0 || !nt
+	miss += oracle_check(H, "oracle")
+	miss += oracle_check("hmm-v", "oracle-2m")
 	printf "\n%s\n", miss ? "eval: targets MISSED" : "eval: all targets met"
 	exit miss ? 1 : 0
 }

@@ -1,7 +1,7 @@
 # Plots for make eval; call with -e "out='DIR'".
 set terminal pngcairo size 1200,600 noenhanced font ",10"
 set datafile separator whitespace
-# Nine policies: distinct colours, HMM-V red, the oracles greys.
+# Ten policies: distinct colours, HMM-V reds (chunks, pages), the oracles greys.
 set linetype 1 lc rgb '#984ea3'
 set linetype 2 lc rgb '#4daf4a'
 set linetype 3 lc rgb '#377eb8'
@@ -10,7 +10,8 @@ set linetype 5 lc rgb '#ffd92f'
 set linetype 6 lc rgb '#a65628'
 set linetype 7 lc rgb '#bbbbbb'
 set linetype 8 lc rgb '#555555'
-set linetype 9 lc rgb '#e41a1c'
+set linetype 9 lc rgb '#f4a582'
+set linetype 10 lc rgb '#e41a1c'
 
 set output out.'/slowdown.png'
 set title 'Slowdown against all-DRAM, geometric mean over DRAM sizes, slow tiers and seeds (lower is better)'
@@ -23,5 +24,5 @@ set yrange [0:*]
 set grid ytics
 set key outside right top
 set xtics rotate by 0
-plot for [i=2:10] out.'/slowdown.dat' using i:xtic(1) title columnheader(i)
+plot for [i=2:11] out.'/slowdown.dat' using i:xtic(1) title columnheader(i)
 

@@ -20,6 +20,12 @@
  * vCPUs: hosts running tiered VMs have no idle cores to spare) and uses
  * both tiers' bandwidth.
  *
+ * hmm-v-4k is the same core in page mode (hmmv/policy.h; a slow tier that
+ * is a NUMA node): the block's pages are observed one by one, window k
+ * lasting window_ms shortened 2^-(k * window_shift), and units of
+ * page_unit pages move with move_pages(2): per page the kernel's migration
+ * on a core taken from the vCPUs and the guest's refault, no pause.
+ *
  * Replay: a trace the engine recorded (TRACE_F_WINDOWS: reads = windows in
  * which a sampled block page was touched) carries the engine's own
  * observations: they are fed to the policy as they are, every chunk
@@ -47,7 +53,9 @@ struct hv_vm {
 	uint32_t *list;
 	uint8_t *sampled;
 	uint32_t *hits, *first;			/* per chunk */
+	uint8_t *phits;				/* per chunk, its block's pages */
 	struct policy_move *moves;
+	struct policy_page_move *pmoves;	/* page mode */
 	struct est *est;			/* engine traces only */
 	struct trace_rec *erec;			/* --estimate's records */
 };
@@ -55,6 +63,7 @@ struct hv_vm {
 struct hv {
 	struct hv_vm v[TRACE_MAX_VMS];
 	struct pool_params pool;
+	struct policy_params par;		/* pp->hmmv, or pp->hmmv4k (page mode) */
 };
 
 static void hv_fini(struct sim *s)
@@ -70,7 +79,9 @@ static void hv_fini(struct sim *s)
 		free(v->sampled);
 		free(v->hits);
 		free(v->first);
+		free(v->phits);
 		free(v->moves);
+		free(v->pmoves);
 		est_destroy(v->est);
 		free(v->erec);
 	}
@@ -78,34 +89,53 @@ static void hv_fini(struct sim *s)
 	s->priv = NULL;
 }
 
-static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint32_t quota)
+/* The quota in pages: whole chunks unless pages move. */
+static void hv_set_quota(struct hv_vm *v, const struct policy_params *par,
+			 uint64_t pages)
 {
-	uint32_t c;
+	uint32_t q = pages < UINT32_MAX ? (uint32_t)pages : UINT32_MAX;
+
+	if (par->page_moves)
+		policy_set_quota_pages(v->p, q);
+	else
+		policy_set_quota(v->p, q / SIM_CHUNK_PAGES);
+}
+
+static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quota)
+{
+	const struct policy_params *par = &((struct hv *)s->priv)->par;
+	uint32_t c, pg;
 	int r;
 
 	v->nch = (s->vm[vm].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
-	r = policy_create(&s->pp->hmmv, v->nch, &v->p);
+	r = policy_create(par, v->nch, &v->p);
 	if (r)
 		return r;
 	v->list = calloc(v->nch, sizeof(uint32_t));
 	v->sampled = calloc(v->nch, 1);
 	v->hits = calloc(v->nch, sizeof(uint32_t));
 	v->first = calloc(v->nch + 1, sizeof(uint32_t));
+	v->phits = calloc(v->nch, par->sample_pages);
 	v->moves = calloc(v->nch, sizeof(struct policy_move));
-	if (!v->list || !v->sampled || !v->hits || !v->first ||
-	    !v->moves)
+	v->pmoves = calloc(par->max_page_moves, sizeof(struct policy_page_move));
+	if (!v->list || !v->sampled || !v->hits || !v->first || !v->phits ||
+	    !v->moves || !v->pmoves)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
 				POLICY_DRAM : POLICY_NVM);
-	policy_set_quota(v->p, quota);
+	/* A unit with a page in DRAM counts as DRAM: the quota holds. */
+	for (pg = 0; par->page_moves && pg < s->vm[vm].pages; pg++)
+		if (s->vm[vm].loc[pg] == SIM_DRAM)
+			policy_set_unit_tier(v->p, pg - pg % par->page_unit, POLICY_DRAM);
+	hv_set_quota(v, par, quota);
 	if (!(s->trace_flags & TRACE_F_WINDOWS))
 		return 0;
 	return est_create(&v->est, v->nch, s->m->window_ms * 1e6 / s->interval_ns,
-			  s->pp->hmmv.sample_pages, s->pp->hmmv.windows);
+			  par->sample_pages, par->windows);
 }
 
-static int hv_init(struct sim *s)
+static int hv_init_mode(struct sim *s, const struct policy_params *par)
 {
 	struct hv *h = calloc(1, sizeof(*h));
 	uint32_t i;
@@ -114,15 +144,15 @@ static int hv_init(struct sim *s)
 	if (!h)
 		return -ENOMEM;
 	s->priv = h;
-	if (s->pp->hmmv.pages_per_chunk != SIM_CHUNK_PAGES)
+	h->par = *par;
+	if (h->par.pages_per_chunk != SIM_CHUNK_PAGES)
 		return -EINVAL;
 	pool_params_default(&h->pool);
 	if (!(s->trace_flags & TRACE_F_WINDOWS) ||
 	    s->trace_flags & TRACE_F_DRAM_FIRST)
 		sim_place_first_touch(s);
 	for (i = 0; i < s->nvms; i++) {
-		r = hv_vm_init(s, &h->v[i], i,
-			       (uint32_t)(s->dram_pages / s->nvms / SIM_CHUNK_PAGES));
+		r = hv_vm_init(s, &h->v[i], i, s->dram_pages / s->nvms);
 		if (r)
 			return r;
 		s->vm[i].quota_pages = s->dram_pages / s->nvms;
@@ -134,7 +164,7 @@ static int hv_init(struct sim *s)
 static uint32_t zap_runs(const struct sim *s, const struct hv_vm *v, uint32_t n)
 {
 	uint32_t k, runs = 0, first, prev_end = UINT32_MAX;
-	uint32_t sp = s->pp->hmmv.sample_pages;
+	uint32_t sp = ((struct hv *)s->priv)->par.sample_pages;
 
 	for (k = 0; k < n; k++) {
 		uint32_t c = v->list[k], start;
@@ -160,7 +190,7 @@ static void hv_begin(struct sim *s, const struct ival *iv)
 		n = policy_sample_set(v->p, v->list, v->nch);
 		for (k = 0; k < n; k++)
 			v->sampled[v->list[k]] = 1;
-		cost = (double)zap_runs(s, v, n) * s->pp->hmmv.windows * s->m->zap_ns;
+		cost = (double)zap_runs(s, v, n) * h->par.windows * s->m->zap_ns;
 		s->vm[i].a.stall_ns += cost;
 		s->vm[i].a.track_ns += cost;
 	}
@@ -190,13 +220,12 @@ static double touches(const struct sim *s, const struct ival *iv,
 }
 
 /* Windows, of w, in which a page with `count` accesses is seen. */
-static uint32_t windows_seen(struct sim *s, double count, double l1f, uint32_t w)
+static uint32_t windows_seen(struct sim *s, double count, const double *l1f, uint32_t w)
 {
-	double p = seen(count, l1f);
 	uint32_t k, n = 0;
 
 	for (k = 0; k < w; k++)
-		n += rng_bernoulli(&s->rng, p);
+		n += rng_bernoulli(&s->rng, seen(count, l1f[k]));
 	return n;
 }
 
@@ -206,14 +235,19 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	struct acct *a = &s->vm[vm].a;
-	double l1f = log1p(-(f < 1 ? f : 0.999999)), cost = 0;
-	uint32_t w = s->pp->hmmv.windows, sp = s->pp->hmmv.sample_pages;
+	double l1f[POLICY_MAX_WINDOWS], cost = 0;
+	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	uint32_t k, c, first, off, n;
+
+	/* Window k lasts 2^-(k * window_shift) of the first (hmmv/policy.h). */
+	for (k = 0; k < w; k++, f = ldexp(f, -(int)h->par.window_shift))
+		l1f[k] = log1p(-(f < 1 ? f : 0.999999));
 	/* What sampling sees: the touches when the replay has them. */
 	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
 	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
 
 	memset(v->hits, 0, v->nch * sizeof(uint32_t));
+	memset(v->phits, 0, (size_t)v->nch * sp);
 	for (k = 0; k < nrec; k++) {
 		const struct trace_rec *r = &rec[k];
 
@@ -228,6 +262,7 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
 		    windows_seen(s, touches(s, iv, r), l1f, w);
 		v->hits[c] += n;
+		v->phits[(size_t)c * sp + off - first] = (uint8_t)n;
 		cost += n * s->m->fault_ns;
 	}
 	cost += a->accesses * s->m->ept_split_ns;
@@ -236,7 +271,7 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 	for (c = 0; c < v->nch; c++) {
 		if (!v->sampled[c])
 			continue;
-		policy_observe(v->p, c, v->hits[c]);
+		policy_observe_pages(v->p, c, &v->phits[(size_t)c * sp]);
 		if (v->est)
 			est_observe(v->est, c, v->hits[c]);
 	}
@@ -342,6 +377,35 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 	s->vm[vm].a.mig_ns += pause;
 }
 
+/*
+ * Page mode: the mover thread's move_pages(2) of 4 KiB pages: per page the
+ * kernel's unmap, copy and remap (migrate_4k_ns, on a host core taken
+ * from the vCPUs, as the chunk copies are) and the guest's refault of the
+ * second-level entry the MMU notifier dropped (fault_ns); no pause, no
+ * remap: a page written during its copy is retried by the kernel.
+ */
+static void hv_move_pages(struct sim *s, uint32_t vm)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	uint32_t n = 0, k, to, pg, np;
+	double cost, pages = 0;
+
+	policy_decide_pages(v->p, v->pmoves, UINT32_MAX, &n);
+	for (k = 0; k < n; k++) {
+		to = v->pmoves[k].to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
+		pg = v->pmoves[k].page;
+		np = v->pmoves[k].npages;
+		if (pg < s->vm[vm].pages)
+			sim_set_tier(s, vm, pg, np < s->vm[vm].pages - pg ? np :
+				     s->vm[vm].pages - pg, to);
+		pages += np;
+		policy_page_move_done(v->p, pg, 1);
+	}
+	cost = pages * (s->m->migrate_4k_ns + s->m->fault_ns);
+	s->vm[vm].a.stall_ns += cost;
+	s->vm[vm].a.mig_ns += cost;
+}
+
 static void hv_pool(struct sim *s)
 {
 	struct hv *h = s->priv;
@@ -390,8 +454,11 @@ static void hv_end(struct sim *s, const struct ival *iv)
 
 			if ((v->quota_pages < v->dram_pages) != !pass)
 				continue;
-			policy_set_quota(h->v[i].p, (uint32_t)(q / SIM_CHUNK_PAGES));
-			hv_move(s, i, iv);
+			hv_set_quota(&h->v[i], &h->par, q);
+			if (h->par.page_moves)
+				hv_move_pages(s, i);
+			else
+				hv_move(s, i, iv);
 		}
 }
 
@@ -402,7 +469,24 @@ static void hv_account(struct sim *s, const struct ival *iv)
 		sim_account_placed(s, iv);
 }
 
+/* Chunks: a devdax slow tier, which can only be remapped (the engine's). */
+static int hv_init(struct sim *s)
+{
+	return hv_init_mode(s, &s->pp->hmmv);
+}
+
+/* Pages: a slow tier that is a NUMA node (move_pages(2)). */
+static int hv_init_4k(struct sim *s)
+{
+	return hv_init_mode(s, &s->pp->hmmv4k);
+}
+
 const struct sim_ops pol_hmmv = {
 	.name = "hmm-v", .init = hv_init, .begin = hv_begin,
+	.account = hv_account, .end = hv_end, .fini = hv_fini,
+};
+
+const struct sim_ops pol_hmmv4k = {
+	.name = "hmm-v-4k", .init = hv_init_4k, .begin = hv_begin,
 	.account = hv_account, .end = hv_end, .fini = hv_fini,
 };

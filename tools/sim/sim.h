@@ -112,6 +112,7 @@ struct sim_ops {
 /* Policy parameters (baselines and HMM-V), flags of hmmv sim. */
 struct pol_params {
 	struct policy_params hmmv;
+	struct policy_params hmmv4k;	/* hmm-v-4k: page mode */
 	uint32_t pool_period;		/* intervals between pool rounds */
 	uint64_t pool_min_bytes;
 	double nb_scan_period_ms, nb_scan_size_mb, nb_hot_threshold_ms;
@@ -197,6 +198,7 @@ extern const struct sim_ops *const sim_policies[];
 extern const struct sim_ops pol_alldram, pol_allslow, pol_static, pol_oracle;
 extern const struct sim_ops pol_oracle2m;
 extern const struct sim_ops pol_numa, pol_mm, pol_hemem, pol_memtis, pol_hmmv;
+extern const struct sim_ops pol_hmmv4k;
 
 /* workload.c: synthetic generators and trace files behind one interface. */
 struct wl_params {

@@ -23,7 +23,7 @@ hmmv_start()
 	shift
 	rm -f $sock $out $err
 	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 448M --dram 128M \
-		--nvm /dev/dax0.0 --placement nvm-first --control $sock "$@" \
+		--nvm ${HMMV_NVM:-/dev/dax0.0} --placement nvm-first --control $sock "$@" \
 		-p "console=ttyS0 quiet panic=-1 hmmv.run=hmmv_hotset hmmv.hotset=$args" \
 		</dev/null >$out 2>$err &
 	pid=$!
@@ -42,6 +42,19 @@ placement()
 frames()
 {
 	sed -n 's/^hotset: frames [0-9]*: //p' $out | tr -d '\r' | sed -n "${1}p"
+}
+
+# Percent of the hot set's 4 KiB pages in DRAM, page by page (dram-pages:
+# each chunk's DRAM pages): of a frame's P hot pages at least D - (512 - P)
+# are among its D DRAM pages (the guest names frames, not pages).
+dram_share_pages()
+{
+	echo "$(hmmv stat $sock --request dram-pages 2>/dev/null) $1" | awk '{
+		n = $2; for (i = 1; i <= n; i++) D[i - 1] = $(i + 2)
+		for (i = n + 3; i <= NF; i++) {
+			split($i, a, ":"); tot += a[2]
+			lo = D[a[1]] - (512 - a[2]); d += lo > 0 ? lo : 0 }
+		print tot ? int(d * 100 / tot) : 0 }'
 }
 
 # Percent of the hot set's 4 KiB pages whose chunk is in DRAM.
@@ -63,7 +76,8 @@ wait_line()
 	done
 }
 
-# capture FRAMES LIMIT: seconds until >= 90% of FRAMES' pages are in DRAM,
+# capture FRAMES LIMIT: seconds until >= CAPTURE_PCT (default 90) percent
+# of FRAMES' pages are in DRAM (SHARE: dram_share, or dram_share_pages),
 # polled every 2 s for up to LIMIT + 10 s; prints the seconds (or "never").
 capture()
 {
@@ -71,9 +85,9 @@ capture()
 	t0=$(date +%s)
 	while kill -0 $pid 2>/dev/null; do
 		now=$(date +%s)
-		share=$(dram_share "$1")
+		share=$(${SHARE:-dram_share} "$1")
 		echo "# $((now - t0)) s: ${share:-?}% of the hot set in DRAM" >&2
-		if [ "${share:-0}" -ge 90 ]; then
+		if [ "${share:-0}" -ge "${CAPTURE_PCT:-90}" ]; then
 			echo $((now - t0))
 			return
 		fi

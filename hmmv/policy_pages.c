@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HMM-V policy core, page mode: the chunks' sampling (policy.c) observed
+ * page by page, and placement per 4 KiB page (hmmv/policy.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmmv/policy.h"
+#include "hmmv/policy_internal.h"
+
+/*
+ * Page mode's defaults, chosen on the training set as the chunks' were
+ * (MODE=4k tools/capture/tune.sh: xz, sort, python, gups, zipf, shift,
+ * scored against the 4 KiB oracle; reported on the test set). Round one
+ * (blocks 128-512, levels 1-3, margins 0-16, 1024-16384 moves, units
+ * 1-64): the whole chunk watched per sample (a page is only placed once
+ * observed: a 128-page block sees it 4 samples late), every chunk due
+ * every interval (1 level), a margin of half a window (8), 4096 page
+ * moves (16 MiB) per interval (16384 did 0.8% better at four times the
+ * mover's worst case, ~20 ms of a core per interval at 5 us a page), units
+ * of 1 or 4 pages. Round two (units 1 and 4, blocks 128 and 512, levels 1
+ * and 2, 2 to 4 windows shortened by 2^0 to 2^-2 each): 3 windows each a
+ * quarter of the one before, 5, 1.25 and 0.31 ms (as good as 4; 2 equal
+ * windows 0.78 against 0.80): a page touched tens of times an interval
+ * fills a 5 ms window as surely as one touched thousands of times, the
+ * short windows tell them apart. Round three (units 1, 2 and 4, first
+ * windows of 2 and 5 ms): units of 2 pages, 0.81 of the oracle (1: 0.78,
+ * 4: 0.80; a hot page's neighbour comes along before it is touched, while
+ * 4 and more waste DRAM on scattered hot pages, zipf 0.82 against 0.78);
+ * 2 ms windows did 0.5% better, not enough to part from the engine's 5.
+ */
+void policy_params_pages(struct policy_params *p)
+{
+	policy_params_default(p);
+	p->page_moves = 1;
+	p->page_unit = 2;
+	p->sample_pages = p->pages_per_chunk;
+	p->levels = 1;
+	p->windows = 3;
+	p->window_shift = 2;
+	p->page_hyst = POLICY_PAGE_TEMP_ONE / 2;
+	p->max_page_moves = 4096;
+}
+
+static uint32_t unit_shift(const struct policy *p)
+{
+	return (uint32_t)__builtin_ctz(p->par.page_unit);
+}
+
+uint32_t policy_page_unit(const struct policy *p)
+{
+	return p->pg ? p->par.page_unit : p->par.pages_per_chunk;
+}
+
+int policy_set_unit_tier(struct policy *p, uint32_t page, enum policy_tier t)
+{
+	struct policy_pages *g = p->pg;
+	uint8_t *f;
+
+	if (!g || (page & (p->par.page_unit - 1)) ||
+	    (page >> unit_shift(p)) >= g->nunits ||
+	    (t != POLICY_NVM && t != POLICY_DRAM))
+		return -EINVAL;
+	f = &g->flags[page >> unit_shift(p)];
+	if (*f & PG_INFLIGHT)
+		return -EBUSY;
+	g->dram -= *f & PG_DRAM;
+	*f = t == POLICY_DRAM ? PG_DRAM : 0;
+	g->dram += *f & PG_DRAM;
+	return 0;
+}
+
+int policy_page_tier(const struct policy *p, uint32_t page)
+{
+	const struct policy_pages *g = p->pg;
+
+	if (!g || (page >> unit_shift(p)) >= g->nunits)
+		return -EINVAL;
+	return g->flags[page >> unit_shift(p)] & PG_DRAM ? POLICY_DRAM : POLICY_NVM;
+}
+
+uint32_t policy_page_temp(const struct policy *p, uint32_t page)
+{
+	const struct policy_pages *g = p->pg;
+
+	if (!g || (page >> unit_shift(p)) >= g->nunits)
+		return 0;
+	return g->temp[page >> unit_shift(p)];
+}
+
+void policy_set_quota_pages(struct policy *p, uint32_t pages)
+{
+	p->quota = pages / p->par.pages_per_chunk;
+	if (p->pg)
+		p->pg->quota = pages >> unit_shift(p);
+}
+
+uint32_t policy_dram_pages(const struct policy *p)
+{
+	const struct policy_pages *g = p->pg;
+
+	if (!g)
+		return policy_dram_chunks(p) * p->par.pages_per_chunk;
+	return (g->dram + g->promoting) << unit_shift(p);
+}
+
+/* One EWMA step of weight 1/2, rounded towards the observation. */
+static uint16_t unit_step(uint16_t t, uint32_t obs)
+{
+	return (uint16_t)(obs >= t ? t + (obs - t + 1) / 2 : t - (t - obs + 1) / 2);
+}
+
+/*
+ * A unit's observation: its pages' windows, POLICY_PAGE_TEMP_ONE each (all
+ * units are the same size: the sum ranks them as the density would, and
+ * the margin stays in windows of a page), capped.
+ */
+static void unit_observe(struct policy *p, uint32_t u, uint32_t sum)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t obs = sum * POLICY_PAGE_TEMP_ONE;
+	uint16_t t;
+
+	t = unit_step(g->temp[u], obs < POLICY_PAGE_TEMP_MAX ? obs : POLICY_PAGE_TEMP_MAX);
+	g->hist[g->temp[u]]--;
+	g->hist[t]++;
+	g->temp[u] = t;
+	if (t && !(g->flags[u] & (PG_DRAM | PG_INFLIGHT)) && g->ncand < g->maxcand)
+		g->cand[g->ncand++] = u;
+}
+
+int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits)
+{
+	uint32_t first, i, sum = 0, usum = 0, w = p->par.windows;
+	uint32_t unit = p->pg ? p->par.page_unit : 1;
+	int err;
+
+	if (!hits || chunk >= p->nchunks)
+		return -EINVAL;
+	for (i = 0; i < p->par.sample_pages; i++) {
+		if (hits[i] > w)
+			return -EINVAL;
+		sum += hits[i];
+	}
+	err = policy_observe(p, chunk, sum);
+	if (err || !p->pg)
+		return err;
+	policy_sample_block(p, chunk, &first);
+	first += chunk * p->par.pages_per_chunk;
+	for (i = 0; i < p->par.sample_pages; i++) {
+		usum += hits[i];
+		if ((i + 1) % unit)
+			continue;
+		unit_observe(p, (first + i) >> unit_shift(p), usum);
+		usum = 0;
+	}
+	return 0;
+}
+
+/* Lowest temperature of the hot set filled from the top down to the quota. */
+static uint32_t unit_threshold(const struct policy_pages *g)
+{
+	uint32_t t, cum = 0;
+
+	for (t = POLICY_PAGE_TEMP_MAX; t > 0; t--) {
+		cum += g->hist[t];
+		if (cum >= g->quota)
+			return t;
+	}
+	return 1;
+}
+
+/* Moved less than min_residency intervals ago (ping-pong guard). */
+static int unit_recent(const struct policy *p, uint32_t u)
+{
+	const struct policy_pages *g = p->pg;
+
+	return g->flags[u] & PG_MOVED &&
+	       (uint8_t)(p->now - g->moved[u]) < p->par.min_residency;
+}
+
+static int is_cand(const struct policy *p, uint32_t u, uint32_t thr)
+{
+	const struct policy_pages *g = p->pg;
+
+	return g->temp[u] >= thr && !(g->flags[u] & (PG_DRAM | PG_INFLIGHT)) &&
+	       !unit_recent(p, u);
+}
+
+/* This interval's candidates at or above thr, hottest first; how many. */
+static uint32_t unit_sort_cand(struct policy *p, uint32_t thr)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t cnt[POLICY_PAGE_TEMP_MAX + 2] = { 0 };
+	uint32_t i, t, u, n = 0;
+
+	for (i = 0; i < g->ncand; i++)
+		if (is_cand(p, g->cand[i], thr))
+			cnt[POLICY_PAGE_TEMP_MAX - g->temp[g->cand[i]] + 1]++;
+	/* Counting sort, descending temperature: cnt[k] = start of slot k. */
+	for (t = 1; t <= POLICY_PAGE_TEMP_MAX + 1; t++)
+		cnt[t] += cnt[t - 1];
+	for (i = 0; i < g->ncand; i++) {
+		u = g->cand[i];
+		if (!is_cand(p, u, thr))
+			continue;
+		g->sorted[cnt[POLICY_PAGE_TEMP_MAX - g->temp[u]]++] = u;
+		n++;
+	}
+	return n;
+}
+
+static int is_victim(const struct policy *p, uint32_t u, int residency)
+{
+	return (p->pg->flags[u] & (PG_DRAM | PG_INFLIGHT)) == PG_DRAM &&
+	       !(residency && unit_recent(p, u));
+}
+
+/*
+ * Up to max DRAM units colder than below, not moving, coldest first, into
+ * g->vict; how many. Two passes over the units: count, then collect.
+ */
+static uint32_t unit_victims(struct policy *p, uint32_t max, uint32_t below,
+			     int residency)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t cnt[POLICY_PAGE_TEMP_MAX + 1] = { 0 };
+	uint32_t u, t, c, cum = 0, cut = 0, n = 0;
+
+	if (!max || !below)
+		return 0;
+	for (u = 0; u < g->nunits; u++)
+		if (is_victim(p, u, residency) && g->temp[u] < below)
+			cnt[g->temp[u]]++;
+	/* cut: the temperature at which max victims are reached. */
+	for (t = 0; t < below; t++) {
+		cut = t;
+		if ((cum += cnt[t]) >= max)
+			break;
+	}
+	/* Slot starts per temperature, up to the cut. */
+	for (t = 0, cum = 0; t <= cut; t++) {
+		c = cnt[t];
+		cnt[t] = cum;
+		cum += c;
+	}
+	for (u = 0; u < g->nunits; u++) {
+		t = g->temp[u];
+		if (t > cut || !is_victim(p, u, residency) || cnt[t] >= max)
+			continue;
+		g->vict[cnt[t]++] = u;
+		n++;
+	}
+	return n;
+}
+
+static void unit_emit(struct policy *p, struct policy_page_move *m, uint32_t u,
+		      uint32_t to)
+{
+	struct policy_pages *g = p->pg;
+
+	m->page = u << unit_shift(p);
+	m->npages = p->par.page_unit;
+	m->to = to;
+	g->flags[u] |= PG_INFLIGHT;
+	if (to == POLICY_DRAM)
+		g->promoting++;
+	else
+		g->demoting++;
+}
+
+static int unit_beats(const struct policy *p, uint32_t cand, uint32_t victim)
+{
+	uint64_t tc = p->pg->temp[cand], tv = p->pg->temp[victim];
+
+	return tc * 100 > tv * (100 + p->par.hyst_pct) + (uint64_t)p->par.page_hyst * 100;
+}
+
+/* Over the quota (it shrank): coldest DRAM units out, up to the budget. */
+static uint32_t unit_forced(struct policy *p, struct policy_page_move *mv,
+			    uint32_t budget)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t over = g->dram + g->promoting - g->demoting - g->quota;
+	uint32_t nv, i;
+
+	nv = unit_victims(p, over < budget ? over : budget, POLICY_PAGE_TEMP_MAX + 1, 0);
+	for (i = 0; i < nv; i++)
+		unit_emit(p, &mv[i], g->vict[i], POLICY_NVM);
+	p->st.page_demoted += nv;
+	return nv;
+}
+
+int policy_decide_pages(struct policy *p, struct policy_page_move *mv,
+			uint32_t max, uint32_t *n)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t budget, nc, nv, nf, nd = 0, i, held;
+
+	if (!g || !mv || !n)
+		return -EINVAL;
+	*n = 0;
+	policy_update_chunks(p);
+	/* The budget is in pages; moves are units. */
+	budget = p->par.max_page_moves >> unit_shift(p);
+	budget = max < budget ? max : budget;
+	held = g->dram + g->promoting - g->demoting;
+	if (held > g->quota) {
+		*n = unit_forced(p, mv, budget);
+		return 0;
+	}
+	nc = unit_sort_cand(p, unit_threshold(g));
+	/* Into free frames first, hottest first. */
+	nf = nc < g->quota - held ? nc : g->quota - held;
+	nf = nf < budget ? nf : budget;
+	/* Then pairs: the hottest candidates left against the coldest victims. */
+	nv = (nc - nf) < (budget - nf) / 2 ? nc - nf : (budget - nf) / 2;
+	nv = nv ? unit_victims(p, nv, g->temp[g->sorted[nf]], 1) : 0;
+	for (i = 0; i < nv; i++) {
+		if (!unit_beats(p, g->sorted[nf + i], g->vict[i])) {
+			p->st.page_refused += nc - nf - i;
+			break;
+		}
+		unit_emit(p, &mv[nd++], g->vict[i], POLICY_NVM);
+	}
+	if (nf + nd < nc && i == nv)
+		p->st.limited += nc - nf - nd;
+	/* Promotions after the demotions, so that frames are free first. */
+	for (i = 0; i < nf + nd; i++)
+		unit_emit(p, &mv[nd + i], g->sorted[i], POLICY_DRAM);
+	p->st.page_demoted += nd;
+	p->st.page_promoted += nf + nd;
+	*n = nf + 2 * nd;
+	return 0;
+}
+
+int policy_page_move_done(struct policy *p, uint32_t page, int ok)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t u;
+	uint8_t *f;
+
+	if (!g || (page & (p->par.page_unit - 1)))
+		return -EINVAL;
+	u = page >> unit_shift(p);
+	if (u >= g->nunits || !(g->flags[u] & PG_INFLIGHT))
+		return -EINVAL;
+	f = &g->flags[u];
+	if (*f & PG_DRAM)
+		g->demoting--;
+	else
+		g->promoting--;
+	*f &= (uint8_t)~PG_INFLIGHT;
+	if (ok) {
+		g->dram += *f & PG_DRAM ? -1u : 1u;
+		*f ^= PG_DRAM;
+		*f |= PG_MOVED;
+		g->moved[u] = (uint8_t)p->now;
+	}
+	return 0;
+}

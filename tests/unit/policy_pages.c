@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for the HMM-V policy core's page mode (hmmv/policy.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmmv/policy.h"
+#include "tests/tap.h"
+
+#define N	4		/* chunks */
+#define PPC	512
+#define MAXMV	4096
+
+static struct policy_params page_params(uint32_t unit)
+{
+	struct policy_params par;
+
+	policy_params_pages(&par);
+	par.pages_per_chunk = PPC;
+	par.sample_pages = PPC;	/* the whole chunk every sample */
+	par.levels = 1;		/* every chunk every interval */
+	par.windows = 2;
+	par.page_unit = unit;
+	par.min_residency = 0;
+	par.hyst_pct = 25;
+	par.page_hyst = POLICY_PAGE_TEMP_ONE / 2;
+	return par;
+}
+
+static struct policy *page_policy(uint32_t unit, uint32_t quota_pages)
+{
+	struct policy_params par = page_params(unit);
+	struct policy *p = NULL;
+
+	if (policy_create(&par, N, &p))
+		return NULL;
+	policy_set_quota_pages(p, quota_pages);
+	return p;
+}
+
+/*
+ * One interval: every sampled chunk reports hits[page] for its block's
+ * pages (hits indexed by VM page); moves complete as ok says. Returns the
+ * moves in mv[], their count in *nm.
+ */
+static void page_interval(struct policy *p, const uint8_t *hits,
+			  struct policy_page_move *mv, uint32_t *nm, int ok)
+{
+	uint32_t list[N], n, i, first, k;
+
+	n = policy_sample_set(p, list, N);
+	for (i = 0; i < n; i++) {
+		policy_sample_block(p, list[i], &first);
+		policy_observe_pages(p, list[i], hits + list[i] * PPC + first);
+	}
+	*nm = 0;
+	policy_decide_pages(p, mv, MAXMV, nm);
+	for (k = 0; k < *nm; k++)
+		policy_page_move_done(p, mv[k].page, ok);
+}
+
+static uint32_t dram_pages_of(const struct policy *p)
+{
+	uint32_t pg, n = 0;
+
+	for (pg = 0; pg < N * PPC; pg++)
+		n += policy_page_tier(p, pg) == POLICY_DRAM;
+	return n;
+}
+
+static void test_params(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[4];
+	struct policy *p = NULL;
+	uint8_t hits[PPC] = { 0 };
+	uint32_t nm;
+
+	par.page_unit = 3;
+	tap_is(policy_create(&par, N, &p), -EINVAL, "page unit not a power of 2 refused");
+	par = page_params(1);
+	par.sample_pages = 64;
+	par.page_unit = 128;
+	tap_is(policy_create(&par, N, &p), -EINVAL, "page unit larger than a block refused");
+	par = page_params(8);
+	par.max_page_moves = 4;
+	tap_is(policy_create(&par, N, &p), -EINVAL, "a move budget below one unit refused");
+	par = page_params(1);
+	par.page_moves = 2;
+	tap_is(policy_create(&par, N, &p), -EINVAL, "page_moves is 0 or 1");
+
+	policy_params_default(&par);
+	tap_is(policy_create(&par, N, &p), 0, "chunk mode");
+	tap_is(policy_decide_pages(p, mv, 4, &nm), -EINVAL, "chunk mode: no page decisions");
+	tap_is(policy_set_unit_tier(p, 0, POLICY_DRAM), -EINVAL,
+	       "chunk mode: no page placement");
+	policy_sample_set(p, &nm, 1);
+	tap_is(policy_observe_pages(p, 0, hits), 0,
+	       "chunk mode: a page observation counts for the chunk");
+	policy_destroy(p);
+
+	p = page_policy(1, 8);
+	tap_ok(p != NULL, "page mode");
+	if (!p)
+		return;
+	tap_is(policy_decide(p, (struct policy_move *)mv, 4, &nm), -EINVAL,
+	       "page mode: no chunk decisions");
+	policy_sample_set(p, &nm, 1);
+	hits[7] = 3;
+	tap_is(policy_observe_pages(p, 0, hits), -EINVAL, "hits above windows refused");
+	tap_is(policy_set_unit_tier(p, N * PPC, POLICY_DRAM), -EINVAL,
+	       "unit beyond the VM refused");
+	tap_is(policy_page_move_done(p, 5, 1), -EINVAL, "a move never handed out refused");
+	policy_destroy(p);
+
+	par = page_params(4);
+	policy_create(&par, N, &p);
+	tap_is(policy_set_unit_tier(p, 2, POLICY_DRAM), -EINVAL,
+	       "a unit is named by its first page");
+	policy_destroy(p);
+}
+
+/* The chunk's temperature is the same however its hits are reported. */
+static void test_chunk_equiv(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy *a = NULL, *b = NULL;
+	struct policy_move cm[N];
+	struct policy_page_move pm[MAXMV];
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t list[N], n, i, k, first, nm, sum, ok = 1;
+
+	par.page_moves = 0;	/* a: chunks, fed sums */
+	policy_create(&par, N, &a);
+	par.page_moves = 1;	/* b: pages */
+	policy_create(&par, N, &b);
+	policy_set_quota(a, 0);
+	policy_set_quota_pages(b, 0);
+	srand(7);
+	for (k = 0; k < 20; k++) {
+		for (i = 0; i < N * PPC; i++)
+			hits[i] = (uint8_t)(rand() % 8 == 0 ? rand() % 3 : 0);
+		n = policy_sample_set(a, list, N);
+		for (i = 0; i < n; i++) {
+			policy_sample_block(a, list[i], &first);
+			for (sum = 0, nm = 0; nm < PPC; nm++)
+				sum += hits[list[i] * PPC + first + nm];
+			policy_observe(a, list[i], sum);
+		}
+		policy_decide(a, cm, N, &nm);
+		page_interval(b, hits, pm, &nm, 1);
+		for (i = 0; i < N; i++)
+			ok &= policy_temp(a, i) == policy_temp(b, i) &&
+			      policy_level(a, i) == policy_level(b, i);
+	}
+	tap_ok(ok, "page mode keeps the chunks' temperatures and levels as chunk mode has them");
+	policy_destroy(a);
+	policy_destroy(b);
+}
+
+/* Sparse hot pages move alone, into free DRAM, nothing else with them. */
+static void test_sparse_free(void)
+{
+	struct policy *p = page_policy(1, 8);
+	struct policy_page_move mv[MAXMV];
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t nm, k, ok = 1;
+
+	hits[2 * PPC + 3] = 2;
+	hits[2 * PPC + 100] = 2;
+	hits[2 * PPC + 300] = 1;
+	page_interval(p, hits, mv, &nm, 1);
+	for (k = 0; k < nm; k++)
+		ok &= mv[k].to == POLICY_DRAM && mv[k].npages == 1;
+	tap_ok(nm == 3 && ok, "three sparse hot pages: three 4 KiB promotions (%u)", nm);
+	tap_ok(mv[0].page == 2 * PPC + 3 || mv[0].page == 2 * PPC + 100,
+	       "hottest first (page %u)", mv[0].page);
+	tap_ok(policy_page_tier(p, 2 * PPC + 300) == POLICY_DRAM &&
+	       policy_page_tier(p, 2 * PPC + 4) == POLICY_NVM && dram_pages_of(p) == 3,
+	       "exactly those pages are in DRAM (%u)", dram_pages_of(p));
+	tap_is(policy_dram_pages(p), 3, "DRAM held: 3 pages");
+	policy_destroy(p);
+}
+
+/* DRAM full of cold pages: hot ones replace them, demotions first. */
+static void test_replace(void)
+{
+	struct policy *p = page_policy(1, 8);
+	struct policy_page_move mv[MAXMV];
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t nm, k, pg, demfirst = 1, seen_promo = 0, held_ok = 1;
+
+	for (pg = 0; pg < 8; pg++)
+		policy_set_unit_tier(p, pg, POLICY_DRAM);
+	for (pg = 0; pg < 5; pg++)
+		hits[PPC + 40 * pg] = 2;
+	page_interval(p, hits, mv, &nm, 0);	/* moves fail: nothing changes */
+	tap_ok(nm == 10 && dram_pages_of(p) == 8 && policy_dram_pages(p) == 8,
+	       "a failed batch leaves placement and DRAM held as they were (%u moves)", nm);
+	page_interval(p, hits, mv, &nm, 1);
+	for (k = 0; k < nm; k++) {
+		if (mv[k].to == POLICY_DRAM)
+			seen_promo = 1;
+		else if (seen_promo)
+			demfirst = 0;
+	}
+	for (pg = 0; pg < 5; pg++)
+		held_ok &= policy_page_tier(p, PPC + 40 * pg) == POLICY_DRAM;
+	tap_ok(nm == 10 && demfirst, "five swaps, demotions first (%u moves)", nm);
+	tap_ok(held_ok && dram_pages_of(p) == 8, "the hot pages are in DRAM, within the quota");
+	policy_destroy(p);
+}
+
+/* A candidate must beat its victim by the margin (hyst_pct 100 here). */
+static void test_margin(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy_stats st;
+	struct policy *p = NULL;
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t nm, k;
+
+	par.hyst_pct = 100;
+	policy_create(&par, N, &p);
+	policy_set_quota_pages(p, 1);
+	policy_set_unit_tier(p, 0, POLICY_DRAM);
+	hits[0] = 1;
+	hits[PPC] = 2;
+	for (k = 0; k < 6; k++)
+		page_interval(p, hits, mv, &nm, 1);
+	policy_get_stats(p, &st);
+	tap_ok(nm == 0 && policy_page_tier(p, 0) == POLICY_DRAM && st.page_refused > 0,
+	       "twice as warm as the DRAM page, not twice plus the margin: refused (%llu)",
+	       (unsigned long long)st.page_refused);
+	hits[0] = 0;
+	for (k = 0; k < 3; k++)
+		page_interval(p, hits, mv, &nm, 1);
+	tap_ok(policy_page_tier(p, PPC) == POLICY_DRAM && policy_page_tier(p, 0) == POLICY_NVM,
+	       "once the DRAM page cools: swapped");
+	policy_destroy(p);
+}
+
+/* The budget bounds an interval's moves; quota cuts demote coldest first. */
+static void test_budget_and_quota(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t nm, pg, ok = 1;
+
+	par.max_page_moves = 16;
+	policy_create(&par, N, &p);
+	policy_set_quota_pages(p, 1024);
+	for (pg = 0; pg < 100; pg++)
+		hits[pg * 7] = 2;
+	page_interval(p, hits, mv, &nm, 1);
+	tap_is(nm, 16, "at most max_page_moves moves per interval");
+	for (pg = 0; pg < 6; pg++)
+		page_interval(p, hits, mv, &nm, 1);
+	tap_is(policy_dram_pages(p), 100, "the rest follow in later intervals");
+	/* Half of them cool down; the quota falls to 60. */
+	for (pg = 0; pg < 50; pg++)
+		hits[pg * 7] = 0;
+	page_interval(p, hits, mv, &nm, 1);
+	policy_set_quota_pages(p, 60);
+	for (pg = 0; pg < 4; pg++) {
+		page_interval(p, hits, mv, &nm, 1);
+		ok &= nm <= 16;
+	}
+	tap_ok(ok && policy_dram_pages(p) == 60, "a quota cut demotes within the budget (%u held)",
+	       policy_dram_pages(p));
+	for (pg = 50, ok = 1; pg < 100; pg++)
+		ok &= policy_page_tier(p, pg * 7) == POLICY_DRAM;
+	tap_ok(ok, "coldest first: every page still hot stayed");
+	policy_destroy(p);
+}
+
+/* Units: a hot page brings its aligned unit. */
+static void test_unit(void)
+{
+	struct policy *p = page_policy(4, 64);
+	struct policy_page_move mv[MAXMV];
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t nm;
+
+	tap_is(policy_page_unit(p), 4, "unit of 4 pages");
+	hits[PPC + 5] = 2;
+	page_interval(p, hits, mv, &nm, 1);
+	tap_ok(nm == 1 && mv[0].page == PPC + 4 && mv[0].npages == 4,
+	       "page 5 of chunk 1: pages 4-7 move together");
+	tap_ok(policy_page_tier(p, PPC + 7) == POLICY_DRAM && policy_dram_pages(p) == 4,
+	       "and count 4 pages of the quota");
+	policy_destroy(p);
+}
+
+/* A unit just moved stays min_residency intervals. */
+static void test_residency(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t nm, k, moved_back = 0;
+
+	par.min_residency = 4;
+	par.page_hyst = 0;
+	par.hyst_pct = 0;
+	policy_create(&par, N, &p);
+	policy_set_quota_pages(p, 1);
+	hits[0] = 1;
+	page_interval(p, hits, mv, &nm, 1);
+	hits[0] = 0;
+	hits[PPC] = 2;
+	for (k = 0; k < 3; k++) {
+		page_interval(p, hits, mv, &nm, 1);
+		moved_back |= policy_page_tier(p, 0) == POLICY_NVM;
+	}
+	tap_ok(!moved_back, "a page promoted stays in DRAM for min_residency intervals");
+	for (k = 0; k < 2; k++)
+		page_interval(p, hits, mv, &nm, 1);
+	tap_ok(policy_page_tier(p, PPC) == POLICY_DRAM, "then gives way to a hotter one");
+	policy_destroy(p);
+}
+
+static void test_idle(void)
+{
+	struct policy *p = page_policy(1, N * PPC);
+	uint32_t pg, list[N];
+
+	for (pg = 0; pg < N * PPC; pg++)
+		policy_set_unit_tier(p, pg, POLICY_DRAM);
+	tap_ok(policy_idle(p), "every page in DRAM within the quota: idle");
+	tap_is(policy_sample_set(p, list, N), 0, "an idle interval samples nothing");
+	policy_set_unit_tier(p, 9, POLICY_NVM);
+	tap_ok(!policy_idle(p), "a page on the slow tier ends idleness");
+	policy_destroy(p);
+}
+
+/* Random traffic: DRAM held never exceeds the quota, placement adds up. */
+static void test_random(void)
+{
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = page_policy(1, 300);
+	uint8_t hits[N * PPC];
+	uint32_t k, i, nm, quota = 300, ok = 1, sum = 0, cut = 0;
+
+	srand(11);
+	for (k = 0; k < 200; k++) {
+		for (i = 0; i < N * PPC; i++)
+			hits[i] = (uint8_t)(rand() % 5 == 0 ? rand() % 3 : 0);
+		if (k % 50 == 49) {
+			quota = 100 + (uint32_t)(rand() % 400);
+			policy_set_quota_pages(p, quota);
+			cut = k;
+		}
+		page_interval(p, hits, mv, &nm, rand() % 10 != 0);
+		sum += nm;
+		/* Failed moves may leave a cut quota exceeded for a while. */
+		if (policy_dram_pages(p) != dram_pages_of(p) ||
+		    (k - cut >= 3 && policy_dram_pages(p) > quota)) {
+			tap_diag("interval %u: held %u, in DRAM %u, quota %u", k,
+				 policy_dram_pages(p), dram_pages_of(p), quota);
+			ok = 0;
+		}
+	}
+	tap_ok(ok && sum > 0, "200 random intervals: DRAM held is the pages in DRAM, "
+	       "within the quota (%u moves)", sum);
+	policy_destroy(p);
+}
+
+int main(void)
+{
+	test_params();
+	test_chunk_equiv();
+	test_sparse_free();
+	test_replace();
+	test_margin();
+	test_budget_and_quota();
+	test_unit();
+	test_residency();
+	test_idle();
+	test_random();
+	return tap_done(0);
+}
