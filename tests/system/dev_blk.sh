@@ -31,7 +31,8 @@ gsum=$(field written)
 cp $log /tmp/dev_blk.console.1
 hsum=$(md5sum $img | cut -d' ' -f1)
 [ -n "$gsum" ]; ok $? "guest reported the checksum of what it wrote"
-[ -n "$(head -c 65536 $img | tr -d '\000' | head -c 1)" ]; ok $? "image is no longer all zeros"
+# od, not the byte itself: \$(...) would strip a first non-zero byte 0x0a.
+[ -n "$(head -c 65536 $img | tr -d '\000' | head -c 1 | od -An -tx1)" ]; ok $? "image is no longer all zeros"
 [ "$gsum" = "$hsum" ]; ok $? "image content equals the guest's data ($hsum)"
 guest dev_blk_read --disk $img
 ok $? "second boot powers off (exit 0)"
