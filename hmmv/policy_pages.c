@@ -134,7 +134,6 @@ static void unit_observe(struct policy *p, uint32_t u, uint32_t sum)
 int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits)
 {
 	uint32_t first, i, sum = 0, usum = 0, w = p->par.windows;
-	uint32_t unit = p->pg ? p->par.page_unit : 1;
 	int err;
 
 	if (!hits || chunk >= p->nchunks)
@@ -151,7 +150,7 @@ int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits)
 	first += chunk * p->par.pages_per_chunk;
 	for (i = 0; i < p->par.sample_pages; i++) {
 		usum += hits[i];
-		if ((i + 1) % unit)
+		if ((i + 1) % p->par.page_unit)
 			continue;
 		unit_observe(p, (first + i) >> unit_shift(p), usum);
 		usum = 0;

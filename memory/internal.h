@@ -59,6 +59,16 @@ void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
 		      const struct mem_chunk *old, uint64_t ns);
 
 /*
+ * memory/remap.c: claims chunk @c for a move (no I/O in flight, none
+ * migrating; I/O into it waits until the claim ends), -EBUSY otherwise;
+ * a tier whose pages the kernel can move in place (a memfd, NUMA-bound or
+ * not, without hugetlb).
+ */
+int mem_chunk_claim(struct guest_mem *m, uint32_t c);
+void mem_chunk_unclaim(struct guest_mem *m, uint32_t c);
+bool mem_tier_inplace(const struct mem_tier *t);
+
+/*
  * memory/pages.c, under m->lock: bytes a tier holds (its chunks, less their
  * pages away, plus the other tier's pages away here); a chunk moved whole
  * from @old_tier has its pages home again.

@@ -270,7 +270,9 @@ int memory_move_inplace(struct guest_mem *m, uint32_t chunk, int dst);
  * move_pages(2): no pause, no remap. Returns how many of them are on @dst
  * afterwards (npages when all; the kernel may leave a busy page), or
  * -EOPNOTSUPP unless both tiers are memfds (NUMA nodes, no hugetlb),
- * -ENOSPC over @dst's quota, -EBUSY while the chunk moves whole, -EINVAL.
+ * -ENOSPC over @dst's quota, -EBUSY while the chunk moves whole or has
+ * device I/O in flight (it is claimed as for any move: device I/O into it
+ * waits out the call), -EINVAL.
  * A later move of the whole chunk brings its pages along.
  */
 #define MEM_MOVE_PAGES_MAX	512

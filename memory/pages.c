@@ -50,21 +50,11 @@ void mem_pages_settle(struct guest_mem *m, uint32_t c, int old_tier)
 			page_flip(m, pg, old_tier);
 }
 
-static bool pages_capable(const struct guest_mem *m, const struct mem_chunk *ch,
-			  int dst)
-{
-	const struct mem_tier *a = &m->tiers[ch->file], *b = &m->tiers[dst];
-
-	return (a->kind == MEM_BACK_MEMFD || a->kind == MEM_BACK_NODE) && !a->hugetlb &&
-	       (b->kind == MEM_BACK_MEMFD || b->kind == MEM_BACK_NODE) && !b->hugetlb;
-}
-
 bool memory_pages_movable(const struct guest_mem *m)
 {
-	struct mem_chunk ch = { .file = MEM_TIER_NVM };
-
 	return m->tiers[MEM_TIER_NVM].kind != MEM_BACK_NONE &&
-	       pages_capable(m, &ch, MEM_TIER_DRAM);
+	       mem_tier_inplace(&m->tiers[MEM_TIER_NVM]) &&
+	       mem_tier_inplace(&m->tiers[MEM_TIER_DRAM]);
 }
 
 int memory_page_tier(struct guest_mem *m, uint64_t page)
@@ -100,9 +90,10 @@ static int pages_begin(struct guest_mem *m, uint32_t c, uint64_t page,
 		       uint32_t n, int dst)
 {
 	const struct mem_chunk *ch = &m->chunks[c];
-	uint32_t i, need = 0, zero = 0;
+	uint32_t i, need = 0;
+	int err;
 
-	if (!pages_capable(m, ch, dst))
+	if (!mem_tier_inplace(&m->tiers[ch->file]) || !mem_tier_inplace(&m->tiers[dst]))
 		return -EOPNOTSUPP;
 	if (!m->away) {
 		m->away = calloc((m->ram_size / MEM_PAGE_SIZE + 63) / 64, sizeof(*m->away));
@@ -115,10 +106,9 @@ static int pages_begin(struct guest_mem *m, uint32_t c, uint64_t page,
 		return 0;
 	if (mem_tier_used(m, dst) + need * MEM_PAGE_SIZE > m->tiers[dst].quota)
 		return -ENOSPC;
-	/* No whole-chunk move meanwhile; device I/O goes on. */
-	if (!atomic_compare_exchange_strong(&m->state[c], &zero, MEM_CHUNK_MIGRATING))
-		return -EBUSY;
-	return (int)need;
+	/* Claimed as for any move: no whole-chunk move meanwhile. */
+	err = mem_chunk_claim(m, c);
+	return err ? err : (int)need;
 }
 
 /* The first node of @dst's binding: where the pages go. */
@@ -150,6 +140,33 @@ static int pages_syscall(void **addr, int *nodes, int *st, uint32_t n)
 	return -errno;
 }
 
+/*
+ * A page never touched is not there to move (-ENOENT): those, and only
+ * those, are made (MADV_POPULATE_READ) and moved in a second call.
+ */
+static int pages_retry_absent(void **addr, int *nodes, int *st, uint32_t n)
+{
+	void *again[MEM_MOVE_PAGES_MAX];
+	int ast[MEM_MOVE_PAGES_MAX];
+	uint32_t idx[MEM_MOVE_PAGES_MAX], i, na = 0;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (st[i] != -ENOENT)
+			continue;
+		if (madvise(addr[i], MEM_PAGE_SIZE, MADV_POPULATE_READ) < 0)
+			return -errno;
+		again[na] = addr[i];
+		idx[na++] = i;
+	}
+	if (!na)
+		return 0;
+	err = pages_syscall(again, nodes, ast, na);
+	for (i = 0; !err && i < na; i++)
+		st[idx[i]] = ast[i];
+	return err;
+}
+
 int memory_move_pages(struct guest_mem *m, uint64_t page, uint32_t npages, int dst)
 {
 	uint64_t ppc = m->chunk_size / MEM_PAGE_SIZE;
@@ -179,11 +196,9 @@ int memory_move_pages(struct guest_mem *m, uint64_t page, uint32_t npages, int d
 	pthread_mutex_unlock(&m->lock);
 	if (need <= 0)
 		return need < 0 ? need : (int)npages;
-	/* A page never touched is not there to move: make it, then move it. */
-	for (i = 0; i < k; i++)
-		if (madvise(addr[i], MEM_PAGE_SIZE, MADV_POPULATE_READ) < 0)
-			break;
-	err = i < k ? -errno : pages_syscall(addr, nodes, st, k);
+	err = pages_syscall(addr, nodes, st, k);
+	if (!err)
+		err = pages_retry_absent(addr, nodes, st, k);
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; !err && i < k; i++) {
 		if (st[i] != node)
@@ -192,6 +207,6 @@ int memory_move_pages(struct guest_mem *m, uint64_t page, uint32_t npages, int d
 		done++;
 	}
 	pthread_mutex_unlock(&m->lock);
-	atomic_fetch_and(&m->state[c], ~MEM_CHUNK_MIGRATING);
+	mem_chunk_unclaim(m, c);
 	return err ? err : (int)(npages - k + done);
 }

@@ -22,7 +22,7 @@ static uint64_t now_ns(void)
 }
 
 /* Claims the chunk for a migration: no I/O in flight, none migrating. */
-static int chunk_claim(struct guest_mem *m, uint32_t c)
+int mem_chunk_claim(struct guest_mem *m, uint32_t c)
 {
 	uint32_t zero = 0;
 
@@ -30,7 +30,7 @@ static int chunk_claim(struct guest_mem *m, uint32_t c)
 	       0 : -EBUSY;
 }
 
-static void chunk_unclaim(struct guest_mem *m, uint32_t c)
+void mem_chunk_unclaim(struct guest_mem *m, uint32_t c)
 {
 	atomic_fetch_and(&m->state[c], ~MEM_CHUNK_MIGRATING);
 }
@@ -46,12 +46,12 @@ static int64_t remap_prepare(struct guest_mem *m, uint32_t c, int dst)
 		return -EALREADY;
 	if (ch->tier != dst && mem_tier_used(m, dst) >= m->tiers[dst].quota)
 		return -ENOSPC;
-	err = chunk_claim(m, c);
+	err = mem_chunk_claim(m, c);
 	if (err)
 		return err;
 	frame = mem_frames_alloc(&m->tiers[dst].frames);
 	if (frame < 0)
-		chunk_unclaim(m, c);
+		mem_chunk_unclaim(m, c);
 	return frame;
 }
 
@@ -114,7 +114,7 @@ int mem_remap_map(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
 void mem_remap_abort(struct guest_mem *m, uint32_t c, int dst, uint32_t frame)
 {
 	frame_retire(m, dst, frame);
-	chunk_unclaim(m, c);
+	mem_chunk_unclaim(m, c);
 }
 
 void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
@@ -130,7 +130,7 @@ void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
 	m->remap_ns += ns;
 	pthread_mutex_unlock(&m->lock);
 	frame_retire(m, old->file, old->frame);
-	chunk_unclaim(m, c);
+	mem_chunk_unclaim(m, c);
 }
 
 int memory_remap(struct guest_mem *m, uint32_t c, int dst)
@@ -172,7 +172,7 @@ int memory_remap_paused(struct guest_mem *m, uint32_t c, int dst, uint64_t *paus
 	return err;
 }
 
-static bool inplace_capable(const struct mem_tier *t)
+bool mem_tier_inplace(const struct mem_tier *t)
 {
 	return (t->kind == MEM_BACK_MEMFD || t->kind == MEM_BACK_NODE) && !t->hugetlb;
 }
@@ -215,10 +215,10 @@ int memory_move_inplace(struct guest_mem *m, uint32_t c, int dst)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	ch = &m->chunks[c];
-	err = !inplace_capable(&m->tiers[ch->file]) || !inplace_capable(&m->tiers[dst]) ?
+	err = !mem_tier_inplace(&m->tiers[ch->file]) || !mem_tier_inplace(&m->tiers[dst]) ?
 	      -EOPNOTSUPP : ch->tier == dst ? -EALREADY :
 	      mem_tier_used(m, dst) >= m->tiers[dst].quota ?
-	      -ENOSPC : chunk_claim(m, c);
+	      -ENOSPC : mem_chunk_claim(m, c);
 	pthread_mutex_unlock(&m->lock);
 	if (err)
 		return err;
@@ -231,6 +231,6 @@ int memory_move_inplace(struct guest_mem *m, uint32_t c, int dst)
 		ch->tier = (uint8_t)dst;
 	}
 	pthread_mutex_unlock(&m->lock);
-	chunk_unclaim(m, c);
+	mem_chunk_unclaim(m, c);
 	return err;
 }
