@@ -16,7 +16,10 @@ hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M \
 	--console file:$log --disk $img </dev/null &
 vm=$!
 i=0
-while ! grep -q "dev-blk: held" $log && [ $i -lt 1500 ]; do sleep 0.1; i=$((i + 1)); done
+# The whole line: the console file may hold "dev-blk: held" before its sum.
+while ! grep -q "dev-blk: held [0-9a-f]\{32\}" $log && [ $i -lt 1500 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 kill -TERM $vm
 wait $vm
 rc=$?
