@@ -70,10 +70,12 @@ bool mem_tier_inplace(const struct mem_tier *t);
 
 /*
  * memory/pages.c, under m->lock: bytes a tier holds (its chunks, less their
- * pages away, plus the other tier's pages away here); a chunk moved whole
- * from @old_tier has its pages home again.
+ * pages away, plus the other tier's pages away here); whether chunk @c,
+ * moved whole, fits in @dst's quota (only its pages not there yet count);
+ * a chunk moved whole from @old_tier has its pages home again.
  */
 uint64_t mem_tier_used(const struct guest_mem *m, int t);
+bool mem_chunk_fits(const struct guest_mem *m, uint32_t c, int dst);
 void mem_pages_settle(struct guest_mem *m, uint32_t c, int old_tier);
 
 /* Reads a small sysfs-style file holding one unsigned number. */

@@ -40,6 +40,16 @@ uint64_t mem_tier_used(const struct guest_mem *m, int t)
 	       m->tiers[!t].pages_away * MEM_PAGE_SIZE;
 }
 
+bool mem_chunk_fits(const struct guest_mem *m, uint32_t c, int dst)
+{
+	uint64_t ppc = m->chunk_size / MEM_PAGE_SIZE, pg, need = 0;
+	int t = m->chunks[c].tier;
+
+	for (pg = c * ppc; pg < (c + 1) * ppc; pg++)
+		need += (t ^ page_away(m, pg)) != dst;
+	return !need || mem_tier_used(m, dst) + need * MEM_PAGE_SIZE <= m->tiers[dst].quota;
+}
+
 void mem_pages_settle(struct guest_mem *m, uint32_t c, int old_tier)
 {
 	uint64_t pg, first = (uint64_t)c * (m->chunk_size / MEM_PAGE_SIZE);

@@ -44,7 +44,7 @@ static int64_t remap_prepare(struct guest_mem *m, uint32_t c, int dst)
 
 	if (ch->tier == dst && ch->file == dst)
 		return -EALREADY;
-	if (ch->tier != dst && mem_tier_used(m, dst) >= m->tiers[dst].quota)
+	if (!mem_chunk_fits(m, c, dst))
 		return -ENOSPC;
 	err = mem_chunk_claim(m, c);
 	if (err)
@@ -217,8 +217,7 @@ int memory_move_inplace(struct guest_mem *m, uint32_t c, int dst)
 	ch = &m->chunks[c];
 	err = !mem_tier_inplace(&m->tiers[ch->file]) || !mem_tier_inplace(&m->tiers[dst]) ?
 	      -EOPNOTSUPP : ch->tier == dst ? -EALREADY :
-	      mem_tier_used(m, dst) >= m->tiers[dst].quota ?
-	      -ENOSPC : mem_chunk_claim(m, c);
+	      !mem_chunk_fits(m, c, dst) ? -ENOSPC : mem_chunk_claim(m, c);
 	pthread_mutex_unlock(&m->lock);
 	if (err)
 		return err;

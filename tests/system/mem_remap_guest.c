@@ -93,32 +93,38 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* One move of chunk @c to the other tier; demotes a DRAM chunk if full. */
+static int move_chunk(struct guest_mem *m, uint32_t c, int dst, bool inplace)
+{
+	return inplace ? memory_move_inplace(m, c, dst) : memory_remap_paused(m, c, dst, NULL);
+}
+
+/*
+ * One move of chunk @c to the other tier. While the destination is full,
+ * a chunk of it goes the other way first: with pages away, one such move
+ * may free less than a chunk, so a few may be needed.
+ */
 static int move_one(struct guest_mem *m, uint32_t c, uint32_t first, uint32_t nr, bool inplace)
 {
 	struct mem_chunk ch, victim;
 	uint32_t v;
-	int dst, err, tries;
+	int dst, err, tries, round;
 
 	memory_chunk_info(m, c, &ch);
 	dst = ch.tier == MEM_TIER_DRAM ? MEM_TIER_NVM : MEM_TIER_DRAM;
-	if (inplace)
-		err = memory_move_inplace(m, c, dst);
-	else
-		err = memory_remap_paused(m, c, dst, NULL);
-	if (err != -ENOSPC)
-		return err;
-	/* The destination is full: move some chunk out of it first. */
-	for (tries = 0; tries < 1000; tries++) {
-		v = first + (uint32_t)(rng() % nr);
-		memory_chunk_info(m, v, &victim);
-		if (victim.tier == dst)
-			break;
+	err = move_chunk(m, c, dst, inplace);
+	for (round = 0; err == -ENOSPC && round < 16; round++) {
+		for (tries = 0; tries < 1000; tries++) {
+			v = first + (uint32_t)(rng() % nr);
+			memory_chunk_info(m, v, &victim);
+			if (victim.tier == dst && v != c)
+				break;
+		}
+		err = move_chunk(m, v, !dst, inplace);
+		if (err)
+			return err;
+		err = move_chunk(m, c, dst, inplace);
 	}
-	err = inplace ? memory_move_inplace(m, v, !dst) : memory_remap_paused(m, v, !dst, NULL);
-	if (err)
-		return err;
-	return inplace ? memory_move_inplace(m, c, dst) : memory_remap_paused(m, c, dst, NULL);
+	return err;
 }
 
 /* A run of 1..16 pages of chunk @c to the tier its first page is not on. */
