@@ -422,15 +422,12 @@ static void log_pages(struct engine *e, uint32_t to, uint32_t npages, int ok)
  * unit the kernel left partly behind (a busy page) counts as not moved,
  * and the next decision sees it where the policy last knew it.
  */
-static int carry_out_pages(struct engine *e)
+static void move_units(struct engine *e, uint32_t n)
 {
 	const struct policy_page_move *mv;
-	uint32_t n = 0, i;
-	int err, r;
+	uint32_t i;
+	int r;
 
-	err = policy_decide_pages(e->p, e->pmv, e->par.max_page_moves, &n);
-	if (err)
-		return fail(e, err, "policy_decide");
 	for (i = 0; i < n; i++) {
 		mv = &e->pmv[i];
 		r = e->moves ? memory_move_pages(e->m, mv->page, mv->npages,
@@ -439,6 +436,39 @@ static int carry_out_pages(struct engine *e)
 		policy_page_move_done(e->p, mv->page, r == (int)mv->npages);
 		if (e->moves)
 			log_pages(e, mv->to, mv->npages, r == (int)mv->npages);
+	}
+}
+
+static int carry_out_pages(struct engine *e)
+{
+	uint32_t n = 0;
+	int err;
+
+	err = policy_decide_pages(e->p, e->pmv, e->par.max_page_moves, &n);
+	if (err)
+		return fail(e, err, "policy_decide");
+	move_units(e, n);
+	return 0;
+}
+
+/*
+ * Page mode, after the first window's harvest (between windows, so that
+ * no window sees a move): the slow units seen in it go to free DRAM now,
+ * not at the interval's end (policy_promote_early()).
+ */
+static int promote_early(struct engine *e, uint32_t n)
+{
+	uint32_t i, nm;
+	int err;
+
+	for (i = 0; e->pages && i < n; i++) {
+		nm = 0;
+		err = policy_promote_early(e->p, e->list[i],
+					   e->counts + (size_t)i * e->par.sample_pages,
+					   e->pmv, e->par.max_page_moves, &nm);
+		if (err)
+			return fail(e, err, "policy_promote_early");
+		move_units(e, nm);
 	}
 	return 0;
 }
@@ -552,6 +582,8 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 			fail(e, err, "dirty log harvest");
 			return false;
 		}
+		if (k == 0 && promote_early(e, n) < 0)
+			return false;
 	}
 	if (observe(e, n) < 0 || carry_out(e) < 0)
 		return false;

@@ -62,7 +62,8 @@ static int params_valid(const struct policy_params *p)
 		return 0;
 	if (p->page_moves > 1 ||
 	    (p->page_moves && p->max_page_moves < p->page_unit) ||
-	    p->page_hyst > POLICY_PAGE_TEMP_MAX)
+	    p->page_hyst > POLICY_PAGE_TEMP_MAX ||
+	    p->page_headroom_pct > 50)
 		return 0;
 	/* A unit is a power of 2 within a block: blocks hold whole units. */
 	if (!p->page_unit || p->page_unit & (p->page_unit - 1) ||
@@ -241,8 +242,10 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 
 	p->now++;
 	p->st.intervals++;
-	if (p->pg)
+	if (p->pg) {
 		p->pg->ncand = 0;
+		p->pg->early = 0;
+	}
 	if (max > p->par.max_samples)
 		max = p->par.max_samples;
 	if (!p->par.sample_idle && policy_idle(p)) {
@@ -590,12 +593,33 @@ int policy_move_done(struct policy *p, uint32_t chunk, int ok)
 	return 0;
 }
 
+/*
+ * Page mode: each unit in the bucket a chunk of its density would have
+ * (a chunk's temperature is its page-windows << POLICY_TEMP_SHIFT), so
+ * that the pool weighs page-mode and chunk-mode VMs alike.
+ */
+static void pages_histogram(const struct policy *p, uint64_t bytes[POLICY_BUCKETS])
+{
+	const struct policy_pages *g = p->pg;
+	uint64_t ub = (uint64_t)p->par.page_unit << 12, t, eq;
+
+	for (t = 0; t <= POLICY_PAGE_TEMP_MAX; t++) {
+		eq = (t * p->par.pages_per_chunk << POLICY_TEMP_SHIFT) /
+		     ((uint64_t)p->par.page_unit * POLICY_PAGE_TEMP_ONE);
+		bytes[policy_bucket((uint32_t)eq)] += g->hist[t] * ub;
+	}
+}
+
 void policy_histogram(const struct policy *p, uint64_t bytes[POLICY_BUCKETS])
 {
 	uint64_t chunk_bytes = (uint64_t)p->par.pages_per_chunk << 12;
 	uint32_t i;
 
 	memset(bytes, 0, POLICY_BUCKETS * sizeof(bytes[0]));
+	if (p->pg) {
+		pages_histogram(p, bytes);
+		return;
+	}
 	for (i = 0; i < p->nchunks; i++)
 		bytes[policy_bucket(p->c[i].temp)] += chunk_bytes;
 }

@@ -71,6 +71,13 @@
  * by hyst_pct percent plus page_hyst; at most max_page_moves pages moved
  * per interval (policy_decide_pages()). Chunks keep their temperatures
  * and levels: they still decide what is sampled, and what the pool sees.
+ * Early promotion (page_headroom_pct > 0): at the first window's harvest a
+ * slow unit seen in it goes to free DRAM at once
+ * (policy_promote_early()), a whole interval sooner; to keep room for
+ * that, each decision also demotes DRAM units not seen for a while
+ * (temperature 0) until page_headroom_pct percent of the quota is free,
+ * as Linux's kswapd demotes cold pages to keep a free watermark for
+ * promotions.
  */
 #ifndef HMMV_POLICY_H
 #define HMMV_POLICY_H
@@ -109,6 +116,7 @@ struct policy_params {
 	uint32_t page_unit;		/* pages placed together (power of 2) */
 	uint32_t max_page_moves;	/* page moves per interval */
 	uint32_t page_hyst;		/* page promotion margin, temp units */
+	uint32_t page_headroom_pct;	/* % of the quota kept free, early promotion */
 };
 
 #define POLICY_PAGE_TEMP_ONE	16	/* a page temp: one window touched */
@@ -226,7 +234,15 @@ int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits);
 /* Page mode's policy_decide(): at most max page moves, demotions first. */
 int policy_decide_pages(struct policy *p, struct policy_page_move *moves,
 			uint32_t max, uint32_t *n);
-/* A move handed out by policy_decide_pages() (its first page) finished. */
+/*
+ * Page mode, at the first window's harvest of chunk's block (seen[i]: its
+ * page i was touched in that window): its slow units seen go to free
+ * DRAM now, at most max moves; the interval's move budget counts them.
+ * Nothing without page_headroom_pct.
+ */
+int policy_promote_early(struct policy *p, uint32_t chunk, const uint8_t *seen,
+			 struct policy_page_move *moves, uint32_t max, uint32_t *n);
+/* A move handed out by policy_decide_pages() or policy_promote_early() finished. */
 int policy_page_move_done(struct policy *p, uint32_t page, int ok);
 
 #endif

@@ -46,6 +46,7 @@ struct policy_pages {
 	uint32_t promoting;	/* promotions out */
 	uint32_t demoting;	/* demotions out */
 	uint32_t quota;		/* DRAM quota in units */
+	uint32_t early;		/* units promoted early this interval */
 };
 
 struct policy {

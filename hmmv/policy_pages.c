@@ -30,6 +30,12 @@
  * 4: 0.80; a hot page's neighbour comes along before it is touched, while
  * 4 and more waste DRAM on scattered hot pages, zipf 0.82 against 0.78);
  * 2 ms windows did 0.5% better, not enough to part from the engine's 5.
+ * Round four (early promotion, 0-25% of the quota kept free): 6%, 0.87
+ * of the oracle against 0.81 without (sort 0.77 -> 0.95, xz 0.84 ->
+ * 0.94: a real program's pages turn hot and cold within a few intervals,
+ * so a promotion an interval late loses most of their accesses; 1%:
+ * 0.86, 12%: 0.87, 25%: 0.86; the synthetic ones keep no DRAM unit cold
+ * and are unchanged).
  */
 void policy_params_pages(struct policy_params *p)
 {
@@ -42,6 +48,7 @@ void policy_params_pages(struct policy_params *p)
 	p->window_shift = 2;
 	p->page_hyst = POLICY_PAGE_TEMP_ONE / 2;
 	p->max_page_moves = 4096;
+	p->page_headroom_pct = 6;
 }
 
 static uint32_t unit_shift(const struct policy *p)
@@ -292,6 +299,54 @@ static uint32_t unit_forced(struct policy *p, struct policy_page_move *mv,
 	return nv;
 }
 
+/* Units to free for the headroom: DRAM units at temperature 0 only. */
+static uint32_t unit_headroom(struct policy *p, struct policy_page_move *mv,
+			      uint32_t budget)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t held = g->dram + g->promoting - g->demoting;
+	uint32_t want = (uint32_t)((uint64_t)g->quota * p->par.page_headroom_pct / 100);
+	uint32_t free, nv, i;
+
+	free = g->quota > held ? g->quota - held : 0;
+	if (free >= want)
+		return 0;
+	nv = unit_victims(p, want - free < budget ? want - free : budget, 1, 1);
+	for (i = 0; i < nv; i++)
+		unit_emit(p, &mv[i], g->vict[i], POLICY_NVM);
+	p->st.page_demoted += nv;
+	return nv;
+}
+
+int policy_promote_early(struct policy *p, uint32_t chunk, const uint8_t *seen,
+			 struct policy_page_move *mv, uint32_t max, uint32_t *n)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t first, i, u, held, budget;
+
+	if (!g || !seen || !mv || !n || chunk >= p->nchunks)
+		return -EINVAL;
+	*n = 0;
+	if (!p->par.page_headroom_pct)
+		return 0;
+	budget = p->par.max_page_moves >> unit_shift(p);
+	held = g->dram + g->promoting - g->demoting;
+	policy_sample_block(p, chunk, &first);
+	first += chunk * p->par.pages_per_chunk;
+	for (i = 0; i < p->par.sample_pages && *n < max; i++) {
+		u = (first + i) >> unit_shift(p);
+		if (!seen[i] || held >= g->quota || g->early >= budget)
+			continue;
+		if (g->flags[u] & (PG_DRAM | PG_INFLIGHT) || unit_recent(p, u))
+			continue;
+		unit_emit(p, &mv[(*n)++], u, POLICY_DRAM);
+		held++;
+		g->early++;
+		p->st.page_promoted++;
+	}
+	return 0;
+}
+
 int policy_decide_pages(struct policy *p, struct policy_page_move *mv,
 			uint32_t max, uint32_t *n)
 {
@@ -304,6 +359,7 @@ int policy_decide_pages(struct policy *p, struct policy_page_move *mv,
 	policy_update_chunks(p);
 	/* The budget is in pages; moves are units. */
 	budget = p->par.max_page_moves >> unit_shift(p);
+	budget = budget > g->early ? budget - g->early : 0;
 	budget = max < budget ? max : budget;
 	held = g->dram + g->promoting - g->demoting;
 	if (held > g->quota) {
@@ -332,6 +388,9 @@ int policy_decide_pages(struct policy *p, struct policy_page_move *mv,
 	p->st.page_demoted += nd;
 	p->st.page_promoted += nf + nd;
 	*n = nf + 2 * nd;
+	/* Room for the next interval's early promotions. */
+	if (p->par.page_headroom_pct && *n < budget)
+		*n += unit_headroom(p, mv + *n, budget - *n);
 	return 0;
 }
 

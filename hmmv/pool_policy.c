@@ -84,6 +84,57 @@ static void apply_hysteresis(const struct pool_params *pp, uint64_t total,
 			vms[i].quota = q[i];
 }
 
+/*
+ * To whole granules by largest remainder: each VM rounded down (never
+ * below its minimum), then the granules that frees go to the largest
+ * remainders, so that a VM's share of 1.2 granules is not always lost.
+ * rem is scratch.
+ */
+static void round_granules(const struct pool_params *pp, uint64_t total,
+			   const struct pool_vm *vms, uint32_t n, uint64_t *q,
+			   uint64_t *rem)
+{
+	uint64_t used = 0, r;
+	uint32_t i, k;
+
+	for (i = 0; i < n; i++) {
+		r = q[i] / pp->granule * pp->granule;
+		rem[i] = r >= vms[i].min_bytes ? q[i] - r : 0;
+		q[i] -= rem[i];
+		used += q[i];
+	}
+	for (;;) {
+		for (i = 0, k = n; i < n; i++)
+			if (rem[i] && (k == n || rem[i] > rem[k]))
+				k = i;
+		if (k == n || used + pp->granule > total)
+			return;
+		rem[k] = 0;
+		if (q[k] + pp->granule > vms[k].max_bytes)
+			continue;
+		q[k] += pp->granule;
+		used += pp->granule;
+	}
+}
+
+/* What hysteresis left idle goes to the VMs it held below their target. */
+static void fill_idle(uint64_t total, struct pool_vm *vms, uint32_t n,
+		      const uint64_t *q)
+{
+	uint64_t held = 0, give;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		held += vms[i].quota;
+	for (i = 0; i < n && held < total; i++) {
+		if (vms[i].quota >= q[i])
+			continue;
+		give = min64(q[i] - vms[i].quota, total - held);
+		vms[i].quota += give;
+		held += give;
+	}
+}
+
 int pool_policy_compute(const struct pool_params *pp, uint64_t total,
 			struct pool_vm *vms, uint32_t n)
 {
@@ -125,13 +176,9 @@ int pool_policy_compute(const struct pool_params *pp, uint64_t total,
 	for (i = 0; i < n; i++)
 		w[i] = vms[i].max_bytes - q[i];
 	share(q, w, n, total - used);
-	for (i = 0; i < n; i++) {
-		uint64_t r = q[i] / pp->granule * pp->granule;
-
-		/* Rounding must not take a VM below its minimum. */
-		q[i] = r >= vms[i].min_bytes ? r : q[i];
-	}
+	round_granules(pp, total, vms, n, q, w);
 	apply_hysteresis(pp, total, vms, n, q);
+	fill_idle(total, vms, n, q);
 	free(q);
 	return 0;
 }

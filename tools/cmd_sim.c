@@ -124,9 +124,10 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		U("hmmv-4k-window-shift", pp.hmmv4k.window_shift, "N", "hmm-v-4k: window k lasts 2^-(k*N) of the first (2)"),
 		U("hmmv-4k-unit", pp.hmmv4k.page_unit, "N", "hmm-v-4k: pages placed together, a power of 2 (2)"),
 		U("hmmv-4k-max-moves", pp.hmmv4k.max_page_moves, "N", "hmm-v-4k: page moves per interval (4096)"),
+		U("hmmv-4k-headroom", pp.hmmv4k.page_headroom_pct, "PCT", "hmm-v-4k: % of the DRAM quota kept free for early promotion at the first window, 0 = none (0)"),
 		U("hmmv-4k-hyst", pp.hmmv4k.page_hyst, "N", "hmm-v-4k: promotion margin over the victim's, 1/16 window (8); also --hmmv-hyst-pct"),
 		U("pool-period", pp.pool_period, "N", "intervals between pool rounds (10)"),
-		D("pool-min-mb", pool_min_mb, "MB", "pool minimum per VM (16)"),
+		D("pool-min-mb", pool_min_mb, "MB", "pool minimum per VM, as hmmv run --dram-min (0)"),
 		D("nb-scan-period-ms", pp.nb_scan_period_ms, "MS", "numa_balancing_scan_period_min_ms (100)"),
 		D("nb-scan-size-mb", pp.nb_scan_size_mb, "MB", "numa_balancing_scan_size_mb (256)"),
 		D("nb-hot-threshold-ms", pp.nb_hot_threshold_ms, "MS", "numa_balancing_hot_threshold_ms (3)"),
@@ -244,7 +245,7 @@ static void cfg_default(struct simcfg *c)
 	c->vm_mb = 256;
 	c->hot_mb = 32;
 	c->interval_ms = 100;
-	c->pool_min_mb = 16;
+	c->pool_min_mb = 0;
 	c->presence_lines = SIM_PRESENCE_LINES;
 }
 
@@ -641,6 +642,13 @@ static int simulate(const struct simcfg *c, struct source *src)
 	dram = c->dram_mb > 0 ? (uint64_t)(c->dram_mb * 256) :
 	       (uint64_t)(total * c->dram_pct / 100);
 	run.dram_pages = dram / SIM_CHUNK_PAGES * SIM_CHUNK_PAGES;
+	/* As the pool refuses a VM whose minimum does not fit (tools/pool). */
+	if (h->nvms > 1 && c->pp.pool_min_bytes / SIM_PAGE * h->nvms > run.dram_pages) {
+		fprintf(stderr, "hmmv sim: --pool-min-mb %g for each of %u VMs exceeds the DRAM of %llu MiB\n",
+			c->pool_min_mb, h->nvms,
+			(unsigned long long)(run.dram_pages * SIM_PAGE >> 20));
+		return EXIT_USAGE;
+	}
 	if (c->estimate)
 		return estimate(c, &run, src);
 	r = sim_run(&run, src);

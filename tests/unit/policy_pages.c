@@ -370,6 +370,122 @@ static void test_random(void)
 	policy_destroy(p);
 }
 
+/*
+ * The pool's input: every unit's bytes in the bucket a chunk of its
+ * density has in chunk mode, so that page-mode and chunk-mode VMs weigh
+ * alike in one pool.
+ */
+static void test_histogram(void)
+{
+	struct policy_params cpar = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy_move cm[N];
+	struct policy *p = page_policy(2, PPC), *c = NULL;
+	uint64_t bytes[POLICY_BUCKETS], cbytes[POLICY_BUCKETS], sum = 0;
+	static uint8_t hits[N * PPC];
+	uint32_t list[N], i, k, n, nm, b;
+
+	cpar.page_moves = 0;
+	if (!tap_ok(p && !policy_create(&cpar, N, &c), "page- and chunk-mode policies")) {
+		policy_destroy(p);
+		return;
+	}
+	memset(hits, 0, sizeof(hits));
+	for (i = 0; i < 64; i++)	/* 64 pages of chunk 1: 1.5 windows each */
+		hits[PPC + i] = 1 + (i & 1);
+	for (k = 0; k < 16; k++) {
+		page_interval(p, hits, mv, &nm, 0);
+		n = policy_sample_set(c, list, N);
+		for (i = 0; i < n; i++)	/* chunk 2 all at the same density */
+			policy_observe(c, list[i], list[i] == 2 ? 3 * PPC / 2 : 0);
+		policy_decide(c, cm, N, &nm);
+	}
+	policy_histogram(p, bytes);
+	policy_histogram(c, cbytes);
+	for (b = 0; b < POLICY_BUCKETS; b++)
+		sum += bytes[b];
+	b = policy_bucket(policy_temp(c, 2));
+	tap_ok(sum == (uint64_t)N * PPC * 4096, "page histogram covers all of guest RAM: %llu",
+	       (unsigned long long)sum);
+	tap_ok(b > 0 && bytes[b] == 64 * 4096 && cbytes[b] == PPC * 4096ull &&
+	       bytes[0] == (uint64_t)(N * PPC - 64) * 4096,
+	       "hot pages land in the bucket of a chunk as dense (bucket %u: %llu KiB), the rest idle",
+	       b, (unsigned long long)(bytes[b] >> 10));
+	policy_destroy(p);
+	policy_destroy(c);
+}
+
+/*
+ * Early promotion: at the first window's harvest, slow units seen in it go
+ * to free DRAM at once, within the quota and the interval's budget; the
+ * decision keeps headroom_pct of the quota free by demoting units at
+ * temperature 0 only.
+ */
+static void test_early(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	static uint8_t hits[N * PPC];
+	uint8_t seen[PPC] = { 0 };
+	uint32_t list[N], n, nm = 0, k, pg, ok = 1, warm_kept = 1;
+
+	par.page_headroom_pct = 25;
+	par.max_page_moves = 6;
+	if (!tap_ok(!policy_create(&par, N, &p), "policy with 25%% headroom"))
+		return;
+	policy_set_quota_pages(p, 16);
+	for (pg = 0; pg < 12; pg++)	/* 12 of 16 in DRAM: 4 free */
+		policy_set_unit_tier(p, pg, POLICY_DRAM);
+	n = policy_sample_set(p, list, N);
+	for (k = 0; k < 8; k++)
+		seen[10 + k] = 1;	/* 8 slow pages of chunk 2 seen */
+	policy_promote_early(p, 2, seen, mv, MAXMV, &nm);
+	for (k = 0; k < nm; k++)
+		ok &= mv[k].to == POLICY_DRAM && mv[k].page >= 2 * PPC + 10 &&
+		      mv[k].page < 2 * PPC + 18;
+	tap_ok(nm == 4 && ok, "early: as many seen slow pages as DRAM has free (%u of 8)", nm);
+	for (k = 0; k < nm; k++)
+		policy_page_move_done(p, mv[k].page, 1);
+	tap_is(policy_dram_pages(p), 16, "DRAM held: the quota, not more");
+	policy_promote_early(p, 2, seen, mv, MAXMV, &nm);
+	tap_is(nm, 0, "early: none when DRAM is full");
+
+	/* The decision frees 25% (4 pages), from temperature-0 units only. */
+	memset(hits, 0, sizeof(hits));
+	for (pg = 0; pg < 6; pg++)
+		hits[pg] = 1;		/* DRAM pages 0-5 warm */
+	for (pg = 0; pg < 8; pg++)
+		hits[2 * PPC + 10 + pg] = 1;	/* the window that promoted them */
+	for (k = 0; k < n; k++)
+		policy_observe_pages(p, list[k], hits + list[k] * PPC);
+	policy_decide_pages(p, mv, MAXMV, &nm);
+	for (k = 0; k < nm; k++) {
+		ok &= mv[k].to == POLICY_NVM;
+		warm_kept &= mv[k].page >= 6 && mv[k].page < 12;
+		policy_page_move_done(p, mv[k].page, 1);
+	}
+	tap_ok(nm == 2 && ok && warm_kept,
+	       "headroom: cold DRAM pages out, within the budget the early moves left (%u)", nm);
+	policy_sample_set(p, list, N);
+	policy_decide_pages(p, mv, MAXMV, &nm);
+	for (k = 0; k < nm; k++) {
+		warm_kept &= mv[k].to == POLICY_NVM && mv[k].page >= 6 && mv[k].page < 12;
+		policy_page_move_done(p, mv[k].page, 1);
+	}
+	tap_ok(policy_dram_pages(p) == 12 && warm_kept,
+	       "next interval: 4 of 16 free, warm pages kept (%u held)", policy_dram_pages(p));
+	policy_destroy(p);
+
+	par.page_headroom_pct = 0;
+	policy_create(&par, N, &p);
+	policy_set_quota_pages(p, 16);
+	policy_sample_set(p, list, N);
+	policy_promote_early(p, 2, seen, mv, MAXMV, &nm);
+	tap_is(nm, 0, "no headroom: no early promotion");
+	policy_destroy(p);
+}
+
 int main(void)
 {
 	test_params();
@@ -382,5 +498,7 @@ int main(void)
 	test_residency();
 	test_idle();
 	test_random();
+	test_histogram();
+	test_early();
 	return tap_done(0);
 }

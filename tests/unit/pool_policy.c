@@ -27,7 +27,7 @@ int main(void)
 	int i;
 
 	pool_params_default(&pp);
-	tap_plan(10);
+	tap_plan(13);
 
 	/* Hot sets 16/32/64/128 MiB of 256 MiB VMs, 256 MiB of DRAM. */
 	for (i = 0; i < 4; i++)
@@ -65,6 +65,29 @@ int main(void)
 	v[0].hist[0] -= 60 * MiB;
 	pool_policy_compute(&pp, 128 * MiB, v, 2);
 	tap_ok(v[0].quota > sum, "a large shift moves DRAM to the hotter VM");
+
+	/*
+	 * Four 32 MiB VMs at 4.5 MiB each, 18 MiB in all; hot sets of 2, 4,
+	 * 8 and 18 MiB in one bucket, more than the pool: shared by demand,
+	 * VM 0's 1.1 MiB share rounds to a granule by largest remainder.
+	 */
+	for (i = 0; i < 4; i++) {
+		vm_init(&v[i], 32 * MiB, (2 * MiB) << i, 19, 0);
+		v[i].quota = 4 * MiB + MiB / 2;
+	}
+	v[3].hist[19] = 18 * MiB;
+	v[3].hist[0] = 14 * MiB;
+	pool_policy_compute(&pp, 18 * MiB, v, 4);
+	for (i = 0, sum = 0; i < 4; i++)
+		sum += v[i].quota;
+	tap_ok(sum == 18 * MiB, "hysteresis leaves no DRAM idle: %llu MiB of 18 granted",
+	       (unsigned long long)(sum / MiB));
+	tap_ok(v[0].quota >= pp.granule, "a share of 1.1 granules is not rounded away: %llu KiB",
+	       (unsigned long long)(v[0].quota >> 10));
+	tap_ok(v[3].quota > v[2].quota && v[2].quota >= v[1].quota,
+	       "the larger demand gets more: %llu, %llu, %llu MiB",
+	       (unsigned long long)(v[1].quota / MiB), (unsigned long long)(v[2].quota / MiB),
+	       (unsigned long long)(v[3].quota / MiB));
 
 	vm_init(&v[0], 256 * MiB, 0, 14, 200 * MiB);
 	vm_init(&v[1], 256 * MiB, 0, 14, 200 * MiB);

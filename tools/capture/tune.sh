@@ -42,9 +42,9 @@ grid() {
 	if [ "$POL" = hmm-v-4k ]; then
 		for un in ${TUNE_UNITS:-1 4}; do for sp in ${TUNE_SP:-128 512}; do
 		for lv in ${TUNE_LEVELS:-1 2}; do for ws in ${TUNE_WS:-2/0 3/2 4/1 4/2}; do
-		for wm in ${TUNE_WMS:-5}; do
-			echo "--hmmv-4k-unit $un --hmmv-4k-sample-pages $sp --hmmv-4k-levels $lv --hmmv-4k-windows ${ws%/*} --hmmv-4k-window-shift ${ws#*/} --window-ms $wm"
-		done; done; done; done; done
+		for wm in ${TUNE_WMS:-5}; do for hy in ${TUNE_HYST:-8}; do for hr in ${TUNE_HEADROOM:-0}; do
+			echo "--hmmv-4k-unit $un --hmmv-4k-sample-pages $sp --hmmv-4k-levels $lv --hmmv-4k-windows ${ws%/*} --hmmv-4k-window-shift ${ws#*/} --window-ms $wm --hmmv-4k-hyst $hy --hmmv-4k-headroom $hr"
+		done; done; done; done; done; done; done
 		return
 	fi
 	for sp in 64 128; do for lv in 3 4; do for ds in 1 2; do for hp in 10 25 50; do

@@ -54,7 +54,7 @@ void pol_params_default(struct pol_params *pp)
 	policy_params_default(&pp->hmmv);
 	policy_params_pages(&pp->hmmv4k);
 	pp->pool_period = 10;
-	pp->pool_min_bytes = 16ull << 20;
+	pp->pool_min_bytes = 0;	/* hmmv run --dram-min's default */
 	pp->nb_scan_period_ms = 100;
 	pp->nb_scan_size_mb = 256;
 	pp->nb_hot_threshold_ms = 3;

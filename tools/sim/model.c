@@ -130,12 +130,19 @@ void acct_write(struct acct *a, const struct model *m, int tier, double n)
 void acct_rec(struct acct *a, const struct model *m, int tier,
 	      const struct trace_rec *r)
 {
+	acct_rec_part(a, m, tier, r, 1);
+}
+
+/* The share frac of a record's accesses (those before or after a move). */
+void acct_rec_part(struct acct *a, const struct model *m, int tier,
+		   const struct trace_rec *r, double frac)
+{
 	const uint32_t lines = SIM_PAGE / SIM_LINE;
 
 	if (r->reads)
-		acct_rd(a, m, tier, r->reads, r->reads % lines == 0);
+		acct_rd(a, m, tier, r->reads * frac, r->reads % lines == 0);
 	if (r->writes)
-		acct_wr(a, m, tier, r->writes, r->writes % lines == 0);
+		acct_wr(a, m, tier, r->writes * frac, r->writes % lines == 0);
 }
 
 /*

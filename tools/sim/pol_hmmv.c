@@ -56,6 +56,7 @@ struct hv_vm {
 	uint8_t *phits;				/* per chunk, its block's pages */
 	struct policy_move *moves;
 	struct policy_page_move *pmoves;	/* page mode */
+	uint8_t *early;				/* per page: promoted early */
 	struct est *est;			/* engine traces only */
 	struct trace_rec *erec;			/* --estimate's records */
 };
@@ -82,6 +83,7 @@ static void hv_fini(struct sim *s)
 		free(v->phits);
 		free(v->moves);
 		free(v->pmoves);
+		free(v->early);
 		est_destroy(v->est);
 		free(v->erec);
 	}
@@ -118,8 +120,9 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->phits = calloc(v->nch, par->sample_pages);
 	v->moves = calloc(v->nch, sizeof(struct policy_move));
 	v->pmoves = calloc(par->max_page_moves, sizeof(struct policy_page_move));
+	v->early = calloc(s->vm[vm].pages, 1);
 	if (!v->list || !v->sampled || !v->hits || !v->first || !v->phits ||
-	    !v->moves || !v->pmoves)
+	    !v->moves || !v->pmoves || !v->early)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
@@ -229,25 +232,43 @@ static uint32_t windows_seen(struct sim *s, double count, const double *l1f, uin
 	return n;
 }
 
-/* What the dirty log shows over the windows, and what it cost. */
-static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double f)
+/* log(1 - f) of each window: window k lasts 2^-(k * window_shift) of the first. */
+static void window_l1f(const struct sim *s, double *l1f)
+{
+	const struct policy_params *par = &((struct hv *)s->priv)->par;
+	double f = s->m->window_ms * 1e6 / s->interval_ns;
+	uint32_t k;
+
+	for (k = 0; k < par->windows; k++, f = ldexp(f, -(int)par->window_shift))
+		l1f[k] = log1p(-(f < 1 ? f : 0.999999));
+}
+
+/* Whether a replay harvests the first window early (hmmv/policy.h). */
+static int hv_early_on(const struct sim *s)
+{
+	const struct policy_params *par = &((struct hv *)s->priv)->par;
+
+	return par->page_moves && par->page_headroom_pct &&
+	       !(s->trace_flags & TRACE_F_WINDOWS);
+}
+
+/*
+ * Windows [k0, k1) of the sampled blocks' pages, added to phits and
+ * hits; each page-window seen costs the guest a refault.
+ */
+static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
+		       uint32_t k0, uint32_t k1)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	struct acct *a = &s->vm[vm].a;
 	double l1f[POLICY_MAX_WINDOWS], cost = 0;
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	uint32_t k, c, first, off, n;
-
-	/* Window k lasts 2^-(k * window_shift) of the first (hmmv/policy.h). */
-	for (k = 0; k < w; k++, f = ldexp(f, -(int)h->par.window_shift))
-		l1f[k] = log1p(-(f < 1 ? f : 0.999999));
 	/* What sampling sees: the touches when the replay has them. */
 	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
 	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
 
-	memset(v->hits, 0, v->nch * sizeof(uint32_t));
-	memset(v->phits, 0, (size_t)v->nch * sp);
+	window_l1f(s, l1f);
 	for (k = 0; k < nrec; k++) {
 		const struct trace_rec *r = &rec[k];
 
@@ -260,20 +281,102 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv, double
 			continue;
 		/* The engine's own observation, or what sampling would see. */
 		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
-		    windows_seen(s, touches(s, iv, r), l1f, w);
+		    windows_seen(s, touches(s, iv, r), l1f + k0, k1 - k0);
 		v->hits[c] += n;
-		v->phits[(size_t)c * sp + off - first] = (uint8_t)n;
+		v->phits[(size_t)c * sp + off - first] += (uint8_t)n;
 		cost += n * s->m->fault_ns;
 	}
-	cost += a->accesses * s->m->ept_split_ns;
-	a->stall_ns += cost;
-	a->track_ns += cost;
+	s->vm[vm].a.stall_ns += cost;
+	s->vm[vm].a.track_ns += cost;
+}
+
+/* What the dirty log shows over the windows, and what it cost. */
+static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	struct hv_vm *v = &h->v[vm];
+	struct acct *a = &s->vm[vm].a;
+	uint32_t sp = h->par.sample_pages, c, k0 = 0;
+
+	/* The first window was harvested early (hv_account_early). */
+	if (hv_early_on(s))
+		k0 = 1;
+	else {
+		memset(v->hits, 0, v->nch * sizeof(uint32_t));
+		memset(v->phits, 0, (size_t)v->nch * sp);
+	}
+	hv_windows(s, vm, iv, k0, h->par.windows);
+	a->stall_ns += a->accesses * s->m->ept_split_ns;
+	a->track_ns += a->accesses * s->m->ept_split_ns;
 	for (c = 0; c < v->nch; c++) {
 		if (!v->sampled[c])
 			continue;
 		policy_observe_pages(v->p, c, &v->phits[(size_t)c * sp]);
 		if (v->est)
 			est_observe(v->est, c, v->hits[c]);
+	}
+}
+
+/*
+ * Page mode's early promotion: the first window is harvested when it
+ * ends (f of the interval in), the slow units seen in it go to free DRAM
+ * at once (policy_promote_early()): their pages' accesses before that
+ * are served by the slow tier, the rest by DRAM.
+ */
+static void hv_promote_early(struct sim *s, uint32_t vm)
+{
+	struct hv *h = s->priv;
+	struct hv_vm *v = &h->v[vm];
+	uint32_t sp = h->par.sample_pages, c, n, k, pg, np, total = 0;
+	double cost;
+
+	for (c = 0; c < v->nch; c++) {
+		if (!v->sampled[c])
+			continue;
+		n = 0;
+		policy_promote_early(v->p, c, &v->phits[(size_t)c * sp], v->pmoves,
+				     h->par.max_page_moves, &n);
+		for (k = 0; k < n; k++) {
+			pg = v->pmoves[k].page;
+			np = pg < s->vm[vm].pages ? s->vm[vm].pages - pg : 0;
+			np = v->pmoves[k].npages < np ? v->pmoves[k].npages : np;
+			sim_set_tier(s, vm, pg, np, SIM_DRAM);
+			memset(v->early + pg, 1, np);
+			total += v->pmoves[k].npages;
+			policy_page_move_done(v->p, pg, 1);
+		}
+	}
+	cost = total * (s->m->migrate_4k_ns + s->m->fault_ns);
+	s->vm[vm].a.stall_ns += cost;
+	s->vm[vm].a.mig_ns += cost;
+}
+
+static void hv_account_early(struct sim *s, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	double f = s->m->window_ms * 1e6 / s->interval_ns;
+	uint32_t i, k;
+
+	f = f < 1 ? f : 1;
+	for (i = 0; i < s->nvms; i++) {
+		struct hv_vm *v = &h->v[i];
+		struct simvm *sv = &s->vm[i];
+
+		memset(v->hits, 0, v->nch * sizeof(uint32_t));
+		memset(v->phits, 0, (size_t)v->nch * h->par.sample_pages);
+		hv_windows(s, i, iv, 0, 1);
+		hv_promote_early(s, i);
+		for (k = 0; k < iv->n[i]; k++) {
+			const struct trace_rec *r = &iv->rec[i][k];
+
+			if (!v->early[r->page]) {
+				acct_rec(&sv->a, s->m, sv->loc[r->page], r);
+				continue;
+			}
+			acct_rec_part(&sv->a, s->m, SIM_SLOW, r, f);
+			acct_rec_part(&sv->a, s->m, SIM_DRAM, r, 1 - f);
+		}
+		memset(v->early, 0, sv->pages);
 	}
 }
 
@@ -433,11 +536,10 @@ static void hv_pool(struct sim *s)
 static void hv_end(struct sim *s, const struct ival *iv)
 {
 	struct hv *h = s->priv;
-	double f = s->m->window_ms * 1e6 / s->interval_ns;
 	uint32_t i, pass;
 
 	for (i = 0; i < s->nvms; i++) {
-		hv_observe(s, i, iv, f);
+		hv_observe(s, i, iv);
 		if (!(s->trace_flags & TRACE_F_WINDOWS))
 			continue;
 		hv_account_est(s, i);
@@ -465,7 +567,9 @@ static void hv_end(struct sim *s, const struct ival *iv)
 /* An engine trace is accounted at the end, from what it implies. */
 static void hv_account(struct sim *s, const struct ival *iv)
 {
-	if (!(s->trace_flags & TRACE_F_WINDOWS))
+	if (hv_early_on(s))
+		hv_account_early(s, iv);
+	else if (!(s->trace_flags & TRACE_F_WINDOWS))
 		sim_account_placed(s, iv);
 }
 

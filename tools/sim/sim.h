@@ -154,6 +154,8 @@ void acct_read(struct acct *a, const struct model *m, int tier, double n);
 void acct_write(struct acct *a, const struct model *m, int tier, double n);
 void acct_rec(struct acct *a, const struct model *m, int tier,
 	      const struct trace_rec *r);
+void acct_rec_part(struct acct *a, const struct model *m, int tier,
+		   const struct trace_rec *r, double frac);
 void acct_copy(struct acct *a, int from, double bytes);
 double model_lat_time(const struct model *m, const struct acct *a);
 double model_loaded_time(const struct model *m, const struct acct *a,
