@@ -477,6 +477,17 @@ static void test_early(void)
 	       "next interval: 4 of 16 free, warm pages kept (%u held)", policy_dram_pages(p));
 	policy_destroy(p);
 
+	/* A VM whose quota holds it all keeps its cold pages: nothing to promote. */
+	par.max_page_moves = MAXMV;
+	policy_create(&par, N, &p);
+	policy_set_quota_pages(p, N * PPC);
+	for (pg = 0; pg < N * PPC; pg++)
+		policy_set_unit_tier(p, pg, POLICY_DRAM);
+	policy_sample_set(p, list, N);
+	policy_decide_pages(p, mv, MAXMV, &nm);
+	tap_ok(nm == 0 && policy_idle(p), "all in DRAM within the quota: no headroom demotion, idle (%u)", nm);
+	policy_destroy(p);
+
 	par.page_headroom_pct = 0;
 	policy_create(&par, N, &p);
 	policy_set_quota_pages(p, 16);

@@ -195,11 +195,61 @@ static void test_pages(void)
 	sim_destroy(&s);
 }
 
+/*
+ * Page mode's early promotion: pages that turn hot are moved when the
+ * first window is harvested, 5 ms into the interval, so most of that
+ * interval's accesses to them are already served by DRAM; without it
+ * (no headroom) the whole interval is.
+ */
+static double early_share(uint32_t headroom_pct, int *was_slow)
+{
+	const int hot_a[CHUNKS] = { 0, 0, 0, 1, 0, 0, 0, 0 };
+	const int hot_b[CHUNKS] = { 0, 0, 0, 0, 0, 0, 1, 0 };
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	uint32_t t, n, k;
+	double share;
+
+	model_default(&m);
+	pol_params_default(&pp);
+	pp.hmmv4k.page_headroom_pct = headroom_pct;
+	if (setup_ops(&s, &pol_hmmv4k, &m, &pp, 2))
+		return -1;
+	n = fill(hot_a, 20, 2000);
+	for (t = 0; t < 10; t++)
+		step(&s, t, n);
+	n = fill(hot_b, 20, 2000);
+	/* Only chunk 6's new hot pages (B) this interval, on the slow tier. */
+	for (k = 0, t = 0; k < n; k++)
+		if (recs[k].page / SIM_CHUNK_PAGES == 6 &&
+		    s.vm[0].loc[recs[k].page] == SIM_SLOW)
+			recs[t++] = recs[k];
+	*was_slow = t >= 18;
+	step(&s, 10, t);
+	share = s.vm[0].a.dram_acc / s.vm[0].a.accesses;
+	sim_destroy(&s);
+	return share;
+}
+
+static void test_early(void)
+{
+	int slow_on, slow_off;
+	double on = early_share(6, &slow_on), off = early_share(0, &slow_off);
+	double f = POLICY_DEFAULT_WINDOW_MS / 100.0;
+
+	tap_ok(slow_on && slow_off, "early: at least 18 new hot pages on the slow tier");
+	tap_ok(fabs(on - (1 - f)) < 0.01 && off == 0,
+	       "early: %.3f of the interval's accesses served by DRAM (1 - %.2f expected), "
+	       "%.3f without", on, f, off);
+}
+
 int main(void)
 {
 	test_sparse();
 	test_zap_calls();
 	test_copy_charged();
 	test_pages();
+	test_early();
 	return tap_done(0);
 }
