@@ -399,7 +399,8 @@ static void log_move(struct engine *e, uint32_t chunk, uint32_t to, int ok,
 	pthread_mutex_unlock(&e->lock);
 }
 
-static void log_pages(struct engine *e, uint32_t to, uint32_t npages, int ok)
+static void log_pages(struct engine *e, uint32_t to, uint32_t npages, int ok,
+		      bool early)
 {
 	struct engine_stats *s = &e->st;
 	uint64_t bytes = (uint64_t)npages * MEM_PAGE_SIZE;
@@ -409,6 +410,7 @@ static void log_pages(struct engine *e, uint32_t to, uint32_t npages, int ok)
 		s->move_failed++;
 	} else if (to == POLICY_DRAM) {
 		s->promotions++;
+		s->early_promotions += early;
 		s->promoted_bytes += bytes;
 	} else {
 		s->demotions++;
@@ -422,7 +424,7 @@ static void log_pages(struct engine *e, uint32_t to, uint32_t npages, int ok)
  * unit the kernel left partly behind (a busy page) counts as not moved,
  * and the next decision sees it where the policy last knew it.
  */
-static void move_units(struct engine *e, uint32_t n)
+static void move_units(struct engine *e, uint32_t n, bool early)
 {
 	const struct policy_page_move *mv;
 	uint32_t i;
@@ -435,7 +437,7 @@ static void move_units(struct engine *e, uint32_t n)
 						 MEM_TIER_NVM) : -EPERM;
 		policy_page_move_done(e->p, mv->page, r == (int)mv->npages);
 		if (e->moves)
-			log_pages(e, mv->to, mv->npages, r == (int)mv->npages);
+			log_pages(e, mv->to, mv->npages, r == (int)mv->npages, early);
 	}
 }
 
@@ -447,7 +449,7 @@ static int carry_out_pages(struct engine *e)
 	err = policy_decide_pages(e->p, e->pmv, e->par.max_page_moves, &n);
 	if (err)
 		return fail(e, err, "policy_decide");
-	move_units(e, n);
+	move_units(e, n, false);
 	return 0;
 }
 
@@ -468,7 +470,7 @@ static int promote_early(struct engine *e, uint32_t n)
 					   e->pmv, e->par.max_page_moves, &nm);
 		if (err)
 			return fail(e, err, "policy_promote_early");
-		move_units(e, nm);
+		move_units(e, nm, true);
 	}
 	return 0;
 }
@@ -746,9 +748,10 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
 		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64
-		",\"pingpong\":%" PRIu64 ",\"move_failed\":%" PRIu64,
+		",\"pingpong\":%" PRIu64 ",\"move_failed\":%" PRIu64
+		",\"early_promotions\":%" PRIu64,
 		s->promotions, s->promoted_bytes, s->demotions, s->demoted_bytes,
-		s->pingpong, s->move_failed);
+		s->pingpong, s->move_failed, s->early_promotions);
 	json_dist(out, "writer_stall_ns", d->wp, d->nwp);
 	json_dist(out, "pause_ns", d->vm, d->nvm);
 	fprintf(out, ",\"precopy_rounds\":%" PRIu64 ",\"recopied_pages\":%" PRIu64,
@@ -793,8 +796,8 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 	fprintf(out, "  hot set        %" PRIu64 " MiB\n", s->hot_bytes >> 20);
 	fprintf(out, "  placement      dram %" PRIu64 " MiB, nvm %" PRIu64 " MiB\n",
 		s->dram_bytes >> 20, s->nvm_bytes >> 20);
-	fprintf(out, "  promotions     %" PRIu64 " (%" PRIu64 " MiB)\n", s->promotions,
-		s->promoted_bytes >> 20);
+	fprintf(out, "  promotions     %" PRIu64 " (%" PRIu64 " MiB), %" PRIu64 " early\n",
+		s->promotions, s->promoted_bytes >> 20, s->early_promotions);
 	fprintf(out, "  demotions      %" PRIu64 " (%" PRIu64 " MiB)\n", s->demotions,
 		s->demoted_bytes >> 20);
 	fprintf(out, "  ping-pong      %" PRIu64 ", failed moves %" PRIu64 "\n", s->pingpong,

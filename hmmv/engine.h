@@ -70,6 +70,7 @@ struct engine_stats {
 	uint64_t sampled;		/* chunk samples */
 	uint64_t zap_calls, zapped, rearmed, zap_failed, zap_ns;
 	uint64_t promotions, demotions, promoted_bytes, demoted_bytes;
+	uint64_t early_promotions;	/* page mode: after the first window */
 	uint64_t move_failed;
 	uint64_t precopy_rounds;	/* summed over moves */
 	uint64_t recopied_pages;

@@ -4,8 +4,8 @@
 # updates inside 240 MiB written once, the 448 MiB guest launched on the
 # slow tier; within 60 s of the guest naming its hot set, at least 80% of
 # the hot set's pages are in DRAM page by page, moved as units of two 4 KiB
-# pages with no pause, and the DRAM the engine holds stays within the
-# 128 MiB quota. The windows are 20 ms (--hmmv-window-ms; 5 by default):
+# pages with no pause, most of them right after a first window (early
+# promotion), and the DRAM the engine holds stays within the 128 MiB quota. The windows are 20 ms (--hmmv-window-ms; 5 by default):
 # the TCG guest runs ~100x slower than hardware and touches each page of
 # a 72 MiB hot set about once a second, and page mode must see every page
 # itself, where a chunk comes in whole (under make test's two parallel
@@ -15,7 +15,7 @@
 # 29 s.
 # testhost-timeout: 500
 . /tests/system/lib/hmmv_engine.sh
-echo 1..6
+echo 1..7
 HMMV_NVM=node=1 hmmv_start 24,240,75 --hmmv-window-ms 20
 wait_line '^hotset: frames' 200
 ok $? "the guest names its hot set's frames"
@@ -32,6 +32,9 @@ failed=$(sed -n 's/.*"move_failed":\([0-9]*\).*/\1/p' /tmp/pages.json)
 pause=$(sed -n 's/.*"pause_ns":{[^}]*"n":\([0-9]*\).*/\1/p' /tmp/pages.json)
 [ "${prom:-0}" -ge $((20 << 20)) ] && [ "$pause" = 0 ]
 ok $? "no VM pause; promoted $((${prom:-0} >> 20)) MiB (at least 20), $failed unit moves failed, ${pause:-?} pauses"
+early=$(sed -n 's/.*"early_promotions":\([0-9]*\).*/\1/p' /tmp/pages.json)
+[ "${early:-0}" -gt 0 ]
+ok $? "units promoted early, right after a first window: ${early:-0}"
 used=$(hmmv stat $sock --request "dram-pages" | awk '{ for (i = 3; i <= NF; i++) s += $i; print s * 4096 }')
 [ "${used:-0}" -gt 0 ] && [ "$used" -le $((128 << 20)) ]
 ok $? "DRAM held $((${used:-0} >> 20)) MiB, within the 128 MiB quota"
