@@ -59,7 +59,7 @@ void mem_remap_commit(struct guest_mem *m, uint32_t c, int dst, uint32_t frame,
 		      const struct mem_chunk *old, uint64_t ns);
 
 /*
- * memory/remap.c: claims chunk @c for a move (no I/O in flight, none
+ * memory/claim.c: claims chunk @c for a move (no I/O in flight, none
  * migrating; I/O into it waits until the claim ends), -EBUSY otherwise;
  * a tier whose pages the kernel can move in place (a memfd, NUMA-bound or
  * not, without hugetlb).

@@ -21,20 +21,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Claims the chunk for a migration: no I/O in flight, none migrating. */
-int mem_chunk_claim(struct guest_mem *m, uint32_t c)
-{
-	uint32_t zero = 0;
-
-	return atomic_compare_exchange_strong(&m->state[c], &zero, MEM_CHUNK_MIGRATING) ?
-	       0 : -EBUSY;
-}
-
-void mem_chunk_unclaim(struct guest_mem *m, uint32_t c)
-{
-	atomic_fetch_and(&m->state[c], ~MEM_CHUNK_MIGRATING);
-}
-
 /* Checks and reserves a frame of @dst for chunk @c; under m->lock. */
 static int64_t remap_prepare(struct guest_mem *m, uint32_t c, int dst)
 {
@@ -170,11 +156,6 @@ int memory_remap_paused(struct guest_mem *m, uint32_t c, int dst, uint64_t *paus
 	if (pause_ns)
 		*pause_ns = now_ns() - t0;
 	return err;
-}
-
-bool mem_tier_inplace(const struct mem_tier *t)
-{
-	return (t->kind == MEM_BACK_MEMFD || t->kind == MEM_BACK_NODE) && !t->hugetlb;
 }
 
 /* Moves the chunk's pages to @dst's nodes and rebinds its file range. */
