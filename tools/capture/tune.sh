@@ -19,11 +19,15 @@ if [ "${MODE:-2m}" = 4k ]; then
 	REF=oracle
 fi
 
+# Each at the DRAM shares of TUNE_DRAM (the simulator's default, 25%, if
+# unset), scored together.
 workloads() {
-	for t in xz sort python; do echo "$t|--trace $TR/$t.trace"; done
-	echo "gups|--workload gups --hot-mb 32"
-	echo "zipf|--workload zipf"
-	echo "shift|--workload shift --hot-mb 32"
+	for d in ${TUNE_DRAM:-25}; do
+		for t in xz sort python; do echo "$t/$d|--trace $TR/$t.trace --dram-pct $d"; done
+		echo "gups/$d|--workload gups --hot-mb 32 --dram-pct $d"
+		echo "zipf/$d|--workload zipf --dram-pct $d"
+		echo "shift/$d|--workload shift --hot-mb 32 --dram-pct $d"
+	done
 }
 
 # Reference: oracle-2m, once per workload.
@@ -45,7 +49,7 @@ grid() {
 	if [ "$POL" = hmm-v-4k ]; then
 		for un in ${TUNE_UNITS:-1 4}; do for sp in ${TUNE_SP:-128 512}; do
 		for lv in ${TUNE_LEVELS:-1 2}; do for ws in ${TUNE_WS:-2/0 3/2 4/1 4/2}; do
-		for wm in ${TUNE_WMS:-5}; do for hy in ${TUNE_HYST:-16}; do for hr in ${TUNE_HEADROOM:-6}; do
+		for wm in ${TUNE_WMS:-5}; do for hy in ${TUNE_HYST:-16}; do for hr in ${TUNE_HEADROOM:-12}; do
 			echo "--hmmv-4k-unit $un --hmmv-4k-sample-pages $sp --hmmv-4k-levels $lv --hmmv-4k-windows ${ws%/*} --hmmv-4k-window-shift ${ws#*/} --window-ms $wm --hmmv-4k-hyst $hy --hmmv-4k-headroom $hr"
 		done; done; done; done; done; done; done
 		return
