@@ -531,6 +531,7 @@ static void publish(struct engine *e, uint32_t n)
 	s->intervals++;
 	policy_get_stats(e->p, &ps);
 	s->idle_intervals = ps.idle;
+	s->settled_intervals = ps.settled;
 	s->sampled += n;
 	s->zap_calls += e->cost.zap_calls;
 	s->zapped += e->cost.zapped;
@@ -735,7 +736,8 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		"\"window_ms\":%u,\"block_pages\":%u,\"levels\":%u,\"max_moves\":%u,"
 		"\"intervals\":%" PRIu64 ",\"late\":%" PRIu64 ",\"hot_bytes\":%" PRIu64
 		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64
-		",\"idle\":%s,\"idle_intervals\":%" PRIu64 ",\"dirty_log_switches\":%" PRIu64
+		",\"idle\":%s,\"idle_intervals\":%" PRIu64 ",\"settled_intervals\":%" PRIu64
+		",\"dirty_log_switches\":%" PRIu64
 		",\"slot_flags\":%u",
 		e->moves ? "on" : "track-only", e->pages ? "page" : "chunk",
 		e->pages ? e->par.page_unit : e->ppc, e->par.window_shift,
@@ -744,7 +746,8 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		e->pages ? e->par.max_page_moves / e->par.page_unit : e->par.max_moves,
 		s->intervals, s->late, s->hot_bytes,
 		s->dram_bytes, s->nvm_bytes,
-		s->idle ? "true" : "false", s->idle_intervals, s->log_switches,
+		s->idle ? "true" : "false", s->idle_intervals, s->settled_intervals,
+		s->log_switches,
 		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
 		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64
@@ -789,8 +792,8 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		e->par.windows, e->window_ms, e->par.window_shift ? " shortening" : "",
 		e->par.sample_pages, e->par.levels,
 		e->pages ? e->par.max_page_moves / e->par.page_unit : e->par.max_moves);
-	fprintf(out, "  intervals      %" PRIu64 " (%" PRIu64 " late, %" PRIu64 " idle)%s\n",
-		s->intervals, s->late, s->idle_intervals,
+	fprintf(out, "  intervals      %" PRIu64 " (%" PRIu64 " late, %" PRIu64 " idle, %" PRIu64
+		" settled)%s\n", s->intervals, s->late, s->idle_intervals, s->settled_intervals,
 		s->idle ? "; idle now: all in DRAM within the quota, no sampling,"
 			  " no dirty logging" : "");
 	fprintf(out, "  hot set        %" PRIu64 " MiB\n", s->hot_bytes >> 20);

@@ -82,6 +82,7 @@ struct engine_stats {
 	uint64_t last_zap_calls;
 	uint64_t hot_bytes;		/* chunks with a non-zero temperature */
 	uint64_t idle_intervals;	/* nothing to decide: nothing sampled */
+	uint64_t settled_intervals;	/* page mode, nothing to gain: not sampled */
 	uint64_t log_switches;		/* dirty logging turned off or on */
 	uint32_t idle;			/* idle now: no dirty logging */
 	uint64_t dram_bytes, nvm_bytes;	/* placement as the policy sees it */

@@ -63,7 +63,7 @@ static int params_valid(const struct policy_params *p)
 	if (p->page_moves > 1 ||
 	    (p->page_moves && p->max_page_moves < p->page_unit) ||
 	    p->page_hyst > POLICY_PAGE_TEMP_MAX ||
-	    p->page_headroom_pct > 50)
+	    p->page_headroom_pct > 50 || p->settled_every > 64)
 		return 0;
 	/* A unit is a power of 2 within a block: blocks hold whole units. */
 	if (!p->page_unit || p->page_unit & (p->page_unit - 1) ||
@@ -248,6 +248,11 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 	}
 	if (max > p->par.max_samples)
 		max = p->par.max_samples;
+	if (p->pg && p->pg->settled >= SETTLED_AFTER && p->par.settled_every > 1 &&
+	    p->now % p->par.settled_every) {
+		max = 0;	/* settled: nothing to gain from looking */
+		p->st.settled++;
+	}
 	if (!p->par.sample_idle && policy_idle(p)) {
 		max = 0;	/* the loop still clears last interval's marks */
 		p->st.idle++;

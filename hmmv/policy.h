@@ -77,7 +77,11 @@
  * that, each decision also demotes DRAM units not seen for a while
  * (temperature 0) until page_headroom_pct percent of the quota is free,
  * as Linux's kswapd demotes cold pages to keep a free watermark for
- * promotions.
+ * promotions. Settled (settled_every > 1): when for three decisions in a
+ * row DRAM was full and no slow unit could beat the coldest DRAM unit by
+ * the margin, nothing can improve placement; sampling then runs one
+ * interval in settled_every until a decision could promote again, and the
+ * guest is spared the tracking faults meanwhile.
  */
 #ifndef HMMV_POLICY_H
 #define HMMV_POLICY_H
@@ -117,6 +121,7 @@ struct policy_params {
 	uint32_t max_page_moves;	/* page moves per interval */
 	uint32_t page_hyst;		/* page promotion margin, temp units */
 	uint32_t page_headroom_pct;	/* % of the quota kept free, early promotion */
+	uint32_t settled_every;		/* page mode, settled: sample 1 interval in N */
 };
 
 #define POLICY_PAGE_TEMP_ONE	16	/* a page temp: one window touched */
@@ -148,6 +153,7 @@ struct policy_stats {
 	uint64_t page_promoted;		/* page mode */
 	uint64_t page_demoted;
 	uint64_t page_refused;		/* ... refused by the margin */
+	uint64_t settled;		/* intervals not sampled: settled */
 };
 
 struct policy;

@@ -14,6 +14,7 @@
 
 #define NIL UINT32_MAX
 #define MAX_ELAPSED 64		/* EWMA steps applied at most per sample */
+#define SETTLED_AFTER 3		/* decisions that could promote nothing */
 
 struct chunk_state {
 	uint32_t temp;
@@ -47,6 +48,7 @@ struct policy_pages {
 	uint32_t demoting;	/* demotions out */
 	uint32_t quota;		/* DRAM quota in units */
 	uint32_t early;		/* units promoted early this interval */
+	uint32_t settled;	/* decisions in a row that could promote nothing */
 };
 
 struct policy {

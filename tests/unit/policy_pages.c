@@ -130,6 +130,7 @@ static void test_chunk_equiv(void)
 	uint8_t hits[N * PPC] = { 0 };
 	uint32_t list[N], n, i, k, first, nm, sum, ok = 1;
 
+	par.settled_every = 1;	/* b samples as a does, settled or not */
 	par.page_moves = 0;	/* a: chunks, fed sums */
 	policy_create(&par, N, &a);
 	par.page_moves = 1;	/* b: pages */
@@ -497,6 +498,53 @@ static void test_early(void)
 	policy_destroy(p);
 }
 
+/*
+ * Settled: DRAM full and no slow unit able to beat the coldest DRAM unit
+ * for three decisions in a row: one interval in settled_every is sampled,
+ * until a slow unit turns hot again.
+ */
+static void test_settled(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	static uint8_t hits[N * PPC];
+	uint32_t list[N], n, k, t, pg, skipped = 0, sampled_after = 0;
+
+	par.settled_every = 4;
+	par.page_headroom_pct = 0;
+	if (!tap_ok(!policy_create(&par, N, &p), "policy with settled_every 4"))
+		return;
+	policy_set_quota_pages(p, 16);
+	for (pg = 0; pg < 16; pg++)
+		policy_set_unit_tier(p, pg, POLICY_DRAM);
+	memset(hits, 0, sizeof(hits));
+	for (pg = 0; pg < 8; pg++)
+		hits[pg] = 2;		/* half of DRAM hot, the rest cold */
+	for (t = 0; t < 12; t++) {
+		n = policy_sample_set(p, list, N);
+		skipped += !n;
+		for (k = 0; k < n; k++)
+			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		policy_decide_pages(p, mv, MAXMV, &n);
+	}
+	tap_ok(skipped >= 6 && skipped <= 8, "settled: %u of 12 intervals not sampled", skipped);
+	hits[2 * PPC + 7] = 2;		/* a slow page turns hot */
+	for (t = 0; t < 16 && policy_page_tier(p, 2 * PPC + 7) != POLICY_DRAM; t++) {
+		n = policy_sample_set(p, list, N);
+		sampled_after += n > 0;
+		for (k = 0; k < n; k++)
+			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		policy_decide_pages(p, mv, MAXMV, &n);
+		for (k = 0; k < n; k++)
+			policy_page_move_done(p, mv[k].page, 1);
+	}
+	tap_ok(policy_page_tier(p, 2 * PPC + 7) == POLICY_DRAM && t <= 9,
+	       "a slow page turning hot is promoted after %u intervals (%u sampled)",
+	       t, sampled_after);
+	policy_destroy(p);
+}
+
 int main(void)
 {
 	test_params();
@@ -511,5 +559,6 @@ int main(void)
 	test_random();
 	test_histogram();
 	test_early();
+	test_settled();
 	return tap_done(0);
 }
