@@ -123,6 +123,10 @@ static void test_flags(void)
 	tap_is(sim_status(20, QUICK, "--cpu-ns", "inf", NULL), 2, "--cpu-ns inf: exit 2");
 	tap_is(sim_status(20, QUICK, "--hmmv-levels", "0", NULL), 2,
 	       "bad HMM-V parameter (--hmmv-levels 0): exit 2, not 1");
+	tap_is(sim_status(20, QUICK, "--workload", "mix4", "--pool-min-mb", "16", NULL), 2,
+	       "pool minimums above the DRAM (4 x 16 MiB of 4 MiB): exit 2");
+	tap_is(sim_status(20, QUICK, "--hmmv-4k-headroom", "60", NULL), 2,
+	       "--hmmv-4k-headroom 60 (at most 50): exit 2");
 	tap_is(sim_status(20, QUICK, "--intervals", "1000000", "--vm-mb", "4096", NULL), 2,
 	       "VMs x pages x intervals beyond the bound: exit 2");
 	tap_is(sim_status(20, QUICK, NULL), 0, "a small valid run still exits 0");
