@@ -66,6 +66,12 @@ static uint32_t unit_shift(const struct policy *p)
 	return (uint32_t)__builtin_ctz(p->par.page_unit);
 }
 
+/* Units in DRAM once the moves out complete: the quota's measure. */
+static uint32_t unit_held(const struct policy_pages *g)
+{
+	return g->dram + g->promoting - g->demoting;
+}
+
 uint32_t policy_page_unit(const struct policy *p)
 {
 	return p->pg ? p->par.page_unit : p->par.pages_per_chunk;
@@ -299,7 +305,7 @@ static uint32_t unit_forced(struct policy *p, struct policy_page_move *mv,
 			    uint32_t budget)
 {
 	struct policy_pages *g = p->pg;
-	uint32_t over = g->dram + g->promoting - g->demoting - g->quota;
+	uint32_t over = unit_held(g) - g->quota;
 	uint32_t nv, i;
 
 	nv = unit_victims(p, over < budget ? over : budget, POLICY_PAGE_TEMP_MAX + 1, 0);
@@ -314,7 +320,7 @@ static uint32_t unit_headroom(struct policy *p, struct policy_page_move *mv,
 			      uint32_t budget)
 {
 	struct policy_pages *g = p->pg;
-	uint32_t held = g->dram + g->promoting - g->demoting;
+	uint32_t held = unit_held(g);
 	uint32_t want = (uint32_t)((uint64_t)g->quota * p->par.page_headroom_pct / 100);
 	uint32_t free, nv, i;
 
@@ -334,7 +340,7 @@ int policy_promote_early(struct policy *p, uint32_t chunk, const uint8_t *seen,
 			 struct policy_page_move *mv, uint32_t max, uint32_t *n)
 {
 	struct policy_pages *g = p->pg;
-	uint32_t first, i, u, held, budget;
+	uint32_t first, i, u, budget;
 
 	if (!g || !seen || !mv || !n || chunk >= p->nchunks)
 		return -EINVAL;
@@ -342,17 +348,15 @@ int policy_promote_early(struct policy *p, uint32_t chunk, const uint8_t *seen,
 	if (!p->par.page_headroom_pct)
 		return 0;
 	budget = p->par.max_page_moves >> unit_shift(p);
-	held = g->dram + g->promoting - g->demoting;
 	policy_sample_block(p, chunk, &first);
 	first += chunk * p->par.pages_per_chunk;
-	for (i = 0; i < p->par.sample_pages && *n < max; i++) {
+	/* Free DRAM and budget only shrink: the first shortfall ends it. */
+	for (i = 0; i < p->par.sample_pages && *n < max && unit_held(g) < g->quota &&
+	     g->early < budget; i++) {
 		u = (first + i) >> unit_shift(p);
-		if (!seen[i] || held >= g->quota || g->early >= budget)
-			continue;
-		if (g->flags[u] & (PG_DRAM | PG_INFLIGHT) || unit_recent(p, u))
+		if (!seen[i] || g->flags[u] & (PG_DRAM | PG_INFLIGHT) || unit_recent(p, u))
 			continue;
 		unit_emit(p, &mv[(*n)++], u, POLICY_DRAM);
-		held++;
 		g->early++;
 		p->st.page_promoted++;
 	}
@@ -369,7 +373,7 @@ static void unit_settled(struct policy *p)
 	uint32_t u, cold = POLICY_PAGE_TEMP_MAX + 1, hot = 0;
 	uint64_t lim;
 
-	if (g->dram + g->promoting - g->demoting < g->quota) {
+	if (unit_held(g) < g->quota) {
 		g->settled = 0;
 		return;
 	}
@@ -397,7 +401,7 @@ int policy_decide_pages(struct policy *p, struct policy_page_move *mv,
 	budget = p->par.max_page_moves >> unit_shift(p);
 	budget = budget > g->early ? budget - g->early : 0;
 	budget = max < budget ? max : budget;
-	held = g->dram + g->promoting - g->demoting;
+	held = unit_held(g);
 	if (held > g->quota) {
 		g->settled = 0;
 		*n = unit_forced(p, mv, budget);

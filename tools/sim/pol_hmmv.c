@@ -254,7 +254,8 @@ static int hv_early_on(const struct sim *s)
 
 /*
  * Windows [k0, k1) of the sampled blocks' pages, added to phits and
- * hits; each page-window seen costs the guest a refault.
+ * hits (from zero when k0 is the first window); each page-window seen
+ * costs the guest a refault.
  */
 static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 		       uint32_t k0, uint32_t k1)
@@ -268,6 +269,10 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
 	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
 
+	if (!k0) {
+		memset(v->hits, 0, v->nch * sizeof(uint32_t));
+		memset(v->phits, 0, (size_t)v->nch * sp);
+	}
 	window_l1f(s, l1f);
 	for (k = 0; k < nrec; k++) {
 		const struct trace_rec *r = &rec[k];
@@ -296,16 +301,10 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	struct acct *a = &s->vm[vm].a;
-	uint32_t sp = h->par.sample_pages, c, k0 = 0;
+	uint32_t sp = h->par.sample_pages, c;
 
 	/* The first window was harvested early (hv_account_early). */
-	if (hv_early_on(s))
-		k0 = 1;
-	else {
-		memset(v->hits, 0, v->nch * sizeof(uint32_t));
-		memset(v->phits, 0, (size_t)v->nch * sp);
-	}
-	hv_windows(s, vm, iv, k0, h->par.windows);
+	hv_windows(s, vm, iv, hv_early_on(s) ? 1 : 0, h->par.windows);
 	a->stall_ns += a->accesses * s->m->ept_split_ns;
 	a->track_ns += a->accesses * s->m->ept_split_ns;
 	for (c = 0; c < v->nch; c++) {
@@ -318,6 +317,34 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
 }
 
 /*
+ * Carries out pmoves[0..n) (each unit's pages set where it goes, marked in
+ * early when given) and charges them: per page the kernel's migration on
+ * a core taken from the vCPUs and the guest's refault.
+ */
+static void hv_apply_pages(struct sim *s, uint32_t vm, uint32_t n, uint8_t *early)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	uint32_t k, to, pg, np, vp = s->vm[vm].pages;
+	double cost, pages = 0;
+
+	for (k = 0; k < n; k++) {
+		to = v->pmoves[k].to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
+		pg = v->pmoves[k].page;
+		np = v->pmoves[k].npages;
+		if (pg < vp) {
+			sim_set_tier(s, vm, pg, np < vp - pg ? np : vp - pg, to);
+			if (early)
+				memset(early + pg, 1, np < vp - pg ? np : vp - pg);
+		}
+		pages += np;
+		policy_page_move_done(v->p, pg, 1);
+	}
+	cost = pages * (s->m->migrate_4k_ns + s->m->fault_ns);
+	s->vm[vm].a.stall_ns += cost;
+	s->vm[vm].a.mig_ns += cost;
+}
+
+/*
  * Page mode's early promotion: the first window is harvested when it
  * ends (f of the interval in), the slow units seen in it go to free DRAM
  * at once (policy_promote_early()): their pages' accesses before that
@@ -327,8 +354,7 @@ static void hv_promote_early(struct sim *s, uint32_t vm)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	uint32_t sp = h->par.sample_pages, c, n, k, pg, np, total = 0;
-	double cost;
+	uint32_t sp = h->par.sample_pages, c, n;
 
 	for (c = 0; c < v->nch; c++) {
 		if (!v->sampled[c])
@@ -336,19 +362,8 @@ static void hv_promote_early(struct sim *s, uint32_t vm)
 		n = 0;
 		policy_promote_early(v->p, c, &v->phits[(size_t)c * sp], v->pmoves,
 				     h->par.max_page_moves, &n);
-		for (k = 0; k < n; k++) {
-			pg = v->pmoves[k].page;
-			np = pg < s->vm[vm].pages ? s->vm[vm].pages - pg : 0;
-			np = v->pmoves[k].npages < np ? v->pmoves[k].npages : np;
-			sim_set_tier(s, vm, pg, np, SIM_DRAM);
-			memset(v->early + pg, 1, np);
-			total += v->pmoves[k].npages;
-			policy_page_move_done(v->p, pg, 1);
-		}
+		hv_apply_pages(s, vm, n, v->early);
 	}
-	cost = total * (s->m->migrate_4k_ns + s->m->fault_ns);
-	s->vm[vm].a.stall_ns += cost;
-	s->vm[vm].a.mig_ns += cost;
 }
 
 static void hv_account_early(struct sim *s, const struct ival *iv)
@@ -362,8 +377,6 @@ static void hv_account_early(struct sim *s, const struct ival *iv)
 		struct hv_vm *v = &h->v[i];
 		struct simvm *sv = &s->vm[i];
 
-		memset(v->hits, 0, v->nch * sizeof(uint32_t));
-		memset(v->phits, 0, (size_t)v->nch * h->par.sample_pages);
 		hv_windows(s, i, iv, 0, 1);
 		hv_promote_early(s, i);
 		for (k = 0; k < iv->n[i]; k++) {
@@ -490,23 +503,10 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 static void hv_move_pages(struct sim *s, uint32_t vm)
 {
 	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
-	uint32_t n = 0, k, to, pg, np;
-	double cost, pages = 0;
+	uint32_t n = 0;
 
 	policy_decide_pages(v->p, v->pmoves, UINT32_MAX, &n);
-	for (k = 0; k < n; k++) {
-		to = v->pmoves[k].to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
-		pg = v->pmoves[k].page;
-		np = v->pmoves[k].npages;
-		if (pg < s->vm[vm].pages)
-			sim_set_tier(s, vm, pg, np < s->vm[vm].pages - pg ? np :
-				     s->vm[vm].pages - pg, to);
-		pages += np;
-		policy_page_move_done(v->p, pg, 1);
-	}
-	cost = pages * (s->m->migrate_4k_ns + s->m->fault_ns);
-	s->vm[vm].a.stall_ns += cost;
-	s->vm[vm].a.mig_ns += cost;
+	hv_apply_pages(s, vm, n, NULL);
 }
 
 static void hv_pool(struct sim *s)
