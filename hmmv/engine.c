@@ -111,6 +111,11 @@ static int params_from(struct engine *e, const struct engine_config *cfg,
 		par->levels = cfg->levels;
 	e->interval_ms = cfg->interval_ms ? cfg->interval_ms : POLICY_DEFAULT_INTERVAL_MS;
 	e->window_ms = cfg->window_ms ? cfg->window_ms : POLICY_DEFAULT_WINDOW_MS;
+	/* Page mode's default budget; chunk mode's MLQ bounds its own. */
+	par->track_faults = policy_track_faults(cfg->track_set ? cfg->track_pct :
+						e->pages ? POLICY_TRACK_PCT : 0,
+						e->interval_ms, cfg->vcpus ? cfg->vcpus : 1,
+						POLICY_FAULT_NS);
 	/* A trace, or tracking without moves, wants samples all the time. */
 	par->sample_idle = !e->moves || tracker_tracing(e->t);
 	par->max_moves = engine_rate_moves(cfg->rate_mibs, e->interval_ms,
@@ -532,6 +537,7 @@ static void publish(struct engine *e, uint32_t n)
 	policy_get_stats(e->p, &ps);
 	s->idle_intervals = ps.idle;
 	s->settled_intervals = ps.settled;
+	s->track_capped_intervals = ps.track_capped;
 	s->sampled += n;
 	s->zap_calls += e->cost.zap_calls;
 	s->zapped += e->cost.zapped;
@@ -737,6 +743,7 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		"\"intervals\":%" PRIu64 ",\"late\":%" PRIu64 ",\"hot_bytes\":%" PRIu64
 		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64
 		",\"idle\":%s,\"idle_intervals\":%" PRIu64 ",\"settled_intervals\":%" PRIu64
+		",\"track_faults_budget\":%u,\"track_capped_intervals\":%" PRIu64
 		",\"dirty_log_switches\":%" PRIu64
 		",\"slot_flags\":%u",
 		e->moves ? "on" : "track-only", e->pages ? "page" : "chunk",
@@ -747,7 +754,7 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		s->intervals, s->late, s->hot_bytes,
 		s->dram_bytes, s->nvm_bytes,
 		s->idle ? "true" : "false", s->idle_intervals, s->settled_intervals,
-		s->log_switches,
+		e->par.track_faults, s->track_capped_intervals, s->log_switches,
 		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
 		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64
@@ -793,7 +800,8 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		e->par.sample_pages, e->par.levels,
 		e->pages ? e->par.max_page_moves / e->par.page_unit : e->par.max_moves);
 	fprintf(out, "  intervals      %" PRIu64 " (%" PRIu64 " late, %" PRIu64 " idle, %" PRIu64
-		" settled)%s\n", s->intervals, s->late, s->idle_intervals, s->settled_intervals,
+		" settled, %" PRIu64 " sampling fewer for the tracking budget)%s\n", s->intervals,
+		s->late, s->idle_intervals, s->settled_intervals, s->track_capped_intervals,
 		s->idle ? "; idle now: all in DRAM within the quota, no sampling,"
 			  " no dirty logging" : "");
 	fprintf(out, "  hot set        %" PRIu64 " MiB\n", s->hot_bytes >> 20);

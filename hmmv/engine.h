@@ -58,6 +58,9 @@ struct engine_config {
 	uint32_t sample_pages;		/* --hmmv-block-pages; 0: policy default */
 	uint32_t levels;		/* --hmmv-levels; 0: policy default */
 	uint32_t rate_mibs;		/* --hmmv-rate; 0: the policy's max_moves */
+	uint32_t track_pct;		/* --hmmv-track-pct, when track_set */
+	bool track_set;			/* else: the mode's default */
+	uint32_t vcpus;			/* the VM's vCPUs: the tracking budget's base */
 	enum engine_copy copy;		/* --hmmv-copy */
 	enum engine_move move;		/* --hmmv-move */
 	const char *trace;		/* --trace FILE, or NULL */
@@ -83,6 +86,7 @@ struct engine_stats {
 	uint64_t hot_bytes;		/* chunks with a non-zero temperature */
 	uint64_t idle_intervals;	/* nothing to decide: nothing sampled */
 	uint64_t settled_intervals;	/* page mode, nothing to gain: not sampled */
+	uint64_t track_capped_intervals;	/* fewer sampled: tracking budget */
 	uint64_t log_switches;		/* dirty logging turned off or on */
 	uint32_t idle;			/* idle now: no dirty logging */
 	uint64_t dram_bytes, nvm_bytes;	/* placement as the policy sees it */
@@ -96,7 +100,8 @@ void engine_config_init(struct engine_config *cfg);
 /*
  * Parses one engine flag of hmmv run ("--hmmv", "--hmmv-interval",
  * "--hmmv-windows", "--hmmv-window-ms", "--hmmv-block-pages",
- * "--hmmv-levels", "--hmmv-rate", "--hmmv-copy", "--hmmv-move", "--trace")
+ * "--hmmv-levels", "--hmmv-rate", "--hmmv-track-pct", "--hmmv-copy",
+ * "--hmmv-move", "--trace")
  * with @val.
  * -EINVAL with a reason in @why (the caller names the flag).
  */

@@ -98,6 +98,12 @@ int engine_parse_flag(struct engine_config *cfg, const char *flag,
 		return parse_u32(val, 1, ENGINE_MAX_RATE_MIBS, &cfg->rate_mibs) ?
 		       bad(why, whylen, "'%s' is not a rate in MiB/s from %lu to %lu",
 			   val, 1, ENGINE_MAX_RATE_MIBS) : 0;
+	if (!strcmp(flag, "--hmmv-track-pct")) {
+		cfg->track_set = true;
+		return parse_u32(val, 0, 100, &cfg->track_pct) ?
+		       bad(why, whylen, "'%s' is not a percentage from %lu to %lu",
+			   val, 0, 100) : 0;
+	}
 	if (!strcmp(flag, "--hmmv-block-pages") || !strcmp(flag, "--trace-pages")) {
 		if (parse_u32(val, 1, 1u << 18, &cfg->sample_pages) ||
 		    (cfg->sample_pages & (cfg->sample_pages - 1))) {

@@ -236,9 +236,40 @@ static void rotate_u32(uint32_t *a, uint32_t k, uint32_t n)
 	reverse_u32(a, n);
 }
 
+uint32_t policy_track_faults(uint32_t pct, uint32_t interval_ms, uint32_t vcpus,
+			     uint32_t fault_ns)
+{
+	uint64_t f;
+
+	if (!fault_ns)
+		return 0;
+	f = (uint64_t)pct * interval_ms * 10000 * vcpus / fault_ns;
+	return f < UINT32_MAX ? (uint32_t)f : UINT32_MAX;
+}
+
+/*
+ * Chunks that fit the tracking budget this interval, from the faults per
+ * sampled chunk so far (last interval's folded in first); at least one.
+ */
+static uint32_t track_cap(struct policy *p, uint32_t sampled)
+{
+	uint64_t f, cap;
+
+	if (sampled) {
+		f = ((uint64_t)p->faults << 4) / sampled;
+		f = f < UINT32_MAX ? f : UINT32_MAX;
+		p->fpc = p->fpc ? (uint32_t)((p->fpc + f + 1) / 2) : (uint32_t)f;
+	}
+	p->faults = 0;
+	if (!p->par.track_faults || !p->fpc)
+		return UINT32_MAX;
+	cap = ((uint64_t)p->par.track_faults << 4) / p->fpc;
+	return cap ? (cap < UINT32_MAX ? (uint32_t)cap : UINT32_MAX) : 1;
+}
+
 uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 {
-	uint32_t i, k, n = 0, wrap = 0, next = p->cursor;
+	uint32_t i, k, n = 0, wrap = 0, next = p->cursor, cap;
 
 	p->now++;
 	p->st.intervals++;
@@ -248,9 +279,18 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 	}
 	if (max > p->par.max_samples)
 		max = p->par.max_samples;
-	if (p->pg && p->pg->settled >= SETTLED_AFTER && p->par.settled_every > 1 &&
-	    p->now % p->par.settled_every) {
-		max = 0;	/* settled: nothing to gain from looking */
+	cap = track_cap(p, p->last_sampled);
+	if (max > cap) {
+		max = cap;
+		p->st.track_capped++;
+	}
+	if (p->pg && p->pg->settled >= SETTLED_AFTER && p->par.settled_every > 1) {
+		/*
+		 * Settled: little to gain from looking, but a change anywhere
+		 * should be seen soon; a share of the chunks every interval,
+		 * in turn, finds it sooner than all of them now and then.
+		 */
+		max = (max + p->par.settled_every - 1) / p->par.settled_every;
 		p->st.settled++;
 	}
 	if (!p->par.sample_idle && policy_idle(p)) {
@@ -282,6 +322,7 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 	 */
 	rotate_u32(chunks, wrap, n);
 	p->st.sampled += n;
+	p->last_sampled = n;
 	return n;
 }
 
@@ -308,6 +349,7 @@ int policy_observe(struct policy *p, uint32_t chunk, uint32_t hits)
 	if (!c->sampled || hits > p->par.windows * p->par.sample_pages)
 		return -EINVAL;
 	c->hits = hits;
+	p->faults += hits;
 	return 0;
 }
 

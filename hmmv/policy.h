@@ -79,9 +79,16 @@
  * as Linux's kswapd demotes cold pages to keep a free watermark for
  * promotions. Settled (settled_every > 1): when for three decisions in a
  * row DRAM was full and no slow unit could beat the coldest DRAM unit by
- * the margin, nothing can improve placement; sampling then runs one
- * interval in settled_every until a decision could promote again, and the
- * guest is spared the tracking faults meanwhile.
+ * the margin, nothing can improve placement; sampling then takes
+ * 1/settled_every of the chunks each interval, in turn, until a decision
+ * could promote again: the guest is spared most tracking faults, and a
+ * change anywhere is still seen within an interval or two.
+ * Tracking budget (track_faults > 0): each page seen in a window cost the
+ * guest one refault; when the faults per sampled chunk (an EWMA over the
+ * intervals) say that sampling every due chunk would exceed track_faults,
+ * fewer chunks are sampled per interval (the round robin above spreads
+ * them), as MEMTIS lengthens its PEBS period to keep its sampler within
+ * its CPU quota. Workloads touching few pages never reach it.
  */
 #ifndef HMMV_POLICY_H
 #define HMMV_POLICY_H
@@ -96,6 +103,15 @@
 /* The engine's timing, which the simulator models (policy has no clock). */
 #define POLICY_DEFAULT_INTERVAL_MS	100
 #define POLICY_DEFAULT_WINDOW_MS	5
+/*
+ * The tracking budget (page mode's default): sampling's refaults cost the
+ * guest at most this share of its vCPU time, at a refault's cost on
+ * hardware (an EPT violation round trip, ~1 us). MEMTIS caps its sampler
+ * likewise, at 3% of a CPU (ksampled_soft_cpu_quota 30 per mille); 3% is
+ * also the training set's choice (policy_pages.c, round nine).
+ */
+#define POLICY_TRACK_PCT	3
+#define POLICY_FAULT_NS		1000
 
 /* The same numbering as memory/ (MEM_TIER_DRAM, MEM_TIER_NVM). */
 enum policy_tier {
@@ -121,7 +137,8 @@ struct policy_params {
 	uint32_t max_page_moves;	/* page moves per interval */
 	uint32_t page_hyst;		/* page promotion margin, temp units */
 	uint32_t page_headroom_pct;	/* % of the quota kept free, early promotion */
-	uint32_t settled_every;		/* page mode, settled: sample 1 interval in N */
+	uint32_t settled_every;		/* page mode, settled: sample 1/N of the chunks */
+	uint32_t track_faults;		/* page-window faults per interval, 0: no bound */
 };
 
 #define POLICY_PAGE_TEMP_ONE	16	/* a page temp: one window touched */
@@ -154,10 +171,17 @@ struct policy_stats {
 	uint64_t page_demoted;
 	uint64_t page_refused;		/* ... refused by the margin */
 	uint64_t settled;		/* intervals not sampled: settled */
+	uint64_t track_capped;		/* intervals sampling fewer: tracking budget */
 };
 
 struct policy;
 
+/*
+ * Page-window faults per interval (track_faults) that cost pct percent of
+ * vcpus' time over interval_ms, at fault_ns each; 0 for pct 0.
+ */
+uint32_t policy_track_faults(uint32_t pct, uint32_t interval_ms, uint32_t vcpus,
+			     uint32_t fault_ns);
 /* Fills *p with the defaults documented in policy.c. */
 void policy_params_default(struct policy_params *p);
 /* The same for page mode (policy_pages.c): page_moves = 1. */

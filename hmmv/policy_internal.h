@@ -58,6 +58,9 @@ struct policy {
 	uint32_t now;		/* current interval, starts at 1 */
 	uint32_t maxb;		/* hottest bucket seen at the last decide */
 	uint32_t cursor;	/* where the next sample_set scan starts */
+	uint32_t faults;	/* this interval's page-window faults (hits) */
+	uint32_t fpc;		/* faults per sampled chunk, EWMA, x16 */
+	uint32_t last_sampled;	/* chunks sampled last interval */
 	struct chunk_state *c;
 	uint16_t *blk;		/* per chunk and block: its last hits */
 	uint32_t nblocks;	/* blocks per chunk */

@@ -195,6 +195,7 @@ ENGINE_OPT(opt_hmmv_window_ms, "--hmmv-window-ms")
 ENGINE_OPT(opt_hmmv_block, "--hmmv-block-pages")
 ENGINE_OPT(opt_hmmv_levels, "--hmmv-levels")
 ENGINE_OPT(opt_hmmv_rate, "--hmmv-rate")
+ENGINE_OPT(opt_hmmv_track, "--hmmv-track-pct")
 ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
 ENGINE_OPT(opt_hmmv_move, "--hmmv-move")
 
@@ -263,12 +264,16 @@ const struct run_opt run_opts[] = {
 	  "sampled every 2^L intervals (default: the policy's, 3)", opt_hmmv_levels },
 	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
 	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
+	{ "hmmv-track-pct", 0, "PCT", "tracking budget: the share of the vCPUs' time, 0 to 100,\n"
+	  "the sampling's refaults may cost the guest (at ~1 us each);\n"
+	  "beyond it fewer chunks are sampled per interval; 0 = no\n"
+	  "bound (default 3 with --hmmv-move page, 0 with chunk)", opt_hmmv_track },
 	{ "hmmv-copy", 0, "wp|pause", "how a move copies: 'wp' (default) pre-copies while the\n"
 	  "guest runs, then makes only that chunk read-only for the\n"
 	  "final copy, stalling only its writers; 'pause' stops\n"
 	  "every vCPU for one copy", opt_hmmv_copy },
-	{ "hmmv-move", 0, "chunk|page", "what moves: 'page' moves hot 4 KiB pages (in units of\n"
-	  "2) with move_pages(2), no pause, sampling whole chunks in\n"
+	{ "hmmv-move", 0, "chunk|page", "what moves: 'page' moves hot 4 KiB pages one by one\n"
+	  "with move_pages(2), no pause, sampling whole chunks in\n"
 	  "3 shortening windows; 'chunk' moves whole chunks (default:\n"
 	  "page when DRAM and --nvm node=N are both NUMA nodes'\n"
 	  "memory without hugetlb, chunk otherwise)", opt_hmmv_move },
@@ -450,6 +455,7 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 		if (r < 0)
 			return r;
 	}
+	cfg->engine.vcpus = (uint32_t)cfg->nr_cpus;
 	r = engine_config_check(&cfg->engine, cfg->mem.nvm.kind != MEM_BACK_NONE,
 				why, whylen);
 	if (r < 0)

@@ -11,6 +11,10 @@
 #                in tiering mode, demotion on; guest RAM unbound
 #                (--dram ...,node=any) and node 0 left with the same 128 MiB
 #                budget (memhog): Linux alone places it
+#   hmmv-pages   the same kmem node as hmmv's slow tier (--dram 128M,node=0
+#                --nvm node=N), Linux's tiering off: the engine alone places
+#                the guest, moving 4 KiB pages (page mode); after linux, as
+#                onlining the NVDIMM cannot be undone here
 # Settings come from the kernel command line (init's environment):
 # REAL_POLICIES, REAL_WORKLOADS, REAL_SCALE. Prints TAP; "# meter-mark:",
 # "# real-result:" and "# real-vmstat:" lines carry the figures.
@@ -108,10 +112,18 @@ run_vm()
 	return $rc
 }
 
-linux_setup()
+# The NVDIMM as a CPU-less kmem node (once: the devdax is gone after it).
+kmem_online()
 {
+	[ -e /tmp/kmem.done ] && return 0
 	daxctl reconfigure-device --mode=system-ram dax0.0 >/tmp/daxctl.log 2>&1 ||
 		{ cat /tmp/daxctl.log | sed 's/^/#   /'; return 1; }
+	: >/tmp/kmem.done
+}
+
+linux_setup()
+{
+	kmem_online || return 1
 	echo 2 >/proc/sys/kernel/numa_balancing || return 1
 	echo 1 >/sys/kernel/mm/numa/demotion_enabled || return 1
 	for nd in /sys/devices/system/node/node*; do
@@ -165,6 +177,17 @@ for p in "$@"; do
 			echo "# real-linux: setting up Linux tiering failed"
 		fi
 		;;
+	hmmv-pages)
+		if [ -n "$engine" ] && kmem_online; then
+			echo 0 >/proc/sys/kernel/numa_balancing
+			echo 0 >/sys/kernel/mm/numa/demotion_enabled
+			nv=$(cat /sys/bus/dax/devices/dax0.0/target_node 2>/dev/null)
+			echo "# real-pages: the NVDIMM is node ${nv:-?}; numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
+			run_vm $p --dram $DRAM,node=0 --nvm node=${nv:-missing} --hmmv on --hmmv-move page
+		else
+			echo "# real-pages: no engine, or onlining the NVDIMM failed"
+		fi
+		;;
 	*) echo "# real-skip: $p: unknown policy" ;;
 	esac >/tmp/real.$p 2>&1
 	cat /tmp/real.$p
@@ -178,6 +201,10 @@ for p in "$@"; do
 		dem=$((${dk:-0} + ${dd:-0}))
 		[ "$got" = "$nw" ] && [ "${pro:-0}" -gt 0 ] && [ "$dem" -gt 0 ]
 		ok $? "linux: $got of $nw workloads ran; Linux tiering active: ${pro:-0} pages promoted, $dem demoted"
+	elif [ "$p" = hmmv-pages ]; then
+		pro=$(sed -n 's/.* promotions=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		[ "$got" = "$nw" ] && [ "${pro:-0}" -gt 0 ]
+		ok $? "hmmv-pages: $got of $nw workloads ran; the engine made ${pro:-0} page promotions"
 	else
 		[ "$got" = "$nw" ]
 		ok $? "$p: $got of $nw workloads ran"

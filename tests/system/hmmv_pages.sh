@@ -25,8 +25,8 @@ secs=$(SHARE=dram_share_pages CAPTURE_PCT=80 capture "$f" 60)
 ok $? "at least 80% of the hot set's pages in DRAM after ${secs} s (limit 60 s)"
 hmmv stat $sock | sed 's/^/# /'
 hmmv stat --json $sock >/tmp/pages.json
-grep -q '"move":"page","page_unit":2' /tmp/pages.json
-ok $? "the engine moves pages, in units of 2"
+grep -q '"move":"page","page_unit":1' /tmp/pages.json
+ok $? "the engine moves single pages"
 prom=$(sed -n 's/.*"promoted_bytes":\([0-9]*\).*/\1/p' /tmp/pages.json)
 failed=$(sed -n 's/.*"move_failed":\([0-9]*\).*/\1/p' /tmp/pages.json)
 pause=$(sed -n 's/.*"pause_ns":{[^}]*"n":\([0-9]*\).*/\1/p' /tmp/pages.json)

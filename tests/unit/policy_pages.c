@@ -500,8 +500,8 @@ static void test_early(void)
 
 /*
  * Settled: DRAM full and no slow unit able to beat the coldest DRAM unit
- * for three decisions in a row: one interval in settled_every is sampled,
- * until a slow unit turns hot again.
+ * for three decisions in a row: a quarter of the chunks (settled_every 4)
+ * is sampled each interval, in turn, until a slow unit turns hot again.
  */
 static void test_settled(void)
 {
@@ -509,7 +509,7 @@ static void test_settled(void)
 	struct policy_page_move mv[MAXMV];
 	struct policy *p = NULL;
 	static uint8_t hits[N * PPC];
-	uint32_t list[N], n, k, t, pg, skipped = 0, sampled_after = 0;
+	uint32_t list[N], n, k, t, pg, one = 0, seen[N] = { 0 }, sampled_after = 0;
 
 	par.settled_every = 4;
 	par.page_headroom_pct = 0;
@@ -523,12 +523,17 @@ static void test_settled(void)
 		hits[pg] = 2;		/* half of DRAM hot, the rest cold */
 	for (t = 0; t < 12; t++) {
 		n = policy_sample_set(p, list, N);
-		skipped += !n;
-		for (k = 0; k < n; k++)
+		one += n == 1;
+		for (k = 0; k < n; k++) {
+			seen[list[k]] += t >= 4;
 			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		}
 		policy_decide_pages(p, mv, MAXMV, &n);
 	}
-	tap_ok(skipped >= 6 && skipped <= 8, "settled: %u of 12 intervals not sampled", skipped);
+	tap_ok(one >= 8 && one <= 9, "settled: %u of 12 intervals sample one chunk of 4", one);
+	tap_ok(seen[0] == 2 && seen[1] == 2 && seen[2] == 2 && seen[3] == 2,
+	       "settled: in turn, each chunk twice in 8 intervals (%u %u %u %u)",
+	       seen[0], seen[1], seen[2], seen[3]);
 	hits[2 * PPC + 7] = 2;		/* a slow page turns hot */
 	for (t = 0; t < 16 && policy_page_tier(p, 2 * PPC + 7) != POLICY_DRAM; t++) {
 		n = policy_sample_set(p, list, N);
@@ -539,9 +544,65 @@ static void test_settled(void)
 		for (k = 0; k < n; k++)
 			policy_page_move_done(p, mv[k].page, 1);
 	}
-	tap_ok(policy_page_tier(p, 2 * PPC + 7) == POLICY_DRAM && t <= 9,
+	tap_ok(policy_page_tier(p, 2 * PPC + 7) == POLICY_DRAM && t <= 5,
 	       "a slow page turning hot is promoted after %u intervals (%u sampled)",
 	       t, sampled_after);
+	policy_destroy(p);
+}
+
+/*
+ * Tracking budget: with every page touched in every window a sampled chunk
+ * costs 2 x 512 refaults; a budget of 2100 fits two chunks an interval,
+ * taken in turn; once the guest goes quiet, every chunk is sampled again.
+ */
+static void test_track_budget(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	static uint8_t hits[N * PPC];
+	uint32_t list[N], seen[N] = { 0 }, n, k, t, over = 0, full = 0;
+	struct policy_stats st;
+
+	tap_is(policy_track_faults(3, 100, 2, 1000), 6000,
+	       "3% of 2 vCPUs' 100 ms at 1 us a fault: 6000 faults");
+	tap_is(policy_track_faults(0, 100, 2, 1000), 0, "0%: no budget");
+	par.track_faults = 2100;
+	par.settled_every = 1;
+	if (!tap_ok(!policy_create(&par, N, &p), "policy with a budget of 2100 faults"))
+		return;
+	policy_set_quota_pages(p, PPC);
+	memset(hits, 2, sizeof(hits));
+	for (t = 0; t < 9; t++) {
+		n = policy_sample_set(p, list, N);
+		if (t == 0)
+			tap_is(n, N, "no estimate yet: every chunk sampled");
+		else if (n * 2 * PPC > par.track_faults || n != 2)
+			over++;
+		for (k = 0; k < n; k++) {
+			seen[list[k]] += t > 0;
+			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		}
+		policy_decide_pages(p, mv, MAXMV, &n);
+		for (k = 0; k < n; k++)
+			policy_page_move_done(p, mv[k].page, 1);
+	}
+	tap_is(over, 0, "then two chunks an interval, within the budget");
+	tap_ok(seen[0] == 4 && seen[1] == 4 && seen[2] == 4 && seen[3] == 4,
+	       "in turn: each chunk 4 times in 8 intervals (%u %u %u %u)",
+	       seen[0], seen[1], seen[2], seen[3]);
+	memset(hits, 0, sizeof(hits));
+	for (t = 0; t < 8; t++) {
+		n = policy_sample_set(p, list, N);
+		full += n == N;
+		for (k = 0; k < n; k++)
+			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		policy_decide_pages(p, mv, MAXMV, &n);
+	}
+	tap_ok(full >= 4, "a quiet guest: every chunk sampled again (%u of 8 intervals)", full);
+	policy_get_stats(p, &st);
+	tap_ok(st.track_capped >= 8, "capped intervals counted (%llu)",
+	       (unsigned long long)st.track_capped);
 	policy_destroy(p);
 }
 
@@ -560,5 +621,6 @@ int main(void)
 	test_histogram();
 	test_early();
 	test_settled();
+	test_track_budget();
 	return tap_done(0);
 }

@@ -79,17 +79,18 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	}
 	s_engine=$(stretch hmmv-engine)
 	s_linux=$(stretch linux)
-	echo "hmm-v ${s_engine:-none}; numa-balancing ${s_linux:-none}" >"$OUT/xval.stretch"
+	s_pages=$(stretch hmmv-pages)
+	echo "hmm-v ${s_engine:-none}; numa-balancing ${s_linux:-none}; hmm-v-4k ${s_pages:-none}" >"$OUT/xval.stretch"
 	# HMM-V's sampling sees touches, cache hits included: the meter's
 	# touch trace of the same pages, where there is one (the fills alone
 	# hide a workload whose hot pages stay in the LLC).
 	touch=
 	[ -s "$OUT/nvdimm.touch" ] && touch=$OUT/nvdimm.touch
 	while read -r w a b; do
-		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux"; do
+		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux" "hmm-v-4k $s_pages"; do
 			set -- $run
 			t=
-			[ "$1" = hmm-v ] && t=$touch
+			case "$1" in hmm-v*) t=$touch ;; esac
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$span" --measure "$((a - base)):$((b - base))" \
 				${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} --dram-mb 128 --policies "$1" \
@@ -209,6 +210,9 @@ END {
 		if ((("hmmv-engine", w) in sdw) && (("linux", w) in sdw))
 			printf "headline %s: Linux tiering / hmmv engine modelled slowdown = %.3f\n", w,
 				sdw["linux", w] / sdw["hmmv-engine", w]
+		if ((("hmmv-pages", w) in sdw) && (("linux", w) in sdw))
+			printf "headline %s: Linux tiering / hmmv engine in page mode (the same kmem node) modelled slowdown = %.3f\n", w,
+				sdw["linux", w] / sdw["hmmv-pages", w]
 		else if ((("hmmv-static", w) in sdw) && (("linux", w) in sdw))
 			printf "headline %s: no hmmv-engine run (engine not merged); Linux tiering / hmmv static = %.3f\n", w,
 				sdw["linux", w] / sdw["hmmv-static", w]
@@ -216,11 +220,12 @@ END {
 	# Cross-validation, per workload between its marks: the simulator on
 	# the trace of the engine run against the metered slow share.
 	xv["hmm-v"] = "hmmv-engine"; xv["numa-balancing"] = "linux"; xv["all-slow"] = "slow-first"
-	xo[1] = "hmm-v"; xo[2] = "numa-balancing"; xo[3] = "all-slow"
+	xv["hmm-v-4k"] = "hmmv-pages"
+	xo[1] = "hmm-v"; xo[2] = "numa-balancing"; xo[3] = "all-slow"; xo[4] = "hmm-v-4k"
 	src[0] = "the workload traffic (meter trace)"; src[1] = "the engine observations"
 	for (o = 0; o <= 1; o++)
 	for (j = 1; j <= nw; j++)
-		for (k = 1; k <= 3; k++) {
+		for (k = 1; k <= 4; k++) {
 			w = wls[j]; sp = xo[k]; p = xv[sp]
 			if (!((o, w, sp) in simslow) || !((p, w) in sh)) continue
 			printf "xval %s: sim %s on %s predicts %.1f%% slow; metered %s %.1f%%: %+.1f points\n",

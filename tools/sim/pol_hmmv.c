@@ -150,6 +150,11 @@ static int hv_init_mode(struct sim *s, const struct policy_params *par)
 	h->par = *par;
 	if (h->par.pages_per_chunk != SIM_CHUNK_PAGES)
 		return -EINVAL;
+	/* The tracking budget at the model's refault cost, as the engine's. */
+	h->par.track_faults = policy_track_faults(par->page_moves ? s->pp->hmmv4k_track_pct :
+						  s->pp->hmmv_track_pct,
+						  (uint32_t)(s->interval_ns / 1000000),
+						  (uint32_t)s->m->vcpus, (uint32_t)s->m->fault_ns);
 	pool_params_default(&h->pool);
 	if (!(s->trace_flags & TRACE_F_WINDOWS) ||
 	    s->trace_flags & TRACE_F_DRAM_FIRST)
