@@ -261,7 +261,7 @@ static uint32_t track_cap(struct policy *p, uint32_t sampled)
 		p->fpc = p->fpc ? (uint32_t)((p->fpc + f + 1) / 2) : (uint32_t)f;
 	}
 	p->faults = 0;
-	if (!p->par.track_faults || !p->fpc)
+	if (!p->par.track_faults || !p->fpc || (p->pg && p->pg->surge))
 		return UINT32_MAX;
 	cap = ((uint64_t)p->par.track_faults << 4) / p->fpc;
 	return cap ? (cap < UINT32_MAX ? (uint32_t)cap : UINT32_MAX) : 1;
@@ -280,18 +280,18 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 	if (max > p->par.max_samples)
 		max = p->par.max_samples;
 	cap = track_cap(p, p->last_sampled);
-	if (max > cap) {
-		max = cap;
-		p->st.track_capped++;
-	}
 	if (p->pg && p->pg->settled >= SETTLED_AFTER && p->par.settled_every > 1) {
 		/*
 		 * Settled: little to gain from looking, but a change anywhere
 		 * should be seen soon; a share of the chunks every interval,
 		 * in turn, finds it sooner than all of them now and then.
+		 * That share already spares the budget: one bound, not both.
 		 */
 		max = (max + p->par.settled_every - 1) / p->par.settled_every;
 		p->st.settled++;
+	} else if (max > cap) {
+		max = cap;
+		p->st.track_capped++;
 	}
 	if (!p->par.sample_idle && policy_idle(p)) {
 		max = 0;	/* the loop still clears last interval's marks */

@@ -49,6 +49,7 @@ struct policy_pages {
 	uint32_t quota;		/* DRAM quota in units */
 	uint32_t early;		/* units promoted early this interval */
 	uint32_t settled;	/* decisions in a row that could promote nothing */
+	uint32_t surge;		/* the last decision promoted beyond the headroom */
 };
 
 struct policy {

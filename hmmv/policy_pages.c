@@ -398,6 +398,19 @@ static void unit_settled(struct policy *p)
 	g->settled = (uint64_t)hot * 100 <= lim ? g->settled + 1 : 0;
 }
 
+/*
+ * A surge: this interval promoted more than the headroom holds (an eighth
+ * of the quota without one), the hot set is moving: the next interval
+ * samples every due chunk, whatever the tracking budget.
+ */
+static void unit_surge(struct policy *p, uint32_t promoted)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t pct = p->par.page_headroom_pct ? p->par.page_headroom_pct : 12;
+
+	g->surge = (uint64_t)promoted * 100 > (uint64_t)g->quota * pct;
+}
+
 int policy_decide_pages(struct policy *p, struct policy_page_move *mv,
 			uint32_t max, uint32_t *n)
 {
@@ -440,6 +453,7 @@ int policy_decide_pages(struct policy *p, struct policy_page_move *mv,
 		unit_emit(p, &mv[nd + i], g->sorted[i], POLICY_DRAM);
 	p->st.page_demoted += nd;
 	p->st.page_promoted += nf + nd;
+	unit_surge(p, g->early + nf + nd);
 	*n = nf + 2 * nd;
 	/* Room for the next interval's early promotions. */
 	if (p->par.page_headroom_pct && *n < budget)

@@ -553,7 +553,8 @@ static void test_settled(void)
 /*
  * Tracking budget: with every page touched in every window a sampled chunk
  * costs 2 x 512 refaults; a budget of 2100 fits two chunks an interval,
- * taken in turn; once the guest goes quiet, every chunk is sampled again.
+ * taken in turn (DRAM full of pages as hot as the rest: nothing moves);
+ * once the guest goes quiet, every chunk is sampled again.
  */
 static void test_track_budget(void)
 {
@@ -572,6 +573,8 @@ static void test_track_budget(void)
 	if (!tap_ok(!policy_create(&par, N, &p), "policy with a budget of 2100 faults"))
 		return;
 	policy_set_quota_pages(p, PPC);
+	for (k = 0; k < PPC; k++)
+		policy_set_unit_tier(p, k, POLICY_DRAM);
 	memset(hits, 2, sizeof(hits));
 	for (t = 0; t < 9; t++) {
 		n = policy_sample_set(p, list, N);
@@ -606,6 +609,40 @@ static void test_track_budget(void)
 	policy_destroy(p);
 }
 
+/*
+ * A surge: a decision that promoted more than the headroom (12% of the
+ * quota) lifts the budget for the next interval: every chunk is sampled
+ * while the hot set moves in; the interval after, the budget holds again.
+ */
+static void test_surge(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	static uint8_t hits[N * PPC];
+	uint32_t list[N], n[3], k, t, nm;
+
+	par.track_faults = 2100;
+	par.settled_every = 1;
+	if (!tap_ok(!policy_create(&par, N, &p), "policy with a budget of 2100 faults"))
+		return;
+	policy_set_quota_pages(p, 3 * PPC);
+	memset(hits, 2, sizeof(hits));
+	for (t = 0; t < 3; t++) {
+		n[t] = policy_sample_set(p, list, N);
+		for (k = 0; k < n[t]; k++)
+			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		policy_decide_pages(p, mv, MAXMV, &nm);
+		for (k = 0; k < nm; k++)
+			policy_page_move_done(p, mv[k].page, 1);
+	}
+	tap_ok(policy_dram_pages(p) > PPC, "the first decision promoted %u pages",
+	       policy_dram_pages(p));
+	tap_is(n[1], N, "after it, every chunk sampled despite the budget");
+	tap_ok(n[2] <= 2, "once the surge is over, the budget holds (%u chunks)", n[2]);
+	policy_destroy(p);
+}
+
 int main(void)
 {
 	test_params();
@@ -622,5 +659,6 @@ int main(void)
 	test_early();
 	test_settled();
 	test_track_budget();
+	test_surge();
 	return tap_done(0);
 }
