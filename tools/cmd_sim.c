@@ -336,6 +336,11 @@ static int check_hmmv(struct simcfg *c)
 	struct policy *p;
 	int i;
 
+	if (c->pp.hmmv_track_pct > 100 || c->pp.hmmv4k_track_pct > 100) {
+		fprintf(stderr, "hmmv sim: --hmmv%s-track-pct must be within 0..100\n",
+			c->pp.hmmv_track_pct > 100 ? "" : "-4k");
+		return -1;
+	}
 	/* The sampling's common flags are hmm-v-4k's too. */
 	k->decay_shift = c->pp.hmmv.decay_shift;
 	k->hyst_pct = c->pp.hmmv.hyst_pct;

@@ -127,6 +127,8 @@ static void test_flags(void)
 	       "pool minimums above the DRAM (4 x 16 MiB of 4 MiB): exit 2");
 	tap_is(sim_status(20, QUICK, "--hmmv-4k-headroom", "60", NULL), 2,
 	       "--hmmv-4k-headroom 60 (at most 50): exit 2");
+	tap_is(sim_status(20, QUICK, "--hmmv-4k-track-pct", "101", NULL), 2,
+	       "--hmmv-4k-track-pct 101 (at most 100): exit 2");
 	tap_is(sim_status(20, QUICK, "--intervals", "1000000", "--vm-mb", "4096", NULL), 2,
 	       "VMs x pages x intervals beyond the bound: exit 2");
 	tap_is(sim_status(20, QUICK, NULL), 0, "a small valid run still exits 0");

@@ -127,6 +127,11 @@ static void test_parse(void)
 	       engine_parse_flag(&c, "--hmmv-rate", "0", why, sizeof(why)) == -EINVAL &&
 	       engine_parse_flag(&c, "--hmmv-rate", "200", why, sizeof(why)) == 0 &&
 	       c.windows == 8 && c.rate_mibs == 200, "windows 1..16, levels 1..8, rate >= 1");
+	tap_ok(!c.track_set &&
+	       engine_parse_flag(&c, "--hmmv-track-pct", "101", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-track-pct", "x", why, sizeof(why)) == -EINVAL &&
+	       engine_parse_flag(&c, "--hmmv-track-pct", "0", why, sizeof(why)) == 0 &&
+	       c.track_set && c.track_pct == 0, "tracking budget: a percentage, 0 = no bound");
 	tap_ok(engine_parse_flag(&c, "--trace", "", why, sizeof(why)) == -EINVAL &&
 	       engine_parse_flag(&c, "--trace", "x.trace", why, sizeof(why)) == 0 &&
 	       !strcmp(c.trace, "x.trace"), "--trace FILE, not empty");
@@ -199,7 +204,7 @@ static void test_file(void)
 
 int main(void)
 {
-	tap_plan(34);
+	tap_plan(35);
 	test_runs();
 	test_masks();
 	test_parse();
