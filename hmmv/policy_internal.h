@@ -42,6 +42,7 @@ struct policy_pages {
 	uint32_t *sorted;	/* scratch: candidates, hottest first */
 	uint32_t *vict;		/* scratch: victims, coldest first */
 	uint32_t hist[POLICY_PAGE_TEMP_MAX + 1];	/* every unit by temp */
+	uint32_t dhist[POLICY_PAGE_TEMP_MAX + 1];	/* DRAM units by temp */
 	uint32_t nunits;
 	uint32_t dram;		/* units in DRAM */
 	uint32_t promoting;	/* promotions out */

@@ -98,8 +98,10 @@ int policy_set_unit_tier(struct policy *p, uint32_t page, enum policy_tier t)
 	if (*f & PG_INFLIGHT)
 		return -EBUSY;
 	g->dram -= *f & PG_DRAM;
+	g->dhist[g->temp[page >> unit_shift(p)]] -= *f & PG_DRAM;
 	*f = t == POLICY_DRAM ? PG_DRAM : 0;
 	g->dram += *f & PG_DRAM;
+	g->dhist[g->temp[page >> unit_shift(p)]] += *f & PG_DRAM;
 	return 0;
 }
 
@@ -160,6 +162,10 @@ static void unit_observe(struct policy *p, uint32_t u, uint32_t sum)
 		      p->par.decay_shift ? p->par.decay_shift : 1);
 	g->hist[g->temp[u]]--;
 	g->hist[t]++;
+	if (g->flags[u] & PG_DRAM) {
+		g->dhist[g->temp[u]]--;
+		g->dhist[t]++;
+	}
 	g->temp[u] = t;
 	if (t && !(g->flags[u] & (PG_DRAM | PG_INFLIGHT)) && g->ncand < g->maxcand)
 		g->cand[g->ncand++] = u;
@@ -381,19 +387,18 @@ int policy_promote_early(struct policy *p, uint32_t chunk, const uint8_t *seen,
 static void unit_settled(struct policy *p)
 {
 	struct policy_pages *g = p->pg;
-	uint32_t u, cold = POLICY_PAGE_TEMP_MAX + 1, hot = 0;
+	uint32_t cold = 0, hot = POLICY_PAGE_TEMP_MAX;
 	uint64_t lim;
 
 	if (unit_held(g) < g->quota) {
 		g->settled = 0;
 		return;
 	}
-	for (u = 0; u < g->nunits; u++) {
-		if (g->flags[u] & PG_DRAM)
-			cold = g->temp[u] < cold ? g->temp[u] : cold;
-		else
-			hot = g->temp[u] > hot ? g->temp[u] : hot;
-	}
+	/* From the histograms, not the units: O(temperatures) a decision. */
+	while (cold <= POLICY_PAGE_TEMP_MAX && !g->dhist[cold])
+		cold++;
+	while (hot && g->hist[hot] == g->dhist[hot])
+		hot--;
 	lim = (uint64_t)cold * (100 + p->par.hyst_pct) + (uint64_t)p->par.page_hyst * 100;
 	g->settled = (uint64_t)hot * 100 <= lim ? g->settled + 1 : 0;
 }
@@ -480,6 +485,7 @@ int policy_page_move_done(struct policy *p, uint32_t page, int ok)
 	*f &= (uint8_t)~PG_INFLIGHT;
 	if (ok) {
 		g->dram += *f & PG_DRAM ? -1u : 1u;
+		g->dhist[g->temp[u]] += *f & PG_DRAM ? -1u : 1u;
 		*f ^= PG_DRAM;
 		*f |= PG_MOVED;
 		g->moved[u] = (uint8_t)p->now;
