@@ -25,6 +25,7 @@ HMMV=${HMMV:-$here/../../build/hmmv}
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
+GUEST_VCPUS=1		# ... and its one vCPU (the engine's tracking budget is per vCPU)
 # The test host's Linux runs NUMA balancing with the kernel's defaults
 # (tests/bench/real.sh sets only numa_balancing=2 and demotion): its model
 # is checked with those, not with make eval's stronger tuning; and the
@@ -94,6 +95,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$span" --measure "$((a - base)):$((b - base))" \
 				${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} --dram-mb 128 --policies "$1" \
+				--vcpus $GUEST_VCPUS \
 				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
 		done
