@@ -47,7 +47,8 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	base=${span%%:*}
 	# The policies' clocks are the host's: a workload's work took longer
 	# under some policies (the engine's tracking faults are emulated), so
-	# the policy had more intervals for it. Each replay gives the work the
+	# the policy had more intervals for it (as many as the engine counted,
+	# where it ran late). Each replay gives the work the
 	# time it took in the run it predicts (--trace-stretch): a workload's
 	# trace intervals stretched by that run's window over slow-first's, or,
 	# for a workload that times a phase of its own ("real-phase: W NAME
@@ -56,12 +57,17 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	stretch()
 	{
 		awk -v want="$1" 'function f(x, y) { return (y > 0 && x / y > 1) ? x / y : 1 }
-		     function piece(a, b, k) { if (b > a) printf "%s%d:%d:%.3f", (n++ ? "," : ""), a, b, k }
+		     function piece(a, b, k) { k *= cf; if (k < 1) k = 1
+			if (b > a) printf "%s%d:%d:%.3f", (n++ ? "," : ""), a, b, k }
 		     FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
 		     FILENAME ~ /windows$/ { w = $1; a = $2; b = $3
 			if (!(("slow-first", w) in t) || !((want, w) in t)) next
 			sf = t["slow-first", w]; tp = t[want, w]
 			ps = ph["slow-first", w]; pp = ph[want, w]
+			# An engine under emulation runs late: its own count of
+			# intervals over the workload, where it gave one, over the
+			# 100 ms intervals its wall time holds.
+			cf = ((want, w) in iv) && tp > 0 && iv[want, w] > 0 ? iv[want, w] / (tp / 100) : 1
 			c = int((s0["slow-first", w] + 1000 * po["slow-first", w]) / 100)
 			d = c + int(10 * ps + 0.999)
 			if (((want, w) in ph) && ps > 0 && c > a && d < b) {
@@ -73,6 +79,8 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			next }
 		     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
 		     /^# real-phase: / { po[pol, $3] = $5; ph[pol, $3] = $6 }
+		     /^# real-ival: / { m = $3; sub(/-(start|end)$/, "", m)
+			if ($3 ~ /-start$/) is[pol, m] = $4; else if ((pol, m) in is) iv[pol, m] = $4 - is[pol, m] }
 		     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
 			if ($3 ~ /-start$/) s0[pol, w] = ms[k]
 			else t[pol, w] = ms[k] - s0[pol, w] }' \
