@@ -364,7 +364,7 @@ uint32_t policy_bucket(uint32_t temp)
 }
 
 /* One EWMA step towards score, rounding away from zero so it converges. */
-static uint32_t ewma_step(uint32_t temp, uint32_t score, uint32_t shift)
+uint32_t policy_ewma_step(uint32_t temp, uint32_t score, uint32_t shift)
 {
 	uint32_t round = (1u << shift) - 1;
 
@@ -413,7 +413,7 @@ static void update_sampled(struct policy *p, uint32_t chunk)
 		e = MAX_ELAPSED;
 	/* The sample stands for every interval since the previous one. */
 	for (k = 0; k < e; k++)
-		c->temp = ewma_step(c->temp, score, p->par.decay_shift);
+		c->temp = policy_ewma_step(c->temp, score, p->par.decay_shift);
 	c->last_sample = p->now;
 	/* One level per bucket below the hottest: exponentially rarer. */
 	b = policy_bucket(c->temp);

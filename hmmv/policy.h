@@ -89,8 +89,8 @@
  * fewer chunks are sampled per interval (the round robin above spreads
  * them), as MEMTIS lengthens its PEBS period to keep its sampler within
  * its CPU quota. Workloads touching few pages never reach it. A decision
- * that promoted more than the headroom (an eighth of the quota without
- * one: the hot set is moving in) lifts it for the next interval; settled
+ * that promoted more than the headroom (12% of the quota without one: the
+ * hot set is moving in) lifts it for the next interval; settled
  * sampling's share replaces it (one bound, not both).
  */
 #ifndef HMMV_POLICY_H

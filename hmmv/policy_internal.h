@@ -72,6 +72,8 @@ struct policy {
 	struct policy_stats st;
 };
 
+/* policy.c: one EWMA step of weight 2^-shift towards score (chunks and units). */
+uint32_t policy_ewma_step(uint32_t temp, uint32_t score, uint32_t shift);
 /* policy.c: chunk temperatures and levels from this interval's samples. */
 void policy_update_chunks(struct policy *p);
 

@@ -85,23 +85,32 @@ uint32_t policy_page_unit(const struct policy *p)
 	return p->pg ? p->par.page_unit : p->par.pages_per_chunk;
 }
 
+/* Unit u enters (+1) or leaves (-1u) DRAM's counts: units, and by temperature. */
+static void unit_count_dram(struct policy_pages *g, uint32_t u, uint32_t delta)
+{
+	g->dram += delta;
+	g->dhist[g->temp[u]] += delta;
+}
+
 int policy_set_unit_tier(struct policy *p, uint32_t page, enum policy_tier t)
 {
 	struct policy_pages *g = p->pg;
+	uint32_t u;
 	uint8_t *f;
 
 	if (!g || (page & (p->par.page_unit - 1)) ||
 	    (page >> unit_shift(p)) >= g->nunits ||
 	    (t != POLICY_NVM && t != POLICY_DRAM))
 		return -EINVAL;
-	f = &g->flags[page >> unit_shift(p)];
+	u = page >> unit_shift(p);
+	f = &g->flags[u];
 	if (*f & PG_INFLIGHT)
 		return -EBUSY;
-	g->dram -= *f & PG_DRAM;
-	g->dhist[g->temp[page >> unit_shift(p)]] -= *f & PG_DRAM;
+	if (*f & PG_DRAM)
+		unit_count_dram(g, u, -1u);
 	*f = t == POLICY_DRAM ? PG_DRAM : 0;
-	g->dram += *f & PG_DRAM;
-	g->dhist[g->temp[page >> unit_shift(p)]] += *f & PG_DRAM;
+	if (*f & PG_DRAM)
+		unit_count_dram(g, u, 1);
 	return 0;
 }
 
@@ -139,14 +148,6 @@ uint32_t policy_dram_pages(const struct policy *p)
 	return (g->dram + g->promoting) << unit_shift(p);
 }
 
-/* One EWMA step of weight 2^-shift, rounded towards the observation. */
-static uint16_t unit_step(uint16_t t, uint32_t obs, uint32_t shift)
-{
-	uint32_t r = (1u << shift) - 1;
-
-	return (uint16_t)(obs >= t ? t + ((obs - t + r) >> shift) : t - ((t - obs + r) >> shift));
-}
-
 /*
  * A unit's observation: its pages' windows, POLICY_PAGE_TEMP_ONE each (all
  * units are the same size: the sum ranks them as the density would, and
@@ -158,8 +159,9 @@ static void unit_observe(struct policy *p, uint32_t u, uint32_t sum)
 	uint32_t obs = sum * POLICY_PAGE_TEMP_ONE;
 	uint16_t t;
 
-	t = unit_step(g->temp[u], obs < POLICY_PAGE_TEMP_MAX ? obs : POLICY_PAGE_TEMP_MAX,
-		      p->par.decay_shift ? p->par.decay_shift : 1);
+	t = (uint16_t)policy_ewma_step(g->temp[u],
+				       obs < POLICY_PAGE_TEMP_MAX ? obs : POLICY_PAGE_TEMP_MAX,
+				       p->par.decay_shift ? p->par.decay_shift : 1);
 	g->hist[g->temp[u]]--;
 	g->hist[t]++;
 	if (g->flags[u] & PG_DRAM) {
@@ -404,9 +406,9 @@ static void unit_settled(struct policy *p)
 }
 
 /*
- * A surge: this interval promoted more than the headroom holds (an eighth
- * of the quota without one), the hot set is moving: the next interval
- * samples every due chunk, whatever the tracking budget.
+ * A surge: this interval promoted more than the headroom holds (12% of the
+ * quota, the default headroom, without one), the hot set is moving: the
+ * next interval samples every due chunk, whatever the tracking budget.
  */
 static void unit_surge(struct policy *p, uint32_t promoted)
 {
@@ -484,8 +486,7 @@ int policy_page_move_done(struct policy *p, uint32_t page, int ok)
 		g->promoting--;
 	*f &= (uint8_t)~PG_INFLIGHT;
 	if (ok) {
-		g->dram += *f & PG_DRAM ? -1u : 1u;
-		g->dhist[g->temp[u]] += *f & PG_DRAM ? -1u : 1u;
+		unit_count_dram(g, u, *f & PG_DRAM ? -1u : 1u);
 		*f ^= PG_DRAM;
 		*f |= PG_MOVED;
 		g->moved[u] = (uint8_t)p->now;
