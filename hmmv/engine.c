@@ -111,11 +111,10 @@ static int params_from(struct engine *e, const struct engine_config *cfg,
 		par->levels = cfg->levels;
 	e->interval_ms = cfg->interval_ms ? cfg->interval_ms : POLICY_DEFAULT_INTERVAL_MS;
 	e->window_ms = cfg->window_ms ? cfg->window_ms : POLICY_DEFAULT_WINDOW_MS;
-	/* Page mode's default budget; chunk mode's MLQ bounds its own. */
 	par->track_faults = policy_track_faults(cfg->track_set ? cfg->track_pct :
-						e->pages ? POLICY_TRACK_PCT : 0,
+						POLICY_TRACK_PCT,
 						e->interval_ms, cfg->vcpus ? cfg->vcpus : 1,
-						POLICY_FAULT_NS);
+						cfg->fault_ns ? cfg->fault_ns : POLICY_FAULT_NS);
 	/* A trace, or tracking without moves, wants samples all the time. */
 	par->sample_idle = !e->moves || tracker_tracing(e->t);
 	par->max_moves = engine_rate_moves(cfg->rate_mibs, e->interval_ms,
@@ -744,7 +743,7 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64
 		",\"idle\":%s,\"idle_intervals\":%" PRIu64 ",\"settled_intervals\":%" PRIu64
 		",\"track_faults_budget\":%u,\"track_capped_intervals\":%" PRIu64
-		",\"dirty_log_switches\":%" PRIu64
+		",\"fault_ns\":%u,\"dirty_log_switches\":%" PRIu64
 		",\"slot_flags\":%u",
 		e->moves ? "on" : "track-only", e->pages ? "page" : "chunk",
 		e->pages ? e->par.page_unit : e->ppc, e->par.window_shift,
@@ -754,7 +753,8 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		s->intervals, s->late, s->hot_bytes,
 		s->dram_bytes, s->nvm_bytes,
 		s->idle ? "true" : "false", s->idle_intervals, s->settled_intervals,
-		e->par.track_faults, s->track_capped_intervals, s->log_switches,
+		e->par.track_faults, s->track_capped_intervals,
+		e->cfg.fault_ns ? e->cfg.fault_ns : POLICY_FAULT_NS, s->log_switches,
 		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
 		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64

@@ -32,6 +32,8 @@
 #define ENGINE_MIN_INTERVAL_MS	10
 #define ENGINE_MAX_INTERVAL_MS	60000
 #define ENGINE_MAX_RATE_MIBS	1000000
+#define ENGINE_MIN_FAULT_NS	50	/* --hmmv-fault-ns */
+#define ENGINE_MAX_FAULT_NS	10000000
 
 enum engine_mode {
 	ENGINE_AUTO = 0,	/* on when a slow tier is given */
@@ -60,6 +62,7 @@ struct engine_config {
 	uint32_t rate_mibs;		/* --hmmv-rate; 0: the policy's max_moves */
 	uint32_t track_pct;		/* --hmmv-track-pct, when track_set */
 	bool track_set;			/* else: the mode's default */
+	uint32_t fault_ns;		/* --hmmv-fault-ns; 0: POLICY_FAULT_NS */
 	uint32_t vcpus;			/* the VM's vCPUs: the tracking budget's base */
 	enum engine_copy copy;		/* --hmmv-copy */
 	enum engine_move move;		/* --hmmv-move */
@@ -100,7 +103,8 @@ void engine_config_init(struct engine_config *cfg);
 /*
  * Parses one engine flag of hmmv run ("--hmmv", "--hmmv-interval",
  * "--hmmv-windows", "--hmmv-window-ms", "--hmmv-block-pages",
- * "--hmmv-levels", "--hmmv-rate", "--hmmv-track-pct", "--hmmv-copy",
+ * "--hmmv-levels", "--hmmv-rate", "--hmmv-track-pct", "--hmmv-fault-ns",
+ * "--hmmv-copy",
  * "--hmmv-move", "--trace")
  * with @val.
  * -EINVAL with a reason in @why (the caller names the flag).

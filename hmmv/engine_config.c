@@ -104,6 +104,10 @@ int engine_parse_flag(struct engine_config *cfg, const char *flag,
 		       bad(why, whylen, "'%s' is not a percentage from %lu to %lu",
 			   val, 0, 100) : 0;
 	}
+	if (!strcmp(flag, "--hmmv-fault-ns"))
+		return parse_u32(val, ENGINE_MIN_FAULT_NS, ENGINE_MAX_FAULT_NS, &cfg->fault_ns) ?
+		       bad(why, whylen, "'%s' is not a number of nanoseconds from %lu to %lu",
+			   val, ENGINE_MIN_FAULT_NS, ENGINE_MAX_FAULT_NS) : 0;
 	if (!strcmp(flag, "--hmmv-block-pages") || !strcmp(flag, "--trace-pages")) {
 		if (parse_u32(val, 1, 1u << 18, &cfg->sample_pages) ||
 		    (cfg->sample_pages & (cfg->sample_pages - 1))) {

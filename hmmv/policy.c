@@ -241,10 +241,11 @@ uint32_t policy_track_faults(uint32_t pct, uint32_t interval_ms, uint32_t vcpus,
 {
 	uint64_t f;
 
-	if (!fault_ns)
+	if (!fault_ns || !pct)
 		return 0;
 	f = (uint64_t)pct * interval_ms * 10000 * vcpus / fault_ns;
-	return f < UINT32_MAX ? (uint32_t)f : UINT32_MAX;
+	/* A budget under one fault is one fault: 0 would mean no bound. */
+	return !f ? 1 : f < UINT32_MAX ? (uint32_t)f : UINT32_MAX;
 }
 
 /*

@@ -125,7 +125,7 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		U("hmmv-4k-unit", pp.hmmv4k.page_unit, "N", "hmm-v-4k: pages placed together, a power of 2 (1)"),
 		U("hmmv-4k-max-moves", pp.hmmv4k.max_page_moves, "N", "hmm-v-4k: page moves per interval (4096)"),
 		U("hmmv-4k-headroom", pp.hmmv4k.page_headroom_pct, "PCT", "hmm-v-4k: % of the DRAM quota kept free for early promotion at the first window, 0 = none (12)"),
-		U("hmmv-track-pct", pp.hmmv_track_pct, "PCT", "hmm-v: tracking budget, % of vCPU time its refaults may take, 0 = none (0)"),
+		U("hmmv-track-pct", pp.hmmv_track_pct, "PCT", "hmm-v: tracking budget, % of vCPU time its refaults may take, 0 = none (3)"),
 		U("hmmv-4k-track-pct", pp.hmmv4k_track_pct, "PCT", "hmm-v-4k: the same (3)"),
 		U("hmmv-4k-settled-every", pp.hmmv4k.settled_every, "N", "hmm-v-4k: once no promotion is possible, sample 1/N of the chunks each interval, 1 = all (4)"),
 		U("hmmv-4k-hyst", pp.hmmv4k.page_hyst, "N", "hmm-v-4k: promotion margin over the victim's, 1/16 window (16); also --hmmv-hyst-pct"),

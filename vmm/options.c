@@ -196,6 +196,7 @@ ENGINE_OPT(opt_hmmv_block, "--hmmv-block-pages")
 ENGINE_OPT(opt_hmmv_levels, "--hmmv-levels")
 ENGINE_OPT(opt_hmmv_rate, "--hmmv-rate")
 ENGINE_OPT(opt_hmmv_track, "--hmmv-track-pct")
+ENGINE_OPT(opt_hmmv_fault, "--hmmv-fault-ns")
 ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
 ENGINE_OPT(opt_hmmv_move, "--hmmv-move")
 
@@ -265,9 +266,13 @@ const struct run_opt run_opts[] = {
 	{ "hmmv-rate", 0, "MIB_S", "migration rate limit in MiB/s, 1 to 1000000 (default:\n"
 	  "the policy's 64 chunks per interval)", opt_hmmv_rate },
 	{ "hmmv-track-pct", 0, "PCT", "tracking budget: the share of the vCPUs' time, 0 to 100,\n"
-	  "the sampling's refaults may cost the guest (at ~1 us each);\n"
-	  "beyond it fewer chunks are sampled per interval; 0 = no\n"
-	  "bound (default 3 with --hmmv-move page, 0 with chunk)", opt_hmmv_track },
+	  "the sampling's refaults may cost the guest (each costing\n"
+	  "--hmmv-fault-ns); beyond it fewer chunks are sampled per\n"
+	  "interval; 0 = no bound (default 3)", opt_hmmv_track },
+	{ "hmmv-fault-ns", 0, "NS", "what one of the sampling's refaults costs a vCPU, for the\n"
+	  "tracking budget, 50 to 10000000 ns (default 1000, an EPT\n"
+	  "violation on bare metal; nested virtualization costs more:\n"
+	  "measure it there, tests/system/refault.c)", opt_hmmv_fault },
 	{ "hmmv-copy", 0, "wp|pause", "how a move copies: 'wp' (default) pre-copies while the\n"
 	  "guest runs, then makes only that chunk read-only for the\n"
 	  "final copy, stalling only its writers; 'pause' stops\n"

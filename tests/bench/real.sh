@@ -17,7 +17,9 @@
 #                onlining the NVDIMM cannot be undone here
 # Settings come from the kernel command line (init's environment):
 # REAL_POLICIES, REAL_WORKLOADS, REAL_SCALE. Prints TAP; "# meter-mark:",
-# "# real-result:" and "# real-vmstat:" lines carry the figures.
+# "# real-result:", "# real-vmstat:" and, at each mark, "# real-markstat:"
+# (the moves so far) lines carry the figures; "# real-refault-ns:" what a
+# tracking refault costs here, which the engine runs budget with.
 # testhost-timeout: 2400
 policies=${REAL_POLICIES:-all-dram,slow-first,hmmv-static,hmmv-engine,linux}
 workloads=${REAL_WORKLOADS:-hotset,sqlite,redis}
@@ -51,8 +53,31 @@ vmstat_get()
 
 engine=
 hmmv run --help 2>&1 | grep -q -- '--hmmv ' && engine=1
+# What a tracking refault costs here (tests/system/refault.c): far more
+# than on bare metal, as every exit of the nested guest is emulated. The
+# engine's tracking budget takes it (--hmmv-fault-ns), so that its
+# sampling costs the guest the share of time it would on real hardware,
+# and the replays of analyse.sh take the same.
+fault_ns=$(refault 2>/dev/null | sed -n 's/^# refault-ns: \([0-9]*\)$/\1/p')
+echo "# real-refault-ns: ${fault_ns:-unmeasured}"
+faultflag=
+[ "${fault_ns:-0}" -gt 10000000 ] && fault_ns=10000000	# hmmv run's limit
+[ "${fault_ns:-0}" -ge 50 ] && faultflag="--hmmv-fault-ns $fault_ns"
 # Static placements keep hmmv's engine off (it defaults to on with --nvm).
 static=${engine:+--hmmv off}
+
+# The counters of moves so far, at a mark: the engine's (its last hmmv stat)
+# and the kernel's (/proc/vmstat), so that each workload's own moves are
+# known (the cross-validation compares them with the replay's).
+mark_stat()
+{
+	[ -s /tmp/stat.last ] && tr ',{}' '\n\n\n' </tmp/stat.last |
+		sed -n 's/^"\(promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\)":\([0-9]*\)$/\1=\2/p' |
+		tr '\n' ' '
+	for k in $VMSTAT; do
+		awk -v k="$k" '$1 == k { v = $2 } END { printf "%s=%s ", k, v + 0 }' /proc/vmstat
+	done
+}
 
 # The engine's last figures (hmmv stat --json) while the VM runs, every
 # quarter second; at each new meter mark on the console, the engine's interval
@@ -60,7 +85,7 @@ static=${engine:+--hmmv off}
 # to the workload's marks as the meter is.
 stat_poll()
 {
-	local seen=0 now iv marks
+	local seen=0 now iv marks mv
 	while kill -0 "$1" 2>/dev/null; do
 		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
 			mv /tmp/stat.new /tmp/stat.last
@@ -72,8 +97,10 @@ stat_poll()
 		now=$(printf '%s' "$marks" | grep -c .)
 		if [ "${now:-0}" -gt "$seen" ] && [ -s /tmp/stat.last ]; then
 			iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
+			mv=$(mark_stat)
 			printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
 				echo "# real-ival: $m ${iv:-0}"
+				echo "# real-markstat: $m $mv"
 			done
 			seen=$now
 		fi
@@ -160,7 +187,7 @@ for p in "$@"; do
 	hmmv-engine)
 		if [ -n "$engine" ]; then
 			rm -f /tmp/engine.trace
-			run_vm $p --dram $DRAM --nvm /dev/dax0.0 --hmmv on --trace /tmp/engine.trace
+			run_vm $p --dram $DRAM --nvm /dev/dax0.0 --hmmv on --trace /tmp/engine.trace $faultflag
 			# Cross-validation (tools/evalreal/analyse.sh): the engine's
 			# trace of this run goes out with the TAP, for hmmv sim.
 			[ -s /tmp/engine.trace ] &&
@@ -183,7 +210,7 @@ for p in "$@"; do
 			echo 0 >/sys/kernel/mm/numa/demotion_enabled
 			nv=$(cat /sys/bus/dax/devices/dax0.0/target_node 2>/dev/null)
 			echo "# real-pages: the NVDIMM is node ${nv:-?}; numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
-			run_vm $p --dram $DRAM,node=0 --nvm node=${nv:-missing} --hmmv on --hmmv-move page
+			run_vm $p --dram $DRAM,node=0 --nvm node=${nv:-missing} --hmmv on --hmmv-move page $faultflag
 		else
 			echo "# real-pages: no engine, or onlining the NVDIMM failed"
 		fi
@@ -195,14 +222,14 @@ for p in "$@"; do
 	if grep -q "^# real-skip: $p: this hmmv" /tmp/real.$p; then
 		echo "ok $((n += 1)) - $p # SKIP the engine is not in this hmmv"
 	elif [ "$p" = linux ]; then
-		pro=$(sed -n 's/.* pgpromote_success=\([0-9]*\).*/\1/p' /tmp/real.$p)
-		dk=$(sed -n 's/.* pgdemote_kswapd=\([0-9]*\).*/\1/p' /tmp/real.$p)
-		dd=$(sed -n 's/.* pgdemote_direct=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		pro=$(sed -n 's/^# real-vmstat: .* pgpromote_success=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		dk=$(sed -n 's/^# real-vmstat: .* pgdemote_kswapd=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		dd=$(sed -n 's/^# real-vmstat: .* pgdemote_direct=\([0-9]*\).*/\1/p' /tmp/real.$p)
 		dem=$((${dk:-0} + ${dd:-0}))
 		[ "$got" = "$nw" ] && [ "${pro:-0}" -gt 0 ] && [ "$dem" -gt 0 ]
 		ok $? "linux: $got of $nw workloads ran; Linux tiering active: ${pro:-0} pages promoted, $dem demoted"
 	elif [ "$p" = hmmv-pages ]; then
-		pro=$(sed -n 's/.* promotions=\([0-9]*\).*/\1/p' /tmp/real.$p)
+		pro=$(sed -n 's/^# real-hmmv: .* promotions=\([0-9]*\).*/\1/p' /tmp/real.$p)
 		[ "$got" = "$nw" ] && [ "${pro:-0}" -gt 0 ]
 		ok $? "hmmv-pages: $got of $nw workloads ran; the engine made ${pro:-0} page promotions"
 	else

@@ -568,6 +568,10 @@ static void test_track_budget(void)
 	tap_is(policy_track_faults(3, 100, 2, 1000), 6000,
 	       "3% of 2 vCPUs' 100 ms at 1 us a fault: 6000 faults");
 	tap_is(policy_track_faults(0, 100, 2, 1000), 0, "0%: no budget");
+	tap_is(policy_track_faults(3, 100, 1, 100000), 30,
+	       "at 100 us a fault (nested virtualization): 30 faults");
+	tap_is(policy_track_faults(1, 10, 1, 10000000), 1,
+	       "a budget under one fault is one, not unbounded");
 	par.track_faults = 2100;
 	par.settled_every = 1;
 	if (!tap_ok(!policy_create(&par, N, &p), "policy with a budget of 2100 faults"))

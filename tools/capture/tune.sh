@@ -51,7 +51,7 @@ grid() {
 		for un in ${TUNE_UNITS:-1 4}; do for sp in ${TUNE_SP:-128 512}; do
 		for lv in ${TUNE_LEVELS:-1 2}; do for ws in ${TUNE_WS:-2/0 3/2 4/1 4/2}; do
 		for wm in ${TUNE_WMS:-5}; do for hy in ${TUNE_HYST:-16}; do for hr in ${TUNE_HEADROOM:-12}; do for se in ${TUNE_SETTLED:-4}; do
-		for tp in ${TUNE_TRACK:-5}; do
+		for tp in ${TUNE_TRACK:-3}; do
 			echo "--hmmv-4k-unit $un --hmmv-4k-sample-pages $sp --hmmv-4k-levels $lv --hmmv-4k-windows ${ws%/*} --hmmv-4k-window-shift ${ws#*/} --window-ms $wm --hmmv-4k-hyst $hy --hmmv-4k-headroom $hr --hmmv-4k-settled-every $se --hmmv-4k-track-pct $tp"
 		done; done; done; done; done; done; done; done; done
 		return

@@ -95,15 +95,21 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# hide a workload whose hot pages stay in the LLC).
 	touch=
 	[ -s "$OUT/nvdimm.touch" ] && touch=$OUT/nvdimm.touch
+	# The engine budgeted its tracking at the refault cost the test host
+	# measured (tests/bench/real.sh); its replays take the same.
+	fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
+	[ "${fault:-0}" -gt 10000000 ] && fault=10000000
+	[ "${fault:-0}" -ge 50 ] || fault=
 	while read -r w a b; do
 		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux" "hmm-v-4k $s_pages"; do
 			set -- $run
 			t=
-			case "$1" in hmm-v*) t=$touch ;; esac
+			f=
+			case "$1" in hmm-v*) t=$touch f=$fault ;; esac
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$span" --measure "$((a - base)):$((b - base))" \
 				${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} --dram-mb 128 --policies "$1" \
-				--vcpus $GUEST_VCPUS \
+				--vcpus $GUEST_VCPUS ${f:+--fault-ns "$f"} \
 				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
 		done
@@ -141,7 +147,7 @@ FILENAME ~ /xval(-obs)?.csv$/ {
 	split($0, f, ",")
 	# slow_traffic_pct: accesses and migration copies, as the meter counts
 	o = FILENAME ~ /-obs/
-	if (f[2] != "policy" && f[3] == "all") simslow[o, f[1], f[2]] = f[10]
+	if (f[2] != "policy" && f[3] == "all") { simslow[o, f[1], f[2]] = f[10]; simmig[o, f[1], f[2]] = f[7] }
 	next
 }
 FILENAME ~ /meter.txt$/ {
@@ -158,6 +164,18 @@ FILENAME ~ /meter.txt$/ {
 /^# real-result: / && NF >= 5 { thr[pol, $3] = $4; unit[$3] = $5 }
 /^# real-hmmv: / {
 	for (i = 4; i <= NF; i++) { split($i, kv, "="); hm[$3, kv[1]] = kv[2] }
+}
+# The moves so far at each mark: bytes the engine moved, pages the kernel did.
+/^# real-markstat: / {
+	m = $3; sub(/-(start|end)$/, "", m); se = $3 ~ /-start$/ ? "s" : "e"
+	mv = 0
+	for (i = 4; i <= NF; i++) {
+		split($i, kv, "=")
+		if (kv[1] ~ /^(promoted|demoted)_bytes$/) mv += kv[2]
+		if (pol == "linux" && kv[1] ~ /^(pgpromote_success|pgdemote_kswapd|pgdemote_direct)$/)
+			mv += kv[2] * 4096
+	}
+	moved[pol, m, se] = mv
 }
 /^# real-vmstat: / {
 	for (i = 4; i <= NF; i++) { split($i, kv, "="); vm[$3, kv[1]] = kv[2] }
@@ -238,9 +256,13 @@ END {
 		for (k = 1; k <= 4; k++) {
 			w = wls[j]; sp = xo[k]; p = xv[sp]
 			if (!((o, w, sp) in simslow) || !((p, w) in sh)) continue
-			printf "xval %s: sim %s on %s predicts %.1f%% slow; metered %s %.1f%%: %+.1f points\n",
+			printf "xval %s: sim %s on %s predicts %.1f%% slow; metered %s %.1f%%: %+.1f points",
 				w, sp, src[o], simslow[o, w, sp], p, 100 * sh[p, w],
 				simslow[o, w, sp] - 100 * sh[p, w]
+			if (((p, w, "s") in moved) && ((p, w, "e") in moved) && sp != "all-slow")
+				printf " (moved %.1f MiB; the run %.1f MiB)", simmig[o, w, sp],
+					(moved[p, w, "e"] - moved[p, w, "s"]) / 2^20
+			printf "\n"
 		}
 	for (i = 1; i <= np; i++)
 		if (pols[i] == "linux")

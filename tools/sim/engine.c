@@ -53,7 +53,7 @@ void pol_params_default(struct pol_params *pp)
 	memset(pp, 0, sizeof(*pp));
 	policy_params_default(&pp->hmmv);
 	policy_params_pages(&pp->hmmv4k);
-	pp->hmmv_track_pct = 0;
+	pp->hmmv_track_pct = POLICY_TRACK_PCT;
 	pp->hmmv4k_track_pct = POLICY_TRACK_PCT;
 	pp->pool_period = 10;
 	pp->pool_min_bytes = 0;	/* hmmv run --dram-min's default */
