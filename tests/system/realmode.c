@@ -75,12 +75,8 @@ int main(void)
 	int r;
 
 	tap_plan(7);
-	r = rmguest_init(&g, RAM, 0, why, sizeof(why));
-	if (!tap_ok(r == 0, "KVM opened, VM with 2 MiB dirty-logged RAM and a vCPU")) {
-		tap_diag("  %s", why);
-		rmguest_exit(&g);
+	if (rmguest_init_ok(&g, RAM, 0, "KVM opened, VM with 2 MiB dirty-logged RAM and a vCPU"))
 		return tap_done(1);
-	}
 	tap_diag("KVM: %d memslots, manual dirty log flags %#x, dirty ring %d bytes",
 		 g.kvm.nr_memslots, g.kvm.manual_dirty_log, g.kvm.dirty_ring_max);
 	r = memory_write(&g.mem, CODE_GPA, code, sizeof(code));

@@ -18,6 +18,7 @@
 #include <linux/kvm.h>
 
 #include "memory/memory.h"
+#include "tests/tap.h"
 #include "vmm/kvm.h"
 
 #define RM_PORT		0xe9	/* the guest's output port (Bochs/QEMU debug) */
@@ -113,6 +114,23 @@ static inline void rmguest_exit(struct rmguest *g)
 	kvm_close(&g->kvm);
 	g->run = NULL;
 	g->vcpu_fd = -1;
+}
+
+/*
+ * rmguest_init() with manual protect as a TAP check: @what names the VM;
+ * on failure the reason is a diagnostic and @g is released.
+ */
+static inline int rmguest_init_ok(struct rmguest *g, uint64_t ram, int manual_protect,
+				  const char *what)
+{
+	char why[512] = "";
+	int r = rmguest_init(g, ram, manual_protect, why, sizeof(why));
+
+	if (!tap_ok(r == 0, "%s", what)) {
+		tap_diag("  %s", why);
+		rmguest_exit(g);
+	}
+	return r;
 }
 
 /* Flat real mode: every segment base 0, execution starts at @ip. */
@@ -250,6 +268,70 @@ static inline int rmguest_clear_dirty(struct rmguest *g, uint64_t *scratch)
 	if (ioctl(g->kvm.vm_fd, KVM_CLEAR_DIRTY_LOG, &clr) < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * Guest code for the tracker tests, at most RM_CODE_MAX bytes each; both
+ * start at the page whose real-mode segment is @seg (gpa @seg x 16) and
+ * step @step paragraphs (0x100: every page) @n times.
+ * rm_code_write_pages: byte 0 of page k := high byte of its segment
+ * (0x20 + k for seg 0x2000, step 0x100), then HLT.
+ * rm_code_sum_pages: adds byte 0 of each page, OUTs the sum's low byte to
+ * RM_PORT, then HLT.
+ */
+#define RM_CODE_MAX	32
+
+static inline size_t rm_code_write_pages(uint8_t *c, uint16_t seg, uint16_t step, uint16_t n)
+{
+	const uint8_t code[] = {
+		0xb8, seg & 0xff, seg >> 8,	/* mov ax,seg */
+		0xb9, n & 0xff, n >> 8,		/* mov cx,n */
+		0x8e, 0xd8,			/* 1: mov ds,ax */
+		0x88, 0x26, 0x00, 0x00,		/* mov [0x0000],ah */
+		0x05, step & 0xff, step >> 8,	/* add ax,step */
+		0xe2, 0xf5,			/* loop 1b */
+		0xf4,				/* hlt */
+	};
+
+	memcpy(c, code, sizeof(code));
+	return sizeof(code);
+}
+
+static inline size_t rm_code_sum_pages(uint8_t *c, uint16_t seg, uint16_t step, uint16_t n)
+{
+	const uint8_t code[] = {
+		0xb8, seg & 0xff, seg >> 8,	/* mov ax,seg */
+		0xb9, n & 0xff, n >> 8,		/* mov cx,n */
+		0x30, 0xdb,			/* xor bl,bl */
+		0x8e, 0xd8,			/* 1: mov ds,ax */
+		0x02, 0x1e, 0x00, 0x00,		/* add bl,[0x0000] */
+		0x05, step & 0xff, step >> 8,	/* add ax,step */
+		0xe2, 0xf5,			/* loop 1b */
+		0x88, 0xd8,			/* mov al,bl */
+		0xe6, RM_PORT,			/* out RM_PORT,al */
+		0xf4,				/* hlt */
+	};
+
+	memcpy(c, code, sizeof(code));
+	return sizeof(code);
+}
+
+/*
+ * Loads both routines over the @n pages from segment @seg: the writer at
+ * @write_gpa (every page), the summer at @sum_gpa (every @sum_step
+ * paragraphs, @sum_n pages). 0 or -errno.
+ */
+static inline int rmguest_load_pages_code(struct rmguest *g, uint64_t write_gpa,
+					  uint64_t sum_gpa, uint16_t seg, uint16_t n,
+					  uint16_t sum_step, uint16_t sum_n)
+{
+	uint8_t code[RM_CODE_MAX];
+	int r;
+
+	r = memory_write(&g->mem, write_gpa, code, rm_code_write_pages(code, seg, 0x100, n));
+	if (r)
+		return r;
+	return memory_write(&g->mem, sum_gpa, code, rm_code_sum_pages(code, seg, sum_step, sum_n));
 }
 
 static inline int rm_test_bit(const uint64_t *bitmap, uint64_t page)

@@ -22,31 +22,6 @@
 #define RANGE_GPA	0x20000ULL
 #define RANGE_PAGES	32
 
-/* Writes byte 0x20+i at the start of each page i of the range. */
-static const uint8_t write_all[] = {
-	0xb8, 0x00, 0x20,		/* mov ax,0x2000 */
-	0xb9, RANGE_PAGES, 0x00,	/* mov cx,32 */
-	0x8e, 0xd8,			/* 1: mov ds,ax */
-	0x88, 0x26, 0x00, 0x00,		/* mov [0x0000],ah */
-	0x05, 0x00, 0x01,		/* add ax,0x100 (next page) */
-	0xe2, 0xf5,			/* loop 1b */
-	0xf4,				/* hlt */
-};
-
-/* Reads byte 0 of each even page of the range, outputs their sum. */
-static const uint8_t read_even[] = {
-	0xb8, 0x00, 0x20,		/* mov ax,0x2000 */
-	0xb9, RANGE_PAGES / 2, 0x00,	/* mov cx,16 */
-	0x30, 0xdb,			/* xor bl,bl */
-	0x8e, 0xd8,			/* 1: mov ds,ax */
-	0x02, 0x1e, 0x00, 0x00,		/* add bl,[0x0000] */
-	0x05, 0x00, 0x02,		/* add ax,0x200 (skip a page) */
-	0xe2, 0xf5,			/* loop 1b */
-	0x88, 0xd8,			/* mov al,bl */
-	0xe6, RM_PORT,			/* out 0xe9,al */
-	0xf4,				/* hlt */
-};
-
 static uint8_t expected_sum(void)
 {
 	unsigned int i, sum = 0;
@@ -156,20 +131,16 @@ static void phase_read(struct rmguest *g, uint64_t *bitmap, uint64_t *scratch, i
 int main(void)
 {
 	uint64_t bitmap[PAGES / 64], scratch[PAGES / 64];
-	struct rmguest g;
-	char why[512] = "";
 	uint8_t *range;
+	struct rmguest g;
 	int r;
 
 	tap_plan(12);
-	r = rmguest_init(&g, RAM, 1, why, sizeof(why));
-	if (!tap_ok(r == 0, "VM with memfd RAM, dirty logging, manual protect 2")) {
-		tap_diag("  %s", why);
-		rmguest_exit(&g);
+	if (rmguest_init_ok(&g, RAM, 1, "VM with memfd RAM, dirty logging, manual protect 2"))
 		return tap_done(1);
-	}
-	r = memory_write(&g.mem, WRITE_GPA, write_all, sizeof(write_all));
-	r = r ? r : memory_write(&g.mem, READ_GPA, read_even, sizeof(read_even));
+	/* The reads: the even pages only (every other page, half as many). */
+	r = rmguest_load_pages_code(&g, WRITE_GPA, READ_GPA, RANGE_GPA >> 4, RANGE_PAGES,
+				    0x200, RANGE_PAGES / 2);
 	if (r || phase_write(&g, bitmap, scratch)) {
 		rmguest_exit(&g);
 		return tap_done(1);
