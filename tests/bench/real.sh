@@ -72,7 +72,7 @@ static=${engine:+--hmmv off}
 mark_stat()
 {
 	[ -s /tmp/stat.last ] && tr ',{}' '\n\n\n' </tmp/stat.last |
-		sed -n 's/^"\(promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\)":\([0-9]*\)$/\1=\2/p' |
+		sed -n 's/^"\(promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\|move_failed\|pingpong\|intervals\|track_capped_intervals\)":\([0-9]*\)$/\1=\2/p' |
 		tr '\n' ' '
 	for k in $VMSTAT; do
 		awk -v k="$k" '$1 == k { v = $2 } END { printf "%s=%s ", k, v + 0 }' /proc/vmstat
@@ -126,7 +126,7 @@ run_vm()
 	after=$(vmstat_get)
 	if [ -s /tmp/stat.last ]; then
 		echo "# real-hmmv: $policy $(tr ',{}' '\n\n\n' </tmp/stat.last |
-			sed -n 's/^"\(promoted_bytes\|demoted_bytes\|promotions\|demotions\)":\([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
+			sed -n 's/^"\(promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\)":\([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
 	fi
 	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \|real-phase: \)/# &/p'
 	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |
