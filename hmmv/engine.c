@@ -114,7 +114,7 @@ static int params_from(struct engine *e, const struct engine_config *cfg,
 	par->track_faults = policy_track_faults(cfg->track_set ? cfg->track_pct :
 						POLICY_TRACK_PCT,
 						e->interval_ms, cfg->vcpus ? cfg->vcpus : 1,
-						cfg->fault_ns ? cfg->fault_ns : POLICY_FAULT_NS);
+						cfg->fault_ns);
 	/* A trace, or tracking without moves, wants samples all the time. */
 	par->sample_idle = !e->moves || tracker_tracing(e->t);
 	par->max_moves = engine_rate_moves(cfg->rate_mibs, e->interval_ms,
@@ -754,7 +754,7 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		s->dram_bytes, s->nvm_bytes,
 		s->idle ? "true" : "false", s->idle_intervals, s->settled_intervals,
 		e->par.track_faults, s->track_capped_intervals,
-		e->cfg.fault_ns ? e->cfg.fault_ns : POLICY_FAULT_NS, s->log_switches,
+		e->cfg.fault_ns, s->log_switches,
 		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
 		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64

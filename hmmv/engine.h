@@ -62,7 +62,7 @@ struct engine_config {
 	uint32_t rate_mibs;		/* --hmmv-rate; 0: the policy's max_moves */
 	uint32_t track_pct;		/* --hmmv-track-pct, when track_set */
 	bool track_set;			/* else: the mode's default */
-	uint32_t fault_ns;		/* --hmmv-fault-ns; 0: POLICY_FAULT_NS */
+	uint32_t fault_ns;		/* --hmmv-fault-ns (POLICY_FAULT_NS) */
 	uint32_t vcpus;			/* the VM's vCPUs: the tracking budget's base */
 	enum engine_copy copy;		/* --hmmv-copy */
 	enum engine_move move;		/* --hmmv-move */

@@ -12,6 +12,7 @@ void engine_config_init(struct engine_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mode = ENGINE_AUTO;
 	cfg->copy = ENGINE_COPY_WP;
+	cfg->fault_ns = POLICY_FAULT_NS;
 }
 
 static int parse_u32(const char *val, unsigned long lo, unsigned long hi,

@@ -58,24 +58,35 @@ hmmv run --help 2>&1 | grep -q -- '--hmmv ' && engine=1
 # engine's tracking budget takes it (--hmmv-fault-ns), so that its
 # sampling costs the guest the share of time it would on real hardware,
 # and the replays of analyse.sh take the same.
+# Printed as passed (within hmmv run's limits), or "unmeasured".
 fault_ns=$(refault 2>/dev/null | sed -n 's/^# refault-ns: \([0-9]*\)$/\1/p')
+[ "${fault_ns:-0}" -gt 10000000 ] && fault_ns=10000000
+[ "${fault_ns:-0}" -ge 50 ] || fault_ns=
+faultflag=${fault_ns:+--hmmv-fault-ns $fault_ns}
 echo "# real-refault-ns: ${fault_ns:-unmeasured}"
-faultflag=
-[ "${fault_ns:-0}" -gt 10000000 ] && fault_ns=10000000	# hmmv run's limit
-[ "${fault_ns:-0}" -ge 50 ] && faultflag="--hmmv-fault-ns $fault_ns"
 # Static placements keep hmmv's engine off (it defaults to on with --nvm).
 static=${engine:+--hmmv off}
+
+# "KEY=N ..." of the engine's last hmmv stat --json, for the keys of the
+# sed alternation $1.
+stat_fields()
+{
+	tr ',{}' '\n\n\n' </tmp/stat.last |
+		sed -n "s/^\"\\($1\\)\":\\([0-9]*\\)\$/\\1=\\2/p" | tr '\n' ' '
+}
 
 # The counters of moves so far, at a mark: the engine's (its last hmmv stat)
 # and the kernel's (/proc/vmstat), so that each workload's own moves are
 # known (the cross-validation compares them with the replay's).
 mark_stat()
 {
-	[ -s /tmp/stat.last ] && tr ',{}' '\n\n\n' </tmp/stat.last |
-		sed -n 's/^"\(promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\|move_failed\|pingpong\|intervals\|track_capped_intervals\)":\([0-9]*\)$/\1=\2/p' |
-		tr '\n' ' '
-	for k in $VMSTAT; do
-		awk -v k="$k" '$1 == k { v = $2 } END { printf "%s=%s ", k, v + 0 }' /proc/vmstat
+	local v
+	[ -s /tmp/stat.last ] &&
+		stat_fields 'promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\|move_failed\|pingpong\|intervals\|track_capped_intervals'
+	set -- $VMSTAT
+	for v in $(vmstat_get); do
+		printf '%s=%s ' "$1" "$v"
+		shift
 	done
 }
 
@@ -125,8 +136,7 @@ run_vm()
 	rc=$?
 	after=$(vmstat_get)
 	if [ -s /tmp/stat.last ]; then
-		echo "# real-hmmv: $policy $(tr ',{}' '\n\n\n' </tmp/stat.last |
-			sed -n 's/^"\(promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\)":\([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
+		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals')"
 	fi
 	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \|real-phase: \)/# &/p'
 	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |

@@ -132,12 +132,12 @@ static void test_parse(void)
 	       engine_parse_flag(&c, "--hmmv-track-pct", "x", why, sizeof(why)) == -EINVAL &&
 	       engine_parse_flag(&c, "--hmmv-track-pct", "0", why, sizeof(why)) == 0 &&
 	       c.track_set && c.track_pct == 0, "tracking budget: a percentage, 0 = no bound");
-	tap_ok(!c.fault_ns &&
+	tap_ok(c.fault_ns == POLICY_FAULT_NS &&
 	       engine_parse_flag(&c, "--hmmv-fault-ns", "49", why, sizeof(why)) == -EINVAL &&
 	       engine_parse_flag(&c, "--hmmv-fault-ns", "10000001", why, sizeof(why)) == -EINVAL &&
 	       engine_parse_flag(&c, "--hmmv-fault-ns", "1us", why, sizeof(why)) == -EINVAL &&
 	       engine_parse_flag(&c, "--hmmv-fault-ns", "150000", why, sizeof(why)) == 0 &&
-	       c.fault_ns == 150000, "refault cost: 50 ns to 10 ms, unset by default");
+	       c.fault_ns == 150000, "refault cost: 50 ns to 10 ms, 1 us by default");
 	tap_ok(engine_parse_flag(&c, "--trace", "", why, sizeof(why)) == -EINVAL &&
 	       engine_parse_flag(&c, "--trace", "x.trace", why, sizeof(why)) == 0 &&
 	       !strcmp(c.trace, "x.trace"), "--trace FILE, not empty");
