@@ -35,7 +35,12 @@ struct engine {
 	uint32_t nchunks, ppc, interval_ms, window_ms;
 	uint32_t *list;			/* chunks sampled this interval */
 	struct tracker_block *blocks;
+	uint32_t nblocks;		/* the last interval's blocks */
 	uint8_t *counts;		/* per block page: windows touched */
+	uint8_t *faults;		/* per block page: refaults counted */
+	uint64_t nfaults;		/* ... their sum so far */
+	bool pending;			/* observed, its refaults not all counted */
+	uint32_t observed;		/* the interval observed */
 	struct trace_rec *recs;
 	struct policy_move *mv;
 	bool pages;			/* page mode (policy.h) */
@@ -139,13 +144,14 @@ static int engine_alloc(struct engine *e)
 	e->list = calloc(n, sizeof(*e->list));
 	e->blocks = calloc(n, sizeof(*e->blocks));
 	e->counts = calloc((size_t)n * e->par.sample_pages, 1);
+	e->faults = calloc((size_t)n * e->par.sample_pages, 1);
 	e->recs = calloc((size_t)n * e->par.sample_pages, sizeof(*e->recs));
 	e->mv = calloc(n, sizeof(*e->mv));
 	e->moved_at = calloc(n, sizeof(*e->moved_at));
 	e->log = calloc(MOVE_LOG_MAX, sizeof(*e->log));
 	e->pmv = calloc(e->pages ? e->par.max_page_moves : 1, sizeof(*e->pmv));
 	e->ctier = calloc(n, 1);
-	if (!e->list || !e->blocks || !e->counts || !e->recs || !e->mv ||
+	if (!e->list || !e->blocks || !e->counts || !e->faults || !e->recs || !e->mv ||
 	    !e->moved_at || !e->log || !e->pmv || !e->ctier)
 		return -ENOMEM;
 	return 0;
@@ -323,29 +329,48 @@ static int plan_blocks(struct engine *e)
 		e->blocks[i].npages = e->par.sample_pages;
 	}
 	memset(e->counts, 0, (size_t)n * e->par.sample_pages);
+	memset(e->faults, 0, (size_t)n * e->par.sample_pages);
+	e->nfaults = 0;
+	e->nblocks = n;
 	return (int)n;
 }
 
-/* Each block's windows, page by page, into the policy and the trace. */
+/* Each block's windows, page by page, into the policy. */
 static int observe(struct engine *e, uint32_t n)
 {
-	uint32_t i, k, nrec = 0, sp = e->par.sample_pages;
-	const uint8_t *cnt;
+	uint32_t i, sp = e->par.sample_pages;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		cnt = e->counts + (size_t)i * sp;
-		for (k = 0; k < sp; k++) {
-			if (cnt[k])
-				e->recs[nrec++] = (struct trace_rec){
-					.page = e->blocks[i].page + k, .reads = cnt[k],
-				};
-		}
-		err = policy_observe_pages(e->p, e->list[i], cnt);
+		err = policy_observe_pages(e->p, e->list[i], e->counts + (size_t)i * sp);
 		if (err)
 			return fail(e, err, "policy_observe");
 	}
-	err = tracker_trace_write(e->t, e->interval, e->recs, nrec);
+	e->pending = true;
+	e->observed = e->interval;
+	return 0;
+}
+
+/*
+ * The observed interval into the trace once its refaults are all counted:
+ * per block page the windows it was seen in (reads) and its refaults
+ * (writes), so that a replay gives the policy what the engine gave it.
+ */
+static int trace_interval(struct engine *e)
+{
+	uint32_t i, k, j, nrec = 0, sp = e->par.sample_pages;
+	int err;
+
+	for (i = 0; i < e->nblocks; i++)
+		for (k = 0; k < sp; k++) {
+			j = i * sp + k;
+			if (e->counts[j] || e->faults[j])
+				e->recs[nrec++] = (struct trace_rec){
+					.page = e->blocks[i].page + k,
+					.reads = e->counts[j], .writes = e->faults[j],
+				};
+		}
+	err = tracker_trace_write(e->t, e->observed, e->recs, nrec);
 	return err ? fail(e, err, "trace") : 0;
 }
 
@@ -543,12 +568,48 @@ static void publish(struct engine *e, uint32_t n)
 	s->rearmed += e->cost.rearmed;
 	s->zap_failed += e->cost.zap_failed;
 	s->zap_ns += e->cost.zap_ns;
-	s->last_faults = e->cost.zapped + e->cost.rearmed;
 	s->last_zap_calls = e->cost.zap_calls;
 	s->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - e->cpu_start;
 	s->track_cpu_ns += e->track_cpu_ns;
 	s->run_ns = now_ns() - e->t_start;
 	pthread_mutex_unlock(&e->lock);
+}
+
+/* Refaults since the blocks' last zap, added to the interval's. */
+static int count_faults(struct engine *e)
+{
+	uint64_t f;
+	int err;
+
+	err = tracker_faults(e->t, e->blocks, e->nblocks, e->faults, &f);
+	if (err)
+		return fail(e, err, "dirty log harvest");
+	e->nfaults += f;
+	return 0;
+}
+
+/*
+ * Ends the observed interval once the guest has run to the next one's
+ * start: the refaults after its last window counted, the sum told to the
+ * policy (its tracking budget) and to hmmv stat, the trace written.
+ */
+static int close_interval(struct engine *e)
+{
+	struct engine_stats *s = &e->st;
+
+	if (!e->pending)
+		return 0;
+	e->pending = false;
+	if (count_faults(e) < 0)
+		return -1;
+	policy_note_faults(e->p, e->nfaults);
+	pthread_mutex_lock(&e->lock);
+	if (e->nblocks) {
+		s->refaults += e->nfaults;
+		s->last_faults = e->nfaults;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return trace_interval(e);
 }
 
 /* One interval starting at @t0; false when asked to stop. */
@@ -559,8 +620,11 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 	uint64_t c0;
 	int err;
 
+	c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (close_interval(e) < 0)
+		return false;
 	memset(&e->cost, 0, sizeof(e->cost));
-	e->track_cpu_ns = 0;
+	e->track_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 	err = plan_blocks(e);
 	if (err < 0)
 		return false;
@@ -570,6 +634,9 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 		if (!wait_until(e, ws))
 			return false;
 		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		/* Pages touched since the last window's zap each refaulted. */
+		if (k > 0 && count_faults(e) < 0)
+			return false;
 		err = tracker_window_begin(e->t, e->blocks, n, k == 0, &e->cost);
 		e->track_cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 		if (err) {
@@ -622,6 +689,9 @@ static void *engine_thread(void *arg)
 			next = now_ns();
 		}
 	}
+	/* The last interval observed still goes into the trace. */
+	if (!e->err)
+		close_interval(e);
 	return NULL;
 }
 
@@ -675,6 +745,7 @@ void engine_destroy(struct engine *e)
 	free(e->list);
 	free(e->blocks);
 	free(e->counts);
+	free(e->faults);
 	free(e->recs);
 	free(e->mv);
 	free(e->moved_at);
@@ -768,11 +839,12 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		s->precopy_rounds, s->recopied_pages);
 	fprintf(out, ",\"engine_cpu_ms_per_s\":%.3f", per_s(s->cpu_ns, s->run_ns) / 1e6);
 	fprintf(out, ",\"tracker_cpu_ms_per_s\":%.3f,\"tracker_faults_per_s\":%.1f"
+		",\"refaults\":%" PRIu64
 		",\"faults_last_interval\":%" PRIu64 ",\"zap_calls_last_interval\":%" PRIu64
 		",\"zap_calls\":%" PRIu64 ",\"zap_ns\":%" PRIu64 ",\"pages_zapped\":%" PRIu64
 		",\"pages_rearmed\":%" PRIu64 ",\"levels_chunks\":[",
-		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
-		s->last_faults, s->last_zap_calls, s->zap_calls, s->zap_ns, s->zapped,
+		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->refaults, s->run_ns),
+		s->refaults, s->last_faults, s->last_zap_calls, s->zap_calls, s->zap_ns, s->zapped,
 		s->rearmed);
 	for (l = 0; l < e->par.levels; l++)
 		fprintf(out, "%s%u", l ? "," : "", s->level_chunks[l]);
@@ -821,7 +893,7 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		per_s(s->cpu_ns, s->run_ns) / 1e6);
 	fprintf(out, "  tracker        %.2f ms CPU/s, %.0f faults/s, last interval %" PRIu64
 		" faults in %" PRIu64 " zap calls (%.2f ms each)\n",
-		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->zapped + s->rearmed, s->run_ns),
+		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->refaults, s->run_ns),
 		s->last_faults, s->last_zap_calls,
 		s->zap_calls ? (double)s->zap_ns / 1e6 / (double)s->zap_calls : 0);
 	fprintf(out, "  queue levels  ");
@@ -882,7 +954,7 @@ void engine_summary(struct engine *e, char *buf, size_t len)
 		 " late), %" PRIu64 " promotions, %" PRIu64 " demotions, tracker %.1f ms CPU"
 		 " and %.0f faults per interval (zaps %.1f ms)", s.intervals, e->interval_ms,
 		 s.late, s.promotions, s.demotions, (double)s.track_cpu_ns / 1e6 / (double)n,
-		 (double)(s.zapped + s.rearmed) / (double)n, (double)s.zap_ns / 1e6 / (double)n);
+		 (double)s.refaults / (double)n, (double)s.zap_ns / 1e6 / (double)n);
 }
 
 void engine_set_quota(struct engine *e, uint64_t bytes)

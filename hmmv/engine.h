@@ -84,7 +84,8 @@ struct engine_stats {
 	uint64_t cpu_ns;		/* the engine thread's CPU time */
 	uint64_t track_cpu_ns;		/* ... of it in the tracker's calls */
 	uint64_t run_ns;		/* wall time since the engine started */
-	uint64_t last_faults;		/* zapped + rearmed, last interval */
+	uint64_t refaults;		/* sampling's refaults (policy_note_faults) */
+	uint64_t last_faults;		/* ... in the last interval counted */
 	uint64_t last_zap_calls;
 	uint64_t hot_bytes;		/* chunks with a non-zero temperature */
 	uint64_t idle_intervals;	/* nothing to decide: nothing sampled */

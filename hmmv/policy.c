@@ -350,8 +350,14 @@ int policy_observe(struct policy *p, uint32_t chunk, uint32_t hits)
 	if (!c->sampled || hits > p->par.windows * p->par.sample_pages)
 		return -EINVAL;
 	c->hits = hits;
-	p->faults += hits;
 	return 0;
+}
+
+void policy_note_faults(struct policy *p, uint64_t faults)
+{
+	uint64_t f = (uint64_t)p->faults + faults;
+
+	p->faults = f < UINT32_MAX ? (uint32_t)f : UINT32_MAX;
 }
 
 uint32_t policy_bucket(uint32_t temp)

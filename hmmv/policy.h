@@ -83,9 +83,11 @@
  * 1/settled_every of the chunks each interval, in turn, until a decision
  * could promote again: the guest is spared most tracking faults, and a
  * change anywhere is still seen within an interval or two.
- * Tracking budget (track_faults > 0): each page seen in a window cost the
- * guest one refault; when the faults per sampled chunk (an EWMA over the
- * intervals) say that sampling every due chunk would exceed track_faults,
+ * Tracking budget (track_faults > 0): each zapped block page the guest
+ * touches before its next zap (or before the next interval starts) costs
+ * it one refault, in a window or between windows alike (the caller counts
+ * them: policy_note_faults()); when the faults per sampled chunk (an EWMA
+ * over the intervals) say that sampling every due chunk would exceed track_faults,
  * fewer chunks are sampled per interval (the round robin above spreads
  * them), as MEMTIS lengthens its PEBS period to keep its sampler within
  * its CPU quota. Workloads touching few pages never reach it. A decision
@@ -141,7 +143,7 @@ struct policy_params {
 	uint32_t page_hyst;		/* page promotion margin, temp units */
 	uint32_t page_headroom_pct;	/* % of the quota kept free, early promotion */
 	uint32_t settled_every;		/* page mode, settled: sample 1/N of the chunks */
-	uint32_t track_faults;		/* page-window faults per interval, 0: no bound */
+	uint32_t track_faults;		/* refaults per interval, 0: no bound */
 };
 
 #define POLICY_PAGE_TEMP_ONE	16	/* a page temp: one window touched */
@@ -180,7 +182,7 @@ struct policy_stats {
 struct policy;
 
 /*
- * Page-window faults per interval (track_faults) that cost pct percent of
+ * Refaults per interval (track_faults) that cost pct percent of
  * vcpus' time over interval_ms, at fault_ns each; 0 for pct 0.
  */
 uint32_t policy_track_faults(uint32_t pct, uint32_t interval_ms, uint32_t vcpus,
@@ -229,6 +231,14 @@ void policy_sample_block(const struct policy *p, uint32_t chunk,
  * chunk not sampled this interval, or hits > windows * sample_pages.
  */
 int policy_observe(struct policy *p, uint32_t chunk, uint32_t hits);
+/*
+ * The refaults the last interval's sampling cost the guest, counted by
+ * the caller (the engine in the dirty log: tracker_faults(); the
+ * simulator from the trace): every zapped block page touched before its
+ * next zap, in a window, between windows or after the last one. Call
+ * before the next policy_sample_set(), which bounds them (track_faults).
+ */
+void policy_note_faults(struct policy *p, uint64_t faults);
 /* Ends the interval: at most max moves into moves[], count in *n. */
 int policy_decide(struct policy *p, struct policy_move *moves, uint32_t max,
 		  uint32_t *n);

@@ -23,8 +23,10 @@
  * based tracker sees them, not counts.
  * Flag TRACE_F_WINDOWS (the engine's observations, hmmv/engine.h): only
  * the pages of the blocks the engine sampled are recorded, reads = the
- * number of sampling windows in which the page was touched, writes = 0; a
- * sampled chunk without a record had no hit. The simulator replays such a
+ * number of sampling windows in which the page was touched, writes = the
+ * refaults its zaps cost the guest until the next interval's start (in
+ * the windows and after them: tracker_faults()); a sampled chunk without
+ * a record had no hit and no refault. The simulator replays such a
  * trace's observations instead of sampling it.
  * Flag TRACE_F_DRAM_FIRST (with TRACE_F_WINDOWS): the VM's lowest pages
  * were in DRAM when the engine started (hmmv run's --placement

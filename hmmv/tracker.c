@@ -290,18 +290,30 @@ int tracker_window_begin(struct tracker *t, const struct tracker_block *b,
 	return 0;
 }
 
-int tracker_window_end(struct tracker *t, const struct tracker_block *b,
-		       uint32_t n, uint8_t *counts)
+int tracker_faults(struct tracker *t, const struct tracker_block *b,
+		   uint32_t n, uint8_t *faults, uint64_t *total)
 {
 	int err;
 
+	*total = 0;
 	if (!n)
 		return 0;
 	err = log_get(t);
 	if (err)
 		return err;
-	tracker_harvest(t->log, b, n, counts);
+	*total = tracker_mask_count(t->log, b, n);
+	if (faults)
+		tracker_harvest(t->log, b, n, faults);
 	return 0;
+}
+
+int tracker_window_end(struct tracker *t, const struct tracker_block *b,
+		       uint32_t n, uint8_t *counts)
+{
+	uint64_t seen;
+
+	/* A window's touches are its refaults: the same harvest. */
+	return tracker_faults(t, b, n, counts, &seen);
 }
 
 static int fail(struct tracker *t, int err, const char *what)

@@ -16,7 +16,10 @@
  *                         mapping, memory_zap_range(), one call per run of
  *                         adjacent blocks): the guest's next touch of any
  *                         block page, read or write, faults and is logged;
- *   tracker_window_end    harvest the log: +1 for each block page logged.
+ *   tracker_window_end    harvest the log: +1 for each block page logged;
+ *   tracker_faults        count the block pages logged since the last zap:
+ *                         each was one refault (before each later window's
+ *                         begin, and once after the last window).
  *
  * Nothing outside the blocks is cleared or zapped: the log bits of other
  * pages stay set, so a guest writing memory nobody samples takes no fault.
@@ -84,6 +87,16 @@ int tracker_window_begin(struct tracker *t, const struct tracker_block *b,
 			 uint32_t n, bool first, struct tracker_cost *cost);
 int tracker_window_end(struct tracker *t, const struct tracker_block *b,
 		       uint32_t n, uint8_t *counts);
+
+/*
+ * Refaults since the blocks' last zap: each block page logged now took
+ * one. +1 in @faults (one byte per block page, as @counts; NULL: none) for
+ * each, their number in *@total. Call before the blocks are cleared or
+ * zapped again: before a later window's begin, and after the last window
+ * (the engine: at the next interval's start).
+ */
+int tracker_faults(struct tracker *t, const struct tracker_block *b,
+		   uint32_t n, uint8_t *faults, uint64_t *total);
 
 /*
  * The trace: tracker_trace_start() writes the header (@flags, @interval_ns);

@@ -94,9 +94,9 @@ awk -v a=$on -v b=$off -v t=$active -v l=$logonly 'BEGIN { if (b > 0) printf "# 
 for mib in 256 1024; do
 	size=${mib}M
 	run 32,64,20 -m $size --dram $((mib - 2))M --nvm /dev/dax0.0
-	iv=$(json intervals); fz=$(json pages_zapped); fr=$(json pages_rearmed)
+	iv=$(json intervals); rf=$(json refaults)
 	zc=$(json zap_calls)
-	per=$(awk -v z=${fz:-0} -v r=${fr:-0} -v i=${iv:-0} 'BEGIN { if (i) printf "%.0f", (z + r) / i }')
+	per=$(awk -v r=${rf:-0} -v i=${iv:-0} 'BEGIN { if (i) printf "%.0f", r / i }')
 	calls=$(awk -v c=${zc:-0} -v i=${iv:-0} 'BEGIN { if (i) printf "%.1f", c / i }')
 	eval "per_$size=${per:-0}"
 	[ -n "$per" ]

@@ -82,7 +82,7 @@ mark_stat()
 {
 	local v
 	[ -s /tmp/stat.last ] &&
-		stat_fields 'promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\|move_failed\|pingpong\|intervals\|track_capped_intervals'
+		stat_fields 'promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\|zap_calls\|zap_ns\|refaults\|move_failed\|pingpong\|intervals\|track_capped_intervals'
 	set -- $VMSTAT
 	for v in $(vmstat_get); do
 		printf '%s=%s ' "$1" "$v"
@@ -136,7 +136,7 @@ run_vm()
 	rc=$?
 	after=$(vmstat_get)
 	if [ -s /tmp/stat.last ]; then
-		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals')"
+		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\|refaults\|zap_calls\|zap_ns')"
 	fi
 	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \|real-phase: \)/# &/p'
 	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |

@@ -3,7 +3,8 @@
 # chunk in DRAM and a quota that holds them all (--dram = -m) it samples
 # nothing and turns dirty logging off (memslot flags 0, huge second-level
 # mappings back); a chunk sent to the slow tier over the control socket
-# ends that at the next interval: dirty logging on again, blocks zapped.
+# ends that at the next interval: dirty logging on again, blocks zapped,
+# the guest's refaults counted (hmmv stat's refaults).
 # testhost-timeout: 400
 . /tests/system/lib/hmmv_engine.sh
 echo 1..5
@@ -20,17 +21,18 @@ j=$(hmmv stat $sock --request "engine json")
 echo "# $j" | cut -c1-400
 num() { echo "$j" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 iv=$(num intervals); idl=$(num idle_intervals); zp=$(num pages_zapped)
-fl=$(num slot_flags)
+fl=$(num slot_flags); rf=$(num refaults)
 echo "$j" | grep -q '"idle":true' && [ "${fl:-x}" = 0 ] && [ "${zp:-x}" = 0 ] &&
-	[ "${idl:-0}" -gt 0 ] && [ "$idl" = "$iv" ]
-ok $? "all in DRAM within the quota: idle for all ${iv:-?} intervals ($idl), memslot flags ${fl:-?}, ${zp:-?} pages zapped"
+	[ "${rf:-x}" = 0 ] && [ "${idl:-0}" -gt 0 ] && [ "$idl" = "$iv" ]
+ok $? "all in DRAM within the quota: idle for all ${iv:-?} intervals ($idl), memslot flags ${fl:-?}, ${zp:-?} pages zapped, ${rf:-?} refaults"
 hmmv stat $sock --request "remap 5 nvm" | grep -q '^ok'
 ok $? "chunk 5 sent to the slow tier over the control socket"
 sleep 3
 j=$(hmmv stat $sock --request "engine json")
 echo "# $j" | cut -c1-400
-zp=$(num pages_zapped); fl=$(num slot_flags)
-echo "$j" | grep -q '"idle":false' && [ "${fl:-0}" = 1 ] && [ "${zp:-0}" -gt 0 ]
-ok $? "no longer idle: memslot flags ${fl:-?} (dirty logging), ${zp:-?} pages zapped"
+zp=$(num pages_zapped); fl=$(num slot_flags); rf=$(num refaults)
+echo "$j" | grep -q '"idle":false' && [ "${fl:-0}" = 1 ] && [ "${zp:-0}" -gt 0 ] &&
+	[ "${rf:-0}" -gt 0 ]
+ok $? "no longer idle: memslot flags ${fl:-?} (dirty logging), ${zp:-?} pages zapped, ${rf:-?} refaults counted"
 hmmv_finish
 ok $rc "the guest powered off (hmmv exit $rc)"

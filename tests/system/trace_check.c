@@ -14,7 +14,8 @@
  * written, and the median and 90th percentile of other chunks touched.
  * Over the whole trace, per chunk: the intervals in which it has a record
  * and the sum of its reads (for an engine trace, TRACE_F_WINDOWS, the
- * page-windows it was seen in); it prints the least of these over the hot
+ * page-windows it was seen in, and only records seen in a window count:
+ * its writes are refaults); it prints the least of these over the hot
  * frames and the 90th percentile over the other chunks.
  * Exit status: 0 well formed, 1 malformed or unreadable, 2 usage.
  */
@@ -42,6 +43,7 @@ struct check {
 	uint32_t *seen_ivals;	/* per chunk: intervals with a record */
 	uint64_t *hits;		/* per chunk: reads summed */
 	uint32_t nchunks;
+	int windows;		/* an engine trace: writes are refaults */
 };
 
 static int is_hot(const struct check *k, uint64_t chunk)
@@ -64,7 +66,10 @@ static void account(struct check *k, const struct trace_block *b,
 	memset(k->seen, 0, k->nchunks);
 	for (i = 0; i < b->nrec; i++) {
 		c = r[i].page / CHUNK_PAGES;
-		k->seen[c] |= 1 | (r[i].writes ? 2 : 0);
+		/* An engine's record of refaults alone saw no touch in a window. */
+		if (k->windows && !r[i].reads)
+			continue;
+		k->seen[c] |= 1 | (r[i].writes && !k->windows ? 2 : 0);
 		k->hits[c] += r[i].reads;
 		v->reads += r[i].reads;
 		v->writes += r[i].writes;
@@ -192,6 +197,7 @@ static int walk(struct check *k, struct trace_cursor *c, struct trace_rec *recs,
 	uint64_t blocks = 0, recsum = 0;
 	int r;
 
+	k->windows = !!(c->hdr.flags & TRACE_F_WINDOWS);
 	while ((r = trace_next_block(c, &b, recs, max)) == 1) {
 		if (b.vm != 0) {
 			fprintf(stderr, "trace_check: block of vm %u in a one-VM trace\n", b.vm);

@@ -552,7 +552,8 @@ static void test_settled(void)
 
 /*
  * Tracking budget: with every page touched in every window a sampled chunk
- * costs 2 x 512 refaults; a budget of 2100 fits two chunks an interval,
+ * costs 2 x 512 refaults (told to the policy as the engine counts them);
+ * a budget of 2100 fits two chunks an interval,
  * taken in turn (DRAM full of pages as hot as the rest: nothing moves);
  * once the guest goes quiet, every chunk is sampled again.
  */
@@ -590,6 +591,7 @@ static void test_track_budget(void)
 			seen[list[k]] += t > 0;
 			policy_observe_pages(p, list[k], hits + list[k] * PPC);
 		}
+		policy_note_faults(p, (uint64_t)n * 2 * PPC);
 		policy_decide_pages(p, mv, MAXMV, &n);
 		for (k = 0; k < n; k++)
 			policy_page_move_done(p, mv[k].page, 1);
@@ -604,6 +606,7 @@ static void test_track_budget(void)
 		full += n == N;
 		for (k = 0; k < n; k++)
 			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		policy_note_faults(p, 0);
 		policy_decide_pages(p, mv, MAXMV, &n);
 	}
 	tap_ok(full >= 4, "a quiet guest: every chunk sampled again (%u of 8 intervals)", full);
@@ -636,6 +639,7 @@ static void test_surge(void)
 		n[t] = policy_sample_set(p, list, N);
 		for (k = 0; k < n[t]; k++)
 			policy_observe_pages(p, list[k], hits + list[k] * PPC);
+		policy_note_faults(p, (uint64_t)n[t] * 2 * PPC);
 		policy_decide_pages(p, mv, MAXMV, &nm);
 		for (k = 0; k < nm; k++)
 			policy_page_move_done(p, mv[k].page, 1);

@@ -180,6 +180,80 @@ static void test_accounting(void)
 	free(x);
 }
 
+/*
+ * Refaults charged. An engine trace's writes are the refaults the engine
+ * counted: a replay charges each one fault_ns of tracking. A trace of one
+ * interval: the 128 pages of the first block the policy watches, each
+ * with @reads and @faults (writes).
+ */
+static int write_refaults(const char *path, uint32_t flags, uint32_t reads,
+			  uint32_t faults)
+{
+	struct trace_hdr h = {
+		.version = TRACE_VERSION, .flags = flags,
+		.page_shift = 12, .nvms = 1, .interval_ns = IVNS,
+		.vm_pages = { NCH * SIM_CHUNK_PAGES },
+	};
+	struct trace_rec rec[128];
+	uint32_t b = first_block(), k;
+	FILE *f = fopen(path, "wbx");
+	int r;
+
+	if (!f)
+		return -1;
+	for (k = 0; k < 128; k++)
+		rec[k] = (struct trace_rec){ .page = b + k, .reads = reads, .writes = faults };
+	r = trace_write_header(f, &h);
+	r = r ? r : trace_write_block(f, &h, 0, 0, rec, reads || faults ? 128 : 0);
+	r = r ? r : trace_write_end(f);
+	return fclose(f) || r ? -1 : 0;
+}
+
+/*
+ * The tracking charged in a replay of such a trace, less the 4 KiB
+ * mappings' share (which follows the traffic, not the refaults).
+ */
+static int refault_ns(struct replay *x, const char *name, uint32_t flags,
+		      uint32_t reads, uint32_t faults, double *ns)
+{
+	int r;
+
+	r = write_refaults(path_in(name), flags, reads, faults);
+	r = r ? r : replay(x, path_in(name), 0, 0);
+	if (!r)
+		*ns = x->s.vm[0].a.track_ns - x->s.vm[0].a.accesses * x->m.ept_split_ns;
+	sim_destroy(&x->s);
+	return r;
+}
+
+static void test_refaults(void)
+{
+	struct replay *x = calloc(1, sizeof(*x));
+	double t0 = 0, t1 = 0, want = 0;
+	int r;
+
+	r = x ? refault_ns(x, "rf0", TRACE_F_WINDOWS, 1, 0, &t0) : -1;
+	r = r ? r : refault_ns(x, "rf3", TRACE_F_WINDOWS, 1, 3, &t1);
+	want = x ? 3.0 * 128 * x->m.fault_ns : 0;
+	tap_ok(r == 0 && want > 0 && fabs(t1 - t0 - want) < 1e-6 * want,
+	       "an engine trace's 384 refaults charged at fault_ns each (%.0f ns more, want %.0f)",
+	       t1 - t0, want);
+	/*
+	 * Any other trace: a block page touched c times refaults once in
+	 * each of the w parts of the interval the windows start (w = 2) in
+	 * which it is touched, in a window or not: 2 (1 - 1/2) = 1 time for
+	 * c = 1 and 2 (1 - (1/2)^2) = 1.5 times for c = 2: 64 more for the
+	 * block's 128 pages, however many windows saw them.
+	 */
+	r = x ? refault_ns(x, "rm1", 0, 1, 0, &t0) : -1;
+	r = r ? r : refault_ns(x, "rm2", 0, 2, 0, &t1);
+	want = x ? 64.0 * x->m.fault_ns : 0;
+	tap_ok(r == 0 && want > 0 && fabs(t1 - t0 - want) < 1e-6 * want,
+	       "a block's 128 pages touched twice, not once: 192 refaults, not 128 (%.0f ns more, want %.0f)",
+	       t1 - t0, want);
+	free(x);
+}
+
 /* --measure: a workload of equal intervals, all-slow; intervals 2..4 of 10. */
 static void test_measure(void)
 {
@@ -630,7 +704,7 @@ static void test_alloc_touch(void)
 
 int main(void)
 {
-	tap_plan(42);
+	tap_plan(44);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
@@ -638,6 +712,7 @@ int main(void)
 	test_estimate();
 	test_placement();
 	test_accounting();
+	test_refaults();
 	test_measure();
 	test_estimate_cmd();
 	test_cut();

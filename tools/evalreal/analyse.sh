@@ -32,6 +32,10 @@ GUEST_VCPUS=1		# ... and its one vCPU (the engine's tracking budget is per vCPU)
 # guest is freshly booted, so Linux places each page where it allocates it
 # at its first touch (--nb-alloc-touch).
 NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 10 --nb-rate-limit-mbps 65536 --nb-alloc-touch"
+# The engine budgeted its tracking at the refault cost the test host
+# measured (tests/bench/real.sh prints what it passed); its replays take
+# the same.
+fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
 if [ -s "$OUT/nvdimm.trace" ]; then
 	nvbase=$(awk '$1 == "#" && $2 == "range" && $3 == "nvdimm" { print $4 }' "$OUT/meter.txt")
 	dax=$(sed -n 's/^# real-dax: \(0x[0-9a-f]*\) .*/\1/p' "$OUT/real.tap" | head -n1)
@@ -95,10 +99,6 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# hide a workload whose hot pages stay in the LLC).
 	touch=
 	[ -s "$OUT/nvdimm.touch" ] && touch=$OUT/nvdimm.touch
-	# The engine budgeted its tracking at the refault cost the test host
-	# measured (tests/bench/real.sh prints what it passed); its replays
-	# take the same.
-	fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
 	while read -r w a b; do
 		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux" "hmm-v-4k $s_pages"; do
 			set -- $run
@@ -118,12 +118,15 @@ fi
 # Cross-validation, 2: what the engine itself saw. Its --trace (out of the
 # test host with the TAP) and its interval at each workload mark: hmm-v
 # repeats the engine's moves and accounts the traffic its observations
-# imply (--estimate writes that traffic out for the other policies).
+# imply (--estimate writes that traffic out for the other policies). The
+# replay samples as the engine did only with the engine's tracking budget:
+# its refault cost and the guest's vCPUs.
 sed -n 's/^# real-trace: //p' "$OUT/real.tap" | base64 -d 2>/dev/null |
 	gzip -dc >"$OUT/engine.trace" 2>/dev/null || true
 if [ -s "$OUT/engine.trace" ]; then
 	rm -f "$OUT/estimate.trace"
-	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v \
+	budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault}"
+	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v $budget \
 		--estimate "$OUT/estimate.trace" --quiet 2>>"$OUT/xval.err" ||
 		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/xval.err" >&2; exit 1; }
 	awk '/^# real-run: / { pol = $3 } /^# real-ival: / && pol == "hmmv-engine:" { print $3, $4 }' \
@@ -131,7 +134,8 @@ if [ -s "$OUT/engine.trace" ]; then
 		awk '$2 == "start" { s[$1] = $3 } $2 == "end" && ($1 in s) && $3 > s[$1] { print $1, s[$1], $3 }' |
 		while read -r w a b; do
 			"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v \
-				--measure "$a:$b" --quiet --label "$w" --csv "$OUT/xval-obs.csv" 2>/dev/null
+				$budget --measure "$a:$b" --quiet --label "$w" \
+				--csv "$OUT/xval-obs.csv" 2>/dev/null
 			"$HMMV" sim --trace "$OUT/estimate.trace" --dram-mb 128 \
 				--policies numa-balancing --measure "$a:$b" $NB_KERNEL \
 				--quiet --label "$w" --csv "$OUT/xval-obs.csv"

@@ -11,8 +11,9 @@
  * (touches(): its LLC fills, not its write-backs) is seen in a window
  * that is a fraction f of the interval with probability 1 - (1 - f)^c, and
  * in Binomial(windows, that) windows.
- * Costs charged to the vCPUs: a refault per block page touched in a
- * window; a zap call per run of adjacent blocks and window (the engine
+ * Costs charged to the vCPUs: a refault per block page and w-th of the
+ * interval in which it is touched (each window zaps the blocks again, and
+ * a page untouched in a window refaults after it); a zap call per run of adjacent blocks and window (the engine
  * zaps each run in one call); the 4 KiB second-level mappings while
  * logging is on (all accesses); per batch of moves one pause covering the
  * remaps and the stop-and-copy of pages written during the pre-copy; the
@@ -27,8 +28,8 @@
  * on a core taken from the vCPUs and the guest's refault, no pause.
  *
  * Replay: a trace the engine recorded (TRACE_F_WINDOWS: reads = windows in
- * which a sampled block page was touched) carries the engine's own
- * observations: they are fed to the policy as they are, every chunk
+ * which a sampled block page was touched, writes = its refaults) carries
+ * the engine's own observations: they are fed to the policy as they are, every chunk
  * starts on the slow tier (the engine's run used --placement nvm-first),
  * and each move is printed on stderr as "hmm-v move INTERVAL CHUNK
  * dram|nvm", so that the sequence can be compared with the engine's
@@ -259,15 +260,14 @@ static int hv_early_on(const struct sim *s)
 
 /*
  * Windows [k0, k1) of the sampled blocks' pages, added to phits and
- * hits (from zero when k0 is the first window); each page-window seen
- * costs the guest a refault.
+ * hits (from zero when k0 is the first window).
  */
 static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 		       uint32_t k0, uint32_t k1)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	double l1f[POLICY_MAX_WINDOWS], cost = 0;
+	double l1f[POLICY_MAX_WINDOWS];
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	uint32_t k, c, first, off, n;
 	/* What sampling sees: the touches when the replay has them. */
@@ -294,10 +294,53 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 		    windows_seen(s, touches(s, iv, r), l1f + k0, k1 - k0);
 		v->hits[c] += n;
 		v->phits[(size_t)c * sp + off - first] += (uint8_t)n;
-		cost += n * s->m->fault_ns;
 	}
-	s->vm[vm].a.stall_ns += cost;
-	s->vm[vm].a.track_ns += cost;
+}
+
+/*
+ * Refaults of a block page touched c times in the interval: the windows
+ * start at k/w of the interval, each zapping the block again, so the page
+ * refaults once in each w-th of the interval in which it is touched, in
+ * a window or not (the engine counts them all: tracker_faults()).
+ */
+static double page_faults(double c, uint32_t w)
+{
+	if (c <= 0)
+		return 0;
+	if (w == 1)
+		return 1;
+	return w * -expm1(c * log1p(-1.0 / w));
+}
+
+/*
+ * The refaults sampling cost the guest this interval, charged to its
+ * vCPUs and told to the policy (its tracking budget). An engine trace
+ * carries those the engine counted (a record's writes).
+ */
+static void hv_faults(struct sim *s, uint32_t vm, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	struct hv_vm *v = &h->v[vm];
+	uint32_t w = h->par.windows, sp = h->par.sample_pages;
+	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
+	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
+	uint32_t k, c, first, off;
+	double f = 0;
+
+	for (k = 0; k < nrec; k++) {
+		c = rec[k].page / SIM_CHUNK_PAGES;
+		if (c >= v->nch || !v->sampled[c])
+			continue;
+		off = rec[k].page % SIM_CHUNK_PAGES;
+		policy_sample_block(v->p, c, &first);
+		if (off < first || off >= first + sp)
+			continue;
+		f += s->trace_flags & TRACE_F_WINDOWS ? rec[k].writes :
+		     page_faults(touches(s, iv, &rec[k]), w);
+	}
+	policy_note_faults(v->p, (uint64_t)llround(f));
+	s->vm[vm].a.stall_ns += f * s->m->fault_ns;
+	s->vm[vm].a.track_ns += f * s->m->fault_ns;
 }
 
 /* What the dirty log shows over the windows, and what it cost. */
@@ -319,6 +362,7 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
 		if (v->est)
 			est_observe(v->est, c, v->hits[c]);
 	}
+	hv_faults(s, vm, iv);
 }
 
 /*
@@ -481,7 +525,9 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 
 		to = to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
 		bw = m->bw_rd[!to] < m->bw_wr[to] ? m->bw_rd[!to] : m->bw_wr[to];
-		dirty = dirty_during(iv, vm, c, bytes / bw, s->interval_ns);
+		/* An engine trace's writes are refaults, not the guest's. */
+		dirty = s->trace_flags & TRACE_F_WINDOWS ? 0 :
+			dirty_during(iv, vm, c, bytes / bw, s->interval_ns);
 		if (s->trace_flags & TRACE_F_WINDOWS)
 			fprintf(stderr, "hmm-v move %u %u %s\n", s->now, c,
 				to == SIM_DRAM ? "dram" : "nvm");
