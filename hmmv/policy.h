@@ -87,8 +87,8 @@
  * touches before its next zap (or before the next interval starts) costs
  * it one refault, in a window or between windows alike (the caller counts
  * them: policy_note_faults()); when the faults per sampled chunk (an EWMA
- * over the intervals) say that sampling every due chunk would exceed track_faults,
- * fewer chunks are sampled per interval (the round robin above spreads
+ * over the intervals) say that sampling every due chunk would exceed
+ * track_faults, fewer chunks are sampled per interval (the round robin above spreads
  * them), as MEMTIS lengthens its PEBS period to keep its sampler within
  * its CPU quota. Workloads touching few pages never reach it. A decision
  * that promoted more than the headroom (12% of the quota without one: the

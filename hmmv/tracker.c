@@ -301,9 +301,8 @@ int tracker_faults(struct tracker *t, const struct tracker_block *b,
 	err = log_get(t);
 	if (err)
 		return err;
-	*total = tracker_mask_count(t->log, b, n);
-	if (faults)
-		tracker_harvest(t->log, b, n, faults);
+	*total = faults ? tracker_harvest(t->log, b, n, faults) :
+		 tracker_mask_count(t->log, b, n);
 	return 0;
 }
 

@@ -137,8 +137,11 @@ void tracker_mask_clear(uint64_t *bits, const struct tracker_block *b, uint32_t 
 /* Pages of the blocks set in @log. */
 uint64_t tracker_mask_count(const uint64_t *log, const struct tracker_block *b,
 			    uint32_t n);
-/* counts[i] += 1 for the i-th block page set in @log (saturating at 255). */
-void tracker_harvest(const uint64_t *log, const struct tracker_block *b,
-		     uint32_t n, uint8_t *counts);
+/*
+ * counts[i] += 1 for the i-th block page set in @log (saturating at 255);
+ * returns how many were set.
+ */
+uint64_t tracker_harvest(const uint64_t *log, const struct tracker_block *b,
+			 uint32_t n, uint8_t *counts);
 
 #endif

@@ -67,15 +67,21 @@ uint64_t tracker_mask_count(const uint64_t *log, const struct tracker_block *b,
 	return cnt;
 }
 
-void tracker_harvest(const uint64_t *log, const struct tracker_block *b,
-		     uint32_t n, uint8_t *counts)
+uint64_t tracker_harvest(const uint64_t *log, const struct tracker_block *b,
+			 uint32_t n, uint8_t *counts)
 {
+	uint64_t set = 0;
 	uint32_t i, k, j = 0;
 
 	for (i = 0; i < n; i++)
-		for (k = 0; k < b[i].npages; k++, j++)
-			if (bit(log, b[i].page + k) && counts[j] < 255)
+		for (k = 0; k < b[i].npages; k++, j++) {
+			if (!bit(log, b[i].page + k))
+				continue;
+			set++;
+			if (counts[j] < 255)
 				counts[j]++;
+		}
+	return set;
 }
 
 uint32_t tracker_touched(const uint64_t *log, const struct tracker_block *b,

@@ -33,9 +33,10 @@ GUEST_VCPUS=1		# ... and its one vCPU (the engine's tracking budget is per vCPU)
 # at its first touch (--nb-alloc-touch).
 NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 10 --nb-rate-limit-mbps 65536 --nb-alloc-touch"
 # The engine budgeted its tracking at the refault cost the test host
-# measured (tests/bench/real.sh prints what it passed); its replays take
-# the same.
+# measured (tests/bench/real.sh prints what it passed) for its one vCPU;
+# its replays take the same (the other models the vCPUs alone).
 fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
+budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault}"
 if [ -s "$OUT/nvdimm.trace" ]; then
 	nvbase=$(awk '$1 == "#" && $2 == "range" && $3 == "nvdimm" { print $4 }' "$OUT/meter.txt")
 	dax=$(sed -n 's/^# real-dax: \(0x[0-9a-f]*\) .*/\1/p' "$OUT/real.tap" | head -n1)
@@ -103,12 +104,12 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux" "hmm-v-4k $s_pages"; do
 			set -- $run
 			t=
-			f=
-			case "$1" in hmm-v*) t=$touch f=$fault ;; esac
+			bud="--vcpus $GUEST_VCPUS"
+			case "$1" in hmm-v*) t=$touch bud=$budget ;; esac
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$span" --measure "$((a - base)):$((b - base))" \
 				${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} --dram-mb 128 --policies "$1" \
-				--vcpus $GUEST_VCPUS ${f:+--fault-ns "$f"} \
+				$bud \
 				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
 		done
@@ -125,7 +126,6 @@ sed -n 's/^# real-trace: //p' "$OUT/real.tap" | base64 -d 2>/dev/null |
 	gzip -dc >"$OUT/engine.trace" 2>/dev/null || true
 if [ -s "$OUT/engine.trace" ]; then
 	rm -f "$OUT/estimate.trace"
-	budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault}"
 	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v $budget \
 		--estimate "$OUT/estimate.trace" --quiet 2>>"$OUT/xval.err" ||
 		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/xval.err" >&2; exit 1; }

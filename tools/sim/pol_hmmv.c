@@ -13,8 +13,8 @@
  * in Binomial(windows, that) windows.
  * Costs charged to the vCPUs: a refault per block page and w-th of the
  * interval in which it is touched (each window zaps the blocks again, and
- * a page untouched in a window refaults after it); a zap call per run of adjacent blocks and window (the engine
- * zaps each run in one call); the 4 KiB second-level mappings while
+ * a page untouched in a window refaults after it); a zap call per run of
+ * adjacent blocks and window (the engine zaps each run in one call); the 4 KiB second-level mappings while
  * logging is on (all accesses); per batch of moves one pause covering the
  * remaps and the stop-and-copy of pages written during the pre-copy; the
  * copy itself occupies a host core for bytes / bandwidth (taken from the
@@ -29,8 +29,8 @@
  *
  * Replay: a trace the engine recorded (TRACE_F_WINDOWS: reads = windows in
  * which a sampled block page was touched, writes = its refaults) carries
- * the engine's own observations: they are fed to the policy as they are, every chunk
- * starts on the slow tier (the engine's run used --placement nvm-first),
+ * the engine's own observations: they are fed to the policy as they are,
+ * every chunk starts on the slow tier (the engine's run used --placement nvm-first),
  * and each move is printed on stderr as "hmm-v move INTERVAL CHUNK
  * dram|nvm", so that the sequence can be compared with the engine's
  * (tests/system/hmmv_agree.sh). Every chunk starts on the slow tier, or
@@ -259,6 +259,24 @@ static int hv_early_on(const struct sim *s)
 }
 
 /*
+ * Where @page lies in the block sampled in its chunk this interval (its
+ * chunk in *@chunk), or -1 outside every sampled block.
+ */
+static int block_offset(const struct hv_vm *v, uint32_t sp, uint32_t page,
+			uint32_t *chunk)
+{
+	uint32_t c = page / SIM_CHUNK_PAGES, off = page % SIM_CHUNK_PAGES, first;
+
+	if (c >= v->nch || !v->sampled[c])
+		return -1;
+	policy_sample_block(v->p, c, &first);
+	if (off < first || off >= first + sp)
+		return -1;
+	*chunk = c;
+	return (int)(off - first);
+}
+
+/*
  * Windows [k0, k1) of the sampled blocks' pages, added to phits and
  * hits (from zero when k0 is the first window).
  */
@@ -269,7 +287,8 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 	struct hv_vm *v = &h->v[vm];
 	double l1f[POLICY_MAX_WINDOWS];
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
-	uint32_t k, c, first, off, n;
+	uint32_t k, c, n;
+	int off;
 	/* What sampling sees: the touches when the replay has them. */
 	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
 	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
@@ -282,18 +301,14 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 	for (k = 0; k < nrec; k++) {
 		const struct trace_rec *r = &rec[k];
 
-		c = r->page / SIM_CHUNK_PAGES;
-		if (c >= v->nch || !v->sampled[c])
-			continue;
-		off = r->page % SIM_CHUNK_PAGES;
-		policy_sample_block(v->p, c, &first);
-		if (off < first || off >= first + sp)
+		off = block_offset(v, sp, r->page, &c);
+		if (off < 0)
 			continue;
 		/* The engine's own observation, or what sampling would see. */
 		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
 		    windows_seen(s, touches(s, iv, r), l1f + k0, k1 - k0);
 		v->hits[c] += n;
-		v->phits[(size_t)c * sp + off - first] += (uint8_t)n;
+		v->phits[(size_t)c * sp + (uint32_t)off] += (uint8_t)n;
 	}
 }
 
@@ -324,16 +339,11 @@ static void hv_faults(struct sim *s, uint32_t vm, const struct ival *iv)
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
 	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
-	uint32_t k, c, first, off;
+	uint32_t k, c;
 	double f = 0;
 
 	for (k = 0; k < nrec; k++) {
-		c = rec[k].page / SIM_CHUNK_PAGES;
-		if (c >= v->nch || !v->sampled[c])
-			continue;
-		off = rec[k].page % SIM_CHUNK_PAGES;
-		policy_sample_block(v->p, c, &first);
-		if (off < first || off >= first + sp)
+		if (block_offset(v, sp, rec[k].page, &c) < 0)
 			continue;
 		f += s->trace_flags & TRACE_F_WINDOWS ? rec[k].writes :
 		     page_faults(touches(s, iv, &rec[k]), w);
