@@ -245,6 +245,58 @@ static int log_clear(struct tracker *t, const struct tracker_block *b, uint32_t 
 	return 0;
 }
 
+/*
+ * A move pre-copying a chunk reads the same dirty log: a bit cleared here
+ * would hide a page's last write from it. So no move starts on the blocks'
+ * chunks between the read and the clear, and one in progress ends first.
+ */
+static int blocks_hold(struct tracker *t, const struct tracker_block *b, uint32_t n)
+{
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = memory_range_hold(t->m, (uint64_t)b[i].page * MEM_PAGE_SIZE,
+					(uint64_t)b[i].npages * MEM_PAGE_SIZE);
+		if (err) {
+			while (i--)
+				memory_range_release(t->m, (uint64_t)b[i].page * MEM_PAGE_SIZE,
+						     (uint64_t)b[i].npages * MEM_PAGE_SIZE);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void blocks_release(struct tracker *t, const struct tracker_block *b, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		memory_range_release(t->m, (uint64_t)b[i].page * MEM_PAGE_SIZE,
+				     (uint64_t)b[i].npages * MEM_PAGE_SIZE);
+}
+
+/* Reads the log and clears the blocks' pages in it, with no move between. */
+static int blocks_rearm(struct tracker *t, const struct tracker_block *b, uint32_t n,
+			struct tracker_cost *cost)
+{
+	int err;
+
+	err = blocks_hold(t, b, n);
+	if (err)
+		return err;
+	err = log_get(t);
+	if (!err) {
+		tracker_mask_set(t->mask, b, n);
+		cost->rearmed += tracker_mask_count(t->log, b, n);
+		err = log_clear(t, b, n);
+		tracker_mask_clear(t->mask, b, n);
+	}
+	blocks_release(t, b, n);
+	return err;
+}
+
 int tracker_window_begin(struct tracker *t, const struct tracker_block *b,
 			 uint32_t n, bool first, struct tracker_cost *cost)
 {
@@ -258,13 +310,7 @@ int tracker_window_begin(struct tracker *t, const struct tracker_block *b,
 	if (n > t->runs_cap)
 		return -EINVAL;
 	/* Clear first, then zap: a touch after the zap is always logged. */
-	err = log_get(t);
-	if (err)
-		return err;
-	tracker_mask_set(t->mask, b, n);
-	cost->rearmed += tracker_mask_count(t->log, b, n);
-	err = log_clear(t, b, n);
-	tracker_mask_clear(t->mask, b, n);
+	err = blocks_rearm(t, b, n, cost);
 	if (err)
 		return err;
 	/*

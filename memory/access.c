@@ -125,6 +125,21 @@ void memory_io_end(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write)
 	chunks_release(m, host_off(m, p), len);
 }
 
+int memory_range_hold(struct guest_mem *m, uint64_t off, uint64_t len)
+{
+	if (off > m->ram_size || len > m->ram_size - off)
+		return -EINVAL;
+	chunks_hold(m, off, len);
+	return 0;
+}
+
+void memory_range_release(struct guest_mem *m, uint64_t off, uint64_t len)
+{
+	if (off > m->ram_size || len > m->ram_size - off)
+		return;
+	chunks_release(m, off, len);
+}
+
 int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits)
 {
 	uint64_t per = m->chunk_size / MEM_PAGE_SIZE, first, i, w, word;

@@ -218,6 +218,14 @@ int memory_write(struct guest_mem *m, uint64_t gpa, const void *buf, size_t len)
 int memory_io_begin(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write);
 void memory_io_end(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write);
 /*
+ * Holds off a migration of the chunks of host-range offsets [off,
+ * off+len), as I/O does, and waits for one in progress to end. For the
+ * tracker: clearing a page's dirty bit while a move pre-copies its chunk
+ * would hide the page's last write from the move.
+ */
+int memory_range_hold(struct guest_mem *m, uint64_t off, uint64_t len);
+void memory_range_release(struct guest_mem *m, uint64_t off, uint64_t len);
+/*
  * Moves the VMM-written bits of chunk @chunk into @bits (one bit per 4 KiB
  * page of the chunk, chunk_size/4096 bits) and clears them. Returns the
  * number of pages set.

@@ -15,6 +15,12 @@
  *   lands exactly once in the new frame.
  * An EFAULT with no move in progress stays an error. The pause method
  * moves the chunk back with its data.
+ *
+ * Then the tracker races a move: chunk 1 goes to the slow tier again and,
+ * after its first whole copy, vCPU 0 writes the 8 pages anew while
+ * another thread begins a tracker window on the chunk (which clears the
+ * chunk's dirty bits). The window must wait for the move, so the pre-copy
+ * still finds the 8 pages in the log and they reach the new frame.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +29,7 @@
 #include <time.h>
 
 #include "tests/tap.h"
+#include "hmmv/tracker.h"
 #include "rmguest.h"
 
 #define RAM		(1ULL << 20)
@@ -229,15 +236,22 @@ static int setup(struct rmguest *g, struct ctx *x, const char *nvm, char *why, s
 	return r;
 }
 
-static void check_data(struct rmguest *g, const char *when)
+static void check_pages(struct rmguest *g, const char *when)
 {
-	uint8_t b, inc, other;
+	uint8_t b;
 	int p, bad = 0;
 
 	for (p = 1; p <= 8; p++)
 		if (memory_read(&g->mem, MOVING * CHUNK + (uint64_t)p * RM_PAGE, &b, 1) || b != 0xa5)
 			bad++;
 	tap_ok(bad == 0, "%s: the 8 pages written during pre-copy hold 0xa5", when);
+}
+
+static void check_data(struct rmguest *g, const char *when)
+{
+	uint8_t inc, other;
+
+	check_pages(g, when);
 	memory_read(&g->mem, MOVING * CHUNK + 0x10, &inc, 1);
 	tap_ok(inc == 0x32, "%s: the stalled increment landed exactly once (0x%02x)", when, inc);
 	memory_read(&g->mem, 2 * CHUNK, &other, 1);
@@ -293,6 +307,81 @@ static void move_back(struct rmguest *g)
 	check_data(g, "back in DRAM");
 }
 
+/* A tracker window begun on chunk 1 from another thread, mid-move. */
+struct race {
+	struct rmguest *g;
+	struct cpu *cpu;
+	struct tracker *t;
+	pthread_t thread;
+	bool started;
+	_Atomic int begun;	/* the thread is about to begin the window */
+	_Atomic int done;	/* tracker_window_begin returned */
+	int rc, fill_rc;
+	bool done_in_move;	/* returned before the move let go of the chunk */
+};
+
+static void *race_thread(void *arg)
+{
+	static const struct tracker_block blk = {
+		.page = MOVING * CHUNK / RM_PAGE, .npages = CHUNK / RM_PAGE,
+	};
+	struct race *r = arg;
+	struct tracker_cost cost = { 0 };
+
+	atomic_store(&r->begun, 1);
+	r->rc = tracker_window_begin(r->t, &blk, 1, true, &cost);
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+static void race_hook(void *arg, int phase)
+{
+	struct timespec ts = { .tv_nsec = 1000000 };
+	struct race *r = arg;
+	int i;
+
+	if (phase != MEM_MIGRATE_PRECOPIED)
+		return;
+	r->fill_rc = cpu_run(r->cpu, IP_FILL, NULL);
+	r->started = !pthread_create(&r->thread, NULL, race_thread, r);
+	/* 300 ms for the window to clear the log, were it not held off. */
+	for (i = 0; r->started && i < 300 && !atomic_load(&r->done); i++)
+		nanosleep(&ts, NULL);
+	r->done_in_move = atomic_load(&r->done);
+}
+
+static void move_raced(struct rmguest *g, struct ctx *x)
+{
+	struct race r = { .g = g, .cpu = &x->cpu[0] };
+	struct mem_migrate_opts o = {
+		.method = MEM_MIGRATE_WP, .max_rounds = 2,
+		.dirty = &memory_kvm_dirty_ops, .dirty_ctx = &g->mem,
+		.hook = race_hook, .hook_ctx = &r,
+	};
+	static const uint8_t zero[1];
+	struct mem_migrate_stats st = { 0 };
+	char why[128] = "";
+	int p, e = 0, ok;
+
+	for (p = 1; p <= 8; p++)
+		e = e ? e : memory_write(&g->mem, MOVING * CHUNK + (uint64_t)p * RM_PAGE, zero, 1);
+	e = e ? e : tracker_create(&r.t, NULL, 0, why, sizeof(why));
+	e = e ? e : tracker_attach(r.t, g->kvm.vm_fd, &g->mem);
+	e = e ? e : memory_migrate(&g->mem, MOVING, MEM_TIER_NVM, &o, &st);
+	if (r.started)
+		pthread_join(r.thread, NULL);
+	ok = tap_ok(e == 0 && r.started && r.rc == 0 && r.fill_rc == 0,
+		    "raced: chunk 1 moved again while a tracker window began on it");
+	if (!ok)
+		tap_diag("  move %s, window %s %s", strerror(-e), strerror(-r.rc), why);
+	tap_ok(r.started && !r.done_in_move,
+	       "raced: the window waited for the move to let go of the chunk");
+	if (!tap_ok(st.recopied_pages >= 8, "raced: the pre-copy still found the 8 pages"))
+		tap_diag("  %u pages copied again in %u rounds", st.recopied_pages, st.rounds);
+	check_pages(g, "raced, slow tier");
+	tracker_destroy(r.t);
+}
+
 int main(void)
 {
 	char nvm[] = "/tmp/mig_wp_nvm.XXXXXX";
@@ -301,7 +390,7 @@ int main(void)
 	char why[512] = "";
 	int fd, r;
 
-	tap_plan(19);
+	tap_plan(23);
 	memset(&g, 0, sizeof(g));
 	memset(&x, 0, sizeof(x));
 	g.vcpu_fd = -1;
@@ -321,6 +410,7 @@ int main(void)
 	tap_is(r, -EFAULT, "an EFAULT with no move in progress stays an error");
 	move_wp(&g, &x);
 	move_back(&g);
+	move_raced(&g, &x);
 out:
 	if (x.cpu[1].run && x.cpu[1].run != MAP_FAILED)
 		munmap(x.cpu[1].run, (size_t)g.kvm.vcpu_mmap_size);
