@@ -13,8 +13,8 @@
  *   policy_sample_block(p, chunk, &first) for each: the block of
  *                                         sample_pages contiguous 4 KiB
  *                                         pages watched this interval
- *   for each of the `windows` windows of the interval (window k starts at
- *   k * interval / windows and lasts window_ms):
+ *   for each of the `windows` windows of the interval (back to back from
+ *   its start; window k lasts window_ms >> k * window_shift):
  *       at its start: clear the blocks' dirty bits and zap the blocks
  *                     (one call per run of adjacent blocks);
  *       at its end:   harvest the dirty log: a block page logged = touched

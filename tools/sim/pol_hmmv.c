@@ -11,9 +11,10 @@
  * (touches(): its LLC fills, not its write-backs) is seen in a window
  * that is a fraction f of the interval with probability 1 - (1 - f)^c, and
  * in Binomial(windows, that) windows.
- * Costs charged to the vCPUs: a refault per block page and w-th of the
- * interval in which it is touched (each window zaps the blocks again, and
- * a page untouched in a window refaults after it); a zap call per run of
+ * Costs charged to the vCPUs: a refault per block page and stretch
+ * between zaps in which it is touched (the windows run back to back from
+ * the interval's start, each zapping the blocks again; the last stretch
+ * runs to the interval's end); a zap call per run of
  * adjacent blocks and window (the engine zaps each run in one call); the 4 KiB second-level mappings while
  * logging is on (all accesses); per batch of moves one pause covering the
  * remaps and the stop-and-copy of pages written during the pre-copy; the
@@ -313,18 +314,40 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 }
 
 /*
- * Refaults of a block page touched c times in the interval: the windows
- * start at k/w of the interval, each zapping the block again, so the page
- * refaults once in each w-th of the interval in which it is touched, in
- * a window or not (the engine counts them all: tracker_faults()).
+ * log(1 - f) of each stretch between two zaps of a sampled block: the
+ * windows run back to back from the interval's start, each zapping the
+ * block again, and the last zap holds to the interval's end.
  */
-static double page_faults(double c, uint32_t w)
+static void epoch_l1f(const struct sim *s, double *l1f)
 {
+	const struct policy_params *par = &((struct hv *)s->priv)->par;
+	double f = s->m->window_ms * 1e6 / s->interval_ns, rest = 1;
+	uint32_t k;
+
+	for (k = 0; k + 1 < par->windows; k++, f = ldexp(f, -(int)par->window_shift)) {
+		f = f < rest ? f : rest;
+		rest -= f;
+		l1f[k] = log1p(-(f < 1 ? f : 0.999999));
+	}
+	l1f[k] = log1p(-(rest < 1 ? rest : 0.999999));
+}
+
+/*
+ * Refaults of a block page touched c times in the interval, spread
+ * evenly over it: one in each stretch between zaps in which it is
+ * touched, in a window or not (the engine counts them all:
+ * tracker_faults()).
+ */
+static double page_faults(double c, const double *l1f, uint32_t w)
+{
+	double f = 0;
+	uint32_t k;
+
 	if (c <= 0)
 		return 0;
-	if (w == 1)
-		return 1;
-	return w * -expm1(c * log1p(-1.0 / w));
+	for (k = 0; k < w; k++)
+		f += -expm1(c * l1f[k]);
+	return f;
 }
 
 /*
@@ -339,14 +362,15 @@ static void hv_faults(struct sim *s, uint32_t vm, const struct ival *iv)
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
 	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
+	double l1f[POLICY_MAX_WINDOWS], f = 0;
 	uint32_t k, c;
-	double f = 0;
 
+	epoch_l1f(s, l1f);
 	for (k = 0; k < nrec; k++) {
 		if (block_offset(v, sp, rec[k].page, &c) < 0)
 			continue;
 		f += s->trace_flags & TRACE_F_WINDOWS ? rec[k].writes :
-		     page_faults(touches(s, iv, &rec[k]), w);
+		     page_faults(touches(s, iv, &rec[k]), l1f, w);
 	}
 	policy_note_faults(v->p, (uint64_t)llround(f));
 	s->vm[vm].a.stall_ns += f * s->m->fault_ns;
