@@ -63,8 +63,9 @@
  * pause): the same sampling, but the observation is per page
  * (policy_observe_pages()) and placement is per unit of page_unit aligned
  * pages (1: single pages). Each unit keeps a temperature: an EWMA (weight
- * 1/2 per observation) of the mean over its pages of the windows they
- * were touched in, POLICY_PAGE_TEMP_ONE per window. The hot set is the
+ * 1/2 per interval; an observation stands for every interval since its
+ * chunk's last, as a chunk's does) of the mean over its pages of the
+ * windows they were touched in, POLICY_PAGE_TEMP_ONE per window. The hot set is the
  * hottest units down to the quota (a histogram over all units, O(1) per
  * update); a slow unit observed this interval in the hot set is promoted
  * into free DRAM, or in place of the coldest DRAM unit when it beats it

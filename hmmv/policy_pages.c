@@ -69,6 +69,12 @@
  * 72 cells more than 10% behind the best baseline. Blocks of 128 pages
  * did worse (0.734), 2 windows too (0.831), and sampling chunks wholly
  * in DRAM only one interval in 4 gained nothing (0.845): not adopted.
+ * Round twelve: a look at a chunk sampled e intervals ago ages its units
+ * e EWMA steps, as chunks age (under the budget a chunk is seen every
+ * few intervals, and an old hot set kept its heat for several looks):
+ * 0.850 (shift 0.69 -> 0.74 at 10%); ageing only downwards 0.840. Test
+ * set: 0.755 (worst cell 0.603 -> 0.717), 74 cells behind (clusters
+ * 0 -> 7, mix4 19 -> 15).
  */
 void policy_params_pages(struct policy_params *p)
 {
@@ -169,29 +175,28 @@ uint32_t policy_dram_pages(const struct policy *p)
  * units are the same size: the sum ranks them as the density would, and
  * the margin stays in windows of a page), capped.
  */
-static void unit_observe(struct policy *p, uint32_t u, uint32_t sum)
+static void unit_observe(struct policy *p, uint32_t u, uint32_t sum, uint32_t steps)
 {
 	struct policy_pages *g = p->pg;
-	uint32_t obs = sum * POLICY_PAGE_TEMP_ONE;
-	uint16_t t;
+	uint32_t obs = sum * POLICY_PAGE_TEMP_ONE, t = g->temp[u];
 
-	t = (uint16_t)policy_ewma_step(g->temp[u],
-				       obs < POLICY_PAGE_TEMP_MAX ? obs : POLICY_PAGE_TEMP_MAX,
-				       p->par.decay_shift ? p->par.decay_shift : 1);
+	obs = obs < POLICY_PAGE_TEMP_MAX ? obs : POLICY_PAGE_TEMP_MAX;
+	while (steps-- && t != obs)
+		t = policy_ewma_step(t, obs, p->par.decay_shift ? p->par.decay_shift : 1);
 	g->hist[g->temp[u]]--;
 	g->hist[t]++;
 	if (g->flags[u] & PG_DRAM) {
 		g->dhist[g->temp[u]]--;
 		g->dhist[t]++;
 	}
-	g->temp[u] = t;
+	g->temp[u] = (uint16_t)t;
 	if (t && !(g->flags[u] & (PG_DRAM | PG_INFLIGHT)) && g->ncand < g->maxcand)
 		g->cand[g->ncand++] = u;
 }
 
 int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits)
 {
-	uint32_t first, i, sum = 0, usum = 0, w = p->par.windows;
+	uint32_t first, i, sum = 0, usum = 0, w = p->par.windows, steps;
 	int err;
 
 	if (!hits || chunk >= p->nchunks)
@@ -204,13 +209,16 @@ int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits)
 	err = policy_observe(p, chunk, sum);
 	if (err || !p->pg)
 		return err;
+	/* The sample stands for every interval since the chunk's last one. */
+	steps = p->now - p->c[chunk].last_sample;
+	steps = steps < 1 ? 1 : steps < MAX_ELAPSED ? steps : MAX_ELAPSED;
 	policy_sample_block(p, chunk, &first);
 	first += chunk * p->par.pages_per_chunk;
 	for (i = 0; i < p->par.sample_pages; i++) {
 		usum += hits[i];
 		if ((i + 1) % p->par.page_unit)
 			continue;
-		unit_observe(p, (first + i) >> unit_shift(p), usum);
+		unit_observe(p, (first + i) >> unit_shift(p), usum, steps);
 		usum = 0;
 	}
 	return 0;

@@ -242,6 +242,53 @@ static void test_margin(void)
 	policy_destroy(p);
 }
 
+/*
+ * One chunk sampled per interval, in turn (as under a tracking budget):
+ * chunk 0's pages are observed every N intervals, and each observation
+ * stands for all of them, as a chunk's own temperature does.
+ */
+static uint32_t one_chunk_interval(struct policy *p, const uint8_t *hits)
+{
+	struct policy_page_move mv[MAXMV];
+	uint32_t list[N], n, first, nm = 0, k;
+
+	n = policy_sample_set(p, list, 1);
+	if (n == 1) {
+		policy_sample_block(p, list[0], &first);
+		policy_observe_pages(p, list[0], hits + list[0] * PPC + first);
+	}
+	policy_decide_pages(p, mv, MAXMV, &nm);
+	for (k = 0; k < nm; k++)
+		policy_page_move_done(p, mv[k].page, 1);
+	return n == 1 ? list[0] : UINT32_MAX;
+}
+
+static void test_ageing(void)
+{
+	struct policy *p = page_policy(1, 0);
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t k, looks = 0, t[2] = { 0 }, hot, cold;
+
+	hits[0] = 2;		/* page 0: in both windows */
+	for (k = 0; k < 4 * N; k++)
+		if (one_chunk_interval(p, hits) == 0 && looks < 2)
+			t[looks++] = policy_page_temp(p, 0);
+	hot = policy_page_temp(p, 0);
+	/* One EWMA step of weight 1/2 towards 32 from 16 gives 24; four, 31. */
+	tap_ok(t[0] == POLICY_PAGE_TEMP_ONE && t[1] >= 2 * POLICY_PAGE_TEMP_ONE - 2 &&
+	       hot == 2 * POLICY_PAGE_TEMP_ONE,
+	       "observed every %u intervals: a look stands for all of them (%u, %u, then %u)",
+	       N, t[0], t[1], hot);
+	hits[0] = 0;
+	for (k = 0; k < N; k++)
+		one_chunk_interval(p, hits);
+	cold = policy_page_temp(p, 0);
+	tap_ok(cold <= hot / 16 + 1,
+	       "one look %u intervals later finds it untouched: cooled as over %u intervals (%u -> %u)",
+	       N, N, hot, cold);
+	policy_destroy(p);
+}
+
 /* The budget bounds an interval's moves; quota cuts demote coldest first. */
 static void test_budget_and_quota(void)
 {
@@ -658,6 +705,7 @@ int main(void)
 	test_sparse_free();
 	test_replace();
 	test_margin();
+	test_ageing();
 	test_budget_and_quota();
 	test_unit();
 	test_residency();
