@@ -16,7 +16,9 @@
 #                the guest, moving 4 KiB pages (page mode); after linux, as
 #                onlining the NVDIMM cannot be undone here
 # Settings come from the kernel command line (init's environment):
-# REAL_POLICIES, REAL_WORKLOADS, REAL_SCALE. Prints TAP; "# meter-mark:",
+# REAL_POLICIES, REAL_WORKLOADS, REAL_SCALE, REAL_VM_TIMEOUT (seconds a
+# VM may run, 600 x scale by default: one that hangs is stopped and its
+# run fails, rather than stalling the whole test host). Prints TAP; "# meter-mark:",
 # "# real-result:", "# real-vmstat:" and, at each mark, "# real-markstat:"
 # (the moves so far) lines carry the figures; "# real-refault-ns:" what a
 # tracking refault costs here, which the engine runs budget with.
@@ -24,6 +26,7 @@
 policies=${REAL_POLICIES:-all-dram,slow-first,hmmv-static,hmmv-engine,linux}
 workloads=${REAL_WORKLOADS:-hotset,sqlite,redis}
 scale=${REAL_SCALE:-1}
+vm_limit=${REAL_VM_TIMEOUT:-$((600 * scale))}
 MEM=512M
 DRAM=128M
 BUDGET_MIB=136		# DRAM left free for Linux: the 128 MiB plus watermarks
@@ -91,13 +94,23 @@ mark_stat()
 }
 
 # The engine's last figures (hmmv stat --json) while the VM runs, every
-# quarter second; at each new meter mark on the console, the engine's interval
+# quarter second (and the VM stopped once it has run REAL_VM_TIMEOUT s); at each new meter mark on the console, the engine's interval
 # count ("# real-ival: MARK N"), so that the replay of its trace can be cut
 # to the workload's marks as the meter is.
 stat_poll()
 {
-	local seen=0 now iv marks mv
+	local seen=0 now iv marks mv t0
+	t0=$(date +%s)
+	rm -f /tmp/vm.stopped
 	while kill -0 "$1" 2>/dev/null; do
+		# A VM that hangs is asked to stop (hmmv exits on SIGTERM, its
+		# trace and stats written), killed 30 s later; its run fails.
+		# Not reaped before the caller's wait: the pid is still the VM's.
+		if [ $(($(date +%s) - t0)) -ge $vm_limit ]; then
+			[ -e /tmp/vm.stopped ] || kill -TERM "$1" 2>/dev/null
+			[ $(($(date +%s) - t0)) -ge $((vm_limit + 30)) ] && kill -KILL "$1" 2>/dev/null
+			: >/tmp/vm.stopped
+		fi
 		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
 			mv /tmp/stat.new /tmp/stat.last
 		# One read of the console for both the count and the names (read
@@ -134,6 +147,10 @@ run_vm()
 	stat_poll $pid
 	wait $pid
 	rc=$?
+	if [ -e /tmp/vm.stopped ]; then
+		echo "# real-run: $policy: stopped after $vm_limit s (REAL_VM_TIMEOUT), hmmv status $rc"
+		[ $rc = 0 ] && rc=1
+	fi
 	after=$(vmstat_get)
 	if [ -s /tmp/stat.last ]; then
 		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\|refaults\|zap_calls\|zap_ns')"

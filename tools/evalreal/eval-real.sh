@@ -12,7 +12,8 @@
 # Writes OUT/{table.txt,results.csv,share.png} (default build/eval/real).
 #   usage: eval-real.sh [OUT]     QUICK=1: two workloads (no redis)
 # REAL_POLICIES, REAL_WORKLOADS and REAL_SCALE override the defaults below;
-# REAL_TIMEOUT the test host's limit in seconds.
+# REAL_TIMEOUT the test host's limit in seconds, REAL_VM_TIMEOUT one VM's
+# (tests/bench/real.sh).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-$top/build/eval/real}
@@ -49,7 +50,7 @@ start=$(date +%s)
 TESTHOST_DRAM_MB=1024 TESTHOST_SLOW_MB=128 TESTHOST_NVDIMM_MB=1024 \
 	TESTHOST_METER="$OUT/meter.txt" \
 	TESTHOST_METER_ARGS="${TESTHOST_METER_ARGS:-interval=2000,gate=on},trace=$OUT/nvdimm.trace,touch=$OUT/nvdimm.touch,trace_range=nvdimm" \
-	TESTHOST_CMDLINE="REAL_POLICIES=$policies REAL_WORKLOADS=$workloads REAL_SCALE=$scale" \
+	TESTHOST_CMDLINE="REAL_POLICIES=$policies REAL_WORKLOADS=$workloads REAL_SCALE=$scale${REAL_VM_TIMEOUT:+ REAL_VM_TIMEOUT=$REAL_VM_TIMEOUT}" \
 	sh "$top/tests/testhost/run.sh" -t "$limit" ../bench/real >"$OUT/real.tap" 2>"$OUT/real.err"
 rc=$?
 echo "eval-real: test host ran $(( $(date +%s) - start )) s, status $rc"
