@@ -6,7 +6,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -296,6 +300,62 @@ static void count_hook(void *ctx, int phase)
 	}
 }
 
+/*
+ * The tracker's hold (memory_range_hold()): a held range keeps moves off
+ * its chunks, and a hold begun while a chunk moves waits for the move.
+ */
+struct hold_race {
+	struct guest_mem *m;
+	uint64_t off;
+	pthread_t thread;
+	bool started;
+	_Atomic int done;
+};
+
+static void *hold_thread(void *arg)
+{
+	struct hold_race *h = arg;
+
+	if (!memory_range_hold(h->m, h->off, 4096))
+		memory_range_release(h->m, h->off, 4096);
+	atomic_store(&h->done, 1);
+	return NULL;
+}
+
+static int hold_done_in_move;
+
+static void hold_hook(void *ctx, int phase)
+{
+	struct hold_race *h = ctx;
+	struct timespec ts = { .tv_nsec = 50000000 };
+
+	if (phase != MEM_MIGRATE_PROTECTED)
+		return;
+	h->started = !pthread_create(&h->thread, NULL, hold_thread, h);
+	nanosleep(&ts, NULL);
+	hold_done_in_move = atomic_load(&h->done);
+}
+
+static void test_hold(struct guest_mem *m)
+{
+	struct mem_migrate_opts wp = { .method = MEM_MIGRATE_WP, .hook = hold_hook };
+	struct hold_race h = { .m = m, .off = 3 * m->chunk_size + 4096 };
+	struct mem_migrate_stats st;
+	int err;
+
+	tap_is(memory_range_hold(m, m->ram_size, 4096), -EINVAL, "hold: outside RAM is -EINVAL");
+	tap_is(memory_range_hold(m, 3 * m->chunk_size + 4096, 8192), 0, "hold: a range in chunk 3");
+	tap_is(memory_migrate(m, 3, MEM_TIER_NVM, NULL, &st), -EBUSY,
+	       "hold: a move of the held chunk is -EBUSY");
+	memory_range_release(m, 3 * m->chunk_size + 4096, 8192);
+	wp.hook_ctx = &h;
+	err = memory_migrate(m, 3, MEM_TIER_NVM, &wp, &st);
+	if (h.started)
+		pthread_join(h.thread, NULL);
+	tap_ok(!err && h.started && !hold_done_in_move && atomic_load(&h.done),
+	       "hold: released, the chunk moves; a hold begun mid-move waits for its end");
+}
+
 /* memory_migrate() without KVM: no vCPUs, no dirty log. */
 static void test_migrate(void)
 {
@@ -352,6 +412,7 @@ static void test_migrate(void)
 	tap_is(memory_migrate(&m, 3, MEM_TIER_NVM, NULL, &st), -EBUSY,
 	       "migrate: chunk with I/O in flight is -EBUSY");
 	memory_io_end(&m, memory_chunk_gpa(&m, 3), 4096, false);
+	test_hold(&m);
 	memory_exit(&m);
 }
 
