@@ -259,14 +259,21 @@ END {
 		for (k = 1; k <= 4; k++) {
 			w = wls[j]; sp = xo[k]; p = xv[sp]
 			if (!((o, w, sp) in simslow) || !((p, w) in sh)) continue
+			err = simslow[o, w, sp] - 100 * sh[p, w]
 			printf "xval %s: sim %s on %s predicts %.1f%% slow; metered %s %.1f%%: %+.1f points",
-				w, sp, src[o], simslow[o, w, sp], p, 100 * sh[p, w],
-				simslow[o, w, sp] - 100 * sh[p, w]
+				w, sp, src[o], simslow[o, w, sp], p, 100 * sh[p, w], err
+			# Within the 5-point mark, over the models (all-slow is a calibration).
+			if (o == 0 && sp != "all-slow") {
+				nx++; ax += err < 0 ? -err : err; in5 += err <= 5 && err >= -5
+			}
 			if (((p, w, "s") in moved) && ((p, w, "e") in moved) && sp != "all-slow")
 				printf " (moved %.1f MiB; the run %.1f MiB)", simmig[o, w, sp],
 					(moved[p, w, "e"] - moved[p, w, "s"]) / 2^20
 			printf "\n"
 		}
+	if (nx)
+		printf "xval summary (meter trace; hmm-v and NUMA-balancing models): %d of %d within 5 points, mean |error| %.1f points\n",
+			in5, nx, ax / nx
 	for (i = 1; i <= np; i++)
 		if (pols[i] == "linux")
 			printf "linux tiering: %d pages promoted, %d demoted (kswapd %d, direct %d), %d NUMA hint faults, %d PTEs made PROT_NONE by the scanner\n",
