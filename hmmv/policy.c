@@ -410,14 +410,19 @@ static uint32_t sample_score(struct policy *p, uint32_t chunk)
 	return sum < UINT32_MAX ? (uint32_t)sum : UINT32_MAX;
 }
 
+uint32_t policy_elapsed(const struct policy *p, uint32_t chunk)
+{
+	uint32_t e = p->now - p->c[chunk].last_sample;
+
+	return e < 1 ? 1 : e < MAX_ELAPSED ? e : MAX_ELAPSED;
+}
+
 static void update_sampled(struct policy *p, uint32_t chunk)
 {
 	struct chunk_state *c = &p->c[chunk];
 	uint32_t score = sample_score(p, chunk);
-	uint32_t e = p->now - c->last_sample, k, b, lvl;
+	uint32_t e = policy_elapsed(p, chunk), k, b, lvl;
 
-	if (e > MAX_ELAPSED)
-		e = MAX_ELAPSED;
 	/* The sample stands for every interval since the previous one. */
 	for (k = 0; k < e; k++)
 		c->temp = policy_ewma_step(c->temp, score, p->par.decay_shift);

@@ -74,6 +74,11 @@ struct policy {
 
 /* policy.c: one EWMA step of weight 2^-shift towards score (chunks and units). */
 uint32_t policy_ewma_step(uint32_t temp, uint32_t score, uint32_t shift);
+/*
+ * policy.c: intervals since chunk's previous sample, 1 to MAX_ELAPSED: the
+ * EWMA steps its sample stands for (its temperature's and its units').
+ */
+uint32_t policy_elapsed(const struct policy *p, uint32_t chunk);
 /* policy.c: chunk temperatures and levels from this interval's samples. */
 void policy_update_chunks(struct policy *p);
 

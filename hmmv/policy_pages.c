@@ -213,8 +213,7 @@ int policy_observe_pages(struct policy *p, uint32_t chunk, const uint8_t *hits)
 	if (err || !p->pg)
 		return err;
 	/* The sample stands for every interval since the chunk's last one. */
-	steps = p->now - p->c[chunk].last_sample;
-	steps = steps < 1 ? 1 : steps < MAX_ELAPSED ? steps : MAX_ELAPSED;
+	steps = policy_elapsed(p, chunk);
 	policy_sample_block(p, chunk, &first);
 	first += chunk * p->par.pages_per_chunk;
 	for (i = 0; i < p->par.sample_pages; i++) {

@@ -245,6 +245,15 @@ static int log_clear(struct tracker *t, const struct tracker_block *b, uint32_t 
 	return 0;
 }
 
+static void blocks_release(struct tracker *t, const struct tracker_block *b, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		memory_range_release(t->m, (uint64_t)b[i].page * MEM_PAGE_SIZE,
+				     (uint64_t)b[i].npages * MEM_PAGE_SIZE);
+}
+
 /*
  * A move pre-copying a chunk reads the same dirty log: a bit cleared here
  * would hide a page's last write from it. So no move starts on the blocks'
@@ -259,22 +268,11 @@ static int blocks_hold(struct tracker *t, const struct tracker_block *b, uint32_
 		err = memory_range_hold(t->m, (uint64_t)b[i].page * MEM_PAGE_SIZE,
 					(uint64_t)b[i].npages * MEM_PAGE_SIZE);
 		if (err) {
-			while (i--)
-				memory_range_release(t->m, (uint64_t)b[i].page * MEM_PAGE_SIZE,
-						     (uint64_t)b[i].npages * MEM_PAGE_SIZE);
+			blocks_release(t, b, i);
 			return err;
 		}
 	}
 	return 0;
-}
-
-static void blocks_release(struct tracker *t, const struct tracker_block *b, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		memory_range_release(t->m, (uint64_t)b[i].page * MEM_PAGE_SIZE,
-				     (uint64_t)b[i].npages * MEM_PAGE_SIZE);
 }
 
 /* Reads the log and clears the blocks' pages in it, with no move between. */

@@ -94,22 +94,23 @@ mark_stat()
 }
 
 # The engine's last figures (hmmv stat --json) while the VM runs, every
-# quarter second (and the VM stopped once it has run REAL_VM_TIMEOUT s); at each new meter mark on the console, the engine's interval
-# count ("# real-ival: MARK N"), so that the replay of its trace can be cut
-# to the workload's marks as the meter is.
+# quarter second; at each new meter mark on the console, the engine's
+# interval count ("# real-ival: MARK N"), so that the replay of its trace
+# can be cut to the workload's marks as the meter is. A VM still running
+# after REAL_VM_TIMEOUT s is stopped (vm_stopped set).
 stat_poll()
 {
 	local seen=0 now iv marks mv t0
 	t0=$(date +%s)
-	rm -f /tmp/vm.stopped
+	vm_stopped=
 	while kill -0 "$1" 2>/dev/null; do
 		# A VM that hangs is asked to stop (hmmv exits on SIGTERM, its
 		# trace and stats written), killed 30 s later; its run fails.
 		# Not reaped before the caller's wait: the pid is still the VM's.
 		if [ $(($(date +%s) - t0)) -ge $vm_limit ]; then
-			[ -e /tmp/vm.stopped ] || kill -TERM "$1" 2>/dev/null
+			[ -n "$vm_stopped" ] || kill -TERM "$1" 2>/dev/null
 			[ $(($(date +%s) - t0)) -ge $((vm_limit + 30)) ] && kill -KILL "$1" 2>/dev/null
-			: >/tmp/vm.stopped
+			vm_stopped=1
 		fi
 		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
 			mv /tmp/stat.new /tmp/stat.last
@@ -147,7 +148,7 @@ run_vm()
 	stat_poll $pid
 	wait $pid
 	rc=$?
-	if [ -e /tmp/vm.stopped ]; then
+	if [ -n "$vm_stopped" ]; then
 		echo "# real-run: $policy: stopped after $vm_limit s (REAL_VM_TIMEOUT), hmmv status $rc"
 		[ $rc = 0 ] && rc=1
 	fi

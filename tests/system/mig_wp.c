@@ -309,12 +309,10 @@ static void move_back(struct rmguest *g)
 
 /* A tracker window begun on chunk 1 from another thread, mid-move. */
 struct race {
-	struct rmguest *g;
 	struct cpu *cpu;
 	struct tracker *t;
 	pthread_t thread;
 	bool started;
-	_Atomic int begun;	/* the thread is about to begin the window */
 	_Atomic int done;	/* tracker_window_begin returned */
 	int rc, fill_rc;
 	bool done_in_move;	/* returned before the move let go of the chunk */
@@ -328,7 +326,6 @@ static void *race_thread(void *arg)
 	struct race *r = arg;
 	struct tracker_cost cost = { 0 };
 
-	atomic_store(&r->begun, 1);
 	r->rc = tracker_window_begin(r->t, &blk, 1, true, &cost);
 	atomic_store(&r->done, 1);
 	return NULL;
@@ -352,7 +349,7 @@ static void race_hook(void *arg, int phase)
 
 static void move_raced(struct rmguest *g, struct ctx *x)
 {
-	struct race r = { .g = g, .cpu = &x->cpu[0] };
+	struct race r = { .cpu = &x->cpu[0] };
 	struct mem_migrate_opts o = {
 		.method = MEM_MIGRATE_WP, .max_rounds = 2,
 		.dirty = &memory_kvm_dirty_ops, .dirty_ctx = &g->mem,

@@ -14,9 +14,9 @@
  * Costs charged to the vCPUs: a refault per block page and stretch
  * between zaps in which it is touched (the windows run back to back from
  * the interval's start, each zapping the blocks again; the last stretch
- * runs to the interval's end); a zap call per run of
- * adjacent blocks and window (the engine zaps each run in one call); the 4 KiB second-level mappings while
- * logging is on (all accesses); per batch of moves one pause covering the
+ * runs to the interval's end); a zap call per run of adjacent blocks and
+ * window (the engine zaps each run in one call); the 4 KiB second-level
+ * mappings while logging is on (all accesses); per batch of moves one pause covering the
  * remaps and the stop-and-copy of pages written during the pre-copy; the
  * copy itself occupies a host core for bytes / bandwidth (taken from the
  * vCPUs: hosts running tiered VMs have no idle cores to spare) and uses
@@ -31,7 +31,8 @@
  * Replay: a trace the engine recorded (TRACE_F_WINDOWS: reads = windows in
  * which a sampled block page was touched, writes = its refaults) carries
  * the engine's own observations: they are fed to the policy as they are,
- * every chunk starts on the slow tier (the engine's run used --placement nvm-first),
+ * every chunk starts on the slow tier (the engine's run used --placement
+ * nvm-first),
  * and each move is printed on stderr as "hmm-v move INTERVAL CHUNK
  * dram|nvm", so that the sequence can be compared with the engine's
  * (tests/system/hmmv_agree.sh). Every chunk starts on the slow tier, or
@@ -240,14 +241,30 @@ static uint32_t windows_seen(struct sim *s, double count, const double *l1f, uin
 }
 
 /* log(1 - f) of each window: window k lasts 2^-(k * window_shift) of the first. */
-static void window_l1f(const struct sim *s, double *l1f)
+static double l1(double f)
+{
+	return log1p(-(f < 1 ? f : 0.999999));
+}
+
+/* Window k's share of the interval; returns the windows. */
+static uint32_t window_frac(const struct sim *s, double *f)
 {
 	const struct policy_params *par = &((struct hv *)s->priv)->par;
-	double f = s->m->window_ms * 1e6 / s->interval_ns;
 	uint32_t k;
 
-	for (k = 0; k < par->windows; k++, f = ldexp(f, -(int)par->window_shift))
-		l1f[k] = log1p(-(f < 1 ? f : 0.999999));
+	f[0] = s->m->window_ms * 1e6 / s->interval_ns;
+	for (k = 1; k < par->windows; k++)
+		f[k] = ldexp(f[k - 1], -(int)par->window_shift);
+	return par->windows;
+}
+
+static void window_l1f(const struct sim *s, double *l1f)
+{
+	double f[POLICY_MAX_WINDOWS];
+	uint32_t k, w = window_frac(s, f);
+
+	for (k = 0; k < w; k++)
+		l1f[k] = l1(f[k]);
 }
 
 /* Whether a replay harvests the first window early (hmmv/policy.h). */
@@ -320,16 +337,15 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
  */
 static void epoch_l1f(const struct sim *s, double *l1f)
 {
-	const struct policy_params *par = &((struct hv *)s->priv)->par;
-	double f = s->m->window_ms * 1e6 / s->interval_ns, rest = 1;
-	uint32_t k;
+	double f[POLICY_MAX_WINDOWS], rest = 1, e;
+	uint32_t k, w = window_frac(s, f);
 
-	for (k = 0; k + 1 < par->windows; k++, f = ldexp(f, -(int)par->window_shift)) {
-		f = f < rest ? f : rest;
-		rest -= f;
-		l1f[k] = log1p(-(f < 1 ? f : 0.999999));
+	for (k = 0; k + 1 < w; k++) {
+		e = f[k] < rest ? f[k] : rest;
+		rest -= e;
+		l1f[k] = l1(e);
 	}
-	l1f[k] = log1p(-(rest < 1 ? rest : 0.999999));
+	l1f[k] = l1(rest);
 }
 
 /*
