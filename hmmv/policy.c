@@ -88,7 +88,9 @@ static int pages_create(struct policy *p)
 	g->cand = calloc(g->maxcand, sizeof(*g->cand));
 	g->sorted = calloc(g->maxcand, sizeof(*g->sorted));
 	g->vict = calloc(p->par.max_page_moves, sizeof(*g->vict));
-	if (!g->temp || !g->flags || !g->moved || !g->cand || !g->sorted || !g->vict)
+	g->stale = calloc(p->nchunks, sizeof(*g->stale));
+	if (!g->temp || !g->flags || !g->moved || !g->cand || !g->sorted || !g->vict ||
+	    !g->stale)
 		return -ENOMEM;
 	g->hist[0] = g->nunits;
 	return 0;
@@ -106,6 +108,7 @@ static void pages_destroy(struct policy *p)
 	free(g->cand);
 	free(g->sorted);
 	free(g->vict);
+	free(g->stale);
 	free(g);
 	p->pg = NULL;
 }
@@ -217,25 +220,6 @@ static int sample_due(const struct policy *p, const struct chunk_state *c)
 	return p->now - c->last_sample >= (1u << c->level);
 }
 
-static void reverse_u32(uint32_t *a, uint32_t n)
-{
-	uint32_t i, t;
-
-	for (i = 0; i < n / 2; i++) {
-		t = a[i];
-		a[i] = a[n - 1 - i];
-		a[n - 1 - i] = t;
-	}
-}
-
-/* a[0..k) and a[k..n) are ascending and all of a[k..n) < a[0]: rotate. */
-static void rotate_u32(uint32_t *a, uint32_t k, uint32_t n)
-{
-	reverse_u32(a, k);
-	reverse_u32(a + k, n - k);
-	reverse_u32(a, n);
-}
-
 uint32_t policy_track_faults(uint32_t pct, uint32_t interval_ms, uint32_t vcpus,
 			     uint32_t fault_ns)
 {
@@ -268,16 +252,39 @@ static uint32_t track_cap(struct policy *p, uint32_t sampled)
 	return cap ? (cap < UINT32_MAX ? (uint32_t)cap : UINT32_MAX) : 1;
 }
 
+static void sample_pick(struct policy *p, uint32_t i, uint32_t *n)
+{
+	p->c[i].sampled = 1;
+	p->c[i].nsamples++;
+	(*n)++;
+}
+
+/* Page mode: last interval's candidates kept for a retry (unit_verify()). */
+static void sample_keep_retries(struct policy_pages *g)
+{
+	uint32_t i, u, n = 0;
+
+	for (i = 0; i < g->ncand; i++) {
+		u = g->cand[i];
+		if (g->flags[u] & PG_RETRY) {
+			g->flags[u] &= (uint8_t)~PG_RETRY;
+			g->cand[n++] = u;
+		} else {
+			g->flags[u] &= (uint8_t)~PG_CAND;
+		}
+	}
+	g->ncand = n;
+	g->early = 0;
+}
+
 uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 {
-	uint32_t i, k, n = 0, wrap = 0, next = p->cursor, cap;
+	uint32_t i, k, n = 0, next = p->cursor, cap;
 
 	p->now++;
 	p->st.intervals++;
-	if (p->pg) {
-		p->pg->ncand = 0;
-		p->pg->early = 0;
-	}
+	if (p->pg)
+		sample_keep_retries(p->pg);
 	if (max > p->par.max_samples)
 		max = p->par.max_samples;
 	cap = track_cap(p, p->last_sampled);
@@ -298,30 +305,36 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 		max = 0;	/* the loop still clears last interval's marks */
 		p->st.idle++;
 	}
-	/* Round robin from the cursor: a due chunk left out goes first next. */
-	for (k = 0; k < p->nchunks; k++) {
-		struct chunk_state *c;
+	/*
+	 * First the chunks a refused promotion rests on (unit_verify()), in
+	 * at most a quarter of the looks: the rest keep finding new heat
+	 * (policy_pages.c, round thirteen).
+	 */
+	for (i = 0; i < p->nchunks; i++) {
+		struct chunk_state *c = &p->c[i];
 
-		i = p->cursor + k;
-		i = i < p->nchunks ? i : i - p->nchunks;
-		if (i == 0)
-			wrap = n;	/* picks from here on are below the cursor */
-		c = &p->c[i];
 		c->sampled = 0;
 		c->hits = 0;
-		if (n < max && sample_due(p, c)) {
-			c->sampled = 1;
-			c->nsamples++;
-			chunks[n++] = i;
-			next = i + 1 < p->nchunks ? i + 1 : 0;
+		if (c->urgent && n < (max + 3) / 4) {
+			sample_pick(p, i, &n);
+			p->st.verified++;
 		}
+		c->urgent = 0;
+	}
+	/* Round robin from the cursor: a due chunk left out goes first next. */
+	for (k = 0; k < p->nchunks && n < max; k++) {
+		i = p->cursor + k;
+		i = i < p->nchunks ? i : i - p->nchunks;
+		if (p->c[i].sampled || !sample_due(p, &p->c[i]))
+			continue;
+		sample_pick(p, i, &n);
+		next = i + 1 < p->nchunks ? i + 1 : 0;
 	}
 	p->cursor = n < max ? 0 : next;
-	/*
-	 * Ascending, for the zap runs: the picks below where this scan
-	 * started go first (whatever the next scan's start).
-	 */
-	rotate_u32(chunks, wrap, n);
+	/* Ascending, for the zap runs. */
+	for (i = 0, k = 0; i < p->nchunks && k < n; i++)
+		if (p->c[i].sampled)
+			chunks[k++] = i;
 	p->st.sampled += n;
 	p->last_sampled = n;
 	return n;

@@ -178,6 +178,7 @@ struct policy_stats {
 	uint64_t page_refused;		/* ... refused by the margin */
 	uint64_t settled;		/* intervals not sampled: settled */
 	uint64_t track_capped;		/* intervals sampling fewer: tracking budget */
+	uint64_t verified;		/* page mode: chunks looked at again, a refusal's stale heat */
 };
 
 struct policy;

@@ -26,21 +26,25 @@ struct chunk_state {
 	uint8_t tier;
 	uint8_t sampled;	/* sampled this interval */
 	uint8_t inflight;	/* a move is out; target is !tier */
+	uint8_t urgent;		/* sample next interval first (unit_verify()) */
 };
 
 #define PG_DRAM		1u	/* the unit is in DRAM */
 #define PG_INFLIGHT	2u	/* a move is out; target is the other tier */
 #define PG_MOVED	4u	/* moved at interval moved[] (mod 256) */
+#define PG_CAND		8u	/* listed in cand[] */
+#define PG_RETRY	16u	/* refused on stale heat: listed again next interval */
 
 /* Page mode: the state of every unit of page_unit pages (policy_pages.c). */
 struct policy_pages {
 	uint16_t *temp;		/* POLICY_PAGE_TEMP_ONE per window touched */
 	uint8_t *flags;		/* PG_* */
 	uint8_t *moved;		/* interval of the last move, mod 256 */
-	uint32_t *cand;		/* slow units observed warm this interval */
+	uint32_t *cand;		/* slow units observed warm this interval (and retries) */
 	uint32_t ncand, maxcand;
 	uint32_t *sorted;	/* scratch: candidates, hottest first */
 	uint32_t *vict;		/* scratch: victims, coldest first */
+	uint32_t *stale;	/* scratch, per chunk: units whose heat unit_verify() doubts */
 	uint32_t hist[POLICY_PAGE_TEMP_MAX + 1];	/* every unit by temp */
 	uint32_t dhist[POLICY_PAGE_TEMP_MAX + 1];	/* DRAM units by temp */
 	uint32_t nunits;

@@ -234,8 +234,9 @@ static void test_margin(void)
 	tap_ok(nm == 0 && policy_page_tier(p, 0) == POLICY_DRAM && st.page_refused > 0,
 	       "twice as warm as the DRAM page, not twice plus the margin: refused (%llu)",
 	       (unsigned long long)st.page_refused);
+	/* Settled by now: a quarter of the chunks a look, two rounds. */
 	hits[0] = 0;
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < 8; k++)
 		page_interval(p, hits, mv, &nm, 1);
 	tap_ok(policy_page_tier(p, PPC) == POLICY_DRAM && policy_page_tier(p, 0) == POLICY_NVM,
 	       "once the DRAM page cools: swapped");
@@ -247,20 +248,27 @@ static void test_margin(void)
  * chunk 0's pages are observed every N intervals, and each observation
  * stands for all of them, as a chunk's own temperature does.
  */
-static uint32_t one_chunk_interval(struct policy *p, const uint8_t *hits)
+/* An interval sampling at most max chunks; the first one sampled, if any. */
+static uint32_t one_chunk_interval_max(struct policy *p, const uint8_t *hits,
+				       uint32_t max)
 {
 	struct policy_page_move mv[MAXMV];
 	uint32_t list[N], n, first, nm = 0, k;
 
-	n = policy_sample_set(p, list, 1);
-	if (n == 1) {
-		policy_sample_block(p, list[0], &first);
-		policy_observe_pages(p, list[0], hits + list[0] * PPC + first);
+	n = policy_sample_set(p, list, max);
+	for (k = 0; k < n; k++) {
+		policy_sample_block(p, list[k], &first);
+		policy_observe_pages(p, list[k], hits + list[k] * PPC + first);
 	}
 	policy_decide_pages(p, mv, MAXMV, &nm);
 	for (k = 0; k < nm; k++)
 		policy_page_move_done(p, mv[k].page, 1);
-	return n == 1 ? list[0] : UINT32_MAX;
+	return n ? list[0] : UINT32_MAX;
+}
+
+static uint32_t one_chunk_interval(struct policy *p, const uint8_t *hits)
+{
+	return one_chunk_interval_max(p, hits, 1);
 }
 
 static void test_ageing(void)
@@ -286,6 +294,46 @@ static void test_ageing(void)
 	tap_ok(cold <= hot / 16 + 1,
 	       "one look %u intervals later finds it untouched: cooled as over %u intervals (%u -> %u)",
 	       N, N, hot, cold);
+	policy_destroy(p);
+}
+
+/*
+ * A refusal on stale heat: the DRAM page's warmth is from its chunk's
+ * last look; its chunk is looked at first next interval, and the refused
+ * page, listed again, takes its place once that look finds it cold.
+ */
+static void test_verify(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_stats st;
+	struct policy *p = NULL;
+	uint8_t hits[N * PPC] = { 0 };
+	uint32_t k, seen[2];
+
+	par.windows = 3;
+	par.settled_every = 1;	/* every chunk a look while max allows */
+	policy_create(&par, N, &p);
+	policy_set_quota_pages(p, 1);
+	policy_set_unit_tier(p, 3 * PPC, POLICY_DRAM);
+	hits[3 * PPC] = 1;	/* the DRAM page: warm, one window in three */
+	for (k = 0; k < 6; k++)
+		one_chunk_interval_max(p, hits, N);
+	/* It cools unseen; page 0 turns hot. One look a chunk, in turn. */
+	hits[3 * PPC] = 0;
+	hits[0] = 3;
+	seen[0] = one_chunk_interval_max(p, hits, 1);
+	policy_get_stats(p, &st);
+	tap_ok(seen[0] == 0 && st.page_refused == 1 &&
+	       policy_page_tier(p, 0) == POLICY_NVM,
+	       "a hot page against the DRAM page's heat of 1 interval ago: refused (%u, %u)",
+	       policy_page_temp(p, 0), policy_page_temp(p, 3 * PPC));
+	seen[1] = one_chunk_interval_max(p, hits, 1);
+	policy_get_stats(p, &st);
+	tap_ok(seen[1] == 3 && st.verified == 1,
+	       "next interval looks at the DRAM page's chunk first (chunk %u)", seen[1]);
+	tap_ok(policy_page_tier(p, 0) == POLICY_DRAM &&
+	       policy_page_tier(p, 3 * PPC) == POLICY_NVM,
+	       "found cold, it makes way for the refused page, without a new look at it");
 	policy_destroy(p);
 }
 
@@ -706,6 +754,7 @@ int main(void)
 	test_replace();
 	test_margin();
 	test_ageing();
+	test_verify();
 	test_budget_and_quota();
 	test_unit();
 	test_residency();
