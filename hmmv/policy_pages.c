@@ -364,23 +364,15 @@ static int unit_beats(const struct policy *p, uint32_t cand, uint32_t victim)
 }
 
 /*
- * A refusal may rest on stale heat: a DRAM unit's temperature is from its
- * chunk's last look, maybe intervals ago (a hot set that has just moved
- * away keeps its heat until looked at again). The DRAM units the hottest
- * refused candidate would beat had they gone untouched since (their heat
- * halved once per interval unseen) are counted per chunk; the chunks
- * holding most of them are looked at first next interval, as many as
- * hold one such unit per refused candidate, and that many refused
- * candidates are listed again, to be weighed against what the looks show.
+ * Per chunk, into g->stale: the DRAM units that a candidate of temperature
+ * tc does not beat, but would had they gone untouched since their chunk's
+ * last look (their heat halved once per interval unseen).
  */
-static void unit_verify(struct policy *p, uint32_t first, uint32_t nc)
+static void unit_count_stale(struct policy *p, uint32_t tc)
 {
 	struct policy_pages *g = p->pg;
-	uint32_t tc = g->temp[g->sorted[first]], u, e, ch, best, k, found = 0;
-	uint32_t per = p->par.pages_per_chunk >> unit_shift(p);
+	uint32_t per = p->par.pages_per_chunk >> unit_shift(p), u, ch, e;
 
-	if (!temp_beats(p, tc, 0))
-		return;
 	memset(g->stale, 0, p->nchunks * sizeof(*g->stale));
 	for (u = 0; u < g->nunits; u++) {
 		if (!is_victim(p, u, 1) || temp_beats(p, tc, g->temp[u]))
@@ -390,6 +382,25 @@ static void unit_verify(struct policy *p, uint32_t first, uint32_t nc)
 		if (e && temp_beats(p, tc, g->temp[u] >> (e < 16 ? e : 16)))
 			g->stale[ch]++;
 	}
+}
+
+/*
+ * A refusal may rest on stale heat: a DRAM unit's temperature is from its
+ * chunk's last look, maybe intervals ago (a hot set that has just moved
+ * away keeps its heat until looked at again). The chunks holding most of
+ * the doubtful units (unit_count_stale(), for the hottest refused
+ * candidate) are looked at first next interval, as many as hold one such
+ * unit per refused candidate, and that many refused candidates are listed
+ * again, to be weighed against what the looks show.
+ */
+static void unit_verify(struct policy *p, uint32_t first, uint32_t nc)
+{
+	struct policy_pages *g = p->pg;
+	uint32_t tc = g->temp[g->sorted[first]], ch, best, k, found = 0;
+
+	if (!temp_beats(p, tc, 0))
+		return;
+	unit_count_stale(p, tc);
 	for (k = 0; k < p->par.max_samples && found < nc - first; k++) {
 		for (ch = 0, best = 0; ch < p->nchunks; ch++)
 			if (g->stale[ch] > g->stale[best])
@@ -401,8 +412,8 @@ static void unit_verify(struct policy *p, uint32_t first, uint32_t nc)
 		g->stale[best] = 0;
 	}
 	found = found < nc - first ? found : nc - first;
-	for (u = first; u < first + found; u++)
-		g->flags[g->sorted[u]] |= PG_RETRY;
+	for (k = first; k < first + found; k++)
+		g->flags[g->sorted[k]] |= PG_RETRY;
 }
 
 /* Over the quota (it shrank): coldest DRAM units out, up to the budget. */
