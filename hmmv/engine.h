@@ -11,11 +11,11 @@
  * policy_sample_block() one block in each; in each of `windows` windows
  * (back to back from the interval's start) the blocks are cleared and
  * zapped at the start and harvested the window's length later; the
- * per-page window counts are summed per chunk into policy_observe(), the trace gets them
- * as records (TRACE_F_WINDOWS: reads = windows in which the page was
- * touched, sampled block pages only), policy_decide() names the moves and
- * the engine makes them before the next interval, telling the policy with
- * policy_move_done().
+ * per-page window counts are summed per chunk into policy_observe(), the
+ * trace gets them as records (TRACE_F_WINDOWS: reads = windows in which
+ * the page was touched, sampled block pages only), policy_decide() names
+ * the moves and the engine makes them before the next interval, telling
+ * the policy with policy_move_done().
  */
 #ifndef HMMV_ENGINE_H
 #define HMMV_ENGINE_H

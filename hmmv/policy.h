@@ -66,11 +66,11 @@
  * 1/2 per interval; an observation stands for every interval since its
  * chunk's last, as a chunk's does) of the mean over its pages of the
  * windows they were touched in, POLICY_PAGE_TEMP_ONE per window. The hot
- * set is the hottest units down to the quota (a histogram over all units, O(1) per
- * update); a slow unit observed this interval in the hot set is promoted
- * into free DRAM, or in place of the coldest DRAM unit when it beats it
- * by hyst_pct percent plus page_hyst; at most max_page_moves pages moved
- * per interval (policy_decide_pages()). Chunks keep their temperatures
+ * set is the hottest units down to the quota (a histogram over all units,
+ * O(1) per update); a slow unit observed this interval in the hot set is
+ * promoted into free DRAM, or in place of the coldest DRAM unit when it
+ * beats it by hyst_pct percent plus page_hyst; at most max_page_moves
+ * pages moved per interval (policy_decide_pages()). Chunks keep their temperatures
  * and levels: they still decide what is sampled, and what the pool sees.
  * Early promotion (page_headroom_pct > 0): at the first window's harvest a
  * slow unit seen in it goes to free DRAM at once
@@ -90,8 +90,9 @@
  * them: policy_note_faults()); when the faults per sampled chunk (an EWMA
  * over the intervals) say that sampling every due chunk would exceed
  * track_faults, fewer chunks are sampled per interval (the round robin
- * above spreads them), as MEMTIS lengthens its PEBS period to keep its sampler within
- * its CPU quota. Workloads touching few pages never reach it. A decision
+ * above spreads them), as MEMTIS lengthens its PEBS period to keep its
+ * sampler within its CPU quota. Workloads touching few pages never reach
+ * it. A decision
  * that promoted more than the headroom (12% of the quota without one: the
  * hot set is moving in) lifts it for the next interval; settled
  * sampling's share replaces it (one bound, not both).

@@ -373,14 +373,14 @@ static void unit_count_stale(struct policy *p, uint32_t tc)
 	struct policy_pages *g = p->pg;
 	uint32_t per = p->par.pages_per_chunk >> unit_shift(p), u, ch, e;
 
-	memset(g->stale, 0, p->nchunks * sizeof(*g->stale));
-	for (u = 0; u < g->nunits; u++) {
-		if (!is_victim(p, u, 1) || temp_beats(p, tc, g->temp[u]))
-			continue;
-		ch = u / per;
+	for (ch = 0; ch < p->nchunks; ch++) {
+		g->stale[ch] = 0;
+		/* e = 0: looked at this interval, its heat is fresh. */
 		e = p->now - p->c[ch].last_sample;
-		if (e && temp_beats(p, tc, g->temp[u] >> (e < 16 ? e : 16)))
-			g->stale[ch]++;
+		e = e < 16 ? e : 16;
+		for (u = ch * per; e && u < (ch + 1) * per; u++)
+			g->stale[ch] += is_victim(p, u, 1) && !temp_beats(p, tc, g->temp[u]) &&
+					temp_beats(p, tc, g->temp[u] >> e);
 	}
 }
 

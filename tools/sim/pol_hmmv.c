@@ -16,11 +16,11 @@
  * the interval's start, each zapping the blocks again; the last stretch
  * runs to the interval's end); a zap call per run of adjacent blocks and
  * window (the engine zaps each run in one call); the 4 KiB second-level
- * mappings while logging is on (all accesses); per batch of moves one pause covering the
- * remaps and the stop-and-copy of pages written during the pre-copy; the
- * copy itself occupies a host core for bytes / bandwidth (taken from the
- * vCPUs: hosts running tiered VMs have no idle cores to spare) and uses
- * both tiers' bandwidth.
+ * mappings while logging is on (all accesses); per batch of moves one
+ * pause covering the remaps and the stop-and-copy of pages written during
+ * the pre-copy; the copy itself occupies a host core for bytes / bandwidth
+ * (taken from the vCPUs: hosts running tiered VMs have no idle cores to
+ * spare) and uses both tiers' bandwidth.
  *
  * hmm-v-4k is the same core in page mode (hmmv/policy.h; a slow tier that
  * is a NUMA node): the block's pages are observed one by one, window k
@@ -31,8 +31,6 @@
  * Replay: a trace the engine recorded (TRACE_F_WINDOWS: reads = windows in
  * which a sampled block page was touched, writes = its refaults) carries
  * the engine's own observations: they are fed to the policy as they are,
- * every chunk starts on the slow tier (the engine's run used --placement
- * nvm-first),
  * and each move is printed on stderr as "hmm-v move INTERVAL CHUNK
  * dram|nvm", so that the sequence can be compared with the engine's
  * (tests/system/hmmv_agree.sh). Every chunk starts on the slow tier, or
@@ -240,13 +238,16 @@ static uint32_t windows_seen(struct sim *s, double count, const double *l1f, uin
 	return n;
 }
 
-/* log(1 - f) of each window: window k lasts 2^-(k * window_shift) of the first. */
+/* log(1 - f), f short of 1. */
 static double l1(double f)
 {
 	return log1p(-(f < 1 ? f : 0.999999));
 }
 
-/* Window k's share of the interval; returns the windows. */
+/*
+ * Window k's share of the interval (window k lasts 2^-(k * window_shift)
+ * of the first); returns the windows.
+ */
 static uint32_t window_frac(const struct sim *s, double *f)
 {
 	const struct policy_params *par = &((struct hv *)s->priv)->par;
@@ -258,6 +259,7 @@ static uint32_t window_frac(const struct sim *s, double *f)
 	return par->windows;
 }
 
+/* log(1 - f) of each window's share. */
 static void window_l1f(const struct sim *s, double *l1f)
 {
 	double f[POLICY_MAX_WINDOWS];
