@@ -18,6 +18,8 @@
 # they did not, but every cross-CPU IPI waited for QEMU's 100 ms round-
 # robin slice and guests crawled. One CPU has neither problem.
 # $TESTHOST_TCG_THREAD (multi or single) matters only with more CPUs.
+# $TESTHOST_FREEZE_S (default 45): a test host whose heartbeat (ttyS3) is
+# silent that long has frozen; it is booted again, twice at most (boot()).
 # $TESTHOST_QEMU names the QEMU binary (default qemu-system-x86_64 on PATH).
 # Memory: $TESTHOST_DRAM_MB (node 0, with the CPUs; default 2048),
 # $TESTHOST_SLOW_MB (CPU-less node 1; default 512), $TESTHOST_NVDIMM_MB (the
@@ -64,8 +66,9 @@ timeout_s=${timeout_s:-300}
 # A busy machine runs emulation slower: TESTHOST_TIMEOUT_SCALE=N stretches
 # every timeout N times.
 scale=${TESTHOST_TIMEOUT_SCALE:-1}
-case "$scale$timeout_s" in
-*[!0-9]*) echo "run.sh: timeouts must be whole seconds (-t, TESTHOST_TIMEOUT, TESTHOST_TIMEOUT_SCALE)" >&2; exit 2 ;;
+freeze_s=${TESTHOST_FREEZE_S:-45}
+case "$scale$timeout_s$freeze_s" in
+*[!0-9]*) echo "run.sh: timeouts must be whole seconds (-t, TESTHOST_TIMEOUT, TESTHOST_TIMEOUT_SCALE, TESTHOST_FREEZE_S)" >&2; exit 2 ;;
 esac
 [ "$scale" -gt 0 ] || { echo "run.sh: TESTHOST_TIMEOUT_SCALE must be at least 1" >&2; exit 2; }
 timeout_s=$((timeout_s * scale))
@@ -161,26 +164,78 @@ if [ -n "$shell" ]; then
 	exit $?
 fi
 
-timeout -k 5 "$timeout_s" "$qemu" "$@" -monitor none \
-	-append "$cmdline th.test=$name" \
-	-serial file:"$work/console.log" -serial file:"$work/tap.txt" \
-	-serial file:"$work/stderr.txt" </dev/null >"$work/qemu.log" 2>&1 &
-qpid=$!
-# Stream the TAP as it comes; tail ends by itself once QEMU is gone.
-tail -n +1 -s 0.2 -f --pid="$qpid" "$work/tap.txt" 2>/dev/null | tr -d '\r' &
-tpid=$!
-wait "$qpid"
-qrc=$?
-qpid=
-wait "$tpid"
-tpid=
+# One boot of the test host. A fourth serial port carries the test host's
+# heartbeat (/init writes its uptime every few seconds): when it stops for
+# $freeze_s while QEMU runs, the test host has frozen (below), and QEMU is
+# stopped rather than left to the timeout.
+boot()
+{
+	local last=-1 size still=0
+
+	: >"$work/tap.txt"
+	: >"$work/alive.txt"
+	timeout -k 5 "$timeout_s" "$qemu" "$@" -monitor none \
+		-append "$cmdline th.test=$name" \
+		-serial file:"$work/console.log" -serial file:"$work/tap.txt" \
+		-serial file:"$work/stderr.txt" -serial file:"$work/alive.txt" \
+		</dev/null >"$work/qemu.log" 2>&1 &
+	qpid=$!
+	# A terminal sees the TAP as it comes; prove gets it once, at the end,
+	# since a frozen boot's partial TAP must not reach it.
+	if [ -t 1 ]; then
+		tail -n +1 -s 0.2 -f --pid="$qpid" "$work/tap.txt" 2>/dev/null | tr -d '\r' &
+		tpid=$!
+	fi
+	froze=
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 1
+		size=$(wc -c <"$work/alive.txt")
+		if [ "$size" = "$last" ] && [ "$size" -gt 0 ]; then
+			still=$((still + 1))
+		else
+			still=0
+		fi
+		last=$size
+		if [ "$still" -ge "$freeze_s" ]; then
+			froze=1
+			kill "$qpid" 2>/dev/null
+			break
+		fi
+	done
+	wait "$qpid"
+	qrc=$?
+	qpid=
+	if [ -n "$tpid" ]; then
+		wait "$tpid"
+		tpid=
+	fi
+}
+
+# The test host froze (its clock, processes and console stopped together,
+# its kernel silent) in 5 of 44 boot_console_stall runs and in 7 of 12 80 s
+# runs of a console-flooding guest, under Debian's kernels 6.1.0-56 and -57
+# and multi- or single-threaded TCG: a defect of the emulated machine, not
+# of the test, whose guest runs in the test host's KVM (one flood run froze
+# on two boots in a row). A frozen boot is tried again, at most twice, and
+# says so on stderr; a third freeze fails the test.
+tries=0
+while :; do
+	boot "$@"
+	tries=$((tries + 1))
+	[ -n "$froze" ] && [ "$tries" -lt 3 ] || break
+	echo "# testhost: the test host froze (no heartbeat for $freeze_s s); booting it again" >&2
+	[ -t 1 ] && echo "# testhost: the test host froze; TAP again from a fresh boot"
+done
+[ -t 1 ] || tr -d '\r' <"$work/tap.txt"
 
 tr -d '\r' <"$work/tap.txt" >"$work/tap"
 tr -d '\r' <"$work/stderr.txt" >&2
 
 why=
 rc=$(sed -n 's/^# testhost: exit \([0-9]*\)$/\1/p' "$work/tap" | tail -n1)
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+if [ -n "$froze" ]; then
+	why="the test host froze on $tries boots (no heartbeat for $freeze_s s)"
+elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	why="timed out after $timeout_s s"
 elif [ -z "$rc" ]; then
 	why="the test host stopped before the test ended (qemu status $qrc)"
