@@ -223,7 +223,9 @@ while :; do
 	boot "$@"
 	tries=$((tries + 1))
 	[ -n "$froze" ] && [ "$tries" -lt 3 ] || break
-	echo "# testhost: the test host froze (no heartbeat for $freeze_s s); booting it again" >&2
+	echo "# testhost: the test host froze (no heartbeat for $freeze_s s, last at uptime $(tail -n1 "$work/alive.txt" | tr -d '\r') s); booting it again; its last TAP and console lines:" >&2
+	tr -d '\r' <"$work/tap.txt" | tail -n 3 | sed 's/^/#   tap: /' >&2
+	tr -d '\r' <"$work/console.log" | tail -n 3 | sed 's/^/#   console: /' >&2
 	[ -t 1 ] && echo "# testhost: the test host froze; TAP again from a fresh boot"
 done
 [ -t 1 ] || tr -d '\r' <"$work/tap.txt"
