@@ -180,8 +180,9 @@ boot()
 		-serial file:"$work/stderr.txt" -serial file:"$work/alive.txt" \
 		</dev/null >"$work/qemu.log" 2>&1 &
 	qpid=$!
-	# A terminal sees the TAP as it comes; prove gets it once, at the end,
-	# since a frozen boot's partial TAP must not reach it.
+	# A terminal sees the TAP as it comes (tail ends by itself once QEMU is
+	# gone); prove gets it once, at the end, since a frozen boot's partial
+	# TAP must not reach it.
 	if [ -t 1 ]; then
 		tail -n +1 -s 0.2 -f --pid="$qpid" "$work/tap.txt" 2>/dev/null | tr -d '\r' &
 		tpid=$!
@@ -228,9 +229,8 @@ while :; do
 	tr -d '\r' <"$work/console.log" | tail -n 3 | sed 's/^/#   console: /' >&2
 	[ -t 1 ] && echo "# testhost: the test host froze; TAP again from a fresh boot"
 done
-[ -t 1 ] || tr -d '\r' <"$work/tap.txt"
-
 tr -d '\r' <"$work/tap.txt" >"$work/tap"
+[ -t 1 ] || cat "$work/tap"
 tr -d '\r' <"$work/stderr.txt" >&2
 
 why=
