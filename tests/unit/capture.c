@@ -105,7 +105,7 @@ static void test_pack(void)
 	pagemap_end_interval(m);
 	tap_is(pagemap_transfers(m), 4, "pack: four transfers recorded");
 	f = open_memstream(&buf, &len);
-	r = f ? pagemap_write(m, f, 100000000, 3) : -ENOMEM;
+	r = f ? pagemap_write(m, f, 100000000, 3, 0) : -ENOMEM;
 	if (f)
 		fclose(f);
 	tap_is(r, 0, "pack: written");
@@ -123,10 +123,55 @@ static void test_pack(void)
 	pagemap_destroy(m);
 }
 
+/* Paced: a burst of 6 transfers and two of 1 re-cut into 3 of 8/3 each. */
+static void test_pace(void)
+{
+	struct pagemap *m;
+	struct trace_cursor cur;
+	struct trace_block b;
+	struct trace_rec rec[8];
+	uint64_t sum[3] = { 0 }, all = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r, k, n = 0, p1 = 0;
+
+	if (pagemap_create(&m))
+		return;
+	for (k = 0; k < 6; k++)
+		pagemap_count(m, 1, 0);
+	pagemap_end_interval(m);
+	pagemap_count(m, 2, 1);
+	pagemap_end_interval(m);
+	pagemap_count(m, 3, 0);
+	pagemap_end_interval(m);
+	f = open_memstream(&buf, &len);
+	r = f ? pagemap_write(m, f, 100000000, 300, 1) : -ENOMEM;
+	if (f)
+		fclose(f);
+	tap_is(r, 0, "pace: written");
+	r = trace_open_mem(&cur, (const uint8_t *)buf, len);
+	while (!r && trace_next_block(&cur, &b, rec, 8) == 1 && n < 3) {
+		for (k = 0; k < (int)b.nrec; k++) {
+			sum[b.interval] += rec[k].reads + rec[k].writes;
+			p1 += rec[k].page == 1;
+		}
+		all += sum[b.interval];
+		n++;
+	}
+	tap_is(n, 3, "pace: as many intervals as recorded");
+	tap_ok(sum[0] == 800 && sum[1] == 800 && sum[2] == 800,
+	       "pace: equal transfers in each (the burst spread over two and a third)");
+	tap_ok(all == 2400 && p1 == 3, "pace: every transfer kept; the burst's page in all three");
+	free(buf);
+	pagemap_destroy(m);
+}
+
 int main(void)
 {
 	test_llc();
 	test_parse();
 	test_pack();
+	test_pace();
 	return tap_done(0);
 }

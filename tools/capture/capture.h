@@ -52,10 +52,12 @@ uint32_t pagemap_intervals(const struct pagemap *m);
 uint64_t pagemap_transfers(const struct pagemap *m);
 /*
  * Writes the trace: one VM, the packed layout, counts multiplied by scale
- * (rounded, at least 1 where the raw count is not 0). -EINVAL, -EIO, -ENOMEM.
+ * (rounded, at least 1 where the raw count is not 0); paced: the closed
+ * intervals re-cut into as many of equal transfers, a closed interval's
+ * counts shared among those it overlaps. -EINVAL, -EIO, -ENOMEM.
  */
 int pagemap_write(struct pagemap *m, FILE *f, uint64_t interval_ns,
-		  double scale);
+		  double scale, int paced);
 
 #endif
 

@@ -25,6 +25,7 @@
 struct capcfg {
 	const char *out, *in, *valgrind;
 	double llc_kb, ways, interval, skip, max, seconds, transfers, ms;
+	int by_accesses;	/* --pace accesses: intervals as cut */
 	char **argv;
 };
 
@@ -41,7 +42,11 @@ static void usage(FILE *f)
 		"  --stdin FILE            PROGRAM's standard input (default /dev/null)\n"
 		"  --llc-kb KB             LLC size (2048)\n"
 		"  --llc-ways N            LLC associativity (16)\n"
-		"  --interval N            data accesses per trace interval (100000)\n"
+		"  --interval N            data accesses per interval as recorded (100000)\n"
+		"  --pace MODE             transfers (default): the recorded intervals re-cut\n"
+		"                          into as many holding equal memory transfers, the\n"
+		"                          simulator's clock (a burst of misses lasts several\n"
+		"                          intervals); accesses: kept as recorded\n"
 		"  --skip N                data accesses before recording starts (0)\n"
 		"  --max-accesses N        recorded data accesses, then stop (10000000)\n"
 		"  --max-seconds S         stop after S seconds whatever the count (300)\n"
@@ -79,6 +84,7 @@ static int parse(struct capcfg *c, int argc, char **argv)
 		{ "max-seconds", required_argument, NULL, 't' },
 		{ "transfers", required_argument, NULL, 'x' },
 		{ "interval-ms", required_argument, NULL, 'l' },
+		{ "pace", required_argument, NULL, 'p' },
 		{ "valgrind", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -102,6 +108,14 @@ static int parse(struct capcfg *c, int argc, char **argv)
 		case 't': r = num(f, optarg, &c->seconds); break;
 		case 'x': r = num(f, optarg, &c->transfers); break;
 		case 'l': r = num(f, optarg, &c->ms); break;
+		case 'p':
+			if (strcmp(optarg, "transfers") && strcmp(optarg, "accesses")) {
+				fprintf(stderr, "hmmv capture: --pace '%s': expected "
+					"transfers or accesses\n", optarg);
+				return -1;
+			}
+			c->by_accesses = !strcmp(optarg, "accesses");
+			break;
 		case 'h': usage(stdout); return 1;
 		default:
 			fprintf(stderr, "hmmv capture: unknown or incomplete option '%s'; "
@@ -257,7 +271,7 @@ static int write_trace(const struct capcfg *c, struct capture *cap, FILE *f)
 	}
 	if (c->transfers > 0)
 		scale = c->transfers * nint / (double)pagemap_transfers(cap->map);
-	r = pagemap_write(cap->map, f, (uint64_t)(c->ms * 1e6), scale);
+	r = pagemap_write(cap->map, f, (uint64_t)(c->ms * 1e6), scale, !c->by_accesses);
 	if (!r && fflush(f))
 		r = -EIO;
 	if (r) {

@@ -213,16 +213,118 @@ static uint32_t packed(const uint64_t *reg, uint64_t n, uint64_t vpage)
 	return (uint32_t)((lo << REGION_SHIFT) | (vpage & ((1u << REGION_SHIFT) - 1)));
 }
 
-static uint32_t scaled(uint32_t c, double scale)
+static uint32_t scaled(double c, double scale)
 {
 	double v;
 
-	if (!c)
+	if (!(c > 0))		/* never touched: no count; touched: 1 at least */
 		return 0;
 	v = nearbyint(c * scale);
 	if (v < 1)
 		return 1;
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* Transfers of closed interval t. */
+static uint64_t ival_transfers(const struct pagemap *m, uint32_t t)
+{
+	uint64_t i, end = t + 1 < m->nint ? m->start[t + 1] : m->nrec, x = 0;
+
+	for (i = m->start[t]; i < end; i++)
+		x += (uint64_t)m->rec[i].reads + m->rec[i].writes;
+	return x;
+}
+
+/* One interval of the pacing: the sums of acc[] over its pages, cleared. */
+struct pace {
+	double *rd, *wr;	/* per packed page */
+	uint32_t *pages;	/* touched, in the order first touched */
+	uint32_t npages;
+};
+
+static void pace_add(struct pace *pc, uint32_t page, double rd, double wr)
+{
+	if (!pc->rd[page] && !pc->wr[page])
+		pc->pages[pc->npages++] = page;
+	pc->rd[page] += rd;
+	pc->wr[page] += wr;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int pace_emit(struct pace *pc, FILE *f, const struct trace_hdr *h,
+		     uint32_t t, double scale, struct trace_rec *out)
+{
+	uint32_t k, p;
+
+	qsort(pc->pages, pc->npages, sizeof(*pc->pages), cmp_u32);
+	for (k = 0; k < pc->npages; k++) {
+		p = pc->pages[k];
+		out[k] = (struct trace_rec){ p, scaled(pc->rd[p], scale),
+					     scaled(pc->wr[p], scale) };
+		pc->rd[p] = 0;
+		pc->wr[p] = 0;
+	}
+	k = pc->npages;
+	pc->npages = 0;
+	return trace_write_block(f, h, t, 0, out, k);
+}
+
+/*
+ * The closed intervals re-cut into as many of equal transfers: output
+ * interval j holds the transfers [j Q, (j + 1) Q) of the whole run, Q the
+ * mean; a closed interval overlapping several gives each its share of
+ * every page's counts (the same work spread over them). The simulator's
+ * clock is the memory's work (a transfer's cost on all-DRAM), so equal
+ * transfers make equal time: a burst of misses lasts several intervals
+ * of the policies' clocks, a stretch without misses next to none.
+ */
+static int write_paced(const struct pagemap *m, FILE *f, const struct trace_hdr *h,
+		       const uint64_t *reg, uint64_t nreg, double scale,
+		       struct trace_rec *out)
+{
+	struct pace pc = { 0 };
+	double q = (double)m->transfers / m->nint, lo, hi, x0 = 0, x, fr;
+	uint32_t t, j, vp = h->vm_pages[0];
+	uint64_t i, end;
+	int r = -ENOMEM;
+
+	pc.rd = calloc(vp, sizeof(*pc.rd));
+	pc.wr = calloc(vp, sizeof(*pc.wr));
+	pc.pages = malloc((size_t)vp * sizeof(*pc.pages));
+	if (!pc.rd || !pc.wr || !pc.pages)
+		goto out;
+	for (t = 0, j = 0, r = 0; t < m->nint && !r; t++, x0 += x) {
+		x = (double)ival_transfers(m, t);
+		end = t + 1 < m->nint ? m->start[t + 1] : m->nrec;
+		/* Each output interval this one overlaps: its share, then out. */
+		while (x > 0 && !r) {
+			lo = x0 > j * q ? x0 : j * q;
+			hi = x0 + x < (j + 1) * q || j + 1 == m->nint ? x0 + x : (j + 1) * q;
+			fr = hi > lo ? (hi - lo) / x : 0;
+			for (i = m->start[t]; fr > 0 && i < end; i++)
+				pace_add(&pc, packed(reg, nreg, m->rec[i].vpage),
+					 m->rec[i].reads * fr, m->rec[i].writes * fr);
+			/* j goes on into the next closed interval; the last takes the rest. */
+			if (j + 1 == m->nint || x0 + x < (j + 1) * q)
+				break;
+			r = pace_emit(&pc, f, h, j++, scale, out);
+		}
+	}
+	while (!r && j < m->nint)	/* the last, and any rounding left */
+		r = pace_emit(&pc, f, h, j++, scale, out);
+	if (!r)
+		r = trace_write_end(f);
+out:
+	free(pc.rd);
+	free(pc.wr);
+	free(pc.pages);
+	return r;
 }
 
 static int write_intervals(const struct pagemap *m, FILE *f,
@@ -247,7 +349,7 @@ static int write_intervals(const struct pagemap *m, FILE *f,
 }
 
 int pagemap_write(struct pagemap *m, FILE *f, uint64_t interval_ns,
-		  double scale)
+		  double scale, int paced)
 {
 	struct trace_hdr h = { .version = TRACE_VERSION, .page_shift = 12,
 			       .nvms = 1, .interval_ns = interval_ns };
@@ -269,7 +371,8 @@ int pagemap_write(struct pagemap *m, FILE *f, uint64_t interval_ns,
 		h.vm_pages[0] = nreg << REGION_SHIFT;
 		r = trace_write_header(f, &h);
 		if (!r)
-			r = write_intervals(m, f, &h, reg, nreg, scale, out);
+			r = paced ? write_paced(m, f, &h, reg, nreg, scale, out) :
+				    write_intervals(m, f, &h, reg, nreg, scale, out);
 	}
 	free(reg);
 	free(out);

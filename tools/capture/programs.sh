@@ -14,11 +14,16 @@ mkdir -p "$WORK"
 
 # A 256 KiB 8-way LLC (lackey covers only ~10 ms of a native run: the
 # LLC is scaled down with the part of the footprint such a run reaches);
-# an interval is 50000 data accesses; 160 intervals. Counts are scaled so
-# that an interval holds 10^6 transfers on average: each captured interval
-# stands for a stretch of the program doing the same thing (README).
+# 50000 data accesses per interval as recorded, 160 intervals, re-cut into
+# 160 of equal transfers (--pace transfers: the simulator's clock is the
+# memory's work, so a burst of misses lasts several intervals of the
+# policies' clocks, as it would last several of the engine's 100 ms).
+# Counts are scaled so that an interval holds 5 x 10^6 transfers, what the
+# simulator's all-DRAM VM does in one 100 ms interval (2 vCPUs, the
+# synthetic workloads' load): each captured interval stands for a stretch
+# of the program doing the same thing (README).
 CAP="--llc-kb 256 --llc-ways 8 --interval 50000 --max-accesses 8000000
---max-seconds 900 --transfers 1000000"
+--max-seconds 900 --transfers 5000000 --pace transfers"
 
 text() {	# $1 lines of word soup, fixed seed
 	awk -v n="$1" 'BEGIN { srand(1); for (i = 0; i < n; i++) {
