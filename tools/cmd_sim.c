@@ -107,7 +107,7 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("pause-ns", m.pause_ns, "NS", "pause/resume all vCPUs per batch (50000)"),
 		D("migrate-4k-ns", m.migrate_4k_ns, "NS", "kernel migration of one 4 KiB page (5000)"),
 		D("pebs-ns", m.pebs_ns, "NS", "PEBS assist per sample (200)"),
-		D("ept-split-ns", m.ept_split_ns, "NS", "per access with 4 KiB EPT (2)"),
+		D("ept-split-ns", m.ept_split_ns, "NS", "per access through 4 KiB EPT: HMM-V's logging, chunks others split (2)"),
 		D("window-ms", m.window_ms, "MS", "HMM-V sample window per interval (5)"),
 		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "block of pages watched per sampled chunk (128)"),
 		U("hmmv-windows", pp.hmmv.windows, "N", "sampling windows per interval (2)"),

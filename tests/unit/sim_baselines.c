@@ -117,10 +117,36 @@ static void test_memtis(void)
 	sim_destroy(&s);
 }
 
+/* A 4 KiB move splits its chunk's huge mapping: its accesses walk 4 KiB. */
+static void test_split(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+
+	pol_params_default(&pp);
+	setup(&s, &pol_static, &m, &pp, &h);
+	step(&s, 0, 512, 100, 10);
+	tap_ok(s.vm[0].a.mig_ns == 0, "split: no charge before any move");
+	sim_set_tier(&s, 0, 600, 1, SIM_NVM == s.vm[0].loc[600] ? SIM_DRAM : SIM_NVM);
+	sim_set_tier(&s, 0, 1024, 512, SIM_NVM == s.vm[0].loc[1024] ? SIM_DRAM : SIM_NVM);
+	step(&s, 1, 512, 100, 10);
+	tap_ok(s.vm[0].a.mig_ns == 1000 * m.ept_split_ns,
+	       "split: after a 4 KiB move, each access to its chunk pays ept_split_ns");
+	step(&s, 2, 1024, 100, 10);
+	tap_ok(s.vm[0].a.mig_ns == 0, "split: a whole-chunk move keeps the huge mapping");
+	s.ept_all = 1;
+	step(&s, 3, 512, 100, 10);
+	tap_ok(s.vm[0].a.mig_ns == 0, "split: not charged twice to a policy charging every access");
+	sim_destroy(&s);
+}
+
 int main(void)
 {
 	test_numa_balancing();
 	test_hemem();
 	test_memtis();
+	test_split();
 	return tap_done(0);
 }

@@ -95,7 +95,8 @@ int sim_create(struct sim *s, const struct sim_ops *ops, const struct model *m,
 	for (i = 0; i < s->nvms; i++) {
 		s->vm[i].pages = (uint32_t)h->vm_pages[i];
 		s->vm[i].loc = malloc(s->vm[i].pages);
-		if (!s->vm[i].loc) {
+		s->vm[i].split = calloc(s->vm[i].pages / SIM_CHUNK_PAGES + 1, 1);
+		if (!s->vm[i].loc || !s->vm[i].split) {
 			sim_destroy(s);
 			return -ENOMEM;
 		}
@@ -125,6 +126,8 @@ void sim_destroy(struct sim *s)
 	for (i = 0; i < s->nvms; i++) {
 		free(s->vm[i].loc);
 		s->vm[i].loc = NULL;
+		free(s->vm[i].split);
+		s->vm[i].split = NULL;
 	}
 	free(s->share);
 	s->share = NULL;
@@ -148,12 +151,47 @@ static uint32_t place_range(struct simvm *v, uint32_t page, uint32_t npages, int
 	return moved;
 }
 
+/*
+ * A move of less than whole 2 MiB chunks splits their huge mappings: the
+ * kernel migrates a 4 KiB page of a huge page only once it has split it,
+ * and KVM then maps that range with 4 KiB second-level entries too.
+ */
 void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier)
 {
 	struct simvm *v = &s->vm[vm];
+	uint32_t moved = place_range(v, page, npages, tier), c;
 
-	acct_copy(&v->a, !tier, (double)place_range(v, page, npages, tier) * SIM_PAGE);
+	acct_copy(&v->a, !tier, (double)moved * SIM_PAGE);
+	if (!moved || (page % SIM_CHUNK_PAGES == 0 && npages % SIM_CHUNK_PAGES == 0))
+		return;
+	for (c = page / SIM_CHUNK_PAGES; c <= (page + npages - 1) / SIM_CHUNK_PAGES &&
+	     c <= v->pages / SIM_CHUNK_PAGES; c++)
+		v->split[c] = 1;
+}
+
+/*
+ * Every access to a split chunk walks 4 KiB second-level entries
+ * (ept_split_ns), as HMM-V's every access does while dirty logging is on
+ * (which it charges itself: ept_all).
+ */
+static void sim_charge_split(struct sim *s, const struct ival *iv)
+{
+	const struct trace_rec *r;
+	struct simvm *v;
+	double n;
+	uint32_t i, k;
+
+	for (i = 0; i < iv->nvms && !s->ept_all; i++) {
+		v = &s->vm[i];
+		for (k = 0, n = 0; k < iv->n[i]; k++) {
+			r = &iv->rec[i][k];
+			if (v->split[r->page / SIM_CHUNK_PAGES])
+				n += (double)r->reads + r->writes;
+		}
+		v->a.stall_ns += n * s->m->ept_split_ns;
+		v->a.mig_ns += n * s->m->ept_split_ns;
+	}
 }
 
 /*
@@ -223,6 +261,7 @@ void sim_step(struct sim *s, const struct ival *iv)
 		s->ops->account(s, iv);
 	else
 		sim_account_placed(s, iv);
+	sim_charge_split(s, iv);
 	if (s->ops->end)
 		s->ops->end(s, iv);
 	model_interval_times(s->m, ap, s->nvms, t);

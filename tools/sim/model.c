@@ -33,7 +33,8 @@
  *   MMU-notifier invalidation, refault) 20 us; pausing and resuming all
  *   vCPUs 50 us per batch; one base-page migrate_pages() (unmap, shootdown,
  *   copy, remap) 5 us; a PEBS assist 200 ns; 2 ns extra nested walk per
- *   access while dirty logging keeps 4 KiB second-level mappings.
+ *   access through 4 KiB second-level mappings (dirty logging's, or a
+ *   chunk split by a 4 KiB migration: engine.c, sim_set_tier()).
  * - HMM-V sample window: 5 ms of each interval (zap, clear, harvest).
  */
 void model_default(struct model *m)

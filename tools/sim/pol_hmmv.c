@@ -151,6 +151,8 @@ static int hv_init_mode(struct sim *s, const struct policy_params *par)
 	h->par = *par;
 	if (h->par.pages_per_chunk != SIM_CHUNK_PAGES)
 		return -EINVAL;
+	/* Dirty logging maps every page 4 KiB: charged in hv_observe(). */
+	s->ept_all = 1;
 	/* The tracking budget at the model's refault cost, as the engine's. */
 	h->par.track_faults = policy_track_faults(par->page_moves ? s->pp->hmmv4k_track_pct :
 						  s->pp->hmmv_track_pct,

@@ -90,6 +90,8 @@ struct ival {
 struct simvm {
 	uint32_t pages;
 	uint8_t *loc;			/* tier per 4 KiB page */
+	uint8_t *split;			/* per 2 MiB chunk: a 4 KiB page of it
+					 * moved, its huge mapping split */
 	uint64_t dram_pages;		/* pages in DRAM now */
 	uint64_t quota_pages;		/* HMM-V under the pool: granted */
 	struct acct a;			/* current interval */
@@ -147,6 +149,8 @@ struct sim {
 					 * traffic it implies here (estimate.c) */
 	int estimate_err;		/* -errno of the first failed write */
 	uint32_t presence_lines;	/* transfers per estimated touch */
+	int ept_all;			/* the policy charges 4 KiB second-level
+					 * mappings on every access itself */
 };
 
 /* model.c */
