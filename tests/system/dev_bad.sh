@@ -30,6 +30,7 @@ rc=$?
 ok $? "a directory as --disk: exit $rc, '$(cat $err)'"
 # A first VM holds the image (booted: its disk is open and locked).
 truncate -s 1M /tmp/held.img
+: >/tmp/held.out	# exists before the background shell opens it: grep waits quietly
 hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 128M --disk /tmp/held.img \
 	-p "console=ttyS0 quiet panic=-1 hmmv.run=hang" </dev/null >/tmp/held.out 2>&1 &
 held=$!

@@ -746,8 +746,33 @@ static void test_surge(void)
 	policy_destroy(p);
 }
 
+/* decay_shift 0, as in chunk mode: the temperature is the last look. */
+static void test_no_decay(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	uint8_t hits[N * PPC] = { 0 };
+	struct policy *p = NULL;
+	uint32_t nm, a, b;
+
+	par.decay_shift = 0;
+	if (!tap_ok(!policy_create(&par, N, &p), "decay 0 accepted in page mode"))
+		return;
+	policy_set_quota_pages(p, 0);
+	hits[0] = 2;
+	page_interval(p, hits, mv, &nm, 1);
+	a = policy_page_temp(p, 0);
+	hits[0] = 0;
+	page_interval(p, hits, mv, &nm, 1);
+	b = policy_page_temp(p, 0);
+	tap_ok(a == 2 * POLICY_PAGE_TEMP_ONE && b == 0,
+	       "decay 0: the temperature is the last look (%u, then %u)", a, b);
+	policy_destroy(p);
+}
+
 int main(void)
 {
+	test_no_decay();
 	test_params();
 	test_chunk_equiv();
 	test_sparse_free();
