@@ -47,6 +47,7 @@ grep -q 'hmmv-info panicking' /tmp/panic.out
 ok $? "the ELF vmlinux booted and ran the panic script"
 ok $([ $rc = 3 ]; echo $?) "guest panic with panic=-1 ends hmmv with 3 (got $rc)"
 
+: >/tmp/hang.out	# exists before the background shell opens it: grep waits quietly
 hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 256M -c 2 \
 	-p "$params hmmv.run=hang" </dev/null >/tmp/hang.out 2>/tmp/hang.err &
 pid=$!

@@ -46,6 +46,7 @@ helper()
 
 echo 1..11
 truncate -s 128M /tmp/shared.img
+: >/tmp/first.out	# exists before the background shell opens it: grep waits quietly
 hmmv run $G --nvm /tmp/shared.img -p "console=ttyS0 quiet panic=-1 hmmv.run=hang" \
 	</dev/null >/tmp/first.out 2>&1 &
 first=$!
