@@ -83,6 +83,20 @@ static void test_parse(void)
 	cap_fini(&c);
 }
 
+/* The trace of m (100 ms intervals) into a memory buffer. */
+static int write_mem(struct pagemap *m, double scale, int paced, char **buf,
+		     size_t *len)
+{
+	FILE *f = open_memstream(buf, len);
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	r = pagemap_write(m, f, 100000000, scale, paced);
+	fclose(f);
+	return r;
+}
+
 static void test_pack(void)
 {
 	struct pagemap *m;
@@ -91,7 +105,6 @@ static void test_pack(void)
 	struct trace_rec rec[8];
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f;
 	int r;
 
 	if (pagemap_create(&m))
@@ -104,10 +117,7 @@ static void test_pack(void)
 	pagemap_count(m, 0x100007, 0);
 	pagemap_end_interval(m);
 	tap_is(pagemap_transfers(m), 4, "pack: four transfers recorded");
-	f = open_memstream(&buf, &len);
-	r = f ? pagemap_write(m, f, 100000000, 3, 0) : -ENOMEM;
-	if (f)
-		fclose(f);
+	r = write_mem(m, 3, 0, &buf, &len);
 	tap_is(r, 0, "pack: written");
 	r = trace_open_mem(&cur, (const uint8_t *)buf, len);
 	tap_ok(!r && cur.hdr.vm_pages[0] == 1024, "pack: two 2 MiB regions, packed");
@@ -133,7 +143,6 @@ static void test_pace(void)
 	uint64_t sum[3] = { 0 }, all = 0;
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f;
 	int r, k, n = 0, p1 = 0;
 
 	if (pagemap_create(&m))
@@ -145,10 +154,7 @@ static void test_pace(void)
 	pagemap_end_interval(m);
 	pagemap_count(m, 3, 0);
 	pagemap_end_interval(m);
-	f = open_memstream(&buf, &len);
-	r = f ? pagemap_write(m, f, 100000000, 300, 1) : -ENOMEM;
-	if (f)
-		fclose(f);
+	r = write_mem(m, 300, 1, &buf, &len);
 	tap_is(r, 0, "pace: written");
 	r = trace_open_mem(&cur, (const uint8_t *)buf, len);
 	while (!r && trace_next_block(&cur, &b, rec, 8) == 1 && n < 3) {

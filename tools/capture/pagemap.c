@@ -225,17 +225,23 @@ static uint32_t scaled(double c, double scale)
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+/* One past the last record of closed interval t. */
+static uint64_t ival_end(const struct pagemap *m, uint32_t t)
+{
+	return t + 1 < m->nint ? m->start[t + 1] : m->nrec;
+}
+
 /* Transfers of closed interval t. */
 static uint64_t ival_transfers(const struct pagemap *m, uint32_t t)
 {
-	uint64_t i, end = t + 1 < m->nint ? m->start[t + 1] : m->nrec, x = 0;
+	uint64_t i, end = ival_end(m, t), x = 0;
 
 	for (i = m->start[t]; i < end; i++)
 		x += (uint64_t)m->rec[i].reads + m->rec[i].writes;
 	return x;
 }
 
-/* One interval of the pacing: the sums of acc[] over its pages, cleared. */
+/* One output interval of the pacing: its counts per page, as they add up. */
 struct pace {
 	double *rd, *wr;	/* per packed page */
 	uint32_t *pages;	/* touched, in the order first touched */
@@ -301,7 +307,7 @@ static int write_paced(const struct pagemap *m, FILE *f, const struct trace_hdr 
 		goto out;
 	for (t = 0, j = 0, r = 0; t < m->nint && !r; t++, x0 += x) {
 		x = (double)ival_transfers(m, t);
-		end = t + 1 < m->nint ? m->start[t + 1] : m->nrec;
+		end = ival_end(m, t);
 		/* Each output interval this one overlaps: its share, then out. */
 		while (x > 0 && !r) {
 			lo = x0 > j * q ? x0 : j * q;
@@ -336,7 +342,7 @@ static int write_intervals(const struct pagemap *m, FILE *f,
 	int r;
 
 	for (t = 0; t < m->nint; t++) {
-		end = t + 1 < m->nint ? m->start[t + 1] : m->nrec;
+		end = ival_end(m, t);
 		for (n = 0, i = m->start[t]; i < end; i++, n++)
 			out[n] = (struct trace_rec){ packed(reg, nreg, m->rec[i].vpage),
 				scaled(m->rec[i].reads, scale),

@@ -182,7 +182,9 @@ static void sim_charge_split(struct sim *s, const struct ival *iv)
 	double n;
 	uint32_t i, k;
 
-	for (i = 0; i < iv->nvms && !s->ept_all; i++) {
+	if (s->ept_all)
+		return;
+	for (i = 0; i < iv->nvms; i++) {
 		v = &s->vm[i];
 		for (k = 0, n = 0; k < iv->n[i]; k++) {
 			r = &iv->rec[i][k];
