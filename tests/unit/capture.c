@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tools/capture/capture.h"
 #include "tests/tap.h"
+#include "vmm/cmd.h"
 
 static void test_llc(void)
 {
@@ -173,11 +176,47 @@ static void test_pace(void)
 	pagemap_destroy(m);
 }
 
+/* --pace takes transfers or accesses: anything else is a usage error. */
+static void test_pace_flag(void)
+{
+	char out[] = "/tmp/hmmv-capture-pace.XXXXXX", err[] = "/tmp/hmmv-capture-err.XXXXXX";
+	char *argv[] = { "capture", "-o", out, "--pace", "fast", "true", NULL };
+	char line[256], first[256] = "";
+	int fd = mkstemp(err), st = -1, lines = 0;
+	FILE *f;
+	pid_t pid;
+
+	/* A fresh name for -o that does not exist. */
+	if (fd < 0 || !mkdtemp(out) || rmdir(out))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		dup2(fd, 2);
+		_exit(cmd_capture(6, argv));
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	close(fd);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 2, "--pace fast: exit 2");
+	f = fopen(err, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!lines++)
+			strcpy(first, line);
+	if (f)
+		fclose(f);
+	unlink(err);
+	tap_ok(lines == 1 && strstr(first, "--pace") && strstr(first, "fast"),
+	       "--pace fast: one line naming the flag and the value (%d lines)", lines);
+	tap_ok(access(out, F_OK) && errno == ENOENT, "--pace fast: no trace file left behind");
+}
+
 int main(void)
 {
 	test_llc();
 	test_parse();
 	test_pack();
 	test_pace();
+	test_pace_flag();
 	return tap_done(0);
 }
