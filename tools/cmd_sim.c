@@ -27,6 +27,7 @@ struct simcfg {
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
+	const char *schedule;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
@@ -68,7 +69,12 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		  "with --trace: the same pages' touches, cache hits included (the meter's "
 		  "touch=), for hmm-v's sampling; the trace's fills stay its traffic" },
 		{ "policies", F_STR, &c->policies, "LIST",
-		  "comma-separated (default: all; on an engine trace, hmm-v)" },
+		  "comma-separated (default: all; on an engine trace, hmm-v); "
+		  "schedule only by name, with --schedule" },
+		{ "schedule", F_STR, &c->schedule, "FILE",
+		  "the schedule policy's moves, lines 'STEP CHUNK dram|nvm': a one-VM "
+		  "trace's 2 MiB CHUNK is on that tier from trace interval STEP on "
+		  "(counted as --measure counts; step 0: the start)" },
 		D("dram-mb", dram_mb, "MB", "DRAM budget for all VMs (default: --dram-pct)"),
 		D("dram-pct", dram_pct, "PCT", "DRAM as % of the total footprint (25)"),
 		{ "csv", F_STR, &c->csv, "FILE", "append result rows as CSV" },
@@ -465,6 +471,18 @@ static int parse_measure(struct simcfg *c)
 			  &c->cut.page_count);
 }
 
+/* Whether comma-separated @list names @name. */
+static int policy_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
+}
+
 static int finish_cfg(struct simcfg *c)
 {
 	if (check_ranges(c) || check_hmmv(c) || parse_measure(c))
@@ -489,6 +507,10 @@ static int finish_cfg(struct simcfg *c)
 	}
 	if ((c->cut_ivals || c->cut_pages || c->stretch || c->touch) && !c->trace) {
 		fprintf(stderr, "hmmv sim: --trace-intervals, --trace-pages, --trace-stretch and --touch-trace need --trace\n");
+		return -1;
+	}
+	if (!c->schedule != !(c->policies && policy_listed(c->policies, pol_sched.name))) {
+		fprintf(stderr, "hmmv sim: --schedule FILE and --policies schedule go together\n");
 		return -1;
 	}
 	if (c->estimate && (!c->trace || c->write_trace)) {
@@ -624,6 +646,46 @@ static int estimate(const struct simcfg *c, struct sim_run *run,
 	return 0;
 }
 
+/* Bad input (a file that is not a usable trace, sizes) is a usage error. */
+static int source_rc(int r)
+{
+	return r == -ENOMEM || r == -EIO ? 1 : EXIT_USAGE;
+}
+
+/* --schedule FILE, read and checked against the trace and the DRAM. */
+static int load_schedule(const struct simcfg *c, const struct trace_hdr *h,
+			 uint64_t dram_pages, struct sim_sched **out)
+{
+	uint32_t line;
+	int r;
+
+	if (h->nvms != 1) {
+		fprintf(stderr, "hmmv sim: --schedule: the trace holds %u VMs; a schedule moves the chunks of one (--trace-pages)\n",
+			h->nvms);
+		return EXIT_USAGE;
+	}
+	r = sched_load(out, c->schedule, &line);
+	if (!r)
+		r = sched_check(*out, (uint32_t)h->vm_pages[0], dram_pages, &line);
+	if (!r)
+		return 0;
+	if (r == -EINVAL)
+		fprintf(stderr, "hmmv sim: --schedule %s line %u: not 'STEP CHUNK dram|nvm' with steps ascending\n",
+			c->schedule, line);
+	else if (r == -ERANGE)
+		fprintf(stderr, "hmmv sim: --schedule %s line %u: the chunk is outside the trace's %llu chunks\n",
+			c->schedule, line,
+			(unsigned long long)(h->vm_pages[0] + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES);
+	else if (r == -ENOSPC)
+		fprintf(stderr, "hmmv sim: --schedule %s line %u: the moves of this step need more DRAM than the %llu MiB budget\n",
+			c->schedule, line, (unsigned long long)(dram_pages * SIM_PAGE >> 20));
+	else
+		fprintf(stderr, "hmmv sim: --schedule %s: %s\n", c->schedule, strerror(-r));
+	sched_free(*out);
+	*out = NULL;
+	return source_rc(r);
+}
+
 /* One run of every chosen policy over src, reported as the flags say. */
 static int simulate(const struct simcfg *c, struct source *src)
 {
@@ -638,6 +700,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 		.meas_from = c->meas_from, .meas_to = c->meas_to,
 		.presence_lines = c->presence_lines,
 	};
+	struct sim_sched *sched = NULL;
 	uint64_t total = 0, dram;
 	uint32_t i;
 	int r;
@@ -659,14 +722,15 @@ static int simulate(const struct simcfg *c, struct source *src)
 	}
 	if (c->estimate)
 		return estimate(c, &run, src);
+	if (c->schedule) {
+		r = load_schedule(c, h, run.dram_pages, &sched);
+		if (r)
+			return r;
+		run.sched = sched;
+	}
 	r = sim_run(&run, src);
+	sched_free(sched);
 	return r < 0 ? 1 : r;
-}
-
-/* Bad input (a file that is not a usable trace, sizes) is a usage error. */
-static int source_rc(int r)
-{
-	return r == -ENOMEM || r == -EIO ? 1 : EXIT_USAGE;
 }
 
 static int open_source(const struct simcfg *c, struct source **src)

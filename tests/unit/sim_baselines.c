@@ -75,7 +75,38 @@ static void test_numa_balancing(void)
 		step(&s, t, 0, 1, 1);
 	step(&s, 51, 1600, 1, 10);	/* right after the scan at 50 */
 	tap_is(s.vm[0].loc[1600], SIM_DRAM, "numa: promoted after a later scan");
+	for (t = 52; t <= 60; t++)
+		step(&s, t, 0, 1, 1);
+	/* 1700 was armed by the scan at 10 and never touched since. */
+	step(&s, 61, 1700, 1, 10);
+	tap_is(s.vm[0].loc[1700], SIM_NVM,
+	       "numa: an armed page keeps its scan time (change_pte_range() skips PROT_NONE): its fault long after does not promote");
+	for (t = 62; t <= 70; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 71, 1700, 1, 10);
+	tap_is(s.vm[0].loc[1700], SIM_DRAM, "numa: ... re-armed by the scan after that fault, it is promoted");
 	tap_ok(s.vm[0].dram_pages <= PAGES / 2, "numa: within the DRAM budget");
+	sim_destroy(&s);
+}
+
+/* task_numa_work(): windows with nothing to arm do not count. */
+static void test_numa_windows(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t t;
+
+	pol_params_default(&pp);
+	pp.nb_scan_period_ms = 1000;	/* a scan every 10 intervals */
+	pp.nb_scan_size_mb = 2;		/* 512 pages; DRAM holds the first 1024 */
+	setup(&s, &pol_numa, &m, &pp, &h);
+	for (t = 0; t <= 10; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 11, 1100, 1, 1);
+	tap_ok(s.vm[0].a.track_ns >= m.fault_ns,
+	       "numa: the first scan passes over two DRAM windows and arms the third (a hint fault at 1100)");
 	sim_destroy(&s);
 }
 
@@ -145,6 +176,7 @@ static void test_split(void)
 int main(void)
 {
 	test_numa_balancing();
+	test_numa_windows();
 	test_hemem();
 	test_memtis();
 	test_split();

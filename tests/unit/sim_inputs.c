@@ -156,6 +156,45 @@ static void test_traces(void)
 			  "--quiet", NULL), 2, "interval_ns 2^63: exit 2");
 }
 
+/* hmmv sim --schedule: bad input exits 2, a good schedule runs. */
+static void test_schedule(void)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
+	char sched[256], bad[256], tr[256], two[256];
+	FILE *f;
+
+	/* mktrace() returns its own buffer: each path copied. */
+	snprintf(tr, sizeof(tr), "%s", mktrace("sched", 0, 12, 1, 100000000, 2048, one, 2));
+	snprintf(two, sizeof(two), "%s", mktrace("sched2", 0, 12, 2, 100000000, 2048, one, 1));
+	snprintf(sched, sizeof(sched), "%s/sched.txt", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.txt", dir);
+	f = fopen(sched, "w");
+	if (f) {
+		fputs("0 0 dram\n2 0 nvm\n2 1 dram\n", f);
+		fclose(f);
+	}
+	f = fopen(bad, "w");
+	if (f) {
+		fputs("0 0 dram\n0 1 dram\n0 2 dram\n", f);
+		fclose(f);
+	}
+	tap_is(sim_status(20, "--trace", tr, "--dram-mb", "4", "--policies", "schedule",
+			  "--schedule", sched, "--quiet", NULL), 0,
+	       "--policies schedule --schedule FILE: runs, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--schedule", sched, "--quiet", NULL), 2,
+	       "--schedule without --policies schedule: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "schedule,all-slow", "--quiet", NULL), 2,
+	       "--policies schedule without --schedule: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "schedule", "--schedule", dir,
+			  "--quiet", NULL), 2, "--schedule DIR: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--dram-mb", "4", "--policies", "schedule",
+			  "--schedule", bad, "--quiet", NULL), 2,
+	       "--schedule putting 6 MiB in 4 MiB of DRAM: exit 2");
+	tap_is(sim_status(20, "--trace", two, "--dram-mb", "4", "--policies", "schedule",
+			  "--schedule", sched, "--quiet", NULL), 2,
+	       "--schedule over a two-VM trace: exit 2");
+}
+
 /* Intervals a trace source hands out, and the records of the first. */
 static int drain(const char *path, uint32_t lines, struct trace_hdr *h,
 		 struct trace_rec *first, uint32_t *nfirst)
@@ -216,6 +255,7 @@ int main(void)
 		return tap_ok(0, "mkdtemp"), tap_done(0);
 	test_flags();
 	test_traces();
+	test_schedule();
 	test_trace_units();
 	if (fork() == 0) {
 		execlp("rm", "rm", "-rf", dir, (char *)NULL);

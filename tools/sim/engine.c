@@ -18,7 +18,7 @@ const struct sim_ops *sim_find_policy(const char *name)
 	for (i = 0; sim_policies[i]; i++)
 		if (!strcmp(sim_policies[i]->name, name))
 			return sim_policies[i];
-	return NULL;
+	return strcmp(name, pol_sched.name) ? NULL : &pol_sched;
 }
 
 /*

@@ -160,6 +160,12 @@ void acct_copy(struct acct *a, int from, double bytes)
 	a->migrated += bytes;
 }
 
+/* A copy onto tier @to streams at the slower of its read and write side. */
+double model_copy_bw(const struct model *m, int to)
+{
+	return m->bw_rd[!to] < m->bw_wr[to] ? m->bw_rd[!to] : m->bw_wr[to];
+}
+
 /* Time at idle latency. */
 double model_lat_time(const struct model *m, const struct acct *a)
 {

@@ -578,7 +578,7 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 		double bw, dirty;
 
 		to = to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
-		bw = m->bw_rd[!to] < m->bw_wr[to] ? m->bw_rd[!to] : m->bw_wr[to];
+		bw = model_copy_bw(m, to);
 		/* An engine trace's writes are refaults, not the guest's. */
 		dirty = s->trace_flags & TRACE_F_WINDOWS ? 0 :
 			dirty_during(iv, vm, c, bytes / bw, s->interval_ns);

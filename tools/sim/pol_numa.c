@@ -5,7 +5,8 @@
  * kernel/sched/fair.c, mm/mprotect.c, mm/migrate.c and mm/vmscan.c:
  * - the scanner (task_numa_work) makes scan_size MB of each VM's address
  *   space PROT_NONE every scan period, skipping pages already on the top
- *   tier, and stamps each page with the scan time;
+ *   tier or already PROT_NONE, and stamps each page it arms with the scan
+ *   time; a window with nothing to arm does not count, up to 8 of them;
  * - the first touch of a scanned slow-tier page takes a NUMA hint fault.
  *   Faults are handled in the order pages are first touched within the
  *   interval (the trace spreads a page's c accesses uniformly, so its
@@ -376,7 +377,7 @@ static void nb_build_lru(struct sim *s, struct nb *nb)
 /* change_prot_numa() over the next scan_size of each VM, at interval end. */
 static void nb_scan(struct sim *s, struct nb *nb)
 {
-	uint32_t i;
+	uint32_t i, w;
 	uint64_t k;
 
 	if (s->now < nb->period || s->now % nb->period)
@@ -384,16 +385,29 @@ static void nb_scan(struct sim *s, struct nb *nb)
 	for (i = 0; i < s->nvms; i++) {
 		struct simvm *v = &s->vm[i];
 		uint64_t n = nb->scan_pages < v->pages ? nb->scan_pages : v->pages;
+		uint64_t armed = 0;
 
-		for (k = 0; k < n; k++) {
-			uint32_t p = (uint32_t)((nb->v[i].cursor + k) % v->pages);
+		/*
+		 * task_numa_work(): a window of scan_size is done when it armed
+		 * a page; a window with nothing to arm (top tier, or armed and
+		 * not touched since) is passed over, up to 8 windows (virtpages).
+		 * An armed page keeps its scan time (change_pte_range() skips a
+		 * PROT_NONE entry), so its hint fault latency runs from its
+		 * first scan since it was last touched.
+		 */
+		for (w = 0; w < 8 && !armed; w++) {
+			for (k = 0; k < n; k++) {
+				uint32_t p = (uint32_t)((nb->v[i].cursor + k) % v->pages);
 
-			if (v->loc[p] == SIM_NVM)
-				nb->v[i].scanned[p] = s->now + 1;
+				if (v->loc[p] == SIM_NVM && !nb->v[i].scanned[p]) {
+					nb->v[i].scanned[p] = s->now + 1;
+					armed++;
+				}
+			}
+			nb->v[i].cursor += n;
+			v->a.stall_ns += n * s->pp->nb_scan_ns;
+			v->a.track_ns += n * s->pp->nb_scan_ns;
 		}
-		nb->v[i].cursor += n;
-		v->a.stall_ns += n * s->pp->nb_scan_ns;
-		v->a.track_ns += n * s->pp->nb_scan_ns;
 	}
 }
 

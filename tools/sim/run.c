@@ -60,6 +60,7 @@ int sim_run(const struct sim_run *c, struct source *src)
 			s[n].presence_lines = c->presence_lines;
 			if (c->ops[n] == &pol_hmmv)
 				s[n].estimate = c->estimate;
+			s[n].sched = c->sched;
 		}
 		if (r) {
 			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[n]->name,

@@ -151,6 +151,7 @@ struct sim {
 	uint32_t presence_lines;	/* transfers per estimated touch */
 	int ept_all;			/* the policy charges 4 KiB second-level
 					 * mappings on every access itself */
+	const struct sim_sched *sched;	/* the schedule policy's moves */
 };
 
 /* model.c */
@@ -163,6 +164,7 @@ void acct_rec(struct acct *a, const struct model *m, int tier,
 void acct_rec_part(struct acct *a, const struct model *m, int tier,
 		   const struct trace_rec *r, double frac);
 void acct_copy(struct acct *a, int from, double bytes);
+double model_copy_bw(const struct model *m, int to);
 double model_lat_time(const struct model *m, const struct acct *a);
 double model_loaded_time(const struct model *m, const struct acct *a,
 			 const double *util);
@@ -207,6 +209,15 @@ extern const struct sim_ops pol_alldram, pol_allslow, pol_static, pol_oracle;
 extern const struct sim_ops pol_oracle2m;
 extern const struct sim_ops pol_numa, pol_mm, pol_hemem, pol_memtis, pol_hmmv;
 extern const struct sim_ops pol_hmmv4k;
+/* Only by name (sim_find_policy()), with a schedule: not in sim_policies. */
+extern const struct sim_ops pol_sched;
+
+/* pol_sched.c: hmmv sim --schedule FILE */
+struct sim_sched;
+int sched_load(struct sim_sched **out, const char *path, uint32_t *line);
+int sched_check(const struct sim_sched *sc, uint32_t pages, uint64_t dram_pages,
+		uint32_t *line);
+void sched_free(struct sim_sched *sc);
 
 /* workload.c: synthetic generators and trace files behind one interface. */
 struct wl_params {
@@ -287,6 +298,7 @@ struct sim_run {
 	uint32_t share_intervals;	/* intervals the share files keep */
 	uint32_t meas_from, meas_to;	/* totals over [from, to); to 0: to the end */
 	FILE *estimate;			/* see struct sim */
+	const struct sim_sched *sched;	/* see struct sim */
 	uint32_t presence_lines;
 	int quiet;			/* no text table on stdout */
 	int check;			/* run sim_check() */

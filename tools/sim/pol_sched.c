@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * schedule: a placement given as a file of moves, not decided (hmmv sim
+ * --schedule). It replays a real run's moves over a trace of the
+ * workload's traffic, so that what the simulator predicts depends on its
+ * accounting alone (make eval-real's cross-validation of the engine's
+ * moves: tools/evalreal/analyse.sh). One line per move of one 2 MiB
+ * chunk of a one-VM trace:
+ *
+ *   STEP CHUNK dram|nvm
+ *
+ * the chunk is on that tier from trace interval STEP on (counted from the
+ * first replayed, as --measure counts). Steps ascend; lines of step 0 are
+ * the placement at the start, free; every chunk not named there starts on
+ * the slow tier. Later moves are copied as hmm-v's are: a pause of the
+ * vCPUs per step, a remap and a copy per chunk. Within a step demotions
+ * go first; the DRAM budget holds at every step (sched_check()).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tools/sim/sim.h"
+
+struct sched_move {
+	uint32_t step;
+	uint32_t chunk;
+	int tier;
+	uint32_t line;		/* in the file, for errors */
+};
+
+struct sim_sched {
+	struct sched_move *mv;
+	uint32_t n, cap;
+};
+
+void sched_free(struct sim_sched *sc)
+{
+	if (!sc)
+		return;
+	free(sc->mv);
+	free(sc);
+}
+
+static int sched_add(struct sim_sched *sc, uint32_t step, uint32_t chunk, int tier,
+		     uint32_t line)
+{
+	struct sched_move *mv;
+
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? 2 * sc->cap : 256;
+		mv = realloc(sc->mv, sc->cap * sizeof(*mv));
+		if (!mv)
+			return -ENOMEM;
+		sc->mv = mv;
+	}
+	sc->mv[sc->n++] = (struct sched_move){ step, chunk, tier, line };
+	return 0;
+}
+
+/* One line: 0 parsed or blank, -EINVAL malformed or out of order. */
+static int sched_line(struct sim_sched *sc, const char *buf, uint32_t line)
+{
+	unsigned long step, chunk;
+	char tier[8], extra;
+	int n;
+
+	if (buf[strspn(buf, " \t\n")] == '\0' || buf[strspn(buf, " \t")] == '#')
+		return 0;
+	n = sscanf(buf, "%lu %lu %7s %c", &step, &chunk, tier, &extra);
+	if (n != 3 || step > UINT32_MAX || chunk > UINT32_MAX ||
+	    (strcmp(tier, "dram") && strcmp(tier, "nvm")))
+		return -EINVAL;
+	if (sc->n && step < sc->mv[sc->n - 1].step)
+		return -EINVAL;
+	return sched_add(sc, (uint32_t)step, (uint32_t)chunk,
+			 strcmp(tier, "dram") ? SIM_NVM : SIM_DRAM, line);
+}
+
+/*
+ * Reads a schedule file. -errno of the open or the read, -EISDIR, -EINVAL
+ * a malformed line (its number in *line), -ENOMEM.
+ */
+int sched_load(struct sim_sched **out, const char *path, uint32_t *line)
+{
+	struct sim_sched *sc = calloc(1, sizeof(*sc));
+	struct stat st;
+	char buf[256];
+	FILE *f;
+	int r = 0;
+
+	*line = 0;
+	if (!sc)
+		return -ENOMEM;
+	f = fopen(path, "r");
+	if (!f) {
+		r = -errno;
+		free(sc);
+		return r;
+	}
+	if (fstat(fileno(f), &st))
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	while (!r && fgets(buf, sizeof(buf), f)) {
+		++*line;
+		r = strchr(buf, '\n') || feof(f) ? sched_line(sc, buf, *line) : -EINVAL;
+	}
+	if (!r && ferror(f))
+		r = -EIO;
+	fclose(f);
+	if (r) {
+		sched_free(sc);
+		return r;
+	}
+	*out = sc;
+	return 0;
+}
+
+/*
+ * The schedule against a VM of @pages 4 KiB pages and a DRAM budget of
+ * @dram_pages: -ERANGE a chunk outside the VM, -ENOSPC a step that needs
+ * more DRAM than the budget (the file line of the move at fault in *line).
+ */
+int sched_check(const struct sim_sched *sc, uint32_t pages, uint64_t dram_pages,
+		uint32_t *line)
+{
+	uint32_t nch = (pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES, k, j, i;
+	uint8_t *dram = calloc(nch ? nch : 1, 1);
+	uint64_t used = 0;
+	int r = 0, pass;
+
+	if (!dram)
+		return -ENOMEM;
+	for (k = 0; k < sc->n && !r; k = j) {
+		for (j = k; j < sc->n && sc->mv[j].step == sc->mv[k].step; j++)
+			;
+		/* Demotions (pass 0) free DRAM for the promotions (pass 1). */
+		for (pass = 0; pass < 2 && !r; pass++)
+			for (i = k; i < j && !r; i++) {
+				const struct sched_move *m = &sc->mv[i];
+
+				*line = m->line;
+				if (m->chunk >= nch) {
+					r = -ERANGE;
+					break;
+				}
+				if ((m->tier == SIM_DRAM) != pass || dram[m->chunk] == pass)
+					continue;
+				dram[m->chunk] = (uint8_t)pass;
+				used = pass ? used + SIM_CHUNK_PAGES : used - SIM_CHUNK_PAGES;
+				if (used > dram_pages)
+					r = -ENOSPC;
+			}
+	}
+	free(dram);
+	return r;
+}
+
+struct sched_state {
+	uint32_t next;		/* the first move not applied */
+	int started;		/* the step 0 placement made */
+};
+
+/* Applies the moves up to @step: demotions, then promotions. */
+static void sched_apply(struct sim *s, uint32_t step, int free_copy)
+{
+	struct sched_state *st = s->priv;
+	const struct sim_sched *sc = s->sched;
+	double pause = 0, copy = 0, bytes = SIM_CHUNK_PAGES * (double)SIM_PAGE;
+	uint32_t k, end, pass, p;
+
+	for (end = st->next; end < sc->n && sc->mv[end].step <= step; end++)
+		;
+	for (pass = 0; pass < 2; pass++)
+		for (k = st->next; k < end; k++) {
+			const struct sched_move *m = &sc->mv[k];
+			uint32_t first = m->chunk * SIM_CHUNK_PAGES;
+
+			if ((m->tier == SIM_DRAM) != (int)pass || s->vm[0].loc[first] == m->tier)
+				continue;
+			if (free_copy) {
+				for (p = first; p < first + SIM_CHUNK_PAGES && p < s->vm[0].pages; p++)
+					sim_place(s, 0, p, m->tier);
+				continue;
+			}
+			sim_set_tier(s, 0, first, SIM_CHUNK_PAGES, m->tier);
+			pause += s->m->remap_ns;
+			copy += bytes / model_copy_bw(s->m, m->tier);
+		}
+	st->next = end;
+	if (!pause)
+		return;
+	pause = (pause + s->m->pause_ns) * s->m->vcpus + copy;
+	s->vm[0].a.stall_ns += pause;
+	s->vm[0].a.mig_ns += pause;
+}
+
+static int sched_init(struct sim *s)
+{
+	if (s->nvms != 1)
+		return -EINVAL;
+	s->priv = calloc(1, sizeof(struct sched_state));
+	return s->priv ? 0 : -ENOMEM;
+}
+
+/*
+ * The moves of this trace interval, before its traffic; at the first, the
+ * step 0 placement (the schedule is the run's, set after init: run.c).
+ */
+static void sched_begin(struct sim *s, const struct ival *iv)
+{
+	struct sched_state *st = s->priv;
+
+	if (!s->sched)
+		return;
+	if (!st->started) {
+		sched_apply(s, 0, 1);
+		st->started = 1;
+	}
+	sched_apply(s, iv->tindex, 0);
+}
+
+static void sched_fini(struct sim *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
+const struct sim_ops pol_sched = {
+	.name = "schedule", .init = sched_init, .begin = sched_begin,
+	.fini = sched_fini,
+};
