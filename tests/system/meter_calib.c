@@ -3,12 +3,17 @@
  * meter_calib: makes a known amount of memory traffic in one place, between
  * traffic-meter marks, and prints what the meter should attribute.
  *   usage: meter_calib dax|node0|node1 MIB FIRST_MARK
+ *          meter_calib code CALLS FIRST_MARK
  * The buffer (MIB MiB of /dev/dax0.0, or anonymous memory bound to a NUMA
  * node) is written once, then the cache is emptied by reading a scratch
  * buffer, then: mark FIRST; read the buffer; mark FIRST+1; empty the cache;
  * mark FIRST+2; write the buffer; mark FIRST+3. Each pass brings every line
  * into the cache once: MIB MiB of fills (write-allocate for the writes).
  * Prints "# meter-expect: FROM TO RANGE rd BYTES" lines (TAP comments).
+ * "code" writes a return instruction into a page of /dev/dax0.0 and calls
+ * it CALLS times between marks FIRST and FIRST+1: the meter's touch trace
+ * (touch_code=) must count the fetches. Prints "# meter-code: PHYS CALLS",
+ * the page's physical address.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,6 +88,54 @@ static void *map_node(size_t bytes, int node)
 	return p;
 }
 
+/* The physical start of /dev/dax0.0 (its resource attribute). */
+static int dax_phys(unsigned long long *phys)
+{
+	FILE *f = fopen("/sys/bus/dax/devices/dax0.0/resource", "r");
+	int ok;
+
+	if (!f) {
+		perror("meter_calib: dax0.0/resource");
+		return -1;
+	}
+	ok = fscanf(f, "%llx", phys) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+#define CODE_PAGE 5	/* a page of the devdax's first 2 MiB, not its first */
+
+static int run_code(long calls, long first)
+{
+	size_t bytes = 2ul << 20;
+	unsigned long long phys;
+	volatile uint8_t *p;
+	void (*fn)(void);
+	long i;
+	int fd = open("/dev/dax0.0", O_RDWR);
+
+	if (fd < 0 || dax_phys(&phys)) {
+		perror("meter_calib: /dev/dax0.0");
+		return 1;
+	}
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		perror("meter_calib: mmap /dev/dax0.0 executable");
+		return 1;
+	}
+	p[CODE_PAGE * 4096] = 0xc3;	/* ret */
+	fn = (void (*)(void))(uintptr_t)(p + CODE_PAGE * 4096);
+	mark();
+	for (i = 0; i < calls; i++)
+		fn();
+	mark();
+	printf("# meter-code: 0x%llx %ld (marks %ld..%ld)\n",
+	       phys + CODE_PAGE * 4096, calls, first, first + 1);
+	munmap((void *)p, bytes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *where, *range;
@@ -92,9 +145,12 @@ int main(int argc, char **argv)
 	cpu_set_t cpus;
 	long first;
 
+	if (argc == 4 && !strcmp(argv[1], "code") && atol(argv[2]) > 0 &&
+	    atol(argv[3]) > 0)
+		return run_code(atol(argv[2]), atol(argv[3]));
 	if (argc != 4 || atol(argv[2]) <= 0 || atol(argv[2]) % 2 ||
 	    (first = atol(argv[3])) <= 0) {
-		fprintf(stderr, "usage: meter_calib dax|node0|node1 MIB(even) FIRST_MARK\n");
+		fprintf(stderr, "usage: meter_calib dax|node0|node1 MIB(even) FIRST_MARK | code CALLS FIRST_MARK\n");
 		return 2;
 	}
 	where = argv[1];

@@ -6,9 +6,9 @@
 # test host's own memory map printed here. Runs metered (QEMU >= 10).
 # testhost-timeout: 300
 MIB=32
-# 3 here, then meter_calib.hostcheck's: the layout, 6 passes and the
-# NVDIMM's per-page trace.
-echo 1..11
+# 4 here, then meter_calib.hostcheck's: the layout, 6 passes, the
+# NVDIMM's per-page trace and its touches of code run from it.
+echo 1..13
 n=0
 ok()
 {
@@ -35,3 +35,5 @@ meter_calib node0 $MIB 5
 ok $? "meter_calib node0: $MIB MiB read and written on DRAM"
 meter_calib node1 $MIB 9
 ok $? "meter_calib node1: $MIB MiB read and written on the CPU-less node"
+meter_calib code 200000 13
+ok $? "meter_calib code: a function on /dev/dax0.0 called 200000 times"

@@ -25,11 +25,13 @@
 # $TESTHOST_SLOW_MB (CPU-less node 1; default 512), $TESTHOST_NVDIMM_MB (the
 # NVDIMM; default 512). Traffic meter (tools/meter, QEMU >= 10):
 # $TESTHOST_METER=FILE loads it and leaves its report in FILE;
-# $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500).
+# $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500;
+# with touch=FILE, run.sh adds touch_code= naming the NVDIMM's backing file).
 # A test with a host-side checker tests/system/NAME.hostcheck always runs
-# metered; the checker (sh NAME.hostcheck METERFILE TAPFILE METERTRACE)
+# metered; the checker (sh NAME.hostcheck METERFILE TAPFILE METERTRACE METERTOUCH)
 # prints further TAP lines after the test host's, and counts in the test's
-# plan; METERTRACE is the meter's per-page trace of the NVDIMM (trace=).
+# plan; METERTRACE is the meter's per-page trace of the NVDIMM (trace=),
+# METERTOUCH its touches (touch=, code fetches included).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 TH=${TESTHOST_DIR:-$top/build/testhost}
@@ -149,7 +151,12 @@ set -- -M q35,nvdimm=on -cpu max -accel tcg,thread="${TESTHOST_TCG_THREAD:-multi
 if [ -n "$meter" ]; then
 	# A host-side checker also gets the NVDIMM's per-page trace.
 	[ -f "$hostcheck" ] && [ -z "$shell" ] &&
-		TESTHOST_METER_ARGS="trace=$work/meter.trace,trace_range=nvdimm${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
+		TESTHOST_METER_ARGS="trace=$work/meter.trace,touch=$work/meter.touch,trace_range=nvdimm${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
+	# Touches of the NVDIMM's pages include instruction fetches from it:
+	# the meter finds the code by the backing file, which only run.sh knows.
+	case ",${TESTHOST_METER_ARGS:-}" in
+	*,touch=*) TESTHOST_METER_ARGS="$TESTHOST_METER_ARGS,touch_code=$work/nvdimm.img" ;;
+	esac
 	set -- "$@" -plugin "$top/build/meter/meter.so,out=$work/meter.txt,range=dram:0:${dram_mb}M,range=slow:${dram_mb}M:${slow_mb}M,range=nvdimm:0x100000000:${nv_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 fi
 # Quiet (every console byte is an exit), no K8 aperture scan, no crypto
@@ -251,7 +258,7 @@ if [ -n "$meter" ] && [ "$meter" != metered ]; then
 		echo "# testhost: no meter report (see the console log)" >&2
 fi
 if [ -z "$why" ] && [ -f "$hostcheck" ]; then
-	sh "$hostcheck" "$work/meter.txt" "$work/tap" "$work/meter.trace" ||
+	sh "$hostcheck" "$work/meter.txt" "$work/tap" "$work/meter.trace" "$work/meter.touch" ||
 		why="$name.hostcheck failed"
 fi
 [ -z "$why" ] && exit 0

@@ -195,6 +195,33 @@ static void test_schedule(void)
 	       "--schedule over a two-VM trace: exit 2");
 }
 
+/*
+ * --trace-pages of a few pages of a block holding many: the block is
+ * converted whole before the cut (a buffer sized to the cut overflowed).
+ */
+static void test_cut_block(void)
+{
+	struct trace_hdr h = { .version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
+			       .interval_ns = 100000000, .vm_pages = { 65536 } };
+	static struct trace_rec r[65536];
+	char path[256];
+	uint32_t k;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/wide", dir);
+	f = fopen(path, "w");
+	for (k = 0; k < 65536; k++)
+		r[k] = (struct trace_rec){ k, 3, 1 };
+	ok = f && !trace_write_header(f, &h) && !trace_write_block(f, &h, 0, 0, r, 65536) &&
+	     !trace_write_block(f, &h, 1, 0, r, 65536) && !trace_write_end(f);
+	if (f)
+		fclose(f);
+	tap_ok(ok && sim_status(20, "--trace", path, "--trace-pages", "100:1", "--policies",
+				"all-slow", "--quiet", NULL) == 0,
+	       "--trace-pages 100:1 of a block of 65536 records: exit 0 (no overflow)");
+}
+
 /* Intervals a trace source hands out, and the records of the first. */
 static int drain(const char *path, uint32_t lines, struct trace_hdr *h,
 		 struct trace_rec *first, uint32_t *nfirst)
@@ -256,6 +283,7 @@ int main(void)
 	test_flags();
 	test_traces();
 	test_schedule();
+	test_cut_block();
 	test_trace_units();
 	if (fork() == 0) {
 		execlp("rm", "rm", "-rf", dir, (char *)NULL);

@@ -25,6 +25,12 @@
  *                       line other than the vCPU's previous one, cache hits
  *                       included; writes 0): what a page-access tracker
  *                       sees, which the fills alone hide
+ *   touch_code=FILE     with touch=: the traced range's backing file (the
+ *                       memory-backend-file's mem-path); instructions
+ *                       fetched from it count too, one touch of each page a
+ *                       translated block lies on per execution of the block
+ *                       (a page tracker sees fetches; loads and stores alone
+ *                       hide a guest's code). Found in /proc/self/maps.
  *   gate=on             count only from an odd mark to the next even one;
  *                       outside, translated code is not instrumented at all,
  *                       so the test host runs at nearly its unmetered speed
@@ -74,6 +80,10 @@ struct meter_trace {
 	struct trace_rec *recs;
 	FILE *tf;			/* touch=FILE */
 	uint32_t *touch;		/* per page, since the last flush */
+	char *code_path;		/* touch_code=FILE, resolved */
+	int code_state;			/* 0 not looked up, 1 mapped, -1 not */
+	uintptr_t code_lo, code_hi;	/* its mapping in this process */
+	uint64_t code_off;		/* ... from this file offset */
 	uint64_t range_lines;
 	struct trace_hdr hdr;
 	uint64_t ival_ns;
@@ -120,6 +130,12 @@ static uint64_t meter_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* QEMU's plugin log (qemu_plugin_outs) is silent without -d plugin. */
+static void meter_say(const char *fmt, const char *what)
+{
+	fprintf(stderr, fmt, what);
 }
 
 /* The owner thread writes, the reporting thread reads: relaxed atomics. */
@@ -189,6 +205,66 @@ static inline void meter_touch_count(uint64_t line)
 	if (!t->touch || off >= t->range_lines)
 		return;
 	__atomic_fetch_add(&t->touch[off / t->lines_per_page], 1, __ATOMIC_RELAXED);
+}
+
+/* touch_code=: an execution of a block of code on range page @udata - 1. */
+static void meter_fetch(unsigned int vcpu, void *udata)
+{
+	struct meter_trace *t = &meter.tr;
+	uint64_t page = (uintptr_t)udata - 1;
+
+	if (page < t->hdr.vm_pages[0])
+		__atomic_fetch_add(&t->touch[page], 1, __ATOMIC_RELAXED);
+}
+
+/* The mapping of the touch_code= file in this process (/proc/self/maps). */
+static void meter_code_lookup(struct meter_trace *t)
+{
+	unsigned long lo, hi, off;
+	char line[4352], path[4096];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	t->code_state = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &lo, &hi, &off, path) != 4 ||
+		    strcmp(path, t->code_path))
+			continue;
+		t->code_lo = lo;
+		t->code_hi = hi;
+		t->code_off = off;
+		t->code_state = 1;
+		break;
+	}
+	if (f)
+		fclose(f);
+	if (t->code_state < 0)
+		meter_say("meter: touch_code=%s: not mapped by QEMU; no fetch touches\n",
+			  t->code_path);
+}
+
+/* The range pages @tb's instructions lie on get a fetch callback each. */
+static void meter_code_tb(struct qemu_plugin_tb *tb, size_t n)
+{
+	struct meter_trace *t = &meter.tr;
+	uintptr_t seen[2] = { 0, 0 }, h;
+	size_t i;
+	int k = 0;
+
+	if (!t->code_state)
+		meter_code_lookup(t);
+	if (t->code_state < 0)
+		return;
+	for (i = 0; i < n && k < 2; i++) {
+		h = (uintptr_t)qemu_plugin_insn_haddr(qemu_plugin_tb_get_insn(tb, i));
+		if (h < t->code_lo || h >= t->code_hi)
+			continue;
+		h = (h - t->code_lo + t->code_off) / 4096 + 1;
+		if (h == seen[0] || h == seen[1])
+			continue;
+		seen[k++] = h;
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, meter_fetch, QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)h);
+	}
 }
 
 /*
@@ -362,6 +438,8 @@ static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 	bool armed = __atomic_load_n(&meter.armed, __ATOMIC_RELAXED);
 
+	if (armed && meter.tr.code_path)
+		meter_code_tb(tb, n);
 	for (i = 0; i < n; i++) {
 		insn = qemu_plugin_tb_get_insn(tb, i);
 		if (meter_is_marker(insn))
@@ -411,8 +489,10 @@ static void meter_trace_free(void)
 	free(t->wb);
 	free(t->touch);
 	free(t->recs);
+	free(t->code_path);
 	t->rd = t->wb = t->touch = NULL;
 	t->recs = NULL;
+	t->code_path = NULL;
 }
 
 static void meter_free(void)
@@ -492,7 +572,7 @@ static int meter_parse_range(const char *s, struct meter_range *r)
 }
 
 struct meter_args {
-	const char *out, *trace, *trace_range, *touch;
+	const char *out, *trace, *trace_range, *touch, *touch_code;
 	uint64_t llc, ways, line, interval_ms, trace_ms;
 };
 
@@ -537,13 +617,11 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 		a->touch = val;
 		return 0;
 	}
+	if (klen == 10 && !strncmp(arg, "touch_code", 10)) {
+		a->touch_code = val;
+		return 0;
+	}
 	return -EINVAL;
-}
-
-/* QEMU's plugin log (qemu_plugin_outs) is silent without -d plugin. */
-static void meter_say(const char *fmt, const char *what)
-{
-	fprintf(stderr, fmt, what);
 }
 
 /* trace=FILE: the range's pages (after meter_setup() made it lines). */
@@ -591,6 +669,14 @@ static int meter_trace_setup(const struct meter_args *a)
 		meter_say("meter: cannot write touch=%s\n", a->touch);
 		return -EINVAL;
 	}
+	if (!a->touch_code)
+		return 0;
+	/* As /proc/self/maps names it: absolute, links resolved. */
+	t->code_path = realpath(a->touch_code, NULL);
+	if (!t->code_path) {
+		meter_say("meter: touch_code=%s: no such file\n", a->touch_code);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -635,6 +721,10 @@ static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
 	fprintf(meter.out, "# kind seq ms accesses {name rd_bytes wb_bytes}...\n");
 	if (a->touch && !a->trace) {
 		meter_say("meter: touch=%s: needs trace=\n", a->touch);
+		return -EINVAL;
+	}
+	if (a->touch_code && !a->touch) {
+		meter_say("meter: touch_code=%s: needs touch=\n", a->touch_code);
 		return -EINVAL;
 	}
 	if (a->trace && meter_trace_setup(a))

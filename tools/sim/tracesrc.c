@@ -86,8 +86,21 @@ static int trace_sizes(struct source *s)
 	if (s->hdr.nvms != 1 || s->cut.page_first >= s->hdr.vm_pages[0] ||
 	    s->cut.page_count > s->hdr.vm_pages[0] - s->cut.page_first)
 		return -EDOM;
+	s->rec_cap = (uint32_t)s->hdr.vm_pages[0];
 	s->hdr.vm_pages[0] = s->cut.page_count;
 	return 0;
+}
+
+/*
+ * A VM's record buffer: convert() writes a block whole and only then drops
+ * the pages outside --trace-pages (cut_pages()), so a cut VM's holds the
+ * pages before the cut.
+ */
+static size_t rec_bytes(const struct source *s, uint32_t vm)
+{
+	uint64_t n = s->hdr.vm_pages[vm] > s->rec_cap ? s->hdr.vm_pages[vm] : s->rec_cap;
+
+	return (size_t)n * sizeof(struct trace_rec);
 }
 
 /* Whether trace interval @i is replayed (--trace-intervals). */
@@ -219,7 +232,7 @@ static int touch_load(struct source *s, const char *path)
 	if (r < 0)
 		return r == -E2BIG ? -EINVAL : r;
 	for (i = 0; i < s->hdr.nvms; i++) {
-		size_t sz = s->hdr.vm_pages[i] * sizeof(struct trace_rec);
+		size_t sz = rec_bytes(s, i);
 
 		if (!(t->rec[i] = malloc(sz)) || !(t->full[i] = malloc(sz)))
 			return -ENOMEM;
@@ -276,7 +289,7 @@ int source_open_trace_cut(struct source **out, const char *path,
 	if (!r)
 		r = trace_prescan(s);
 	for (i = 0; !r && i < s->hdr.nvms; i++) {
-		size_t sz = s->hdr.vm_pages[i] * sizeof(struct trace_rec);
+		size_t sz = rec_bytes(s, i);
 
 		if (!(s->rec[i] = malloc(sz)) ||
 		    (s->cut.nstretch && !(s->full[i] = malloc(sz))))
