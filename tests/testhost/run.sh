@@ -25,8 +25,7 @@
 # $TESTHOST_SLOW_MB (CPU-less node 1; default 512), $TESTHOST_NVDIMM_MB (the
 # NVDIMM; default 512). Traffic meter (tools/meter, QEMU >= 10):
 # $TESTHOST_METER=FILE loads it and leaves its report in FILE;
-# $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500;
-# with touch=FILE, run.sh adds touch_code= naming the NVDIMM's backing file).
+# $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500).
 # A test with a host-side checker tests/system/NAME.hostcheck always runs
 # metered; the checker (sh NAME.hostcheck METERFILE TAPFILE METERTRACE METERTOUCH)
 # prints further TAP lines after the test host's, and counts in the test's
@@ -149,14 +148,11 @@ set -- -M q35,nvdimm=on -cpu max -accel tcg,thread="${TESTHOST_TCG_THREAD:-multi
 # the NVDIMM at the start of the device-memory region at 4 GiB (the
 # calibration test checks both against the test host's own view).
 if [ -n "$meter" ]; then
-	# A host-side checker also gets the NVDIMM's per-page trace.
+	# A host-side checker also gets the NVDIMM's per-page trace and its
+	# touches, code fetched from the NVDIMM included (touch_code= names
+	# the backing file, which only run.sh knows).
 	[ -f "$hostcheck" ] && [ -z "$shell" ] &&
-		TESTHOST_METER_ARGS="trace=$work/meter.trace,touch=$work/meter.touch,trace_range=nvdimm${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
-	# Touches of the NVDIMM's pages include instruction fetches from it:
-	# the meter finds the code by the backing file, which only run.sh knows.
-	case ",${TESTHOST_METER_ARGS:-}" in
-	*,touch=*) TESTHOST_METER_ARGS="$TESTHOST_METER_ARGS,touch_code=$work/nvdimm.img" ;;
-	esac
+		TESTHOST_METER_ARGS="trace=$work/meter.trace,touch=$work/meter.touch,touch_code=$work/nvdimm.img,trace_range=nvdimm${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 	set -- "$@" -plugin "$top/build/meter/meter.so,out=$work/meter.txt,range=dram:0:${dram_mb}M,range=slow:${dram_mb}M:${slow_mb}M,range=nvdimm:0x100000000:${nv_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 fi
 # Quiet (every console byte is an exit), no K8 aperture scan, no crypto
