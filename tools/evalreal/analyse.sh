@@ -181,15 +181,14 @@ sed -n 's/^# real-trace: //p' "$OUT/real.tap" | base64 -d 2>/dev/null |
 	gzip -dc >"$OUT/engine.trace" 2>/dev/null || true
 if [ -s "$OUT/engine.trace" ]; then
 	rm -f "$OUT/estimate.trace"
+	# Its stderr: the engine's moves, which hmm-v repeats (hmmv_agree.sh),
+	# one "hmm-v move" line each, for the schedules below.
 	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v $budget \
-		--estimate "$OUT/estimate.trace" --quiet 2>>"$OUT/xval.err" ||
-		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/xval.err" >&2; exit 1; }
-	# The engine's moves (hmm-v repeats them: hmmv_agree.sh), replayed by
-	# the schedule policy over the workload's metered traffic: a
-	# prediction of the engine run's slow share that depends on the
-	# simulator's accounting alone.
-	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v $budget \
-		--quiet 2>"$OUT/engine.moves" >/dev/null || true
+		--estimate "$OUT/estimate.trace" --quiet 2>"$OUT/engine.moves" ||
+		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/engine.moves" >&2; exit 1; }
+	# The engine's moves replayed by the schedule policy over the
+	# workload's metered traffic: a prediction of the engine run's slow
+	# share that depends on the simulator's accounting alone.
 	if [ -s "$OUT/xval.windows" ] && [ -s "$OUT/nvdimm.trace" ]; then
 		schedules
 		while read -r w a b; do

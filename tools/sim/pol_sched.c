@@ -161,7 +161,6 @@ int sched_check(const struct sim_sched *sc, uint32_t pages, uint64_t dram_pages,
 
 struct sched_state {
 	uint32_t next;		/* the first move not applied */
-	int started;		/* the step 0 placement made */
 };
 
 /* Applies the moves up to @step: demotions, then promotions. */
@@ -207,19 +206,15 @@ static int sched_init(struct sim *s)
 }
 
 /*
- * The moves of this trace interval, before its traffic; at the first, the
- * step 0 placement (the schedule is the run's, set after init: run.c).
+ * The moves of this trace interval, before its traffic. The step 0
+ * placement is made, free, at the first (the schedule is the run's, set
+ * after init: run.c); after it the free pass finds nothing left at step 0.
  */
 static void sched_begin(struct sim *s, const struct ival *iv)
 {
-	struct sched_state *st = s->priv;
-
 	if (!s->sched)
 		return;
-	if (!st->started) {
-		sched_apply(s, 0, 1);
-		st->started = 1;
-	}
+	sched_apply(s, 0, 1);
 	sched_apply(s, iv->tindex, 0);
 }
 

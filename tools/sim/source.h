@@ -38,8 +38,6 @@ struct source {
 	struct trace_block pend;
 	struct trace_rec *stage;
 	uint32_t stage_cap;
-	uint32_t rec_cap;		/* --trace-pages: the VM's pages before
-					 * the cut (rec_bytes()) */
 	uint64_t expect;		/* trace interval expected next */
 	int has_pend, ended;
 	struct trace_cut cut;		/* the part replayed */

@@ -86,21 +86,8 @@ static int trace_sizes(struct source *s)
 	if (s->hdr.nvms != 1 || s->cut.page_first >= s->hdr.vm_pages[0] ||
 	    s->cut.page_count > s->hdr.vm_pages[0] - s->cut.page_first)
 		return -EDOM;
-	s->rec_cap = (uint32_t)s->hdr.vm_pages[0];
 	s->hdr.vm_pages[0] = s->cut.page_count;
 	return 0;
-}
-
-/*
- * A VM's record buffer: convert() writes a block whole and only then drops
- * the pages outside --trace-pages (cut_pages()), so a cut VM's holds the
- * pages before the cut.
- */
-static size_t rec_bytes(const struct source *s, uint32_t vm)
-{
-	uint64_t n = s->hdr.vm_pages[vm] > s->rec_cap ? s->hdr.vm_pages[vm] : s->rec_cap;
-
-	return (size_t)n * sizeof(struct trace_rec);
 }
 
 /* Whether trace interval @i is replayed (--trace-intervals). */
@@ -232,7 +219,7 @@ static int touch_load(struct source *s, const char *path)
 	if (r < 0)
 		return r == -E2BIG ? -EINVAL : r;
 	for (i = 0; i < s->hdr.nvms; i++) {
-		size_t sz = rec_bytes(s, i);
+		size_t sz = s->hdr.vm_pages[i] * sizeof(struct trace_rec);
 
 		if (!(t->rec[i] = malloc(sz)) || !(t->full[i] = malloc(sz)))
 			return -ENOMEM;
@@ -289,7 +276,7 @@ int source_open_trace_cut(struct source **out, const char *path,
 	if (!r)
 		r = trace_prescan(s);
 	for (i = 0; !r && i < s->hdr.nvms; i++) {
-		size_t sz = rec_bytes(s, i);
+		size_t sz = s->hdr.vm_pages[i] * sizeof(struct trace_rec);
 
 		if (!(s->rec[i] = malloc(sz)) ||
 		    (s->cut.nstretch && !(s->full[i] = malloc(sz))))
@@ -308,17 +295,19 @@ static uint32_t sat_add(uint32_t a, uint32_t b)
 	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
 }
 
-/* Only the pages of the cut, renumbered from 0. */
-static uint32_t cut_pages(const struct source *s, struct trace_rec *r, uint32_t n)
+/*
+ * Whether 4 KiB page *@page is in the cut (--trace-pages), renumbered from
+ * 0 if so: applied as records are converted, so that a block wider than
+ * the cut never fills more than the cut's pages.
+ */
+static int in_cut_pages(const struct source *s, uint32_t *page)
 {
-	uint32_t k, m = 0, lo = s->cut.page_first, hi = lo + s->cut.page_count;
-
-	for (k = 0; k < n; k++)
-		if (r[k].page >= lo && r[k].page < hi) {
-			r[m] = r[k];
-			r[m++].page -= lo;
-		}
-	return m;
+	if (!s->cut.page_count)
+		return 1;
+	if (*page < s->cut.page_first || *page - s->cut.page_first >= s->cut.page_count)
+		return 0;
+	*page -= s->cut.page_first;
+	return 1;
 }
 
 /* Records of the file's pages as 4 KiB page records, ascending. */
@@ -337,6 +326,8 @@ static uint32_t convert(const struct source *s, const struct trace_rec *in,
 		if (s->shift < 12) {
 			/* Several file pages in one 4 KiB page: summed. */
 			r.page >>= 12 - s->shift;
+			if (!in_cut_pages(s, &r.page))
+				continue;
 			if (m && out[m - 1].page == r.page) {
 				out[m - 1].reads = sat_add(out[m - 1].reads, r.reads);
 				out[m - 1].writes = sat_add(out[m - 1].writes, r.writes);
@@ -354,11 +345,11 @@ static uint32_t convert(const struct source *s, const struct trace_rec *in,
 				.writes = (r.writes >> e) + (j < (r.writes & mask)),
 			};
 
-			if (o.reads || o.writes)
+			if ((o.reads || o.writes) && in_cut_pages(s, &o.page))
 				out[m++] = o;
 		}
 	}
-	return s->cut.page_count ? cut_pages(s, out, m) : m;
+	return m;
 }
 
 static int fetch(struct source *s)
