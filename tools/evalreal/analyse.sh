@@ -111,7 +111,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			case "$1" in hmm-v*) t=$touch bud=$budget ;; esac
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$span" --measure "$((a - base)):$((b - base))" \
-				${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} --dram-mb 128 --policies "$1" \
+				${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} --dram-mb $GUEST_DRAM_MB --policies "$1" \
 				$bud \
 				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
@@ -161,8 +161,7 @@ schedules()
 				else if (le > 0 && ls > 0) y = fit(x, 0, pe, 0, ps)
 				else y = fit(x, 0, te, 0, ts)
 				st = int((s0["slow-first", w] + y) / 100) - ma[w]
-				if (st < last) st = last
-				if (st < 1) st = 1
+				if (st < last) st = last	# steps ascend, from 1
 				last = st
 				print st, mc[i], mt[i] > f
 			}
@@ -183,7 +182,7 @@ if [ -s "$OUT/engine.trace" ]; then
 	rm -f "$OUT/estimate.trace"
 	# Its stderr: the engine's moves, which hmm-v repeats (hmmv_agree.sh),
 	# one "hmm-v move" line each, for the schedules below.
-	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v $budget \
+	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb $GUEST_DRAM_MB --policies hmm-v $budget \
 		--estimate "$OUT/estimate.trace" --quiet 2>"$OUT/engine.moves" ||
 		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/engine.moves" >&2; exit 1; }
 	# The engine's moves replayed by the schedule policy over the
@@ -204,10 +203,10 @@ if [ -s "$OUT/engine.trace" ]; then
 		"$OUT/real.tap" | sed 's/-\(start\|end\) / \1 /' |
 		awk '$2 == "start" { s[$1] = $3 } $2 == "end" && ($1 in s) && $3 > s[$1] { print $1, s[$1], $3 }' |
 		while read -r w a b; do
-			"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb 128 --policies hmm-v \
+			"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb $GUEST_DRAM_MB --policies hmm-v \
 				$budget --measure "$a:$b" --quiet --label "$w" \
 				--csv "$OUT/xval-obs.csv" 2>/dev/null
-			"$HMMV" sim --trace "$OUT/estimate.trace" --dram-mb 128 \
+			"$HMMV" sim --trace "$OUT/estimate.trace" --dram-mb $GUEST_DRAM_MB \
 				--policies numa-balancing --measure "$a:$b" $NB_KERNEL \
 				--quiet --label "$w" --csv "$OUT/xval-obs.csv"
 		done
@@ -326,9 +325,9 @@ END {
 	# hmmv process: not the guest, and not modelled) included. "guest":
 	# over the traffic of the guest alone, what the simulator predicts:
 	# that of the slow-first run (where all of it is on the NVDIMM) plus
-	# the copies of the run
-	# itself (a 4 KiB or 2 MiB move reads its source once and fills and
-	# writes back its destination: 3 bytes metered per byte moved).
+	# the copies of the run itself (a 4 KiB or 2 MiB move reads its source
+	# once and fills and writes back its destination: 3 bytes metered per
+	# byte moved).
 	xv["hmm-v"] = "hmmv-engine"; xv["numa-balancing"] = "linux"; xv["all-slow"] = "slow-first"
 	xv["hmm-v-4k"] = "hmmv-pages"; xv["schedule"] = "hmmv-engine"
 	xo[1] = "hmm-v"; xo[2] = "numa-balancing"; xo[3] = "all-slow"; xo[4] = "hmm-v-4k"; xo[5] = "schedule"

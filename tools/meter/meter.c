@@ -81,8 +81,8 @@ struct meter_trace {
 	FILE *tf;			/* touch=FILE */
 	uint32_t *touch;		/* per page, since the last flush */
 	char *code_path;		/* touch_code=FILE, resolved */
-	int code_state;			/* 0 not looked up, 1 mapped, -1 not */
-	uintptr_t code_lo, code_hi;	/* its mapping in this process */
+	pthread_once_t code_once;	/* its lookup, at the first translation */
+	uintptr_t code_lo, code_hi;	/* its mapping in this process (none: 0) */
 	uint64_t code_off;		/* ... from this file offset */
 	uint64_t range_lines;
 	struct trace_hdr hdr;
@@ -122,7 +122,8 @@ struct meter {
 };
 
 /* A plugin has no context pointer at install: its one instance. */
-static struct meter meter = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct meter meter = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			       .tr = { .code_once = PTHREAD_ONCE_INIT } };
 
 static uint64_t meter_now_ns(void)
 {
@@ -217,14 +218,17 @@ static void meter_fetch(unsigned int vcpu, void *udata)
 		__atomic_fetch_add(&t->touch[page], 1, __ATOMIC_RELAXED);
 }
 
-/* The mapping of the touch_code= file in this process (/proc/self/maps). */
-static void meter_code_lookup(struct meter_trace *t)
+/*
+ * The mapping of the touch_code= file in this process (/proc/self/maps),
+ * once: vCPU threads translate concurrently (pthread_once()).
+ */
+static void meter_code_lookup(void)
 {
+	struct meter_trace *t = &meter.tr;
 	unsigned long lo, hi, off;
 	char line[4352], path[4096];
 	FILE *f = fopen("/proc/self/maps", "r");
 
-	t->code_state = -1;
 	while (f && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &lo, &hi, &off, path) != 4 ||
 		    strcmp(path, t->code_path))
@@ -232,12 +236,11 @@ static void meter_code_lookup(struct meter_trace *t)
 		t->code_lo = lo;
 		t->code_hi = hi;
 		t->code_off = off;
-		t->code_state = 1;
 		break;
 	}
 	if (f)
 		fclose(f);
-	if (t->code_state < 0)
+	if (!t->code_hi)
 		meter_say("meter: touch_code=%s: not mapped by QEMU; no fetch touches\n",
 			  t->code_path);
 }
@@ -250,9 +253,8 @@ static void meter_code_tb(struct qemu_plugin_tb *tb, size_t n)
 	size_t i;
 	int k = 0;
 
-	if (!t->code_state)
-		meter_code_lookup(t);
-	if (t->code_state < 0)
+	pthread_once(&t->code_once, meter_code_lookup);
+	if (!t->code_hi)
 		return;
 	for (i = 0; i < n && k < 2; i++) {
 		h = (uintptr_t)qemu_plugin_insn_haddr(qemu_plugin_tb_get_insn(tb, i));
