@@ -18,8 +18,9 @@ ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 LIBS     := -lpmem -luring -lnuma -llzma -lpthread -lm
 
 AREAS    := vmm devices memory hmmv tools
-# tools/meter/meter.c is a QEMU plugin (tools/meter/meter.mk), not library code.
-LIB_SRCS := $(filter-out vmm/main.c tools/meter/meter.c,$(wildcard $(addsuffix /*.c,$(AREAS)) $(addsuffix /*/*.c,$(AREAS))))
+# tools/meter/meter.c is a QEMU plugin (tools/meter/meter.mk), and
+# tools/evalreal/pagesum.c a program of make eval-real's: not library code.
+LIB_SRCS := $(filter-out vmm/main.c tools/meter/meter.c tools/evalreal/pagesum.c,$(wildcard $(addsuffix /*.c,$(AREAS)) $(addsuffix /*/*.c,$(AREAS))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.t)

@@ -21,7 +21,8 @@
 # run fails, rather than stalling the whole test host). Prints TAP; "# meter-mark:",
 # "# real-result:", "# real-vmstat:" and, at each mark, "# real-markstat:"
 # (the moves so far) lines carry the figures; "# real-refault-ns:" what a
-# tracking refault costs here, which the engine runs budget with.
+# tracking refault costs here, which the engine runs budget with;
+# "# real-guestpages:" where the Linux run's guest was on the NVDIMM.
 # testhost-timeout: 2400
 policies=${REAL_POLICIES:-all-dram,slow-first,hmmv-static,hmmv-engine,linux}
 workloads=${REAL_WORKLOADS:-hotset,sqlite,redis}
@@ -45,7 +46,9 @@ cat /guest/initrd.img /guest/real.cpio >/tmp/initrd-real.img
 ok $? "guest initrd with the real programs (sqlite3, redis)"
 # Where the devdax starts in the NVDIMM: the meter traces the NVDIMM's pages
 # (tools/evalreal/analyse.sh), hmmv's slow-tier frame f is at start + f x 2 MiB.
-echo "# real-dax: $(cat /sys/bus/dax/devices/dax0.0/resource 2>/dev/null) $(cat /sys/bus/dax/devices/dax0.0/size 2>/dev/null)"
+dax_start=$(cat /sys/bus/dax/devices/dax0.0/resource 2>/dev/null)
+dax_size=$(cat /sys/bus/dax/devices/dax0.0/size 2>/dev/null)
+echo "# real-dax: $dax_start $dax_size"
 
 vmstat_get()
 {
@@ -55,6 +58,7 @@ vmstat_get()
 }
 
 engine=
+snap_pages=
 hmmv run --help 2>&1 | grep -q -- '--hmmv ' && engine=1
 # What a tracking refault costs here (tests/system/refault.c): far more
 # than on bare metal, as every exit of the nested guest is emulated. The
@@ -100,7 +104,7 @@ mark_stat()
 # after REAL_VM_TIMEOUT s is stopped (vm_stopped set).
 stat_poll()
 {
-	local seen=0 now iv marks mv t0
+	local seen=0 now iv marks mv t0 polls=0
 	t0=$(date +%s)
 	vm_stopped=
 	while kill -0 "$1" 2>/dev/null; do
@@ -126,9 +130,12 @@ stat_poll()
 			printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
 				echo "# real-ival: $m ${iv:-0}"
 				echo "# real-markstat: $m $mv"
+				[ -n "$snap_pages" ] && snap_mark "$1" "$m"
 			done
 			seen=$now
 		fi
+		polls=$((polls + 1))
+		[ -n "$snap_pages" ] && [ $((polls % 4)) = 0 ] && snap_guest "$1"
 		sleep 0.25
 	done
 }
@@ -185,10 +192,13 @@ linux_setup()
 		echo "# real-node: ${nd##*/} $(awk '/MemTotal/ { t = $4 } /MemFree/ { f = $4 } END { printf "total %d MiB free %d MiB", t / 1024, f / 1024 }' $nd/meminfo) cpus '$(cat $nd/cpulist)'"
 	done
 	# Node 1 is DRAM-class to Linux: leave it next to nothing (all of it
-	# locked would call the OOM killer); node 0 the budget.
+	# locked would call the OOM killer); node 0 the budget, the test host's
+	# own evictable pages there pushed out first (--movable): left in
+	# place, the kernel demotes them later to make room for the guest,
+	# which then gets more DRAM than the budget.
 	memhog 1 24 >/tmp/memhog1.out &
 	hog1=$!
-	memhog 0 $BUDGET_MIB >/tmp/memhog0.out &
+	memhog 0 $BUDGET_MIB --movable >/tmp/memhog0.out &
 	hog0=$!
 	# Locking hundreds of MiB takes a while under emulation: wait for both.
 	for i in $(seq 1 300); do
@@ -197,7 +207,54 @@ linux_setup()
 	done
 	sed 's/^/# /' /tmp/memhog1.out /tmp/memhog0.out
 	[ -s /tmp/memhog0.out ] || { echo "# real-linux: memhog did not take node 0's memory"; return 1; }
+	for nd in /sys/devices/system/node/node*; do
+		echo "# real-node: ${nd##*/} after memhog: $(awk '/MemFree/ { f = $4 } /Active\(anon\)|Inactive\(anon\)|Active\(file\)|Inactive\(file\)/ { l += $4 } END { printf "free %d MiB, LRU %d MiB", f / 1024, l / 1024 }' $nd/meminfo)"
+	done
 	echo "# real-linux: numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
+}
+
+# The Linux run's guest on the NVDIMM (its kmem node): every page frame
+# there that held a page of the guest's, between a workload's marks
+# ("FIRST COUNT" runs from the devdax's start, tests/system/guest_pages.c):
+# taken every second and at the marks, a union per workload (/tmp/gp.W).
+# The meter counts the whole NVDIMM, the test host's own pages there too;
+# tools/evalreal/analyse.sh keeps the guest's part.
+snap_guest()
+{
+	kill -0 "$1" 2>/dev/null || return 0
+	guest_pages "$1" hmmv-dram "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
+}
+
+# At mark $2: a workload's union and count of moved pages start afresh, or
+# end (the pages' last places, /tmp/gp.acc.pfn, carry on).
+snap_mark()
+{
+	local w=${2%-end}
+	case "$2" in
+	*-start) rm -f /tmp/gp.acc /tmp/gp.acc.moves; snap_guest "$1" ;;
+	*-end)
+		snap_guest "$1"
+		[ -f /tmp/gp.acc ] && mv /tmp/gp.acc "/tmp/gp.$w"
+		[ -f /tmp/gp.acc.moves ] && mv /tmp/gp.acc.moves "/tmp/gp.$w.moves"
+		;;
+	esac
+}
+
+# The unions, compressed, one "# real-guestpages: WORKLOAD" line per 76
+# characters, and "# real-guestmoves: WORKLOAD MOVED RESIDENT ON_NVDIMM"
+# (pages: the guest's the kernel moved to or from the NVDIMM between the
+# marks; at the end mark, the guest's resident, and those on the NVDIMM).
+guest_pages_out()
+{
+	local w
+	for w in $(echo "$workloads" | tr ',' ' '); do
+		[ -f "/tmp/gp.$w" ] || continue
+		gzip -c "/tmp/gp.$w" | base64 | sed "s/^/# real-guestpages: $w /"
+		[ -f "/tmp/gp.$w.moves" ] && echo "# real-guestmoves: $w $(cat "/tmp/gp.$w.moves")"
+		rm -f "/tmp/gp.$w" "/tmp/gp.$w.moves"
+	done
+	[ -s /tmp/gp.err ] && sed 's/^/# real-guestpages-error: /' /tmp/gp.err
+	rm -f /tmp/gp.acc /tmp/gp.acc.pfn /tmp/gp.acc.moves /tmp/gp.err
 }
 
 linux_teardown()
@@ -226,7 +283,10 @@ for p in "$@"; do
 		;;
 	linux)
 		if linux_setup; then
+			snap_pages=1
 			run_vm $p --dram $MEM,node=any
+			snap_pages=
+			guest_pages_out
 			linux_teardown
 		else
 			echo "# real-linux: setting up Linux tiering failed"

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memhog NODE LEAVE_MIB: takes all but LEAVE_MIB MiB of NUMA node NODE's
- * free memory (MemFree of /sys/devices/system/node/nodeNODE/meminfo),
- * bound to that node and locked (so neither reclaim nor demotion moves it),
- * prints "memhog: node N: took T MiB, free F MiB", then holds it until
- * SIGTERM or SIGINT. Gives the kernel's own tiering the same DRAM budget
- * as hmmv's --dram in make eval-real.
+ * memhog NODE LEAVE_MIB [--movable]: takes all but LEAVE_MIB MiB of NUMA
+ * node NODE's free memory (MemFree of /sys/devices/system/node/nodeNODE/
+ * meminfo), bound to that node and locked (so neither reclaim nor demotion
+ * moves it), prints "memhog: node N: took T MiB, free F MiB", then holds
+ * it until SIGTERM or SIGINT. With --movable it also takes the room of the
+ * node's evictable pages (its LRU lists, mlocked ones aside: the test
+ * host's own files and processes), which reclaim or demotion then moves
+ * away: otherwise the kernel would move them later to make room for the
+ * guest, which would get that room on top of LEAVE_MIB. Gives the kernel's
+ * own tiering the same DRAM budget as hmmv's --dram in make eval-real.
  */
 #include <numaif.h>
 #include <signal.h>
@@ -15,7 +19,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static long node_free_mib(int node)
+/* KEY ("MemFree:") of the node's meminfo, in KiB; -1 when not there. */
+static long node_kb(int node, const char *key)
 {
 	char path[96], line[256];
 	long kb = -1;
@@ -26,15 +31,38 @@ static long node_free_mib(int node)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "MemFree:");
+		char *p = strstr(line, key);
 
 		if (p) {
-			kb = strtol(p + 8, NULL, 10);
+			kb = strtol(p + strlen(key), NULL, 10);
 			break;
 		}
 	}
 	fclose(f);
+	return kb;
+}
+
+static long node_free_mib(int node)
+{
+	long kb = node_kb(node, "MemFree:");
+
 	return kb < 0 ? -1 : kb / 1024;
+}
+
+/* The node's evictable LRU pages, in MiB (what reclaim or demotion can move). */
+static long node_movable_mib(int node)
+{
+	static const char *const lru[] = {
+		"Active(anon):", "Inactive(anon):", "Active(file):", "Inactive(file):",
+	};
+	long kb, sum = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(lru) / sizeof(lru[0]); i++) {
+		kb = node_kb(node, lru[i]);
+		sum += kb > 0 ? kb : 0;
+	}
+	return sum / 1024;
 }
 
 static void on_signal(int sig)
@@ -50,8 +78,9 @@ int main(int argc, char **argv)
 	size_t len;
 	void *p;
 
-	if (argc != 3 || (node = atol(argv[1])) < 0 || node > 63 || (leave = atol(argv[2])) < 0) {
-		fprintf(stderr, "usage: memhog NODE LEAVE_MIB\n");
+	if (argc < 3 || argc > 4 || (node = atol(argv[1])) < 0 || node > 63 ||
+	    (leave = atol(argv[2])) < 0 || (argc == 4 && strcmp(argv[3], "--movable"))) {
+		fprintf(stderr, "usage: memhog NODE LEAVE_MIB [--movable]\n");
 		return 2;
 	}
 	have = node_free_mib(node);
@@ -59,6 +88,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memhog: no NUMA node %ld\n", node);
 		return 2;
 	}
+	/* Nine tenths: some LRU pages are pinned for a while. */
+	if (argc == 4)
+		have += node_movable_mib(node) * 9 / 10;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&set);

@@ -9,6 +9,7 @@ set -eu
 OUT=${1:?usage: analyse.sh OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 HMMV=${HMMV:-$here/../../build/hmmv}
+PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 
 # Cross-validation, 1: the workload's own traffic. The meter traced the
 # NVDIMM's pages (OUT/nvdimm.trace, LLC fills and write-backs per 100 ms of
@@ -211,6 +212,36 @@ if [ -s "$OUT/engine.trace" ]; then
 				--quiet --label "$w" --csv "$OUT/xval-obs.csv"
 		done
 fi
+# The guest's own NVDIMM traffic in the Linux run. The NVDIMM is a kmem
+# node there, so the test host's own pages (its kernel's, the hmmv
+# process's) can live on it too, and the meter counts their traffic. Every
+# second the test host listed the page frames there holding the guest's
+# pages ("# real-guestpages: W", their union between W's marks, runs from
+# the devdax's start); the trace's traffic on those frames between the
+# marks is the guest's, its migrations' copies included (OUT/guestslow.txt:
+# "WORKLOAD FILLS WRITEBACKS", in lines).
+: >"$OUT/guestslow.txt"
+rm -f "$OUT"/gp.*
+if [ -s "$OUT/nvdimm.trace" ] && grep -q '^# real-guestpages: ' "$OUT/real.tap"; then
+	for w in $(sed -n 's/^# real-guestpages: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
+		sed -n "s/^# real-guestpages: $w //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/gp.$w" ||
+			{ echo "analyse: the guest's pages in $w do not decode" >&2; exit 1; }
+	done
+	awk 'FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
+	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
+		if (pol == "linux" && $3 ~ /-start$/) a[w] = int(ms[k] / 100)
+		if (pol == "linux" && $3 ~ /-end$/) print w, a[w], int(ms[k] / 100) + 1 }' \
+		"$OUT/meter.txt" "$OUT/real.tap" |
+	while read -r w a b; do
+		[ -f "$OUT/gp.$w" ] || continue
+		awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$w" >"$OUT/gp.$w.trace-pages"
+		sum=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$w.trace-pages" "$a" "$b") ||
+			{ echo "analyse: pagesum on the guest's pages of $w failed" >&2; exit 1; }
+		echo "$w $sum" >>"$OUT/guestslow.txt"
+	done
+fi
+
 # The simulator's default model (tools/sim/model.c): latencies in ns,
 # bandwidths in GB/s (= bytes/ns), work per memory transfer, misses in
 # flight; the guest has one vCPU.
@@ -223,6 +254,7 @@ FILENAME ~ /xval(-obs|-sched)?.csv$/ {
 	if (f[2] != "policy" && f[3] == "all") { simslow[o, f[1], f[2]] = f[10]; simmig[o, f[1], f[2]] = f[7] }
 	next
 }
+FILENAME ~ /guestslow.txt$/ { gfill[$1] = 64 * $2; gwb[$1] = 64 * $3; next }
 FILENAME ~ /meter.txt$/ {
 	if ($1 == "mark")
 		for (i = 5; i + 2 <= NF; i += 3) { rd[$2, $i] = $(i + 1); wb[$2, $i] = $(i + 2) }
@@ -235,6 +267,7 @@ FILENAME ~ /meter.txt$/ {
 	if (!(w in seenw)) { seenw[w] = 1; wls[++nw] = w }
 }
 /^# real-result: / && NF >= 5 { thr[pol, $3] = $4; unit[$3] = $5 }
+/^# real-guestmoves: / { gmv[$3] = 4096 * $4; if (NF >= 6) { gres[$3] = 4096 * $5; gnv[$3] = 4096 * $6 } }
 /^# real-hmmv: / {
 	for (i = 4; i <= NF; i++) { split($i, kv, "="); hm[$3, kv[1]] = kv[2] }
 }
@@ -276,6 +309,12 @@ END {
 			rf = fills(a, b, "dram") + fills(a, b, "slow") + fills(a, b, "other")
 			wf = wbs(a, b, "dram") + wbs(a, b, "slow") + wbs(a, b, "other")
 			rs = fills(a, b, "nvdimm"); ws = wbs(a, b, "nvdimm")
+			# Linux: the guest'"'"'s frames on the NVDIMM alone, not the test
+			# host'"'"'s own pages there (guestslow.txt).
+			if (p == "linux" && (w in gfill)) {
+				hostnv[w] = rs + ws - gfill[w] - gwb[w]
+				rs = gfill[w]; ws = gwb[w]
+			}
 			tot = rf + wf + rs + ws
 			share = tot > 0 ? (rs + ws) / tot : 0
 			# Kernel migrations are 4 KiB pages; hmmv counts the bytes of its moves
@@ -343,6 +382,10 @@ END {
 			printf "xval %s: sim %s on %s predicts %.1f%% slow; metered %s %.1f%% of all: %+.1f points",
 				w, sp, src[o], simslow[o, w, sp], p, 100 * sh[p, w], err
 			mv = ((p, w, "s") in moved) && ((p, w, "e") in moved) ? moved[p, w, "e"] - moved[p, w, "s"] : 0
+			# Linux: the guest'"'"'s pages it moved (the kernel'"'"'s counters
+			# count the test host'"'"'s own pages too).
+			if (p == "linux" && (w in gmv))
+				mv = gmv[w]
 			g = slowb["slow-first", w] + 3 * mv
 			gerr = ""
 			if ((("slow-first", w) in slowb) && g > 0) {
@@ -367,13 +410,28 @@ END {
 	if (ng)
 		printf "xval summary, over the guest'"'"'s traffic: %d of %d within 5 points, mean |error| %.1f points\n",
 			gin5, ng, ag / ng
+	for (j = 1; j <= nw; j++) {
+		w = wls[j]
+		if (!(w in hostnv))
+			continue
+		printf "linux tiering, %s: the guest'"'"'s frames on the NVDIMM took %.1f MiB, the test host'"'"'s own pages there %.1f MiB more (left out above)",
+			w, slowb["linux", w] / 2^20, hostnv[w] / 2^20
+		if (w in gmv)
+			printf "; the kernel moved %.1f MiB of the guest'"'"'s pages, %.1f MiB of pages in all",
+				gmv[w] / 2^20, (moved["linux", w, "e"] - moved["linux", w, "s"]) / 2^20
+		if (w in gres)
+			printf "; at the end %.1f MiB of the guest resident, %.1f MiB of it in DRAM",
+				gres[w] / 2^20, (gres[w] - gnv[w]) / 2^20
+		printf "\n"
+	}
 	for (i = 1; i <= np; i++)
 		if (pols[i] == "linux")
 			printf "linux tiering: %d pages promoted, %d demoted (kswapd %d, direct %d), %d NUMA hint faults, %d PTEs made PROT_NONE by the scanner\n",
 				vm["linux", "pgpromote_success"], vm["linux", "pgdemote_kswapd"] + vm["linux", "pgdemote_direct"],
 				vm["linux", "pgdemote_kswapd"], vm["linux", "pgdemote_direct"], vm["linux", "numa_hint_faults"],
 				vm["linux", "numa_pte_updates"]
-}' "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/meter.txt" "$OUT/real.tap" >"$OUT/table.txt"
+}' "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/guestslow.txt" "$OUT/meter.txt" \
+	"$OUT/real.tap" >"$OUT/table.txt"
 [ -s "$OUT/xval.stretch" ] &&
 	echo "xval pace (--trace-stretch FROM:TO:K over the meter trace): $(cat "$OUT/xval.stretch")" >>"$OUT/table.txt"
 np=$(head -n1 "$OUT/share.dat" | awk '{ print (NF - 1) / 2 }')

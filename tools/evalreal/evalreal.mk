@@ -2,5 +2,11 @@
 # the metered nested test host (tools/evalreal/eval-real.sh). QUICK=1 runs
 # fewer workloads with less work. Needs QEMU >= 10 (tools/install-deps.sh).
 .PHONY: eval-real
-eval-real: all testhost meter
+PAGESUM := $(B)/evalreal/pagesum
+eval-real: all testhost meter $(PAGESUM)
 	@QUICK=$(QUICK) sh tools/evalreal/eval-real.sh $(B)/eval/real
+
+# The guest's part of a trace's traffic (tools/evalreal/analyse.sh).
+$(PAGESUM): tools/evalreal/pagesum.c $(B)/libhmmv.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libhmmv.a $(LIBS)

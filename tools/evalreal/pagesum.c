@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pagesum TRACE PAGES FROM TO: the fills and write-backs (trace records'
+ * reads and writes) a trace holds for the pages listed in PAGES ("FIRST
+ * COUNT" runs of trace pages, one per line) in intervals FROM..TO-1,
+ * printed as "FILLS WRITEBACKS". make eval-real's analysis takes the
+ * guest's share of the NVDIMM traffic of the Linux-tiering run with it
+ * (tools/evalreal/analyse.sh). Exit 0, 2 on bad arguments, 1 on a bad file.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmmv/trace.h"
+
+struct pageset {
+	uint8_t *bits;
+	uint64_t pages;
+};
+
+static int read_whole(const char *path, uint8_t **buf, size_t *len)
+{
+	size_t cap = 1 << 20, n = 0, got;
+	uint8_t *b = malloc(cap), *nb;
+	FILE *f = fopen(path, "rb");
+
+	if (!f || !b) {
+		free(b);
+		if (f)
+			fclose(f);
+		return f ? -ENOMEM : -errno;
+	}
+	while ((got = fread(b + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n < cap)
+			continue;
+		nb = realloc(b, cap * 2);
+		if (!nb) {
+			free(b);
+			fclose(f);
+			return -ENOMEM;
+		}
+		b = nb;
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		free(b);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* The runs of @path, within the trace's @pages. */
+static int pageset_load(struct pageset *s, const char *path, uint64_t pages)
+{
+	unsigned long long first, count, p;
+	FILE *f = fopen(path, "r");
+	int n;
+
+	if (!f)
+		return -errno;
+	s->pages = pages;
+	s->bits = calloc(pages / 8 + 1, 1);
+	if (!s->bits) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while ((n = fscanf(f, "%llu %llu", &first, &count)) == 2) {
+		if (first >= pages || count > pages - first)
+			break;
+		for (p = first; p < first + count; p++)
+			s->bits[p / 8] |= (uint8_t)(1u << (p % 8));
+	}
+	fclose(f);
+	return n == EOF ? 0 : -EINVAL;
+}
+
+static int pageset_has(const struct pageset *s, uint32_t page)
+{
+	return page < s->pages && (s->bits[page / 8] >> (page % 8) & 1);
+}
+
+static int sum(const uint8_t *buf, size_t len, const char *pages, uint32_t from, uint32_t to,
+	       uint64_t *fills, uint64_t *wbs)
+{
+	struct trace_cursor c;
+	struct trace_block b;
+	struct trace_rec *recs;
+	struct pageset s = { 0 };
+	uint64_t max = 0;
+	uint32_t i, v;
+	int r;
+
+	r = trace_open_mem(&c, buf, len);
+	for (v = 0; !r && v < c.hdr.nvms; v++)
+		max = c.hdr.vm_pages[v] > max ? c.hdr.vm_pages[v] : max;
+	r = r ? r : pageset_load(&s, pages, max);
+	recs = r ? NULL : calloc(max ? max : 1, sizeof(*recs));
+	if (!r && !recs)
+		r = -ENOMEM;
+	while (!r && (r = trace_next_block(&c, &b, recs, (uint32_t)max)) == 1) {
+		r = 0;
+		if (b.interval < from || b.interval >= to)
+			continue;
+		for (i = 0; i < b.nrec; i++) {
+			if (!pageset_has(&s, recs[i].page))
+				continue;
+			*fills += recs[i].reads;
+			*wbs += recs[i].writes;
+		}
+	}
+	free(recs);
+	free(s.bits);
+	return r < 0 ? r : 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long from, to;
+	uint64_t fills = 0, wbs = 0;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char *e1, *e2;
+	int r;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: pagesum TRACE PAGES FROM TO\n");
+		return 2;
+	}
+	from = strtoul(argv[3], &e1, 10);
+	to = strtoul(argv[4], &e2, 10);
+	if (*e1 || *e2 || !*argv[3] || !*argv[4] || from > to || to > UINT32_MAX) {
+		fprintf(stderr, "pagesum: FROM %s TO %s: not an interval range\n", argv[3], argv[4]);
+		return 2;
+	}
+	r = read_whole(argv[1], &buf, &len);
+	if (r) {
+		fprintf(stderr, "pagesum: %s: %s\n", argv[1], strerror(-r));
+		return 1;
+	}
+	r = sum(buf, len, argv[2], (uint32_t)from, (uint32_t)to, &fills, &wbs);
+	free(buf);
+	if (r) {
+		fprintf(stderr, "pagesum: %s or %s: %s\n", argv[1], argv[2], strerror(-r));
+		return 1;
+	}
+	printf("%" PRIu64 " %" PRIu64 "\n", fills, wbs);
+	return 0;
+}
