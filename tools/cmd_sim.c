@@ -147,6 +147,11 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("nb-wmark-scale", pp.nb_wmark_scale, "N",
 		  "vm.watermark_scale_factor: gap between watermarks, 1/10000 (1000)"),
 		D("nb-scan-ns", pp.nb_scan_ns, "NS", "scanner cost per PTE (10)"),
+		{ "nb-scan-adapt", F_BOOL, &c->pp.nb_scan_adapt, NULL,
+		  "numa-balancing: each VM's scan period adapts as the kernel's does for a "
+		  "task whose faults are private (one vCPU): from the scan period, 30% longer "
+		  "after each pass over the VM that promoted, twice as long after one that did "
+		  "not, up to scan_period_max (default: fixed)" },
 		{ "nb-alloc-touch", F_BOOL, &c->pp.nb_alloc_touch, NULL,
 		  "numa-balancing: place each page where the host allocates it, at its "
 		  "first touch in the trace (default: lowest addresses in DRAM)" },

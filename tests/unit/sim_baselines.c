@@ -110,6 +110,45 @@ static void test_numa_windows(void)
 	sim_destroy(&s);
 }
 
+/* The vCPU time the scanner and its faults took over @t intervals. */
+static double numa_track_ns(int adapt, uint32_t page, uint32_t intervals)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t t;
+	double ns = 0;
+
+	pol_params_default(&pp);
+	pp.nb_scan_period_ms = 1000;	/* a scan every 10 intervals */
+	pp.nb_scan_size_mb = 8;		/* the whole VM per scan: a pass each */
+	pp.nb_scan_adapt = (uint32_t)adapt;
+	setup(&s, &pol_numa, &m, &pp, &h);
+	for (t = 0; t < intervals; t++) {
+		step(&s, t, page, 1, 10);
+		ns += s.vm[0].a.track_ns;	/* an interval's */
+	}
+	sim_destroy(&s);
+	return ns;
+}
+
+/* update_task_scan_period(): passes with faults stretch the period. */
+static void test_numa_scan_adapt(void)
+{
+	double fixed = numa_track_ns(0, 1500, 100), adapt = numa_track_ns(1, 1500, 100);
+
+	/* A slow page touched every interval faults after each scan; DRAM
+	 * is full, so its promotions fail and the period doubles: scans at
+	 * 10, 20, 40, 80 against every 10 intervals. */
+	tap_ok(adapt < 0.5 * fixed,
+	       "numa: --nb-scan-adapt: failed promotions double the scan period (%.0f vs %.0f ns)",
+	       adapt, fixed);
+	/* Only DRAM pages touched: no hint faults, the period stays. */
+	tap_ok(numa_track_ns(1, 0, 100) == numa_track_ns(0, 0, 100),
+	       "numa: --nb-scan-adapt: a pass without hint faults leaves the period");
+}
+
 static void test_hemem(void)
 {
 	struct model m;
@@ -176,6 +215,7 @@ static void test_split(void)
 int main(void)
 {
 	test_numa_balancing();
+	test_numa_scan_adapt();
 	test_numa_windows();
 	test_hemem();
 	test_memtis();

@@ -7,6 +7,14 @@
  *   space PROT_NONE every scan period, skipping pages already on the top
  *   tier or already PROT_NONE, and stamps each page it arms with the scan
  *   time; a window with nothing to arm does not count, up to 8 of them;
+ *   with --nb-scan-adapt the period is the task's (update_task_scan_period()
+ *   for faults that are all private, one vCPU thread): it starts at the
+ *   scan delay (the scan period), within task_scan_min() .. task_scan_max()
+ *   (the scan period and scan_period_max over the VM's scan windows, the
+ *   first at least 1 s / (2560 MB / scan_size)); after each pass over the
+ *   VM whose faults promoted (local) and none failed it grows by 3/10,
+ *   after a pass whose faults did not promote, or failed, it doubles;
+ *   a pass without faults leaves it (task_numa_placement() is not run);
  * - the first touch of a scanned slow-tier page takes a NUMA hint fault.
  *   Faults are handled in the order pages are first touched within the
  *   interval (the trace spreads a page's c accesses uniformly, so its
@@ -52,6 +60,9 @@ struct nb_vm {
 	uint32_t *cnt;		/* accesses in that interval */
 	uint8_t *born;		/* --nb-alloc-touch: allocated */
 	uint64_t cursor;
+	/* --nb-scan-adapt: the task's scan period and this pass's faults */
+	double period_ms, next_ms;
+	uint64_t faults, local, failed;
 };
 
 struct nb_ev {			/* one record, in first-touch order */
@@ -255,6 +266,7 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
 	double lat_ms = now_ms - nb->v[vm].scanned[page] * nb->ims;
 
 	nb->v[vm].scanned[page] = 0;
+	nb->v[vm].faults++;
 	v->a.stall_ns += s->m->fault_ns;
 	v->a.track_ns += s->m->fault_ns;
 	if (!nb_should_promote(s, nb, lat_ms, now_ms))
@@ -262,8 +274,10 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
 	/* migrate_balanced_pgdat(): free pages above the high watermark. */
 	if (sim_dram_free(s) <= 3 * nb->gap) {
 		nb->kswapd = 1;
+		nb->v[vm].failed++;
 		return 0;
 	}
+	nb->v[vm].local++;
 	sim_set_tier(s, vm, page, 1, SIM_DRAM);
 	v->a.stall_ns += s->m->migrate_4k_ns;
 	v->a.mig_ns += s->m->migrate_4k_ns;
@@ -374,18 +388,72 @@ static void nb_build_lru(struct sim *s, struct nb *nb)
 	nb->next = 0;
 }
 
+/* task_scan_min() and task_scan_max() of VM @i's task, in ms. */
+static void nb_scan_bounds(const struct sim *s, const struct nb *nb, uint32_t i,
+			   double *lo, double *hi)
+{
+	double windows = ceil((double)s->vm[i].pages / (double)(nb->scan_pages ? nb->scan_pages : 1));
+	double floor_ms = 1000 / (s->pp->nb_scan_size_mb < 2560 ? 2560 / s->pp->nb_scan_size_mb : 1);
+
+	windows = windows < 1 ? 1 : windows;
+	*lo = s->pp->nb_scan_period_ms / windows;
+	*lo = *lo > floor_ms ? *lo : floor_ms;
+	*hi = s->pp->nb_scan_period_max_ms / windows;
+	*hi = *hi > *lo ? *hi : *lo;
+}
+
+/* update_task_scan_period() at the end of a pass over VM @i (all private). */
+static void nb_scan_adapt(const struct sim *s, struct nb *nb, uint32_t i)
+{
+	struct nb_vm *n = &nb->v[i];
+	double lo, hi;
+
+	if (!n->faults)
+		return;
+	nb_scan_bounds(s, nb, i, &lo, &hi);
+	if (!n->local || n->failed)
+		n->period_ms *= 2;
+	else
+		n->period_ms += 3 * ceil(n->period_ms / 10);
+	n->period_ms = n->period_ms < lo ? lo : n->period_ms > hi ? hi : n->period_ms;
+	n->faults = n->local = n->failed = 0;
+}
+
+/* Whether VM @i's task scans at the end of this interval. */
+static int nb_scan_due(struct sim *s, struct nb *nb, uint32_t i)
+{
+	struct nb_vm *n = &nb->v[i];
+	double end_ms = (s->now + 1) * nb->ims;
+
+	if (!s->pp->nb_scan_adapt)	/* the scan delay, then every period */
+		return s->now >= nb->period && !(s->now % nb->period);
+	if (!n->next_ms) {
+		/* numa_scan_period starts at the delay; the first scan ends
+		 * interval `period`, as without adaptation. */
+		n->period_ms = s->pp->nb_scan_period_ms;
+		n->next_ms = (nb->period + 1) * nb->ims;
+	}
+	if (end_ms < n->next_ms)
+		return 0;
+	/* numa_next_scan: at the period as it stands before this scan's pass
+	 * updates it (task_numa_placement() runs at a later fault). */
+	n->next_ms = end_ms + n->period_ms;
+	return 1;
+}
+
 /* change_prot_numa() over the next scan_size of each VM, at interval end. */
 static void nb_scan(struct sim *s, struct nb *nb)
 {
 	uint32_t i, w;
 	uint64_t k;
 
-	if (s->now < nb->period || s->now % nb->period)
-		return;	/* numa_balancing_scan_delay_ms, then every period */
 	for (i = 0; i < s->nvms; i++) {
 		struct simvm *v = &s->vm[i];
 		uint64_t n = nb->scan_pages < v->pages ? nb->scan_pages : v->pages;
 		uint64_t armed = 0;
+
+		if (!nb_scan_due(s, nb, i))
+			continue;
 
 		/*
 		 * task_numa_work(): a window of scan_size is done when it armed
@@ -404,6 +472,10 @@ static void nb_scan(struct sim *s, struct nb *nb)
 					armed++;
 				}
 			}
+			/* A pass over the VM ends: numa_scan_seq moves on. */
+			if ((nb->v[i].cursor + n) / v->pages != nb->v[i].cursor / v->pages &&
+			    s->pp->nb_scan_adapt)
+				nb_scan_adapt(s, nb, i);
 			nb->v[i].cursor += n;
 			v->a.stall_ns += n * s->pp->nb_scan_ns;
 			v->a.track_ns += n * s->pp->nb_scan_ns;

@@ -123,6 +123,7 @@ struct pol_params {
 	double nb_rate_limit_mbps, nb_scan_ns, nb_scan_period_max_ms;
 	double nb_wmark_scale;
 	uint32_t nb_alloc_touch;	/* pages allocated at first touch */
+	uint32_t nb_scan_adapt;		/* the kernel's per-task scan period */
 	double hemem_period, hemem_cool, hemem_hot_rd, hemem_hot_wr;
 	double hemem_rate_gbps;
 	double memtis_period, memtis_cooling, memtis_adapt, memtis_mig_ms;
