@@ -241,9 +241,11 @@ static int store_state(struct range *r, const char *base)
 	return err ? err : store_file(r, path, put_moves);
 }
 
+/* Frees @r; says what failed unless @what is NULL (said already). */
 static int fail(struct range *r, const char *what, int err)
 {
-	fprintf(stderr, "guest_pages: %s: %s\n", what, strerror(-err));
+	if (what)
+		fprintf(stderr, "guest_pages: %s: %s\n", what, strerror(-err));
 	free(r->bits);
 	free(r->pfn);
 	free(r->old);
@@ -281,6 +283,11 @@ int main(int argc, char **argv)
 	if (err)
 		return fail(&r, argv[5], err);
 	err = scan_process(argv[1], argv[2], &r);
+	/* An exiting process has no mappings left: keep the last state. */
+	if (!err && !r.npfn) {
+		fprintf(stderr, "guest_pages: process %s: no mapping named %s\n", argv[1], argv[2]);
+		return fail(&r, NULL, 0);
+	}
 	if (err)
 		return fail(&r, "process", err);
 	if (argc == 6)
