@@ -80,6 +80,12 @@ struct trace_cursor {
 	int ended;
 };
 
+/*
+ * The file at @path whole into *@buf (to free()), its length in *@len:
+ * 0, or -errno (safe_file_open()'s: -ENXIO not a regular file; -EINVAL
+ * empty; -ENODATA shorter than it said).
+ */
+int trace_file_read(const char *path, uint8_t **buf, size_t *len);
 /* Parses the header. -EINVAL (bad magic/field), -EPROTO (version). */
 int trace_open_mem(struct trace_cursor *c, const uint8_t *buf, size_t len);
 /*

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tools/evalreal/runs.h"
+
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define PAGE		4096ULL
@@ -137,20 +139,9 @@ static void print_runs(const struct range *r, FILE *f)
 /* Adds the runs of @path (written by print_runs) to @r; none: 0. */
 static int load_runs(struct range *r, const char *path)
 {
-	unsigned long long first, count, p;
-	FILE *f = fopen(path, "r");
-	int n;
+	int err = runs_load(r->bits, r->pages, path);
 
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while ((n = fscanf(f, "%llu %llu", &first, &count)) == 2) {
-		if (first >= r->pages || count > r->pages - first)
-			break;
-		for (p = first; p < first + count; p++)
-			r->bits[p / 8] |= (uint8_t)(1u << (p % 8));
-	}
-	fclose(f);
-	return n == EOF ? 0 : -EINVAL;
+	return err == -ENOENT ? 0 : err;
 }
 
 /* Writes @path whole or not at all (a temporary file renamed). */

@@ -44,17 +44,23 @@ NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 
 # its replays take the same (the other models the vCPUs alone).
 fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
 budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault}"
+# "WORKLOAD FROM TO" per workload of policy $1's run, in the meter trace's
+# intervals (100 ms of host time), TO past the end mark's.
+run_windows()
+{
+	awk -v want="$1" 'FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
+	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
+		if (pol == want && $3 ~ /-start$/) a[w] = int(ms[k] / 100)
+		if (pol == want && $3 ~ /-end$/) print w, a[w], int(ms[k] / 100) + 1 }' \
+		"$OUT/meter.txt" "$OUT/real.tap"
+}
+
 if [ -s "$OUT/nvdimm.trace" ]; then
 	nvbase=$(awk '$1 == "#" && $2 == "range" && $3 == "nvdimm" { print $4 }' "$OUT/meter.txt")
 	dax=$(sed -n 's/^# real-dax: \(0x[0-9a-f]*\) .*/\1/p' "$OUT/real.tap" | head -n1)
 	first=$(( (${dax:-0} - ${nvbase:-0}) / 4096 ))
-	# "WORKLOAD FROM TO" per slow-first workload, in trace intervals (100 ms)
-	awk 'FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
-	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-		if (pol == "slow-first" && $3 ~ /-start$/) a[w] = int(ms[k] / 100)
-		if (pol == "slow-first" && $3 ~ /-end$/) print w, a[w], int(ms[k] / 100) + 1 }' \
-		"$OUT/meter.txt" "$OUT/real.tap" >"$OUT/xval.windows"
+	run_windows slow-first >"$OUT/xval.windows"
 	span=$(awk 'NR == 1 { a = $2 } { b = $3 } END { if (NR) print a ":" b }' "$OUT/xval.windows")
 	base=${span%%:*}
 	# The policies' clocks are the host's: a workload's work took longer
@@ -230,12 +236,7 @@ if [ -s "$OUT/nvdimm.trace" ] && grep -q '^# real-guestpages: ' "$OUT/real.tap";
 		sed -n "s/^# real-guestpages: $w //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/gp.$w" ||
 			{ echo "analyse: the guest's pages in $w do not decode" >&2; exit 1; }
 	done
-	awk 'FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
-	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-		if (pol == "linux" && $3 ~ /-start$/) a[w] = int(ms[k] / 100)
-		if (pol == "linux" && $3 ~ /-end$/) print w, a[w], int(ms[k] / 100) + 1 }' \
-		"$OUT/meter.txt" "$OUT/real.tap" |
+	run_windows linux |
 	while read -r w a b; do
 		[ -f "$OUT/gp.$w" ] || continue
 		awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$w" >"$OUT/gp.$w.trace-pages"

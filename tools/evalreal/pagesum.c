@@ -14,71 +14,19 @@
 #include <string.h>
 
 #include "hmmv/trace.h"
+#include "tools/evalreal/runs.h"
 
 struct pageset {
 	uint8_t *bits;
 	uint64_t pages;
 };
 
-static int read_whole(const char *path, uint8_t **buf, size_t *len)
-{
-	size_t cap = 1 << 20, n = 0, got;
-	uint8_t *b = malloc(cap), *nb;
-	FILE *f = fopen(path, "rb");
-
-	if (!f || !b) {
-		free(b);
-		if (f)
-			fclose(f);
-		return f ? -ENOMEM : -errno;
-	}
-	while ((got = fread(b + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n < cap)
-			continue;
-		nb = realloc(b, cap * 2);
-		if (!nb) {
-			free(b);
-			fclose(f);
-			return -ENOMEM;
-		}
-		b = nb;
-		cap *= 2;
-	}
-	if (ferror(f)) {
-		free(b);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 /* The runs of @path, within the trace's @pages. */
 static int pageset_load(struct pageset *s, const char *path, uint64_t pages)
 {
-	unsigned long long first, count, p;
-	FILE *f = fopen(path, "r");
-	int n;
-
-	if (!f)
-		return -errno;
 	s->pages = pages;
 	s->bits = calloc(pages / 8 + 1, 1);
-	if (!s->bits) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	while ((n = fscanf(f, "%llu %llu", &first, &count)) == 2) {
-		if (first >= pages || count > pages - first)
-			break;
-		for (p = first; p < first + count; p++)
-			s->bits[p / 8] |= (uint8_t)(1u << (p % 8));
-	}
-	fclose(f);
-	return n == EOF ? 0 : -EINVAL;
+	return s->bits ? runs_load(s->bits, pages, path) : -ENOMEM;
 }
 
 static int pageset_has(const struct pageset *s, uint32_t page)
@@ -139,7 +87,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pagesum: FROM %s TO %s: not an interval range\n", argv[3], argv[4]);
 		return 2;
 	}
-	r = read_whole(argv[1], &buf, &len);
+	r = trace_file_read(argv[1], &buf, &len);
 	if (r) {
 		fprintf(stderr, "pagesum: %s: %s\n", argv[1], strerror(-r));
 		return 1;

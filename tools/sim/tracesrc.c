@@ -14,43 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hmmv/safe_file.h"
 #include "tools/sim/source.h"
 
-/* The file whole, in memory; a FIFO cannot hang us (safe_file_open). */
+/* The file whole (trace_file_read(): a FIFO cannot hang us). */
 static int read_file(const char *path, uint8_t **buf, size_t *len)
 {
-	struct stat st;
-	size_t off = 0;
-	ssize_t n;
-	int fd = safe_file_open(path, O_RDONLY, 0), r = 0;
+	int r = trace_file_read(path, buf, len);
 
-	*buf = NULL;
-	if (fd == -ENXIO)
-		return -ENODEV;	/* source_strerror: "not a regular file" */
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st))
-		r = -errno;
-	else if (st.st_size <= 0)
-		r = -EINVAL;
-	else if (!(*buf = malloc(st.st_size)))
-		r = -ENOMEM;
-	while (!r && off < (size_t)st.st_size) {
-		n = read(fd, *buf + off, st.st_size - off);
-		if (n <= 0)
-			r = n < 0 ? -errno : -ENODATA;
-		else
-			off += n;
-	}
-	close(fd);
-	if (r) {
-		free(*buf);
-		*buf = NULL;
-		return r;
-	}
-	*len = off;
-	return 0;
+	return r == -ENXIO ? -ENODEV : r;	/* source_strerror: "not a regular file" */
 }
 
 /* A VM's size in 4 KiB pages for a file page of 2^shift bytes. */
