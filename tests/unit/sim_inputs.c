@@ -131,6 +131,10 @@ static void test_flags(void)
 	       "--hmmv-4k-track-pct 101 (at most 100): exit 2");
 	tap_is(sim_status(20, QUICK, "--intervals", "1000000", "--vm-mb", "4096", NULL), 2,
 	       "VMs x pages x intervals beyond the bound: exit 2");
+	tap_is(sim_status(20, QUICK, "--nb-scan-adapt=1", NULL), 2,
+	       "--nb-scan-adapt=1 (a switch, no value): exit 2");
+	tap_is(sim_status(20, QUICK, "--policies", "numa-balancing", "--nb-scan-adapt", NULL), 0,
+	       "--nb-scan-adapt: a valid run exits 0");
 	tap_is(sim_status(20, QUICK, NULL), 0, "a small valid run still exits 0");
 }
 
