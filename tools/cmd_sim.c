@@ -27,7 +27,7 @@ struct simcfg {
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
-	const char *schedule;
+	const char *schedule, *placement;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
@@ -148,13 +148,21 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		  "vm.watermark_scale_factor: gap between watermarks, 1/10000 (1000)"),
 		D("nb-scan-ns", pp.nb_scan_ns, "NS", "scanner cost per PTE (10)"),
 		{ "nb-scan-adapt", F_BOOL, &c->pp.nb_scan_adapt, NULL,
-		  "numa-balancing: each VM's scan period adapts as the kernel's does for a "
-		  "task whose faults are private (one vCPU): from the scan period, 30% longer "
-		  "after each pass over the VM that promoted, twice as long after one that did "
-		  "not, up to scan_period_max (default: fixed)" },
+		  "numa-balancing: each VM's scan period adapts as the kernel's does in "
+		  "tiering mode for a task with one thread: from the scan period, twice as long "
+		  "at the first promotion after each pass over the VM, up to scan_period_max "
+		  "over the VM's scan windows (default: fixed)" },
+		D("nb-scan-period-start-ms", pp.nb_scan_period_start_ms, "MS",
+		  "with --nb-scan-adapt: each VM's scan period at the start, its first scan "
+		  "that long after it, for a VM that ran before the trace (default 0: a new "
+		  "task's, the scan period after it)"),
 		{ "nb-alloc-touch", F_BOOL, &c->pp.nb_alloc_touch, NULL,
 		  "numa-balancing: place each page where the host allocates it, at its "
 		  "first touch in the trace (default: lowest addresses in DRAM)" },
+		{ "nb-placement", F_STR, &c->placement, "FILE",
+		  "numa-balancing, with --nb-alloc-touch: the pages allocated at the start and "
+		  "where, lines 'FIRST COUNT 0|1' (DRAM or slow tier) of a one-VM trace's pages "
+		  "(a measured placement)" },
 		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
 		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),
 		D("hemem-hot-read", pp.hemem_hot_rd, "N", "hot read samples (8)"),
@@ -518,6 +526,10 @@ static int finish_cfg(struct simcfg *c)
 		fprintf(stderr, "hmmv sim: --schedule FILE and --policies schedule go together\n");
 		return -1;
 	}
+	if (c->placement && !c->pp.nb_alloc_touch) {
+		fprintf(stderr, "hmmv sim: --nb-placement FILE needs --nb-alloc-touch\n");
+		return -1;
+	}
 	if (c->estimate && (!c->trace || c->write_trace)) {
 		fprintf(stderr, "hmmv sim: --estimate needs --trace (a trace of hmmv run --trace)\n");
 		return -1;
@@ -691,6 +703,36 @@ static int load_schedule(const struct simcfg *c, const struct trace_hdr *h,
 	return source_rc(r);
 }
 
+/* --nb-placement FILE, read and checked against the trace. */
+static int load_placement(const struct simcfg *c, const struct trace_hdr *h,
+			  struct sim_placement **out)
+{
+	uint32_t line;
+	int r;
+
+	if (h->nvms != 1) {
+		fprintf(stderr, "hmmv sim: --nb-placement: the trace holds %u VMs; a placement is of one (--trace-pages)\n",
+			h->nvms);
+		return EXIT_USAGE;
+	}
+	r = placement_load(out, c->placement, &line);
+	if (!r)
+		r = placement_check(*out, h->vm_pages[0], &line);
+	if (!r)
+		return 0;
+	if (r == -EINVAL)
+		fprintf(stderr, "hmmv sim: --nb-placement %s line %u: not 'FIRST COUNT 0|1'\n",
+			c->placement, line);
+	else if (r == -ERANGE)
+		fprintf(stderr, "hmmv sim: --nb-placement %s line %u: the pages are outside the trace's %llu\n",
+			c->placement, line, (unsigned long long)h->vm_pages[0]);
+	else
+		fprintf(stderr, "hmmv sim: --nb-placement %s: %s\n", c->placement, strerror(-r));
+	placement_free(*out);
+	*out = NULL;
+	return source_rc(r);
+}
+
 /* One run of every chosen policy over src, reported as the flags say. */
 static int simulate(const struct simcfg *c, struct source *src)
 {
@@ -706,6 +748,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 		.presence_lines = c->presence_lines,
 	};
 	struct sim_sched *sched = NULL;
+	struct sim_placement *place = NULL;
 	uint64_t total = 0, dram;
 	uint32_t i;
 	int r;
@@ -733,8 +776,17 @@ static int simulate(const struct simcfg *c, struct source *src)
 			return r;
 		run.sched = sched;
 	}
+	if (c->placement) {
+		r = load_placement(c, h, &place);
+		if (r) {
+			sched_free(sched);
+			return r;
+		}
+		run.placement = place;
+	}
 	r = sim_run(&run, src);
 	sched_free(sched);
+	placement_free(place);
 	return r < 0 ? 1 : r;
 }
 

@@ -22,7 +22,8 @@
 # "# real-result:", "# real-vmstat:" and, at each mark, "# real-markstat:"
 # (the moves so far) lines carry the figures; "# real-refault-ns:" what a
 # tracking refault costs here, which the engine runs budget with;
-# "# real-guestpages:" where the Linux run's guest was on the NVDIMM.
+# "# real-guestfast:" and "# real-guestpages:" where each run's guest was
+# in RAM and (kmem runs) on the NVDIMM.
 # testhost-timeout: 2400
 policies=${REAL_POLICIES:-all-dram,slow-first,hmmv-static,hmmv-engine,linux}
 workloads=${REAL_WORKLOADS:-hotset,sqlite,redis}
@@ -58,7 +59,12 @@ vmstat_get()
 }
 
 engine=
-snap_pages=
+snap_nv=
+snap_where=
+# The end of RAM below 4 GiB (nodes 0 and 1; the meter's mark_trace= span).
+ram_end=$(grep -i ': System RAM$' /proc/iomem | sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\2/p' |
+	awk '{ v = 0; for (i = 1; i <= length($1); i++) v = v * 16 + index("0123456789abcdef", substr($1, i, 1)) - 1
+	       if (v < 4294967296 && v + 1 > m) m = v + 1 } END { printf "%d", m }')
 hmmv run --help 2>&1 | grep -q -- '--hmmv ' && engine=1
 # What a tracking refault costs here (tests/system/refault.c): far more
 # than on bare metal, as every exit of the nested guest is emulated. The
@@ -130,12 +136,17 @@ stat_poll()
 			printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
 				echo "# real-ival: $m ${iv:-0}"
 				echo "# real-markstat: $m $mv"
-				[ -n "$snap_pages" ] && snap_mark "$1" "$m"
+				# The Linux run: the passes NUMA balancing's scanner has
+				# made over the VM's memory (its scan period doubles at the
+				# first promotion of each: tools/sim/pol_numa.c).
+				[ -n "$snap_where" ] &&
+					echo "# real-numa: $m $(awk '$1 == "mm->numa_scan_seq" { print "seq=" $3 }' /proc/$1/sched 2>/dev/null)"
+				snap_mark "$1" "$m"
 			done
 			seen=$now
 		fi
 		polls=$((polls + 1))
-		[ -n "$snap_pages" ] && [ $((polls % 4)) = 0 ] && snap_guest "$1"
+		[ $((polls % 4)) = 0 ] && snap_guest "$1"
 		sleep 0.25
 	done
 }
@@ -164,6 +175,7 @@ run_vm()
 		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\|refaults\|zap_calls\|zap_ns')"
 	fi
 	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \|real-phase: \)/# &/p'
+	guest_pages_out "$policy"
 	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |
 		awk '{ n = (NF - 3) / 3; printf "# real-vmstat: %s", $3
 			for (i = 1; i <= n; i++) printf " %s=%d", $(3 + i), $(3 + 2 * n + i) - $(3 + n + i)
@@ -213,47 +225,69 @@ linux_setup()
 	echo "# real-linux: numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
 }
 
-# The Linux run's guest on the NVDIMM (its kmem node): every page frame
-# there that held a page of the guest's, between a workload's marks
-# ("FIRST COUNT" runs from the devdax's start, tests/system/guest_pages.c):
-# taken every second and at the marks, a union per workload (/tmp/gp.W).
-# The meter counts the whole NVDIMM, the test host's own pages there too;
-# tools/evalreal/analyse.sh keeps the guest's part.
+# Where each run's guest was, for the guest's own share of the metered
+# traffic (tools/evalreal/analyse.sh): every page frame that held a page of
+# its RAM (hmmv's memfds, memfd:hmmv-dram and memfd:hmmv-slow; not the
+# devdax, whose traffic is all the guest's) between a workload's marks,
+# taken every second and at the marks, a union per workload
+# (tests/system/guest_pages.c, "FIRST COUNT" runs): in RAM (/tmp/gf.W,
+# from physical 0, which the meter's mark_trace= covers) and, where the
+# NVDIMM is a kmem node (snap_nv: the Linux and page-mode runs), on the
+# NVDIMM (/tmp/gp.W, from the devdax's start). The meter counts all
+# traffic, the test host's own (its kernel's, the hmmv process's) too.
 snap_guest()
 {
 	kill -0 "$1" 2>/dev/null || return 0
-	guest_pages "$1" hmmv-dram "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
+	guest_pages "$1" memfd:hmmv- 0 "$ram_end" /tmp/gf.acc 2>>/tmp/gp.err
+	[ -n "$snap_nv" ] || return 0
+	guest_pages "$1" memfd:hmmv- "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
 }
 
-# At mark $2: a workload's union and count of moved pages start afresh, or
-# end (the pages' last places, /tmp/gp.acc.pfn, carry on).
+# At mark $2: a workload's unions and counts of moved pages start afresh,
+# or end (the pages' last places, /tmp/g?.acc.pfn, carry on).
 snap_mark()
 {
-	local w=${2%-end}
+	local w=${2%-end} g
 	case "$2" in
-	*-start) rm -f /tmp/gp.acc /tmp/gp.acc.moves; snap_guest "$1" ;;
+	*-start)
+		rm -f /tmp/gf.acc /tmp/gf.acc.moves /tmp/gp.acc /tmp/gp.acc.moves
+		snap_guest "$1"
+		# The Linux run: where each guest page is as the workload starts
+		# (hmmv sim --nb-placement: the NUMA model starts from it).
+		[ -n "$snap_where" ] && kill -0 "$1" 2>/dev/null &&
+			guest_pages --where "$1" memfd:hmmv-dram "$dax_start" "$dax_size" \
+				>"/tmp/gw.${2%-start}" 2>>/tmp/gp.err
+		;;
 	*-end)
 		snap_guest "$1"
-		[ -f /tmp/gp.acc ] && mv /tmp/gp.acc "/tmp/gp.$w"
-		[ -f /tmp/gp.acc.moves ] && mv /tmp/gp.acc.moves "/tmp/gp.$w.moves"
+		for g in gf gp; do
+			[ -f /tmp/$g.acc ] && mv /tmp/$g.acc "/tmp/$g.$w"
+			[ -f /tmp/$g.acc.moves ] && mv /tmp/$g.acc.moves "/tmp/$g.$w.moves"
+		done
 		;;
 	esac
 }
 
-# The unions, compressed, one "# real-guestpages: WORKLOAD" line per 76
-# characters, and "# real-guestmoves: WORKLOAD MOVED RESIDENT ON_NVDIMM"
-# (pages: the guest's the kernel moved to or from the NVDIMM between the
-# marks; at the end mark, the guest's resident, and those on the NVDIMM).
+# The unions of run $1, compressed, one "# real-guestfast: POLICY WORKLOAD"
+# (RAM) or "# real-guestpages: POLICY WORKLOAD" (NVDIMM) line per 76
+# characters, and "# real-guestmoves: POLICY WORKLOAD MOVED RESIDENT
+# ON_NVDIMM" (pages: the guest's the kernel moved to or from the NVDIMM
+# between the marks; at the end mark, the guest's resident, and those on
+# the NVDIMM), and "# real-placement: POLICY WORKLOAD" where each page of
+# the guest was as the workload started ("FIRST COUNT 0|1" runs of guest
+# pages, 1 on the NVDIMM; the Linux run).
 guest_pages_out()
 {
 	local w
 	for w in $(echo "$workloads" | tr ',' ' '); do
-		[ -f "/tmp/gp.$w" ] || continue
-		gzip -c "/tmp/gp.$w" | base64 | sed "s/^/# real-guestpages: $w /"
-		[ -f "/tmp/gp.$w.moves" ] && echo "# real-guestmoves: $w $(cat "/tmp/gp.$w.moves")"
-		rm -f "/tmp/gp.$w" "/tmp/gp.$w.moves"
+		[ -f "/tmp/gf.$w" ] && gzip -c "/tmp/gf.$w" | base64 | sed "s/^/# real-guestfast: $1 $w /"
+		[ -f "/tmp/gp.$w" ] && gzip -c "/tmp/gp.$w" | base64 | sed "s/^/# real-guestpages: $1 $w /"
+		[ -f "/tmp/gp.$w.moves" ] && echo "# real-guestmoves: $1 $w $(cat "/tmp/gp.$w.moves")"
+		[ -s "/tmp/gw.$w" ] && gzip -c "/tmp/gw.$w" | base64 | sed "s/^/# real-placement: $1 $w /"
+		rm -f /tmp/gf.$w /tmp/gf.$w.moves /tmp/gp.$w /tmp/gp.$w.moves /tmp/gw.$w
 	done
 	[ -s /tmp/gp.err ] && sed 's/^/# real-guestpages-error: /' /tmp/gp.err
+	rm -f /tmp/gf.acc /tmp/gf.acc.pfn /tmp/gf.acc.moves
 	rm -f /tmp/gp.acc /tmp/gp.acc.pfn /tmp/gp.acc.moves /tmp/gp.err
 }
 
@@ -283,10 +317,9 @@ for p in "$@"; do
 		;;
 	linux)
 		if linux_setup; then
-			snap_pages=1
+			snap_nv=1 snap_where=1
 			run_vm $p --dram $MEM,node=any
-			snap_pages=
-			guest_pages_out
+			snap_nv= snap_where=
 			linux_teardown
 		else
 			echo "# real-linux: setting up Linux tiering failed"
@@ -298,7 +331,9 @@ for p in "$@"; do
 			echo 0 >/sys/kernel/mm/numa/demotion_enabled
 			nv=$(cat /sys/bus/dax/devices/dax0.0/target_node 2>/dev/null)
 			echo "# real-pages: the NVDIMM is node ${nv:-?}; numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
+			snap_nv=1
 			run_vm $p --dram $DRAM,node=0 --nvm node=${nv:-missing} --hmmv on --hmmv-move page $faultflag
+			snap_nv=
 		else
 			echo "# real-pages: no engine, or onlining the NVDIMM failed"
 		fi

@@ -13,6 +13,12 @@
  * kmem node): the meter counts the whole NVDIMM, the test host's own
  * pages there included; these are the guest's, and the frames the
  * kernel's migrations copied them to.
+ * guest_pages --where PID NAME START SIZE: where each page of those
+ * mappings is, in mapping order (the guest's pages, for one mapping of
+ * its RAM): "FIRST COUNT IN" runs of page indices, IN 1 where the frame is
+ * in the range, 0 where it is elsewhere; pages not present are left out.
+ * make eval-real takes it at each workload's start in the Linux run (the
+ * range the NVDIMM), for hmmv sim --nb-placement.
  * Exit 0, or 1 with one line on stderr (needs root: pagemap hides PFNs).
  */
 #include <errno.h>
@@ -243,15 +249,38 @@ static int fail(struct range *r, const char *what, int err)
 	return 1;
 }
 
+/* --where: runs of mapped pages by whether their frame is in the range. */
+static int put_where(const struct range *r, FILE *f)
+{
+	size_t i, first = 0;
+	int cls = -1, c;
+
+	for (i = 0; i <= r->npfn; i++) {
+		c = i == r->npfn || !r->pfn[i] ? -1 : in_range(r, r->pfn[i]);
+		if (c == cls)
+			continue;
+		if (cls >= 0)
+			fprintf(f, "%zu %zu %d\n", first, i - first, cls);
+		first = i;
+		cls = c;
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long start, size;
 	struct range r = { 0 };
+	int err, where = 0;
 	char *end;
-	int err;
 
-	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: guest_pages PID NAME START SIZE [UNION]\n");
+	if (argc > 1 && !strcmp(argv[1], "--where")) {
+		where = 1;
+		argc--;
+		argv++;
+	}
+	if (argc != 5 && (argc != 6 || where)) {
+		fprintf(stderr, "usage: guest_pages [--where] PID NAME START SIZE [UNION]\n");
 		return 2;
 	}
 	start = strtoull(argv[3], &end, 0);
@@ -284,7 +313,8 @@ int main(int argc, char **argv)
 	if (argc == 6)
 		err = store_state(&r, argv[5]);
 	else
-		err = put_runs(&r, stdout) ? -EIO : fflush(stdout) ? -EIO : 0;
+		err = (where ? put_where(&r, stdout) : put_runs(&r, stdout)) ? -EIO :
+		      fflush(stdout) ? -EIO : 0;
 	if (err)
 		return fail(&r, argc == 6 ? argv[5] : "stdout", err);
 	free(r.bits);

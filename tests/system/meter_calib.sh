@@ -7,8 +7,9 @@
 # testhost-timeout: 300
 MIB=32
 # 4 here, then meter_calib.hostcheck's: the layout, 6 passes, the
-# NVDIMM's per-page trace and its touches of code run from it.
-echo 1..13
+# NVDIMM's per-page trace, its touches of code run from it, and the
+# per-mark trace of RAM.
+echo 1..14
 n=0
 ok()
 {

@@ -27,10 +27,11 @@
 # $TESTHOST_METER=FILE loads it and leaves its report in FILE;
 # $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500).
 # A test with a host-side checker tests/system/NAME.hostcheck always runs
-# metered; the checker (sh NAME.hostcheck METERFILE TAPFILE METERTRACE METERTOUCH)
+# metered; the checker (sh NAME.hostcheck METERFILE TAPFILE METERTRACE METERTOUCH METERMARKS)
 # prints further TAP lines after the test host's, and counts in the test's
 # plan; METERTRACE is the meter's per-page trace of the NVDIMM (trace=),
-# METERTOUCH its touches (touch=, code fetches included).
+# METERTOUCH its touches (touch=, code fetches included), METERMARKS the
+# per-page traffic of all RAM (nodes 0 and 1) between marks (mark_trace=).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 TH=${TESTHOST_DIR:-$top/build/testhost}
@@ -152,7 +153,7 @@ if [ -n "$meter" ]; then
 	# touches, code fetched from the NVDIMM included (touch_code= names
 	# the backing file, which only run.sh knows).
 	[ -f "$hostcheck" ] && [ -z "$shell" ] &&
-		TESTHOST_METER_ARGS="trace=$work/meter.trace,touch=$work/meter.touch,touch_code=$work/nvdimm.img,trace_range=nvdimm${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
+		TESTHOST_METER_ARGS="trace=$work/meter.trace,touch=$work/meter.touch,touch_code=$work/nvdimm.img,trace_range=nvdimm,mark_trace=$work/meter.marks,mark_trace_span=0:${ram_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 	set -- "$@" -plugin "$top/build/meter/meter.so,out=$work/meter.txt,range=dram:0:${dram_mb}M,range=slow:${dram_mb}M:${slow_mb}M,range=nvdimm:0x100000000:${nv_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 fi
 # Quiet (every console byte is an exit), no K8 aperture scan, no crypto
@@ -254,7 +255,7 @@ if [ -n "$meter" ] && [ "$meter" != metered ]; then
 		echo "# testhost: no meter report (see the console log)" >&2
 fi
 if [ -z "$why" ] && [ -f "$hostcheck" ]; then
-	sh "$hostcheck" "$work/meter.txt" "$work/tap" "$work/meter.trace" "$work/meter.touch" ||
+	sh "$hostcheck" "$work/meter.txt" "$work/tap" "$work/meter.trace" "$work/meter.touch" "$work/meter.marks" ||
 		why="$name.hostcheck failed"
 fi
 [ -z "$why" ] && exit 0

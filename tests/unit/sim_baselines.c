@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests: the baselines' documented mechanisms, on hand-made intervals. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/tap.h"
@@ -110,8 +112,12 @@ static void test_numa_windows(void)
 	sim_destroy(&s);
 }
 
-/* The vCPU time the scanner and its faults took over @t intervals. */
-static double numa_track_ns(int adapt, uint32_t page, uint32_t intervals)
+/*
+ * The vCPU time the scanner and its faults took over @intervals intervals
+ * in which pages [@page, @page + 10) are read; a hint fault within
+ * @hot_ms of its scan promotes (0: none does).
+ */
+static double numa_track_ns(int adapt, uint32_t page, double hot_ms, uint32_t intervals)
 {
 	struct model m;
 	struct pol_params pp;
@@ -123,30 +129,82 @@ static double numa_track_ns(int adapt, uint32_t page, uint32_t intervals)
 	pol_params_default(&pp);
 	pp.nb_scan_period_ms = 1000;	/* a scan every 10 intervals */
 	pp.nb_scan_size_mb = 8;		/* the whole VM per scan: a pass each */
+	pp.nb_hot_threshold_ms = hot_ms;
 	pp.nb_scan_adapt = (uint32_t)adapt;
 	setup(&s, &pol_numa, &m, &pp, &h);
 	for (t = 0; t < intervals; t++) {
-		step(&s, t, page, 1, 10);
+		step(&s, t, page, page ? 10 : 1, 10);
 		ns += s.vm[0].a.track_ns;	/* an interval's */
 	}
 	sim_destroy(&s);
 	return ns;
 }
 
-/* update_task_scan_period(): passes with faults stretch the period. */
+/*
+ * update_task_scan_period() in tiering mode: only promotions are recorded
+ * faults, all remote, so each update doubles the period; faults that do
+ * not promote are not recorded and leave it.
+ */
 static void test_numa_scan_adapt(void)
 {
-	double fixed = numa_track_ns(0, 1500, 100), adapt = numa_track_ns(1, 1500, 100);
+	double fixed = numa_track_ns(0, 1500, 1000, 100), adapt = numa_track_ns(1, 1500, 1000, 100);
 
-	/* A slow page touched every interval faults after each scan; DRAM
-	 * is full, so its promotions fail and the period doubles: scans at
-	 * 10, 20, 40, 80 against every 10 intervals. */
+	/* Ten slow pages read every interval fault after each scan; kswapd
+	 * makes room, so some promote in each pass: the period doubles, scans
+	 * at 10, 20, 40, 80 against every 10 intervals. */
 	tap_ok(adapt < 0.5 * fixed,
-	       "numa: --nb-scan-adapt: failed promotions double the scan period (%.0f vs %.0f ns)",
+	       "numa: --nb-scan-adapt: promotions double the scan period (%.0f vs %.0f ns)",
 	       adapt, fixed);
+	/* No fault promotes (no hot threshold): the faults are not recorded. */
+	tap_ok(numa_track_ns(1, 1500, 0, 100) == numa_track_ns(0, 1500, 0, 100),
+	       "numa: --nb-scan-adapt: hint faults that do not promote leave the period");
 	/* Only DRAM pages touched: no hint faults, the period stays. */
-	tap_ok(numa_track_ns(1, 0, 100) == numa_track_ns(0, 0, 100),
+	tap_ok(numa_track_ns(1, 0, 1000, 100) == numa_track_ns(0, 0, 1000, 100),
 	       "numa: --nb-scan-adapt: a pass without hint faults leaves the period");
+}
+
+/* hmmv sim --nb-placement: the pages it names start where it says. */
+static void test_numa_placement(void)
+{
+	struct sim_placement *pl;
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t line;
+	FILE *f = tmpfile();
+	char path[64];
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f ? fileno(f) : -1);
+	ok = f && fputs("# measured\n0 100 1\n1500 10 0\n", f) >= 0 && !fflush(f) &&
+	     !placement_load(&pl, path, &line);
+	tap_ok(ok, "numa: a placement file loads");
+	if (!ok) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	tap_is(placement_check(pl, PAGES, &line), 0, "numa: ... within the VM's pages");
+	pol_params_default(&pp);
+	pp.nb_alloc_touch = 1;
+	setup(&s, &pol_numa, &m, &pp, &h);
+	s.placement = pl;
+	step(&s, 0, 1000, 1, 1);	/* placed at the first interval */
+	tap_ok(s.vm[0].loc[0] == SIM_NVM && s.vm[0].loc[99] == SIM_NVM &&
+	       s.vm[0].loc[1500] == SIM_DRAM && s.vm[0].loc[1509] == SIM_DRAM &&
+	       s.vm[0].loc[1000] == SIM_DRAM && s.vm[0].dram_pages == 11,
+	       "numa: --nb-placement: named pages start on their tier, the rest at first touch");
+	sim_destroy(&s);
+	placement_free(pl);
+	fclose(f);
+	f = tmpfile();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f ? fileno(f) : -1);
+	tap_ok(f && fputs("0 10 2\n", f) >= 0 && !fflush(f) &&
+	       placement_load(&pl, path, &line) == -EINVAL && line == 1,
+	       "numa: a placement line with a tier other than 0 or 1 is refused");
+	if (f)
+		fclose(f);
 }
 
 static void test_hemem(void)
@@ -216,6 +274,7 @@ int main(void)
 {
 	test_numa_balancing();
 	test_numa_scan_adapt();
+	test_numa_placement();
 	test_numa_windows();
 	test_hemem();
 	test_memtis();

@@ -199,6 +199,52 @@ static void test_schedule(void)
 	       "--schedule over a two-VM trace: exit 2");
 }
 
+/* hmmv sim --nb-placement: bad input exits 2, a good placement runs. */
+static void test_placement(void)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
+	char good[256], far[256], bad[256], tr[256], two[256];
+	FILE *f;
+
+	snprintf(tr, sizeof(tr), "%s", mktrace("place", 0, 12, 1, 100000000, 2048, one, 2));
+	snprintf(two, sizeof(two), "%s", mktrace("place2", 0, 12, 2, 100000000, 2048, one, 1));
+	snprintf(good, sizeof(good), "%s/place.txt", dir);
+	snprintf(far, sizeof(far), "%s/far.txt", dir);
+	snprintf(bad, sizeof(bad), "%s/badplace.txt", dir);
+	f = fopen(good, "w");
+	if (f) {
+		fputs("0 600 0\n600 1000 1\n", f);
+		fclose(f);
+	}
+	f = fopen(far, "w");
+	if (f) {
+		fputs("2000 49 1\n", f);
+		fclose(f);
+	}
+	f = fopen(bad, "w");
+	if (f) {
+		fputs("0 600 dram\n", f);
+		fclose(f);
+	}
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-alloc-touch",
+			  "--nb-placement", good, "--quiet", NULL), 0,
+	       "--nb-placement FILE: runs, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing",
+			  "--nb-placement", good, "--quiet", NULL), 2,
+	       "--nb-placement without --nb-alloc-touch: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-alloc-touch",
+			  "--nb-placement", far, "--quiet", NULL), 2,
+	       "--nb-placement past the trace's 2048 pages: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-alloc-touch",
+			  "--nb-placement", bad, "--quiet", NULL), 2,
+	       "--nb-placement with a malformed line: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-alloc-touch",
+			  "--nb-placement", dir, "--quiet", NULL), 2, "--nb-placement DIR: exit 2");
+	tap_is(sim_status(20, "--trace", two, "--policies", "numa-balancing", "--nb-alloc-touch",
+			  "--nb-placement", good, "--quiet", NULL), 2,
+	       "--nb-placement over a two-VM trace: exit 2");
+}
+
 /*
  * --trace-pages of a few pages of a block holding many: the block is
  * converted whole before the cut (a buffer sized to the cut overflowed).
@@ -287,6 +333,7 @@ int main(void)
 	test_flags();
 	test_traces();
 	test_schedule();
+	test_placement();
 	test_cut_block();
 	test_trace_units();
 	if (fork() == 0) {

@@ -3,8 +3,8 @@
 # host once, metered (tools/meter), with a small DRAM node (1 GiB, node 0),
 # a 128 MiB CPU-less node and a 1 GiB NVDIMM, and runs tests/bench/real.sh
 # there: each guest workload under each policy. Then, from the meter's
-# marks around each workload: the share of the memory traffic served by
-# the slow tier (the NVDIMM, as devdax or as Linux's kmem node), the bytes
+# marks around each workload: the share of the guest's memory traffic
+# served by the slow tier (the NVDIMM, as devdax or as Linux's kmem node), the bytes
 # migrated, and a modelled slowdown (the simulator's latency model, see
 # tools/sim/model.c, applied to the metered line fills and write-backs).
 # The meter counts only between each workload's start and end marks
@@ -47,9 +47,12 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 echo "eval-real: policies $policies; workloads $workloads (scale $scale); output in $OUT"
 start=$(date +%s)
+# The meter traces the NVDIMM's pages every 100 ms (nvdimm.trace, its
+# touches nvdimm.touch) and all RAM's pages between marks (ram.trace): the
+# analysis takes the guest's own traffic from the frames its RAM was in.
 TESTHOST_DRAM_MB=1024 TESTHOST_SLOW_MB=128 TESTHOST_NVDIMM_MB=1024 \
 	TESTHOST_METER="$OUT/meter.txt" \
-	TESTHOST_METER_ARGS="${TESTHOST_METER_ARGS:-interval=2000,gate=on},trace=$OUT/nvdimm.trace,touch=$OUT/nvdimm.touch,trace_range=nvdimm" \
+	TESTHOST_METER_ARGS="${TESTHOST_METER_ARGS:-interval=2000,gate=on},trace=$OUT/nvdimm.trace,touch=$OUT/nvdimm.touch,trace_range=nvdimm,mark_trace=$OUT/ram.trace,mark_trace_span=0:1152M" \
 	TESTHOST_CMDLINE="REAL_POLICIES=$policies REAL_WORKLOADS=$workloads REAL_SCALE=$scale${REAL_VM_TIMEOUT:+ REAL_VM_TIMEOUT=$REAL_VM_TIMEOUT}" \
 	sh "$top/tests/testhost/run.sh" -t "$limit" ../bench/real >"$OUT/real.tap" 2>"$OUT/real.err"
 rc=$?

@@ -31,6 +31,14 @@
  *                       translated block lies on per execution of the block
  *                       (a page tracker sees fetches; loads and stores alone
  *                       hide a guest's code). Found in /proc/self/maps.
+ *   mark_trace=FILE     the per-page fills and write-backs of a span of
+ *                       physical memory, mark_trace_span=START:SIZE (several
+ *                       ranges, say DRAM and the slow node together), as an
+ *                       hmmv trace whose interval is the mark: the block of
+ *                       interval K holds the traffic between marks K-1 and K
+ *                       (K = the last mark + 1 at exit). Per-page totals
+ *                       between marks, without trace='s 100 ms blocks: a
+ *                       large span then costs one block per mark
  *   gate=on             count only from an odd mark to the next even one;
  *                       outside, translated code is not instrumented at all,
  *                       so the test host runs at nearly its unmetered speed
@@ -91,6 +99,17 @@ struct meter_trace {
 	int err;
 };
 
+/* mark_trace=FILE: a span's traffic per 4 KiB page, one block per mark. */
+struct meter_marks {
+	FILE *f;
+	uint64_t first_line, lines;
+	uint32_t lines_per_page;
+	uint32_t *rd, *wb;		/* per page, since the last mark */
+	struct trace_rec *recs;
+	struct trace_hdr hdr;
+	int err;
+};
+
 /* One vCPU's cache and counters; only its own thread writes them. */
 struct meter_vcpu {
 	struct meter_llc llc;
@@ -119,6 +138,7 @@ struct meter {
 	bool gate;
 	bool armed;		/* translations get the memory callbacks */
 	struct meter_trace tr;
+	struct meter_marks mk;
 };
 
 /* A plugin has no context pointer at install: its one instance. */
@@ -197,6 +217,18 @@ static inline void meter_trace_count(int range, uint64_t line, bool wb)
 	__atomic_fetch_add(wb ? &t->wb[page] : &t->rd[page], 1, __ATOMIC_RELAXED);
 }
 
+/* mark_trace=FILE: a fill or write-back of @line, if in the span. */
+static inline void meter_marks_count(uint64_t line, bool wb)
+{
+	struct meter_marks *m = &meter.mk;
+	uint64_t off = line - m->first_line;	/* below the span: wraps, out */
+
+	if (!m->f || off >= m->lines)
+		return;
+	off /= m->lines_per_page;
+	__atomic_fetch_add(wb ? &m->wb[off] : &m->rd[off], 1, __ATOMIC_RELAXED);
+}
+
 /* touch=FILE: an access to a line other than the vCPU's previous one. */
 static inline void meter_touch_count(uint64_t line)
 {
@@ -270,24 +302,41 @@ static void meter_code_tb(struct qemu_plugin_tb *tb, size_t n)
 }
 
 /*
- * The counts since the last flush (reads from @rd, writes from @wb or
- * none), zeroed, as @f's block of interval @ival; no block when empty.
+ * The counts of @pages pages since the last flush (reads from @rd, writes
+ * from @wb or none), zeroed, as @f's block of interval @ival (@recs room
+ * for @pages records); no block when empty. Returns 0 or -errno.
  */
-static void meter_trace_block(FILE *f, uint32_t *rd, uint32_t *wb, uint32_t ival)
+static int meter_block_write(FILE *f, const struct trace_hdr *hdr, struct trace_rec *recs,
+			     uint32_t *rd, uint32_t *wb, uint64_t pages, uint32_t ival)
 {
-	struct meter_trace *t = &meter.tr;
 	uint32_t n = 0, r, w;
 	uint64_t p;
 
-	for (p = 0; p < t->hdr.vm_pages[0]; p++) {
+	for (p = 0; p < pages; p++) {
 		r = __atomic_exchange_n(&rd[p], 0, __ATOMIC_RELAXED);
 		w = wb ? __atomic_exchange_n(&wb[p], 0, __ATOMIC_RELAXED) : 0;
 		if (r || w)
-			t->recs[n++] = (struct trace_rec){ .page = (uint32_t)p,
-							   .reads = r, .writes = w };
+			recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = r, .writes = w };
 	}
-	if (n)
-		t->err = trace_write_block(f, &t->hdr, ival, 0, t->recs, n);
+	return n ? trace_write_block(f, hdr, ival, 0, recs, n) : 0;
+}
+
+static void meter_trace_block(FILE *f, uint32_t *rd, uint32_t *wb, uint32_t ival)
+{
+	struct meter_trace *t = &meter.tr;
+
+	t->err = meter_block_write(f, &t->hdr, t->recs, rd, wb, t->hdr.vm_pages[0], ival);
+}
+
+/* The span's traffic since the last mark, as the block of mark @seq. */
+static void meter_marks_flush(uint64_t seq)
+{
+	struct meter_marks *m = &meter.mk;
+
+	if (!m->f || m->err || seq > UINT32_MAX)
+		return;
+	m->err = meter_block_write(m->f, &m->hdr, m->recs, m->rd, m->wb, m->hdr.vm_pages[0],
+				   (uint32_t)seq);
 }
 
 /*
@@ -370,11 +419,13 @@ static void meter_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
 		r = meter_range_of(victim);
 		meter_bump(&v->wb[r], 1);
 		meter_trace_count(r, victim, true);
+		meter_marks_count(victim, true);
 		/* fall through */
 	case METER_LLC_MISS:
 		r = meter_range_of(line);
 		meter_bump(&v->rd[r], 1);
 		meter_trace_count(r, line, false);
+		meter_marks_count(line, false);
 		break;
 	}
 	if (++v->tick >= METER_TICK) {
@@ -415,6 +466,7 @@ static void meter_mark(unsigned int vcpu, void *udata)
 	pthread_mutex_lock(&meter.lock);
 	meter_report("mark", ++meter.seq_mark);
 	meter_trace_flush();
+	meter_marks_flush(meter.seq_mark);
 	toggle = meter.gate;
 	if (toggle)
 		__atomic_store_n(&meter.armed, meter.seq_mark & 1, __ATOMIC_RELAXED);
@@ -467,6 +519,7 @@ static void meter_flush_line(uint64_t line, void *arg)
 
 	meter_bump(&v->wb[r], 1);
 	meter_trace_count(r, line, true);
+	meter_marks_count(line, true);
 }
 
 static void meter_trace_free(void)
@@ -497,11 +550,34 @@ static void meter_trace_free(void)
 	t->code_path = NULL;
 }
 
+/* At exit: what came after the last mark, as the block of the next. */
+static void meter_marks_free(void)
+{
+	struct meter_marks *m = &meter.mk;
+
+	if (m->f) {
+		meter_marks_flush(meter.seq_mark + 1);
+		if (!m->err)
+			m->err = trace_write_end(m->f);
+		if (fclose(m->f) && !m->err)
+			m->err = -EIO;
+		if (m->err)
+			fprintf(stderr, "meter: mark_trace: %s\n", strerror(-m->err));
+	}
+	m->f = NULL;
+	free(m->rd);
+	free(m->wb);
+	free(m->recs);
+	m->rd = m->wb = NULL;
+	m->recs = NULL;
+}
+
 static void meter_free(void)
 {
 	int v;
 
 	meter_trace_free();
+	meter_marks_free();
 	if (meter.out)
 		fclose(meter.out);
 	meter.out = NULL;
@@ -574,7 +650,7 @@ static int meter_parse_range(const char *s, struct meter_range *r)
 }
 
 struct meter_args {
-	const char *out, *trace, *trace_range, *touch, *touch_code;
+	const char *out, *trace, *trace_range, *touch, *touch_code, *marks, *marks_span;
 	uint64_t llc, ways, line, interval_ms, trace_ms;
 };
 
@@ -621,6 +697,14 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 	}
 	if (klen == 10 && !strncmp(arg, "touch_code", 10)) {
 		a->touch_code = val;
+		return 0;
+	}
+	if (klen == 10 && !strncmp(arg, "mark_trace", 10)) {
+		a->marks = val;
+		return 0;
+	}
+	if (klen == 15 && !strncmp(arg, "mark_trace_span", 15)) {
+		a->marks_span = val;
 		return 0;
 	}
 	return -EINVAL;
@@ -682,6 +766,39 @@ static int meter_trace_setup(const struct meter_args *a)
 	return 0;
 }
 
+/* mark_trace=FILE over mark_trace_span=START:SIZE (bytes, page-aligned). */
+static int meter_marks_setup(const struct meter_args *a)
+{
+	struct meter_marks *m = &meter.mk;
+	struct meter_range span;
+	char buf[128];
+	uint64_t pages;
+
+	if (!a->marks_span || snprintf(buf, sizeof(buf), "span:%s", a->marks_span) >= (int)sizeof(buf) ||
+	    meter_parse_range(buf, &span) || span.start % 4096 || span.end % 4096 ||
+	    a->line > 4096 || 4096 % a->line || (span.end - span.start) / 4096 > UINT32_MAX) {
+		meter_say("meter: mark_trace=%s: needs mark_trace_span=START:SIZE, page-aligned, "
+			  "and a line dividing 4096\n", a->marks);
+		return -EINVAL;
+	}
+	pages = (span.end - span.start) / 4096;
+	m->first_line = span.start / a->line;
+	m->lines = (span.end - span.start) / a->line;
+	m->lines_per_page = 4096 / a->line;
+	/* One interval per mark: interval_ns only names the unit (1 s). */
+	m->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
+				     .interval_ns = 1000000000ull, .vm_pages = { pages } };
+	m->rd = calloc(pages, sizeof(uint32_t));
+	m->wb = calloc(pages, sizeof(uint32_t));
+	m->recs = calloc(pages, sizeof(struct trace_rec));
+	m->f = fopen(a->marks, "w");
+	if (!m->rd || !m->wb || !m->recs || !m->f || trace_write_header(m->f, &m->hdr)) {
+		meter_say("meter: cannot write mark_trace=%s\n", a->marks);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
 {
 	int i, v, err;
@@ -730,6 +847,12 @@ static int meter_setup(const qemu_info_t *info, const struct meter_args *a)
 		return -EINVAL;
 	}
 	if (a->trace && meter_trace_setup(a))
+		return -EINVAL;
+	if (a->marks_span && !a->marks) {
+		meter_say("meter: mark_trace_span=%s: needs mark_trace=\n", a->marks_span);
+		return -EINVAL;
+	}
+	if (a->marks && meter_marks_setup(a))
 		return -EINVAL;
 	meter.t0_ns = meter_now_ns();
 	meter.interval_ns = a->interval_ms * 1000000ull;

@@ -7,14 +7,19 @@
  *   space PROT_NONE every scan period, skipping pages already on the top
  *   tier or already PROT_NONE, and stamps each page it arms with the scan
  *   time; a window with nothing to arm does not count, up to 8 of them;
- *   with --nb-scan-adapt the period is the task's (update_task_scan_period()
- *   for faults that are all private, one vCPU thread): it starts at the
- *   scan delay (the scan period), within task_scan_min() .. task_scan_max()
- *   (the scan period and scan_period_max over the VM's scan windows, the
- *   first at least 1 s / (2560 MB / scan_size)); after each pass over the
- *   VM whose faults promoted (local) and none failed it grows by 3/10,
- *   after a pass whose faults did not promote, or failed, it doubles;
- *   a pass without faults leaves it (task_numa_placement() is not run);
+ *   with --nb-scan-adapt the period is the task's (one vCPU thread): it
+ *   starts at the scan delay (the scan period), within task_scan_min() ..
+ *   task_scan_max() (the scan period and scan_period_max over the VM's
+ *   scan windows, the first at least 1 s / (2560 MB / scan_size)), or at
+ *   --nb-scan-period-start-ms (within those bounds) for a task that ran
+ *   before the trace, its first scan that long after the start. In
+ *   tiering mode task_numa_fault() records a hint fault only when it
+ *   promoted the page (a fault that leaves it on the slow node returns
+ *   before the statistics), as a remote private fault; so the first
+ *   promotion after each pass over the VM (numa_scan_seq moved on) runs
+ *   task_numa_placement(), whose update_task_scan_period() sees no local
+ *   and no shared faults and doubles the period. Passes without a
+ *   promotion leave it: it never shrinks;
  * - the first touch of a scanned slow-tier page takes a NUMA hint fault.
  *   Faults are handled in the order pages are first touched within the
  *   interval (the trace spreads a page's c accesses uniformly, so its
@@ -40,7 +45,12 @@
  * or with --nb-alloc-touch as the host allocates a VM's memory: a page is
  * placed when the trace first touches it, in DRAM while free DRAM is above
  * the min watermark (waking kswapd under the low one), else on the slow
- * tier (a VM booted at the trace's start, its memory not prefaulted).
+ * tier (a VM booted at the trace's start, its memory not prefaulted), and
+ * zeroed where it lands (4 KiB written, whose fills and write-backs the
+ * meter counts on the guest's frames);
+ * with --nb-placement FILE too, the pages the file names are allocated at
+ * the start where it says (DRAM while free DRAM is above the min
+ * watermark): the kernel's placement measured at the replay's start.
  */
 #include <errno.h>
 #include <math.h>
@@ -60,9 +70,10 @@ struct nb_vm {
 	uint32_t *cnt;		/* accesses in that interval */
 	uint8_t *born;		/* --nb-alloc-touch: allocated */
 	uint64_t cursor;
-	/* --nb-scan-adapt: the task's scan period and this pass's faults */
+	/* --nb-scan-adapt: the task's scan period; a pass ended since the
+	 * last update (p->numa_scan_seq behind mm->numa_scan_seq) */
 	double period_ms, next_ms;
-	uint64_t faults, local, failed;
+	int seq_moved;
 };
 
 struct nb_ev {			/* one record, in first-touch order */
@@ -88,6 +99,7 @@ struct nb {
 	struct nb_ev *ev, *ev2;
 	uint32_t *slot;
 	uint64_t nev_cap;
+	int started;			/* the first interval has begun */
 };
 
 static uint32_t at_least1(double x)
@@ -122,6 +134,21 @@ static int nb_alloc(struct sim *s, struct nb *nb)
 	if (!nb->lru || !nb->keyn || !nb->ev || !nb->ev2 || !nb->slot)
 		return -ENOMEM;
 	return 0;
+}
+
+struct nb_start {
+	struct sim *s;
+	struct nb *nb;
+};
+
+/* --nb-placement: page @page of the one VM was allocated on @tier. */
+static void nb_place_start(void *arg, uint32_t page, int tier)
+{
+	struct nb_start *a = arg;
+
+	a->nb->v[0].born[page] = 1;
+	if (tier == SIM_DRAM && sim_dram_free(a->s) > a->nb->gap)
+		sim_place(a->s, 0, page, SIM_DRAM);
 }
 
 static int nb_init(struct sim *s)
@@ -257,6 +284,37 @@ static int nb_should_promote(struct sim *s, struct nb *nb, double lat_ms,
 	return !nb_rate_limited(nb, now_ms);
 }
 
+/* task_scan_min() and task_scan_max() of VM @i's task, in ms. */
+static void nb_scan_bounds(const struct sim *s, const struct nb *nb, uint32_t i,
+			   double *lo, double *hi)
+{
+	double windows = ceil((double)s->vm[i].pages / (double)(nb->scan_pages ? nb->scan_pages : 1));
+	double floor_ms = 1000 / (s->pp->nb_scan_size_mb < 2560 ? 2560 / s->pp->nb_scan_size_mb : 1);
+
+	windows = windows < 1 ? 1 : windows;
+	*lo = s->pp->nb_scan_period_ms / windows;
+	*lo = *lo > floor_ms ? *lo : floor_ms;
+	*hi = s->pp->nb_scan_period_max_ms / windows;
+	*hi = *hi > *lo ? *hi : *lo;
+}
+
+/*
+ * task_numa_placement() at a promotion after a pass over VM @i:
+ * update_task_scan_period() with the promotions since the last update as
+ * its only recorded faults, all remote and private: "local + shared == 0",
+ * so it doubles the period, up to task_scan_max().
+ */
+static void nb_scan_adapt(const struct sim *s, struct nb *nb, uint32_t i)
+{
+	struct nb_vm *n = &nb->v[i];
+	double lo, hi;
+
+	nb_scan_bounds(s, nb, i, &lo, &hi);
+	n->period_ms *= 2;
+	n->period_ms = n->period_ms < lo ? lo : n->period_ms > hi ? hi : n->period_ms;
+	n->seq_moved = 0;
+}
+
 /* A hint fault on a slow page at time t of the interval: 1 if promoted. */
 static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
 		    double t)
@@ -266,7 +324,6 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
 	double lat_ms = now_ms - nb->v[vm].scanned[page] * nb->ims;
 
 	nb->v[vm].scanned[page] = 0;
-	nb->v[vm].faults++;
 	v->a.stall_ns += s->m->fault_ns;
 	v->a.track_ns += s->m->fault_ns;
 	if (!nb_should_promote(s, nb, lat_ms, now_ms))
@@ -274,10 +331,10 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
 	/* migrate_balanced_pgdat(): free pages above the high watermark. */
 	if (sim_dram_free(s) <= 3 * nb->gap) {
 		nb->kswapd = 1;
-		nb->v[vm].failed++;
 		return 0;
 	}
-	nb->v[vm].local++;
+	if (s->pp->nb_scan_adapt && nb->v[vm].seq_moved)
+		nb_scan_adapt(s, nb, vm);
 	sim_set_tier(s, vm, page, 1, SIM_DRAM);
 	v->a.stall_ns += s->m->migrate_4k_ns;
 	v->a.mig_ns += s->m->migrate_4k_ns;
@@ -300,6 +357,10 @@ static void nb_record(struct sim *s, struct nb *nb, uint32_t vm,
 			sim_place(s, vm, p, SIM_DRAM);
 		if (sim_dram_free(s) <= 2 * nb->gap)
 			nb->kswapd = 1;
+		/* ... zeroes it (clear_page()): each line filled and written
+		 * back, on the tier it landed on. */
+		acct_rec(&v->a, s->m, v->loc[p],
+			 &(struct trace_rec){ p, SIM_PAGE / SIM_LINE, SIM_PAGE / SIM_LINE });
 	}
 	nb->v[vm].last[p] = s->now;
 	nb->v[vm].cnt[p] = r->reads + r->writes;
@@ -388,37 +449,6 @@ static void nb_build_lru(struct sim *s, struct nb *nb)
 	nb->next = 0;
 }
 
-/* task_scan_min() and task_scan_max() of VM @i's task, in ms. */
-static void nb_scan_bounds(const struct sim *s, const struct nb *nb, uint32_t i,
-			   double *lo, double *hi)
-{
-	double windows = ceil((double)s->vm[i].pages / (double)(nb->scan_pages ? nb->scan_pages : 1));
-	double floor_ms = 1000 / (s->pp->nb_scan_size_mb < 2560 ? 2560 / s->pp->nb_scan_size_mb : 1);
-
-	windows = windows < 1 ? 1 : windows;
-	*lo = s->pp->nb_scan_period_ms / windows;
-	*lo = *lo > floor_ms ? *lo : floor_ms;
-	*hi = s->pp->nb_scan_period_max_ms / windows;
-	*hi = *hi > *lo ? *hi : *lo;
-}
-
-/* update_task_scan_period() at the end of a pass over VM @i (all private). */
-static void nb_scan_adapt(const struct sim *s, struct nb *nb, uint32_t i)
-{
-	struct nb_vm *n = &nb->v[i];
-	double lo, hi;
-
-	if (!n->faults)
-		return;
-	nb_scan_bounds(s, nb, i, &lo, &hi);
-	if (!n->local || n->failed)
-		n->period_ms *= 2;
-	else
-		n->period_ms += 3 * ceil(n->period_ms / 10);
-	n->period_ms = n->period_ms < lo ? lo : n->period_ms > hi ? hi : n->period_ms;
-	n->faults = n->local = n->failed = 0;
-}
-
 /* Whether VM @i's task scans at the end of this interval. */
 static int nb_scan_due(struct sim *s, struct nb *nb, uint32_t i)
 {
@@ -427,6 +457,16 @@ static int nb_scan_due(struct sim *s, struct nb *nb, uint32_t i)
 
 	if (!s->pp->nb_scan_adapt)	/* the scan delay, then every period */
 		return s->now >= nb->period && !(s->now % nb->period);
+	if (!n->next_ms && s->pp->nb_scan_period_start_ms > 0) {
+		double lo, hi;
+
+		/* A task that ran before: its period as given, the next scan
+		 * one period on. */
+		nb_scan_bounds(s, nb, i, &lo, &hi);
+		n->period_ms = s->pp->nb_scan_period_start_ms;
+		n->period_ms = n->period_ms < lo ? lo : n->period_ms > hi ? hi : n->period_ms;
+		n->next_ms = n->period_ms;
+	}
 	if (!n->next_ms) {
 		/* numa_scan_period starts at the delay; the first scan ends
 		 * interval `period`, as without adaptation. */
@@ -473,9 +513,8 @@ static void nb_scan(struct sim *s, struct nb *nb)
 				}
 			}
 			/* A pass over the VM ends: numa_scan_seq moves on. */
-			if ((nb->v[i].cursor + n) / v->pages != nb->v[i].cursor / v->pages &&
-			    s->pp->nb_scan_adapt)
-				nb_scan_adapt(s, nb, i);
+			if ((nb->v[i].cursor + n) / v->pages != nb->v[i].cursor / v->pages)
+				nb->v[i].seq_moved = 1;
 			nb->v[i].cursor += n;
 			v->a.stall_ns += n * s->pp->nb_scan_ns;
 			v->a.track_ns += n * s->pp->nb_scan_ns;
@@ -485,7 +524,13 @@ static void nb_scan(struct sim *s, struct nb *nb)
 
 static void nb_begin(struct sim *s, const struct ival *iv)
 {
-	nb_build_lru(s, s->priv);
+	struct nb *nb = s->priv;
+
+	/* The measured start, at the first interval (set after init: run.c). */
+	if (!nb->started && s->placement && s->pp->nb_alloc_touch)
+		placement_each(s->placement, nb_place_start, &(struct nb_start){ s, nb });
+	nb->started = 1;
+	nb_build_lru(s, nb);
 }
 
 static void nb_end(struct sim *s, const struct ival *iv)

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tools/sim/sim.h"
 
@@ -79,6 +78,11 @@ static int sched_line(struct sim_sched *sc, const char *buf, uint32_t line)
 			 strcmp(tier, "dram") ? SIM_NVM : SIM_DRAM, line);
 }
 
+static int sched_parse(void *arg, const char *buf, uint32_t line)
+{
+	return sched_line(arg, buf, line);
+}
+
 /*
  * Reads a schedule file. -errno of the open or the read, -EISDIR, -EINVAL
  * a malformed line (its number in *line), -ENOMEM.
@@ -86,31 +90,11 @@ static int sched_line(struct sim_sched *sc, const char *buf, uint32_t line)
 int sched_load(struct sim_sched **out, const char *path, uint32_t *line)
 {
 	struct sim_sched *sc = calloc(1, sizeof(*sc));
-	struct stat st;
-	char buf[256];
-	FILE *f;
-	int r = 0;
+	int r;
 
-	*line = 0;
 	if (!sc)
 		return -ENOMEM;
-	f = fopen(path, "r");
-	if (!f) {
-		r = -errno;
-		free(sc);
-		return r;
-	}
-	if (fstat(fileno(f), &st))
-		r = -errno;
-	else if (S_ISDIR(st.st_mode))
-		r = -EISDIR;
-	while (!r && fgets(buf, sizeof(buf), f)) {
-		++*line;
-		r = strchr(buf, '\n') || feof(f) ? sched_line(sc, buf, *line) : -EINVAL;
-	}
-	if (!r && ferror(f))
-		r = -EIO;
-	fclose(f);
+	r = sim_lines_read(path, sched_parse, sc, line);
 	if (r) {
 		sched_free(sc);
 		return r;

@@ -61,6 +61,7 @@ int sim_run(const struct sim_run *c, struct source *src)
 			if (c->ops[n] == &pol_hmmv)
 				s[n].estimate = c->estimate;
 			s[n].sched = c->sched;
+			s[n].placement = c->placement;
 		}
 		if (r) {
 			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[n]->name,

@@ -121,6 +121,7 @@ struct pol_params {
 	uint64_t pool_min_bytes;
 	double nb_scan_period_ms, nb_scan_size_mb, nb_hot_threshold_ms;
 	double nb_rate_limit_mbps, nb_scan_ns, nb_scan_period_max_ms;
+	double nb_scan_period_start_ms;	/* --nb-scan-adapt: at the start (0: delay) */
 	double nb_wmark_scale;
 	uint32_t nb_alloc_touch;	/* pages allocated at first touch */
 	uint32_t nb_scan_adapt;		/* the kernel's per-task scan period */
@@ -153,6 +154,7 @@ struct sim {
 	int ept_all;			/* the policy charges 4 KiB second-level
 					 * mappings on every access itself */
 	const struct sim_sched *sched;	/* the schedule policy's moves */
+	const struct sim_placement *placement;	/* numa-balancing's start */
 };
 
 /* model.c */
@@ -219,6 +221,18 @@ int sched_load(struct sim_sched **out, const char *path, uint32_t *line);
 int sched_check(const struct sim_sched *sc, uint32_t pages, uint64_t dram_pages,
 		uint32_t *line);
 void sched_free(struct sim_sched *sc);
+
+/* linefile.c: a text file of lines, each given to @parse (0 or -errno) */
+int sim_lines_read(const char *path, int (*parse)(void *arg, const char *buf, uint32_t line),
+		   void *arg, uint32_t *line);
+
+/* placement.c: hmmv sim --nb-placement FILE */
+struct sim_placement;
+int placement_load(struct sim_placement **out, const char *path, uint32_t *line);
+int placement_check(const struct sim_placement *pl, uint64_t pages, uint32_t *line);
+void placement_each(const struct sim_placement *pl, void (*fn)(void *arg, uint32_t page, int tier),
+		    void *arg);
+void placement_free(struct sim_placement *pl);
 
 /* workload.c: synthetic generators and trace files behind one interface. */
 struct wl_params {
@@ -300,6 +314,7 @@ struct sim_run {
 	uint32_t meas_from, meas_to;	/* totals over [from, to); to 0: to the end */
 	FILE *estimate;			/* see struct sim */
 	const struct sim_sched *sched;	/* see struct sim */
+	const struct sim_placement *placement;	/* see struct sim */
 	uint32_t presence_lines;
 	int quiet;			/* no text table on stdout */
 	int check;			/* run sim_check() */
