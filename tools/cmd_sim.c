@@ -154,8 +154,9 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		  "over the VM's scan windows (default: fixed)" },
 		D("nb-scan-period-start-ms", pp.nb_scan_period_start_ms, "MS",
 		  "with --nb-scan-adapt: each VM's scan period at the start, its first scan "
-		  "that long after it, for a VM that ran before the trace (default 0: a new "
-		  "task's, the scan period after it)"),
+		  "that long after it, for a VM that ran before the trace; with --nb-placement "
+		  "its slow-tier pages start armed long ago (default 0: a new task's, the scan "
+		  "period after it)"),
 		{ "nb-alloc-touch", F_BOOL, &c->pp.nb_alloc_touch, NULL,
 		  "numa-balancing: place each page where the host allocates it, at its "
 		  "first touch in the trace (default: lowest addresses in DRAM)" },

@@ -196,6 +196,16 @@ static void test_numa_placement(void)
 	       s.vm[0].loc[1000] == SIM_DRAM && s.vm[0].dram_pages == 11,
 	       "numa: --nb-placement: named pages start on their tier, the rest at first touch");
 	sim_destroy(&s);
+	/* A task that ran before: its slow pages were armed long ago. */
+	pp.nb_scan_adapt = 1;
+	pp.nb_scan_period_start_ms = 1000;
+	pp.nb_hot_threshold_ms = 1000;
+	setup(&s, &pol_numa, &m, &pp, &h);
+	s.placement = pl;
+	step(&s, 0, 50, 1, 1);
+	tap_ok(s.vm[0].loc[50] == SIM_NVM && s.vm[0].a.track_ns >= m.fault_ns,
+	       "numa: --nb-scan-period-start-ms: a placed slow page faults at its first touch, armed long ago, and stays");
+	sim_destroy(&s);
 	placement_free(pl);
 	fclose(f);
 	f = tmpfile();

@@ -50,7 +50,10 @@
  * meter counts on the guest's frames);
  * with --nb-placement FILE too, the pages the file names are allocated at
  * the start where it says (DRAM while free DRAM is above the min
- * watermark): the kernel's placement measured at the replay's start.
+ * watermark): the kernel's placement measured at the replay's start; with
+ * --nb-scan-period-start-ms too (a task whose scanner has made passes
+ * before), its slow-tier pages start armed long ago: each one's first
+ * touch takes a hint fault too late to promote it.
  */
 #include <errno.h>
 #include <math.h>
@@ -63,6 +66,7 @@
 #define KEYS ((AGE_MAX + 1) * 32)
 #define SLICES 1024		/* first-touch time resolution per interval */
 #define ADJUST_STEPS 16		/* NUMA_MIGRATION_ADJUST_STEPS */
+#define NB_STALE UINT32_MAX	/* armed before the replay began */
 
 struct nb_vm {
 	uint32_t *scanned;	/* interval + 1 of the scan, 0: not armed */
@@ -149,6 +153,10 @@ static void nb_place_start(void *arg, uint32_t page, int tier)
 	a->nb->v[0].born[page] = 1;
 	if (tier == SIM_DRAM && sim_dram_free(a->s) > a->nb->gap)
 		sim_place(a->s, 0, page, SIM_DRAM);
+	/* A task whose scanner has made passes before: every slow-tier page
+	 * it has not touched since is PROT_NONE, armed long ago. */
+	else if (a->s->pp->nb_scan_period_start_ms > 0)
+		a->nb->v[0].scanned[page] = NB_STALE;
 }
 
 static int nb_init(struct sim *s)
@@ -321,7 +329,8 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
 {
 	struct simvm *v = &s->vm[vm];
 	double now_ms = (s->now + t) * nb->ims;
-	double lat_ms = now_ms - nb->v[vm].scanned[page] * nb->ims;
+	double lat_ms = nb->v[vm].scanned[page] == NB_STALE ? INFINITY :
+			now_ms - nb->v[vm].scanned[page] * nb->ims;
 
 	nb->v[vm].scanned[page] = 0;
 	v->a.stall_ns += s->m->fault_ns;
