@@ -41,8 +41,9 @@ void placement_free(struct sim_placement *pl)
 }
 
 /* One line: 0 parsed or blank, -EINVAL malformed, -ENOMEM. */
-static int placement_line(struct sim_placement *pl, const char *buf, uint32_t line)
+static int placement_line(void *arg, const char *buf, uint32_t line)
 {
+	struct sim_placement *pl = arg;
 	unsigned long first, count, slow;
 	struct place_run *r;
 	char extra;
@@ -64,11 +65,6 @@ static int placement_line(struct sim_placement *pl, const char *buf, uint32_t li
 	return 0;
 }
 
-static int placement_parse(void *arg, const char *buf, uint32_t line)
-{
-	return placement_line(arg, buf, line);
-}
-
 /*
  * Reads a placement file. -errno of the open or the read, -EISDIR,
  * -EINVAL a malformed line (its number in *line), -ENOMEM.
@@ -80,7 +76,7 @@ int placement_load(struct sim_placement **out, const char *path, uint32_t *line)
 
 	if (!pl)
 		return -ENOMEM;
-	r = sim_lines_read(path, placement_parse, pl, line);
+	r = sim_lines_read(path, placement_line, pl, line);
 	if (r) {
 		placement_free(pl);
 		return r;

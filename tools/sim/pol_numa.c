@@ -292,18 +292,19 @@ static int nb_should_promote(struct sim *s, struct nb *nb, double lat_ms,
 	return !nb_rate_limited(nb, now_ms);
 }
 
-/* task_scan_min() and task_scan_max() of VM @i's task, in ms. */
-static void nb_scan_bounds(const struct sim *s, const struct nb *nb, uint32_t i,
-			   double *lo, double *hi)
+/* @ms within task_scan_min() .. task_scan_max() of VM @i's task. */
+static double nb_scan_clamp(const struct sim *s, const struct nb *nb, uint32_t i, double ms)
 {
 	double windows = ceil((double)s->vm[i].pages / (double)(nb->scan_pages ? nb->scan_pages : 1));
 	double floor_ms = 1000 / (s->pp->nb_scan_size_mb < 2560 ? 2560 / s->pp->nb_scan_size_mb : 1);
+	double lo, hi;
 
 	windows = windows < 1 ? 1 : windows;
-	*lo = s->pp->nb_scan_period_ms / windows;
-	*lo = *lo > floor_ms ? *lo : floor_ms;
-	*hi = s->pp->nb_scan_period_max_ms / windows;
-	*hi = *hi > *lo ? *hi : *lo;
+	lo = s->pp->nb_scan_period_ms / windows;
+	lo = lo > floor_ms ? lo : floor_ms;
+	hi = s->pp->nb_scan_period_max_ms / windows;
+	hi = hi > lo ? hi : lo;
+	return ms < lo ? lo : ms > hi ? hi : ms;
 }
 
 /*
@@ -315,11 +316,8 @@ static void nb_scan_bounds(const struct sim *s, const struct nb *nb, uint32_t i,
 static void nb_scan_adapt(const struct sim *s, struct nb *nb, uint32_t i)
 {
 	struct nb_vm *n = &nb->v[i];
-	double lo, hi;
 
-	nb_scan_bounds(s, nb, i, &lo, &hi);
-	n->period_ms *= 2;
-	n->period_ms = n->period_ms < lo ? lo : n->period_ms > hi ? hi : n->period_ms;
+	n->period_ms = nb_scan_clamp(s, nb, i, 2 * n->period_ms);
 	n->seq_moved = 0;
 }
 
@@ -467,16 +465,11 @@ static int nb_scan_due(struct sim *s, struct nb *nb, uint32_t i)
 	if (!s->pp->nb_scan_adapt)	/* the scan delay, then every period */
 		return s->now >= nb->period && !(s->now % nb->period);
 	if (!n->next_ms && s->pp->nb_scan_period_start_ms > 0) {
-		double lo, hi;
-
 		/* A task that ran before: its period as given, the next scan
 		 * one period on. */
-		nb_scan_bounds(s, nb, i, &lo, &hi);
-		n->period_ms = s->pp->nb_scan_period_start_ms;
-		n->period_ms = n->period_ms < lo ? lo : n->period_ms > hi ? hi : n->period_ms;
+		n->period_ms = nb_scan_clamp(s, nb, i, s->pp->nb_scan_period_start_ms);
 		n->next_ms = n->period_ms;
-	}
-	if (!n->next_ms) {
+	} else if (!n->next_ms) {
 		/* numa_scan_period starts at the delay; the first scan ends
 		 * interval `period`, as without adaptation. */
 		n->period_ms = s->pp->nb_scan_period_ms;

@@ -60,8 +60,9 @@ static int sched_add(struct sim_sched *sc, uint32_t step, uint32_t chunk, int ti
 }
 
 /* One line: 0 parsed or blank, -EINVAL malformed or out of order. */
-static int sched_line(struct sim_sched *sc, const char *buf, uint32_t line)
+static int sched_line(void *arg, const char *buf, uint32_t line)
 {
+	struct sim_sched *sc = arg;
 	unsigned long step, chunk;
 	char tier[8], extra;
 	int n;
@@ -78,11 +79,6 @@ static int sched_line(struct sim_sched *sc, const char *buf, uint32_t line)
 			 strcmp(tier, "dram") ? SIM_NVM : SIM_DRAM, line);
 }
 
-static int sched_parse(void *arg, const char *buf, uint32_t line)
-{
-	return sched_line(arg, buf, line);
-}
-
 /*
  * Reads a schedule file. -errno of the open or the read, -EISDIR, -EINVAL
  * a malformed line (its number in *line), -ENOMEM.
@@ -94,7 +90,7 @@ int sched_load(struct sim_sched **out, const char *path, uint32_t *line)
 
 	if (!sc)
 		return -ENOMEM;
-	r = sim_lines_read(path, sched_parse, sc, line);
+	r = sim_lines_read(path, sched_line, sc, line);
 	if (r) {
 		sched_free(sc);
 		return r;
