@@ -47,25 +47,23 @@ NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 
 # its replays take the same (the other models the vCPUs alone).
 fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
 budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault}"
-# "WORKLOAD FROM TO" per workload of policy $1's run, in the meter trace's
-# intervals (100 ms of host time), TO past the end mark's.
-run_windows()
+# "WORKLOAD START_MARK END_MARK FROM TO" per workload of policy $1's run:
+# its marks, and its span in the meter trace's intervals (100 ms of host
+# time), TO past the end mark's.
+run_spans()
 {
 	awk -v want="$1" 'FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
 	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
 	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-		if (pol == want && $3 ~ /-start$/) a[w] = int(ms[k] / 100)
-		if (pol == want && $3 ~ /-end$/) print w, a[w], int(ms[k] / 100) + 1 }' \
+		if (pol == want && $3 ~ /-start$/) a[w] = k
+		if (pol == want && $3 ~ /-end$/ && (w in a))
+			print w, a[w], k, int(ms[a[w]] / 100), int(ms[k] / 100) + 1 }' \
 		"$OUT/meter.txt" "$OUT/real.tap"
 }
-
-# "W START_MARK END_MARK" per workload of policy $1's run.
-run_marks()
+# "WORKLOAD FROM TO": the spans in the meter trace's intervals alone.
+run_windows()
 {
-	awk -v want="$1" '/^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-		if (pol == want && $3 ~ /-start$/) a[w] = k
-		if (pol == want && $3 ~ /-end$/ && (w in a)) print w, a[w], k }' "$OUT/real.tap"
+	run_spans "$1" | cut -d' ' -f1,4,5
 }
 # Decodes "# real-KIND: POLICY W" lines into OUT/PREFIX.POLICY.W.
 guest_unions()
@@ -156,8 +154,8 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			case "$1" in
 			hmm-v*) t=$touch bud=$budget ;;
 			numa-balancing)
-				seq=$(awk -v m="$w-start" '$2 == "real-numa:" && $3 == m { sub(/^seq=/, "", $4); print $4 }' "$OUT/real.tap")
 				if [ -s "$OUT/gw.linux.$w" ]; then
+					seq=$(awk -v m="$w-start" '$2 == "real-numa:" && $3 == m { sub(/^seq=/, "", $4); print $4 }' "$OUT/real.tap")
 					cut="--trace-intervals $a:$b"
 					from="--nb-placement $OUT/gw.linux.$w"
 					[ -n "$seq" ] && from="$from --nb-scan-period-start-ms $(awk -v s="$seq" 'BEGIN { printf "%d", 1000 * 2 ^ (s > 20 ? 20 : s) }')"
@@ -286,17 +284,15 @@ if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; the
 	guest_unions guestfast gf || exit 1
 	guest_unions guestpages gp || exit 1
 	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
-		run_windows "$p" >"$OUT/gp.windows"
-		run_marks "$p" |
-		while read -r w ms me; do
+		run_spans "$p" |
+		while read -r w ms me a b; do
 			[ -f "$OUT/gf.$p.$w" ] || continue
 			fast=$("$PAGESUM" "$OUT/ram.trace" "$OUT/gf.$p.$w" $((ms + 1)) $((me + 1))) ||
 				{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
 			nv="- -"
 			if [ -f "$OUT/gp.$p.$w" ]; then
-				set -- $(awk -v w="$w" '$1 == w { print $2, $3 }' "$OUT/gp.windows")
 				awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$p.$w" >"$OUT/gp.$p.$w.trace-pages"
-				nv=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$p.$w.trace-pages" "$1" "$2") ||
+				nv=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$p.$w.trace-pages" "$a" "$b") ||
 					{ echo "analyse: pagesum on the guest's NVDIMM frames of $p in $w failed" >&2; exit 1; }
 			fi
 			echo "$p $w $fast $nv" >>"$OUT/guest.txt"
