@@ -78,36 +78,37 @@ struct meter_range {
 	uint64_t end;
 };
 
+/* A trace file of per-page fills (rd) and write-backs (wb), one VM. */
+struct meter_pages {
+	FILE *f;
+	uint32_t *rd, *wb;		/* per page, since the last block */
+	struct trace_rec *recs;		/* room for a block */
+	struct trace_hdr hdr;
+	int err;
+};
+
 /* trace=FILE: one range's traffic per 4 KiB page and interval. */
 struct meter_trace {
-	FILE *f;
+	struct meter_pages pg;
 	int range;
 	uint64_t first_line;		/* the range's first line */
 	uint32_t lines_per_page;
-	uint32_t *rd, *wb;		/* per page, since the last flush */
-	struct trace_rec *recs;
-	FILE *tf;			/* touch=FILE */
+	FILE *tf;			/* touch=FILE, blocks as pg's */
 	uint32_t *touch;		/* per page, since the last flush */
 	char *code_path;		/* touch_code=FILE, resolved */
 	pthread_once_t code_once;	/* its lookup, at the first translation */
 	uintptr_t code_lo, code_hi;	/* its mapping in this process (none: 0) */
 	uint64_t code_off;		/* ... from this file offset */
 	uint64_t range_lines;
-	struct trace_hdr hdr;
 	uint64_t ival_ns;
 	uint32_t last;			/* last interval flushed + 1 */
-	int err;
 };
 
 /* mark_trace=FILE: a span's traffic per 4 KiB page, one block per mark. */
 struct meter_marks {
-	FILE *f;
+	struct meter_pages pg;
 	uint64_t first_line, lines;
 	uint32_t lines_per_page;
-	uint32_t *rd, *wb;		/* per page, since the last mark */
-	struct trace_rec *recs;
-	struct trace_hdr hdr;
-	int err;
 };
 
 /* One vCPU's cache and counters; only its own thread writes them. */
@@ -211,10 +212,10 @@ static inline void meter_trace_count(int range, uint64_t line, bool wb)
 	struct meter_trace *t = &meter.tr;
 	uint64_t page;
 
-	if (!t->f || range != t->range)
+	if (!t->pg.f || range != t->range)
 		return;
 	page = (line - t->first_line) / t->lines_per_page;
-	__atomic_fetch_add(wb ? &t->wb[page] : &t->rd[page], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(wb ? &t->pg.wb[page] : &t->pg.rd[page], 1, __ATOMIC_RELAXED);
 }
 
 /* mark_trace=FILE: a fill or write-back of @line, if in the span. */
@@ -223,10 +224,10 @@ static inline void meter_marks_count(uint64_t line, bool wb)
 	struct meter_marks *m = &meter.mk;
 	uint64_t off = line - m->first_line;	/* below the span: wraps, out */
 
-	if (!m->f || off >= m->lines)
+	if (!m->pg.f || off >= m->lines)
 		return;
 	off /= m->lines_per_page;
-	__atomic_fetch_add(wb ? &m->wb[off] : &m->rd[off], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(wb ? &m->pg.wb[off] : &m->pg.rd[off], 1, __ATOMIC_RELAXED);
 }
 
 /* touch=FILE: an access to a line other than the vCPU's previous one. */
@@ -246,7 +247,7 @@ static void meter_fetch(unsigned int vcpu, void *udata)
 	struct meter_trace *t = &meter.tr;
 	uint64_t page = (uintptr_t)udata - 1;
 
-	if (page < t->hdr.vm_pages[0])
+	if (page < t->pg.hdr.vm_pages[0])
 		__atomic_fetch_add(&t->touch[page], 1, __ATOMIC_RELAXED);
 }
 
@@ -302,41 +303,34 @@ static void meter_code_tb(struct qemu_plugin_tb *tb, size_t n)
 }
 
 /*
- * The counts of @pages pages since the last flush (reads from @rd, writes
- * from @wb or none), zeroed, as @f's block of interval @ival (@recs room
- * for @pages records); no block when empty. Returns 0 or -errno.
+ * The counts since the last block (reads from @rd, writes from @wb or
+ * none, per page of @pg), zeroed, as @f's block of interval @ival; no
+ * block when empty. An error stays in pg->err.
  */
-static int meter_block_write(FILE *f, const struct trace_hdr *hdr, struct trace_rec *recs,
-			     uint32_t *rd, uint32_t *wb, uint64_t pages, uint32_t ival)
+static void meter_pages_block(struct meter_pages *pg, FILE *f, uint32_t *rd, uint32_t *wb,
+			      uint32_t ival)
 {
 	uint32_t n = 0, r, w;
 	uint64_t p;
 
-	for (p = 0; p < pages; p++) {
+	for (p = 0; p < pg->hdr.vm_pages[0]; p++) {
 		r = __atomic_exchange_n(&rd[p], 0, __ATOMIC_RELAXED);
 		w = wb ? __atomic_exchange_n(&wb[p], 0, __ATOMIC_RELAXED) : 0;
 		if (r || w)
-			recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = r, .writes = w };
+			pg->recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = r, .writes = w };
 	}
-	return n ? trace_write_block(f, hdr, ival, 0, recs, n) : 0;
-}
-
-static void meter_trace_block(FILE *f, uint32_t *rd, uint32_t *wb, uint32_t ival)
-{
-	struct meter_trace *t = &meter.tr;
-
-	t->err = meter_block_write(f, &t->hdr, t->recs, rd, wb, t->hdr.vm_pages[0], ival);
+	if (n)
+		pg->err = trace_write_block(f, &pg->hdr, ival, 0, pg->recs, n);
 }
 
 /* The span's traffic since the last mark, as the block of mark @seq. */
 static void meter_marks_flush(uint64_t seq)
 {
-	struct meter_marks *m = &meter.mk;
+	struct meter_pages *pg = &meter.mk.pg;
 
-	if (!m->f || m->err || seq > UINT32_MAX)
+	if (!pg->f || pg->err || seq > UINT32_MAX)
 		return;
-	m->err = meter_block_write(m->f, &m->hdr, m->recs, m->rd, m->wb, m->hdr.vm_pages[0],
-				   (uint32_t)seq);
+	meter_pages_block(pg, pg->f, pg->rd, pg->wb, (uint32_t)seq);
 }
 
 /*
@@ -348,7 +342,7 @@ static void meter_trace_flush(void)
 	struct meter_trace *t = &meter.tr;
 	uint64_t ival;
 
-	if (!t->f || t->err)
+	if (!t->pg.f || t->pg.err)
 		return;
 	ival = (meter_now_ns() - meter.t0_ns) / t->ival_ns;
 	if (ival < t->last)
@@ -356,12 +350,12 @@ static void meter_trace_flush(void)
 	if (ival > UINT32_MAX)
 		return;
 	if (t->tf)
-		meter_trace_block(t->tf, t->touch, NULL, (uint32_t)ival);
-	if (t->err)
+		meter_pages_block(&t->pg, t->tf, t->touch, NULL, (uint32_t)ival);
+	if (t->pg.err)
 		return;
 	/* Next flush in the next interval, even after an empty one. */
 	t->last = (uint32_t)ival + 1;
-	meter_trace_block(t->f, t->rd, t->wb, (uint32_t)ival);
+	meter_pages_block(&t->pg, t->pg.f, t->pg.rd, t->pg.wb, (uint32_t)ival);
 }
 
 static void meter_maybe_trace(void)
@@ -369,7 +363,7 @@ static void meter_maybe_trace(void)
 	struct meter_trace *t = &meter.tr;
 	uint64_t now = meter_now_ns();
 
-	if (!t->f || (now - meter.t0_ns) / t->ival_ns < t->last)
+	if (!t->pg.f || (now - meter.t0_ns) / t->ival_ns < t->last)
 		return;
 	if (pthread_mutex_trylock(&meter.lock))
 		return;
@@ -522,54 +516,49 @@ static void meter_flush_line(uint64_t line, void *arg)
 	meter_marks_count(line, true);
 }
 
+/* Ends @pg's file (its error, if any, said as @what's) and frees it. */
+static void meter_pages_close(struct meter_pages *pg, const char *what)
+{
+	if (pg->f) {
+		if (!pg->err)
+			pg->err = trace_write_end(pg->f);
+		if (fclose(pg->f) && !pg->err)
+			pg->err = -EIO;
+		if (pg->err)
+			fprintf(stderr, "meter: %s: %s\n", what, strerror(-pg->err));
+	}
+	pg->f = NULL;
+	free(pg->rd);
+	free(pg->wb);
+	free(pg->recs);
+	pg->rd = pg->wb = NULL;
+	pg->recs = NULL;
+}
+
 static void meter_trace_free(void)
 {
 	struct meter_trace *t = &meter.tr;
 
-	if (t->f) {
+	if (t->pg.f) {
 		meter_trace_flush();
-		if (!t->err)
-			t->err = trace_write_end(t->f);
-		if (t->tf && !t->err)
-			t->err = trace_write_end(t->tf);
-		if (fclose(t->f) && !t->err)
-			t->err = -EIO;
-		if (t->tf && fclose(t->tf) && !t->err)
-			t->err = -EIO;
-		if (t->err)
-			fprintf(stderr, "meter: trace: %s\n", strerror(-t->err));
+		if (t->tf && !t->pg.err)
+			t->pg.err = trace_write_end(t->tf);
 	}
-	t->f = t->tf = NULL;	/* tf only ever opened after f */
-	free(t->rd);
-	free(t->wb);
+	if (t->tf && fclose(t->tf) && !t->pg.err)
+		t->pg.err = -EIO;
+	t->tf = NULL;
+	meter_pages_close(&t->pg, "trace");
 	free(t->touch);
-	free(t->recs);
 	free(t->code_path);
-	t->rd = t->wb = t->touch = NULL;
-	t->recs = NULL;
+	t->touch = NULL;
 	t->code_path = NULL;
 }
 
 /* At exit: what came after the last mark, as the block of the next. */
 static void meter_marks_free(void)
 {
-	struct meter_marks *m = &meter.mk;
-
-	if (m->f) {
-		meter_marks_flush(meter.seq_mark + 1);
-		if (!m->err)
-			m->err = trace_write_end(m->f);
-		if (fclose(m->f) && !m->err)
-			m->err = -EIO;
-		if (m->err)
-			fprintf(stderr, "meter: mark_trace: %s\n", strerror(-m->err));
-	}
-	m->f = NULL;
-	free(m->rd);
-	free(m->wb);
-	free(m->recs);
-	m->rd = m->wb = NULL;
-	m->recs = NULL;
+	meter_marks_flush(meter.seq_mark + 1);
+	meter_pages_close(&meter.mk.pg, "mark_trace");
 }
 
 static void meter_free(void)
@@ -710,6 +699,21 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 	return -EINVAL;
 }
 
+/* Opens @path for a trace of one VM of @pages pages, and its counters. */
+static int meter_pages_open(struct meter_pages *pg, const char *path, uint64_t pages,
+			    uint64_t interval_ns)
+{
+	pg->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
+				      .interval_ns = interval_ns, .vm_pages = { pages } };
+	pg->rd = calloc(pages, sizeof(uint32_t));
+	pg->wb = calloc(pages, sizeof(uint32_t));
+	pg->recs = calloc(pages, sizeof(struct trace_rec));
+	pg->f = fopen(path, "w");
+	if (!pg->rd || !pg->wb || !pg->recs || !pg->f || trace_write_header(pg->f, &pg->hdr))
+		return -EIO;
+	return 0;
+}
+
 /* trace=FILE: the range's pages (after meter_setup() made it lines). */
 static int meter_trace_setup(const struct meter_args *a)
 {
@@ -734,16 +738,8 @@ static int meter_trace_setup(const struct meter_args *a)
 	t->lines_per_page = 4096 / a->line;
 	pages = (r->end - r->start + t->lines_per_page - 1) / t->lines_per_page;
 	t->ival_ns = a->trace_ms * 1000000ull;
-	t->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .page_shift = 12,
-				     .nvms = 1, .interval_ns = t->ival_ns,
-				     .vm_pages = { pages } };
 	t->range_lines = r->end - r->start;
-	t->rd = calloc(pages, sizeof(uint32_t));
-	t->wb = calloc(pages, sizeof(uint32_t));
-	t->recs = calloc(pages, sizeof(struct trace_rec));
-	t->f = fopen(a->trace, "w");
-	if (!t->rd || !t->wb || !t->recs || !t->f ||
-	    trace_write_header(t->f, &t->hdr)) {
+	if (meter_pages_open(&t->pg, a->trace, pages, t->ival_ns)) {
 		meter_say("meter: cannot write trace=%s\n", a->trace);
 		return -EINVAL;
 	}
@@ -751,7 +747,7 @@ static int meter_trace_setup(const struct meter_args *a)
 		return 0;
 	t->touch = calloc(pages, sizeof(uint32_t));
 	t->tf = fopen(a->touch, "w");
-	if (!t->touch || !t->tf || trace_write_header(t->tf, &t->hdr)) {
+	if (!t->touch || !t->tf || trace_write_header(t->tf, &t->pg.hdr)) {
 		meter_say("meter: cannot write touch=%s\n", a->touch);
 		return -EINVAL;
 	}
@@ -786,13 +782,7 @@ static int meter_marks_setup(const struct meter_args *a)
 	m->lines = (span.end - span.start) / a->line;
 	m->lines_per_page = 4096 / a->line;
 	/* One interval per mark: interval_ns only names the unit (1 s). */
-	m->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
-				     .interval_ns = 1000000000ull, .vm_pages = { pages } };
-	m->rd = calloc(pages, sizeof(uint32_t));
-	m->wb = calloc(pages, sizeof(uint32_t));
-	m->recs = calloc(pages, sizeof(struct trace_rec));
-	m->f = fopen(a->marks, "w");
-	if (!m->rd || !m->wb || !m->recs || !m->f || trace_write_header(m->f, &m->hdr)) {
+	if (meter_pages_open(&m->pg, a->marks, pages, 1000000000ull)) {
 		meter_say("meter: cannot write mark_trace=%s\n", a->marks);
 		return -EINVAL;
 	}
