@@ -135,6 +135,13 @@ static void test_flags(void)
 	       "--nb-scan-adapt=1 (a switch, no value): exit 2");
 	tap_is(sim_status(20, QUICK, "--policies", "numa-balancing", "--nb-scan-adapt", NULL), 0,
 	       "--nb-scan-adapt: a valid run exits 0");
+	tap_is(sim_status(20, QUICK, "--nb-scan-period-start-ms", "-1000", NULL), 2,
+	       "--nb-scan-period-start-ms -1000: exit 2");
+	tap_is(sim_status(20, QUICK, "--nb-scan-period-start-ms", "soon", NULL), 2,
+	       "--nb-scan-period-start-ms soon: exit 2");
+	tap_is(sim_status(20, QUICK, "--policies", "numa-balancing", "--nb-scan-adapt",
+			  "--nb-scan-period-start-ms", "30000", NULL), 0,
+	       "--nb-scan-period-start-ms 30000: a valid run exits 0");
 	tap_is(sim_status(20, QUICK, NULL), 0, "a small valid run still exits 0");
 }
 
