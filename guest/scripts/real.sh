@@ -32,33 +32,52 @@ run_hotset()
 			($2 > 0 ? $1 / $2 : 0), $3 - t0, $2 }'
 }
 
+# "real-phase: W NAME OFFSET SECONDS" for a phase that began at uptime $3
+# and ended at $4, the workload's start mark at $2.
+phase()
+{
+	awk -v w="$1" -v t0="$2" -v a="$3" -v b="$4" -v name="$5" \
+		'BEGIN { if (a != "" && b != "" && b >= a) printf "real-phase: %s %s %.3f %.3f\n", w, name, a - t0, b - a }'
+}
+
 # An in-memory database of 512-byte rows, then transactions of 50 random
-# row updates each: rows inserted plus rows updated, per second.
+# row updates each: rows inserted plus rows updated, per second. The
+# inserts and the updates are phases of their own (the sqlite3 shell
+# reads the clock between them).
 run_sqlite()
 {
-	local rows=$((40000 * scale)) tx=$((100 * scale)) t0 t1
+	local m=$1 rows=$((40000 * scale)) tx=$((100 * scale)) t0 t1 c
 	awk -v rows=$rows -v tx=$tx 'BEGIN {
+		c = ".shell cat /proc/uptime"
 		print "CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB);"
+		print c
 		print "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < " rows ") INSERT INTO t SELECT x, randomblob(512) FROM c;"
+		print c
 		for (i = 0; i < tx; i++) {
 			print "BEGIN;"
 			for (j = 0; j < 50; j++)
 				print "UPDATE t SET v = randomblob(512) WHERE k = abs(random()) % " rows " + 1;"
 			print "COMMIT;"
 		}
+		print c
 		print "SELECT count(*) FROM t;"
 	}' >/tmp/sqlite.sql
 	t0=$(now)
 	sqlite3 :memory: </tmp/sqlite.sql >/tmp/sqlite.out || return 1
 	t1=$(now)
 	echo "real-result: sqlite $(rate $((rows + tx * 50)) "$t0" "$t1") rows/s"
+	c=$(awk 'NR <= 3 { printf "%s ", $1 }' /tmp/sqlite.out)
+	set -- $c
+	phase sqlite "$m" "$1" "$2" insert
+	phase sqlite "$m" "$2" "$3" updates
 }
 
 # redis-server on the guest's loopback, driven by redis-benchmark: SET then
 # GET of 1 KiB values over 30000 keys, requests per second (mean of both).
+# The SETs and the GETs are phases of their own.
 run_redis()
 {
-	local n=$((10000 * scale)) i
+	local m=$1 n=$((10000 * scale)) i t op
 	ip link set lo up
 	redis-server --port 6379 --bind 127.0.0.1 --save '' --appendonly no \
 		--daemonize yes --pidfile /tmp/redis.pid --logfile /tmp/redis.log || return 1
@@ -66,9 +85,15 @@ run_redis()
 		redis-cli ping 2>/dev/null | grep -q PONG && break
 		sleep 1
 	done
-	redis-benchmark -q -n $n -t set,get -d 1024 -r 30000 -c 4 -P 8 2>/dev/null |
-		tr '\r' '\n' | awk '/requests per second/ { for (i = 1; i <= NF; i++) if ($i == "requests") { s += $(i - 1); k++ } }
-			END { if (k) printf "real-result: redis %.1f requests/s\n", s / k }'
+	: >/tmp/redis.out
+	for op in set get; do
+		t=$(now)
+		redis-benchmark -q -n $n -t $op -d 1024 -r 30000 -c 4 -P 8 2>/dev/null |
+			tr '\r' '\n' >>/tmp/redis.out
+		phase redis "$m" "$t" "$(now)" $op
+	done
+	awk '/requests per second/ { for (i = 1; i <= NF; i++) if ($i == "requests") { s += $(i - 1); k++ } }
+		END { if (k) printf "real-result: redis %.1f requests/s\n", s / k }' /tmp/redis.out
 	kill "$(cat /tmp/redis.pid)" 2>/dev/null
 }
 
@@ -77,8 +102,8 @@ for x in $(echo "$w" | tr ',' ' '); do
 	t0=$(now)
 	case "$x" in
 	hotset) run_hotset "$t0" ;;
-	sqlite) run_sqlite ;;
-	redis) run_redis ;;
+	sqlite) run_sqlite "$t0" ;;
+	redis) run_redis "$t0" ;;
 	*) echo "real-result: $x unknown" ;;
 	esac
 	metermark "$x-end"

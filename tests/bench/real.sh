@@ -103,14 +103,43 @@ mark_stat()
 	done
 }
 
+# The meter marks on the console of VM $1 past the first $seen: the
+# engine's interval count at each ("# real-ival: MARK N") and the test
+# host's counters, and the guest's pages there (snap_mark); $seen moves on.
+poll_marks()
+{
+	local marks now iv mv
+	# One read of the console for both the count and the names (read
+	# twice, a mark printed in between was reported twice), and whole
+	# names only (a line still being written is taken next time).
+	marks=$(tr -d '\r' </tmp/vm.out 2>/dev/null |
+		sed -n 's/.*meter-mark: \([^ ]*-\(start\|end\)\)$/\1/p')
+	now=$(printf '%s' "$marks" | grep -c .)
+	[ "${now:-0}" -gt "$seen" ] && [ -s /tmp/stat.last ] || return 0
+	iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
+	mv=$(mark_stat)
+	printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
+		echo "# real-ival: $m ${iv:-0}"
+		echo "# real-markstat: $m $mv"
+		# The Linux run: the passes NUMA balancing's scanner has
+		# made over the VM's memory (its scan period doubles at the
+		# first promotion of each: tools/sim/pol_numa.c).
+		[ -n "$snap_where" ] &&
+			echo "# real-numa: $m $(awk '$1 == "mm->numa_scan_seq" { print "seq=" $3 }' /proc/$1/sched 2>/dev/null)"
+		snap_mark "$1" "$m"
+	done
+	seen=$now
+}
+
 # The engine's last figures (hmmv stat --json) while the VM runs, every
-# quarter second; at each new meter mark on the console, the engine's
-# interval count ("# real-ival: MARK N"), so that the replay of its trace
-# can be cut to the workload's marks as the meter is. A VM still running
-# after REAL_VM_TIMEOUT s is stopped (vm_stopped set).
+# quarter second; at each new meter mark on the console, poll_marks, so
+# that the replay of its trace can be cut to the workload's marks as the
+# meter is; once more after the VM is gone, for the marks it printed as it
+# shut down (the last workload's end; the guest's pages as last listed). A
+# VM still running after REAL_VM_TIMEOUT s is stopped (vm_stopped set).
 stat_poll()
 {
-	local seen=0 now iv marks mv t0 polls=0
+	local seen=0 t0 polls=0
 	t0=$(date +%s)
 	vm_stopped=
 	while kill -0 "$1" 2>/dev/null; do
@@ -124,31 +153,12 @@ stat_poll()
 		fi
 		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
 			mv /tmp/stat.new /tmp/stat.last
-		# One read of the console for both the count and the names (read
-		# twice, a mark printed in between was reported twice), and whole
-		# names only (a line still being written is taken next time).
-		marks=$(tr -d '\r' </tmp/vm.out 2>/dev/null |
-			sed -n 's/.*meter-mark: \([^ ]*-\(start\|end\)\)$/\1/p')
-		now=$(printf '%s' "$marks" | grep -c .)
-		if [ "${now:-0}" -gt "$seen" ] && [ -s /tmp/stat.last ]; then
-			iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
-			mv=$(mark_stat)
-			printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
-				echo "# real-ival: $m ${iv:-0}"
-				echo "# real-markstat: $m $mv"
-				# The Linux run: the passes NUMA balancing's scanner has
-				# made over the VM's memory (its scan period doubles at the
-				# first promotion of each: tools/sim/pol_numa.c).
-				[ -n "$snap_where" ] &&
-					echo "# real-numa: $m $(awk '$1 == "mm->numa_scan_seq" { print "seq=" $3 }' /proc/$1/sched 2>/dev/null)"
-				snap_mark "$1" "$m"
-			done
-			seen=$now
-		fi
+		poll_marks "$1"
 		polls=$((polls + 1))
 		[ $((polls % 4)) = 0 ] && snap_guest "$1"
 		sleep 0.25
 	done
+	poll_marks "$1"
 }
 
 # run_vm POLICY HMMV-FLAGS...: one guest, every workload; prints its figures.

@@ -65,6 +65,35 @@ run_windows()
 {
 	run_spans "$1" | cut -d' ' -f1,4,5
 }
+# Awk functions over a workload's phases ("# real-phase: W NAME OFFSET
+# SECONDS" lines of the guest, after the run's "real-run" line; seconds
+# since the workload's start mark): phase_note(POL, W, MS, LEN_MS) records
+# one; its start and end are W's phase boundaries in POL's run, in order.
+# Two runs of W that timed the same phases pair boundary by boundary
+# (phases_pair), and phase_map(X, P, Q, W, TP, TQ) takes X ms into P's run
+# of W (TP ms long) to the same point of Q's (TQ ms): linear between
+# paired boundaries, for work that went at its own pace in each part.
+PHASES='
+function phase_add(pol, w, x) {
+	if (bpn[pol, w] && x < bpt[pol, w, bpn[pol, w]]) x = bpt[pol, w, bpn[pol, w]]
+	bpt[pol, w, ++bpn[pol, w]] = x
+}
+function phase_note(pol, w, x, len) { phase_add(pol, w, x); phase_add(pol, w, x + len) }
+function phases_pair(p, q, w) { return bpn[p, w] > 0 && bpn[p, w] == bpn[q, w] }
+function phase_at(pol, w, j, total) { return j > bpn[pol, w] ? total : bpt[pol, w, j] }
+function phase_map(x, p, q, w, tp, tq,    j, a0, a1, b0, b1) {
+	if (!phases_pair(p, q, w))
+		return tp > 0 ? x * tq / tp : 0
+	a0 = 0; b0 = 0
+	for (j = 1; j <= bpn[p, w] + 1; j++) {
+		a1 = phase_at(p, w, j, tp); b1 = phase_at(q, w, j, tq)
+		if (x < a1 || j > bpn[p, w])
+			break
+		a0 = a1; b0 = b1
+	}
+	return a1 > a0 ? b0 + (x - a0) * (b1 - b0) / (a1 - a0) : b0
+}
+'
 # Decodes "# real-KIND: POLICY W" lines into OUT/PREFIX.POLICY.W.
 guest_unions()
 {
@@ -85,37 +114,37 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# The policies' clocks are the host's: a workload's work took longer
 	# under some policies (the engine's tracking faults are emulated), so
 	# the policy had more intervals for it (as many as the engine counted,
-	# where it ran late). Each replay gives the work the
-	# time it took in the run it predicts (--trace-stretch): a workload's
-	# trace intervals stretched by that run's window over slow-first's, or,
-	# for a workload that times a phase of its own ("real-phase: W NAME
-	# OFFSET SECONDS"), the phase and the rest each by their own ratio (at
-	# least 1: the replay cannot run faster than the trace).
+	# where it ran late). Each replay gives the work the time it took in
+	# the run it predicts (--trace-stretch): each part of a workload's
+	# trace intervals (before, between and after the phases it timed,
+	# PHASES) stretched by the ratio of that part's length in the two runs
+	# (at least 1: the replay cannot run faster than the trace).
 	stretch()
 	{
-		awk -v want="$1" 'function f(x, y) { return (y > 0 && x / y > 1) ? x / y : 1 }
+		awk -v want="$1" "$PHASES"'
+		     function f(x, y) { return (y > 0 && x / y > 1) ? x / y : 1 }
 		     function piece(a, b, k) { k *= cf; if (k < 1) k = 1
 			if (b > a) printf "%s%d:%d:%.3f", (n++ ? "," : ""), a, b, k }
 		     FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
 		     FILENAME ~ /windows$/ { w = $1; a = $2; b = $3
 			if (!(("slow-first", w) in t) || !((want, w) in t)) next
 			sf = t["slow-first", w]; tp = t[want, w]
-			ps = ph["slow-first", w]; pp = ph[want, w]
 			# An engine under emulation runs late: its own count of
 			# intervals over the workload, where it gave one, over the
 			# 100 ms intervals its wall time holds.
 			cf = ((want, w) in iv) && tp > 0 && iv[want, w] > 0 ? iv[want, w] / (tp / 100) : 1
-			c = int((s0["slow-first", w] + 1000 * po["slow-first", w]) / 100)
-			d = c + int(10 * ps + 0.999)
-			if (((want, w) in ph) && ps > 0 && c > a && d < b) {
-				k = f(tp - 1000 * pp, sf - 1000 * ps)
-				piece(a, c, k); piece(c, d, f(pp, ps)); piece(d, b, k)
-			} else {
-				piece(a, b, f(tp, sf))
+			if (!phases_pair(want, "slow-first", w)) { piece(a, b, f(tp, sf)); next }
+			c0 = a; e0 = 0; q0 = 0
+			for (j = 1; j <= bpn[want, w] + 1; j++) {
+				e1 = phase_at(want, w, j, tp); q1 = phase_at("slow-first", w, j, sf)
+				c1 = j > bpn[want, w] ? b : int((s0["slow-first", w] + q1) / 100)
+				if (c1 > b) c1 = b
+				# A part within one interval goes with the next.
+				if (c1 > c0) { piece(c0, c1, f(e1 - e0, q1 - q0)); c0 = c1; e0 = e1; q0 = q1 }
 			}
 			next }
 		     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-		     /^# real-phase: / { po[pol, $3] = $5; ph[pol, $3] = $6 }
+		     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
 		     /^# real-ival: / { m = $3; sub(/-(start|end)$/, "", m)
 			if ($3 ~ /-start$/) is[pol, m] = $4; else if ((pol, m) in is) iv[pol, m] = $4 - is[pol, m] }
 		     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
@@ -177,19 +206,17 @@ fi
 # chunks in DRAM when W started (the engine started with the lowest
 # GUEST_DRAM_MB there), then each move at the meter interval of the
 # slow-first run that corresponds to the engine interval it took effect
-# in. The engine ran W slower, the more so in a phase W timed
-# ("real-phase"): the engine's intervals are spread evenly over its run
-# of W, and each part of W (before, during, after the phase) is mapped
-# onto the same part of the slow-first run.
+# in: the engine's intervals are spread evenly over its run of W, and
+# each part of W (before, between and after the phases it timed) mapped
+# onto the same part of the slow-first run (phase_map).
 schedules()
 {
-	awk -v dram=$((GUEST_DRAM_MB / 2)) -v out="$OUT" '
-	     function fit(t, a0, a1, b0, b1) { return a1 > a0 ? b0 + (t - a0) * (b1 - b0) / (a1 - a0) : b0 }
+	awk -v dram=$((GUEST_DRAM_MB / 2)) -v out="$OUT" "$PHASES"'
 	     FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
 	     FILENAME ~ /windows$/ { ma[$1] = $2; mb[$1] = $3; ws[++nw] = $1; next }
 	     FILENAME ~ /moves$/ { if ($1 == "hmm-v" && $2 == "move") { n++; me[n] = $3 + 1; mc[n] = $4; mt[n] = $5 } next }
 	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-	     /^# real-phase: / { po[pol, $3] = 1000 * $5; pl[pol, $3] = 1000 * $6 }
+	     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
 	     /^# real-ival: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
 		if ($3 ~ /-start$/) ea[m] = $4; else eb[m] = $4 }
 	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
@@ -205,14 +232,9 @@ schedules()
 			for (i = 1; i <= n && me[i] <= ea[w]; i++) at[mc[i]] = mt[i]
 			for (c in at) if (at[c] == "dram") print 0, c, "dram" > f
 			te = t["hmmv-engine", w]; ts = t["slow-first", w]
-			pe = po["hmmv-engine", w]; le = pl["hmmv-engine", w]
-			ps = po["slow-first", w]; ls = pl["slow-first", w]
 			for (; i <= n && me[i] < eb[w]; i++) {
 				x = (me[i] - ea[w]) / (eb[w] - ea[w]) * te
-				if (le > 0 && ls > 0 && x >= pe + le) y = fit(x, pe + le, te, ps + ls, ts)
-				else if (le > 0 && ls > 0 && x >= pe) y = fit(x, pe, pe + le, ps, ps + ls)
-				else if (le > 0 && ls > 0) y = fit(x, 0, pe, 0, ps)
-				else y = fit(x, 0, te, 0, ts)
+				y = phase_map(x, "hmmv-engine", "slow-first", w, te, ts)
 				st = int((s0["slow-first", w] + y) / 100) - ma[w]
 				if (st < last) st = last	# steps ascend, from 1
 				last = st
