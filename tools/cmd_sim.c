@@ -27,7 +27,7 @@ struct simcfg {
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
-	const char *schedule, *placement;
+	const char *schedule, *placement, *hv_placement;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
@@ -132,6 +132,11 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		U("hmmv-4k-max-moves", pp.hmmv4k.max_page_moves, "N", "hmm-v-4k: page moves per interval (4096)"),
 		U("hmmv-4k-headroom", pp.hmmv4k.page_headroom_pct, "PCT", "hmm-v-4k: % of the DRAM quota kept free for early promotion at the first window, 0 = none (12)"),
 		U("hmmv-track-pct", pp.hmmv_track_pct, "PCT", "hmm-v: tracking budget, % of vCPU time its refaults may take, 0 = none (3)"),
+		{ "hmmv-placement", F_STR, &c->hv_placement, "FILE",
+		  "hmm-v, hmm-v-4k: the 2 MiB chunks in DRAM at the start, those whose first page "
+		  "FILE puts there (lines 'FIRST COUNT 0|1' of a one-VM trace's pages, as "
+		  "--nb-placement; the lowest within the DRAM budget), every other chunk on the "
+		  "slow tier (a measured placement; default: the lowest chunks in DRAM)" },
 		U("hmmv-4k-track-pct", pp.hmmv4k_track_pct, "PCT", "hmm-v-4k: the same (3)"),
 		U("hmmv-4k-settled-every", pp.hmmv4k.settled_every, "N", "hmm-v-4k: once no promotion is possible, sample 1/N of the chunks each interval, 1 = all (4)"),
 		U("hmmv-4k-hyst", pp.hmmv4k.page_hyst, "N", "hmm-v-4k: promotion margin over the victim's, 1/16 window (16); also --hmmv-hyst-pct"),
@@ -704,31 +709,31 @@ static int load_schedule(const struct simcfg *c, const struct trace_hdr *h,
 	return source_rc(r);
 }
 
-/* --nb-placement FILE, read and checked against the trace. */
-static int load_placement(const struct simcfg *c, const struct trace_hdr *h,
+/* Placement FILE of --FLAG, read and checked against the trace. */
+static int load_placement(const char *flag, const char *path, const struct trace_hdr *h,
 			  struct sim_placement **out)
 {
 	uint32_t line;
 	int r;
 
 	if (h->nvms != 1) {
-		fprintf(stderr, "hmmv sim: --nb-placement: the trace holds %u VMs; a placement is of one (--trace-pages)\n",
-			h->nvms);
+		fprintf(stderr, "hmmv sim: --%s: the trace holds %u VMs; a placement is of one (--trace-pages)\n",
+			flag, h->nvms);
 		return EXIT_USAGE;
 	}
-	r = placement_load(out, c->placement, &line);
+	r = placement_load(out, path, &line);
 	if (!r)
 		r = placement_check(*out, h->vm_pages[0], &line);
 	if (!r)
 		return 0;
 	if (r == -EINVAL)
-		fprintf(stderr, "hmmv sim: --nb-placement %s line %u: not 'FIRST COUNT 0|1'\n",
-			c->placement, line);
+		fprintf(stderr, "hmmv sim: --%s %s line %u: not 'FIRST COUNT 0|1'\n",
+			flag, path, line);
 	else if (r == -ERANGE)
-		fprintf(stderr, "hmmv sim: --nb-placement %s line %u: the pages are outside the trace's %llu\n",
-			c->placement, line, (unsigned long long)h->vm_pages[0]);
+		fprintf(stderr, "hmmv sim: --%s %s line %u: the pages are outside the trace's %llu\n",
+			flag, path, line, (unsigned long long)h->vm_pages[0]);
 	else
-		fprintf(stderr, "hmmv sim: --nb-placement %s: %s\n", c->placement, strerror(-r));
+		fprintf(stderr, "hmmv sim: --%s %s: %s\n", flag, path, strerror(-r));
 	placement_free(*out);
 	*out = NULL;
 	return source_rc(r);
@@ -749,7 +754,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 		.presence_lines = c->presence_lines,
 	};
 	struct sim_sched *sched = NULL;
-	struct sim_placement *place = NULL;
+	struct sim_placement *place = NULL, *hv_place = NULL;
 	uint64_t total = 0, dram;
 	uint32_t i;
 	int r;
@@ -777,17 +782,20 @@ static int simulate(const struct simcfg *c, struct source *src)
 			return r;
 		run.sched = sched;
 	}
-	if (c->placement) {
-		r = load_placement(c, h, &place);
-		if (r) {
-			sched_free(sched);
-			return r;
-		}
-		run.placement = place;
+	r = c->placement ? load_placement("nb-placement", c->placement, h, &place) : 0;
+	r = r || !c->hv_placement ? r :
+	    load_placement("hmmv-placement", c->hv_placement, h, &hv_place);
+	if (r) {
+		sched_free(sched);
+		placement_free(place);
+		return r;
 	}
+	run.placement = place;
+	run.hv_placement = hv_place;
 	r = sim_run(&run, src);
 	sched_free(sched);
 	placement_free(place);
+	placement_free(hv_place);
 	return r < 0 ? 1 : r;
 }
 

@@ -7,9 +7,9 @@
 # testhost-timeout: 300
 MIB=32
 # 4 here, then meter_calib.hostcheck's: the layout, 6 passes, the
-# NVDIMM's per-page trace, its touches of code run from it, and the
-# per-mark trace of RAM.
-echo 1..14
+# NVDIMM's per-page trace, its touches of code run from it, the per-mark
+# trace of RAM, and the touch trace's time slots.
+echo 1..15
 n=0
 ok()
 {

@@ -163,6 +163,53 @@ static void test_numa_scan_adapt(void)
 	       "numa: --nb-scan-adapt: a pass without hint faults leaves the period");
 }
 
+/* A placement of @text, read from a temporary file: 0 or -errno. */
+static int placement_text(const char *text, struct sim_placement **pl, uint32_t *line)
+{
+	FILE *f = tmpfile();
+	char path[64];
+	int r;
+
+	if (!f)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fileno(f));
+	r = fputs(text, f) < 0 || fflush(f) ? -EIO : placement_load(pl, path, line);
+	fclose(f);
+	return r;
+}
+
+/*
+ * hmmv sim --hmmv-placement: the chunks whose first page it puts in DRAM
+ * start there, every other chunk on the slow tier, at no copy.
+ */
+static void test_hmmv_placement(void)
+{
+	struct sim s;
+	struct sim_placement *pl;
+	uint32_t line;
+	struct trace_hdr h;
+	struct pol_params pp;
+	struct model m;
+
+	if (placement_text("0 1024 1\n1024 512 0\n1536 1 0\n", &pl, &line)) {
+		tap_ok(0, "hm-v: a placement file loads");
+		return;
+	}
+	pol_params_default(&pp);
+	setup(&s, &pol_hmmv, &m, &pp, &h);
+	s.hv_placement = pl;
+	step(&s, 0, 1100, 10, 1);	/* placed at the first interval */
+	tap_ok(s.vm[0].loc[0] == SIM_NVM && s.vm[0].loc[1023] == SIM_NVM &&
+	       s.vm[0].loc[1024] == SIM_DRAM && s.vm[0].loc[1535] == SIM_DRAM &&
+	       s.vm[0].loc[1536] == SIM_DRAM && s.vm[0].dram_pages == 1024 &&
+	       s.vm[0].a.migrated == 0,
+	       "hm-v: --hmmv-placement: chunks 2 and 3 (first pages named DRAM) start there, "
+	       "chunks 0 and 1 on the slow tier, nothing copied (%.0f DRAM pages)",
+	       (double)s.vm[0].dram_pages);
+	sim_destroy(&s);
+	placement_free(pl);
+}
+
 /* hmmv sim --nb-placement: the pages it names start where it says. */
 static void test_numa_placement(void)
 {
@@ -172,19 +219,12 @@ static void test_numa_placement(void)
 	struct trace_hdr h;
 	struct sim s;
 	uint32_t line;
-	FILE *f = tmpfile();
-	char path[64];
 	int ok;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", f ? fileno(f) : -1);
-	ok = f && fputs("# measured\n0 100 1\n1500 10 0\n", f) >= 0 && !fflush(f) &&
-	     !placement_load(&pl, path, &line);
+	ok = !placement_text("# measured\n0 100 1\n1500 10 0\n", &pl, &line);
 	tap_ok(ok, "numa: a placement file loads");
-	if (!ok) {
-		if (f)
-			fclose(f);
+	if (!ok)
 		return;
-	}
 	tap_is(placement_check(pl, PAGES, &line), 0, "numa: ... within the VM's pages");
 	pol_params_default(&pp);
 	pp.nb_alloc_touch = 1;
@@ -207,14 +247,8 @@ static void test_numa_placement(void)
 	       "numa: --nb-scan-period-start-ms: a placed slow page faults at its first touch, armed long ago, and stays");
 	sim_destroy(&s);
 	placement_free(pl);
-	fclose(f);
-	f = tmpfile();
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", f ? fileno(f) : -1);
-	tap_ok(f && fputs("0 10 2\n", f) >= 0 && !fflush(f) &&
-	       placement_load(&pl, path, &line) == -EINVAL && line == 1,
+	tap_ok(placement_text("0 10 2\n", &pl, &line) == -EINVAL && line == 1,
 	       "numa: a placement line with a tier other than 0 or 1 is refused");
-	if (f)
-		fclose(f);
 }
 
 static void test_hemem(void)
@@ -284,6 +318,7 @@ int main(void)
 {
 	test_numa_balancing();
 	test_numa_scan_adapt();
+	test_hmmv_placement();
 	test_numa_placement();
 	test_numa_windows();
 	test_hemem();

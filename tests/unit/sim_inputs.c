@@ -206,7 +206,7 @@ static void test_schedule(void)
 	       "--schedule over a two-VM trace: exit 2");
 }
 
-/* hmmv sim --nb-placement: bad input exits 2, a good placement runs. */
+/* hmmv sim --nb-placement, --hmmv-placement: bad input exits 2, a good placement runs. */
 static void test_placement(void)
 {
 	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
@@ -250,6 +250,14 @@ static void test_placement(void)
 	tap_is(sim_status(20, "--trace", two, "--policies", "numa-balancing", "--nb-alloc-touch",
 			  "--nb-placement", good, "--quiet", NULL), 2,
 	       "--nb-placement over a two-VM trace: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-placement", good,
+			  "--quiet", NULL), 0, "--hmmv-placement FILE: runs, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-placement", far,
+			  "--quiet", NULL), 2, "--hmmv-placement past the trace's 2048 pages: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-placement", bad,
+			  "--quiet", NULL), 2, "--hmmv-placement with a malformed line: exit 2");
+	tap_is(sim_status(20, "--trace", two, "--policies", "hmm-v", "--hmmv-placement", good,
+			  "--quiet", NULL), 2, "--hmmv-placement over a two-VM trace: exit 2");
 }
 
 /*

@@ -639,6 +639,49 @@ static void test_touch_trace(void)
 	free(sm);
 }
 
+/*
+ * A touch trace with time slots (the meter's touch=, writes): a page's
+ * touches in one slot are one event, a burst a window sees whole or not
+ * at all. Chunk 5's pages, 200 touches each per interval: counted as
+ * 200 independent touches they refault in both stretches between zaps (as
+ * good as twice), in one slot as often as pages touched once.
+ */
+static int slot_track(struct sim *sm, uint32_t reads, uint32_t slots, double *ns)
+{
+	static struct trace_rec tr[SIM_CHUNK_PAGES];
+	struct trace_rec fill = { .page = 7, .reads = 4 };
+	uint32_t k, hot = 5 * SIM_CHUNK_PAGES, pages = NCH * SIM_CHUNK_PAGES;
+	int r;
+
+	for (k = 0; k < SIM_CHUNK_PAGES; k++)
+		tr[k] = (struct trace_rec){ .page = hot + k, .reads = reads, .writes = slots };
+	unlink(path_in("smain"));
+	unlink(path_in("stouch"));
+	r = write_same(path_in("smain"), pages, &fill, 1, 10);
+	r = r ? r : write_same(path_in("stouch"), pages, tr, SIM_CHUNK_PAGES, 10);
+	r = r ? r : touch_replay(sm, path_in("smain"), path_in("stouch"), 1);
+	if (r)
+		return r;
+	*ns = sm->vm[0].a.track_ns;
+	sim_destroy(sm);
+	return 0;
+}
+
+static void test_touch_slots(void)
+{
+	struct sim *sm = calloc(1, sizeof(*sm));
+	double once = 0, burst = 0, spread = 0;
+	int r;
+
+	r = sm ? slot_track(sm, 1, 0, &once) : -1;
+	r = r ? r : slot_track(sm, 200, 1, &burst);
+	r = r ? r : slot_track(sm, 200, 0, &spread);
+	tap_ok(r == 0 && once > 0 && fabs(burst - once) < 1e-9 * once && spread > 1.5 * once,
+	       "200 touches in one time slot refault as one touch (%.0f ns, %.0f ns), "
+	       "spread over the interval about twice (%.0f ns)", burst, once, spread);
+	free(sm);
+}
+
 /* A copy's destination counts twice, as a meter behind a write-allocate cache sees it. */
 static void test_copy_traffic(void)
 {
@@ -706,7 +749,7 @@ static void test_alloc_touch(void)
 
 int main(void)
 {
-	tap_plan(44);
+	tap_plan(45);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
@@ -724,6 +767,7 @@ int main(void)
 	test_copy_traffic();
 	test_touches();
 	test_touch_trace();
+	test_touch_slots();
 	{
 		char cmd[64];
 

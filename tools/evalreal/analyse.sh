@@ -18,16 +18,15 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 # at the devdax's start + c x 2 MiB, so that run's part of the trace is
 # the guest's memory traffic. hmmv sim replays that run's part with the
 # runs' DRAM budget, measuring each workload between its marks: its hmm-v
-# model (from the first workload's start to the last one's end, so that
-# placement carries over from one workload to the next as in the engine
-# run) and its NUMA-balancing model (each workload from Linux's state at
-# its start, below) predict the guest's slow share the hmmv-engine and
-# Linux runs metered.
+# model (each workload from the engine's placement at its start) and its
+# NUMA-balancing model (each workload from Linux's state at its start,
+# below) predict the guest's slow share the hmmv-engine and Linux runs
+# metered.
 : >"$OUT/xval.csv"
 : >"$OUT/xval-obs.csv"
 : >"$OUT/xval-sched.csv"
 rm -f "$OUT"/gw.*
-rm -f "$OUT"/sched.*
+rm -f "$OUT"/sched.* "$OUT"/gh.*
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
@@ -104,6 +103,64 @@ guest_unions()
 			{ echo "analyse: the guest's pages ($kind) of $p in $w do not decode" >&2; return 1; }
 	done
 }
+# The engine's moves as one schedule per workload (OUT/sched.W, for
+# hmmv sim --schedule over the slow-first run's meter trace of W): the
+# chunks in DRAM when W started (the engine started with the lowest
+# GUEST_DRAM_MB there), then each move at the meter interval of the
+# slow-first run that corresponds to the engine interval it took effect
+# in: the engine's intervals are spread evenly over its run of W, and
+# each part of W (before, between and after the phases it timed) mapped
+# onto the same part of the slow-first run (phase_map).
+schedules()
+{
+	awk -v dram=$((GUEST_DRAM_MB / 2)) -v out="$OUT" "$PHASES"'
+	     FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
+	     FILENAME ~ /windows$/ { ma[$1] = $2; mb[$1] = $3; ws[++nw] = $1; next }
+	     FILENAME ~ /moves$/ { if ($1 == "hmm-v" && $2 == "move") { n++; me[n] = $3 + 1; mc[n] = $4; mt[n] = $5 } next }
+	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+	     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
+	     /^# real-ival: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
+		if ($3 ~ /-start$/) ea[m] = $4; else eb[m] = $4 }
+	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
+		if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
+	     END {
+		for (j = 1; j <= nw; j++) {
+			w = ws[j]; f = out "/sched." w
+			if (!(w in ea) || !(w in eb) || eb[w] <= ea[w] || !(("hmmv-engine", w) in t))
+				continue
+			split("", at)
+			for (c = 0; c < dram; c++) at[c] = "dram"
+			last = 1
+			for (i = 1; i <= n && me[i] <= ea[w]; i++) at[mc[i]] = mt[i]
+			for (c in at) if (at[c] == "dram") print 0, c, "dram" > f
+			te = t["hmmv-engine", w]; ts = t["slow-first", w]
+			for (; i <= n && me[i] < eb[w]; i++) {
+				x = (me[i] - ea[w]) / (eb[w] - ea[w]) * te
+				y = phase_map(x, "hmmv-engine", "slow-first", w, te, ts)
+				st = int((s0["slow-first", w] + y) / 100) - ma[w]
+				if (st < last) st = last	# steps ascend, from 1
+				last = st
+				print st, mc[i], mt[i] > f
+			}
+			close(f)
+		}
+	}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/engine.moves" "$OUT/real.tap"
+}
+
+# The engine's own trace (out of the test host with the TAP), replayed
+# by hmm-v, which repeats the engine's moves (hmmv_agree.sh): one "hmm-v
+# move" line each on its stderr (OUT/engine.moves), for the schedules and
+# the model's start below; --estimate writes the traffic the engine's
+# observations imply (cross-validation, 2).
+sed -n 's/^# real-trace: //p' "$OUT/real.tap" | base64 -d 2>/dev/null |
+	gzip -dc >"$OUT/engine.trace" 2>/dev/null || true
+if [ -s "$OUT/engine.trace" ]; then
+	rm -f "$OUT/estimate.trace"
+	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb $GUEST_DRAM_MB --policies hmm-v $budget \
+		--estimate "$OUT/estimate.trace" --quiet 2>"$OUT/engine.moves" ||
+		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/engine.moves" >&2; exit 1; }
+fi
+
 if [ -s "$OUT/nvdimm.trace" ]; then
 	nvbase=$(awk '$1 == "#" && $2 == "range" && $3 == "nvdimm" { print $4 }' "$OUT/meter.txt")
 	dax=$(sed -n 's/^# real-dax: \(0x[0-9a-f]*\) .*/\1/p' "$OUT/real.tap" | head -n1)
@@ -111,6 +168,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	run_windows slow-first >"$OUT/xval.windows"
 	span=$(awk 'NR == 1 { a = $2 } { b = $3 } END { if (NR) print a ":" b }' "$OUT/xval.windows")
 	base=${span%%:*}
+	[ -s "$OUT/engine.moves" ] && schedules
 	# The policies' clocks are the host's: a workload's work took longer
 	# under some policies (the engine's tracking faults are emulated), so
 	# the policy had more intervals for it (as many as the engine counted,
@@ -161,6 +219,12 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# hide a workload whose hot pages stay in the LLC).
 	touch=
 	[ -s "$OUT/nvdimm.touch" ] && touch=$OUT/nvdimm.touch
+	# The hmm-v model predicts each workload from the chunks the engine
+	# had in DRAM as it started (OUT/gh.W, from the schedule's start;
+	# --hmmv-placement): what a replay from the first workload on decides
+	# differently before a workload carries over into it, and a run
+	# decides its later workloads by its own earlier ones (the engine's
+	# placement at sqlite's start varied from run to run).
 	# The NUMA-balancing model predicts each workload from the state Linux
 	# was really in as it started: where the guest's pages were ("#
 	# real-placement: linux W", --nb-placement; the guest booted before the
@@ -181,7 +245,16 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			cut="--trace-intervals $span --measure $((a - base)):$((b - base))"
 			from=
 			case "$1" in
-			hmm-v*) t=$touch bud=$budget ;;
+			hmm-v)
+				t=$touch bud=$budget
+				if [ -s "$OUT/sched.$w" ]; then
+					awk '$1 == 0 && $3 == "dram" { print $2 * 512, 512, 0 }' \
+						"$OUT/sched.$w" >"$OUT/gh.$w"
+					cut="--trace-intervals $a:$b"
+					from="--hmmv-placement $OUT/gh.$w"
+				fi
+				;;
+			hmm-v-4k) t=$touch bud=$budget ;;
 			numa-balancing)
 				if [ -s "$OUT/gw.linux.$w" ]; then
 					seq=$(awk -v m="$w-start" '$2 == "real-numa:" && $3 == m { sub(/^seq=/, "", $4); print $4 }' "$OUT/real.tap")
@@ -201,49 +274,6 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	done <"$OUT/xval.windows"
 fi
 
-# The engine's moves as one schedule per workload (OUT/sched.W, for
-# hmmv sim --schedule over the slow-first run's meter trace of W): the
-# chunks in DRAM when W started (the engine started with the lowest
-# GUEST_DRAM_MB there), then each move at the meter interval of the
-# slow-first run that corresponds to the engine interval it took effect
-# in: the engine's intervals are spread evenly over its run of W, and
-# each part of W (before, between and after the phases it timed) mapped
-# onto the same part of the slow-first run (phase_map).
-schedules()
-{
-	awk -v dram=$((GUEST_DRAM_MB / 2)) -v out="$OUT" "$PHASES"'
-	     FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
-	     FILENAME ~ /windows$/ { ma[$1] = $2; mb[$1] = $3; ws[++nw] = $1; next }
-	     FILENAME ~ /moves$/ { if ($1 == "hmm-v" && $2 == "move") { n++; me[n] = $3 + 1; mc[n] = $4; mt[n] = $5 } next }
-	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-	     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
-	     /^# real-ival: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
-		if ($3 ~ /-start$/) ea[m] = $4; else eb[m] = $4 }
-	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-		if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
-	     END {
-		for (j = 1; j <= nw; j++) {
-			w = ws[j]; f = out "/sched." w
-			if (!(w in ea) || !(w in eb) || eb[w] <= ea[w] || !(("hmmv-engine", w) in t))
-				continue
-			split("", at)
-			for (c = 0; c < dram; c++) at[c] = "dram"
-			last = 1
-			for (i = 1; i <= n && me[i] <= ea[w]; i++) at[mc[i]] = mt[i]
-			for (c in at) if (at[c] == "dram") print 0, c, "dram" > f
-			te = t["hmmv-engine", w]; ts = t["slow-first", w]
-			for (; i <= n && me[i] < eb[w]; i++) {
-				x = (me[i] - ea[w]) / (eb[w] - ea[w]) * te
-				y = phase_map(x, "hmmv-engine", "slow-first", w, te, ts)
-				st = int((s0["slow-first", w] + y) / 100) - ma[w]
-				if (st < last) st = last	# steps ascend, from 1
-				last = st
-				print st, mc[i], mt[i] > f
-			}
-			close(f)
-		}
-	}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/engine.moves" "$OUT/real.tap"
-}
 
 # Cross-validation, 2: what the engine itself saw. Its --trace (out of the
 # test host with the TAP) and its interval at each workload mark: hmm-v
@@ -251,20 +281,11 @@ schedules()
 # imply (--estimate writes that traffic out for the other policies). The
 # replay samples as the engine did only with the engine's tracking budget:
 # its refault cost and the guest's vCPUs.
-sed -n 's/^# real-trace: //p' "$OUT/real.tap" | base64 -d 2>/dev/null |
-	gzip -dc >"$OUT/engine.trace" 2>/dev/null || true
 if [ -s "$OUT/engine.trace" ]; then
-	rm -f "$OUT/estimate.trace"
-	# Its stderr: the engine's moves, which hmm-v repeats (hmmv_agree.sh),
-	# one "hmm-v move" line each, for the schedules below.
-	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb $GUEST_DRAM_MB --policies hmm-v $budget \
-		--estimate "$OUT/estimate.trace" --quiet 2>"$OUT/engine.moves" ||
-		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/engine.moves" >&2; exit 1; }
 	# The engine's moves replayed by the schedule policy over the
 	# workload's metered traffic: a prediction of the engine run's slow
 	# share that depends on the simulator's accounting alone.
 	if [ -s "$OUT/xval.windows" ] && [ -s "$OUT/nvdimm.trace" ]; then
-		schedules
 		while read -r w a b; do
 			[ -s "$OUT/sched.$w" ] || continue
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \

@@ -10,3 +10,6 @@ eval-real: all testhost meter $(PAGESUM)
 $(PAGESUM): tools/evalreal/pagesum.c tools/evalreal/runs.h $(B)/libhmmv.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libhmmv.a $(LIBS)
+
+# meter_calib.hostcheck reads the touch trace's time slots with it.
+testhost: $(PAGESUM)

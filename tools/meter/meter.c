@@ -23,8 +23,12 @@
  *   touch=FILE          with trace=: also the same pages' line touches, as a
  *                       trace of the same intervals (reads = accesses to a
  *                       line other than the vCPU's previous one, cache hits
- *                       included; writes 0): what a page-access tracker
- *                       sees, which the fills alone hide
+ *                       included; writes = the 1 ms slots of host time in
+ *                       which the page was touched): what a page-access
+ *                       tracker sees, which the fills alone hide. A page's
+ *                       touches come in bursts (a page written through in
+ *                       one go): a sampling window catches a burst or not,
+ *                       whatever the number of touches in it
  *   touch_code=FILE     with touch=: the traced range's backing file (the
  *                       memory-backend-file's mem-path); instructions
  *                       fetched from it count too, one touch of each page a
@@ -69,6 +73,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = METER_PLUGIN_API_VERSION;
 #define METER_RANGES	8
 #define METER_NAME	16
 #define METER_TICK	4096	/* slow-path accesses between clock reads */
+#define METER_SLOT_NS	1000000	/* touch=: a page's touches counted once per slot */
 
 static const uint8_t meter_marker[] = { 0x66, 0x87, 0xc9 };	/* xchg %cx,%cx */
 
@@ -95,6 +100,9 @@ struct meter_trace {
 	uint32_t lines_per_page;
 	FILE *tf;			/* touch=FILE, blocks as pg's */
 	uint32_t *touch;		/* per page, since the last flush */
+	uint32_t *slots;		/* per page, slots touched since the last flush */
+	uint32_t *slot_at;		/* per page, the last slot it was touched in + 1 */
+	uint32_t slot;			/* the current slot (host time) */
 	char *code_path;		/* touch_code=FILE, resolved */
 	pthread_once_t code_once;	/* its lookup, at the first translation */
 	uintptr_t code_lo, code_hi;	/* its mapping in this process (none: 0) */
@@ -230,6 +238,18 @@ static inline void meter_marks_count(uint64_t line, bool wb)
 	__atomic_fetch_add(wb ? &m->pg.wb[off] : &m->pg.rd[off], 1, __ATOMIC_RELAXED);
 }
 
+/* touch=FILE: a touch of range page @page, and the slot it falls in. */
+static inline void meter_touch_page(struct meter_trace *t, uint64_t page)
+{
+	uint32_t now = __atomic_load_n(&t->slot, __ATOMIC_RELAXED) + 1;
+
+	__atomic_fetch_add(&t->touch[page], 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&t->slot_at[page], __ATOMIC_RELAXED) == now)
+		return;
+	__atomic_store_n(&t->slot_at[page], now, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&t->slots[page], 1, __ATOMIC_RELAXED);
+}
+
 /* touch=FILE: an access to a line other than the vCPU's previous one. */
 static inline void meter_touch_count(uint64_t line)
 {
@@ -238,7 +258,7 @@ static inline void meter_touch_count(uint64_t line)
 
 	if (!t->touch || off >= t->range_lines)
 		return;
-	__atomic_fetch_add(&t->touch[off / t->lines_per_page], 1, __ATOMIC_RELAXED);
+	meter_touch_page(t, off / t->lines_per_page);
 }
 
 /* touch_code=: an execution of a block of code on range page @udata - 1. */
@@ -248,7 +268,7 @@ static void meter_fetch(unsigned int vcpu, void *udata)
 	uint64_t page = (uintptr_t)udata - 1;
 
 	if (page < t->pg.hdr.vm_pages[0])
-		__atomic_fetch_add(&t->touch[page], 1, __ATOMIC_RELAXED);
+		meter_touch_page(t, page);
 }
 
 /*
@@ -350,7 +370,7 @@ static void meter_trace_flush(void)
 	if (ival > UINT32_MAX)
 		return;
 	if (t->tf)
-		meter_pages_block(&t->pg, t->tf, t->touch, NULL, (uint32_t)ival);
+		meter_pages_block(&t->pg, t->tf, t->touch, t->slots, (uint32_t)ival);
 	if (t->pg.err)
 		return;
 	/* Next flush in the next interval, even after an empty one. */
@@ -358,11 +378,23 @@ static void meter_trace_flush(void)
 	meter_pages_block(&t->pg, t->pg.f, t->pg.rd, t->pg.wb, (uint32_t)ival);
 }
 
+/* touch=: the slot clock, read at full resolution (the coarse one ticks in ms). */
+static void meter_touch_clock(struct meter_trace *t)
+{
+	struct timespec ts;
+
+	if (!t->touch || clock_gettime(CLOCK_MONOTONIC, &ts))
+		return;
+	__atomic_store_n(&t->slot, (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ull +
+					       ts.tv_nsec) / METER_SLOT_NS), __ATOMIC_RELAXED);
+}
+
 static void meter_maybe_trace(void)
 {
 	struct meter_trace *t = &meter.tr;
 	uint64_t now = meter_now_ns();
 
+	meter_touch_clock(t);
 	if (!t->pg.f || (now - meter.t0_ns) / t->ival_ns < t->last)
 		return;
 	if (pthread_mutex_trylock(&meter.lock))
@@ -549,8 +581,12 @@ static void meter_trace_free(void)
 	t->tf = NULL;
 	meter_pages_close(&t->pg, "trace");
 	free(t->touch);
+	free(t->slots);
+	free(t->slot_at);
 	free(t->code_path);
 	t->touch = NULL;
+	t->slots = NULL;
+	t->slot_at = NULL;
 	t->code_path = NULL;
 }
 
@@ -746,8 +782,10 @@ static int meter_trace_setup(const struct meter_args *a)
 	if (!a->touch)
 		return 0;
 	t->touch = calloc(pages, sizeof(uint32_t));
+	t->slots = calloc(pages, sizeof(uint32_t));
+	t->slot_at = calloc(pages, sizeof(uint32_t));
 	t->tf = fopen(a->touch, "w");
-	if (!t->touch || !t->tf || trace_write_header(t->tf, &t->pg.hdr)) {
+	if (!t->touch || !t->slots || !t->slot_at || !t->tf || trace_write_header(t->tf, &t->pg.hdr)) {
 		meter_say("meter: cannot write touch=%s\n", a->touch);
 		return -EINVAL;
 	}

@@ -8,7 +8,8 @@
  * the policy one block of pages in each; in each of `windows` windows the
  * blocks are zapped and the dirty log harvested after window_ms. The trace
  * spreads an interval's accesses uniformly, so a page touched c times
- * (touches(): its LLC fills, not its write-backs) is seen in a window
+ * (touches(): its LLC fills, not its write-backs, or the time slots a
+ * touch trace counts) is seen in a window
  * that is a fraction f of the interval with probability 1 - (1 - f)^c, and
  * in Binomial(windows, that) windows.
  * Costs charged to the vCPUs: a refault per block page and stretch
@@ -66,6 +67,7 @@ struct hv {
 	struct hv_vm v[TRACE_MAX_VMS];
 	struct pool_params pool;
 	struct policy_params par;		/* pp->hmmv, or pp->hmmv4k (page mode) */
+	int started;				/* the first interval has begun */
 };
 
 static void hv_fini(struct sim *s)
@@ -188,12 +190,69 @@ static uint32_t zap_runs(const struct sim *s, const struct hv_vm *v, uint32_t n)
 	return runs;
 }
 
+/* --hmmv-placement: chunk @c of the one VM starts on @tier, at no cost. */
+static void hv_place_chunk(struct sim *s, struct hv_vm *v, uint32_t c, int tier)
+{
+	const struct policy_params *par = &((struct hv *)s->priv)->par;
+	enum policy_tier t = tier == SIM_DRAM ? POLICY_DRAM : POLICY_NVM;
+	uint32_t pg;
+
+	for (pg = c * SIM_CHUNK_PAGES; pg < (c + 1) * SIM_CHUNK_PAGES; pg++) {
+		sim_place(s, 0, pg, tier);
+		if (par->page_moves && pg % par->page_unit == 0)
+			policy_set_unit_tier(v->p, pg, t);
+	}
+	policy_set_tier(v->p, c, t);
+}
+
+struct hv_start {
+	uint8_t *dram;		/* per chunk: its first page named in DRAM */
+	uint32_t nch;
+};
+
+static void hv_start_page(void *arg, uint32_t page, int tier)
+{
+	struct hv_start *a = arg;
+
+	if (page % SIM_CHUNK_PAGES == 0 && page / SIM_CHUNK_PAGES < a->nch && tier == SIM_DRAM)
+		a->dram[page / SIM_CHUNK_PAGES] = 1;
+}
+
+/*
+ * The measured start (set after init: run.c): the chunks whose first page
+ * the placement puts in DRAM there (within the quota, lowest first), every
+ * other chunk on the slow tier. The sample set marks them meanwhile.
+ */
+static void hv_place_start(struct sim *s)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[0];
+	struct hv_start a = { v->sampled, v->nch };
+	uint64_t room = s->vm[0].quota_pages / SIM_CHUNK_PAGES;
+	uint32_t c;
+
+	memset(a.dram, 0, v->nch);
+	placement_each(s->hv_placement, hv_start_page, &a);
+	for (c = 0; c < v->nch; c++)
+		if (!a.dram[c] && s->vm[0].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM)
+			hv_place_chunk(s, v, c, SIM_NVM);
+	for (c = 0; c < v->nch; c++) {
+		if (!a.dram[c] || !room)
+			continue;
+		room--;
+		if (s->vm[0].loc[c * SIM_CHUNK_PAGES] != SIM_DRAM)
+			hv_place_chunk(s, v, c, SIM_DRAM);
+	}
+}
+
 static void hv_begin(struct sim *s, const struct ival *iv)
 {
 	struct hv *h = s->priv;
 	uint32_t i, k, n;
 	double cost;
 
+	if (!h->started && s->hv_placement && s->nvms == 1)
+		hv_place_start(s);
+	h->started = 1;
 	for (i = 0; i < s->nvms; i++) {
 		struct hv_vm *v = &h->v[i];
 
@@ -213,8 +272,12 @@ static double seen(double count, double l1f)
 }
 
 /*
- * The guest's touches behind a record. A --touch-trace record's reads are
- * its touches, cache hits included. Otherwise counts are LLC fills and
+ * The guest's touches behind a record, as independent events in time. A
+ * --touch-trace record's reads are its touches, cache hits included, and
+ * its writes, where the trace has them, the time slots they fell in: a
+ * page's touches come in bursts (a page written through in one go is a
+ * few microseconds of hundreds of touches), and a window sees a burst
+ * whole or not at all, so the slots are the events. Otherwise counts are LLC fills and
  * write-backs (hmmv/trace.h): a write-back evicts a line the guest filled
  * (write-allocate) and wrote, in this interval or an earlier one, and is
  * not a touch of its own; a read-modify-write miss is one fill, one
@@ -225,7 +288,9 @@ static double seen(double count, double l1f)
 static double touches(const struct sim *s, const struct ival *iv,
 		      const struct trace_rec *r)
 {
-	if (!iv->has_touch && (s->trace_flags & TRACE_F_PRESENCE))
+	if (iv->has_touch)
+		return iv->touch_slots ? (double)r->writes : (double)r->reads;
+	if (s->trace_flags & TRACE_F_PRESENCE)
 		return r->reads > r->writes ? (double)r->reads : (double)r->writes;
 	return (double)r->reads;
 }

@@ -62,6 +62,7 @@ int sim_run(const struct sim_run *c, struct source *src)
 				s[n].estimate = c->estimate;
 			s[n].sched = c->sched;
 			s[n].placement = c->placement;
+			s[n].hv_placement = c->hv_placement;
 		}
 		if (r) {
 			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[n]->name,

@@ -81,8 +81,12 @@ struct ival {
 	uint32_t nvms;
 	struct trace_rec *rec[TRACE_MAX_VMS];
 	uint32_t n[TRACE_MAX_VMS];
-	/* --touch-trace: the same interval's page touches (reads) */
+	/*
+	 * --touch-trace: the same interval's page touches (reads) and, with
+	 * touch_slots, the time slots they fell in (writes)
+	 */
 	int has_touch;
+	int touch_slots;
 	struct trace_rec *touch[TRACE_MAX_VMS];
 	uint32_t ntouch[TRACE_MAX_VMS];
 };
@@ -155,6 +159,7 @@ struct sim {
 					 * mappings on every access itself */
 	const struct sim_sched *sched;	/* the schedule policy's moves */
 	const struct sim_placement *placement;	/* numa-balancing's start */
+	const struct sim_placement *hv_placement;	/* hm-v's start, by chunk */
 };
 
 /* model.c */
@@ -315,6 +320,7 @@ struct sim_run {
 	FILE *estimate;			/* see struct sim */
 	const struct sim_sched *sched;	/* see struct sim */
 	const struct sim_placement *placement;	/* see struct sim */
+	const struct sim_placement *hv_placement;	/* see struct sim */
 	uint32_t presence_lines;
 	int quiet;			/* no text table on stdout */
 	int check;			/* run sim_check() */

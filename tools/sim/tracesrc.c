@@ -126,6 +126,7 @@ struct touchsrc {
 	struct trace_block pend;
 	struct trace_rec *stage;
 	int has_pend, ended;
+	int slots;		/* writes count time slots (the meter's touch=) */
 	struct trace_rec *rec[TRACE_MAX_VMS], *full[TRACE_MAX_VMS];
 	uint32_t n[TRACE_MAX_VMS], nfull[TRACE_MAX_VMS];
 };
@@ -162,7 +163,21 @@ void tracesrc_free(struct source *s)
 	free(s);
 }
 
-/* The touch trace: same header as the main file, validated whole. */
+static int any_writes(const struct trace_rec *r, uint32_t n)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++)
+		if (r[k].writes)
+			return 1;
+	return 0;
+}
+
+/*
+ * The touch trace: same header as the main file, validated whole. Its
+ * writes, where any is non-zero, are the time slots each page was touched
+ * in (the meter's touch=); an older one has none.
+ */
 static int touch_load(struct source *s, const char *path)
 {
 	const struct trace_hdr *m = &s->cur.hdr;
@@ -186,7 +201,7 @@ static int touch_load(struct source *s, const char *path)
 	if (!(t->stage = malloc((size_t)s->stage_cap * sizeof(*t->stage))))
 		return -ENOMEM;
 	while ((r = trace_next_block(&t->cur, &t->pend, t->stage, s->stage_cap)) == 1)
-		;
+		t->slots |= any_writes(t->stage, t->pend.nrec);
 	if (r < 0)
 		return r == -E2BIG ? -EINVAL : r;
 	for (i = 0; i < s->hdr.nvms; i++) {
@@ -375,6 +390,7 @@ static void touch_out(struct source *s, struct ival *iv, int whole)
 	if (!t)
 		return;
 	iv->has_touch = 1;
+	iv->touch_slots = t->slots;
 	for (vm = 0; vm < s->hdr.nvms; vm++) {
 		if (!whole)
 			t->n[vm] = split(t->full[vm], t->nfull[vm], s->parts, s->part,
