@@ -25,7 +25,9 @@
 # $TESTHOST_SLOW_MB (CPU-less node 1; default 512), $TESTHOST_NVDIMM_MB (the
 # NVDIMM; default 512). Traffic meter (tools/meter, QEMU >= 10):
 # $TESTHOST_METER=FILE loads it and leaves its report in FILE;
-# $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500).
+# $TESTHOST_METER_ARGS adds plugin arguments (llc=8M,ways=16,interval=500);
+# with $TESTHOST_METER_CODE=1, a touch= trace counts code fetched from the
+# NVDIMM too (touch_code= names its backing file, which only run.sh knows).
 # A test with a host-side checker tests/system/NAME.hostcheck always runs
 # metered; the checker (sh NAME.hostcheck METERFILE TAPFILE METERTRACE METERTOUCH METERMARKS)
 # prints further TAP lines after the test host's, and counts in the test's
@@ -154,6 +156,10 @@ if [ -n "$meter" ]; then
 	# the backing file, which only run.sh knows).
 	[ -f "$hostcheck" ] && [ -z "$shell" ] &&
 		TESTHOST_METER_ARGS="trace=$work/meter.trace,touch=$work/meter.touch,touch_code=$work/nvdimm.img,trace_range=nvdimm,mark_trace=$work/meter.marks,mark_trace_span=0:${ram_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
+	case "${TESTHOST_METER_CODE:-},${TESTHOST_METER_ARGS:-}" in
+	1,*touch_code=*) ;;
+	1,*touch=*) TESTHOST_METER_ARGS="$TESTHOST_METER_ARGS,touch_code=$work/nvdimm.img" ;;
+	esac
 	set -- "$@" -plugin "$top/build/meter/meter.so,out=$work/meter.txt,range=dram:0:${dram_mb}M,range=slow:${dram_mb}M:${slow_mb}M,range=nvdimm:0x100000000:${nv_mb}M${TESTHOST_METER_ARGS:+,$TESTHOST_METER_ARGS}"
 fi
 # Quiet (every console byte is an exit), no K8 aperture scan, no crypto

@@ -48,10 +48,11 @@ mkdir -p "$OUT"
 echo "eval-real: policies $policies; workloads $workloads (scale $scale); output in $OUT"
 start=$(date +%s)
 # The meter traces the NVDIMM's pages every 100 ms (nvdimm.trace, its
-# touches nvdimm.touch) and all RAM's pages between marks (ram.trace): the
-# analysis takes the guest's own traffic from the frames its RAM was in.
+# touches nvdimm.touch, code fetched from it included) and all RAM's pages
+# between marks (ram.trace): the analysis takes the guest's own traffic
+# from the frames its RAM was in.
 TESTHOST_DRAM_MB=1024 TESTHOST_SLOW_MB=128 TESTHOST_NVDIMM_MB=1024 \
-	TESTHOST_METER="$OUT/meter.txt" \
+	TESTHOST_METER="$OUT/meter.txt" TESTHOST_METER_CODE=1 \
 	TESTHOST_METER_ARGS="${TESTHOST_METER_ARGS:-interval=2000,gate=on},trace=$OUT/nvdimm.trace,touch=$OUT/nvdimm.touch,trace_range=nvdimm,mark_trace=$OUT/ram.trace,mark_trace_span=0:1152M" \
 	TESTHOST_CMDLINE="REAL_POLICIES=$policies REAL_WORKLOADS=$workloads REAL_SCALE=$scale${REAL_VM_TIMEOUT:+ REAL_VM_TIMEOUT=$REAL_VM_TIMEOUT}" \
 	sh "$top/tests/testhost/run.sh" -t "$limit" ../bench/real >"$OUT/real.tap" 2>"$OUT/real.err"
