@@ -141,6 +141,48 @@ static double numa_track_ns(int adapt, uint32_t page, double hot_ms, uint32_t in
 }
 
 /*
+ * --nb-alloc-touch: the scanner arms only pages the host has allocated (a
+ * page never touched has no PTE). Pages 0-1499 are allocated at the start
+ * and fill DRAM (kswapd, slowed down, makes no room); a scan of the whole
+ * VM each interval; pages 1500-2047, first touched at interval 20, land on
+ * the slow tier: none of them is taken for a hint fault. Scanning is free
+ * here, so the tracking charged is the faults'.
+ */
+static double numa_late_touch_ns(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t t, slow = 0, p;
+	double ns;
+
+	pol_params_default(&pp);
+	pp.nb_alloc_touch = 1;
+	pp.nb_scan_ns = 0;
+	pp.nb_scan_size_mb = 8;		/* the whole VM per scan */
+	setup(&s, &pol_numa, &m, &pp, &h);
+	m.migrate_4k_ns = 1e9;		/* kswapd makes no room meanwhile */
+	step(&s, 0, 0, 1500, 1);
+	for (t = 1; t < 20; t++)
+		step(&s, t, 0, 1, 1);
+	step(&s, 20, 1500, PAGES - 1500, 1);
+	ns = s.vm[0].a.track_ns;
+	for (p = 1500; p < PAGES; p++)
+		slow += s.vm[0].loc[p] == SIM_NVM;
+	sim_destroy(&s);
+	return slow ? ns : -1;
+}
+
+static void test_numa_unallocated(void)
+{
+	double ns = numa_late_touch_ns();
+
+	tap_ok(ns == 0, "numa: --nb-alloc-touch: pages allocated late, some on the slow tier, "
+	       "were never armed: no hint fault at their first touch (%.0f ns)", ns);
+}
+
+/*
  * update_task_scan_period() in tiering mode: only promotions are recorded
  * faults, all remote, so each update doubles the period; faults that do
  * not promote are not recorded and leave it.
@@ -318,6 +360,7 @@ int main(void)
 {
 	test_numa_balancing();
 	test_numa_scan_adapt();
+	test_numa_unallocated();
 	test_hmmv_placement();
 	test_numa_placement();
 	test_numa_windows();

@@ -509,6 +509,9 @@ static void nb_scan(struct sim *s, struct nb *nb)
 			for (k = 0; k < n; k++) {
 				uint32_t p = (uint32_t)((nb->v[i].cursor + k) % v->pages);
 
+				/* A page the host has not allocated has no PTE to arm. */
+				if (s->pp->nb_alloc_touch && !nb->v[i].born[p])
+					continue;
 				if (v->loc[p] == SIM_NVM && !nb->v[i].scanned[p]) {
 					nb->v[i].scanned[p] = s->now + 1;
 					armed++;
