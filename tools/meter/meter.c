@@ -83,7 +83,10 @@ struct meter_range {
 	uint64_t end;
 };
 
-/* A trace file of per-page fills (rd) and write-backs (wb), one VM. */
+/*
+ * A trace file of per-page counts, one VM: fills (rd) and write-backs (wb),
+ * or a touch trace's touches and the time slots they fell in.
+ */
 struct meter_pages {
 	FILE *f;
 	uint32_t *rd, *wb;		/* per page, since the last block */
@@ -98,9 +101,7 @@ struct meter_trace {
 	int range;
 	uint64_t first_line;		/* the range's first line */
 	uint32_t lines_per_page;
-	FILE *tf;			/* touch=FILE, blocks as pg's */
-	uint32_t *touch;		/* per page, since the last flush */
-	uint32_t *slots;		/* per page, slots touched since the last flush */
+	struct meter_pages tp;		/* touch=FILE, blocks as pg's */
 	uint32_t *slot_at;		/* per page, the last slot it was touched in + 1 */
 	uint32_t slot;			/* the current slot (host time) */
 	char *code_path;		/* touch_code=FILE, resolved */
@@ -243,11 +244,11 @@ static inline void meter_touch_page(struct meter_trace *t, uint64_t page)
 {
 	uint32_t now = __atomic_load_n(&t->slot, __ATOMIC_RELAXED) + 1;
 
-	__atomic_fetch_add(&t->touch[page], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&t->tp.rd[page], 1, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&t->slot_at[page], __ATOMIC_RELAXED) == now)
 		return;
 	__atomic_store_n(&t->slot_at[page], now, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&t->slots[page], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&t->tp.wb[page], 1, __ATOMIC_RELAXED);
 }
 
 /* touch=FILE: an access to a line other than the vCPU's previous one. */
@@ -256,7 +257,7 @@ static inline void meter_touch_count(uint64_t line)
 	struct meter_trace *t = &meter.tr;
 	uint64_t off = line - t->first_line;	/* below the range: wraps, out */
 
-	if (!t->touch || off >= t->range_lines)
+	if (!t->tp.f || off >= t->range_lines)
 		return;
 	meter_touch_page(t, off / t->lines_per_page);
 }
@@ -323,24 +324,22 @@ static void meter_code_tb(struct qemu_plugin_tb *tb, size_t n)
 }
 
 /*
- * The counts since the last block (reads from @rd, writes from @wb or
- * none, per page of @pg), zeroed, as @f's block of interval @ival; no
- * block when empty. An error stays in pg->err.
+ * @pg's counts since its last block, zeroed, as its block of interval
+ * @ival; no block when empty. An error stays in pg->err.
  */
-static void meter_pages_block(struct meter_pages *pg, FILE *f, uint32_t *rd, uint32_t *wb,
-			      uint32_t ival)
+static void meter_pages_block(struct meter_pages *pg, uint32_t ival)
 {
 	uint32_t n = 0, r, w;
 	uint64_t p;
 
 	for (p = 0; p < pg->hdr.vm_pages[0]; p++) {
-		r = __atomic_exchange_n(&rd[p], 0, __ATOMIC_RELAXED);
-		w = wb ? __atomic_exchange_n(&wb[p], 0, __ATOMIC_RELAXED) : 0;
+		r = __atomic_exchange_n(&pg->rd[p], 0, __ATOMIC_RELAXED);
+		w = __atomic_exchange_n(&pg->wb[p], 0, __ATOMIC_RELAXED);
 		if (r || w)
 			pg->recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = r, .writes = w };
 	}
 	if (n)
-		pg->err = trace_write_block(f, &pg->hdr, ival, 0, pg->recs, n);
+		pg->err = trace_write_block(pg->f, &pg->hdr, ival, 0, pg->recs, n);
 }
 
 /* The span's traffic since the last mark, as the block of mark @seq. */
@@ -350,7 +349,7 @@ static void meter_marks_flush(uint64_t seq)
 
 	if (!pg->f || pg->err || seq > UINT32_MAX)
 		return;
-	meter_pages_block(pg, pg->f, pg->rd, pg->wb, (uint32_t)seq);
+	meter_pages_block(pg, (uint32_t)seq);
 }
 
 /*
@@ -369,13 +368,16 @@ static void meter_trace_flush(void)
 		ival = t->last;		/* a block per interval at most */
 	if (ival > UINT32_MAX)
 		return;
-	if (t->tf)
-		meter_pages_block(&t->pg, t->tf, t->touch, t->slots, (uint32_t)ival);
-	if (t->pg.err)
+	if (t->tp.f)
+		meter_pages_block(&t->tp, (uint32_t)ival);
+	/* A touch trace's error stops both, as one trace's would. */
+	if (t->tp.err) {
+		t->pg.err = t->tp.err;
 		return;
+	}
 	/* Next flush in the next interval, even after an empty one. */
 	t->last = (uint32_t)ival + 1;
-	meter_pages_block(&t->pg, t->pg.f, t->pg.rd, t->pg.wb, (uint32_t)ival);
+	meter_pages_block(&t->pg, (uint32_t)ival);
 }
 
 /* touch=: the slot clock, read at full resolution (the coarse one ticks in ms). */
@@ -383,7 +385,7 @@ static void meter_touch_clock(struct meter_trace *t)
 {
 	struct timespec ts;
 
-	if (!t->touch || clock_gettime(CLOCK_MONOTONIC, &ts))
+	if (!t->tp.f || clock_gettime(CLOCK_MONOTONIC, &ts))
 		return;
 	__atomic_store_n(&t->slot, (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ull +
 					       ts.tv_nsec) / METER_SLOT_NS), __ATOMIC_RELAXED);
@@ -571,21 +573,12 @@ static void meter_trace_free(void)
 {
 	struct meter_trace *t = &meter.tr;
 
-	if (t->pg.f) {
+	if (t->pg.f)
 		meter_trace_flush();
-		if (t->tf && !t->pg.err)
-			t->pg.err = trace_write_end(t->tf);
-	}
-	if (t->tf && fclose(t->tf) && !t->pg.err)
-		t->pg.err = -EIO;
-	t->tf = NULL;
+	meter_pages_close(&t->tp, "touch");
 	meter_pages_close(&t->pg, "trace");
-	free(t->touch);
-	free(t->slots);
 	free(t->slot_at);
 	free(t->code_path);
-	t->touch = NULL;
-	t->slots = NULL;
 	t->slot_at = NULL;
 	t->code_path = NULL;
 }
@@ -781,11 +774,8 @@ static int meter_trace_setup(const struct meter_args *a)
 	}
 	if (!a->touch)
 		return 0;
-	t->touch = calloc(pages, sizeof(uint32_t));
-	t->slots = calloc(pages, sizeof(uint32_t));
 	t->slot_at = calloc(pages, sizeof(uint32_t));
-	t->tf = fopen(a->touch, "w");
-	if (!t->touch || !t->slots || !t->slot_at || !t->tf || trace_write_header(t->tf, &t->pg.hdr)) {
+	if (!t->slot_at || meter_pages_open(&t->tp, a->touch, pages, t->ival_ns)) {
 		meter_say("meter: cannot write touch=%s\n", a->touch);
 		return -EINVAL;
 	}

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A VM's placement at the start of a replay, as measured (hmmv sim
- * --nb-placement FILE): make eval-real reads where Linux had each page of
- * its guest at a workload's start, so that the NUMA-balancing model
- * predicts the workload from the state the kernel was really in, not from
- * its own replay of the workloads before (a guest booted before the trace
- * starts holds pages the trace never shows being allocated). One line per
- * run of pages of a one-VM trace:
+ * --nb-placement FILE, --hmmv-placement FILE): make eval-real reads where
+ * Linux had each page of its guest at a workload's start, so that the
+ * NUMA-balancing model predicts the workload from the state the kernel was
+ * really in, not from its own replay of the workloads before (a guest
+ * booted before the trace starts holds pages the trace never shows being
+ * allocated), and where the engine had each chunk, for the hm-v model
+ * (pol_hmmv.c reads a chunk's first page). One line per run of pages of a
+ * one-VM trace:
  *
  *   FIRST COUNT 0|1
  *

@@ -231,7 +231,7 @@ void sched_free(struct sim_sched *sc);
 int sim_lines_read(const char *path, int (*parse)(void *arg, const char *buf, uint32_t line),
 		   void *arg, uint32_t *line);
 
-/* placement.c: hmmv sim --nb-placement FILE */
+/* placement.c: hmmv sim --nb-placement FILE, --hmmv-placement FILE */
 struct sim_placement;
 int placement_load(struct sim_placement **out, const char *path, uint32_t *line);
 int placement_check(const struct sim_placement *pl, uint64_t pages, uint32_t *line);
