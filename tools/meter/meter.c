@@ -674,56 +674,33 @@ struct meter_args {
 
 static int meter_parse_arg(const char *arg, struct meter_args *a)
 {
+	const struct { const char *key; const char **val; } strs[] = {
+		{ "out", &a->out }, { "trace", &a->trace }, { "trace_range", &a->trace_range },
+		{ "touch", &a->touch }, { "touch_code", &a->touch_code },
+		{ "mark_trace", &a->marks }, { "mark_trace_span", &a->marks_span },
+	};
+	const struct { const char *key; uint64_t *val; } nums[] = {
+		{ "llc", &a->llc }, { "ways", &a->ways }, { "line", &a->line },
+		{ "interval", &a->interval_ms }, { "trace_ms", &a->trace_ms },
+	};
 	const char *eq = strchr(arg, '=');
-	const char *val;
-	size_t klen;
+	size_t klen, i;
 
 	if (!eq)
 		return -EINVAL;
 	klen = eq - arg;
-	val = eq + 1;
-	if (klen == 3 && !strncmp(arg, "out", 3)) {
-		a->out = val;
-		return 0;
-	}
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strlen(strs[i].key) == klen && !strncmp(arg, strs[i].key, klen)) {
+			*strs[i].val = eq + 1;
+			return 0;
+		}
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (strlen(nums[i].key) == klen && !strncmp(arg, nums[i].key, klen))
+			return meter_parse_size(eq + 1, nums[i].val);
 	if (klen == 5 && !strncmp(arg, "range", 5)) {
 		if (meter.nranges == METER_RANGES)
 			return -E2BIG;
-		return meter_parse_range(val, &meter.ranges[meter.nranges++]);
-	}
-	if (klen == 3 && !strncmp(arg, "llc", 3))
-		return meter_parse_size(val, &a->llc);
-	if (klen == 4 && !strncmp(arg, "ways", 4))
-		return meter_parse_size(val, &a->ways);
-	if (klen == 4 && !strncmp(arg, "line", 4))
-		return meter_parse_size(val, &a->line);
-	if (klen == 8 && !strncmp(arg, "interval", 8))
-		return meter_parse_size(val, &a->interval_ms);
-	if (klen == 5 && !strncmp(arg, "trace", 5)) {
-		a->trace = val;
-		return 0;
-	}
-	if (klen == 11 && !strncmp(arg, "trace_range", 11)) {
-		a->trace_range = val;
-		return 0;
-	}
-	if (klen == 8 && !strncmp(arg, "trace_ms", 8))
-		return meter_parse_size(val, &a->trace_ms);
-	if (klen == 5 && !strncmp(arg, "touch", 5)) {
-		a->touch = val;
-		return 0;
-	}
-	if (klen == 10 && !strncmp(arg, "touch_code", 10)) {
-		a->touch_code = val;
-		return 0;
-	}
-	if (klen == 10 && !strncmp(arg, "mark_trace", 10)) {
-		a->marks = val;
-		return 0;
-	}
-	if (klen == 15 && !strncmp(arg, "mark_trace_span", 15)) {
-		a->marks_span = val;
-		return 0;
+		return meter_parse_range(eq + 1, &meter.ranges[meter.nranges++]);
 	}
 	return -EINVAL;
 }
