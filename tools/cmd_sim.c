@@ -27,7 +27,7 @@ struct simcfg {
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
-	const char *schedule, *placement, *hv_placement;
+	const char *schedule, *placement, *hv_placement, *scans;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
@@ -168,7 +168,14 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		{ "nb-placement", F_STR, &c->placement, "FILE",
 		  "numa-balancing, with --nb-alloc-touch: the pages allocated at the start and "
 		  "where, lines 'FIRST COUNT 0|1' (DRAM or slow tier) of a one-VM trace's pages "
-		  "(a measured placement)" },
+		  "(a measured placement); with --measure, at the start of the measured span, "
+		  "the intervals before it only clearing the scanner's arms on the pages they "
+		  "touch" },
+		{ "nb-scans", F_STR, &c->scans, "FILE",
+		  "numa-balancing: scan when and where measured, lines 'INTERVAL FIRST COUNT' "
+		  "in time order: by the end of trace interval INTERVAL (counted as --measure "
+		  "counts) pages FIRST..FIRST+COUNT-1 were made PROT_NONE, instead of scanning "
+		  "every period (tools/sim/scans.c; one-VM traces)" },
 		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
 		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),
 		D("hemem-hot-read", pp.hemem_hot_rd, "N", "hot read samples (8)"),
@@ -739,6 +746,37 @@ static int load_placement(const char *flag, const char *path, const struct trace
 	return source_rc(r);
 }
 
+/* Scans FILE of --nb-scans, read and checked against the trace. */
+static int load_scans(const char *path, const struct trace_hdr *h, struct sim_scans **out)
+{
+	uint32_t line;
+	int r;
+
+	if (h->nvms != 1) {
+		fprintf(stderr, "hmmv sim: --nb-scans: the trace holds %u VMs; the scans are of one (--trace-pages)\n",
+			h->nvms);
+		return EXIT_USAGE;
+	}
+	r = scans_load(out, path, &line);
+	if (!r)
+		r = scans_check(*out, h->vm_pages[0], &line);
+	if (!r)
+		return 0;
+	if (r == -EINVAL)
+		fprintf(stderr, "hmmv sim: --nb-scans %s line %u: not 'INTERVAL FIRST COUNT'\n", path, line);
+	else if (r == -EDOM)
+		fprintf(stderr, "hmmv sim: --nb-scans %s line %u: earlier than the line before\n",
+			path, line);
+	else if (r == -ERANGE)
+		fprintf(stderr, "hmmv sim: --nb-scans %s line %u: the pages are outside the trace's %llu\n",
+			path, line, (unsigned long long)h->vm_pages[0]);
+	else
+		fprintf(stderr, "hmmv sim: --nb-scans %s: %s\n", path, strerror(-r));
+	scans_free(*out);
+	*out = NULL;
+	return source_rc(r);
+}
+
 /* One run of every chosen policy over src, reported as the flags say. */
 static int simulate(const struct simcfg *c, struct source *src)
 {
@@ -755,6 +793,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	};
 	struct sim_sched *sched = NULL;
 	struct sim_placement *place = NULL, *hv_place = NULL;
+	struct sim_scans *scans = NULL;
 	uint64_t total = 0, dram;
 	uint32_t i;
 	int r;
@@ -785,17 +824,21 @@ static int simulate(const struct simcfg *c, struct source *src)
 	r = c->placement ? load_placement("nb-placement", c->placement, h, &place) : 0;
 	r = r || !c->hv_placement ? r :
 	    load_placement("hmmv-placement", c->hv_placement, h, &hv_place);
+	r = r || !c->scans ? r : load_scans(c->scans, h, &scans);
 	if (r) {
 		sched_free(sched);
 		placement_free(place);
+		placement_free(hv_place);
 		return r;
 	}
 	run.placement = place;
 	run.hv_placement = hv_place;
+	run.scans = scans;
 	r = sim_run(&run, src);
 	sched_free(sched);
 	placement_free(place);
 	placement_free(hv_place);
+	scans_free(scans);
 	return r < 0 ? 1 : r;
 }
 

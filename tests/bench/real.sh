@@ -32,7 +32,7 @@ vm_limit=${REAL_VM_TIMEOUT:-$((600 * scale))}
 MEM=512M
 DRAM=128M
 BUDGET_MIB=136		# DRAM left free for Linux: the 128 MiB plus watermarks
-VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated numa_pte_updates"
+VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated numa_pte_updates pgpromote_candidate"
 
 set -- $(echo "$policies" | tr ',' ' ')
 echo "1..$(($# + 1))"
@@ -164,18 +164,31 @@ stat_poll()
 # run_vm POLICY HMMV-FLAGS...: one guest, every workload; prints its figures.
 run_vm()
 {
-	local policy=$1 before after rc pid
+	local policy=$1 before after rc pid watch
 	shift
 	before=$(vmstat_get)
 	rm -f /tmp/stat.last
 	echo "# real-run: $policy: hmmv run -m $MEM $*"
+	rm -f /tmp/vm.out /tmp/scan.out
 	hmmv run -k /guest/vmlinuz -i /tmp/initrd-real.img -m $MEM "$@" --control /tmp/real.sock \
 		-p "console=ttyS0 quiet panic=-1 hmmv.run=real real.w=$workloads real.scale=$scale" \
 		</dev/null >/tmp/vm.out 2>&1 &
 	pid=$!
+	# The Linux run: when and over which guest pages the kernel's scanner
+	# ran, and when each mark came, on one clock (tests/system/scan_watch.c).
+	watch=
+	if [ -n "$snap_where" ]; then
+		scan_watch $pid /tmp/vm.out >/tmp/scan.out 2>&1 &
+		watch=$!
+	fi
 	stat_poll $pid
 	wait $pid
 	rc=$?
+	if [ -n "$watch" ]; then
+		kill -TERM $watch 2>/dev/null
+		wait $watch || echo "# real-scan-error: $(tail -n 1 /tmp/scan.out)"
+		grep '^# real-\(scan\|scan-lost\|clock\|guestva\): ' /tmp/scan.out
+	fi
 	if [ -n "$vm_stopped" ]; then
 		echo "# real-run: $policy: stopped after $vm_limit s (REAL_VM_TIMEOUT), hmmv status $rc"
 		[ $rc = 0 ] && rc=1

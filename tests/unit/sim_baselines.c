@@ -15,7 +15,7 @@ static struct trace_rec recs[PAGES];
 static void step(struct sim *s, uint32_t t, uint32_t first, uint32_t n,
 		 uint32_t reads)
 {
-	struct ival iv = { .index = t, .nvms = 1, .rec = { recs }, .n = { n } };
+	struct ival iv = { .index = t, .tindex = t, .nvms = 1, .rec = { recs }, .n = { n } };
 	uint32_t k;
 
 	for (k = 0; k < n; k++)
@@ -205,19 +205,128 @@ static void test_numa_scan_adapt(void)
 	       "numa: --nb-scan-adapt: a pass without hint faults leaves the period");
 }
 
+/* A temporary file holding @text, its name in @path; NULL on failure. */
+static FILE *text_file(const char *text, char *path, size_t len)
+{
+	FILE *f = tmpfile();
+
+	if (!f)
+		return NULL;
+	snprintf(path, len, "/proc/self/fd/%d", fileno(f));
+	if (fputs(text, f) < 0 || fflush(f)) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
 /* A placement of @text, read from a temporary file: 0 or -errno. */
 static int placement_text(const char *text, struct sim_placement **pl, uint32_t *line)
 {
-	FILE *f = tmpfile();
 	char path[64];
+	FILE *f = text_file(text, path, sizeof(path));
 	int r;
 
 	if (!f)
-		return -errno;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fileno(f));
-	r = fputs(text, f) < 0 || fflush(f) ? -EIO : placement_load(pl, path, line);
+		return -EIO;
+	r = placement_load(pl, path, line);
 	fclose(f);
 	return r;
+}
+
+/* Measured scans of @text, read from a temporary file: 0 or -errno. */
+static int scans_text(const char *text, struct sim_scans **sc, uint32_t *line)
+{
+	char path[64];
+	FILE *f = text_file(text, path, sizeof(path));
+	int r;
+
+	if (!f)
+		return -EIO;
+	r = scans_load(sc, path, line);
+	fclose(f);
+	return r;
+}
+
+/*
+ * hmmv sim --nb-scans: the scanner runs when and over the pages the file
+ * says, and at no other time. Pages 0-99 start on the slow tier, armed
+ * long ago: their first touch (0-19, interval 0) faults too late to
+ * promote. The one scan, at the end of interval 3, covers pages 5-9 and
+ * 200-299 (not allocated: nothing to arm); touched again at interval 4,
+ * within the hot threshold, 5-9 promote, the others do not fault; and no
+ * scan comes later, however many intervals pass.
+ */
+static void test_numa_scans(void)
+{
+	struct sim_placement *pl;
+	struct sim_scans *sc;
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t line, t, p, dram = 0;
+
+	if (placement_text("0 100 1\n", &pl, &line) ||
+	    scans_text("# measured\n3 5 5\n3 200 100\n", &sc, &line)) {
+		tap_ok(0, "numa: a placement and a scans file load");
+		return;
+	}
+	tap_is(scans_check(sc, PAGES, &line), 0, "numa: ... the scans within the VM's pages");
+	pol_params_default(&pp);
+	pp.nb_alloc_touch = 1;
+	pp.nb_hot_threshold_ms = 1000;
+	setup(&s, &pol_numa, &m, &pp, &h);
+	s.placement = pl;
+	s.scans = sc;
+	for (t = 0; t <= 4; t++)
+		step(&s, t, 0, 20, 1);
+	for (p = 0; p < 100; p++)
+		dram += s.vm[0].loc[p] == SIM_DRAM;
+	tap_ok(dram == 5 && s.vm[0].loc[5] == SIM_DRAM && s.vm[0].loc[9] == SIM_DRAM,
+	       "numa: --nb-scans: the measured scan arms its pages, which promote (%u)", dram);
+	for (t = 5; t < 40; t++)
+		step(&s, t, 0, 20, 1);
+	for (p = 0, dram = 0; p < 100; p++)
+		dram += s.vm[0].loc[p] == SIM_DRAM;
+	tap_ok(dram == 5, "numa: --nb-scans: no scan but the measured ones (%u of 20 in DRAM after 35 intervals more)",
+	       dram);
+	sim_destroy(&s);
+	placement_free(pl);
+	scans_free(sc);
+	/*
+	 * With --measure from interval 3, the placement is the state at 3:
+	 * before it the trace only clears arms. The scan at 0 arms 50-54
+	 * (touched, so not armed long ago); touched again at 1, they are
+	 * neither promoted nor faulted, and page 1500, not in the placement,
+	 * is not allocated until the measured span touches it.
+	 */
+	if (scans_text("0 50 5\n", &sc, &line) || placement_text("0 100 1\n", &pl, &line)) {
+		tap_ok(0, "numa: a placement and a scans file load");
+		return;
+	}
+	setup(&s, &pol_numa, &m, &pp, &h);
+	s.placement = pl;
+	s.scans = sc;
+	s.meas_from = 3;
+	step(&s, 0, 50, 10, 1);
+	step(&s, 1, 50, 10, 1);
+	step(&s, 2, 1500, 1, 1);
+	tap_ok(s.vm[0].loc[50] == SIM_NVM && s.vm[0].loc[54] == SIM_NVM && s.vm[0].dram_pages == 0,
+	       "numa: --nb-placement with --measure: before the span, armed pages touched do not promote, "
+	       "unplaced pages are not allocated (%.0f DRAM pages)", (double)s.vm[0].dram_pages);
+	step(&s, 3, 1500, 1, 1);
+	tap_ok(s.vm[0].loc[1500] == SIM_DRAM, "numa: ... the span allocates them at their first touch");
+	sim_destroy(&s);
+	placement_free(pl);
+	scans_free(sc);
+	tap_ok(scans_text("3 5 1\n2 1 1\n", &sc, &line) == -EDOM && line == 2,
+	       "numa: a scans file out of time order is refused at its line");
+	tap_ok(scans_text("3 5\n", &sc, &line) == -EINVAL && line == 1,
+	       "numa: a scans line without its count is refused");
+	tap_ok(!scans_text("0 2000 49\n", &sc, &line) && scans_check(sc, PAGES, &line) == -ERANGE,
+	       "numa: a scan past the VM's pages is refused");
+	scans_free(sc);
 }
 
 /*
@@ -363,6 +472,7 @@ int main(void)
 	test_numa_unallocated();
 	test_hmmv_placement();
 	test_numa_placement();
+	test_numa_scans();
 	test_numa_windows();
 	test_hemem();
 	test_memtis();

@@ -167,28 +167,30 @@ static void test_traces(void)
 			  "--quiet", NULL), 2, "interval_ns 2^63: exit 2");
 }
 
+/* A file NAME of the test directory holding @text; its path in @path. */
+static void put_file(char *path, size_t len, const char *name, const char *text)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return;		/* the runs over it then fail their checks */
+	fputs(text, f);
+	fclose(f);
+}
+
 /* hmmv sim --schedule: bad input exits 2, a good schedule runs. */
 static void test_schedule(void)
 {
 	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
 	char sched[256], bad[256], tr[256], two[256];
-	FILE *f;
 
 	/* mktrace() returns its own buffer: each path copied. */
 	snprintf(tr, sizeof(tr), "%s", mktrace("sched", 0, 12, 1, 100000000, 2048, one, 2));
 	snprintf(two, sizeof(two), "%s", mktrace("sched2", 0, 12, 2, 100000000, 2048, one, 1));
-	snprintf(sched, sizeof(sched), "%s/sched.txt", dir);
-	snprintf(bad, sizeof(bad), "%s/bad.txt", dir);
-	f = fopen(sched, "w");
-	if (f) {
-		fputs("0 0 dram\n2 0 nvm\n2 1 dram\n", f);
-		fclose(f);
-	}
-	f = fopen(bad, "w");
-	if (f) {
-		fputs("0 0 dram\n0 1 dram\n0 2 dram\n", f);
-		fclose(f);
-	}
+	put_file(sched, sizeof(sched), "sched.txt", "0 0 dram\n2 0 nvm\n2 1 dram\n");
+	put_file(bad, sizeof(bad), "bad.txt", "0 0 dram\n0 1 dram\n0 2 dram\n");
 	tap_is(sim_status(20, "--trace", tr, "--dram-mb", "4", "--policies", "schedule",
 			  "--schedule", sched, "--quiet", NULL), 0,
 	       "--policies schedule --schedule FILE: runs, exit 0");
@@ -211,28 +213,12 @@ static void test_placement(void)
 {
 	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
 	char good[256], far[256], bad[256], tr[256], two[256];
-	FILE *f;
 
 	snprintf(tr, sizeof(tr), "%s", mktrace("place", 0, 12, 1, 100000000, 2048, one, 2));
 	snprintf(two, sizeof(two), "%s", mktrace("place2", 0, 12, 2, 100000000, 2048, one, 1));
-	snprintf(good, sizeof(good), "%s/place.txt", dir);
-	snprintf(far, sizeof(far), "%s/far.txt", dir);
-	snprintf(bad, sizeof(bad), "%s/badplace.txt", dir);
-	f = fopen(good, "w");
-	if (f) {
-		fputs("0 600 0\n600 1000 1\n", f);
-		fclose(f);
-	}
-	f = fopen(far, "w");
-	if (f) {
-		fputs("2000 49 1\n", f);
-		fclose(f);
-	}
-	f = fopen(bad, "w");
-	if (f) {
-		fputs("0 600 dram\n", f);
-		fclose(f);
-	}
+	put_file(good, sizeof(good), "place.txt", "0 600 0\n600 1000 1\n");
+	put_file(far, sizeof(far), "far.txt", "2000 49 1\n");
+	put_file(bad, sizeof(bad), "badplace.txt", "0 600 dram\n");
 	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-alloc-touch",
 			  "--nb-placement", good, "--quiet", NULL), 0,
 	       "--nb-placement FILE: runs, exit 0");
@@ -258,6 +244,32 @@ static void test_placement(void)
 			  "--quiet", NULL), 2, "--hmmv-placement with a malformed line: exit 2");
 	tap_is(sim_status(20, "--trace", two, "--policies", "hmm-v", "--hmmv-placement", good,
 			  "--quiet", NULL), 2, "--hmmv-placement over a two-VM trace: exit 2");
+}
+
+/* hmmv sim --nb-scans: bad input exits 2, good scans run. */
+static void test_scans(void)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
+	char good[256], late[256], bad[256], far[256], tr[256], two[256];
+
+	snprintf(tr, sizeof(tr), "%s", mktrace("scans", 0, 12, 1, 100000000, 2048, one, 2));
+	snprintf(two, sizeof(two), "%s", mktrace("scans2", 0, 12, 2, 100000000, 2048, one, 1));
+	put_file(good, sizeof(good), "scans.txt", "# measured\n1 0 600\n2 1000 48\n");
+	put_file(late, sizeof(late), "late.txt", "2 0 600\n1 0 10\n");
+	put_file(bad, sizeof(bad), "badscans.txt", "1 0 -600\n");
+	put_file(far, sizeof(far), "farscans.txt", "1 2000 49\n");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-scans", good,
+			  "--quiet", NULL), 0, "--nb-scans FILE: runs, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-scans", late,
+			  "--quiet", NULL), 2, "--nb-scans out of time order: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-scans", bad,
+			  "--quiet", NULL), 2, "--nb-scans with a negative count: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-scans", far,
+			  "--quiet", NULL), 2, "--nb-scans past the trace's 2048 pages: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-scans", dir,
+			  "--quiet", NULL), 2, "--nb-scans DIR: exit 2");
+	tap_is(sim_status(20, "--trace", two, "--policies", "numa-balancing", "--nb-scans", good,
+			  "--quiet", NULL), 2, "--nb-scans over a two-VM trace: exit 2");
 }
 
 /*
@@ -349,6 +361,7 @@ int main(void)
 	test_traces();
 	test_schedule();
 	test_placement();
+	test_scans();
 	test_cut_block();
 	test_trace_units();
 	if (fork() == 0) {

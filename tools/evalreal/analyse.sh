@@ -25,7 +25,7 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 : >"$OUT/xval.csv"
 : >"$OUT/xval-obs.csv"
 : >"$OUT/xval-sched.csv"
-rm -f "$OUT"/gw.*
+rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm"
 rm -f "$OUT"/sched.* "$OUT"/gh.*
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
@@ -230,13 +230,65 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# real-placement: linux W", --nb-placement; the guest booted before the
 	# metered span, and the pages its boot and the workloads before
 	# allocated sit where the kernel put them, which a replay from the
-	# first workload on does not know), and the vCPU task's scan period,
-	# which doubled at the first promotion of each pass over the VM's
-	# memory: the scan delay times 2^passes ("# real-numa: W-start seq=N",
-	# mm->numa_scan_seq; an upper bound when a pass promoted nothing),
-	# within the model's task_scan_max(). From there the model allocates,
-	# scans, promotes and demotes on its own over the workload alone.
+	# first workload on does not know), and with the scans the kernel
+	# made (below, --nb-scans): they came when the vCPU thread had run its
+	# scan period of CPU time and covered what the cursor reached over all
+	# of hmmv's mappings, which the trace does not hold. The replay starts
+	# at the workload before (OUT/xval.warm), which only clears the arms
+	# of the pages it touches (nb_warming()): a page touched since its
+	# last scan is no longer armed, one left alone still is. From there
+	# the model allocates, arms what the scans cover, promotes and demotes
+	# on its own. Output without the scans (older runs) falls back to the
+	# vCPU task's scan period, which doubled at the first promotion of
+	# each pass over the VM's memory: the scan delay times 2^passes ("#
+	# real-numa: W-start seq=N", mm->numa_scan_seq), over the workload
+	# alone.
 	guest_unions placement gw || exit 1
+	# The scans of the Linux run ("STEP FIRST COUNT", --nb-scans), in the
+	# trace intervals of the slow-first run from interval $1 on: the
+	# ranges of guest pages the scanner made PROT_NONE ("# real-scan: MS
+	# FIRST COUNT PTES", tests/system/scan_watch.c), each at the point of
+	# the workload it came in (between its marks, "# real-clock: MARK MS";
+	# one between workloads at the next one's start) mapped onto the
+	# slow-first run (phase_map), as the engine's moves are. Fails when
+	# the run has no such clock (older output).
+	scans()
+	{
+		awk -v from="$1" "$PHASES"'
+		     FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
+		     FILENAME ~ /windows$/ { ws[++nw] = $1; next }
+		     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+		     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
+		     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
+			if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
+		     pol != "linux" { next }
+		     $2 == "real-clock:" { w = $3; sub(/-(start|end)$/, "", w)
+			if ($3 ~ /-start$/) c0[w] = $4; else c1[w] = $4; clocks++ }
+		     $2 == "real-scan:" { at[++n] = $3; pt[n] = $4 " " $5 }
+		     END {
+			if (!clocks) exit 1
+			for (i = 1; i <= n; i++) {
+				w = ""
+				for (j = 1; j <= nw && w == ""; j++) {
+					v = ws[j]
+					if ((v in c0) && (v in c1) && at[i] <= c1[v] && (("linux", v) in t) && (("slow-first", v) in t))
+						w = v
+				}
+				# Before the first workload: in the boot the trace
+				# does not hold (its pages start armed long ago).
+				if (w == "" || (w == ws[1] && at[i] < c0[w]))
+					continue
+				x = at[i] < c0[w] ? 0 : at[i] - c0[w]
+				if (x > t["linux", w]) x = t["linux", w]
+				y = phase_map(x, "linux", "slow-first", w, t["linux", w], t["slow-first", w])
+				st = int((s0["slow-first", w] + y) / 100) - from
+				if (st >= 0) print st, pt[i]
+			}
+		}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/real.tap"
+	}
+	# The window before each workload's, or its own for the first: the
+	# NUMA model follows the scanner's arms over it (nb_warming()).
+	awk '{ print $1, (NR > 1 ? pa : $2); pa = $2 }' "$OUT/xval.windows" >"$OUT/xval.warm"
 	while read -r w a b; do
 		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux" "hmm-v-4k $s_pages"; do
 			set -- $run
@@ -260,7 +312,13 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 					seq=$(awk -v m="$w-start" '$2 == "real-numa:" && $3 == m { sub(/^seq=/, "", $4); print $4 }' "$OUT/real.tap")
 					cut="--trace-intervals $a:$b"
 					from="--nb-placement $OUT/gw.linux.$w"
-					[ -n "$seq" ] && from="$from --nb-scan-period-start-ms $(awk -v s="$seq" 'BEGIN { printf "%d", 1000 * 2 ^ (s > 20 ? 20 : s) }')"
+					wa=$(awk -v w="$w" '$1 == w { print $2 }' "$OUT/xval.warm")
+					if scans "${wa:-$a}" >"$OUT/gs.linux.$w"; then
+						cut="--trace-intervals ${wa:-$a}:$b --measure $((a - ${wa:-$a})):$((b - ${wa:-$a}))"
+						from="$from --nb-scans $OUT/gs.linux.$w"
+					elif [ -n "$seq" ]; then
+						from="$from --nb-scan-period-start-ms $(awk -v s="$seq" 'BEGIN { printf "%d", 1000 * 2 ^ (s > 20 ? 20 : s) }')"
+					fi
 				fi
 				;;
 			esac

@@ -53,7 +53,12 @@
  * watermark): the kernel's placement measured at the replay's start; with
  * --nb-scan-period-start-ms too (a task whose scanner has made passes
  * before), its slow-tier pages start armed long ago: each one's first
- * touch takes a hint fault too late to promote it.
+ * touch takes a hint fault too late to promote it;
+ * with --nb-scans FILE (a measured VM, tools/sim/scans.c) the scanner runs
+ * when and over the pages the file says, its slow-tier pages at the
+ * start armed long ago too; and with --measure, the placement is the
+ * measured span's start, the intervals before it only clear the arms of
+ * the pages they touch (nb_warming()).
  */
 #include <errno.h>
 #include <math.h>
@@ -78,6 +83,7 @@ struct nb_vm {
 	 * last update (p->numa_scan_seq behind mm->numa_scan_seq) */
 	double period_ms, next_ms;
 	int seq_moved;
+	uint32_t scan_next;	/* --nb-scans: the next measured scan */
 };
 
 struct nb_ev {			/* one record, in first-touch order */
@@ -155,7 +161,7 @@ static void nb_place_start(void *arg, uint32_t page, int tier)
 		sim_place(a->s, 0, page, SIM_DRAM);
 	/* A task whose scanner has made passes before: every slow-tier page
 	 * it has not touched since is PROT_NONE, armed long ago. */
-	else if (a->s->pp->nb_scan_period_start_ms > 0)
+	else if (a->s->pp->nb_scan_period_start_ms > 0 || a->s->scans)
 		a->nb->v[0].scanned[page] = NB_STALE;
 }
 
@@ -403,10 +409,42 @@ static uint64_t nb_order(struct sim *s, struct nb *nb, const struct ival *iv)
 	return n;
 }
 
+/*
+ * --nb-placement is where the kernel had the pages as the measured span
+ * (--measure) began; before it the replay only follows the state of the
+ * scanner's arms, which that placement does not say: a page touched since
+ * its last scan is no longer armed (its fault cleared it), so the scans
+ * of the span find it to arm, unlike pages left armed long ago.
+ */
+static int nb_warming(const struct sim *s, const struct ival *iv)
+{
+	return s->placement && iv->tindex < s->meas_from;
+}
+
+static void nb_warm_account(struct sim *s, struct nb *nb, const struct ival *iv)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < iv->nvms; i++)
+		for (j = 0; j < iv->n[i]; j++) {
+			const struct trace_rec *r = &iv->rec[i][j];
+
+			nb->v[i].last[r->page] = s->now;
+			nb->v[i].cnt[r->page] = r->reads + r->writes;
+			nb->v[i].scanned[r->page] = 0;
+		}
+}
+
 static void nb_account(struct sim *s, const struct ival *iv)
 {
 	struct nb *nb = s->priv;
-	uint64_t n = nb_order(s, nb, iv), k;
+	uint64_t n, k;
+
+	if (nb_warming(s, iv)) {
+		nb_warm_account(s, nb, iv);
+		return;
+	}
+	n = nb_order(s, nb, iv);
 
 	nb->kswapd_t = 0;
 	for (k = 0; k < n; k++) {
@@ -483,12 +521,38 @@ static int nb_scan_due(struct sim *s, struct nb *nb, uint32_t i)
 	return 1;
 }
 
+/*
+ * --nb-scans: a scan measured to end by this trace interval made pages
+ * @first..@first+@count-1 of the one VM PROT_NONE: change_pte_range()
+ * arms those on the slow tier not armed already.
+ */
+static void nb_scan_measured(struct sim *s, struct nb *nb, uint32_t first, uint32_t count)
+{
+	struct simvm *v = &s->vm[0];
+	struct nb_vm *n = &nb->v[0];
+	uint32_t p;
+
+	for (p = first; p < first + count; p++) {
+		if (s->pp->nb_alloc_touch && !n->born[p])
+			continue;
+		if (v->loc[p] == SIM_NVM && !n->scanned[p])
+			n->scanned[p] = s->now + 1;
+	}
+	v->a.stall_ns += count * s->pp->nb_scan_ns;
+	v->a.track_ns += count * s->pp->nb_scan_ns;
+}
+
 /* change_prot_numa() over the next scan_size of each VM, at interval end. */
-static void nb_scan(struct sim *s, struct nb *nb)
+static void nb_scan(struct sim *s, struct nb *nb, const struct ival *iv)
 {
 	uint32_t i, w;
 	uint64_t k;
 
+	if (s->scans) {
+		while (scans_next(s->scans, &nb->v[0].scan_next, iv->tindex, &i, &w))
+			nb_scan_measured(s, nb, i, w);
+		return;
+	}
 	for (i = 0; i < s->nvms; i++) {
 		struct simvm *v = &s->vm[i];
 		uint64_t n = nb->scan_pages < v->pages ? nb->scan_pages : v->pages;
@@ -540,7 +604,7 @@ static void nb_begin(struct sim *s, const struct ival *iv)
 
 static void nb_end(struct sim *s, const struct ival *iv)
 {
-	nb_scan(s, s->priv);
+	nb_scan(s, s->priv, iv);
 }
 
 const struct sim_ops pol_numa = {

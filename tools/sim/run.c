@@ -63,6 +63,7 @@ int sim_run(const struct sim_run *c, struct source *src)
 			s[n].sched = c->sched;
 			s[n].placement = c->placement;
 			s[n].hv_placement = c->hv_placement;
+			s[n].scans = c->scans;
 		}
 		if (r) {
 			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[n]->name,

@@ -160,6 +160,7 @@ struct sim {
 	const struct sim_sched *sched;	/* the schedule policy's moves */
 	const struct sim_placement *placement;	/* numa-balancing's start */
 	const struct sim_placement *hv_placement;	/* hm-v's start, by chunk */
+	const struct sim_scans *scans;	/* numa-balancing's measured scans */
 };
 
 /* model.c */
@@ -238,6 +239,14 @@ int placement_check(const struct sim_placement *pl, uint64_t pages, uint32_t *li
 void placement_each(const struct sim_placement *pl, void (*fn)(void *arg, uint32_t page, int tier),
 		    void *arg);
 void placement_free(struct sim_placement *pl);
+
+/* scans.c: hmmv sim --nb-scans FILE */
+struct sim_scans;
+int scans_load(struct sim_scans **out, const char *path, uint32_t *line);
+int scans_check(const struct sim_scans *sc, uint64_t pages, uint32_t *line);
+int scans_next(const struct sim_scans *sc, uint32_t *next, uint32_t now,
+	       uint32_t *first, uint32_t *count);
+void scans_free(struct sim_scans *sc);
 
 /* workload.c: synthetic generators and trace files behind one interface. */
 struct wl_params {
@@ -321,6 +330,7 @@ struct sim_run {
 	const struct sim_sched *sched;	/* see struct sim */
 	const struct sim_placement *placement;	/* see struct sim */
 	const struct sim_placement *hv_placement;	/* see struct sim */
+	const struct sim_scans *scans;	/* see struct sim */
 	uint32_t presence_lines;
 	int quiet;			/* no text table on stdout */
 	int check;			/* run sim_check() */
