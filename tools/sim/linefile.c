@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The text files hmmv sim reads line by line (--schedule, --nb-placement):
- * each whole line to a parser, the first error ending the read.
+ * The text files hmmv sim reads line by line (--schedule, --nb-placement,
+ * --hmmv-placement, --nb-scans): each whole line to a parser, the first
+ * error ending the read; and what their parsers share.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -39,4 +41,29 @@ int sim_lines_read(const char *path, int (*parse)(void *arg, const char *buf, ui
 		r = -EIO;
 	fclose(f);
 	return r;
+}
+
+/* Whether a line says nothing: blank, or a '#' comment. */
+int sim_line_blank(const char *buf)
+{
+	return buf[strspn(buf, " \t\n")] == '\0' || buf[strspn(buf, " \t")] == '#';
+}
+
+/*
+ * Room for element @n of the array *@arr (elements of @size bytes, *@cap
+ * of them allocated), which doubles as it fills: 0 or -ENOMEM.
+ */
+int sim_grow(void **arr, uint32_t *cap, uint32_t n, size_t size)
+{
+	uint32_t c = *cap ? 2 * *cap : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*arr, (size_t)c * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
 }

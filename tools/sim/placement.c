@@ -47,21 +47,15 @@ static int placement_line(void *arg, const char *buf, uint32_t line)
 {
 	struct sim_placement *pl = arg;
 	unsigned long first, count, slow;
-	struct place_run *r;
 	char extra;
 
-	if (buf[strspn(buf, " \t\n")] == '\0' || buf[strspn(buf, " \t")] == '#')
+	if (sim_line_blank(buf))
 		return 0;
 	if (sscanf(buf, "%lu %lu %lu %c", &first, &count, &slow, &extra) != 3 ||
 	    first > UINT32_MAX || !count || count > UINT32_MAX - first || slow > 1)
 		return -EINVAL;
-	if (pl->n == pl->cap) {
-		pl->cap = pl->cap ? 2 * pl->cap : 256;
-		r = realloc(pl->run, pl->cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		pl->run = r;
-	}
+	if (sim_grow((void **)&pl->run, &pl->cap, pl->n, sizeof(*pl->run)))
+		return -ENOMEM;
 	pl->run[pl->n++] = (struct place_run){ (uint32_t)first, (uint32_t)count,
 						slow ? SIM_NVM : SIM_DRAM, line };
 	return 0;

@@ -46,15 +46,8 @@ void sched_free(struct sim_sched *sc)
 static int sched_add(struct sim_sched *sc, uint32_t step, uint32_t chunk, int tier,
 		     uint32_t line)
 {
-	struct sched_move *mv;
-
-	if (sc->n == sc->cap) {
-		sc->cap = sc->cap ? 2 * sc->cap : 256;
-		mv = realloc(sc->mv, sc->cap * sizeof(*mv));
-		if (!mv)
-			return -ENOMEM;
-		sc->mv = mv;
-	}
+	if (sim_grow((void **)&sc->mv, &sc->cap, sc->n, sizeof(*sc->mv)))
+		return -ENOMEM;
 	sc->mv[sc->n++] = (struct sched_move){ step, chunk, tier, line };
 	return 0;
 }
@@ -67,7 +60,7 @@ static int sched_line(void *arg, const char *buf, uint32_t line)
 	char tier[8], extra;
 	int n;
 
-	if (buf[strspn(buf, " \t\n")] == '\0' || buf[strspn(buf, " \t")] == '#')
+	if (sim_line_blank(buf))
 		return 0;
 	n = sscanf(buf, "%lu %lu %7s %c", &step, &chunk, tier, &extra);
 	if (n != 3 || step > UINT32_MAX || chunk > UINT32_MAX ||

@@ -47,23 +47,17 @@ static int scans_line(void *arg, const char *buf, uint32_t line)
 {
 	struct sim_scans *sc = arg;
 	unsigned long long at, first, count;
-	struct sim_scan *p;
 	char extra;
 
-	if (buf[strspn(buf, " \t\n")] == '\0' || buf[strspn(buf, " \t")] == '#')
+	if (sim_line_blank(buf))
 		return 0;
 	if (sscanf(buf, "%llu %llu %llu %c", &at, &first, &count, &extra) != 3 ||
 	    at > UINT32_MAX || first > UINT32_MAX || !count || count > UINT32_MAX - first)
 		return -EINVAL;
 	if (sc->n && at < sc->scan[sc->n - 1].at)
 		return -EDOM;
-	if (sc->n == sc->cap) {
-		sc->cap = sc->cap ? 2 * sc->cap : 64;
-		p = realloc(sc->scan, sc->cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		sc->scan = p;
-	}
+	if (sim_grow((void **)&sc->scan, &sc->cap, sc->n, sizeof(*sc->scan)))
+		return -ENOMEM;
 	sc->scan[sc->n++] = (struct sim_scan){ (uint32_t)at, (uint32_t)first, (uint32_t)count, line };
 	return 0;
 }

@@ -231,6 +231,8 @@ void sched_free(struct sim_sched *sc);
 /* linefile.c: a text file of lines, each given to @parse (0 or -errno) */
 int sim_lines_read(const char *path, int (*parse)(void *arg, const char *buf, uint32_t line),
 		   void *arg, uint32_t *line);
+int sim_line_blank(const char *buf);
+int sim_grow(void **arr, uint32_t *cap, uint32_t n, size_t size);
 
 /* placement.c: hmmv sim --nb-placement FILE, --hmmv-placement FILE */
 struct sim_placement;
