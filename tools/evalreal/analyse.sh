@@ -379,25 +379,51 @@ fi
 # its own, the copies of its pages' migrations included (OUT/guest.txt:
 # "POLICY WORKLOAD RAM_FILLS RAM_WRITEBACKS NV_FILLS NV_WRITEBACKS" in
 # lines, NV "- -" where all of the NVDIMM's traffic is the guest's).
+# Where the kernel places the guest (kmem runs), a RAM frame that joined
+# the guest during a workload may have been another owner's hot frame
+# until then (the page allocator hands out the frames just freed, the test
+# host's short-lived processes' among them): the union counts that
+# owner's traffic as the guest's. Such frames (in the workload's union,
+# not in the one before) and their traffic, in this workload's block and
+# in the one before, end the line: "FRAMES FILLS WRITEBACKS PREV_FILLS
+# PREV_WRITEBACKS" (OUT/gj.POLICY.W).
 : >"$OUT/guest.txt"
-rm -f "$OUT"/gp.* "$OUT"/gf.*
+rm -f "$OUT"/gp.* "$OUT"/gf.* "$OUT"/gj.*
+# The runs of $1 not in $2 ("FIRST COUNT" lines).
+runs_minus()
+{
+	awk 'FNR == NR { for (i = 0; i < $2; i++) old[$1 + i] = 1; next }
+	     { for (i = 0; i < $2; i++) if (!(($1 + i) in old)) {
+			f = $1 + i
+			if (n && f == last + 1) { cnt++ } else { if (n) print st, cnt; st = f; cnt = 1; n = 1 }
+			last = f } }
+	     END { if (n) print st, cnt }' "$2" "$1"
+}
 if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
 	guest_unions guestfast gf || exit 1
 	guest_unions guestpages gp || exit 1
 	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
-		run_spans "$p" |
+		run_spans "$p" | {
+		pw= pms= pme=
 		while read -r w ms me a b; do
 			[ -f "$OUT/gf.$p.$w" ] || continue
 			fast=$("$PAGESUM" "$OUT/ram.trace" "$OUT/gf.$p.$w" $((ms + 1)) $((me + 1))) ||
 				{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
 			nv="- -"
+			joined=
 			if [ -f "$OUT/gp.$p.$w" ]; then
 				awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$p.$w" >"$OUT/gp.$p.$w.trace-pages"
 				nv=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$p.$w.trace-pages" "$a" "$b") ||
 					{ echo "analyse: pagesum on the guest's NVDIMM frames of $p in $w failed" >&2; exit 1; }
+				if [ -n "$pw" ] && [ -f "$OUT/gf.$p.$pw" ]; then
+					runs_minus "$OUT/gf.$p.$w" "$OUT/gf.$p.$pw" >"$OUT/gj.$p.$w"
+					joined="$(awk '{ n += $2 } END { print n + 0 }' "$OUT/gj.$p.$w") $("$PAGESUM" "$OUT/ram.trace" "$OUT/gj.$p.$w" $((ms + 1)) $((me + 1))) $("$PAGESUM" "$OUT/ram.trace" "$OUT/gj.$p.$w" $((pms + 1)) $((pme + 1)))" ||
+						{ echo "analyse: pagesum on the frames that joined $p's guest in $w failed" >&2; exit 1; }
+				fi
 			fi
-			echo "$p $w $fast $nv" >>"$OUT/guest.txt"
-		done || exit 1
+			echo "$p $w $fast $nv $joined" >>"$OUT/guest.txt"
+			pw=$w pms=$ms pme=$me
+		done; } || exit 1
 	done
 fi
 
@@ -416,6 +442,7 @@ FILENAME ~ /xval(-obs|-sched)?.csv$/ {
 FILENAME ~ /guest.txt$/ {
 	gf[$1, $2] = 64 * $3; gw[$1, $2] = 64 * $4
 	if ($5 != "-") { gnf[$1, $2] = 64 * $5; gnw[$1, $2] = 64 * $6 }
+	if (NF >= 11) { gjn[$1, $2] = $7; gj[$1, $2] = 64 * ($8 + $9); gjp[$1, $2] = 64 * ($10 + $11) }
 	next
 }
 FILENAME ~ /meter.txt$/ {
@@ -504,6 +531,9 @@ END {
 			printf "%s,%s,%s,%s,%.0f,%.0f,%.4f,%.4f,%.0f,%.0f,%.4f\n", w, p, thr[p, w], unit[w],
 				grf + gwf, grs + gws, share, shall[p, w], host, mig, sd >> csv
 			sh[p, w] = share
+			# Without the frames that joined the guest during W.
+			if ((p, w) in gj && gtot > gj[p, w])
+				shx[p, w] = (grs + gws) / (gtot - gj[p, w])
 		}
 	}
 	# Plot data: a row per workload, a column pair (share, slowdown) per policy.
@@ -566,6 +596,9 @@ END {
 			}
 			if (sp != "all-slow" && mv > 0)
 				printf " (moved %.1f MiB; the run %.1f MiB)", simmig[o, w, sp], mv / 2^20
+			if (o < 2 && gj[p, w] > 0 && ((p, w) in shx))
+				printf " (without the frames that joined the guest during %s: %.1f%%, %+.1f)",
+					w, 100 * shx[p, w], simslow[o, w, sp] - 100 * shx[p, w]
 			printf "\n"
 		}
 	if (nx)
@@ -585,6 +618,9 @@ END {
 			if ((p, w) in gres)
 				printf "; at the end %.1f MiB of the guest resident, %.1f MiB of it in RAM",
 					gres[p, w] / 2^20, (gres[p, w] - gnv[p, w]) / 2^20
+			if ((p, w) in gjn)
+				printf "; %d RAM frames joined the guest during %s, with %.1f MiB of its RAM traffic (%.1f MiB in the workload before, not the guest'"'"'s then)",
+					gjn[p, w], w, gj[p, w] / 2^20, gjp[p, w] / 2^20
 			printf "\n"
 		}
 	}
