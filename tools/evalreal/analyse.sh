@@ -442,7 +442,8 @@ FILENAME ~ /xval(-obs|-sched)?.csv$/ {
 FILENAME ~ /guest.txt$/ {
 	gf[$1, $2] = 64 * $3; gw[$1, $2] = 64 * $4
 	if ($5 != "-") { gnf[$1, $2] = 64 * $5; gnw[$1, $2] = 64 * $6 }
-	if (NF >= 11) { gjn[$1, $2] = $7; gj[$1, $2] = 64 * ($8 + $9); gjp[$1, $2] = 64 * ($10 + $11) }
+	if (NF >= 11) { gjn[$1, $2] = $7; gjf[$1, $2] = 64 * $8; gjw[$1, $2] = 64 * $9
+		gj[$1, $2] = 64 * ($8 + $9); gjp[$1, $2] = 64 * ($10 + $11) }
 	next
 }
 FILENAME ~ /meter.txt$/ {
@@ -532,8 +533,11 @@ END {
 				grf + gwf, grs + gws, share, shall[p, w], host, mig, sd >> csv
 			sh[p, w] = share
 			# Without the frames that joined the guest during W.
-			if ((p, w) in gj && gtot > gj[p, w])
+			if ((p, w) in gj && gtot > gj[p, w]) {
 				shx[p, w] = (grs + gws) / (gtot - gj[p, w])
+				rf2 = grf - gjf[p, w]; wf2 = gwf - gjw[p, w]
+				sdx[p, w] = model(rf2, grs, wf2, gws) / model(rf2 + grs, 0, wf2 + gws, 0)
+			}
 		}
 	}
 	# Plot data: a row per workload, a column pair (share, slowdown) per policy.
@@ -553,9 +557,13 @@ END {
 	print "slowdown: the simulator'"'"'s latency model on the guest'"'"'s metered traffic, over the same traffic from DRAM"
 	for (j = 1; j <= nw; j++) {
 		w = wls[j]
-		if ((("hmmv-engine", w) in sdw) && (("linux", w) in sdw))
-			printf "headline %s: Linux tiering / hmmv engine modelled slowdown = %.3f\n", w,
+		if ((("hmmv-engine", w) in sdw) && (("linux", w) in sdw)) {
+			printf "headline %s: Linux tiering / hmmv engine modelled slowdown = %.3f", w,
 				sdw["linux", w] / sdw["hmmv-engine", w]
+			if (gj["linux", w] > 0 && (("linux", w) in sdx))
+				printf " (%.3f without the RAM frames that joined Linux'"'"'s guest during %s)", sdx["linux", w] / sdw["hmmv-engine", w], w
+			printf "\n"
+		}
 		if ((("hmmv-pages", w) in sdw) && (("linux", w) in sdw))
 			printf "headline %s: Linux tiering / hmmv engine in page mode (the same kmem node) modelled slowdown = %.3f\n", w,
 				sdw["linux", w] / sdw["hmmv-pages", w]
