@@ -2,7 +2,7 @@
 /*
  * scan_watch PID CONSOLE: what NUMA balancing's scanner did to the guest
  * RAM of hmmv process PID, and when the guest marked its workloads, on
- * one clock (CLOCK_BOOTTIME, ms). Until SIGTERM or SIGINT:
+ * one clock (CLOCK_BOOTTIME, ms). Until SIGTERM or SIGINT, or PID is gone:
  *   "# real-clock: MARK MS"   CONSOLE (a growing file, looked at every
  *                             100 ms) printed "meter-mark: MARK"
  *   "# real-guestva: LO HI"   at the first mark: the guest's RAM mapping
@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -297,9 +298,12 @@ int main(int argc, char **argv)
 	struct watch w = { .fd = -1 };
 	struct sigaction sa = { .sa_handler = watch_stop };
 	struct timespec tick = { 0, TICK_NS };
+	char *end = NULL;
+	long pid;
 	int err;
 
-	if (argc != 3) {
+	pid = argc == 3 ? strtol(argv[1], &end, 10) : 0;
+	if (argc != 3 || pid <= 0 || *end) {
 		fprintf(stderr, "usage: scan_watch PID CONSOLE\n");
 		return 2;
 	}
@@ -316,7 +320,7 @@ int main(int argc, char **argv)
 			strerror(-err));
 		return 1;
 	}
-	while (!stop) {
+	while (!stop && !kill((pid_t)pid, 0)) {
 		watch_console(&w);
 		nanosleep(&tick, NULL);
 	}
