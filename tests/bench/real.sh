@@ -195,7 +195,7 @@ run_vm()
 	fi
 	after=$(vmstat_get)
 	if [ -s /tmp/stat.last ]; then
-		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\|refaults\|zap_calls\|zap_ns')"
+		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\|refaults\|zap_calls\|zap_ns\|precopy_rounds\|recopied_pages')"
 	fi
 	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|real-result: \|real-phase: \)/# &/p'
 	guest_pages_out "$policy"

@@ -632,6 +632,13 @@ END {
 			printf "\n"
 		}
 	}
+	# Copies beyond the engine moves: pages written during a
+	# write-protected copy are copied again (copy rounds).
+	for (i = 1; i <= np; i++)
+		if ((pols[i], "recopied_pages") in hm)
+			printf "%s: %d copy rounds, %d pages copied again (%.1f MiB besides the moves)\n", pols[i],
+				hm[pols[i], "precopy_rounds"], hm[pols[i], "recopied_pages"],
+				hm[pols[i], "recopied_pages"] * 4096 / 2^20
 	for (i = 1; i <= np; i++)
 		if (pols[i] == "linux")
 			printf "linux tiering: %d pages promoted, %d demoted (kswapd %d, direct %d), %d NUMA hint faults, %d PTEs made PROT_NONE by the scanner\n",
