@@ -248,13 +248,6 @@ linux_setup()
 	echo "# real-linux: numa_balancing=$(cat /proc/sys/kernel/numa_balancing) demotion_enabled=$(cat /sys/kernel/mm/numa/demotion_enabled)"
 }
 
-# guest_pages's own buffers (megabytes a second) from node 1, the small
-# node, where there is one: the frames it frees on node 0 would be the
-# next the kernel gives the guest in the Linux run, and their traffic
-# would count as the guest's (tests/system/guest_pages.c, --node).
-gp_node=
-[ -d /sys/devices/system/node/node1 ] && gp_node="--node 1"
-
 # Where each run's guest was, for the guest's own share of the metered
 # traffic (tools/evalreal/analyse.sh): every page frame that held a page of
 # its RAM (hmmv's memfds, memfd:hmmv-dram and memfd:hmmv-slow; not the
@@ -268,9 +261,9 @@ gp_node=
 snap_guest()
 {
 	kill -0 "$1" 2>/dev/null || return 0
-	guest_pages $gp_node "$1" memfd:hmmv- 0 "$ram_end" /tmp/gf.acc 2>>/tmp/gp.err
+	guest_pages "$1" memfd:hmmv- 0 "$ram_end" /tmp/gf.acc 2>>/tmp/gp.err
 	[ -n "$snap_nv" ] || return 0
-	guest_pages $gp_node "$1" memfd:hmmv- "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
+	guest_pages "$1" memfd:hmmv- "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
 }
 
 # At mark $2: a workload's unions and counts of moved pages start afresh,
@@ -285,7 +278,7 @@ snap_mark()
 		# The Linux run: where each guest page is as the workload starts
 		# (hmmv sim --nb-placement: the NUMA model starts from it).
 		[ -n "$snap_where" ] && kill -0 "$1" 2>/dev/null &&
-			guest_pages $gp_node --where "$1" memfd:hmmv-dram "$dax_start" "$dax_size" \
+			guest_pages --where "$1" memfd:hmmv-dram "$dax_start" "$dax_size" \
 				>"/tmp/gw.${2%-start}" 2>>/tmp/gp.err
 		;;
 	*-end)

@@ -13,7 +13,6 @@
  * kmem node): the meter counts the whole NVDIMM, the test host's own
  * pages there included; these are the guest's, and the frames the
  * kernel's migrations copied them to.
- * With --node N first, its own memory comes from node N (keep_off()).
  * guest_pages --where PID NAME START SIZE: where each page of those
  * mappings is, in mapping order (the guest's pages, for one mapping of
  * its RAM): "FIRST COUNT IN" runs of page indices, IN 1 where the frame is
@@ -25,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <numaif.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,31 +267,6 @@ static int put_where(const struct range *r, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-/*
- * --node N: this process's own memory from node N where it can. Its
- * buffers (megabytes, each second) are freed at exit, and the page
- * allocator hands out the frames freed last: on the guest's node they
- * would become the frames of the guest's next promoted pages, their
- * traffic counted in the guest's union. 0, 2 on a bad N, 1 on a failure.
- */
-static int keep_off(const char *arg)
-{
-	unsigned long mask;
-	char *end;
-	long node = strtol(arg, &end, 10);
-
-	if (*end || node < 0 || node >= (long)(8 * sizeof(mask))) {
-		fprintf(stderr, "guest_pages: --node %s: not a NUMA node number\n", arg);
-		return 2;
-	}
-	mask = 1UL << node;
-	if (set_mempolicy(MPOL_PREFERRED, &mask, 8 * sizeof(mask) + 1)) {
-		fprintf(stderr, "guest_pages: --node %s: set_mempolicy: %s\n", arg, strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long long start, size;
@@ -301,20 +274,13 @@ int main(int argc, char **argv)
 	int err, where = 0;
 	char *end;
 
-	if (argc > 2 && !strcmp(argv[1], "--node")) {
-		err = keep_off(argv[2]);
-		if (err)
-			return err;
-		argc -= 2;
-		argv += 2;
-	}
 	if (argc > 1 && !strcmp(argv[1], "--where")) {
 		where = 1;
 		argc--;
 		argv++;
 	}
 	if (argc != 5 && (argc != 6 || where)) {
-		fprintf(stderr, "usage: guest_pages [--node N] [--where] PID NAME START SIZE [UNION]\n");
+		fprintf(stderr, "usage: guest_pages [--where] PID NAME START SIZE [UNION]\n");
 		return 2;
 	}
 	start = strtoull(argv[3], &end, 0);
