@@ -379,52 +379,92 @@ fi
 # its own, the copies of its pages' migrations included (OUT/guest.txt:
 # "POLICY WORKLOAD RAM_FILLS RAM_WRITEBACKS NV_FILLS NV_WRITEBACKS" in
 # lines, NV "- -" where all of the NVDIMM's traffic is the guest's).
-# Where the kernel places the guest (kmem runs), a RAM frame that joined
-# the guest during a workload may have been another owner's hot frame
-# until then (the page allocator hands out the frames just freed, the test
-# host's short-lived processes' among them): the union counts that
-# owner's traffic as the guest's. Such frames (in the workload's union,
-# not in the one before) and their traffic, in this workload's block and
-# in the one before, end the line: "FRAMES FILLS WRITEBACKS PREV_FILLS
-# PREV_WRITEBACKS" (OUT/gj.POLICY.W).
 : >"$OUT/guest.txt"
-rm -f "$OUT"/gp.* "$OUT"/gf.* "$OUT"/gj.*
-# The runs of $1 not in $2 ("FIRST COUNT" lines).
-runs_minus()
-{
-	awk 'FNR == NR { for (i = 0; i < $2; i++) old[$1 + i] = 1; next }
-	     { for (i = 0; i < $2; i++) if (!(($1 + i) in old)) {
-			f = $1 + i
-			if (n && f == last + 1) { cnt++ } else { if (n) print st, cnt; st = f; cnt = 1; n = 1 }
-			last = f } }
-	     END { if (n) print st, cnt }' "$2" "$1"
-}
+rm -f "$OUT"/gp.* "$OUT"/gf.* "$OUT"/gj.* "$OUT"/gl.* "$OUT"/gc.*
 if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
 	guest_unions guestfast gf || exit 1
 	guest_unions guestpages gp || exit 1
 	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
-		run_spans "$p" | {
-		pw= pms= pme=
+		run_spans "$p" |
 		while read -r w ms me a b; do
 			[ -f "$OUT/gf.$p.$w" ] || continue
 			fast=$("$PAGESUM" "$OUT/ram.trace" "$OUT/gf.$p.$w" $((ms + 1)) $((me + 1))) ||
 				{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
 			nv="- -"
-			joined=
 			if [ -f "$OUT/gp.$p.$w" ]; then
 				awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$p.$w" >"$OUT/gp.$p.$w.trace-pages"
 				nv=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$p.$w.trace-pages" "$a" "$b") ||
 					{ echo "analyse: pagesum on the guest's NVDIMM frames of $p in $w failed" >&2; exit 1; }
-				if [ -n "$pw" ] && [ -f "$OUT/gf.$p.$pw" ]; then
-					runs_minus "$OUT/gf.$p.$w" "$OUT/gf.$p.$pw" >"$OUT/gj.$p.$w"
-					joined="$(awk '{ n += $2 } END { print n + 0 }' "$OUT/gj.$p.$w") $("$PAGESUM" "$OUT/ram.trace" "$OUT/gj.$p.$w" $((ms + 1)) $((me + 1))) $("$PAGESUM" "$OUT/ram.trace" "$OUT/gj.$p.$w" $((pms + 1)) $((pme + 1)))" ||
-						{ echo "analyse: pagesum on the frames that joined $p's guest in $w failed" >&2; exit 1; }
-				fi
 			fi
-			echo "$p $w $fast $nv $joined" >>"$OUT/guest.txt"
-			pw=$w pms=$ms pme=$me
-		done; } || exit 1
+			echo "$p $w $fast $nv" >>"$OUT/guest.txt"
+		done || exit 1
 	done
+fi
+
+# Where the kernel places the guest (kmem runs), RAM frames change hands
+# during a workload, and the per-workload union counts their other
+# owners' traffic as the guest's: the page allocator hands out the frames
+# freed last (the test host's short-lived processes' among them), so a
+# frame that joined the guest may have been someone's hot frame until
+# then, and one the kernel freed (a demotion) someone's hot frame after.
+# Per workload W of such a run: the frames that joined (in W's union, not
+# in the one before: OUT/gj.P.W) and that left (in W's, not in the next
+# one: OUT/gl.P.W), their traffic in W together (OUT/gc.P.W), and each
+# kind's traffic in the workload on its other side, when it was not the
+# guest's (OUT/guest-changed.txt: "POLICY W JOINED LEFT FILLS WRITEBACKS
+# PREV_FILLS PREV_WRITEBACKS NEXT_FILLS NEXT_WRITEBACKS", "-" where there
+# is no workload on that side).
+: >"$OUT/guest-changed.txt"
+# The pages of $1 not in $2, and the pages of all files $3..., as runs.
+runs_minus()
+{
+	awk 'FNR == NR { for (i = 0; i < $2; i++) old[$1 + i] = 1; next }
+	     { for (i = 0; i < $2; i++) if (!(($1 + i) in old)) print $1 + i }' "$2" "$1" | runs_of
+}
+runs_union()
+{
+	awk '{ for (i = 0; i < $2; i++) print $1 + i }' "$@" | sort -n -u | runs_of
+}
+runs_of()
+{
+	awk '{ if (n && $1 == last + 1) cnt++; else { if (n) print st, cnt; st = $1; cnt = 1; n = 1 }
+	       last = $1 }
+	     END { if (n) print st, cnt }'
+}
+# Lines (fills and write-backs) on the frames of runs file $1 in block
+# span $2 $3 of the RAM trace, or "- -" without the file.
+ram_lines()
+{
+	if [ -f "$1" ]; then "$PAGESUM" "$OUT/ram.trace" "$1" $(($2 + 1)) $(($3 + 1)); else echo "- -"; fi
+}
+if [ -s "$OUT/ram.trace" ]; then
+	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
+		run_spans "$p" >"$OUT/gc.spans"
+		i=0
+		while read -r w ms me a b; do
+			i=$((i + 1))
+			[ -f "$OUT/gp.$p.$w" ] && [ -f "$OUT/gf.$p.$w" ] || continue
+			pw=
+			[ $i -gt 1 ] && pw=$(sed -n "$((i - 1))p" "$OUT/gc.spans")
+			nw=$(sed -n "$((i + 1))p" "$OUT/gc.spans")
+			if [ -n "$pw" ] && [ -f "$OUT/gf.$p.${pw%% *}" ]; then
+				runs_minus "$OUT/gf.$p.$w" "$OUT/gf.$p.${pw%% *}" >"$OUT/gj.$p.$w"
+			fi
+			if [ -n "$nw" ] && [ -f "$OUT/gf.$p.${nw%% *}" ]; then
+				runs_minus "$OUT/gf.$p.$w" "$OUT/gf.$p.${nw%% *}" >"$OUT/gl.$p.$w"
+			fi
+			[ -f "$OUT/gj.$p.$w" ] || [ -f "$OUT/gl.$p.$w" ] || continue
+			runs_union $(ls "$OUT/gj.$p.$w" "$OUT/gl.$p.$w" 2>/dev/null) >"$OUT/gc.$p.$w"
+			nj=-; nl=-
+			[ -f "$OUT/gj.$p.$w" ] && nj=$(awk '{ n += $2 } END { print n + 0 }' "$OUT/gj.$p.$w")
+			[ -f "$OUT/gl.$p.$w" ] && nl=$(awk '{ n += $2 } END { print n + 0 }' "$OUT/gl.$p.$w")
+			set -- $pw; prev=$(ram_lines "$OUT/gj.$p.$w" "${2:-0}" "${3:-0}")
+			set -- $nw; next=$(ram_lines "$OUT/gl.$p.$w" "${2:-0}" "${3:-0}")
+			echo "$p $w $nj $nl $(ram_lines "$OUT/gc.$p.$w" "$ms" "$me") $prev $next" >>"$OUT/guest-changed.txt" ||
+				exit 1
+		done <"$OUT/gc.spans"
+	done
+	rm -f "$OUT/gc.spans"
 fi
 
 # The simulator's default model (tools/sim/model.c): latencies in ns,
@@ -442,8 +482,12 @@ FILENAME ~ /xval(-obs|-sched)?.csv$/ {
 FILENAME ~ /guest.txt$/ {
 	gf[$1, $2] = 64 * $3; gw[$1, $2] = 64 * $4
 	if ($5 != "-") { gnf[$1, $2] = 64 * $5; gnw[$1, $2] = 64 * $6 }
-	if (NF >= 11) { gjn[$1, $2] = $7; gjf[$1, $2] = 64 * $8; gjw[$1, $2] = 64 * $9
-		gj[$1, $2] = 64 * ($8 + $9); gjp[$1, $2] = 64 * ($10 + $11) }
+	next
+}
+FILENAME ~ /guest-changed.txt$/ {
+	gcj[$1, $2] = $3; gcl[$1, $2] = $4; gcf[$1, $2] = 64 * $5; gcw[$1, $2] = 64 * $6
+	gc[$1, $2] = 64 * ($5 + $6); gjp[$1, $2] = $7 == "-" ? "-" : 64 * ($7 + $8)
+	gln[$1, $2] = $9 == "-" ? "-" : 64 * ($9 + $10)
 	next
 }
 FILENAME ~ /meter.txt$/ {
@@ -532,10 +576,10 @@ END {
 			printf "%s,%s,%s,%s,%.0f,%.0f,%.4f,%.4f,%.0f,%.0f,%.4f\n", w, p, thr[p, w], unit[w],
 				grf + gwf, grs + gws, share, shall[p, w], host, mig, sd >> csv
 			sh[p, w] = share
-			# Without the frames that joined the guest during W.
-			if ((p, w) in gj && gtot > gj[p, w]) {
-				shx[p, w] = (grs + gws) / (gtot - gj[p, w])
-				rf2 = grf - gjf[p, w]; wf2 = gwf - gjw[p, w]
+			# Without the RAM frames that changed hands during W.
+			if ((p, w) in gc && gtot > gc[p, w]) {
+				shx[p, w] = (grs + gws) / (gtot - gc[p, w])
+				rf2 = grf - gcf[p, w]; wf2 = gwf - gcw[p, w]
 				sdx[p, w] = model(rf2, grs, wf2, gws) / model(rf2 + grs, 0, wf2 + gws, 0)
 			}
 		}
@@ -560,8 +604,8 @@ END {
 		if ((("hmmv-engine", w) in sdw) && (("linux", w) in sdw)) {
 			printf "headline %s: Linux tiering / hmmv engine modelled slowdown = %.3f", w,
 				sdw["linux", w] / sdw["hmmv-engine", w]
-			if (gj["linux", w] > 0 && (("linux", w) in sdx))
-				printf " (%.3f without the RAM frames that joined Linux'"'"'s guest during %s)", sdx["linux", w] / sdw["hmmv-engine", w], w
+			if (gc["linux", w] > 0 && (("linux", w) in sdx))
+				printf " (%.3f without the RAM frames that changed hands in Linux'"'"'s run of %s)", sdx["linux", w] / sdw["hmmv-engine", w], w
 			printf "\n"
 		}
 		if ((("hmmv-pages", w) in sdw) && (("linux", w) in sdw))
@@ -604,8 +648,8 @@ END {
 			}
 			if (sp != "all-slow" && mv > 0)
 				printf " (moved %.1f MiB; the run %.1f MiB)", simmig[o, w, sp], mv / 2^20
-			if (o < 2 && gj[p, w] > 0 && ((p, w) in shx))
-				printf " (without the frames that joined the guest during %s: %.1f%%, %+.1f)",
+			if (o < 2 && gc[p, w] > 0 && ((p, w) in shx))
+				printf " (without the RAM frames that changed hands during %s: %.1f%%, %+.1f)",
 					w, 100 * shx[p, w], simslow[o, w, sp] - 100 * shx[p, w]
 			printf "\n"
 		}
@@ -626,9 +670,16 @@ END {
 			if ((p, w) in gres)
 				printf "; at the end %.1f MiB of the guest resident, %.1f MiB of it in RAM",
 					gres[p, w] / 2^20, (gres[p, w] - gnv[p, w]) / 2^20
-			if ((p, w) in gjn)
-				printf "; %d RAM frames joined the guest during %s, with %.1f MiB of its RAM traffic (%.1f MiB in the workload before, not the guest'"'"'s then)",
-					gjn[p, w], w, gj[p, w] / 2^20, gjp[p, w] / 2^20
+			if ((p, w) in gc) {
+				printf "; RAM frames that changed hands during %s: %s joined, %s left, with %.1f MiB of the guest'"'"'s RAM traffic",
+					w, gcj[p, w], gcl[p, w], gc[p, w] / 2^20
+				if (gjp[p, w] != "-")
+					printf " (the joined ones had %.1f MiB in the workload before", gjp[p, w] / 2^20
+				if (gln[p, w] != "-")
+					printf "%sthe left ones %.1f MiB in the one after", gjp[p, w] != "-" ? ", " : " (", gln[p, w] / 2^20
+				if (gjp[p, w] != "-" || gln[p, w] != "-")
+					printf ", when not the guest'"'"'s)"
+			}
 			printf "\n"
 		}
 	}
@@ -645,7 +696,7 @@ END {
 				vm["linux", "pgpromote_success"], vm["linux", "pgdemote_kswapd"] + vm["linux", "pgdemote_direct"],
 				vm["linux", "pgdemote_kswapd"], vm["linux", "pgdemote_direct"], vm["linux", "numa_hint_faults"],
 				vm["linux", "numa_pte_updates"]
-}' "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/guest.txt" "$OUT/meter.txt" \
+}' "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/guest.txt" "$OUT/guest-changed.txt" "$OUT/meter.txt" \
 	"$OUT/real.tap" >"$OUT/table.txt"
 [ -s "$OUT/xval.stretch" ] &&
 	echo "xval pace (--trace-stretch FROM:TO:K over the meter trace): $(cat "$OUT/xval.stretch")" >>"$OUT/table.txt"
