@@ -522,35 +522,44 @@ static int nb_scan_due(struct sim *s, struct nb *nb, uint32_t i)
 }
 
 /*
+ * change_pte_range() on page @p of VM @i: arms it, stamped with the scan
+ * time, if it is on the slow tier and not armed already (an armed page
+ * keeps its scan time); a page the host has not allocated has no PTE to
+ * arm. 1 if armed.
+ */
+static int nb_arm(struct sim *s, struct nb *nb, uint32_t i, uint32_t p)
+{
+	if (s->pp->nb_alloc_touch && !nb->v[i].born[p])
+		return 0;
+	if (s->vm[i].loc[p] != SIM_NVM || nb->v[i].scanned[p])
+		return 0;
+	nb->v[i].scanned[p] = s->now + 1;
+	return 1;
+}
+
+/*
  * --nb-scans: a scan measured to end by this trace interval made pages
- * @first..@first+@count-1 of the one VM PROT_NONE: change_pte_range()
- * arms those on the slow tier not armed already.
+ * @first..@first+@count-1 of the one VM PROT_NONE.
  */
 static void nb_scan_measured(struct sim *s, struct nb *nb, uint32_t first, uint32_t count)
 {
-	struct simvm *v = &s->vm[0];
-	struct nb_vm *n = &nb->v[0];
 	uint32_t p;
 
-	for (p = first; p < first + count; p++) {
-		if (s->pp->nb_alloc_touch && !n->born[p])
-			continue;
-		if (v->loc[p] == SIM_NVM && !n->scanned[p])
-			n->scanned[p] = s->now + 1;
-	}
-	v->a.stall_ns += count * s->pp->nb_scan_ns;
-	v->a.track_ns += count * s->pp->nb_scan_ns;
+	for (p = first; p < first + count; p++)
+		nb_arm(s, nb, 0, p);
+	s->vm[0].a.stall_ns += count * s->pp->nb_scan_ns;
+	s->vm[0].a.track_ns += count * s->pp->nb_scan_ns;
 }
 
 /* change_prot_numa() over the next scan_size of each VM, at interval end. */
 static void nb_scan(struct sim *s, struct nb *nb, const struct ival *iv)
 {
-	uint32_t i, w;
+	uint32_t i, w, first, count;
 	uint64_t k;
 
 	if (s->scans) {
-		while (scans_next(s->scans, &nb->v[0].scan_next, iv->tindex, &i, &w))
-			nb_scan_measured(s, nb, i, w);
+		while (scans_next(s->scans, &nb->v[0].scan_next, iv->tindex, &first, &count))
+			nb_scan_measured(s, nb, first, count);
 		return;
 	}
 	for (i = 0; i < s->nvms; i++) {
@@ -570,17 +579,8 @@ static void nb_scan(struct sim *s, struct nb *nb, const struct ival *iv)
 		 * first scan since it was last touched.
 		 */
 		for (w = 0; w < 8 && !armed; w++) {
-			for (k = 0; k < n; k++) {
-				uint32_t p = (uint32_t)((nb->v[i].cursor + k) % v->pages);
-
-				/* A page the host has not allocated has no PTE to arm. */
-				if (s->pp->nb_alloc_touch && !nb->v[i].born[p])
-					continue;
-				if (v->loc[p] == SIM_NVM && !nb->v[i].scanned[p]) {
-					nb->v[i].scanned[p] = s->now + 1;
-					armed++;
-				}
-			}
+			for (k = 0; k < n; k++)
+				armed += nb_arm(s, nb, i, (uint32_t)((nb->v[i].cursor + k) % v->pages));
 			/* A pass over the VM ends: numa_scan_seq moves on. */
 			if ((nb->v[i].cursor + n) / v->pages != nb->v[i].cursor / v->pages)
 				nb->v[i].seq_moved = 1;
