@@ -93,6 +93,20 @@ function phase_map(x, p, q, w, tp, tq,    j, a0, a1, b0, b1) {
 	return a1 > a0 ? b0 + (x - a0) * (b1 - b0) / (a1 - a0) : b0
 }
 '
+# Awk rules over OUT/meter.txt and the TAP, with PHASES: each run's marks
+# (s0[POL, W], W's start mark in the meter's ms; t[POL, W], its length)
+# and phases; sf_step(X, POL, W) is the slow-first run's trace interval at
+# the point X ms into POL's run of W (phase_map).
+MARKS="$PHASES"'
+function sf_step(x, pol, w) {
+	return int((s0["slow-first", w] + phase_map(x, pol, "slow-first", w, t[pol, w], t["slow-first", w])) / 100)
+}
+FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
+/^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+/^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
+/^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
+	if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
+'
 # Decodes "# real-KIND: POLICY W" lines into OUT/PREFIX.POLICY.W.
 guest_unions()
 {
@@ -113,16 +127,11 @@ guest_unions()
 # onto the same part of the slow-first run (phase_map).
 schedules()
 {
-	awk -v dram=$((GUEST_DRAM_MB / 2)) -v out="$OUT" "$PHASES"'
-	     FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
+	awk -v dram=$((GUEST_DRAM_MB / 2)) -v out="$OUT" "$MARKS"'
 	     FILENAME ~ /windows$/ { ma[$1] = $2; mb[$1] = $3; ws[++nw] = $1; next }
 	     FILENAME ~ /moves$/ { if ($1 == "hmm-v" && $2 == "move") { n++; me[n] = $3 + 1; mc[n] = $4; mt[n] = $5 } next }
-	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-	     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
 	     /^# real-ival: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
 		if ($3 ~ /-start$/) ea[m] = $4; else eb[m] = $4 }
-	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-		if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
 	     END {
 		for (j = 1; j <= nw; j++) {
 			w = ws[j]; f = out "/sched." w
@@ -133,11 +142,10 @@ schedules()
 			last = 1
 			for (i = 1; i <= n && me[i] <= ea[w]; i++) at[mc[i]] = mt[i]
 			for (c in at) if (at[c] == "dram") print 0, c, "dram" > f
-			te = t["hmmv-engine", w]; ts = t["slow-first", w]
+			te = t["hmmv-engine", w]
 			for (; i <= n && me[i] < eb[w]; i++) {
 				x = (me[i] - ea[w]) / (eb[w] - ea[w]) * te
-				y = phase_map(x, "hmmv-engine", "slow-first", w, te, ts)
-				st = int((s0["slow-first", w] + y) / 100) - ma[w]
+				st = sf_step(x, "hmmv-engine", w) - ma[w]
 				if (st < last) st = last	# steps ascend, from 1
 				last = st
 				print st, mc[i], mt[i] > f
@@ -254,13 +262,8 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# the run has no such clock (older output).
 	scans()
 	{
-		awk -v from="$1" "$PHASES"'
-		     FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
+		awk -v from="$1" "$MARKS"'
 		     FILENAME ~ /windows$/ { ws[++nw] = $1; next }
-		     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-		     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
-		     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-			if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
 		     pol != "linux" { next }
 		     $2 == "real-clock:" { w = $3; sub(/-(start|end)$/, "", w)
 			if ($3 ~ /-start$/) c0[w] = $4; else c1[w] = $4; clocks++ }
@@ -280,8 +283,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 					continue
 				x = at[i] < c0[w] ? 0 : at[i] - c0[w]
 				if (x > t["linux", w]) x = t["linux", w]
-				y = phase_map(x, "linux", "slow-first", w, t["linux", w], t["slow-first", w])
-				st = int((s0["slow-first", w] + y) / 100) - from
+				st = sf_step(x, "linux", w) - from
 				if (st >= 0) print st, pt[i]
 			}
 		}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/real.tap"
