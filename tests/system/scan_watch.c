@@ -42,12 +42,12 @@
 #define PAGE ((uint64_t)4096)
 
 struct watch {
-	const char *pid, *console;
+	long pid;
+	const char *console;
 	int fd;				/* the console, once it exists */
 	char line[LINE_MAX_LEN];
 	size_t len;			/* of the line being read */
 	uint64_t lo, hi;		/* the guest's RAM mapping, once known */
-	int probing;			/* kprobes set up */
 };
 
 static volatile sig_atomic_t stop;
@@ -109,16 +109,16 @@ static const char *const probe_off[][2] = {
 	{ "buffer_size_kb", "1408\n" },
 };
 
-static void probes_off(struct watch *w)
+/* Each step whether or not the probes are there (errors are no matter). */
+static void probes_off(void)
 {
 	size_t i;
 
-	for (i = 0; w->probing && i < sizeof(probe_off) / sizeof(probe_off[0]); i++)
+	for (i = 0; i < sizeof(probe_off) / sizeof(probe_off[0]); i++)
 		trace_put(probe_off[i][0], probe_off[i][1], 0);
-	w->probing = 0;
 }
 
-static int probes_on(struct watch *w)
+static int probes_on(void)
 {
 	struct stat st;
 	size_t i;
@@ -128,14 +128,12 @@ static int probes_on(struct watch *w)
 	    mount("nodev", TRACING, "tracefs", 0, NULL))
 		return -errno;
 	/* Probes a run that was killed left behind. */
-	w->probing = 1;
-	probes_off(w);
-	w->probing = 1;
+	probes_off();
 	for (i = 0; i < sizeof(probe_on) / sizeof(probe_on[0]); i++) {
 		err = trace_put(probe_on[i][0], probe_on[i][1],
 				!strcmp(probe_on[i][0], "kprobe_events"));
 		if (err) {
-			probes_off(w);
+			probes_off();
 			return err;
 		}
 	}
@@ -169,11 +167,11 @@ static void watch_find_guest(struct watch *w)
 	FILE *maps;
 	int pm, pos;
 
-	snprintf(path, sizeof(path), "/proc/%s/maps", w->pid);
+	snprintf(path, sizeof(path), "/proc/%ld/maps", w->pid);
 	maps = fopen(path, "r");
 	if (!maps)
 		return;
-	snprintf(path, sizeof(path), "/proc/%s/pagemap", w->pid);
+	snprintf(path, sizeof(path), "/proc/%ld/pagemap", w->pid);
 	pm = open(path, O_RDONLY | O_CLOEXEC);
 	while (pm >= 0 && fgets(line, sizeof(line), maps)) {
 		pos = -1;
@@ -260,7 +258,7 @@ static int trace_head(const char *line, long *tgid, uint64_t *ms)
 static void watch_scans(struct watch *w)
 {
 	unsigned long long start = 0, end = 0, ret, in, out;
-	long tgid, want = strtol(w->pid, NULL, 10);
+	long tgid;
 	char line[1024];
 	uint64_t ms, at = 0, lo, hi;
 	const char *e;
@@ -273,7 +271,7 @@ static void watch_scans(struct watch *w)
 		if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu", &in, &out) == 2 &&
 		    out > in)
 			printf("# real-scan-lost: %llu\n", out - in);
-		if (line[0] == '#' || !trace_head(line, &tgid, &ms) || tgid != want)
+		if (line[0] == '#' || !trace_head(line, &tgid, &ms) || tgid != w->pid)
 			continue;
 		if ((e = strstr(line, ": hmmv_scan: ")) &&
 		    (e = strstr(e, "start=")) &&
@@ -299,28 +297,26 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = watch_stop };
 	struct timespec tick = { 0, TICK_NS };
 	char *end = NULL;
-	long pid;
 	int err;
 
-	pid = argc == 3 ? strtol(argv[1], &end, 10) : 0;
-	if (argc != 3 || pid <= 0 || *end) {
+	w.pid = argc == 3 ? strtol(argv[1], &end, 10) : 0;
+	if (argc != 3 || w.pid <= 0 || *end) {
 		fprintf(stderr, "usage: scan_watch PID CONSOLE\n");
 		return 2;
 	}
-	w.pid = argv[1];
 	w.console = argv[2];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL)) {
 		fprintf(stderr, "scan_watch: sigaction: %s\n", strerror(errno));
 		return 1;
 	}
-	err = probes_on(&w);
+	err = probes_on();
 	if (err) {
 		fprintf(stderr, "scan_watch: kprobes on change_prot_numa (" TRACING "): %s\n",
 			strerror(-err));
 		return 1;
 	}
-	while (!stop && !kill((pid_t)pid, 0)) {
+	while (!stop && !kill((pid_t)w.pid, 0)) {
 		watch_console(&w);
 		nanosleep(&tick, NULL);
 	}
@@ -330,7 +326,7 @@ int main(int argc, char **argv)
 	trace_put("events/kprobes/hmmv_scanret/enable", "0\n", 0);
 	if (w.hi)
 		watch_scans(&w);
-	probes_off(&w);
+	probes_off();
 	if (w.fd >= 0)
 		close(w.fd);
 	return 0;
