@@ -32,7 +32,13 @@ vm_limit=${REAL_VM_TIMEOUT:-$((600 * scale))}
 MEM=512M
 DRAM=128M
 BUDGET_MIB=136		# DRAM left free for Linux: the 128 MiB plus watermarks
-VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated numa_pte_updates pgpromote_candidate"
+VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated numa_pte_updates pgpromote_candidate compact_isolated"
+# No proactive compaction in any run: kcompactd migrates pages within RAM,
+# the guest's among them, with no bearing on tiering (in one Linux run it
+# moved about 2000 of the guest's pages during sqlite, whose copies were
+# most of the guest's RAM traffic there), and the frames it leaves behind
+# go to whoever allocates next. Compaction on demand stays.
+echo 0 >/proc/sys/vm/compaction_proactiveness 2>/dev/null
 
 set -- $(echo "$policies" | tr ',' ' ')
 echo "1..$(($# + 1))"
@@ -64,7 +70,7 @@ snap_where=
 # The end of RAM below 4 GiB (nodes 0 and 1; the meter's mark_trace= span).
 ram_end=$(grep -i ': System RAM$' /proc/iomem | sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\2/p' |
 	awk '{ v = 0; for (i = 1; i <= length($1); i++) v = v * 16 + index("0123456789abcdef", substr($1, i, 1)) - 1
-	       if (v < 4294967296 && v + 1 > m) m = v + 1 } END { printf "%d", m }')
+	       if (v < 4294967296 && v + 1 > m) m = v + 1 } END { printf "%.0f", m }')
 hmmv run --help 2>&1 | grep -q -- '--hmmv ' && engine=1
 # What a tracking refault costs here (tests/system/refault.c): far more
 # than on bare metal, as every exit of the nested guest is emulated. The
@@ -258,10 +264,15 @@ linux_setup()
 # NVDIMM is a kmem node (snap_nv: the Linux and page-mode runs), on the
 # NVDIMM (/tmp/gp.W, from the devdax's start). The meter counts all
 # traffic, the test host's own (its kernel's, the hmmv process's) too.
+# Each list of RAM frames also goes to the run's timeline (/tmp/gf.steps:
+# the frames that joined and left since the list before), between two
+# ticks of the meter, each of which starts a block of its per-step trace
+# of RAM: the analysis counts a frame's traffic only in the steps next to
+# a list that holds it.
 snap_guest()
 {
 	kill -0 "$1" 2>/dev/null || return 0
-	guest_pages "$1" memfd:hmmv- 0 "$ram_end" /tmp/gf.acc 2>>/tmp/gp.err
+	guest_pages --steps /tmp/gf.steps "$1" memfd:hmmv- 0 "$ram_end" /tmp/gf.acc 2>>/tmp/gp.err
 	[ -n "$snap_nv" ] || return 0
 	guest_pages "$1" memfd:hmmv- "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
 }
@@ -298,7 +309,8 @@ snap_mark()
 # between the marks; at the end mark, the guest's resident, and those on
 # the NVDIMM), and "# real-placement: POLICY WORKLOAD" where each page of
 # the guest was as the workload started ("FIRST COUNT 0|1" runs of guest
-# pages, 1 on the NVDIMM; the Linux run).
+# pages, 1 on the NVDIMM; the Linux run); and the run's timeline of RAM
+# frames, "# real-guesteps: POLICY" lines (snap_guest).
 guest_pages_out()
 {
 	local w
@@ -309,8 +321,9 @@ guest_pages_out()
 		[ -s "/tmp/gw.$w" ] && gzip -c "/tmp/gw.$w" | base64 | sed "s/^/# real-placement: $1 $w /"
 		rm -f /tmp/gf.$w /tmp/gf.$w.moves /tmp/gp.$w /tmp/gp.$w.moves /tmp/gw.$w
 	done
+	[ -s /tmp/gf.steps ] && gzip -c /tmp/gf.steps | base64 | sed "s/^/# real-guesteps: $1 /"
 	[ -s /tmp/gp.err ] && sed 's/^/# real-guestpages-error: /' /tmp/gp.err
-	rm -f /tmp/gf.acc /tmp/gf.acc.pfn /tmp/gf.acc.moves
+	rm -f /tmp/gf.steps /tmp/gf.acc /tmp/gf.acc.pfn /tmp/gf.acc.moves
 	rm -f /tmp/gp.acc /tmp/gp.acc.pfn /tmp/gp.acc.moves /tmp/gp.err
 }
 

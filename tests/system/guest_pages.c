@@ -2,8 +2,10 @@
 /*
  * guest_pages PID NAME START SIZE [UNION]: the pages of physical range
  * [START, START + SIZE) (hex or decimal bytes) that back a mapping of
- * process PID whose /proc/PID/maps path contains NAME, as "FIRST COUNT"
- * runs of page indices from START, ascending; with UNION, added to the
+ * process PID whose /proc/PID/maps path contains NAME (the mapped file's
+ * pages resident in memory, whether the process has them mapped now or
+ * not; each file range once), as "FIRST COUNT" runs of page indices from
+ * START, ascending; with UNION, added to the
  * runs that file holds (none when it does not exist) and written back to
  * it instead, with UNION.pfn (where each mapped page was: the next call
  * counts the pages moved to or from the range since, into UNION.moves,
@@ -13,6 +15,17 @@
  * kmem node): the meter counts the whole NVDIMM, the test host's own
  * pages there included; these are the guest's, and the frames the
  * kernel's migrations copied them to.
+ * guest_pages --steps LOG PID NAME START SIZE UNION: the same, and then
+ * appends to LOG the frames in the range that joined and left the process
+ * since the last call (UNION.pfn): a line "@", then "+ FIRST COUNT" and
+ * "- FIRST COUNT" runs; and ticks the traffic meter (tools/meter/meter.c:
+ * its per-step trace of RAM starts a block) before it reads the frames
+ * and after it wrote them, so that entry K of LOG was taken between the
+ * meter's ticks 2K-1 and 2K (a read takes a while: a frame that joins
+ * meanwhile may be missed, and is in the next entry). A call that fails
+ * after its first tick still appends an entry, with no frames, and ticks
+ * again. make eval-real's analysis then counts a frame's traffic only
+ * while it held the guest's RAM.
  * guest_pages --where PID NAME START SIZE: where each page of those
  * mappings is, in mapping order (the guest's pages, for one mapping of
  * its RAM): "FIRST COUNT IN" runs of page indices, IN 1 where the frame is
@@ -28,16 +41,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tools/evalreal/runs.h"
+
+/* The meter's tick (xchg %dx,%dx): harmless without the meter. */
+#if defined(__x86_64__) || defined(__i386__)
+#define meter_tick() __asm__ volatile(".byte 0x66, 0x87, 0xd2" ::: "memory", "dx")
+#else
+#define meter_tick() do { } while (0)
+#endif
 
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define PAGE		4096ULL
 #define BATCH		512
 
+/* A file range already read: hmmv maps its guest memory twice. */
+struct file_range {
+	dev_t dev;
+	ino_t ino;
+	uint64_t off, len;
+};
+
 struct range {
+	struct file_range *seen;
+	size_t nseen;
 	uint64_t first_pfn, pages;
 	uint8_t *bits;
 	uint64_t *pfn, *old;		/* per mapped page, 0: not present */
@@ -69,23 +100,34 @@ static int note_pfn(struct range *r, uint64_t pfn)
 	return 0;
 }
 
-/* Marks the range's pages behind virtual [lo, hi) of the process. */
-static int scan_mapping(int pm, uint64_t lo, uint64_t hi, struct range *r)
+/* The PFNs of @n pages at @addr of this process ([i]: 0 when not present). */
+static int read_pfns(int pm, uintptr_t addr, size_t n, uint64_t *ent)
 {
-	uint64_t ent[BATCH], v, pfn;
-	size_t i, n;
 	ssize_t got;
 
-	for (v = lo; v < hi; v += n * PAGE) {
-		n = (size_t)((hi - v) / PAGE);
-		n = n > BATCH ? BATCH : n;
-		got = pread(pm, ent, n * sizeof(ent[0]), (off_t)(v / PAGE * sizeof(ent[0])));
-		if (got < 0)
-			return -errno;
-		if ((size_t)got < n * sizeof(ent[0]))
-			return -EIO;
-		for (i = 0; i < n; i++) {
-			pfn = ent[i] & PM_PRESENT ? ent[i] & PM_PFN_MASK : 0;
+	got = pread(pm, ent, n * sizeof(ent[0]), (off_t)(addr / PAGE * sizeof(ent[0])));
+	if (got < 0)
+		return -errno;
+	return (size_t)got < n * sizeof(ent[0]) ? -EIO : 0;
+}
+
+/*
+ * Notes the frames of @n pages at @addr (this process), in order, and
+ * marks those in the range; @vec: mincore()'s residency, or NULL.
+ */
+static int note_pages(struct range *r, int pm, uintptr_t addr, size_t n, const uint8_t *vec)
+{
+	uint64_t ent[BATCH], pfn;
+	size_t i, k, m;
+	int err;
+
+	for (k = 0; k < n; k += m) {
+		m = n - k > BATCH ? BATCH : n - k;
+		err = read_pfns(pm, addr + k * PAGE, m, ent);
+		if (err)
+			return err;
+		for (i = 0; i < m; i++) {
+			pfn = ent[i] & PM_PRESENT && (!vec || vec[k + i] & 1) ? ent[i] & PM_PFN_MASK : 0;
 			if (note_pfn(r, pfn))
 				return -ENOMEM;
 			if (!pfn || !in_range(r, pfn))
@@ -97,19 +139,101 @@ static int scan_mapping(int pm, uint64_t lo, uint64_t hi, struct range *r)
 	return 0;
 }
 
+/* Maps in the resident pages of @vec (@n pages at @addr), not touching them. */
+static int populate_resident(uint8_t *addr, size_t n, const uint8_t *vec)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		if (!(vec[i] & 1)) {
+			i++;
+			continue;
+		}
+		for (j = i; j < n && vec[j] & 1; j++)
+			;
+		/* Read-populating a hole would allocate: resident runs only. */
+		if (madvise(addr + i * PAGE, (j - i) * PAGE, MADV_POPULATE_READ) && errno != EFAULT)
+			return -errno;
+		i = j;
+	}
+	return 0;
+}
+
+/*
+ * The frames behind the process's mapping [lo, hi) of a file at @off: the
+ * file's pages resident in memory, whether the process has them mapped
+ * now or not (hmmv's tracker drops its mappings of the pages it samples,
+ * and the memfd keeps them), read through a mapping of our own of the same
+ * file (/proc/PID/map_files: root only).
+ */
+/* Whether @fd's range [@off, +@len) was read already; noted if not. */
+static int file_seen(struct range *r, int fd, uint64_t off, uint64_t len)
+{
+	struct file_range *n;
+	struct stat st;
+	size_t i;
+
+	if (fstat(fd, &st))
+		return -errno;
+	for (i = 0; i < r->nseen; i++)
+		if (r->seen[i].dev == st.st_dev && r->seen[i].ino == st.st_ino &&
+		    r->seen[i].off == off && r->seen[i].len == len)
+			return 1;
+	/* A VM whose chunks moved has a mapping a chunk: no fixed bound. */
+	n = realloc(r->seen, (r->nseen + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	r->seen = n;
+	r->seen[r->nseen++] = (struct file_range){ st.st_dev, st.st_ino, off, len };
+	return 0;
+}
+
+static int scan_mapping(const char *pid, int pm, uint64_t lo, uint64_t hi, uint64_t off,
+			struct range *r)
+{
+	size_t n = (size_t)((hi - lo) / PAGE);
+	uint8_t *addr, *vec;
+	char path[128];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%s/map_files/%" PRIx64 "-%" PRIx64, pid, lo, hi);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Split or gone since maps was read (hmmv remapped a chunk): skipped. */
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* A second mapping of the same pages adds nothing (and --where counts mappings). */
+	err = file_seen(r, fd, off, hi - lo);
+	if (err) {
+		close(fd);
+		return err < 0 ? err : 0;
+	}
+	addr = mmap(NULL, hi - lo, PROT_READ, MAP_SHARED, fd, (off_t)off);
+	close(fd);
+	if (addr == MAP_FAILED)
+		return -errno;
+	vec = malloc(n);
+	err = vec ? 0 : -ENOMEM;
+	if (!err && mincore(addr, hi - lo, vec))
+		err = -errno;
+	err = err ? err : populate_resident(addr, n, vec);
+	err = err ? err : note_pages(r, pm, (uintptr_t)addr, n, vec);
+	free(vec);
+	munmap(addr, hi - lo);
+	return err;
+}
+
 static int scan_process(const char *pid, const char *name, struct range *r)
 {
-	char path[64], line[512];
-	unsigned long long lo, hi;
+	char line[512];
+	unsigned long long lo, hi, off;
 	int pm, err = 0, pos;
 	FILE *maps;
 
-	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
-	maps = fopen(path, "r");
+	snprintf(line, sizeof(line), "/proc/%s/maps", pid);
+	maps = fopen(line, "r");
 	if (!maps)
 		return -errno;
-	snprintf(path, sizeof(path), "/proc/%s/pagemap", pid);
-	pm = open(path, O_RDONLY | O_CLOEXEC);
+	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pm < 0) {
 		err = -errno;
 		fclose(maps);
@@ -117,10 +241,10 @@ static int scan_process(const char *pid, const char *name, struct range *r)
 	}
 	while (!err && fgets(line, sizeof(line), maps)) {
 		pos = -1;
-		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &pos) != 2 ||
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %n", &lo, &hi, &off, &pos) != 3 ||
 		    pos < 0 || !strstr(line + pos, name))
 			continue;
-		err = scan_mapping(pm, lo, hi, r);
+		err = scan_mapping(pid, pm, lo, hi, off, r);
 	}
 	close(pm);
 	fclose(maps);
@@ -238,6 +362,86 @@ static int store_state(struct range *r, const char *base)
 	return err ? err : store_file(r, path, put_moves);
 }
 
+/* Bit i of @set for each of @pfn[0..n) in the range (frame i). */
+static void frames_of(const struct range *r, const uint64_t *pfn, size_t n, uint8_t *set)
+{
+	uint64_t f;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!pfn[i] || !in_range(r, pfn[i]))
+			continue;
+		f = pfn[i] - r->first_pfn;
+		set[f / 8] |= (uint8_t)(1u << (f % 8));
+	}
+}
+
+/* "SIGN FIRST COUNT" runs of the frames in @a and not in @b. */
+static void print_diff(const struct range *r, const uint8_t *a, const uint8_t *b,
+		       char sign, FILE *f)
+{
+	uint64_t p, start = 0;
+	int in = 0, set;
+
+	for (p = 0; p <= r->pages; p++) {
+		set = p < r->pages && (a[p / 8] >> (p % 8) & 1) && !(b[p / 8] >> (p % 8) & 1);
+		if (set && !in)
+			start = p;
+		else if (!set && in)
+			fprintf(f, "%c %" PRIu64 " %" PRIu64 "\n", sign, start, p - start);
+		in = set;
+	}
+}
+
+/* --steps: appends the frames that joined and left since the last call. */
+static int append_step(const struct range *r, const char *path)
+{
+	uint8_t *now = calloc(r->pages / 8 + 1, 1), *was = calloc(r->pages / 8 + 1, 1);
+	FILE *f = NULL;
+	int err = 0;
+
+	if (!now || !was) {
+		err = -ENOMEM;
+		goto out;
+	}
+	frames_of(r, r->pfn, r->npfn, now);
+	frames_of(r, r->old, r->nold, was);
+	f = fopen(path, "a");
+	if (!f) {
+		err = -errno;
+		goto out;
+	}
+	fputs("@\n", f);
+	print_diff(r, now, was, '+', f);
+	print_diff(r, was, now, '-', f);
+	if (ferror(f))
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+out:
+	free(now);
+	free(was);
+	return err;
+}
+
+/*
+ * --steps, a call failing after its first tick: an entry without frames,
+ * and the second tick, so that entries and ticks still pair.
+ */
+static void step_empty(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "a");
+	if (f) {
+		fputs("@\n", f);
+		fclose(f);
+	}
+	meter_tick();
+}
+
 /* Frees @r; says what failed unless @what is NULL (said already). */
 static int fail(struct range *r, const char *what, int err)
 {
@@ -246,6 +450,7 @@ static int fail(struct range *r, const char *what, int err)
 	free(r->bits);
 	free(r->pfn);
 	free(r->old);
+	free(r->seen);
 	return 1;
 }
 
@@ -271,6 +476,7 @@ int main(int argc, char **argv)
 {
 	unsigned long long start, size;
 	struct range r = { 0 };
+	const char *steps = NULL;
 	int err, where = 0;
 	char *end;
 
@@ -278,9 +484,14 @@ int main(int argc, char **argv)
 		where = 1;
 		argc--;
 		argv++;
+	} else if (argc > 2 && !strcmp(argv[1], "--steps")) {
+		steps = argv[2];
+		argc -= 2;
+		argv += 2;
 	}
-	if (argc != 5 && (argc != 6 || where)) {
-		fprintf(stderr, "usage: guest_pages [--where] PID NAME START SIZE [UNION]\n");
+	if ((argc != 5 || steps) && (argc != 6 || where)) {
+		fprintf(stderr, "usage: guest_pages [--where | --steps LOG] PID NAME START SIZE [UNION]"
+			" (--steps needs UNION)\n");
 		return 2;
 	}
 	start = strtoull(argv[3], &end, 0);
@@ -302,17 +513,30 @@ int main(int argc, char **argv)
 	err = err ? err : argc == 6 ? load_state(&r, argv[5]) : 0;
 	if (err)
 		return fail(&r, argv[5], err);
+	if (steps)
+		meter_tick();
 	err = scan_process(argv[1], argv[2], &r);
 	/* An exiting process has no mappings left: keep the last state. */
 	if (!err && !r.npfn) {
 		fprintf(stderr, "guest_pages: process %s: no mapping named %s\n", argv[1], argv[2]);
+		step_empty(steps);
 		return fail(&r, NULL, 0);
 	}
-	if (err)
+	if (err) {
+		step_empty(steps);
 		return fail(&r, "process", err);
-	if (argc == 6)
+	}
+	if (argc == 6) {
 		err = store_state(&r, argv[5]);
-	else
+		if (err) {
+			step_empty(steps);
+		} else if (steps) {
+			err = append_step(&r, steps);
+			meter_tick();
+			if (err)
+				return fail(&r, steps, err);
+		}
+	} else
 		err = (where ? put_where(&r, stdout) : put_runs(&r, stdout)) ? -EIO :
 		      fflush(stdout) ? -EIO : 0;
 	if (err)
@@ -320,5 +544,6 @@ int main(int argc, char **argv)
 	free(r.bits);
 	free(r.pfn);
 	free(r.old);
+	free(r.seen);
 	return 0;
 }

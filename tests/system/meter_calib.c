@@ -14,6 +14,11 @@
  * it CALLS times between marks FIRST and FIRST+1: the meter's touch trace
  * (touch_code=) must count the fetches. Prints "# meter-code: PHYS CALLS",
  * the page's physical address.
+ * "tick" reads MIB MiB of node 1 twice between marks FIRST and FIRST+1,
+ * with a tick of the meter (xchg %dx,%dx) after the first pass and the
+ * cache emptied after it: the meter's report has a tick record with half
+ * the traffic on each side, and its per-step trace of RAM a block for
+ * each half. Prints "# meter-tick: FIRST slow BYTES", each pass's bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +36,11 @@
 static void mark(void)
 {
 	__asm__ volatile(".byte 0x66, 0x87, 0xc9" ::: "memory", "cx");
+}
+
+static void tick(void)
+{
+	__asm__ volatile(".byte 0x66, 0x87, 0xd2" ::: "memory", "dx");
 }
 
 static uint64_t read_pass(const volatile uint64_t *p, size_t bytes)
@@ -144,16 +154,18 @@ int main(int argc, char **argv)
 	size_t bytes;
 	cpu_set_t cpus;
 	long first;
+	int ticks;
 
 	if (argc == 4 && !strcmp(argv[1], "code") && atol(argv[2]) > 0 &&
 	    atol(argv[3]) > 0)
 		return run_code(atol(argv[2]), atol(argv[3]));
 	if (argc != 4 || atol(argv[2]) <= 0 || atol(argv[2]) % 2 ||
 	    (first = atol(argv[3])) <= 0) {
-		fprintf(stderr, "usage: meter_calib dax|node0|node1 MIB(even) FIRST_MARK | code CALLS FIRST_MARK\n");
+		fprintf(stderr, "usage: meter_calib dax|node0|node1|tick MIB(even) FIRST_MARK | code CALLS FIRST_MARK\n");
 		return 2;
 	}
-	where = argv[1];
+	ticks = !strcmp(argv[1], "tick");
+	where = ticks ? "node1" : argv[1];
 	bytes = (size_t)atol(argv[2]) << 20;
 	/* One CPU: one modelled cache sees the whole pass. */
 	CPU_ZERO(&cpus);
@@ -178,6 +190,17 @@ int main(int argc, char **argv)
 	write_pass(scratch, SCRATCH_BYTES, 2);
 
 	sum += read_pass(scratch, SCRATCH_BYTES);
+	if (ticks) {
+		mark();
+		sum += read_pass(buf, bytes);
+		tick();
+		sum += read_pass(scratch, SCRATCH_BYTES);
+		sum += read_pass(buf, bytes);
+		mark();
+		printf("# meter-tick: %ld %s %zu (sum %llx)\n", first, range, bytes,
+		       (unsigned long long)sum);
+		goto out;
+	}
 	mark();
 	sum += read_pass(buf, bytes);
 	mark();
@@ -190,6 +213,7 @@ int main(int argc, char **argv)
 	       first, first + 1, range, bytes, (unsigned long long)sum);
 	printf("# meter-expect: %ld %ld %s rd %zu (write pass)\n",
 	       first + 2, first + 3, range, bytes);
+out:
 	munmap((void *)buf, bytes);
 	munmap((void *)scratch, SCRATCH_BYTES);
 	return 0;

@@ -6,10 +6,11 @@
 # test host's own memory map printed here. Runs metered (QEMU >= 10).
 # testhost-timeout: 300
 MIB=32
-# 4 here, then meter_calib.hostcheck's: the layout, 6 passes, the
+# 5 here, then meter_calib.hostcheck's: the layout, 6 passes, the
 # NVDIMM's per-page trace, its touches of code run from it, the per-mark
-# trace of RAM, and the touch trace's time slots.
-echo 1..15
+# trace of RAM, the touch trace's time slots, and a tick. The tick comes
+# last: the per-mark check takes mark K for step K.
+echo 1..17
 n=0
 ok()
 {
@@ -38,3 +39,5 @@ meter_calib node1 $MIB 9
 ok $? "meter_calib node1: $MIB MiB read and written on the CPU-less node"
 meter_calib code 200000 13
 ok $? "meter_calib code: a function on /dev/dax0.0 called 200000 times"
+meter_calib tick $MIB 15
+ok $? "meter_calib tick: $MIB MiB read on the CPU-less node, a meter tick, and again"

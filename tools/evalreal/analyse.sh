@@ -46,17 +46,21 @@ NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 
 # its replays take the same (the other models the vCPUs alone).
 fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
 budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault}"
-# "WORKLOAD START_MARK END_MARK FROM TO" per workload of policy $1's run:
-# its marks, and its span in the meter trace's intervals (100 ms of host
-# time), TO past the end mark's.
+# "WORKLOAD START_STEP END_STEP FROM TO" per workload of policy $1's run:
+# the steps of its marks in the meter's per-step trace of RAM (ram.trace:
+# a step is a mark or a tick, the block of step K the traffic since step
+# K-1; without ticks, step K is mark K), and its span in the meter trace's
+# intervals (100 ms of host time), TO past the end mark's.
 run_spans()
 {
-	awk -v want="$1" 'FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
+	awk -v want="$1" 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
+		if ($1 == "mark") { ms[$2] = $3; st[$2] = step }
+		next }
 	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
 	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
 		if (pol == want && $3 ~ /-start$/) a[w] = k
 		if (pol == want && $3 ~ /-end$/ && (w in a))
-			print w, a[w], k, int(ms[a[w]] / 100), int(ms[k] / 100) + 1 }' \
+			print w, st[a[w]], st[k], int(ms[a[w]] / 100), int(ms[k] / 100) + 1 }' \
 		"$OUT/meter.txt" "$OUT/real.tap"
 }
 # "WORKLOAD FROM TO": the spans in the meter trace's intervals alone.
@@ -367,31 +371,81 @@ if [ -s "$OUT/engine.trace" ]; then
 				--quiet --label "$w" --csv "$OUT/xval-obs.csv"
 		done
 fi
+# Each run's timeline of RAM frames ("# real-guesteps: POLICY", the lists
+# of tests/bench/real.sh's snap_guest in order, each between two ticks of
+# the meter) as OUT/gt.POLICY, a steps file (tools/evalreal/steps.h) over
+# ram.trace's blocks: list K of all runs together was taken between ticks
+# 2K-1 and 2K, and the step S of tick 2K-1 makes it the list begun before
+# block S + 1. None when the lists and the ticks do not pair (older output
+# has neither).
+guest_timelines()
+{
+	local p n ticks
+	rm -f "$OUT"/gt.*
+	n=0
+	for p in $(sed -n 's/^# real-guesteps: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
+		sed -n "s/^# real-guesteps: $p //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/gt.$p.log" ||
+			{ echo "analyse: the timeline of $p does not decode" >&2; return 1; }
+		if ! awk -v off=$n 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
+				if ($1 == "tick") at[$2] = step
+				next }
+			$1 == "@" { k++; if (!((2 * (off + k)) in at)) exit 1; print "@", at[2 * (off + k) - 1] + 1; next }
+			{ print }' "$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/gt.$p"; then
+			echo "analyse: the timeline of $p has more lists than the meter has ticks: timelines left out" >&2
+			rm -f "$OUT"/gt.*
+			return 0
+		fi
+		n=$((n + $(grep -c '^@' "$OUT/gt.$p.log")))
+		rm -f "$OUT/gt.$p.log"
+	done
+	ticks=$(awk '$1 == "tick"' "$OUT/meter.txt" | wc -l)
+	if [ $((2 * n)) != "$ticks" ]; then
+		[ "$n" = 0 ] || echo "analyse: $n lists of guest frames, $ticks meter ticks: timelines left out" >&2
+		rm -f "$OUT"/gt.*
+	fi
+}
+
 # The guest's own traffic in each run. The meter counts everything the
 # test host does: its kernel's and the hmmv process's own accesses too,
 # and, where the NVDIMM is a kmem node (the Linux run), the test host's own
 # pages there. Every second each run listed the page frames that held the
 # guest's RAM (tests/bench/real.sh), a union per workload: in RAM ("#
 # real-guestfast: POLICY W"), whose traffic between the workload's marks
-# the meter's per-mark trace of RAM holds (ram.trace, the block of mark K
-# the traffic since mark K-1), and, in kmem runs, on the NVDIMM ("#
-# real-guestpages: POLICY W", runs from the devdax's start), whose traffic
-# is in the NVDIMM's trace. A devdax holds the guest's RAM alone: there
-# all NVDIMM traffic is the guest's. The traffic on the guest's frames is
-# its own, the copies of its pages' migrations included (OUT/guest.txt:
-# "POLICY WORKLOAD RAM_FILLS RAM_WRITEBACKS NV_FILLS NV_WRITEBACKS" in
-# lines, NV "- -" where all of the NVDIMM's traffic is the guest's).
+# the meter's per-step trace of RAM holds (ram.trace), and, in kmem runs,
+# on the NVDIMM ("# real-guestpages: POLICY W", runs from the devdax's
+# start), whose traffic is in the NVDIMM's trace. A devdax holds the
+# guest's RAM alone: there all NVDIMM traffic is the guest's. RAM frames
+# change hands during a workload (the page allocator hands out the frames
+# freed last, the test host's short-lived processes' among them): with the
+# run's timeline (guest_timelines), a frame's RAM traffic counts only in
+# the steps next to a list that holds it (pagesum --steps;
+# OUT/guest-steps.txt: "POLICY W FILLS WRITEBACKS BOTH_FILLS BOTH_WB", the
+# last two of the frames held throughout each step, a lower bound);
+# without one, on the workload's union. The traffic on the
+# guest's frames is its own, the copies of its pages' migrations included
+# (OUT/guest.txt: "POLICY WORKLOAD RAM_FILLS RAM_WRITEBACKS NV_FILLS
+# NV_WRITEBACKS" in lines, NV "- -" where all of the NVDIMM's traffic is
+# the guest's).
 : >"$OUT/guest.txt"
+: >"$OUT/guest-steps.txt"
 rm -f "$OUT"/gp.* "$OUT"/gf.* "$OUT"/gj.* "$OUT"/gl.* "$OUT"/gc.*
 if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
 	guest_unions guestfast gf || exit 1
 	guest_unions guestpages gp || exit 1
+	guest_timelines || exit 1
 	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
 		run_spans "$p" |
 		while read -r w ms me a b; do
 			[ -f "$OUT/gf.$p.$w" ] || continue
-			fast=$("$PAGESUM" "$OUT/ram.trace" "$OUT/gf.$p.$w" $((ms + 1)) $((me + 1))) ||
-				{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
+			if [ -f "$OUT/gt.$p" ]; then
+				fast=$("$PAGESUM" --steps "$OUT/ram.trace" "$OUT/gt.$p" $((ms + 1)) $((me + 1))) ||
+					{ echo "analyse: pagesum on the timeline of $p in $w failed" >&2; exit 1; }
+				echo "$p $w $fast" >>"$OUT/guest-steps.txt"
+				fast=$(echo $fast | cut -d' ' -f1,2)
+			else
+				fast=$("$PAGESUM" "$OUT/ram.trace" "$OUT/gf.$p.$w" $((ms + 1)) $((me + 1))) ||
+					{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
+			fi
 			nv="- -"
 			if [ -f "$OUT/gp.$p.$w" ]; then
 				awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$p.$w" >"$OUT/gp.$p.$w.trace-pages"
@@ -415,7 +469,8 @@ fi
 # kind's traffic in the workload on its other side, when it was not the
 # guest's (OUT/guest-changed.txt: "POLICY W JOINED LEFT FILLS WRITEBACKS
 # PREV_FILLS PREV_WRITEBACKS NEXT_FILLS NEXT_WRITEBACKS", "-" where there
-# is no workload on that side).
+# is no workload on that side). Only for output without timelines, which
+# split such frames' traffic themselves.
 : >"$OUT/guest-changed.txt"
 # The pages of $1 not in $2, and the pages of all files $3..., as runs.
 runs_minus()
@@ -439,7 +494,7 @@ ram_lines()
 {
 	if [ -f "$1" ]; then "$PAGESUM" "$OUT/ram.trace" "$1" $(($2 + 1)) $(($3 + 1)); else echo "- -"; fi
 }
-if [ -s "$OUT/ram.trace" ]; then
+if [ -s "$OUT/ram.trace" ] && ! ls "$OUT"/gt.* >/dev/null 2>&1; then
 	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
 		run_spans "$p" >"$OUT/gc.spans"
 		i=0
@@ -484,6 +539,10 @@ FILENAME ~ /xval(-obs|-sched)?.csv$/ {
 FILENAME ~ /guest.txt$/ {
 	gf[$1, $2] = 64 * $3; gw[$1, $2] = 64 * $4
 	if ($5 != "-") { gnf[$1, $2] = 64 * $5; gnw[$1, $2] = 64 * $6 }
+	next
+}
+FILENAME ~ /guest-steps.txt$/ {
+	gsm[$1, $2] = 64 * ($3 + $4); gsl[$1, $2] = 64 * ($5 + $6)
 	next
 }
 FILENAME ~ /guest-changed.txt$/ {
@@ -578,6 +637,10 @@ END {
 			printf "%s,%s,%s,%s,%.0f,%.0f,%.4f,%.4f,%.0f,%.0f,%.4f\n", w, p, thr[p, w], unit[w],
 				grf + gwf, grs + gws, share, shall[p, w], host, mig, sd >> csv
 			sh[p, w] = share
+			# The share with the RAM traffic of the frames held throughout
+			# each step alone (timeline): an upper bound.
+			if ((p, w) in gsl)
+				shhi[p, w] = (grs + gws) / (grs + gws + gsl[p, w])
 			# Without the RAM frames that changed hands during W.
 			if ((p, w) in gc && gtot > gc[p, w]) {
 				shx[p, w] = (grs + gws) / (gtot - gc[p, w])
@@ -606,7 +669,7 @@ END {
 		if ((("hmmv-engine", w) in sdw) && (("linux", w) in sdw)) {
 			printf "headline %s: Linux tiering / hmmv engine modelled slowdown = %.3f", w,
 				sdw["linux", w] / sdw["hmmv-engine", w]
-			if (gc["linux", w] > 0 && (("linux", w) in sdx))
+			if ((("linux", w) in sdx) && gc["linux", w] > 0)
 				printf " (%.3f without the RAM frames that changed hands in Linux'"'"'s run of %s)", sdx["linux", w] / sdw["hmmv-engine", w], w
 			printf "\n"
 		}
@@ -650,7 +713,9 @@ END {
 			}
 			if (sp != "all-slow" && mv > 0)
 				printf " (moved %.1f MiB; the run %.1f MiB)", simmig[o, w, sp], mv / 2^20
-			if (o < 2 && gc[p, w] > 0 && ((p, w) in shx))
+			if (o < 2 && ((p, w) in shhi) && shhi[p, w] - sh[p, w] >= 0.0005)
+				printf " (without the RAM frames that joined or left within a step: %.1f%%)", 100 * shhi[p, w]
+			if (o < 2 && ((p, w) in shx) && gc[p, w] > 0)
 				printf " (without the RAM frames that changed hands during %s: %.1f%%, %+.1f)",
 					w, 100 * shx[p, w], simslow[o, w, sp] - 100 * shx[p, w]
 			printf "\n"
@@ -685,6 +750,14 @@ END {
 			printf "\n"
 		}
 	}
+	# The timelines: RAM traffic of frames that changed hands within a step.
+	for (j = 1; j <= nw; j++)
+		for (i = 1; i <= np; i++) {
+			p = pols[i]; w = wls[j]
+			if ((p, w) in gsm)
+				printf "timeline %s, %s: the guest'"'"'s RAM traffic %.1f MiB, %.1f MiB of it on frames it held throughout a step\n",
+					p, w, gsm[p, w] / 2^20, gsl[p, w] / 2^20
+		}
 	# Copies beyond the engine moves: pages written during a
 	# write-protected copy are copied again (copy rounds).
 	for (i = 1; i <= np; i++)
@@ -698,7 +771,8 @@ END {
 				vm["linux", "pgpromote_success"], vm["linux", "pgdemote_kswapd"] + vm["linux", "pgdemote_direct"],
 				vm["linux", "pgdemote_kswapd"], vm["linux", "pgdemote_direct"], vm["linux", "numa_hint_faults"],
 				vm["linux", "numa_pte_updates"]
-}' "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/guest.txt" "$OUT/guest-changed.txt" "$OUT/meter.txt" \
+}' "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/guest.txt" "$OUT/guest-steps.txt" \
+	"$OUT/guest-changed.txt" "$OUT/meter.txt" \
 	"$OUT/real.tap" >"$OUT/table.txt"
 [ -s "$OUT/xval.stretch" ] &&
 	echo "xval pace (--trace-stretch FROM:TO:K over the meter trace): $(cat "$OUT/xval.stretch")" >>"$OUT/table.txt"

@@ -7,7 +7,7 @@ eval-real: all testhost meter $(PAGESUM)
 	@QUICK=$(QUICK) sh tools/evalreal/eval-real.sh $(B)/eval/real
 
 # The guest's part of a trace's traffic (tools/evalreal/analyse.sh).
-$(PAGESUM): tools/evalreal/pagesum.c tools/evalreal/runs.h $(B)/libhmmv.a | $(DEPS_OK)
+$(PAGESUM): tools/evalreal/pagesum.c tools/evalreal/runs.h tools/evalreal/steps.h $(B)/libhmmv.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libhmmv.a $(LIBS)
 

@@ -5,7 +5,14 @@
  * COUNT" runs of trace pages, one per line) in intervals FROM..TO-1,
  * printed as "FILLS WRITEBACKS". make eval-real's analysis takes the
  * guest's share of the NVDIMM traffic of the Linux-tiering run with it
- * (tools/evalreal/analyse.sh). Exit 0, 2 on bad arguments, 1 on a bad file.
+ * (tools/evalreal/analyse.sh).
+ * pagesum --steps TRACE STEPS FROM TO: the same over the frames a
+ * timeline (tools/evalreal/steps.h) lists, block by block: a page's
+ * traffic in a block counts when the list begun before the block or the
+ * one begun after it holds it (steps_weigh()). Prints "FILLS WRITEBACKS
+ * BOTH_FILLS BOTH_WRITEBACKS": that count, then the traffic of the frames
+ * both lists hold (held throughout the block: a lower bound).
+ * Exit 0, 2 on bad arguments, 1 on a bad file.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +22,8 @@
 
 #include "hmmv/trace.h"
 #include "tools/evalreal/runs.h"
+#include "tools/evalreal/steps.h"
+
 
 struct pageset {
 	uint8_t *bits;
@@ -68,17 +77,52 @@ static int sum(const uint8_t *buf, size_t len, const char *pages, uint32_t from,
 	return r < 0 ? r : 0;
 }
 
+static int stepsum(const uint8_t *buf, size_t len, const char *path, uint32_t from,
+		   uint32_t to, struct steps_sum *t)
+{
+	struct page_steps s = { 0 };
+	struct trace_cursor c;
+	struct trace_block b;
+	struct trace_rec *recs = NULL;
+	uint32_t max;
+	int r;
+
+	r = trace_open_mem(&c, buf, len);
+	if (!r && c.hdr.nvms != 1)
+		r = -EINVAL;
+	max = r ? 0 : c.hdr.vm_pages[0];
+	r = r ? r : steps_load(&s, path, max);
+	recs = r ? NULL : calloc(max ? max : 1, sizeof(*recs));
+	if (!r && !recs)
+		r = -ENOMEM;
+	while (!r && (r = trace_next_block(&c, &b, recs, max)) == 1) {
+		r = 0;
+		if (b.interval < from || b.interval >= to)
+			continue;
+		r = steps_weigh(&s, b.interval, recs, b.nrec, t);
+	}
+	free(recs);
+	steps_free(&s);
+	return r < 0 ? r : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long from, to;
 	uint64_t fills = 0, wbs = 0;
+	struct steps_sum t = { 0 };
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	char *e1, *e2;
-	int r;
+	int r, steps = 0;
 
+	if (argc == 6 && !strcmp(argv[1], "--steps")) {
+		steps = 1;
+		argc--;
+		argv++;
+	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: pagesum TRACE PAGES FROM TO\n");
+		fprintf(stderr, "usage: pagesum [--steps] TRACE PAGES|STEPS FROM TO\n");
 		return 2;
 	}
 	from = strtoul(argv[3], &e1, 10);
@@ -92,12 +136,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pagesum: %s: %s\n", argv[1], strerror(-r));
 		return 1;
 	}
-	r = sum(buf, len, argv[2], (uint32_t)from, (uint32_t)to, &fills, &wbs);
+	if (steps)
+		r = stepsum(buf, len, argv[2], (uint32_t)from, (uint32_t)to, &t);
+	else
+		r = sum(buf, len, argv[2], (uint32_t)from, (uint32_t)to, &fills, &wbs);
 	free(buf);
 	if (r) {
 		fprintf(stderr, "pagesum: %s or %s: %s\n", argv[1], argv[2], strerror(-r));
 		return 1;
 	}
-	printf("%" PRIu64 " %" PRIu64 "\n", fills, wbs);
+	if (steps)
+		printf("%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+		       t.lines[0], t.lines[1], t.both[0], t.both[1]);
+	else
+		printf("%" PRIu64 " %" PRIu64 "\n", fills, wbs);
 	return 0;
 }

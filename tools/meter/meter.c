@@ -38,11 +38,13 @@
  *   mark_trace=FILE     the per-page fills and write-backs of a span of
  *                       physical memory, mark_trace_span=START:SIZE (several
  *                       ranges, say DRAM and the slow node together), as an
- *                       hmmv trace whose interval is the mark: the block of
- *                       interval K holds the traffic between marks K-1 and K
- *                       (K = the last mark + 1 at exit). Per-page totals
- *                       between marks, without trace='s 100 ms blocks: a
- *                       large span then costs one block per mark
+ *                       hmmv trace whose interval is the step: the block of
+ *                       interval K holds the traffic between steps K-1 and K
+ *                       (K = the last step + 1 at exit), a step being a mark
+ *                       or a tick (below; without ticks, step K is mark K).
+ *                       Per-page totals between steps, without trace='s
+ *                       100 ms blocks: a large span then costs one block per
+ *                       step
  *   gate=on             count only from an odd mark to the next even one;
  *                       outside, translated code is not instrumented at all,
  *                       so the test host runs at nearly its unmetered speed
@@ -53,8 +55,12 @@
  * Report (text, one record a line, every figure cumulative since start):
  *   KIND SEQ MS ACCESSES {NAME RD_BYTES WB_BYTES}... other RD WB
  * KIND is "interval", "mark" (the test host executed the marker
- * instruction, xchg %cx,%cx: see guest/progs/metermark.c) or "total" (at
- * exit, after the modelled cache is flushed). RD = line fills, WB = dirty
+ * instruction, xchg %cx,%cx: see guest/progs/metermark.c), "tick" (it
+ * executed the tick instruction, xchg %dx,%dx: a step of mark_trace= that
+ * neither is a mark nor opens or closes the gate; tests/system/guest_pages.c
+ * ticks after each list of the guest's frames, so that a frame's traffic
+ * can be split at the moments the lists were taken) or "total" (at exit,
+ * after the modelled cache is flushed). SEQ counts each kind apart. RD = line fills, WB = dirty
  * lines written back; ACCESSES = loads and stores to RAM before the cache.
  */
 #include "hmmv/trace.h"
@@ -76,6 +82,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = METER_PLUGIN_API_VERSION;
 #define METER_SLOT_NS	1000000	/* touch=: a page's touches counted once per slot */
 
 static const uint8_t meter_marker[] = { 0x66, 0x87, 0xc9 };	/* xchg %cx,%cx */
+static const uint8_t meter_ticker[] = { 0x66, 0x87, 0xd2 };	/* xchg %dx,%dx */
 
 struct meter_range {
 	char name[METER_NAME];
@@ -113,7 +120,7 @@ struct meter_trace {
 	uint32_t last;			/* last interval flushed + 1 */
 };
 
-/* mark_trace=FILE: a span's traffic per 4 KiB page, one block per mark. */
+/* mark_trace=FILE: a span's traffic per 4 KiB page, one block per step. */
 struct meter_marks {
 	struct meter_pages pg;
 	uint64_t first_line, lines;
@@ -144,6 +151,8 @@ struct meter {
 	uint64_t next_ns;
 	uint64_t seq_interval;
 	uint64_t seq_mark;
+	uint64_t seq_tick;
+	uint64_t seq_step;	/* marks and ticks: mark_trace='s blocks */
 	qemu_plugin_id_t id;
 	bool gate;
 	bool armed;		/* translations get the memory callbacks */
@@ -342,7 +351,7 @@ static void meter_pages_block(struct meter_pages *pg, uint32_t ival)
 		pg->err = trace_write_block(pg->f, &pg->hdr, ival, 0, pg->recs, n);
 }
 
-/* The span's traffic since the last mark, as the block of mark @seq. */
+/* The span's traffic since the last step, as the block of step @seq. */
 static void meter_marks_flush(uint64_t seq)
 {
 	struct meter_pages *pg = &meter.mk.pg;
@@ -494,7 +503,7 @@ static void meter_mark(unsigned int vcpu, void *udata)
 	pthread_mutex_lock(&meter.lock);
 	meter_report("mark", ++meter.seq_mark);
 	meter_trace_flush();
-	meter_marks_flush(meter.seq_mark);
+	meter_marks_flush(++meter.seq_step);
 	toggle = meter.gate;
 	if (toggle)
 		__atomic_store_n(&meter.armed, meter.seq_mark & 1, __ATOMIC_RELAXED);
@@ -504,13 +513,23 @@ static void meter_mark(unsigned int vcpu, void *udata)
 		qemu_plugin_reset(meter.id, meter_rearm);
 }
 
-static bool meter_is_marker(const struct qemu_plugin_insn *insn)
+/* A step of mark_trace= alone: no gate switch, no retranslation. */
+static void meter_tick(unsigned int vcpu, void *udata)
+{
+	pthread_mutex_lock(&meter.lock);
+	meter_report("tick", ++meter.seq_tick);
+	meter_marks_flush(++meter.seq_step);
+	pthread_mutex_unlock(&meter.lock);
+}
+
+/* Whether @insn is the instruction @code (both 3 bytes long). */
+static bool meter_is_insn(const struct qemu_plugin_insn *insn, const uint8_t *code)
 {
 	uint8_t b[sizeof(meter_marker)];
 
 	if (qemu_plugin_insn_data(insn, b, sizeof(b)) != sizeof(b))
 		return false;
-	return !memcmp(b, meter_marker, sizeof(b));
+	return !memcmp(b, code, sizeof(b));
 }
 
 static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -524,8 +543,12 @@ static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		meter_code_tb(tb, n);
 	for (i = 0; i < n; i++) {
 		insn = qemu_plugin_tb_get_insn(tb, i);
-		if (meter_is_marker(insn))
+		if (meter_is_insn(insn, meter_marker))
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, meter_mark,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       NULL);
+		else if (meter_is_insn(insn, meter_ticker))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, meter_tick,
 							       QEMU_PLUGIN_CB_NO_REGS,
 							       NULL);
 		if (!armed)
@@ -586,7 +609,7 @@ static void meter_trace_free(void)
 /* At exit: what came after the last mark, as the block of the next. */
 static void meter_marks_free(void)
 {
-	meter_marks_flush(meter.seq_mark + 1);
+	meter_marks_flush(meter.seq_step + 1);
 	meter_pages_close(&meter.mk.pg, "mark_trace");
 }
 
