@@ -46,10 +46,12 @@
  * placed when the trace first touches it, in DRAM while free DRAM is above
  * the min watermark (waking kswapd under the low one), else on the slow
  * tier (a VM booted at the trace's start, its memory not prefaulted); its
- * zeroing is not charged: in make eval-real's all-DRAM run the guest's
- * RAM traffic in the hot set was 27 MiB above its traffic in slow-first's
- * (devdax, nothing zeroed) while the host allocated 201 MiB for it (a
- * fill and a write-back a line would have been 402 MiB);
+ * zeroing is not charged: the host zeroes the page at the guest's first
+ * touch and the guest goes on with its lines still in the cache, so the
+ * page costs one fill and one write-back either way (in make eval-real's
+ * all-DRAM run the guest's RAM traffic in the hot set was 27 MiB above its
+ * traffic in slow-first's, devdax, nothing zeroed, while the host
+ * allocated 201 MiB for it);
  * with --nb-placement FILE too, the pages the file names are allocated at
  * the start where it says (DRAM while free DRAM is above the min
  * watermark): the kernel's placement measured at the replay's start; with
