@@ -113,7 +113,7 @@ static int read_pfns(int pm, uintptr_t addr, size_t n, uint64_t *ent)
 
 /*
  * Notes the frames of @n pages at @addr (this process), in order, and
- * marks those in the range; @vec: mincore()'s residency, or NULL.
+ * marks those in the range; @vec: mincore()'s residency.
  */
 static int note_pages(struct range *r, int pm, uintptr_t addr, size_t n, const uint8_t *vec)
 {
@@ -127,7 +127,7 @@ static int note_pages(struct range *r, int pm, uintptr_t addr, size_t n, const u
 		if (err)
 			return err;
 		for (i = 0; i < m; i++) {
-			pfn = ent[i] & PM_PRESENT && (!vec || vec[k + i] & 1) ? ent[i] & PM_PFN_MASK : 0;
+			pfn = ent[i] & PM_PRESENT && vec[k + i] & 1 ? ent[i] & PM_PFN_MASK : 0;
 			if (note_pfn(r, pfn))
 				return -ENOMEM;
 			if (!pfn || !in_range(r, pfn))
@@ -159,13 +159,6 @@ static int populate_resident(uint8_t *addr, size_t n, const uint8_t *vec)
 	return 0;
 }
 
-/*
- * The frames behind the process's mapping [lo, hi) of a file at @off: the
- * file's pages resident in memory, whether the process has them mapped
- * now or not (hmmv's tracker drops its mappings of the pages it samples,
- * and the memfd keeps them), read through a mapping of our own of the same
- * file (/proc/PID/map_files: root only).
- */
 /* Whether @fd's range [@off, +@len) was read already; noted if not. */
 static int file_seen(struct range *r, int fd, uint64_t off, uint64_t len)
 {
@@ -188,6 +181,13 @@ static int file_seen(struct range *r, int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/*
+ * The frames behind the process's mapping [lo, hi) of a file at @off: the
+ * file's pages resident in memory, whether the process has them mapped
+ * now or not (hmmv's tracker drops its mappings of the pages it samples,
+ * and the memfd keeps them), read through a mapping of our own of the same
+ * file (/proc/PID/map_files: root only).
+ */
 static int scan_mapping(const char *pid, int pm, uint64_t lo, uint64_t hi, uint64_t off,
 			struct range *r)
 {

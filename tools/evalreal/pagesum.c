@@ -24,7 +24,6 @@
 #include "tools/evalreal/runs.h"
 #include "tools/evalreal/steps.h"
 
-
 struct pageset {
 	uint8_t *bits;
 	uint64_t pages;

@@ -58,10 +58,11 @@
  * instruction, xchg %cx,%cx: see guest/progs/metermark.c), "tick" (it
  * executed the tick instruction, xchg %dx,%dx: a step of mark_trace= that
  * neither is a mark nor opens or closes the gate; tests/system/guest_pages.c
- * ticks after each list of the guest's frames, so that a frame's traffic
- * can be split at the moments the lists were taken) or "total" (at exit,
- * after the modelled cache is flushed). SEQ counts each kind apart. RD = line fills, WB = dirty
- * lines written back; ACCESSES = loads and stores to RAM before the cache.
+ * ticks before and after each list of the guest's frames, so that a
+ * frame's traffic can be split where the lists were taken) or "total" (at
+ * exit, after the modelled cache is flushed). SEQ counts each kind apart.
+ * RD = line fills, WB = dirty lines written back; ACCESSES = loads and
+ * stores to RAM before the cache.
  */
 #include "hmmv/trace.h"
 #include "tools/meter/llc.h"
@@ -606,7 +607,7 @@ static void meter_trace_free(void)
 	t->code_path = NULL;
 }
 
-/* At exit: what came after the last mark, as the block of the next. */
+/* At exit: what came after the last step, as the block of the next. */
 static void meter_marks_free(void)
 {
 	meter_marks_flush(meter.seq_step + 1);
