@@ -268,13 +268,14 @@ linux_setup()
 # the frames that joined and left since the list before), between two
 # ticks of the meter, each of which starts a block of its per-step trace
 # of RAM: the analysis counts a frame's traffic only in the steps next to
-# a list that holds it.
+# a list that holds it. The NVDIMM's lists, right after, go to a timeline
+# of their own (/tmp/gp.steps), entry for entry.
 snap_guest()
 {
 	kill -0 "$1" 2>/dev/null || return 0
 	guest_pages --steps /tmp/gf.steps "$1" memfd:hmmv- 0 "$ram_end" /tmp/gf.acc 2>>/tmp/gp.err
 	[ -n "$snap_nv" ] || return 0
-	guest_pages "$1" memfd:hmmv- "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
+	guest_pages --steps-after /tmp/gp.steps "$1" memfd:hmmv- "$dax_start" "$dax_size" /tmp/gp.acc 2>>/tmp/gp.err
 }
 
 # At mark $2: a workload's unions and counts of moved pages start afresh,
@@ -310,7 +311,8 @@ snap_mark()
 # the NVDIMM), and "# real-placement: POLICY WORKLOAD" where each page of
 # the guest was as the workload started ("FIRST COUNT 0|1" runs of guest
 # pages, 1 on the NVDIMM; the Linux run); and the run's timeline of RAM
-# frames, "# real-guesteps: POLICY" lines (snap_guest).
+# frames, "# real-guesteps: POLICY" lines, and of NVDIMM frames, "#
+# real-guestepsnv: POLICY" lines (snap_guest).
 guest_pages_out()
 {
 	local w
@@ -322,8 +324,9 @@ guest_pages_out()
 		rm -f /tmp/gf.$w /tmp/gf.$w.moves /tmp/gp.$w /tmp/gp.$w.moves /tmp/gw.$w
 	done
 	[ -s /tmp/gf.steps ] && gzip -c /tmp/gf.steps | base64 | sed "s/^/# real-guesteps: $1 /"
+	[ -s /tmp/gp.steps ] && gzip -c /tmp/gp.steps | base64 | sed "s/^/# real-guestepsnv: $1 /"
 	[ -s /tmp/gp.err ] && sed 's/^/# real-guestpages-error: /' /tmp/gp.err
-	rm -f /tmp/gf.steps /tmp/gf.acc /tmp/gf.acc.pfn /tmp/gf.acc.moves
+	rm -f /tmp/gf.steps /tmp/gp.steps /tmp/gf.acc /tmp/gf.acc.pfn /tmp/gf.acc.moves
 	rm -f /tmp/gp.acc /tmp/gp.acc.pfn /tmp/gp.acc.moves /tmp/gp.err
 }
 

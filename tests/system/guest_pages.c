@@ -26,6 +26,9 @@
  * after its first tick still appends an entry, with no frames, and ticks
  * again. make eval-real's analysis then counts a frame's traffic only
  * while it held the guest's RAM.
+ * guest_pages --steps-after LOG ...: the same without the ticks, for a
+ * second range listed right after a --steps call (the NVDIMM after RAM):
+ * its entry K is the moment of that call's entry K.
  * guest_pages --where PID NAME START SIZE: where each page of those
  * mappings is, in mapping order (the guest's pages, for one mapping of
  * its RAM): "FIRST COUNT IN" runs of page indices, IN 1 where the frame is
@@ -426,9 +429,9 @@ out:
 
 /*
  * --steps, a call failing after its first tick: an entry without frames,
- * and the second tick, so that entries and ticks still pair.
+ * and the second tick (@tick), so that entries and ticks still pair.
  */
-static void step_empty(const char *path)
+static void step_empty(const char *path, int tick)
 {
 	FILE *f;
 
@@ -439,7 +442,8 @@ static void step_empty(const char *path)
 		fputs("@\n", f);
 		fclose(f);
 	}
-	meter_tick();
+	if (tick)
+		meter_tick();
 }
 
 /* Frees @r; says what failed unless @what is NULL (said already). */
@@ -477,20 +481,21 @@ int main(int argc, char **argv)
 	unsigned long long start, size;
 	struct range r = { 0 };
 	const char *steps = NULL;
-	int err, where = 0;
+	int err, where = 0, tick = 0;
 	char *end;
 
 	if (argc > 1 && !strcmp(argv[1], "--where")) {
 		where = 1;
 		argc--;
 		argv++;
-	} else if (argc > 2 && !strcmp(argv[1], "--steps")) {
+	} else if (argc > 2 && (!strcmp(argv[1], "--steps") || !strcmp(argv[1], "--steps-after"))) {
+		tick = !strcmp(argv[1], "--steps");
 		steps = argv[2];
 		argc -= 2;
 		argv += 2;
 	}
 	if ((argc != 5 || steps) && (argc != 6 || where)) {
-		fprintf(stderr, "usage: guest_pages [--where | --steps LOG] PID NAME START SIZE [UNION]"
+		fprintf(stderr, "usage: guest_pages [--where | --steps LOG | --steps-after LOG] PID NAME START SIZE [UNION]"
 			" (--steps needs UNION)\n");
 		return 2;
 	}
@@ -504,35 +509,40 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guest_pages: SIZE %s: not a page multiple up to 1 TiB\n", argv[4]);
 		return 2;
 	}
+	if (steps && tick)
+		meter_tick();
 	r.first_pfn = start / PAGE;
 	r.pages = size / PAGE;
 	r.bits = calloc(r.pages / 8 + 1, 1);
-	if (!r.bits)
+	if (!r.bits) {
+		step_empty(steps, tick);
 		return fail(&r, "memory", -ENOMEM);
+	}
 	err = argc == 6 ? load_runs(&r, argv[5]) : 0;
 	err = err ? err : argc == 6 ? load_state(&r, argv[5]) : 0;
-	if (err)
+	if (err) {
+		step_empty(steps, tick);
 		return fail(&r, argv[5], err);
-	if (steps)
-		meter_tick();
+	}
 	err = scan_process(argv[1], argv[2], &r);
 	/* An exiting process has no mappings left: keep the last state. */
 	if (!err && !r.npfn) {
 		fprintf(stderr, "guest_pages: process %s: no mapping named %s\n", argv[1], argv[2]);
-		step_empty(steps);
+		step_empty(steps, tick);
 		return fail(&r, NULL, 0);
 	}
 	if (err) {
-		step_empty(steps);
+		step_empty(steps, tick);
 		return fail(&r, "process", err);
 	}
 	if (argc == 6) {
 		err = store_state(&r, argv[5]);
 		if (err) {
-			step_empty(steps);
+			step_empty(steps, tick);
 		} else if (steps) {
 			err = append_step(&r, steps);
-			meter_tick();
+			if (tick)
+				meter_tick();
 			if (err)
 				return fail(&r, steps, err);
 		}

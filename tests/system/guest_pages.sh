@@ -5,10 +5,10 @@
 # the process's frames exactly; bad arguments are refused.
 # testhost-timeout: 300
 . /tests/system/lib/hmmv_engine.sh
-echo 1..6
+echo 1..7
 log=/tmp/gp-steps.log
 acc=/tmp/gp-steps.acc
-rm -f $log $acc $acc.pfn $acc.moves
+rm -f $log $acc $acc.pfn $acc.moves /tmp/gp-after.log /tmp/gp-after.acc*
 # The end of RAM below 4 GiB, as tests/bench/real.sh takes it.
 ram_end=$(grep -i ': System RAM$' /proc/iomem | sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\2/p' |
 	awk '{ v = 0; for (i = 1; i <= length($1); i++) v = v * 16 + index("0123456789abcdef", substr($1, i, 1)) - 1
@@ -26,8 +26,9 @@ ok $? "a first list with --steps, exit 0"
 # frames as they are, to compare with the timeline.
 kill -STOP $pid
 guest_pages --steps $log $pid memfd:hmmv- 0 $ram_end $acc &&
-	guest_pages $pid memfd:hmmv- 0 $ram_end >/tmp/gp-now.runs
-ok $? "a second list with --steps, and the frames as they are"
+	guest_pages $pid memfd:hmmv- 0 $ram_end >/tmp/gp-now.runs &&
+	guest_pages --steps-after /tmp/gp-after.log $pid memfd:hmmv- 0 $ram_end /tmp/gp-after.acc
+ok $? "a second list with --steps, the frames as they are, and a list with --steps-after"
 kill -CONT $pid
 awk '$1 == "@" { k++ } $1 == "+" && k == 1 { j += $3 } $1 == "-" && k == 1 { l++ }
      END { printf "# first list: %d frames joined, %d runs left\n", j, l
@@ -41,6 +42,11 @@ awk 'FNR == NR { for (i = 0; i < $2; i++) now[$1 + i] = 1; n += $2; next }
 	   printf "# %d frames now, %d in the timeline, %d differences\n", n, m, bad
 	   exit !(n > 0 && m == n && !bad) }' /tmp/gp-now.runs $log
 ok $? "the timeline replayed holds the process's frames, frame for frame"
+# --steps-after (no ticks): the same entries, from its own state.
+awk '$1 == "@" { k++ } $1 == "-" { l++ } END { exit !(k == 1 && l == 0) }' /tmp/gp-after.log &&
+	awk 'FNR == NR { n += $2; next } $1 == "+" { m += $3 } END { printf "# --steps-after: %d frames, %d listed\n", n, m; exit !(n > 0 && m == n) }' \
+		/tmp/gp-now.runs /tmp/gp-after.log
+ok $? "--steps-after: one entry, joining the process's frames"
 guest_pages --steps $log $pid memfd:hmmv- 0 $ram_end 2>/tmp/gp-err.txt
 [ $? = 2 ] && grep -q 'needs UNION' /tmp/gp-err.txt
 ok $? "--steps without UNION: usage error, exit 2"

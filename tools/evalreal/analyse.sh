@@ -377,11 +377,15 @@ fi
 # ram.trace's blocks: list K of all runs together was taken between ticks
 # 2K-1 and 2K, and the step S of tick 2K-1 makes it the list begun before
 # block S + 1. None when the lists and the ticks do not pair (older output
-# has neither).
+# has neither). In kmem runs, the NVDIMM's lists ("# real-guestepsnv:
+# POLICY", each right after the RAM list of the same entry) as
+# OUT/gtn.POLICY over the NVDIMM trace's 100 ms blocks (pages from the
+# NVDIMM's start): list K begun at the time MS of tick 2K (the RAM
+# list's end), before block int(MS / 100) + 1.
 guest_timelines()
 {
 	local p n ticks
-	rm -f "$OUT"/gt.*
+	rm -f "$OUT"/gt.* "$OUT"/gtn.*
 	n=0
 	for p in $(sed -n 's/^# real-guesteps: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
 		sed -n "s/^# real-guesteps: $p //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/gt.$p.log" ||
@@ -395,14 +399,32 @@ guest_timelines()
 			rm -f "$OUT"/gt.*
 			return 0
 		fi
+		nv_timeline "$p" $n
 		n=$((n + $(grep -c '^@' "$OUT/gt.$p.log")))
 		rm -f "$OUT/gt.$p.log"
 	done
 	ticks=$(awk '$1 == "tick"' "$OUT/meter.txt" | wc -l)
 	if [ $((2 * n)) != "$ticks" ]; then
 		[ "$n" = 0 ] || echo "analyse: $n lists of guest frames, $ticks meter ticks: timelines left out" >&2
-		rm -f "$OUT"/gt.*
+		rm -f "$OUT"/gt.* "$OUT"/gtn.*
 	fi
+}
+# Policy $1's NVDIMM timeline (guest_timelines), its lists after the
+# first $2 RAM lists of all runs; none unless they pair with its RAM
+# lists (OUT/gt.$1.log) one to one.
+nv_timeline()
+{
+	grep -q "^# real-guestepsnv: $1 " "$OUT/real.tap" && [ -s "$OUT/nvdimm.trace" ] || return 0
+	sed -n "s/^# real-guestepsnv: $1 //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/gtn.$1.log" ||
+		{ echo "analyse: the NVDIMM timeline of $1 does not decode" >&2; rm -f "$OUT/gtn.$1.log"; return 0; }
+	if [ "$(grep -c '^@' "$OUT/gtn.$1.log")" = "$(grep -c '^@' "$OUT/gt.$1.log")" ]; then
+		awk -v off=$2 -v first="$first" 'FNR == NR { if ($1 == "tick") ms[$2] = $3; next }
+			$1 == "@" { k++; print "@", int(ms[2 * (off + k)] / 100) + 1; next }
+			{ print $1, $2 + first, $3 }' "$OUT/meter.txt" "$OUT/gtn.$1.log" >"$OUT/gtn.$1"
+	else
+		echo "analyse: the NVDIMM lists of $1 do not pair with its RAM lists: left out" >&2
+	fi
+	rm -f "$OUT/gtn.$1.log"
 }
 
 # The guest's own traffic in each run. The meter counts everything the
@@ -447,7 +469,11 @@ if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; the
 					{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
 			fi
 			nv="- -"
-			if [ -f "$OUT/gp.$p.$w" ]; then
+			if [ -f "$OUT/gtn.$p" ]; then
+				nv=$("$PAGESUM" --steps "$OUT/nvdimm.trace" "$OUT/gtn.$p" "$a" "$b") ||
+					{ echo "analyse: pagesum on the NVDIMM timeline of $p in $w failed" >&2; exit 1; }
+				nv=$(echo $nv | cut -d' ' -f1,2)
+			elif [ -f "$OUT/gp.$p.$w" ]; then
 				awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$p.$w" >"$OUT/gp.$p.$w.trace-pages"
 				nv=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$p.$w.trace-pages" "$a" "$b") ||
 					{ echo "analyse: pagesum on the guest's NVDIMM frames of $p in $w failed" >&2; exit 1; }
