@@ -84,6 +84,15 @@ static int in_range(const struct range *r, uint64_t pfn)
 	return pfn >= r->first_pfn && pfn - r->first_pfn < r->pages;
 }
 
+/* Sets @pfn's bit in @set when it is a frame of the range (0: none). */
+static void mark_frame(const struct range *r, uint64_t pfn, uint8_t *set)
+{
+	if (!pfn || !in_range(r, pfn))
+		return;
+	pfn -= r->first_pfn;
+	set[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+}
+
 /* Page @i of the mappings is at @pfn now: a move since the last call? */
 static int note_pfn(struct range *r, uint64_t pfn)
 {
@@ -133,10 +142,7 @@ static int note_pages(struct range *r, int pm, uintptr_t addr, size_t n, const u
 			pfn = ent[i] & PM_PRESENT && vec[k + i] & 1 ? ent[i] & PM_PFN_MASK : 0;
 			if (note_pfn(r, pfn))
 				return -ENOMEM;
-			if (!pfn || !in_range(r, pfn))
-				continue;
-			pfn -= r->first_pfn;
-			r->bits[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+			mark_frame(r, pfn, r->bits);
 		}
 	}
 	return 0;
@@ -254,19 +260,30 @@ static int scan_process(const char *pid, const char *name, struct range *r)
 	return err;
 }
 
-static void print_runs(const struct range *r, FILE *f)
+/*
+ * "FIRST COUNT" runs of the frames in @a and not in @b (NULL: none), each
+ * line after @sign.
+ */
+static void print_runs_of(const struct range *r, const uint8_t *a, const uint8_t *b,
+			  const char *sign, FILE *f)
 {
 	uint64_t p, start = 0;
 	int in = 0, set;
 
 	for (p = 0; p <= r->pages; p++) {
-		set = p < r->pages && (r->bits[p / 8] >> (p % 8) & 1);
+		set = p < r->pages && (a[p / 8] >> (p % 8) & 1) &&
+		      !(b && (b[p / 8] >> (p % 8) & 1));
 		if (set && !in)
 			start = p;
 		else if (!set && in)
-			fprintf(f, "%" PRIu64 " %" PRIu64 "\n", start, p - start);
+			fprintf(f, "%s%" PRIu64 " %" PRIu64 "\n", sign, start, p - start);
 		in = set;
 	}
+}
+
+static void print_runs(const struct range *r, FILE *f)
+{
+	print_runs_of(r, r->bits, NULL, "", f);
 }
 
 /* Adds the runs of @path (written by print_runs) to @r; none: 0. */
@@ -368,32 +385,10 @@ static int store_state(struct range *r, const char *base)
 /* Bit i of @set for each of @pfn[0..n) in the range (frame i). */
 static void frames_of(const struct range *r, const uint64_t *pfn, size_t n, uint8_t *set)
 {
-	uint64_t f;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!pfn[i] || !in_range(r, pfn[i]))
-			continue;
-		f = pfn[i] - r->first_pfn;
-		set[f / 8] |= (uint8_t)(1u << (f % 8));
-	}
-}
-
-/* "SIGN FIRST COUNT" runs of the frames in @a and not in @b. */
-static void print_diff(const struct range *r, const uint8_t *a, const uint8_t *b,
-		       char sign, FILE *f)
-{
-	uint64_t p, start = 0;
-	int in = 0, set;
-
-	for (p = 0; p <= r->pages; p++) {
-		set = p < r->pages && (a[p / 8] >> (p % 8) & 1) && !(b[p / 8] >> (p % 8) & 1);
-		if (set && !in)
-			start = p;
-		else if (!set && in)
-			fprintf(f, "%c %" PRIu64 " %" PRIu64 "\n", sign, start, p - start);
-		in = set;
-	}
+	for (i = 0; i < n; i++)
+		mark_frame(r, pfn[i], set);
 }
 
 /* --steps: appends the frames that joined and left since the last call. */
@@ -415,8 +410,8 @@ static int append_step(const struct range *r, const char *path)
 		goto out;
 	}
 	fputs("@\n", f);
-	print_diff(r, now, was, '+', f);
-	print_diff(r, was, now, '-', f);
+	print_runs_of(r, now, was, "+ ", f);
+	print_runs_of(r, was, now, "- ", f);
 	if (ferror(f))
 		err = -EIO;
 	if (fclose(f) && !err)
@@ -428,22 +423,17 @@ out:
 }
 
 /*
- * --steps, a call failing after its first tick: an entry without frames,
- * and the second tick (@tick), so that entries and ticks still pair.
+ * --steps, a call that failed: an entry without frames, so that entries
+ * and ticks still pair (at worst a list missed).
  */
-static void step_empty(const char *path, int tick)
+static void append_empty(const char *path)
 {
-	FILE *f;
+	FILE *f = fopen(path, "a");
 
-	if (!path)
-		return;
-	f = fopen(path, "a");
 	if (f) {
 		fputs("@\n", f);
 		fclose(f);
 	}
-	if (tick)
-		meter_tick();
 }
 
 /* Frees @r; says what failed unless @what is NULL (said already). */
@@ -476,11 +466,48 @@ static int put_where(const struct range *r, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
+/*
+ * Lists @r's frames (argv as main's, after the options): into UNION and
+ * its state with one, else on stdout. On failure *what names what failed,
+ * NULL when said already.
+ */
+static int list_frames(struct range *r, int argc, char **argv, int where, const char **what)
+{
+	int err;
+
+	*what = "memory";
+	r->bits = calloc(r->pages / 8 + 1, 1);
+	if (!r->bits)
+		return -ENOMEM;
+	*what = argv[5];
+	err = argc == 6 ? load_runs(r, argv[5]) : 0;
+	err = err ? err : argc == 6 ? load_state(r, argv[5]) : 0;
+	if (err)
+		return err;
+	*what = "process";
+	err = scan_process(argv[1], argv[2], r);
+	/* An exiting process has no mappings left: keep the last state. */
+	if (!err && !r->npfn) {
+		fprintf(stderr, "guest_pages: process %s: no mapping named %s\n", argv[1], argv[2]);
+		*what = NULL;
+		return -ENOENT;
+	}
+	if (err)
+		return err;
+	if (argc == 6) {
+		*what = argv[5];
+		return store_state(r, argv[5]);
+	}
+	*what = "stdout";
+	return (where ? put_where(r, stdout) : put_runs(r, stdout)) ? -EIO :
+	       fflush(stdout) ? -EIO : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long start, size;
 	struct range r = { 0 };
-	const char *steps = NULL;
+	const char *steps = NULL, *what;
 	int err, where = 0, tick = 0;
 	char *end;
 
@@ -513,44 +540,19 @@ int main(int argc, char **argv)
 		meter_tick();
 	r.first_pfn = start / PAGE;
 	r.pages = size / PAGE;
-	r.bits = calloc(r.pages / 8 + 1, 1);
-	if (!r.bits) {
-		step_empty(steps, tick);
-		return fail(&r, "memory", -ENOMEM);
-	}
-	err = argc == 6 ? load_runs(&r, argv[5]) : 0;
-	err = err ? err : argc == 6 ? load_state(&r, argv[5]) : 0;
-	if (err) {
-		step_empty(steps, tick);
-		return fail(&r, argv[5], err);
-	}
-	err = scan_process(argv[1], argv[2], &r);
-	/* An exiting process has no mappings left: keep the last state. */
-	if (!err && !r.npfn) {
-		fprintf(stderr, "guest_pages: process %s: no mapping named %s\n", argv[1], argv[2]);
-		step_empty(steps, tick);
-		return fail(&r, NULL, 0);
-	}
-	if (err) {
-		step_empty(steps, tick);
-		return fail(&r, "process", err);
-	}
-	if (argc == 6) {
-		err = store_state(&r, argv[5]);
+	err = list_frames(&r, argc, argv, where, &what);
+	if (steps) {
 		if (err) {
-			step_empty(steps, tick);
-		} else if (steps) {
+			append_empty(steps);
+		} else {
 			err = append_step(&r, steps);
-			if (tick)
-				meter_tick();
-			if (err)
-				return fail(&r, steps, err);
+			what = steps;
 		}
-	} else
-		err = (where ? put_where(&r, stdout) : put_runs(&r, stdout)) ? -EIO :
-		      fflush(stdout) ? -EIO : 0;
+		if (tick)
+			meter_tick();
+	}
 	if (err)
-		return fail(&r, argc == 6 ? argv[5] : "stdout", err);
+		return fail(&r, what, err);
 	free(r.bits);
 	free(r.pfn);
 	free(r.old);
