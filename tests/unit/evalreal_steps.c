@@ -77,7 +77,7 @@ int main(void)
 	const uint8_t *b, *a;
 	int fd;
 
-	tap_plan(14);
+	tap_plan(15);
 	fd = mkstemp(path);
 	if (fd < 0)
 		return 1;
@@ -93,6 +93,18 @@ int main(void)
 	       "the lists around a block: the last before it began, the first after it ended");
 	weighing(&s);
 	steps_free(&s);
+	{
+		struct trace_rec r[] = { { 1, 7, 1 }, { 9, 5, 0 }, { 4, 3, 3 } };
+		struct steps_sum t = { 0 };
+		int err = put("0 2\n9 1\n");
+
+		err = err ? err : steps_load_runs(&s, path, 16);
+		err = err ? err : steps_weigh(&s, 40, r, 3, &t);
+		tap_ok(!err && s.n == 1 && mask(&s, 0) == 0x203 && t.lines[0] == 12 &&
+		       t.lines[1] == 1 && t.both[0] == 12,
+		       "a runs file: one list held throughout, counted in any block");
+		steps_free(&s);
+	}
 	tap_ok(load("", &s) == 0 && s.n == 0 && steps_around(&s, 0, &b, &a) == -ENOENT,
 	       "an empty file: no lists, and no lists around any block");
 	tap_ok(load("@ 1\n+ 0 1\n+ 0 1\n", &s) == -EINVAL, "a frame joining twice: -EINVAL");
@@ -104,5 +116,5 @@ int main(void)
 	       "a malformed line: -EINVAL");
 	unlink(path);
 	tap_ok(steps_load(&s, path, 16) == -ENOENT, "no file: -ENOENT");
-	return tap_done(14);
+	return tap_done(15);
 }

@@ -21,76 +21,29 @@
 #include <string.h>
 
 #include "hmmv/trace.h"
-#include "tools/evalreal/runs.h"
 #include "tools/evalreal/steps.h"
 
-struct pageset {
-	uint8_t *bits;
-	uint64_t pages;
-};
-
-/* The runs of @path, within the trace's @pages. */
-static int pageset_load(struct pageset *s, const char *path, uint64_t pages)
-{
-	s->pages = pages;
-	s->bits = calloc(pages / 8 + 1, 1);
-	return s->bits ? runs_load(s->bits, pages, path) : -ENOMEM;
-}
-
-static int pageset_has(const struct pageset *s, uint32_t page)
-{
-	return page < s->pages && (s->bits[page / 8] >> (page % 8) & 1);
-}
-
-static int sum(const uint8_t *buf, size_t len, const char *pages, uint32_t from, uint32_t to,
-	       uint64_t *fills, uint64_t *wbs)
-{
-	struct trace_cursor c;
-	struct trace_block b;
-	struct trace_rec *recs;
-	struct pageset s = { 0 };
-	uint64_t max = 0;
-	uint32_t i, v;
-	int r;
-
-	r = trace_open_mem(&c, buf, len);
-	for (v = 0; !r && v < c.hdr.nvms; v++)
-		max = c.hdr.vm_pages[v] > max ? c.hdr.vm_pages[v] : max;
-	r = r ? r : pageset_load(&s, pages, max);
-	recs = r ? NULL : calloc(max ? max : 1, sizeof(*recs));
-	if (!r && !recs)
-		r = -ENOMEM;
-	while (!r && (r = trace_next_block(&c, &b, recs, (uint32_t)max)) == 1) {
-		r = 0;
-		if (b.interval < from || b.interval >= to)
-			continue;
-		for (i = 0; i < b.nrec; i++) {
-			if (!pageset_has(&s, recs[i].page))
-				continue;
-			*fills += recs[i].reads;
-			*wbs += recs[i].writes;
-		}
-	}
-	free(recs);
-	free(s.bits);
-	return r < 0 ? r : 0;
-}
-
-static int stepsum(const uint8_t *buf, size_t len, const char *path, uint32_t from,
-		   uint32_t to, struct steps_sum *t)
+/*
+ * The traffic of @path's pages in blocks FROM..TO-1: a timeline with
+ * @steps, else "FIRST COUNT" runs, one list held throughout.
+ */
+static int pagesum(const uint8_t *buf, size_t len, const char *path, int steps,
+		   uint32_t from, uint32_t to, struct steps_sum *t)
 {
 	struct page_steps s = { 0 };
 	struct trace_cursor c;
 	struct trace_block b;
 	struct trace_rec *recs = NULL;
-	uint32_t max;
+	uint32_t max = 0, v;
 	int r;
 
 	r = trace_open_mem(&c, buf, len);
-	if (!r && c.hdr.nvms != 1)
+	if (!r && steps && c.hdr.nvms != 1)
 		r = -EINVAL;
-	max = r ? 0 : c.hdr.vm_pages[0];
-	r = r ? r : steps_load(&s, path, max);
+	for (v = 0; !r && v < c.hdr.nvms; v++)
+		max = c.hdr.vm_pages[v] > max ? c.hdr.vm_pages[v] : max;
+	if (!r)
+		r = steps ? steps_load(&s, path, max) : steps_load_runs(&s, path, max);
 	recs = r ? NULL : calloc(max ? max : 1, sizeof(*recs));
 	if (!r && !recs)
 		r = -ENOMEM;
@@ -108,7 +61,6 @@ static int stepsum(const uint8_t *buf, size_t len, const char *path, uint32_t fr
 int main(int argc, char **argv)
 {
 	unsigned long from, to;
-	uint64_t fills = 0, wbs = 0;
 	struct steps_sum t = { 0 };
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -135,19 +87,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pagesum: %s: %s\n", argv[1], strerror(-r));
 		return 1;
 	}
-	if (steps)
-		r = stepsum(buf, len, argv[2], (uint32_t)from, (uint32_t)to, &t);
-	else
-		r = sum(buf, len, argv[2], (uint32_t)from, (uint32_t)to, &fills, &wbs);
+	r = pagesum(buf, len, argv[2], steps, (uint32_t)from, (uint32_t)to, &t);
 	free(buf);
 	if (r) {
 		fprintf(stderr, "pagesum: %s or %s: %s\n", argv[1], argv[2], strerror(-r));
 		return 1;
 	}
+	printf("%" PRIu64 " %" PRIu64, t.lines[0], t.lines[1]);
 	if (steps)
-		printf("%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-		       t.lines[0], t.lines[1], t.both[0], t.both[1]);
-	else
-		printf("%" PRIu64 " %" PRIu64 "\n", fills, wbs);
+		printf(" %" PRIu64 " %" PRIu64, t.both[0], t.both[1]);
+	printf("\n");
 	return 0;
 }

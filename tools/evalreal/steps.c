@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/evalreal/runs.h"
 #include "tools/evalreal/steps.h"
 
 void steps_free(struct page_steps *s)
@@ -91,6 +92,19 @@ int steps_load(struct page_steps *s, const char *path, uint64_t pages)
 	if (!err && ferror(f))
 		err = -EIO;
 	fclose(f);
+	if (err)
+		steps_free(s);
+	return err;
+}
+
+int steps_load_runs(struct page_steps *s, const char *path, uint64_t pages)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->pages = pages;
+	err = steps_add(s, 0);
+	err = err ? err : runs_load(s->held[0], pages, path);
 	if (err)
 		steps_free(s);
 	return err;

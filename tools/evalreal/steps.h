@@ -28,6 +28,11 @@ struct page_steps {
  * order, or joins a frame held already or leaves one not held.
  */
 int steps_load(struct page_steps *s, const char *path, uint64_t pages);
+/*
+ * One list, held throughout: the "FIRST COUNT" runs of @path
+ * (tools/evalreal/runs.h). The same errors.
+ */
+int steps_load_runs(struct page_steps *s, const char *path, uint64_t pages);
 void steps_free(struct page_steps *s);
 
 /*
