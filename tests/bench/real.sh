@@ -313,18 +313,25 @@ snap_mark()
 # pages, 1 on the NVDIMM; the Linux run); and the run's timeline of RAM
 # frames, "# real-guesteps: POLICY" lines, and of NVDIMM frames, "#
 # real-guestepsnv: POLICY" lines (snap_guest).
+# File $2, gzipped and in base64, as "# real-$1 " lines (analyse.sh's
+# tap_file reads them back).
+tap_file()
+{
+	gzip -c "$2" | base64 | sed "s/^/# real-$1 /"
+}
+
 guest_pages_out()
 {
 	local w
 	for w in $(echo "$workloads" | tr ',' ' '); do
-		[ -f "/tmp/gf.$w" ] && gzip -c "/tmp/gf.$w" | base64 | sed "s/^/# real-guestfast: $1 $w /"
-		[ -f "/tmp/gp.$w" ] && gzip -c "/tmp/gp.$w" | base64 | sed "s/^/# real-guestpages: $1 $w /"
+		[ -f "/tmp/gf.$w" ] && tap_file "guestfast: $1 $w" "/tmp/gf.$w"
+		[ -f "/tmp/gp.$w" ] && tap_file "guestpages: $1 $w" "/tmp/gp.$w"
 		[ -f "/tmp/gp.$w.moves" ] && echo "# real-guestmoves: $1 $w $(cat "/tmp/gp.$w.moves")"
-		[ -s "/tmp/gw.$w" ] && gzip -c "/tmp/gw.$w" | base64 | sed "s/^/# real-placement: $1 $w /"
+		[ -s "/tmp/gw.$w" ] && tap_file "placement: $1 $w" "/tmp/gw.$w"
 		rm -f /tmp/gf.$w /tmp/gf.$w.moves /tmp/gp.$w /tmp/gp.$w.moves /tmp/gw.$w
 	done
-	[ -s /tmp/gf.steps ] && gzip -c /tmp/gf.steps | base64 | sed "s/^/# real-guesteps: $1 /"
-	[ -s /tmp/gp.steps ] && gzip -c /tmp/gp.steps | base64 | sed "s/^/# real-guestepsnv: $1 /"
+	[ -s /tmp/gf.steps ] && tap_file "guesteps: $1" /tmp/gf.steps
+	[ -s /tmp/gp.steps ] && tap_file "guestepsnv: $1" /tmp/gp.steps
 	[ -s /tmp/gp.err ] && sed 's/^/# real-guestpages-error: /' /tmp/gp.err
 	rm -f /tmp/gf.steps /tmp/gp.steps /tmp/gf.acc /tmp/gf.acc.pfn /tmp/gf.acc.moves
 	rm -f /tmp/gp.acc /tmp/gp.acc.pfn /tmp/gp.acc.moves /tmp/gp.err
@@ -349,7 +356,7 @@ for p in "$@"; do
 			# Cross-validation (tools/evalreal/analyse.sh): the engine's
 			# trace of this run goes out with the TAP, for hmmv sim.
 			[ -s /tmp/engine.trace ] &&
-				gzip -c /tmp/engine.trace | base64 | sed 's/^/# real-trace: /'
+				tap_file "trace:" /tmp/engine.trace
 		else
 			echo "# real-skip: hmmv-engine: this hmmv has no --hmmv (the engine is not merged yet)"
 		fi

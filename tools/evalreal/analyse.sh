@@ -111,13 +111,18 @@ FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
 /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
 	if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
 '
+# The gzipped, base64 file the TAP's "# real-$1 " lines carry, on stdout.
+tap_file()
+{
+	sed -n "s/^# real-$1 //p" "$OUT/real.tap" | base64 -d | gzip -dc
+}
 # Decodes "# real-KIND: POLICY W" lines into OUT/PREFIX.POLICY.W.
 guest_unions()
 {
 	local kind=$1 prefix=$2 p w
 	sed -n "s/^# real-$kind: \([^ ]*\) \([^ ]*\) .*/\1 \2/p" "$OUT/real.tap" | uniq |
 	while read -r p w; do
-		sed -n "s/^# real-$kind: $p $w //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/$prefix.$p.$w" ||
+		tap_file "$kind: $p $w" >"$OUT/$prefix.$p.$w" ||
 			{ echo "analyse: the guest's pages ($kind) of $p in $w do not decode" >&2; return 1; }
 	done
 }
@@ -164,8 +169,7 @@ schedules()
 # move" line each on its stderr (OUT/engine.moves), for the schedules and
 # the model's start below; --estimate writes the traffic the engine's
 # observations imply (cross-validation, 2).
-sed -n 's/^# real-trace: //p' "$OUT/real.tap" | base64 -d 2>/dev/null |
-	gzip -dc >"$OUT/engine.trace" 2>/dev/null || true
+tap_file "trace:" >"$OUT/engine.trace" 2>/dev/null || true
 if [ -s "$OUT/engine.trace" ]; then
 	rm -f "$OUT/estimate.trace"
 	"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb $GUEST_DRAM_MB --policies hmm-v $budget \
@@ -384,11 +388,11 @@ fi
 # list's end), before block int(MS / 100) + 1.
 guest_timelines()
 {
-	local p n ticks
+	local p n k ticks
 	rm -f "$OUT"/gt.* "$OUT"/gtn.*
 	n=0
 	for p in $(sed -n 's/^# real-guesteps: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
-		sed -n "s/^# real-guesteps: $p //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/gt.$p.log" ||
+		tap_file "guesteps: $p" >"$OUT/gt.$p.log" ||
 			{ echo "analyse: the timeline of $p does not decode" >&2; return 1; }
 		if ! awk -v off=$n 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
 				if ($1 == "tick") at[$2] = step
@@ -396,11 +400,12 @@ guest_timelines()
 			$1 == "@" { k++; if (!((2 * (off + k)) in at)) exit 1; print "@", at[2 * (off + k) - 1] + 1; next }
 			{ print }' "$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/gt.$p"; then
 			echo "analyse: the timeline of $p has more lists than the meter has ticks: timelines left out" >&2
-			rm -f "$OUT"/gt.*
+			rm -f "$OUT"/gt.* "$OUT"/gtn.*
 			return 0
 		fi
-		nv_timeline "$p" $n
-		n=$((n + $(grep -c '^@' "$OUT/gt.$p.log")))
+		k=$(grep -c '^@' "$OUT/gt.$p.log")
+		nv_timeline "$p" $n $k
+		n=$((n + k))
 		rm -f "$OUT/gt.$p.log"
 	done
 	ticks=$(awk '$1 == "tick"' "$OUT/meter.txt" | wc -l)
@@ -410,14 +415,14 @@ guest_timelines()
 	fi
 }
 # Policy $1's NVDIMM timeline (guest_timelines), its lists after the
-# first $2 RAM lists of all runs; none unless they pair with its RAM
-# lists (OUT/gt.$1.log) one to one.
+# first $2 RAM lists of all runs; none unless they pair with its $3 RAM
+# lists one to one.
 nv_timeline()
 {
 	grep -q "^# real-guestepsnv: $1 " "$OUT/real.tap" && [ -s "$OUT/nvdimm.trace" ] || return 0
-	sed -n "s/^# real-guestepsnv: $1 //p" "$OUT/real.tap" | base64 -d | gzip -dc >"$OUT/gtn.$1.log" ||
+	tap_file "guestepsnv: $1" >"$OUT/gtn.$1.log" ||
 		{ echo "analyse: the NVDIMM timeline of $1 does not decode" >&2; rm -f "$OUT/gtn.$1.log"; return 0; }
-	if [ "$(grep -c '^@' "$OUT/gtn.$1.log")" = "$(grep -c '^@' "$OUT/gt.$1.log")" ]; then
+	if [ "$(grep -c '^@' "$OUT/gtn.$1.log")" = "$3" ]; then
 		awk -v off=$2 -v first="$first" 'FNR == NR { if ($1 == "tick") ms[$2] = $3; next }
 			$1 == "@" { k++; print "@", int(ms[2 * (off + k)] / 100) + 1; next }
 			{ print $1, $2 + first, $3 }' "$OUT/meter.txt" "$OUT/gtn.$1.log" >"$OUT/gtn.$1"
