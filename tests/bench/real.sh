@@ -110,8 +110,9 @@ mark_stat()
 }
 
 # The meter marks on the console of VM $1 past the first $seen: the
-# engine's interval count at each ("# real-ival: MARK N") and the test
-# host's counters, and the guest's pages there (snap_mark); $seen moves on.
+# engine's interval count as last polled (/tmp/ival.poll, for marks
+# without a time: ival_out) and the test host's counters, and the guest's
+# pages there (snap_mark); $seen moves on.
 poll_marks()
 {
 	local marks now iv mv
@@ -125,7 +126,7 @@ poll_marks()
 	iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
 	mv=$(mark_stat)
 	printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
-		echo "# real-ival: $m ${iv:-0}"
+		echo "$m ${iv:-0}" >>/tmp/ival.poll
 		echo "# real-markstat: $m $mv"
 		# The Linux run: the passes NUMA balancing's scanner has
 		# made over the VM's memory (its scan period doubles at the
@@ -145,7 +146,7 @@ poll_marks()
 # VM still running after REAL_VM_TIMEOUT s is stopped (vm_stopped set).
 stat_poll()
 {
-	local seen=0 t0 polls=0
+	local seen=0 t0 polls=0 t1 iv
 	t0=$(date +%s)
 	vm_stopped=
 	while kill -0 "$1" 2>/dev/null; do
@@ -157,8 +158,12 @@ stat_poll()
 			[ $(($(date +%s) - t0)) -ge $((vm_limit + 30)) ] && kill -KILL "$1" 2>/dev/null
 			vm_stopped=1
 		fi
-		hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null &&
+		t1=$(uptime_ms)
+		if hmmv stat /tmp/real.sock --json >/tmp/stat.new 2>/dev/null; then
 			mv /tmp/stat.new /tmp/stat.last
+			iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
+			[ -n "$iv" ] && echo "$(( (t1 + $(uptime_ms)) / 2 )) $iv" >>/tmp/ival.clock
+		fi
 		poll_marks "$1"
 		polls=$((polls + 1))
 		[ $((polls % 4)) = 0 ] && snap_guest "$1"
@@ -167,34 +172,69 @@ stat_poll()
 	poll_marks "$1"
 }
 
+# CLOCK_BOOTTIME in ms (/proc/uptime, 10 ms steps), the clock of
+# scan_watch's "# real-clock:" lines.
+uptime_ms()
+{
+	local up rest
+	read -r up rest </proc/uptime
+	echo $(( ${up%.*} * 1000 + 10 * $(echo "${up#*.}" | sed 's/^0//') ))
+}
+
+# "# real-ival: MARK N", the engine's interval count at each mark: from
+# the stat polls (/tmp/ival.clock, "MS N") interpolated at the time the
+# mark reached the console ("# real-clock: MARK MS" of scan_watch, looked
+# for every 100 ms), or for a mark without a time, the count last polled
+# before the mark was seen (/tmp/ival.poll): a poll comes every quarter
+# second, but the guest's pages are listed between polls, and a mark seen
+# late took a count up to 2 s (20 intervals) after it.
+ival_out()
+{
+	awk 'FILENAME ~ /clock$/ { t[++n] = $1; v[n] = $2; next }
+	     FILENAME ~ /scan.out$/ { if ($2 == "real-clock:") at[$3] = $4; next }
+	     { m = $1; x = $2
+	       if ((m in at) && n) {
+		     c = at[m]
+		     if (c <= t[1]) x = v[1]
+		     else if (c >= t[n]) x = v[n]
+		     else for (i = 1; i < n; i++)
+			     if (c < t[i + 1]) {
+				     x = v[i] + (t[i + 1] > t[i] ? (v[i + 1] - v[i]) * (c - t[i]) / (t[i + 1] - t[i]) : 0)
+				     break
+			     }
+	       }
+	       printf "# real-ival: %s %d\n", m, x + 0.5 }' \
+		/tmp/ival.clock /tmp/scan.out /tmp/ival.poll 2>/dev/null
+}
+
 # run_vm POLICY HMMV-FLAGS...: one guest, every workload; prints its figures.
 run_vm()
 {
-	local policy=$1 before after rc pid watch
+	local policy=$1 before after rc pid watch marks
 	shift
 	before=$(vmstat_get)
 	rm -f /tmp/stat.last
 	echo "# real-run: $policy: hmmv run -m $MEM $*"
-	rm -f /tmp/vm.out /tmp/scan.out
+	rm -f /tmp/vm.out /tmp/scan.out /tmp/ival.poll /tmp/ival.clock
+	: >/tmp/ival.clock
 	hmmv run -k /guest/vmlinuz -i /tmp/initrd-real.img -m $MEM "$@" --control /tmp/real.sock \
 		-p "console=ttyS0 quiet panic=-1 hmmv.run=real real.w=$workloads real.scale=$scale" \
 		</dev/null >/tmp/vm.out 2>&1 &
 	pid=$!
-	# The Linux run: when and over which guest pages the kernel's scanner
-	# ran, and when each mark came, on one clock (tests/system/scan_watch.c).
-	watch=
-	if [ -n "$snap_where" ]; then
-		scan_watch $pid /tmp/vm.out >/tmp/scan.out 2>&1 &
-		watch=$!
-	fi
+	# When each mark came (tests/system/scan_watch.c), and in the Linux
+	# run when and over which guest pages the kernel's scanner ran, on
+	# the same clock.
+	marks=--marks
+	[ -n "$snap_where" ] && marks=
+	scan_watch $marks $pid /tmp/vm.out >/tmp/scan.out 2>&1 &
+	watch=$!
 	stat_poll $pid
 	wait $pid
 	rc=$?
-	if [ -n "$watch" ]; then
-		kill -TERM $watch 2>/dev/null
-		wait $watch || echo "# real-scan-error: $(tail -n 1 /tmp/scan.out)"
-		grep '^# real-\(scan\|scan-lost\|clock\|guestva\): ' /tmp/scan.out
-	fi
+	kill -TERM $watch 2>/dev/null
+	wait $watch || echo "# real-scan-error: $(tail -n 1 /tmp/scan.out)"
+	grep '^# real-\(scan\|scan-lost\|clock\|guestva\): ' /tmp/scan.out
+	ival_out
 	if [ -n "$vm_stopped" ]; then
 		echo "# real-run: $policy: stopped after $vm_limit s (REAL_VM_TIMEOUT), hmmv status $rc"
 		[ $rc = 0 ] && rc=1

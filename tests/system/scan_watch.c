@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scan_watch PID CONSOLE: what NUMA balancing's scanner did to the guest
- * RAM of hmmv process PID, and when the guest marked its workloads, on
- * one clock (CLOCK_BOOTTIME, ms). Until SIGTERM or SIGINT, or PID is gone:
+ * scan_watch [--marks] PID CONSOLE: what NUMA balancing's scanner did to
+ * the guest RAM of hmmv process PID, and when the guest marked its
+ * workloads, on one clock (CLOCK_BOOTTIME, ms); with --marks, the marks
+ * alone (no kprobes: make eval-real times the engine's intervals at
+ * them). Until SIGTERM or SIGINT, or PID is gone:
  *   "# real-clock: MARK MS"   CONSOLE (a growing file, looked at every
  *                             100 ms) printed "meter-mark: MARK"
  *   "# real-guestva: LO HI"   at the first mark: the guest's RAM mapping
@@ -48,6 +50,7 @@ struct watch {
 	char line[LINE_MAX_LEN];
 	size_t len;			/* of the line being read */
 	uint64_t lo, hi;		/* the guest's RAM mapping, once known */
+	int marks_only;			/* --marks: no mapping, no scans */
 };
 
 static volatile sig_atomic_t stop;
@@ -206,7 +209,7 @@ static void watch_line(struct watch *w, uint64_t ms)
 	if (!n)
 		return;
 	printf("# real-clock: %.*s %" PRIu64 "\n", (int)n, m, ms);
-	if (!w->hi)
+	if (!w->hi && !w->marks_only)
 		watch_find_guest(w);
 }
 
@@ -299,9 +302,12 @@ int main(int argc, char **argv)
 	char *end = NULL;
 	int err;
 
+	w.marks_only = argc > 1 && !strcmp(argv[1], "--marks");
+	argv += w.marks_only;
+	argc -= w.marks_only;
 	w.pid = argc == 3 ? strtol(argv[1], &end, 10) : 0;
 	if (argc != 3 || w.pid <= 0 || *end) {
-		fprintf(stderr, "usage: scan_watch PID CONSOLE\n");
+		fprintf(stderr, "usage: scan_watch [--marks] PID CONSOLE\n");
 		return 2;
 	}
 	w.console = argv[2];
@@ -310,7 +316,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "scan_watch: sigaction: %s\n", strerror(errno));
 		return 1;
 	}
-	err = probes_on();
+	err = w.marks_only ? 0 : probes_on();
 	if (err) {
 		fprintf(stderr, "scan_watch: kprobes on change_prot_numa (" TRACING "): %s\n",
 			strerror(-err));
@@ -322,11 +328,13 @@ int main(int argc, char **argv)
 	}
 	/* The last marks, printed as the VM shut down. */
 	watch_console(&w);
-	trace_put("events/kprobes/hmmv_scan/enable", "0\n", 0);
-	trace_put("events/kprobes/hmmv_scanret/enable", "0\n", 0);
-	if (w.hi)
-		watch_scans(&w);
-	probes_off();
+	if (!w.marks_only) {
+		trace_put("events/kprobes/hmmv_scan/enable", "0\n", 0);
+		trace_put("events/kprobes/hmmv_scanret/enable", "0\n", 0);
+		if (w.hi)
+			watch_scans(&w);
+		probes_off();
+	}
 	if (w.fd >= 0)
 		close(w.fd);
 	return 0;
