@@ -110,12 +110,12 @@ mark_stat()
 }
 
 # The meter marks on the console of VM $1 past the first $seen: the
-# engine's interval count as last polled (/tmp/ival.poll, for marks
+# engine's interval count as last polled, $2 (/tmp/ival.poll, for marks
 # without a time: ival_out) and the test host's counters, and the guest's
 # pages there (snap_mark); $seen moves on.
 poll_marks()
 {
-	local marks now iv mv
+	local marks now mv
 	# One read of the console for both the count and the names (read
 	# twice, a mark printed in between was reported twice), and whole
 	# names only (a line still being written is taken next time).
@@ -123,10 +123,9 @@ poll_marks()
 		sed -n 's/.*meter-mark: \([^ ]*-\(start\|end\)\)$/\1/p')
 	now=$(printf '%s' "$marks" | grep -c .)
 	[ "${now:-0}" -gt "$seen" ] && [ -s /tmp/stat.last ] || return 0
-	iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
 	mv=$(mark_stat)
 	printf '%s\n' "$marks" | tail -n +$((seen + 1)) | while read -r m; do
-		echo "$m ${iv:-0}" >>/tmp/ival.poll
+		echo "$m ${2:-0}" >>/tmp/ival.poll
 		echo "# real-markstat: $m $mv"
 		# The Linux run: the passes NUMA balancing's scanner has
 		# made over the VM's memory (its scan period doubles at the
@@ -164,21 +163,22 @@ stat_poll()
 			iv=$(sed -n 's/.*"intervals":\([0-9]*\).*/\1/p' /tmp/stat.last)
 			[ -n "$iv" ] && echo "$(( (t1 + $(uptime_ms)) / 2 )) $iv" >>/tmp/ival.clock
 		fi
-		poll_marks "$1"
+		poll_marks "$1" "$iv"
 		polls=$((polls + 1))
 		[ $((polls % 4)) = 0 ] && snap_guest "$1"
 		sleep 0.25
 	done
-	poll_marks "$1"
+	poll_marks "$1" "$iv"
 }
 
 # CLOCK_BOOTTIME in ms (/proc/uptime, 10 ms steps), the clock of
-# scan_watch's "# real-clock:" lines.
+# scan_watch's "# real-clock:" lines. The hundredths always have two
+# digits: 1HH - 100 reads "08" as 8, not as octal.
 uptime_ms()
 {
 	local up rest
 	read -r up rest </proc/uptime
-	echo $(( ${up%.*} * 1000 + 10 * $(echo "${up#*.}" | sed 's/^0//') ))
+	echo $(( ${up%.*} * 1000 + (1${up#*.} - 100) * 10 ))
 }
 
 # "# real-ival: MARK N", the engine's interval count at each mark: from
@@ -215,7 +215,7 @@ run_vm()
 	before=$(vmstat_get)
 	rm -f /tmp/stat.last
 	echo "# real-run: $policy: hmmv run -m $MEM $*"
-	rm -f /tmp/vm.out /tmp/scan.out /tmp/ival.poll /tmp/ival.clock
+	rm -f /tmp/vm.out /tmp/scan.out /tmp/ival.poll
 	: >/tmp/ival.clock
 	hmmv run -k /guest/vmlinuz -i /tmp/initrd-real.img -m $MEM "$@" --control /tmp/real.sock \
 		-p "console=ttyS0 quiet panic=-1 hmmv.run=real real.w=$workloads real.scale=$scale" \
