@@ -7,7 +7,7 @@
 
 #include "vmm/cmd.h"
 #include "vmm/options.h"
-#include "vmm/vm.h"
+#include "vmm/lifecycle.h"
 
 static int prepare_kernel(struct vm_config *cfg)
 {

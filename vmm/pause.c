@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include "vmm/pause.h"
-#include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
 static const struct mem_pause_ops vm_pause_ops = {
@@ -47,7 +46,7 @@ static void kick_all(struct vm *vm)
 	int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++)
-		vcpu_kick(&vm->vcpus[i]);
+		vm_kick_vcpu(&vm->vcpus[i]);
 }
 
 int vm_pause(void *arg)

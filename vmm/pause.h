@@ -7,21 +7,8 @@
 #ifndef HMMV_VMM_PAUSE_H
 #define HMMV_VMM_PAUSE_H
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-
 struct vm;
 struct vcpu;
-
-struct vm_pause {
-	pthread_mutex_t lock;	/* serialises pausers too */
-	pthread_cond_t cond;
-	atomic_bool want;
-	int parked;		/* vCPU threads waiting in vcpu_pause_point */
-	int active;		/* vCPU threads inside their run loop */
-	bool ready;
-};
 
 int vm_pause_init(struct vm *vm);
 void vm_pause_exit(struct vm *vm);

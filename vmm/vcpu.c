@@ -13,9 +13,6 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-/* Interrupts KVM_RUN in a vCPU thread; its handler does nothing. */
-#define VCPU_KICK_SIGNAL SIGUSR2
-
 int vcpu_create(struct vm *vm, struct vcpu *vcpu, int id)
 {
 	void *run;
@@ -141,7 +138,7 @@ static void *vcpu_thread(void *arg)
 
 	/* Blocked in every other thread (vm_signals_block): only vCPUs take it. */
 	sigemptyset(&kick);
-	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	sigaddset(&kick, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 	vcpu_pause_enter(vcpu);
 	while (!vm_stopping(vm)) {
@@ -180,21 +177,13 @@ int vcpu_start(struct vcpu *vcpu)
 
 	/* No SA_RESTART: the ioctl must return EINTR. */
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+	if (sigaction(VM_KICK_SIGNAL, &sa, NULL) < 0)
 		return -errno;
 	r = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
 	if (r)
 		return -r;
 	vcpu->started = true;
 	return 0;
-}
-
-void vcpu_kick(struct vcpu *vcpu)
-{
-	if (vcpu->run)
-		__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (vcpu->started)
-		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 
 void vcpu_join_all(struct vm *vm)

@@ -11,8 +11,6 @@ struct vcpu;
 /* Creates vCPU @id with CPUID, MSRs, LAPIC and (for 0) the boot state. */
 int vcpu_create(struct vm *vm, struct vcpu *vcpu, int id);
 int vcpu_start(struct vcpu *vcpu);
-/* Makes a running or about-to-run KVM_RUN return; async-signal-safe. */
-void vcpu_kick(struct vcpu *vcpu);
 /* Joins every started vCPU thread (after vm_request_stop()). */
 void vcpu_join_all(struct vm *vm);
 void vcpu_destroy(struct vcpu *vcpu);

@@ -3,9 +3,8 @@
  * One virtual machine: the KVM fds, guest RAM, the port-I/O and MMIO buses,
  * the vCPU threads and the platform devices. Everything in hmmv hangs off
  * one struct vm, passed around; there is no other mutable global state.
- *
- * Lifecycle: vm_create() -> vm_run() (blocks until the guest powers off,
- * resets, crashes or the host asks it to stop) -> vm_destroy().
+ * Building, running and tearing it down: vmm/lifecycle.h. Here: the
+ * structures, and what any of the VM's threads may do to it (vmm/vm.c).
  */
 #ifndef HMMV_VMM_VM_H
 #define HMMV_VMM_VM_H
@@ -23,7 +22,6 @@
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/kvm.h"
-#include "vmm/pause.h"
 
 struct vm;
 struct kvm_run;
@@ -49,6 +47,18 @@ enum vm_exit_reason {
 };
 
 #define VM_MAX_CPUS	64
+/* Interrupts KVM_RUN in a vCPU thread (vm_kick_vcpu); its handler does nothing. */
+#define VM_KICK_SIGNAL	SIGUSR2
+
+/* The vCPU pause gate, vmm/pause.h. */
+struct vm_pause {
+	pthread_mutex_t lock;	/* serialises pausers too */
+	pthread_cond_t cond;
+	atomic_bool want;
+	int parked;		/* vCPU threads waiting in vcpu_pause_point */
+	int active;		/* vCPU threads inside their run loop */
+	bool ready;
+};
 
 struct vcpu {
 	struct vm *vm;
@@ -100,34 +110,14 @@ struct vm {
 	bool usage_error;	/* the failure is the user's input (exit 2) */
 };
 
-/*
- * Builds the VM described by @cfg: KVM VM, irqchip, PIT, RAM, devices,
- * vCPUs, loaded kernel. On failure returns -errno with a one-line reason
- * in vm->why (for the command line to print); call vm_destroy() after
- * either outcome.
- * vm->usage_error says the user's input was at fault (exit 2).
- */
-int vm_create(struct vm *vm, struct vm_config *cfg);
-/*
- * Blocks the signals hmmv turns into a clean stop (SIGINT, SIGTERM, SIGHUP,
- * SIGQUIT, SIGUSR1, SIGALRM, SIGPWR, ... and the real-time ones) and the
- * vCPU kick in the calling thread, so that every thread created later
- * inherits the mask, and ignores SIGPIPE and SIGXFSZ; call before
- * vm_create(). Fills @set (the stop signals) for vm_run().
- */
-int vm_signals_block(sigset_t *set);
-/* Starts one thread per vCPU, serves the console and the signals in @sigs
- * until the VM stops; returns the enum vm_exit_reason. */
-int vm_run(struct vm *vm, const sigset_t *sigs);
-/* Joins every thread and releases everything; safe after a failed create. */
-void vm_destroy(struct vm *vm);
-
 /* Asks every vCPU to stop; @reason is kept only by the first caller. */
 void vm_request_stop(struct vm *vm, int reason);
 static inline bool vm_stopping(struct vm *vm)
 {
 	return atomic_load(&vm->stopping);
 }
+/* Makes a running or about-to-run KVM_RUN return; async-signal-safe. */
+void vm_kick_vcpu(struct vcpu *vcpu);
 
 /*
  * Legacy INTx routing of PCI slot @slot on bus 0, INTA (as the DSDT's _PRT
