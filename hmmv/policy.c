@@ -7,6 +7,9 @@
 #include "hmmv/policy.h"
 #include "hmmv/policy_internal.h"
 
+/* Chunk mode's windows: what a page-mode unit's heat is counted against. */
+#define PAGE_EQUIV_WINDOWS	2
+
 /*
  * Defaults, chosen on the training set (tools/capture/tune.sh, real
  * programs xz, sort, python and the synthetic gups, zipf, shift; reported
@@ -670,16 +673,37 @@ int policy_move_done(struct policy *p, uint32_t chunk, int ok)
  * (a chunk's temperature is its page-windows << POLICY_TEMP_SHIFT), so
  * that the pool weighs page-mode and chunk-mode VMs alike.
  */
+/*
+ * A page-mode unit counts in the bucket of a chunk as dense, in page-
+ * windows, up to what chunk mode can see (pages touched in each of its
+ * two windows); the shorter windows past that tell page mode more: each
+ * further one its pages are seen in, 2^window_shift shorter, is that much
+ * more touch rate, one bucket per doubling. Without them, every page
+ * touched more than once a millisecond or so lands in one bucket, and the
+ * pool cannot tell a small, very hot set from a large, merely warm one.
+ */
+static uint32_t page_equiv(const struct policy *p, uint32_t t)
+{
+	uint64_t ppc = p->par.pages_per_chunk, unit = p->par.page_unit;
+	uint64_t lim = PAGE_EQUIV_WINDOWS * POLICY_PAGE_TEMP_ONE * unit;
+	uint64_t eq;
+	uint32_t sh;
+
+	if (t <= lim)
+		return (uint32_t)((t * ppc << POLICY_TEMP_SHIFT) / (unit * POLICY_PAGE_TEMP_ONE));
+	sh = (uint32_t)((t - lim) * p->par.window_shift / (POLICY_PAGE_TEMP_ONE * unit));
+	eq = PAGE_EQUIV_WINDOWS * ppc << POLICY_TEMP_SHIFT;
+	return sh < 16 && (eq << sh) < UINT32_MAX ? (uint32_t)(eq << sh) : UINT32_MAX;
+}
+
 static void pages_histogram(const struct policy *p, uint64_t bytes[POLICY_BUCKETS])
 {
 	const struct policy_pages *g = p->pg;
-	uint64_t ub = (uint64_t)p->par.page_unit << 12, t, eq;
+	uint64_t ub = (uint64_t)p->par.page_unit << 12;
+	uint32_t t;
 
-	for (t = 0; t <= POLICY_PAGE_TEMP_MAX; t++) {
-		eq = (t * p->par.pages_per_chunk << POLICY_TEMP_SHIFT) /
-		     ((uint64_t)p->par.page_unit * POLICY_PAGE_TEMP_ONE);
-		bytes[policy_bucket((uint32_t)eq)] += g->hist[t] * ub;
-	}
+	for (t = 0; t <= POLICY_PAGE_TEMP_MAX; t++)
+		bytes[policy_bucket(page_equiv(p, t))] += g->hist[t] * ub;
 }
 
 void policy_histogram(const struct policy *p, uint64_t bytes[POLICY_BUCKETS])

@@ -248,7 +248,12 @@ int policy_decide(struct policy *p, struct policy_move *moves, uint32_t max,
 /* A move handed out by policy_decide() finished (ok) or was abandoned. */
 int policy_move_done(struct policy *p, uint32_t chunk, int ok);
 
-/* Bytes of guest memory per temperature bucket (the pool's input). */
+/*
+ * Bytes of guest memory per temperature bucket (the pool's input): a
+ * chunk's log2 bucket; in page mode, a unit's in the bucket of a chunk as
+ * dense, one bucket further per doubling of touch rate its shorter windows
+ * tell (policy.c, page_equiv()).
+ */
 void policy_histogram(const struct policy *p, uint64_t bytes[POLICY_BUCKETS]);
 /* Bucket of a temperature: 0 for 0, else 1 + floor(log2(temp)), capped. */
 uint32_t policy_bucket(uint32_t temp);

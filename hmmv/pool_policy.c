@@ -5,7 +5,10 @@
 
 #include "hmmv/pool_policy.h"
 
-/* 2 MiB granule (one chunk); a grant moves only by >= 4 MiB or 5%. */
+/*
+ * 2 MiB granule (one chunk); a grant moves only by >= 4 MiB or 5%, or when
+ * it is off the granules.
+ */
 void pool_params_default(struct pool_params *pp)
 {
 	pp->granule = 2ull << 20;
@@ -61,13 +64,46 @@ static void share(uint64_t *q, const uint64_t *weight, uint32_t n, uint64_t extr
 	}
 }
 
+static uint64_t sum_capped(const uint64_t *want, uint32_t n, uint64_t level)
+{
+	uint64_t s = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		s += min64(want[i], level);
+	return s;
+}
+
+/*
+ * Shares extra among VMs max-min fairly (water filling): each gets the
+ * same level, or what it wants where that is less.
+ */
+static void share_fair(uint64_t *q, const uint64_t *want, uint32_t n, uint64_t extra)
+{
+	uint64_t lo = 0, hi = 0, mid;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		hi = max64(hi, want[i]);
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (sum_capped(want, n, mid) <= extra)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	for (i = 0; i < n; i++)
+		q[i] += min64(want[i], lo);
+}
+
 /* Whether vm keeps its current grant instead of moving to q. */
 static int keeps(const struct pool_params *pp, const struct pool_vm *v, uint64_t q)
 {
 	uint64_t d = q > v->quota ? q - v->quota : v->quota - q;
 	uint64_t lim = max64(pp->hyst_bytes, v->quota / 100 * pp->hyst_pct);
 
-	return d < lim && v->quota >= v->min_bytes && v->quota <= v->max_bytes;
+	return d < lim && v->quota >= v->min_bytes && v->quota <= v->max_bytes &&
+	       v->quota % pp->granule == 0;
 }
 
 /* Small changes are not made, unless keeping them would overcommit. */
@@ -163,11 +199,11 @@ int pool_policy_compute(const struct pool_params *pp, uint64_t total,
 		q[i] = want_at(&vms[i], b);
 		used += q[i];
 	}
-	/* The boundary bucket, shared in proportion to demand. */
+	/* The boundary bucket, shared max-min fairly. */
 	if (b > 1) {
 		for (i = 0; i < n; i++)
 			w[i] = want_at(&vms[i], b - 1) - q[i];
-		share(q, w, n, total - used);
+		share_fair(q, w, n, total - used);
 	}
 	used = 0;
 	for (i = 0; i < n; i++)

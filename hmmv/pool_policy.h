@@ -6,10 +6,14 @@
  * from policy_histogram()), their minimums and sizes. The hottest memory
  * host-wide gets DRAM: the pool lowers a global bucket threshold until the
  * bytes at or above it (and every VM's minimum) fill the budget; the
- * boundary bucket is shared in proportion to demand; DRAM nobody's hot
+ * boundary bucket is shared max-min fairly (each VM the same, or what it
+ * wants where that is less: alike hot memory of one bucket is no claim
+ * to more by being larger, and a small set in the same bucket as a large
+ * one is the denser when temperatures saturate); DRAM nobody's hot
  * memory needs goes to the VMs' coldest memory in proportion to size (DRAM
  * left idle helps nobody). Quotas are rounded down to a granule, and a
- * change smaller than the hysteresis is not made, so quotas do not flap.
+ * change smaller than the hysteresis is not made, so quotas do not flap
+ * (a grant off the granules, a first even split, always moves).
  */
 #ifndef HMMV_POOL_POLICY_H
 #define HMMV_POOL_POLICY_H

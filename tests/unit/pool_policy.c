@@ -27,7 +27,7 @@ int main(void)
 	int i;
 
 	pool_params_default(&pp);
-	tap_plan(13);
+	tap_plan(15);
 
 	/* Hot sets 16/32/64/128 MiB of 256 MiB VMs, 256 MiB of DRAM. */
 	for (i = 0; i < 4; i++)
@@ -51,25 +51,40 @@ int main(void)
 	       "the hotter VM's hot set is served first");
 	tap_ok(v[1].quota >= 8 * MiB, "minimum honoured for the colder VM");
 
-	/* Hysteresis: a small change in demand does not move quotas. */
-	vm_init(&v[0], 256 * MiB, 100 * MiB, 14, 0);
+	/*
+	 * Hysteresis: a small change in demand does not move quotas. Hot
+	 * sets of 40 and 100 MiB alike hot, 128 MiB of DRAM: 40 and 88.
+	 */
+	vm_init(&v[0], 256 * MiB, 40 * MiB, 14, 0);
 	vm_init(&v[1], 256 * MiB, 100 * MiB, 14, 0);
-	v[0].quota = v[1].quota = 0;
+	v[0].quota = v[1].quota = 64 * MiB;
 	pool_policy_compute(&pp, 128 * MiB, v, 2);
+	tap_ok(v[0].quota == 40 * MiB && v[1].quota == 88 * MiB,
+	       "a hot set that fits is met, the other gets the rest: %llu, %llu MiB",
+	       (unsigned long long)(v[0].quota / MiB), (unsigned long long)(v[1].quota / MiB));
 	sum = v[0].quota;
 	v[0].hist[14] += 2 * MiB;
 	v[0].hist[0] -= 2 * MiB;
 	pool_policy_compute(&pp, 128 * MiB, v, 2);
 	tap_is(v[0].quota, sum, "a 2 MiB shift in demand leaves quotas alone");
-	v[0].hist[14] += 60 * MiB;
-	v[0].hist[0] -= 60 * MiB;
+	v[0].hist[14] += 20 * MiB;
+	v[0].hist[0] -= 20 * MiB;
 	pool_policy_compute(&pp, 128 * MiB, v, 2);
-	tap_ok(v[0].quota > sum, "a large shift moves DRAM to the hotter VM");
+	tap_ok(v[0].quota == 62 * MiB, "a large shift moves DRAM: %llu MiB",
+	       (unsigned long long)(v[0].quota / MiB));
+	v[0].quota = 64 * MiB + MiB / 2;
+	v[1].quota = 64 * MiB - MiB / 2;
+	pool_policy_compute(&pp, 128 * MiB, v, 2);
+	tap_ok(v[0].quota == 62 * MiB,
+	       "a grant off the granules (a first, even split) moves whatever the hysteresis");
 
 	/*
 	 * Four 32 MiB VMs at 4.5 MiB each, 18 MiB in all; hot sets of 2, 4,
-	 * 8 and 18 MiB in one bucket, more than the pool: shared by demand,
-	 * VM 0's 1.1 MiB share rounds to a granule by largest remainder.
+	 * 8 and 18 MiB in one bucket, more than the pool: shared max-min
+	 * fairly (their heat per byte is not known to differ, and a smaller
+	 * set alike hot in a bucket is the denser one when temperatures
+	 * saturate), 2 MiB for VM 0, the rest 5.3 MiB each, to granules by
+	 * largest remainder.
 	 */
 	for (i = 0; i < 4; i++) {
 		vm_init(&v[i], 32 * MiB, (2 * MiB) << i, 19, 0);
@@ -80,12 +95,13 @@ int main(void)
 	pool_policy_compute(&pp, 18 * MiB, v, 4);
 	for (i = 0, sum = 0; i < 4; i++)
 		sum += v[i].quota;
-	tap_ok(sum == 18 * MiB, "hysteresis leaves no DRAM idle: %llu MiB of 18 granted",
+	tap_ok(sum == 18 * MiB, "no DRAM idle: %llu MiB of 18 granted",
 	       (unsigned long long)(sum / MiB));
-	tap_ok(v[0].quota >= pp.granule, "a share of 1.1 granules is not rounded away: %llu KiB",
+	tap_ok(v[0].quota == 2 * MiB, "the smallest hot set gets what it wants, no more: %llu KiB",
 	       (unsigned long long)(v[0].quota >> 10));
-	tap_ok(v[3].quota > v[2].quota && v[2].quota >= v[1].quota,
-	       "the larger demand gets more: %llu, %llu, %llu MiB",
+	tap_ok(v[1].quota == 4 * MiB && v[2].quota + v[3].quota == 12 * MiB &&
+	       v[2].quota >= 4 * MiB && v[3].quota >= 4 * MiB,
+	       "the larger demands share the rest alike: %llu, %llu, %llu MiB",
 	       (unsigned long long)(v[1].quota / MiB), (unsigned long long)(v[2].quota / MiB),
 	       (unsigned long long)(v[3].quota / MiB));
 
