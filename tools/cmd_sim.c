@@ -117,6 +117,7 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("window-ms", m.window_ms, "MS", "HMM-V sample window per interval (5)"),
 		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "block of pages watched per sampled chunk (128)"),
 		U("hmmv-windows", pp.hmmv.windows, "N", "sampling windows per interval (2)"),
+		U("hmmv-window-shift", pp.hmmv.window_shift, "N", "window k lasts 2^-(k*N) of the first (0)"),
 		U("hmmv-levels", pp.hmmv.levels, "N", "MLQ levels (3)"),
 		U("hmmv-decay-shift", pp.hmmv.decay_shift, "N", "EWMA weight 2^-N (1)"),
 		U("hmmv-hyst-pct", pp.hmmv.hyst_pct, "PCT", "promotion margin over victim (25)"),

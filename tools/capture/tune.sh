@@ -45,7 +45,9 @@ done
 # TUNE_HYST, TUNE_HEADROOM, TUNE_SETTLED and TUNE_TRACK add the first
 # window's length, the margin, the early promotion's headroom, the settled
 # sampling, the tracking budget and TUNE_DECAY the temperature's decay
-# (policy_params_pages() tells the rounds run).
+# (policy_params_pages() tells the rounds run). Chunk mode: TUNE_SP,
+# TUNE_LEVELS, TUNE_DECAY, TUNE_HYSTPCT and TUNE_WS (windows/shift) replace
+# its grid's blocks, levels, decay, margin and windows.
 grid() {
 	if [ "$POL" = hmm-v-4k ]; then
 		for un in ${TUNE_UNITS:-1 4}; do for sp in ${TUNE_SP:-128 512}; do
@@ -56,9 +58,10 @@ grid() {
 		done; done; done; done; done; done; done; done; done; done
 		return
 	fi
-	for sp in 64 128; do for lv in 3 4; do for ds in 1 2; do for hp in 10 25 50; do
-		echo "--hmmv-sample-pages $sp --hmmv-levels $lv --hmmv-decay-shift $ds --hmmv-hyst-pct $hp --hmmv-hyst-min 2 --hmmv-windows 2"
-	done; done; done; done
+	for sp in ${TUNE_SP:-64 128}; do for lv in ${TUNE_LEVELS:-3 4}; do for ds in ${TUNE_DECAY:-1 2}; do
+	for hp in ${TUNE_HYSTPCT:-10 25 50}; do for ws in ${TUNE_WS:-2/0}; do
+		echo "--hmmv-sample-pages $sp --hmmv-levels $lv --hmmv-decay-shift $ds --hmmv-hyst-pct $hp --hmmv-hyst-min 2 --hmmv-windows ${ws%/*} --hmmv-window-shift ${ws#*/}"
+	done; done; done; done; done
 }
 
 grid | while IFS= read -r cfg; do
