@@ -45,17 +45,18 @@ done
 # TUNE_HYST, TUNE_HEADROOM, TUNE_SETTLED and TUNE_TRACK add the first
 # window's length, the margin, the early promotion's headroom, the settled
 # sampling, the tracking budget and TUNE_DECAY the temperature's decay
-# (policy_params_pages() tells the rounds run). Chunk mode: TUNE_SP,
-# TUNE_LEVELS, TUNE_DECAY, TUNE_HYSTPCT and TUNE_WS (windows/shift) replace
-# its grid's blocks, levels, decay, margin and windows.
+# (policy_params_pages() tells the rounds run), TUNE_HYSTPCT the margin's
+# percentage. Chunk mode: TUNE_SP, TUNE_LEVELS, TUNE_DECAY, TUNE_HYSTPCT
+# and TUNE_WS (windows/shift) replace its grid's blocks, levels, decay,
+# margin and windows.
 grid() {
 	if [ "$POL" = hmm-v-4k ]; then
 		for un in ${TUNE_UNITS:-1 4}; do for sp in ${TUNE_SP:-128 512}; do
 		for lv in ${TUNE_LEVELS:-1 2}; do for ws in ${TUNE_WS:-2/0 3/2 4/1 4/2}; do
 		for wm in ${TUNE_WMS:-5}; do for hy in ${TUNE_HYST:-16}; do for hr in ${TUNE_HEADROOM:-12}; do for se in ${TUNE_SETTLED:-4}; do
-		for tp in ${TUNE_TRACK:-3}; do for dc in ${TUNE_DECAY:-1}; do
-			echo "--hmmv-decay-shift $dc --hmmv-4k-unit $un --hmmv-4k-sample-pages $sp --hmmv-4k-levels $lv --hmmv-4k-windows ${ws%/*} --hmmv-4k-window-shift ${ws#*/} --window-ms $wm --hmmv-4k-hyst $hy --hmmv-4k-headroom $hr --hmmv-4k-settled-every $se --hmmv-4k-track-pct $tp"
-		done; done; done; done; done; done; done; done; done; done
+		for tp in ${TUNE_TRACK:-3}; do for dc in ${TUNE_DECAY:-1}; do for hp in ${TUNE_HYSTPCT:-25}; do
+			echo "--hmmv-decay-shift $dc --hmmv-4k-unit $un --hmmv-4k-sample-pages $sp --hmmv-4k-levels $lv --hmmv-4k-windows ${ws%/*} --hmmv-4k-window-shift ${ws#*/} --window-ms $wm --hmmv-4k-hyst $hy --hmmv-hyst-pct $hp --hmmv-4k-headroom $hr --hmmv-4k-settled-every $se --hmmv-4k-track-pct $tp"
+		done; done; done; done; done; done; done; done; done; done; done
 		return
 	fi
 	for sp in ${TUNE_SP:-64 128}; do for lv in ${TUNE_LEVELS:-3 4}; do for ds in ${TUNE_DECAY:-1 2}; do
