@@ -39,6 +39,9 @@ struct simcfg {
 #define D(n, f, a, h) { n, F_DBL, &c->f, a, h }
 #define U(n, f, a, h) { n, F_U32, &c->f, a, h }
 
+/* Room for the flags and getopt_long's terminating entry. */
+#define SIM_MAX_FLAGS	128
+
 static int build_flags(struct simcfg *c, struct flag *fl, int max)
 {
 	const struct flag t[] = {
@@ -191,6 +194,8 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 	};
 	int n = sizeof(t) / sizeof(t[0]);
 
+	_Static_assert(sizeof(t) / sizeof(t[0]) < SIM_MAX_FLAGS,
+		       "hmmv sim: more flags than SIM_MAX_FLAGS");
 	if (n > max)
 		return -1;
 	memcpy(fl, t, sizeof(t));
@@ -315,7 +320,7 @@ static int apply_preset(struct simcfg *c, int argc, char **argv)
 static int parse_args(struct simcfg *c, int argc, char **argv,
 		      struct flag *fl, int nfl)
 {
-	struct option opts[128];
+	struct option opts[SIM_MAX_FLAGS];
 	int i, o, idx;
 
 	for (i = 0; i < nfl; i++)
@@ -881,12 +886,12 @@ static int open_source(const struct simcfg *c, struct source **src)
 int cmd_sim(int argc, char **argv)
 {
 	struct simcfg c;
-	struct flag fl[96];
+	struct flag fl[SIM_MAX_FLAGS];
 	struct source *src = NULL;
 	int nfl, r, rc;
 
 	cfg_default(&c);
-	nfl = build_flags(&c, fl, 96);
+	nfl = build_flags(&c, fl, SIM_MAX_FLAGS - 1);
 	if (nfl < 0 || apply_preset(&c, argc, argv) ||
 	    parse_args(&c, argc, argv, fl, nfl))
 		return EXIT_USAGE;
