@@ -69,8 +69,13 @@ static uint64_t sum_capped(const uint64_t *want, uint32_t n, uint64_t level)
 	uint64_t s = 0;
 	uint32_t i;
 
-	for (i = 0; i < n; i++)
-		s += min64(want[i], level);
+	for (i = 0; i < n; i++) {
+		uint64_t x = min64(want[i], level);
+
+		if (s > UINT64_MAX - x)
+			return UINT64_MAX;	/* saturates: still ordered */
+		s += x;
+	}
 	return s;
 }
 
