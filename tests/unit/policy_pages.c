@@ -512,6 +512,38 @@ static void test_histogram(void)
 }
 
 /*
+ * Past what chunk mode sees: with 3 windows each a quarter of the one
+ * before, single pages seen in all 3 (touched ~16 times as often as pages
+ * seen in 2) count two buckets above them; those seen in 2 stay in the
+ * bucket of a chunk touched in both of its windows on every page.
+ */
+static void test_histogram_rate(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	uint64_t bytes[POLICY_BUCKETS];
+	static uint8_t hits[N * PPC];
+	struct policy *p = NULL;
+	uint32_t k, nm, b2 = policy_bucket(2 * PPC * POLICY_TEMP_ONE);
+
+	par.windows = 3;
+	par.window_shift = 2;
+	if (!tap_ok(!policy_create(&par, N, &p), "page mode, 3 windows shortened 2^-2"))
+		return;
+	policy_set_quota_pages(p, PPC);
+	memset(hits, 0, sizeof(hits));
+	memset(hits, 3, 64);			/* chunk 0: 64 pages, every window */
+	memset(hits + PPC, 2, 256);		/* chunk 1: 256 pages, two windows */
+	for (k = 0; k < 16; k++)
+		page_interval(p, hits, mv, &nm, 1);
+	policy_histogram(p, bytes);
+	tap_ok(bytes[b2] == 256 * 4096ull && bytes[b2 + 2] == 64 * 4096ull,
+	       "2 windows: the bucket of chunk mode's hottest (%llu KiB); 3: two above (%llu KiB)",
+	       (unsigned long long)(bytes[b2] >> 10), (unsigned long long)(bytes[b2 + 2] >> 10));
+	policy_destroy(p);
+}
+
+/*
  * Early promotion: at the first window's harvest, slow units seen in it go
  * to free DRAM at once, within the quota and the interval's budget; the
  * decision keeps headroom_pct of the quota free by demoting units at
@@ -786,6 +818,7 @@ int main(void)
 	test_idle();
 	test_random();
 	test_histogram();
+	test_histogram_rate();
 	test_early();
 	test_settled();
 	test_track_budget();
