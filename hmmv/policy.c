@@ -677,14 +677,11 @@ int policy_move_done(struct policy *p, uint32_t chunk, int ok)
 }
 
 /*
- * Page mode: each unit in the bucket a chunk of its density would have
+ * A page-mode unit counts in the bucket a chunk of its density would have
  * (a chunk's temperature is its page-windows << POLICY_TEMP_SHIFT), so
- * that the pool weighs page-mode and chunk-mode VMs alike.
- */
-/*
- * A page-mode unit counts in the bucket of a chunk as dense, in page-
- * windows, up to what chunk mode can see (pages touched in each of its
- * two windows); the shorter windows past that tell page mode more: each
+ * that the pool weighs page-mode and chunk-mode VMs alike, up to what
+ * chunk mode can see (pages touched in each of its two windows); the
+ * shorter windows past that tell page mode more: each
  * further one its pages are seen in, 2^window_shift shorter, is that much
  * more touch rate, one bucket per doubling. Without them, every page
  * touched more than once a millisecond or so lands in one bucket, and the
