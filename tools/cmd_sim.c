@@ -42,7 +42,8 @@ struct simcfg {
 /* Room for the flags and getopt_long's terminating entry. */
 #define SIM_MAX_FLAGS	128
 
-static int build_flags(struct simcfg *c, struct flag *fl, int max)
+/* Fills fl[] (room for SIM_MAX_FLAGS - 1) and returns how many. */
+static int build_flags(struct simcfg *c, struct flag *fl)
 {
 	const struct flag t[] = {
 		{ "workload", F_STR, &c->wl.kind, "KIND",
@@ -192,14 +193,10 @@ static int build_flags(struct simcfg *c, struct flag *fl, int max)
 		D("memtis-rate-mbps", pp.memtis_rate_mbps, "MB/S", "migration cap (2048)"),
 		{ "help", F_BOOL, &c->help, NULL, "this text" },
 	};
-	int n = sizeof(t) / sizeof(t[0]);
-
 	_Static_assert(sizeof(t) / sizeof(t[0]) < SIM_MAX_FLAGS,
 		       "hmmv sim: more flags than SIM_MAX_FLAGS");
-	if (n > max)
-		return -1;
 	memcpy(fl, t, sizeof(t));
-	return n;
+	return sizeof(t) / sizeof(t[0]);
 }
 
 static void usage(FILE *f, const struct flag *fl, int n)
@@ -891,8 +888,8 @@ int cmd_sim(int argc, char **argv)
 	int nfl, r, rc;
 
 	cfg_default(&c);
-	nfl = build_flags(&c, fl, SIM_MAX_FLAGS - 1);
-	if (nfl < 0 || apply_preset(&c, argc, argv) ||
+	nfl = build_flags(&c, fl);
+	if (apply_preset(&c, argc, argv) ||
 	    parse_args(&c, argc, argv, fl, nfl))
 		return EXIT_USAGE;
 	if (c.help) {

@@ -125,6 +125,10 @@ static void test_flags(void)
 	       "bad HMM-V parameter (--hmmv-levels 0): exit 2, not 1");
 	tap_is(sim_status(20, QUICK, "--workload", "mix4", "--pool-min-mb", "16", NULL), 2,
 	       "pool minimums above the DRAM (4 x 16 MiB of 4 MiB): exit 2");
+	tap_is(sim_status(20, QUICK, "--hmmv-window-shift", "5", NULL), 2,
+	       "--hmmv-window-shift 5 (at most 4): exit 2");
+	tap_is(sim_status(20, QUICK, "--hmmv-window-shift", "x", NULL), 2,
+	       "--hmmv-window-shift x: exit 2");
 	tap_is(sim_status(20, QUICK, "--hmmv-4k-headroom", "60", NULL), 2,
 	       "--hmmv-4k-headroom 60 (at most 50): exit 2");
 	tap_is(sim_status(20, QUICK, "--hmmv-4k-track-pct", "101", NULL), 2,
