@@ -27,7 +27,7 @@ int main(void)
 	int i;
 
 	pool_params_default(&pp);
-	tap_plan(15);
+	tap_plan(17);
 
 	/* Hot sets 16/32/64/128 MiB of 256 MiB VMs, 256 MiB of DRAM. */
 	for (i = 0; i < 4; i++)
@@ -83,8 +83,7 @@ int main(void)
 	 * 8 and 18 MiB in one bucket, more than the pool: shared max-min
 	 * fairly (their heat per byte is not known to differ, and a smaller
 	 * set alike hot in a bucket is the denser one when temperatures
-	 * saturate), 2 MiB for VM 0, the rest 5.3 MiB each, to granules by
-	 * largest remainder.
+	 * saturate): VM 0 its 2 MiB, VM 1 its 4, VMs 2 and 3 6 each.
 	 */
 	for (i = 0; i < 4; i++) {
 		vm_init(&v[i], 32 * MiB, (2 * MiB) << i, 19, 0);
@@ -104,6 +103,23 @@ int main(void)
 	       "the larger demands share the rest alike: %llu, %llu, %llu MiB",
 	       (unsigned long long)(v[1].quota / MiB), (unsigned long long)(v[2].quota / MiB),
 	       (unsigned long long)(v[3].quota / MiB));
+
+	/*
+	 * Three alike demands of 16 MiB in 10 MiB: 3.3 MiB each, to granules
+	 * by largest remainder (4, 4 and 2, not 2 each and 4 idle). VM 2's
+	 * 2 MiB is within the hysteresis of its grant of 0, which it keeps;
+	 * the DRAM that leaves idle goes to it all the same.
+	 */
+	for (i = 0; i < 3; i++) {
+		vm_init(&v[i], 32 * MiB, 16 * MiB, 19, 0);
+		v[i].quota = 0;
+	}
+	pool_policy_compute(&pp, 10 * MiB, v, 3);
+	tap_ok(v[0].quota == 4 * MiB && v[1].quota == 4 * MiB,
+	       "a share of 1.7 granules is not rounded away: %llu, %llu MiB",
+	       (unsigned long long)(v[0].quota / MiB), (unsigned long long)(v[1].quota / MiB));
+	tap_ok(v[2].quota == 2 * MiB, "hysteresis leaves no DRAM idle: VM 2 %llu MiB",
+	       (unsigned long long)(v[2].quota / MiB));
 
 	vm_init(&v[0], 256 * MiB, 0, 14, 200 * MiB);
 	vm_init(&v[1], 256 * MiB, 0, 14, 200 * MiB);
