@@ -69,14 +69,16 @@
  * set is the hottest units down to the quota (a histogram over all units,
  * O(1) per update); a slow unit observed this interval in the hot set is
  * promoted into free DRAM, or in place of the coldest DRAM unit when it
- * beats it by hyst_pct percent plus page_hyst; at most max_page_moves
- * pages moved per interval (policy_decide_pages()). Chunks keep their temperatures
+ * beats it by hyst_pct percent plus page_hyst; a unit promoted stays
+ * min_residency intervals, but a demoted one seen hot again may come
+ * back at once; at most max_page_moves pages moved per interval
+ * (policy_decide_pages()). Chunks keep their temperatures
  * and levels: they still decide what is sampled, and what the pool sees.
  * Early promotion (page_headroom_pct > 0): at the first window's harvest a
  * slow unit seen in it goes to free DRAM at once
  * (policy_promote_early()), a whole interval sooner; to keep room for
- * that, each decision also demotes DRAM units not seen for a while
- * (temperature 0) until page_headroom_pct percent of the quota is free,
+ * that, each decision also demotes DRAM units gone lukewarm (below half a
+ * window) until page_headroom_pct percent of the quota is free,
  * as Linux's kswapd demotes cold pages to keep a free watermark for
  * promotions. Settled (settled_every > 1): when for three decisions in a
  * row DRAM was full and no slow unit could beat the coldest DRAM unit by

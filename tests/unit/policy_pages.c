@@ -347,6 +347,7 @@ static void test_budget_and_quota(void)
 	uint32_t nm, pg, ok = 1;
 
 	par.max_page_moves = 16;
+	par.page_headroom_pct = 0;	/* the cut alone (test_early has the headroom) */
 	policy_create(&par, N, &p);
 	policy_set_quota_pages(p, 1024);
 	for (pg = 0; pg < 100; pg++)
@@ -546,8 +547,8 @@ static void test_histogram_rate(void)
 /*
  * Early promotion: at the first window's harvest, slow units seen in it go
  * to free DRAM at once, within the quota and the interval's budget; the
- * decision keeps headroom_pct of the quota free by demoting units at
- * temperature 0 only.
+ * decision keeps headroom_pct of the quota free by demoting units below
+ * half a window only.
  */
 static void test_early(void)
 {
@@ -579,7 +580,7 @@ static void test_early(void)
 	policy_promote_early(p, 2, seen, mv, MAXMV, &nm);
 	tap_is(nm, 0, "early: none when DRAM is full");
 
-	/* The decision frees 25% (4 pages), from temperature-0 units only. */
+	/* The decision frees 25% (4 pages), from units below half a window. */
 	memset(hits, 0, sizeof(hits));
 	for (pg = 0; pg < 6; pg++)
 		hits[pg] = 1;		/* DRAM pages 0-5 warm */
@@ -622,6 +623,43 @@ static void test_early(void)
 	policy_sample_set(p, list, N);
 	policy_promote_early(p, 2, seen, mv, MAXMV, &nm);
 	tap_is(nm, 0, "no headroom: no early promotion");
+	policy_destroy(p);
+}
+
+/*
+ * The headroom takes lukewarm DRAM units (below half a window, not only
+ * those at 0), and a unit it demoted that is seen again in a first window
+ * comes back at once: min_residency holds DRAM units, not slow ones.
+ */
+static void test_headroom_back(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	static uint8_t hits[N * PPC];
+	uint8_t seen[PPC] = { 0 };
+	uint32_t list[N], nm, k, pg, ok = 1;
+
+	par.page_headroom_pct = 25;
+	par.min_residency = 4;
+	if (!tap_ok(!policy_create(&par, N, &p), "policy with 25%% headroom, residency 4"))
+		return;
+	policy_set_quota_pages(p, 16);
+	for (pg = 0; pg < 16; pg++)
+		policy_set_unit_tier(p, pg, POLICY_DRAM);
+	memset(hits, 0, sizeof(hits));
+	memset(hits, 1, 16);
+	page_interval(p, hits, mv, &nm, 1);	/* all 16 at half a window */
+	memset(hits + 12, 0, 4);
+	page_interval(p, hits, mv, &nm, 1);	/* 12-15 unseen: a quarter */
+	for (k = 0; k < nm; k++)
+		ok &= mv[k].to == POLICY_NVM && mv[k].page >= 12 && mv[k].page < 16;
+	tap_ok(nm == 4 && ok, "headroom: the 4 pages below half a window out, the warm kept (%u)", nm);
+	policy_sample_set(p, list, N);
+	seen[12] = 1;
+	policy_promote_early(p, 0, seen, mv, MAXMV, &nm);
+	tap_ok(nm == 1 && mv[0].page == 12 && mv[0].to == POLICY_DRAM,
+	       "a demoted page seen again is promoted early at once, residency or not (%u)", nm);
 	policy_destroy(p);
 }
 
@@ -820,6 +858,7 @@ int main(void)
 	test_histogram();
 	test_histogram_rate();
 	test_early();
+	test_headroom_back();
 	test_settled();
 	test_track_budget();
 	test_surge();
