@@ -132,6 +132,34 @@ static int pages_idle(const struct policy *p)
 	       !g->promoting && !g->demoting;
 }
 
+static uint32_t gcd32(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * The round robin's step: about 0.618 of the chunks (the golden ratio's
+ * part), coprime with their number, so that each turn still visits every
+ * chunk once, and any run of adjacent chunks a fraction f of the VM is
+ * looked at within about 1/f looks, not a whole turn: a hot set that
+ * moves is found as soon as the looks are spread over the VM.
+ */
+static uint32_t sample_stride(uint32_t n)
+{
+	uint32_t s = (uint32_t)((uint64_t)n * 618 / 1000);
+
+	s = s ? s : 1;
+	while (gcd32(s, n) != 1)
+		s++;
+	return s;
+}
+
 int policy_create(const struct policy_params *par, uint32_t nchunks,
 		  struct policy **out)
 {
@@ -155,6 +183,7 @@ int policy_create(const struct policy_params *par, uint32_t nchunks,
 		policy_destroy(p);
 		return -ENOMEM;
 	}
+	p->stride = sample_stride(nchunks);
 	/* Start cold and staggered: every chunk is sampled once early on. */
 	period = 1u << (par->levels - 1);
 	for (i = 0; i < nchunks; i++) {
@@ -290,7 +319,7 @@ static void sample_keep_retries(struct policy_pages *g)
 
 uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 {
-	uint32_t i, k, n = 0, next = p->cursor, cap;
+	uint32_t i, k, pos, n = 0, next = p->cursor, cap;
 
 	p->now++;
 	p->st.intervals++;
@@ -332,14 +361,18 @@ uint32_t policy_sample_set(struct policy *p, uint32_t *chunks, uint32_t max)
 		}
 		c->urgent = 0;
 	}
-	/* Round robin from the cursor: a due chunk left out goes first next. */
+	/*
+	 * Round robin from the cursor, stepping p->stride chunks (a turn
+	 * still visits each once): a due chunk left out goes first next.
+	 */
 	for (k = 0; k < p->nchunks && n < max; k++) {
-		i = p->cursor + k;
-		i = i < p->nchunks ? i : i - p->nchunks;
+		pos = p->cursor + k;
+		pos = pos < p->nchunks ? pos : pos - p->nchunks;
+		i = (uint32_t)((uint64_t)pos * p->stride % p->nchunks);
 		if (p->c[i].sampled || !sample_due(p, &p->c[i]))
 			continue;
 		sample_pick(p, i, &n);
-		next = i + 1 < p->nchunks ? i + 1 : 0;
+		next = pos + 1 < p->nchunks ? pos + 1 : 0;
 	}
 	p->cursor = n < max ? 0 : next;
 	/* Ascending, for the zap runs. */

@@ -43,7 +43,9 @@
  * the point where a page is touched in every window.
  * Multi-level queue: a chunk at level L is sampled every 2^L intervals,
  * at most max_samples chunks per interval (round robin among those due:
- * the zap calls, one per block and window, are bounded per interval);
+ * the zap calls, one per block and window, are bounded per interval; the
+ * turn steps about 0.618 of the chunks at a time, so that an interval's
+ * looks are spread over the VM);
  * after a sample its level is the number of temperature buckets between it
  * and the hottest chunk (so the hottest are sampled every interval, each
  * bucket colder half as often), and a sample leaving the estimate at 0

@@ -64,6 +64,7 @@ struct policy {
 	uint32_t now;		/* current interval, starts at 1 */
 	uint32_t maxb;		/* hottest bucket seen at the last decide */
 	uint32_t cursor;	/* where the next sample_set scan starts */
+	uint32_t stride;	/* the round robin's step between chunks */
 	uint32_t faults;	/* the last interval's refaults (policy_note_faults) */
 	uint32_t fpc;		/* faults per sampled chunk, EWMA, x16 */
 	uint32_t last_sampled;	/* chunks sampled last interval */

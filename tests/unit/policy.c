@@ -25,6 +25,41 @@ static struct policy_params small_params(uint32_t levels)
 }
 
 /* One interval: sampled chunks report touched[c] (of 64), moves complete. */
+/*
+ * Under a budget of 4 looks an interval, the round robin spreads them over
+ * the VM: within 4 intervals every run of 16 adjacent chunks of 128 has
+ * been looked at (a hot set that moved there is found), and a turn of 32
+ * intervals still looks at every chunk once.
+ */
+static void test_spread(void)
+{
+	struct policy_params par = small_params(1);
+	struct policy_move mv[128];
+	struct policy *p = NULL;
+	uint32_t list[128], seen[128] = { 0 }, n, nm, t, i, run, ok = 1, miss = 0;
+
+	par.max_samples = 4;
+	if (policy_create(&par, 128, &p))
+		return;
+	for (t = 0; t < 32; t++) {
+		n = policy_sample_set(p, list, 128);
+		for (i = 0; i < n; i++)
+			seen[list[i]]++;
+		policy_decide(p, mv, 128, &nm);
+		if (t != 3)
+			continue;
+		for (i = 0, run = 0; i < 128; i++) {
+			run = seen[i] ? 0 : run + 1;
+			miss |= run >= 16;
+		}
+	}
+	for (i = 0; i < 128; i++)
+		ok &= seen[i] == 1;
+	tap_ok(!miss, "4 looks an interval: every run of 16 adjacent chunks looked at in 4 intervals");
+	tap_ok(ok, "a turn of 32 intervals looks at each of 128 chunks once");
+	policy_destroy(p);
+}
+
 static uint32_t run_interval(struct policy *p, const uint32_t *touched,
 			     struct policy_move *moves, uint32_t max)
 {
@@ -287,6 +322,7 @@ static void test_rotation_and_budget(void)
 	tap_ok(ok, "max_samples bounds each interval; round robin: 16 chunks x 5 in 16 intervals");
 	tap_ok(asc, "sample lists are ascending (zap runs)");
 	policy_destroy(p);
+	test_spread();
 
 	/*
 	 * A scan that starts mid-way (the last one was cut by max) and then
