@@ -37,6 +37,8 @@ struct engine {
 	struct tracker_block *blocks;
 	uint32_t nblocks;		/* the last interval's blocks */
 	uint8_t *counts;		/* per block page: windows touched */
+	const uint8_t **eseen;		/* page mode: the blocks, for policy_early_order() */
+	uint32_t *eorder;		/* ... the order of the early promotions */
 	uint8_t *faults;		/* per block page: refaults counted */
 	uint64_t nfaults;		/* ... their sum so far */
 	bool pending;			/* observed, its refaults not all counted */
@@ -151,8 +153,10 @@ static int engine_alloc(struct engine *e)
 	e->log = calloc(MOVE_LOG_MAX, sizeof(*e->log));
 	e->pmv = calloc(e->pages ? e->par.max_page_moves : 1, sizeof(*e->pmv));
 	e->ctier = calloc(n, 1);
+	e->eseen = calloc(n, sizeof(*e->eseen));
+	e->eorder = calloc(n, sizeof(*e->eorder));
 	if (!e->list || !e->blocks || !e->counts || !e->faults || !e->recs || !e->mv ||
-	    !e->moved_at || !e->log || !e->pmv || !e->ctier)
+	    !e->moved_at || !e->log || !e->pmv || !e->ctier || !e->eseen || !e->eorder)
 		return -ENOMEM;
 	return 0;
 }
@@ -485,17 +489,25 @@ static int carry_out_pages(struct engine *e)
 /*
  * Page mode, after the first window's harvest (between windows, so that
  * no window sees a move): the slow units seen in it go to free DRAM now,
- * not at the interval's end (policy_promote_early()).
+ * not at the interval's end (policy_promote_early()), the chunks with the
+ * most pages seen first (policy_early_order()).
  */
 static int promote_early(struct engine *e, uint32_t n)
 {
-	uint32_t i, nm;
+	uint32_t i, k, nm;
 	int err;
 
-	for (i = 0; e->pages && i < n; i++) {
+	if (!e->pages)
+		return 0;
+	for (i = 0; i < n; i++)
+		e->eseen[i] = e->counts + (size_t)i * e->par.sample_pages;
+	err = policy_early_order(e->p, e->eseen, n, e->eorder);
+	if (err)
+		return fail(e, err, "policy_early_order");
+	for (k = 0; k < n; k++) {
+		i = e->eorder[k];
 		nm = 0;
-		err = policy_promote_early(e->p, e->list[i],
-					   e->counts + (size_t)i * e->par.sample_pages,
+		err = policy_promote_early(e->p, e->list[i], e->eseen[i],
 					   e->pmv, e->par.max_page_moves, &nm);
 		if (err)
 			return fail(e, err, "policy_promote_early");
@@ -757,6 +769,8 @@ void engine_destroy(struct engine *e)
 	free(e->log);
 	free(e->pmv);
 	free(e->ctier);
+	free(e->eseen);
+	free(e->eorder);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

@@ -100,8 +100,10 @@ static int pages_create(struct policy *p)
 	g->sorted = calloc(g->maxcand, sizeof(*g->sorted));
 	g->vict = calloc(p->par.max_page_moves, sizeof(*g->vict));
 	g->stale = calloc(p->nchunks, sizeof(*g->stale));
+	g->dense = calloc(p->nchunks, sizeof(*g->dense));
+	g->slot = calloc(p->par.sample_pages + 2, sizeof(*g->slot));
 	if (!g->temp || !g->flags || !g->moved || !g->cand || !g->sorted || !g->vict ||
-	    !g->stale)
+	    !g->stale || !g->dense || !g->slot)
 		return -ENOMEM;
 	g->hist[0] = g->nunits;
 	return 0;
@@ -120,6 +122,8 @@ static void pages_destroy(struct policy *p)
 	free(g->sorted);
 	free(g->vict);
 	free(g->stale);
+	free(g->dense);
+	free(g->slot);
 	free(g);
 	p->pg = NULL;
 }

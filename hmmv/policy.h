@@ -297,6 +297,15 @@ int policy_decide_pages(struct policy *p, struct policy_page_move *moves,
  */
 int policy_promote_early(struct policy *p, uint32_t chunk, const uint8_t *seen,
 			 struct policy_page_move *moves, uint32_t max, uint32_t *n);
+/*
+ * The order in which the first window's harvest goes to
+ * policy_promote_early(): seen[i] is the i-th of n sampled chunks' block
+ * (as for policy_promote_early()); order[] gets 0..n-1, the chunks with
+ * the most pages seen first (ties in the given order), so that free DRAM
+ * goes to the densest heat, not to the lowest addresses. -EINVAL.
+ */
+int policy_early_order(struct policy *p, const uint8_t *const *seen, uint32_t n,
+		       uint32_t *order);
 /* A move handed out by policy_decide_pages() or policy_promote_early() finished. */
 int policy_page_move_done(struct policy *p, uint32_t page, int ok);
 

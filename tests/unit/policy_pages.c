@@ -59,6 +59,12 @@ static void page_interval(struct policy *p, const uint8_t *hits,
 		policy_page_move_done(p, mv[k].page, ok);
 }
 
+/* Starts an interval: every chunk sampled (levels 1). */
+static uint32_t n_sample(struct policy *p, uint32_t *list)
+{
+	return policy_sample_set(p, list, N);
+}
+
 static uint32_t dram_pages_of(const struct policy *p)
 {
 	uint32_t pg, n = 0;
@@ -664,6 +670,59 @@ static void test_headroom_back(void)
 }
 
 /*
+ * The early promotions' order: the chunks with the most pages seen in the
+ * first window first, ties in the order given; so that with room for 8
+ * pages, the chunk seen whole gets it, not the sparse one before it.
+ */
+static void test_early_order(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	struct policy *p = NULL;
+	static uint8_t blk[N][PPC];
+	const uint8_t *seen[N];
+	uint32_t order[N], list[N], nm, k, pg, ok = 1;
+	int err;
+
+	par.page_headroom_pct = 25;
+	if (!tap_ok(!policy_create(&par, N, &p), "policy for the early order"))
+		return;
+	memset(blk, 0, sizeof(blk));
+	memset(blk[0], 1, 3);		/* 3 pages seen */
+	memset(blk[1], 1, PPC);		/* all */
+	memset(blk[2], 1, 3);		/* 3, a tie with 0 */
+	for (k = 0; k < N; k++)
+		seen[k] = blk[k];
+	err = policy_early_order(p, seen, N, order);
+	tap_ok(!err && order[0] == 1 && order[1] == 0 && order[2] == 2 && order[3] == 3,
+	       "densest first, ties in the given order (%u %u %u %u)",
+	       order[0], order[1], order[2], order[3]);
+	tap_is(policy_early_order(p, seen, N + 1, order), -EINVAL, "more chunks than the VM has refused");
+	seen[2] = NULL;
+	tap_is(policy_early_order(p, seen, N, order), -EINVAL, "a missing block refused");
+	seen[2] = blk[2];
+
+	/* Room for 8 pages: taken in that order, the dense chunk gets it. */
+	policy_set_quota_pages(p, 8);
+	n_sample(p, list);
+	for (k = 0; k < 2; k++) {
+		policy_promote_early(p, order[k], seen[order[k]], mv, MAXMV, &nm);
+		for (pg = 0; pg < nm; pg++) {
+			ok &= mv[pg].page / PPC == 1;
+			policy_page_move_done(p, mv[pg].page, 1);
+		}
+	}
+	tap_ok(ok && policy_dram_pages(p) == 8, "the free DRAM went to the chunk seen whole");
+	policy_destroy(p);
+
+	par = page_params(1);	/* chunk mode has no early promotion */
+	par.page_moves = 0;
+	policy_create(&par, N, &p);
+	tap_is(policy_early_order(p, seen, N, order), -EINVAL, "chunk mode: refused");
+	policy_destroy(p);
+}
+
+/*
  * Settled: DRAM full and no slow unit able to beat the coldest DRAM unit
  * for three decisions in a row: a quarter of the chunks (settled_every 4)
  * is sampled each interval, in turn, until a slow unit turns hot again.
@@ -859,6 +918,7 @@ int main(void)
 	test_histogram_rate();
 	test_early();
 	test_headroom_back();
+	test_early_order();
 	test_settled();
 	test_track_budget();
 	test_surge();

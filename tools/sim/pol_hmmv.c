@@ -59,6 +59,8 @@ struct hv_vm {
 	struct policy_move *moves;
 	struct policy_page_move *pmoves;	/* page mode */
 	uint8_t *early;				/* per page: promoted early */
+	const uint8_t **eseen;			/* early: the sampled chunks' blocks */
+	uint32_t *ech, *eord;			/* ... their chunks, the order */
 	struct est *est;			/* engine traces only */
 	struct trace_rec *erec;			/* --estimate's records */
 };
@@ -87,6 +89,9 @@ static void hv_fini(struct sim *s)
 		free(v->moves);
 		free(v->pmoves);
 		free(v->early);
+		free(v->eseen);
+		free(v->ech);
+		free(v->eord);
 		est_destroy(v->est);
 		free(v->erec);
 	}
@@ -124,8 +129,11 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->moves = calloc(v->nch, sizeof(struct policy_move));
 	v->pmoves = calloc(par->max_page_moves, sizeof(struct policy_page_move));
 	v->early = calloc(s->vm[vm].pages, 1);
+	v->eseen = calloc(v->nch, sizeof(*v->eseen));
+	v->ech = calloc(v->nch, sizeof(uint32_t));
+	v->eord = calloc(v->nch, sizeof(uint32_t));
 	if (!v->list || !v->sampled || !v->hits || !v->first || !v->phits ||
-	    !v->moves || !v->pmoves || !v->early)
+	    !v->moves || !v->pmoves || !v->early || !v->eseen || !v->ech || !v->eord)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
@@ -515,19 +523,27 @@ static void hv_apply_pages(struct sim *s, uint32_t vm, uint32_t n, uint8_t *earl
 /*
  * Page mode's early promotion: the first window is harvested when it
  * ends (f of the interval in), the slow units seen in it go to free DRAM
- * at once (policy_promote_early()): their pages' accesses before that
- * are served by the slow tier, the rest by DRAM.
+ * at once (policy_promote_early(), the densest chunks first as the
+ * engine takes them, policy_early_order()): their pages' accesses before
+ * that are served by the slow tier, the rest by DRAM.
  */
 static void hv_promote_early(struct sim *s, uint32_t vm)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	uint32_t sp = h->par.sample_pages, c, n;
+	uint32_t sp = h->par.sample_pages, c, k, n, ns = 0;
 
 	for (c = 0; c < v->nch; c++) {
 		if (!v->sampled[c])
 			continue;
+		v->ech[ns] = c;
+		v->eseen[ns++] = &v->phits[(size_t)c * sp];
+	}
+	if (policy_early_order(v->p, v->eseen, ns, v->eord))
+		return;
+	for (k = 0; k < ns; k++) {
 		n = 0;
+		c = v->ech[v->eord[k]];
 		policy_promote_early(v->p, c, &v->phits[(size_t)c * sp], v->pmoves,
 				     h->par.max_page_moves, &n);
 		hv_apply_pages(s, vm, n, v->early);
