@@ -322,7 +322,6 @@ static void test_rotation_and_budget(void)
 	tap_ok(ok, "max_samples bounds each interval; round robin: 16 chunks x 5 in 16 intervals");
 	tap_ok(asc, "sample lists are ascending (zap runs)");
 	policy_destroy(p);
-	test_spread();
 
 	/*
 	 * A scan that starts mid-way (the last one was cut by max) and then
@@ -525,6 +524,7 @@ int main(void)
 	test_decay();
 	test_sparse();
 	test_rotation_and_budget();
+	test_spread();
 	test_fill();
 	test_hysteresis();
 	test_rate_limit_and_residency();
