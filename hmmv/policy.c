@@ -101,7 +101,7 @@ static int pages_create(struct policy *p)
 	g->vict = calloc(p->par.max_page_moves, sizeof(*g->vict));
 	g->stale = calloc(p->nchunks, sizeof(*g->stale));
 	g->dense = calloc(p->nchunks, sizeof(*g->dense));
-	g->slot = calloc(p->par.sample_pages + 2, sizeof(*g->slot));
+	g->slot = calloc(p->par.sample_pages + 1, sizeof(*g->slot));
 	if (!g->temp || !g->flags || !g->moved || !g->cand || !g->sorted || !g->vict ||
 	    !g->stale || !g->dense || !g->slot)
 		return -ENOMEM;

@@ -46,7 +46,7 @@ struct policy_pages {
 	uint32_t *vict;		/* scratch: victims, coldest first */
 	uint32_t *stale;	/* scratch, per chunk: units whose heat unit_verify() doubts */
 	uint32_t *dense;	/* scratch, per chunk: pages seen (policy_early_order()) */
-	uint32_t *slot;		/* scratch, per count of pages seen + 1 */
+	uint32_t *slot;		/* scratch, per count of pages seen (0..sample_pages) */
 	uint32_t hist[POLICY_PAGE_TEMP_MAX + 1];	/* every unit by temp */
 	uint32_t dhist[POLICY_PAGE_TEMP_MAX + 1];	/* DRAM units by temp */
 	uint32_t nunits;

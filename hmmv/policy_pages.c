@@ -528,7 +528,7 @@ int policy_early_order(struct policy *p, const uint8_t *const *seen, uint32_t n,
 
 	if (!g || !seen || !order || n > p->nchunks)
 		return -EINVAL;
-	memset(g->slot, 0, (sp + 2) * sizeof(*g->slot));
+	memset(g->slot, 0, (sp + 1) * sizeof(*g->slot));
 	for (i = 0; i < n; i++) {
 		if (!seen[i])
 			return -EINVAL;

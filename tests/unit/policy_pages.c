@@ -59,12 +59,6 @@ static void page_interval(struct policy *p, const uint8_t *hits,
 		policy_page_move_done(p, mv[k].page, ok);
 }
 
-/* Starts an interval: every chunk sampled (levels 1). */
-static uint32_t n_sample(struct policy *p, uint32_t *list)
-{
-	return policy_sample_set(p, list, N);
-}
-
 static uint32_t dram_pages_of(const struct policy *p)
 {
 	uint32_t pg, n = 0;
@@ -704,7 +698,7 @@ static void test_early_order(void)
 
 	/* Room for 8 pages: taken in that order, the dense chunk gets it. */
 	policy_set_quota_pages(p, 8);
-	n_sample(p, list);
+	policy_sample_set(p, list, N);
 	for (k = 0; k < 2; k++) {
 		policy_promote_early(p, order[k], seen[order[k]], mv, MAXMV, &nm);
 		for (pg = 0; pg < nm; pg++) {

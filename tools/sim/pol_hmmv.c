@@ -52,7 +52,7 @@
 struct hv_vm {
 	struct policy *p;
 	uint32_t nch;
-	uint32_t *list;
+	uint32_t *list, nlist;			/* this interval's sampled chunks */
 	uint8_t *sampled;
 	uint32_t *hits, *first;			/* per chunk */
 	uint8_t *phits;				/* per chunk, its block's pages */
@@ -60,7 +60,7 @@ struct hv_vm {
 	struct policy_page_move *pmoves;	/* page mode */
 	uint8_t *early;				/* per page: promoted early */
 	const uint8_t **eseen;			/* early: the sampled chunks' blocks */
-	uint32_t *ech, *eord;			/* ... their chunks, the order */
+	uint32_t *eord;				/* ... the order they are taken in */
 	struct est *est;			/* engine traces only */
 	struct trace_rec *erec;			/* --estimate's records */
 };
@@ -90,7 +90,6 @@ static void hv_fini(struct sim *s)
 		free(v->pmoves);
 		free(v->early);
 		free(v->eseen);
-		free(v->ech);
 		free(v->eord);
 		est_destroy(v->est);
 		free(v->erec);
@@ -130,10 +129,9 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->pmoves = calloc(par->max_page_moves, sizeof(struct policy_page_move));
 	v->early = calloc(s->vm[vm].pages, 1);
 	v->eseen = calloc(v->nch, sizeof(*v->eseen));
-	v->ech = calloc(v->nch, sizeof(uint32_t));
 	v->eord = calloc(v->nch, sizeof(uint32_t));
 	if (!v->list || !v->sampled || !v->hits || !v->first || !v->phits ||
-	    !v->moves || !v->pmoves || !v->early || !v->eseen || !v->ech || !v->eord)
+	    !v->moves || !v->pmoves || !v->early || !v->eseen || !v->eord)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
@@ -266,6 +264,7 @@ static void hv_begin(struct sim *s, const struct ival *iv)
 
 		memset(v->sampled, 0, v->nch);
 		n = policy_sample_set(v->p, v->list, v->nch);
+		v->nlist = n;
 		for (k = 0; k < n; k++)
 			v->sampled[v->list[k]] = 1;
 		cost = (double)zap_runs(s, v, n) * h->par.windows * s->m->zap_ns;
@@ -531,20 +530,16 @@ static void hv_promote_early(struct sim *s, uint32_t vm)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	uint32_t sp = h->par.sample_pages, c, k, n, ns = 0;
+	uint32_t sp = h->par.sample_pages, i, k, n;
 
-	for (c = 0; c < v->nch; c++) {
-		if (!v->sampled[c])
-			continue;
-		v->ech[ns] = c;
-		v->eseen[ns++] = &v->phits[(size_t)c * sp];
-	}
-	if (policy_early_order(v->p, v->eseen, ns, v->eord))
+	for (i = 0; i < v->nlist; i++)
+		v->eseen[i] = &v->phits[(size_t)v->list[i] * sp];
+	if (policy_early_order(v->p, v->eseen, v->nlist, v->eord))
 		return;
-	for (k = 0; k < ns; k++) {
+	for (k = 0; k < v->nlist; k++) {
 		n = 0;
-		c = v->ech[v->eord[k]];
-		policy_promote_early(v->p, c, &v->phits[(size_t)c * sp], v->pmoves,
+		i = v->eord[k];
+		policy_promote_early(v->p, v->list[i], v->eseen[i], v->pmoves,
 				     h->par.max_page_moves, &n);
 		hv_apply_pages(s, vm, n, v->early);
 	}
