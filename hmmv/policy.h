@@ -23,7 +23,7 @@
  *                                         sum over its block's pages of the
  *                                         windows in which the page was
  *                                         touched (0..windows*sample_pages)
- *   policy_decide(p, moves, max, &n)      end of interval: moves out
+ *   policy_decide(p, moves, max, &n)      after the last window: moves out
  *   policy_move_done(p, chunk, ok)        for each move once it completed
  *
  * Nothing outside the sampled blocks is zapped or write-protected: a chunk
@@ -78,7 +78,8 @@
  * and levels: they still decide what is sampled, and what the pool sees.
  * Early promotion (page_headroom_pct > 0): at the first window's harvest a
  * slow unit seen in it goes to free DRAM at once
- * (policy_promote_early()), a whole interval sooner; to keep room for
+ * (policy_promote_early()), before the decision and whatever its
+ * temperature (the decision needs it to beat the coldest DRAM unit's); to keep room for
  * that, each decision also demotes DRAM units gone lukewarm (below half a
  * window) until page_headroom_pct percent of the quota is free,
  * as Linux's kswapd demotes cold pages to keep a free watermark for

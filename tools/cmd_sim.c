@@ -186,6 +186,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		D("hemem-hot-read", pp.hemem_hot_rd, "N", "hot read samples (8)"),
 		D("hemem-hot-write", pp.hemem_hot_wr, "N", "hot write samples (4)"),
 		D("hemem-rate-gbps", pp.hemem_rate_gbps, "GB/S", "migration rate (10)"),
+		D("hemem-tick-ms", pp.hemem_tick_ms, "MS", "migration thread period, 0 = once an interval (10)"),
 		D("memtis-period", pp.memtis_period, "N", "PEBS sample period (199)"),
 		D("memtis-cooling", pp.memtis_cooling, "N", "samples per cooling (2000000)"),
 		D("memtis-adapt", pp.memtis_adapt, "N", "samples per threshold adaptation (100000)"),

@@ -420,6 +420,41 @@ static void test_hemem(void)
 	sim_destroy(&s);
 }
 
+/*
+ * HeMem's migration thread runs every 10 ms (PEBS_KSWAPD_INTERVAL): a
+ * chunk turning hot is promoted within the interval, once its samples
+ * pass the threshold, and DRAM serves it from then on; ticking once an
+ * interval, none of that interval.
+ */
+static double hemem_hot_share(double tick_ms)
+{
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	double share;
+
+	pol_params_default(&pp);
+	pp.hemem_tick_ms = tick_ms;
+	setup(&s, &pol_hemem, &m, &pp, &h);
+	step(&s, 0, 1536, 512, 1000);	/* chunk 3: ~100 samples: hot early */
+	share = s.vm[0].a.dram_acc / s.vm[0].a.accesses;
+	tap_ok(s.vm[0].loc[1536] == SIM_DRAM && s.vm[0].dram_pages <= PAGES / 2,
+	       "hemem, ticks of %.0f ms: the hot chunk is promoted within the DRAM share",
+	       tick_ms);
+	sim_destroy(&s);
+	return share;
+}
+
+static void test_hemem_tick(void)
+{
+	double ticked = hemem_hot_share(10), once = hemem_hot_share(0);
+
+	tap_ok(ticked > 0.6 && ticked < 1 && once == 0,
+	       "hemem: %.2f of the interval's accesses served by DRAM with 10 ms ticks, "
+	       "%.2f ticking once an interval", ticked, once);
+}
+
 static void test_memtis(void)
 {
 	struct model m;
@@ -475,6 +510,7 @@ int main(void)
 	test_numa_scans();
 	test_numa_windows();
 	test_hemem();
+	test_hemem_tick();
 	test_memtis();
 	test_split();
 	return tap_done(0);

@@ -199,9 +199,11 @@ static void test_pages(void)
  * Page mode's early promotion: pages that turn hot are moved when the
  * first window is harvested, 5 ms into the interval, so most of that
  * interval's accesses to them are already served by DRAM; without it
- * (no headroom) the whole interval is.
+ * (no headroom) the whole interval is, unless the decision sees them:
+ * the engine decides as the last window ends, and its moves serve the
+ * rest of the interval. Settled sampling every @settled intervals.
  */
-static double early_share(uint32_t headroom_pct, int *was_slow)
+static double early_share(uint32_t headroom_pct, uint32_t settled, int *was_slow)
 {
 	const int hot_a[CHUNKS] = { 0, 0, 0, 1, 0, 0, 0, 0 };
 	const int hot_b[CHUNKS] = { 0, 0, 0, 0, 0, 0, 1, 0 };
@@ -214,6 +216,7 @@ static double early_share(uint32_t headroom_pct, int *was_slow)
 	model_default(&m);
 	pol_params_default(&pp);
 	pp.hmmv4k.page_headroom_pct = headroom_pct;
+	pp.hmmv4k.settled_every = settled;
 	if (setup_ops(&s, &pol_hmmv4k, &m, &pp, 2))
 		return -1;
 	n = fill(hot_a, 20, 2000);
@@ -234,14 +237,20 @@ static double early_share(uint32_t headroom_pct, int *was_slow)
 
 static void test_early(void)
 {
-	int slow_on, slow_off;
-	double on = early_share(6, &slow_on), off = early_share(0, &slow_off);
-	double f = POLICY_DEFAULT_WINDOW_MS / 100.0;
+	int slow_on, slow_off, slow_dec;
+	double on = early_share(6, 4, &slow_on), off = early_share(0, 4, &slow_off);
+	double dec = early_share(0, 1, &slow_dec);
+	double f = POLICY_DEFAULT_WINDOW_MS / 100.0, d = f * (1 + 0.25 + 0.0625);
 
-	tap_ok(slow_on && slow_off, "early: at least 18 new hot pages on the slow tier");
+	tap_ok(slow_on && slow_off && slow_dec,
+	       "early: at least 18 new hot pages on the slow tier");
 	tap_ok(fabs(on - (1 - f)) < 0.01 && off == 0,
 	       "early: %.3f of the interval's accesses served by DRAM (1 - %.2f expected), "
-	       "%.3f without", on, f, off);
+	       "%.3f without, the chunk not sampled", on, f, off);
+	/* The three windows take d of the interval; then the moves, in turn. */
+	tap_ok(dec <= 1 - d + 1e-6 && dec > 1 - d - 0.01,
+	       "decided: %.4f served by DRAM once the windows end (1 - %.4f less the moves)",
+	       dec, d);
 }
 
 int main(void)

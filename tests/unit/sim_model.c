@@ -156,6 +156,48 @@ static void test_memory_mode(const struct model *m)
 	tap_ok(hit > 0.99, "a 2 MiB set re-read every interval: %.1f%% hits", 100 * hit);
 }
 
+/*
+ * Moves within an interval (sim_set_tier_at()): each page's accesses are
+ * served by DRAM for the time it spent there, however often it moved.
+ */
+static void test_moved_at(const struct model *m)
+{
+	static struct trace_rec r[3];
+	struct trace_hdr h = { .nvms = 1, .page_shift = 12, .interval_ns = 100000000 };
+	struct ival iv = { .nvms = 1, .rec = { r }, .n = { 3 } };
+	struct pol_params pp;
+	struct sim s;
+
+	pol_params_default(&pp);
+	h.vm_pages[0] = 8;
+	if (sim_create(&s, &pol_allslow, m, &pp, &h, 8, 1, 0)) {
+		tap_ok(0, "moved_at: sim created");
+		return;
+	}
+	/* Page 0 in DRAM 0.2-0.6; page 1 from 0.5 on; page 2 out 0.3-0.8. */
+	sim_set_tier(&s, 0, 2, 1, SIM_DRAM);
+	sim_set_tier_at(&s, 0, 0, 1, SIM_DRAM, 0.2);
+	sim_set_tier_at(&s, 0, 2, 1, SIM_NVM, 0.3);
+	sim_set_tier_at(&s, 0, 1, 1, SIM_DRAM, 0.5);
+	sim_set_tier_at(&s, 0, 0, 1, SIM_NVM, 0.6);
+	sim_set_tier_at(&s, 0, 2, 1, SIM_DRAM, 0.8);
+	r[0] = (struct trace_rec){ 0, 1000, 0 };
+	r[1] = (struct trace_rec){ 1, 1000, 0 };
+	r[2] = (struct trace_rec){ 2, 1000, 0 };
+	memset(&s.vm[0].a, 0, sizeof(s.vm[0].a));
+	sim_account_moved(&s, &iv);
+	/* 0.4 + 0.5 + 0.5 of 1000 reads each */
+	/* (the times are kept as floats) */
+	tap_ok(fabs(s.vm[0].a.dram_acc - 1400) < 0.01 && fabs(s.vm[0].a.accesses - 3000) < 0.01,
+	       "moved within the interval: %.0f of 3000 reads from DRAM (1400)",
+	       s.vm[0].a.dram_acc);
+	memset(&s.vm[0].a, 0, sizeof(s.vm[0].a));
+	sim_account_moved(&s, &iv);
+	tap_ok(near(s.vm[0].a.dram_acc, 2000),
+	       "the next interval where they are: %.0f from DRAM (2000)", s.vm[0].a.dram_acc);
+	sim_destroy(&s);
+}
+
 int main(void)
 {
 	struct model m;
@@ -166,5 +208,6 @@ int main(void)
 	test_preset();
 	test_media(m);
 	test_memory_mode(&m);
+	test_moved_at(&m);
 	return tap_done(0);
 }

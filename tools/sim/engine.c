@@ -69,6 +69,7 @@ void pol_params_default(struct pol_params *pp)
 	pp->hemem_hot_rd = 8;
 	pp->hemem_hot_wr = 4;
 	pp->hemem_rate_gbps = 10;
+	pp->hemem_tick_ms = 10;
 	pp->memtis_period = 199;
 	pp->memtis_cooling = 2000000;
 	pp->memtis_adapt = 100000;
@@ -96,7 +97,10 @@ int sim_create(struct sim *s, const struct sim_ops *ops, const struct model *m,
 		s->vm[i].pages = (uint32_t)h->vm_pages[i];
 		s->vm[i].loc = malloc(s->vm[i].pages);
 		s->vm[i].split = calloc(s->vm[i].pages / SIM_CHUNK_PAGES + 1, 1);
-		if (!s->vm[i].loc || !s->vm[i].split) {
+		s->vm[i].moved_at = calloc(s->vm[i].pages, sizeof(float));
+		s->vm[i].moved_dram = calloc(s->vm[i].pages, sizeof(float));
+		if (!s->vm[i].loc || !s->vm[i].split || !s->vm[i].moved_at ||
+		    !s->vm[i].moved_dram) {
 			sim_destroy(s);
 			return -ENOMEM;
 		}
@@ -128,6 +132,10 @@ void sim_destroy(struct sim *s)
 		s->vm[i].loc = NULL;
 		free(s->vm[i].split);
 		s->vm[i].split = NULL;
+		free(s->vm[i].moved_at);
+		s->vm[i].moved_at = NULL;
+		free(s->vm[i].moved_dram);
+		s->vm[i].moved_dram = NULL;
 	}
 	free(s->share);
 	s->share = NULL;
@@ -168,6 +176,64 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 	for (c = page / SIM_CHUNK_PAGES; c <= (page + npages - 1) / SIM_CHUNK_PAGES &&
 	     c <= v->pages / SIM_CHUNK_PAGES; c++)
 		v->split[c] = 1;
+}
+
+/*
+ * A move @at of the interval in (a share of it, capped at 1; moves come in
+ * time order), for a policy acting within the interval: each page's
+ * accesses are served by DRAM for the time it spends there
+ * (sim_account_moved()).
+ */
+void sim_set_tier_at(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
+		     int tier, double at)
+{
+	struct simvm *v = &s->vm[vm];
+	uint32_t p, end = page < v->pages ? page + (npages < v->pages - page ?
+						    npages : v->pages - page) : page;
+
+	at = at < 1 ? at : 1;
+	at = at > 0 ? at : 1e-9;
+	for (p = page; p < end; p++) {
+		if (v->loc[p] == SIM_DRAM)
+			v->moved_dram[p] += (float)(at - v->moved_at[p]);
+		v->moved_at[p] = (float)at;
+	}
+	v->nmoved += end - page;
+	sim_set_tier(s, vm, page, npages, tier);
+}
+
+/*
+ * The interval's traffic where it went: a page moved in it (marked by
+ * sim_set_tier_at()) served by DRAM for its time there, by the slow tier
+ * for the rest; the marks are cleared.
+ */
+void sim_account_moved(struct sim *s, const struct ival *iv)
+{
+	const struct trace_rec *r;
+	struct simvm *v;
+	uint32_t i, k, p;
+	double d;
+
+	for (i = 0; i < iv->nvms; i++) {
+		v = &s->vm[i];
+		for (k = 0; k < iv->n[i]; k++) {
+			r = &iv->rec[i][k];
+			p = r->page;
+			if (!v->moved_at[p]) {
+				acct_rec(&v->a, s->m, v->loc[p], r);
+				continue;
+			}
+			d = v->moved_dram[p] + (v->loc[p] == SIM_DRAM ? 1 - v->moved_at[p] : 0);
+			d = d < 1 ? d : 1;
+			acct_rec_part(&v->a, s->m, SIM_DRAM, r, d);
+			acct_rec_part(&v->a, s->m, SIM_NVM, r, 1 - d);
+		}
+		if (v->nmoved) {
+			memset(v->moved_at, 0, v->pages * sizeof(float));
+			memset(v->moved_dram, 0, v->pages * sizeof(float));
+		}
+		v->nmoved = 0;
+	}
 }
 
 /*

@@ -22,6 +22,10 @@
  * the pre-copy; the copy itself occupies a host core for bytes / bandwidth
  * (taken from the vCPUs: hosts running tiered VMs have no idle cores to
  * spare) and uses both tiers' bandwidth.
+ * The decision comes as the last window is harvested, as the engine takes
+ * it (hmmv/engine.c): its moves, one after the other, serve the rest of
+ * the interval (sim_set_tier_at(); the traffic is accounted at the end,
+ * hv_end()).
  *
  * hmm-v-4k is the same core in page mode (hmmv/policy.h; a slow tier that
  * is a NUMA node): the block's pages are observed one by one, window k
@@ -58,7 +62,6 @@ struct hv_vm {
 	uint8_t *phits;				/* per chunk, its block's pages */
 	struct policy_move *moves;
 	struct policy_page_move *pmoves;	/* page mode */
-	uint8_t *early;				/* per page: promoted early */
 	const uint8_t **eseen;			/* early: the sampled chunks' blocks */
 	uint32_t *eord;				/* ... the order they are taken in */
 	struct est *est;			/* engine traces only */
@@ -88,7 +91,6 @@ static void hv_fini(struct sim *s)
 		free(v->phits);
 		free(v->moves);
 		free(v->pmoves);
-		free(v->early);
 		free(v->eseen);
 		free(v->eord);
 		est_destroy(v->est);
@@ -127,11 +129,10 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->phits = calloc(v->nch, par->sample_pages);
 	v->moves = calloc(v->nch, sizeof(struct policy_move));
 	v->pmoves = calloc(par->max_page_moves, sizeof(struct policy_page_move));
-	v->early = calloc(s->vm[vm].pages, 1);
 	v->eseen = calloc(v->nch, sizeof(*v->eseen));
 	v->eord = calloc(v->nch, sizeof(uint32_t));
 	if (!v->list || !v->sampled || !v->hits || !v->first || !v->phits ||
-	    !v->moves || !v->pmoves || !v->early || !v->eseen || !v->eord)
+	    !v->moves || !v->pmoves || !v->eseen || !v->eord)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
@@ -474,13 +475,10 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	struct acct *a = &s->vm[vm].a;
 	uint32_t sp = h->par.sample_pages, c;
 
-	/* The first window was harvested early (hv_account_early). */
+	/* The first window was harvested early (hv_early()). */
 	hv_windows(s, vm, iv, hv_early_on(s) ? 1 : 0, h->par.windows);
-	a->stall_ns += a->accesses * s->m->ept_split_ns;
-	a->track_ns += a->accesses * s->m->ept_split_ns;
 	for (c = 0; c < v->nch; c++) {
 		if (!v->sampled[c])
 			continue;
@@ -491,12 +489,25 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
 	hv_faults(s, vm, iv);
 }
 
+/* The share of the interval its windows take: the engine decides then. */
+static double hv_decide_frac(const struct sim *s)
+{
+	double f[POLICY_MAX_WINDOWS], sum = 0;
+	uint32_t k, w = window_frac(s, f);
+
+	for (k = 0; k < w; k++)
+		sum += f[k];
+	return sum < 1 ? sum : 1;
+}
+
 /*
- * Carries out pmoves[0..n) (each unit's pages set where it goes, marked in
- * early when given) and charges them: per page the kernel's migration on
- * a core taken from the vCPUs and the guest's refault.
+ * Carries out pmoves[0..n), the mover's first starting @f of the interval
+ * in (each unit's pages set where it goes once the units before it have
+ * moved), and charges them: per page the kernel's migration on a core
+ * taken from the vCPUs and the guest's refault. Returns when the last
+ * move ends, as a share of the interval.
  */
-static void hv_apply_pages(struct sim *s, uint32_t vm, uint32_t n, uint8_t *early)
+static double hv_apply_pages(struct sim *s, uint32_t vm, uint32_t n, double f)
 {
 	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
 	uint32_t k, to, pg, np, vp = s->vm[vm].pages;
@@ -506,17 +517,16 @@ static void hv_apply_pages(struct sim *s, uint32_t vm, uint32_t n, uint8_t *earl
 		to = v->pmoves[k].to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
 		pg = v->pmoves[k].page;
 		np = v->pmoves[k].npages;
-		if (pg < vp) {
-			sim_set_tier(s, vm, pg, np < vp - pg ? np : vp - pg, to);
-			if (early)
-				memset(early + pg, 1, np < vp - pg ? np : vp - pg);
-		}
+		f += np * s->m->migrate_4k_ns / s->interval_ns;
+		if (pg < vp)
+			sim_set_tier_at(s, vm, pg, np < vp - pg ? np : vp - pg, to, f);
 		pages += np;
 		policy_page_move_done(v->p, pg, 1);
 	}
 	cost = pages * (s->m->migrate_4k_ns + s->m->fault_ns);
 	s->vm[vm].a.stall_ns += cost;
 	s->vm[vm].a.mig_ns += cost;
+	return f;
 }
 
 /*
@@ -531,6 +541,7 @@ static void hv_promote_early(struct sim *s, uint32_t vm)
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	uint32_t sp = h->par.sample_pages, i, k, n;
+	double f = s->m->window_ms * 1e6 / s->interval_ns;
 
 	for (i = 0; i < v->nlist; i++)
 		v->eseen[i] = &v->phits[(size_t)v->list[i] * sp];
@@ -541,35 +552,24 @@ static void hv_promote_early(struct sim *s, uint32_t vm)
 		i = v->eord[k];
 		policy_promote_early(v->p, v->list[i], v->eseen[i], v->pmoves,
 				     h->par.max_page_moves, &n);
-		hv_apply_pages(s, vm, n, v->early);
+		f = hv_apply_pages(s, vm, n, f);
 	}
 }
 
-static void hv_account_early(struct sim *s, const struct ival *iv)
+/* The first window harvested as it ends, its units promoted early. */
+static void hv_early(struct sim *s, uint32_t vm, const struct ival *iv)
 {
-	struct hv *h = s->priv;
-	double f = s->m->window_ms * 1e6 / s->interval_ns;
-	uint32_t i, k;
+	hv_windows(s, vm, iv, 0, 1);
+	hv_promote_early(s, vm);
+}
 
-	f = f < 1 ? f : 1;
-	for (i = 0; i < s->nvms; i++) {
-		struct hv_vm *v = &h->v[i];
-		struct simvm *sv = &s->vm[i];
+/* Every access walks 4 KiB second-level entries while logging is on. */
+static void hv_charge_ept(struct sim *s, uint32_t vm)
+{
+	struct acct *a = &s->vm[vm].a;
 
-		hv_windows(s, i, iv, 0, 1);
-		hv_promote_early(s, i);
-		for (k = 0; k < iv->n[i]; k++) {
-			const struct trace_rec *r = &iv->rec[i][k];
-
-			if (!v->early[r->page]) {
-				acct_rec(&sv->a, s->m, sv->loc[r->page], r);
-				continue;
-			}
-			acct_rec_part(&sv->a, s->m, SIM_SLOW, r, f);
-			acct_rec_part(&sv->a, s->m, SIM_DRAM, r, 1 - f);
-		}
-		memset(v->early, 0, sv->pages);
-	}
+	a->stall_ns += a->accesses * s->m->ept_split_ns;
+	a->track_ns += a->accesses * s->m->ept_split_ns;
 }
 
 /* An engine trace: the traffic its observations imply, where it is now. */
@@ -646,6 +646,7 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 	struct hv_vm *v = &h->v[vm];
 	const struct model *m = s->m;
 	double pause = 0, copy = 0, bytes = SIM_CHUNK_PAGES * (double)SIM_PAGE;
+	double f = hv_decide_frac(s);
 	uint32_t n = 0, k;
 
 	policy_decide(v->p, v->moves, v->nch, &n);
@@ -661,7 +662,9 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 		if (s->trace_flags & TRACE_F_WINDOWS)
 			fprintf(stderr, "hmm-v move %u %u %s\n", s->now, c,
 				to == SIM_DRAM ? "dram" : "nvm");
-		sim_set_tier(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to);
+		/* Copied one after another from the decision on. */
+		f += (bytes / bw + m->remap_ns + dirty * SIM_PAGE / bw) / s->interval_ns;
+		sim_set_tier_at(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to, f);
 		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE);	/* re-copy */
 		pause += m->remap_ns + dirty * SIM_PAGE / bw;
 		copy += bytes / bw;
@@ -687,7 +690,7 @@ static void hv_move_pages(struct sim *s, uint32_t vm)
 	uint32_t n = 0;
 
 	policy_decide_pages(v->p, v->pmoves, UINT32_MAX, &n);
-	hv_apply_pages(s, vm, n, NULL);
+	hv_apply_pages(s, vm, n, hv_decide_frac(s));
 }
 
 static void hv_pool(struct sim *s)
@@ -720,9 +723,12 @@ static void hv_end(struct sim *s, const struct ival *iv)
 	uint32_t i, pass;
 
 	for (i = 0; i < s->nvms; i++) {
+		if (hv_early_on(s))
+			hv_early(s, i, iv);
 		hv_observe(s, i, iv);
 		if (!(s->trace_flags & TRACE_F_WINDOWS))
 			continue;
+		hv_charge_ept(s, i);
 		hv_account_est(s, i);
 		if (s->estimate && !s->estimate_err)
 			s->estimate_err = hv_write_est(s, i, iv->index);
@@ -743,15 +749,20 @@ static void hv_end(struct sim *s, const struct ival *iv)
 			else
 				hv_move(s, i, iv);
 		}
+	if (s->trace_flags & TRACE_F_WINDOWS)
+		return;
+	sim_account_moved(s, iv);
+	for (i = 0; i < s->nvms; i++)
+		hv_charge_ept(s, i);
 }
 
-/* An engine trace is accounted at the end, from what it implies. */
+/*
+ * All is accounted at the end (hv_end()): the engine decides as its last
+ * window ends, and the moves serve the rest of the interval; an engine
+ * trace from what its observations imply.
+ */
 static void hv_account(struct sim *s, const struct ival *iv)
 {
-	if (hv_early_on(s))
-		hv_account_early(s, iv);
-	else if (!(s->trace_flags & TRACE_F_WINDOWS))
-		sim_account_placed(s, iv);
 }
 
 /* Chunks: a devdax slow tier, which can only be remapped (the engine's). */

@@ -11,7 +11,9 @@
  * counts; a page is hot with >= 8 read or >= 4 write samples; when a page
  * reaches 18 samples all of the instance's counts are halved (cooling);
  * the migration thread promotes hot slow pages into free DRAM or in place
- * of cold (not hot) DRAM pages, at most 10 GB/s.
+ * of cold (not hot) DRAM pages, at most 10 GB/s, every 10 ms
+ * (PEBS_KSWAPD_INTERVAL): within the interval, each tick on the samples
+ * taken so far, its moves serving the rest of the interval.
  *
  * MEMTIS (kernel-wide, one view of all DRAM): per 4 KiB page sample
  * counts binned by log2; every adaptation
@@ -38,10 +40,17 @@ static void sample_cost(struct sim *s, uint32_t vm, double n)
 
 /* ---- HeMem ---- */
 
+struct hemem_sample {		/* one PEBS sample of the interval */
+	uint32_t vm, chunk, tick;
+	int write;
+};
+
 struct hemem {
 	float *rd[TRACE_MAX_VMS], *wr[TRACE_MAX_VMS];	/* per 2 MiB page */
 	uint32_t nch[TRACE_MAX_VMS];
 	uint32_t rr;					/* round-robin start */
+	struct hemem_sample *smp;			/* this interval's */
+	uint32_t nsmp, cap;
 };
 
 static int hemem_init(struct sim *s)
@@ -72,6 +81,7 @@ static void hemem_fini(struct sim *s)
 		free(h->rd[i]);
 		free(h->wr[i]);
 	}
+	free(h->smp);
 	free(h);
 	s->priv = NULL;
 }
@@ -82,25 +92,69 @@ static int hemem_hot(const struct sim *s, const struct hemem *h, uint32_t v,
 	return h->rd[v][c] >= s->pp->hemem_hot_rd || h->wr[v][c] >= s->pp->hemem_hot_wr;
 }
 
-static void hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv)
+/* n samples of chunk c, each at a tick of the interval drawn uniformly. */
+static int hemem_add(struct sim *s, struct hemem *h, uint32_t v, uint32_t c,
+		     uint32_t n, int write, uint32_t ticks)
 {
-	double per = s->pp->hemem_period, maxc = 0;
-	uint32_t v, k, c;
+	struct hemem_sample *p;
+	uint32_t t;
 
+	for (; n; n--) {
+		if (h->nsmp == h->cap) {
+			p = realloc(h->smp, (h->cap * 2 + 256) * sizeof(*p));
+			if (!p)
+				return -ENOMEM;
+			h->smp = p;
+			h->cap = h->cap * 2 + 256;
+		}
+		t = (uint32_t)(rng_u01(&s->rng) * ticks);
+		h->smp[h->nsmp++] = (struct hemem_sample){
+			.vm = v, .chunk = c, .tick = t < ticks ? t : ticks - 1, .write = write,
+		};
+	}
+	return 0;
+}
+
+/* The interval's PEBS samples: Poisson(accesses / period) per record. */
+static int hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv,
+			uint32_t ticks)
+{
+	double per = s->pp->hemem_period;
+	uint32_t v, k, c, sr, sw;
+
+	h->nsmp = 0;
 	for (v = 0; v < iv->nvms; v++) {
 		double n = 0;
 
 		for (k = 0; k < iv->n[v]; k++) {
 			const struct trace_rec *r = &iv->rec[v][k];
-			uint32_t sr = rng_poisson(&s->rng, r->reads / per);
-			uint32_t sw = rng_poisson(&s->rng, r->writes / per);
 
+			sr = rng_poisson(&s->rng, r->reads / per);
+			sw = rng_poisson(&s->rng, r->writes / per);
 			c = r->page / SIM_CHUNK_PAGES;
-			h->rd[v][c] += sr;
-			h->wr[v][c] += sw;
+			if (hemem_add(s, h, v, c, sr, 0, ticks) ||
+			    hemem_add(s, h, v, c, sw, 1, ticks))
+				return -ENOMEM;
 			n += sr + sw;
 		}
 		sample_cost(s, v, n);
+	}
+	return 0;
+}
+
+/* Tick t's samples counted; cooling as the counts reach the threshold. */
+static void hemem_count(struct sim *s, struct hemem *h, uint32_t t)
+{
+	double maxc;
+	uint32_t v, k, c;
+
+	for (k = 0; k < h->nsmp; k++) {
+		if (h->smp[k].tick != t)
+			continue;
+		if (h->smp[k].write)
+			h->wr[h->smp[k].vm][h->smp[k].chunk]++;
+		else
+			h->rd[h->smp[k].vm][h->smp[k].chunk]++;
 	}
 	/* Cooling: halve everything while some page is past the threshold. */
 	for (v = 0; v < s->nvms; v++)
@@ -148,9 +202,9 @@ static int hemem_victim(struct sim *s, struct hemem *h, uint32_t v, uint32_t *cc
 	return 0;
 }
 
-static void hemem_move(struct sim *s, uint32_t v, uint32_t c, int tier)
+static void hemem_move(struct sim *s, uint32_t v, uint32_t c, int tier, double at)
 {
-	sim_set_tier(s, v, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, tier);
+	sim_set_tier_at(s, v, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, tier, at);
 	s->vm[v].a.stall_ns += s->m->remap_ns;
 	s->vm[v].a.mig_ns += s->m->remap_ns;
 }
@@ -161,7 +215,7 @@ static void hemem_move(struct sim *s, uint32_t v, uint32_t c, int tier)
  * the whole chunk fits. Returns the bytes copied, or -1 if it cannot fit.
  */
 static double hemem_promote(struct sim *s, struct hemem *h, uint32_t v,
-			    uint32_t c, uint64_t share)
+			    uint32_t c, uint64_t share, double at)
 {
 	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, moved = 0;
 	uint32_t need = chunk_pages(s, v, c) - chunk_dram(s, v, c), cv;
@@ -169,39 +223,61 @@ static double hemem_promote(struct sim *s, struct hemem *h, uint32_t v,
 	while (s->vm[v].dram_pages + need > share) {
 		if (!hemem_victim(s, h, v, &cv))
 			return -1;
-		hemem_move(s, v, cv, SIM_NVM);
+		hemem_move(s, v, cv, SIM_NVM, at);
 		moved += chunk;
 	}
-	hemem_move(s, v, c, SIM_DRAM);
+	hemem_move(s, v, c, SIM_DRAM, at);
 	return moved + chunk;
 }
 
-static void hemem_end(struct sim *s, const struct ival *iv)
+/* One run of the migration thread, its moves @at of the interval in. */
+static void hemem_migrate(struct sim *s, struct hemem *h, double budget, double at)
 {
-	struct hemem *h = s->priv;
-	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, budget, moved;
+	double chunk = SIM_CHUNK_PAGES * (double)SIM_PAGE, left, moved;
 	uint64_t share = s->dram_pages / s->nvms;
 	uint32_t v, c, k;
 
-	hemem_sample(s, h, iv);
 	for (v = 0; v < s->nvms; v++) {
-		budget = s->pp->hemem_rate_gbps * s->interval_ns;
-		for (k = 0; k < h->nch[v] && budget >= chunk; k++) {
+		left = budget;
+		for (k = 0; k < h->nch[v] && left >= chunk; k++) {
 			c = (h->rr + k) % h->nch[v];
 			if (chunk_dram(s, v, c) == chunk_pages(s, v, c) ||
 			    !hemem_hot(s, h, v, c))
 				continue;
-			moved = hemem_promote(s, h, v, c, share);
+			moved = hemem_promote(s, h, v, c, share, at);
 			if (moved < 0)
 				break;
-			budget -= moved;
+			left -= moved;
 		}
 	}
 	h->rr++;
 }
 
+/* Accounted at the end (hemem_end()), once the interval's moves are known. */
+static void hemem_account(struct sim *s, const struct ival *iv)
+{
+}
+
+static void hemem_end(struct sim *s, const struct ival *iv)
+{
+	struct hemem *h = s->priv;
+	double tick_ns = s->pp->hemem_tick_ms * 1e6;
+	uint32_t t, ticks = tick_ns > 0 ? (uint32_t)llround(s->interval_ns / tick_ns) : 1;
+
+	ticks = ticks ? ticks : 1;
+	if (hemem_sample(s, h, iv, ticks))
+		ticks = 0;	/* out of memory: no samples, no moves */
+	for (t = 0; t < ticks; t++) {
+		hemem_count(s, h, t);
+		hemem_migrate(s, h, s->pp->hemem_rate_gbps * s->interval_ns / ticks,
+			      (double)(t + 1) / ticks);
+	}
+	sim_account_moved(s, iv);
+}
+
 const struct sim_ops pol_hemem = {
-	.name = "hemem", .init = hemem_init, .end = hemem_end, .fini = hemem_fini,
+	.name = "hemem", .init = hemem_init, .account = hemem_account,
+	.end = hemem_end, .fini = hemem_fini,
 };
 
 /* ---- MEMTIS ---- */

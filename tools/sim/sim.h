@@ -96,6 +96,10 @@ struct simvm {
 	uint8_t *loc;			/* tier per 4 KiB page */
 	uint8_t *split;			/* per 2 MiB chunk: a 4 KiB page of it
 					 * moved, its huge mapping split */
+	float *moved_at;		/* per page: when it last changed tier
+					 * this interval (share of it), 0: not */
+	float *moved_dram;		/* ... its time in DRAM before that */
+	uint32_t nmoved;		/* pages marked in moved_at */
 	uint64_t dram_pages;		/* pages in DRAM now */
 	uint64_t quota_pages;		/* HMM-V under the pool: granted */
 	struct acct a;			/* current interval */
@@ -131,6 +135,7 @@ struct pol_params {
 	uint32_t nb_scan_adapt;		/* the kernel's per-task scan period */
 	double hemem_period, hemem_cool, hemem_hot_rd, hemem_hot_wr;
 	double hemem_rate_gbps;
+	double hemem_tick_ms;		/* its migration thread's period */
 	double memtis_period, memtis_cooling, memtis_adapt, memtis_mig_ms;
 	double memtis_rate_mbps;
 };
@@ -202,6 +207,9 @@ int sim_create(struct sim *s, const struct sim_ops *ops, const struct model *m,
 void sim_destroy(struct sim *s);
 void sim_step(struct sim *s, const struct ival *iv);
 void sim_account_placed(struct sim *s, const struct ival *iv);
+void sim_set_tier_at(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
+		     int tier, double at);
+void sim_account_moved(struct sim *s, const struct ival *iv);
 void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier);
 void sim_place_first_touch(struct sim *s);
