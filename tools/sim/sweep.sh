@@ -38,6 +38,8 @@ hemem|cooling 9|--hemem-cool 9
 hemem|cooling 36|--hemem-cool 36
 hemem|rate 1 GB/s|--hemem-rate-gbps 1
 hemem|rate 50 GB/s|--hemem-rate-gbps 50
+hemem|migration thread every 1 ms|--hemem-tick-ms 1
+hemem|once an interval (100 ms)|--hemem-tick-ms 0
 memtis|defaults|
 memtis|sample period 50|--memtis-period 50
 memtis|sample period 1000|--memtis-period 1000
