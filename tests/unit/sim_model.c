@@ -186,8 +186,7 @@ static void test_moved_at(const struct model *m)
 	r[2] = (struct trace_rec){ 2, 1000, 0 };
 	memset(&s.vm[0].a, 0, sizeof(s.vm[0].a));
 	sim_account_moved(&s, &iv);
-	/* 0.4 + 0.5 + 0.5 of 1000 reads each */
-	/* (the times are kept as floats) */
+	/* 0.4 + 0.5 + 0.5 of 1000 reads each (the times are kept as floats) */
 	tap_ok(fabs(s.vm[0].a.dram_acc - 1400) < 0.01 && fabs(s.vm[0].a.accesses - 3000) < 0.01,
 	       "moved within the interval: %.0f of 3000 reads from DRAM (1400)",
 	       s.vm[0].a.dram_acc);

@@ -203,6 +203,14 @@ void sim_set_tier_at(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 }
 
 /*
+ * The .account of a policy acting within the interval: nothing yet; its
+ * .end accounts the interval once its moves are known (sim_account_moved()).
+ */
+void sim_account_at_end(struct sim *s, const struct ival *iv)
+{
+}
+
+/*
  * The interval's traffic where it went: a page moved in it (marked by
  * sim_set_tier_at()) served by DRAM for its time there, by the slow tier
  * for the rest; the marks are cleared.

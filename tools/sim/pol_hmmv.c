@@ -652,7 +652,7 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 	policy_decide(v->p, v->moves, v->nch, &n);
 	for (k = 0; k < n; k++) {
 		uint32_t c = v->moves[k].chunk, to = v->moves[k].to;
-		double bw, dirty;
+		double bw, dirty, c_ns, p_ns;
 
 		to = to == POLICY_DRAM ? SIM_DRAM : SIM_SLOW;
 		bw = model_copy_bw(m, to);
@@ -662,12 +662,14 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 		if (s->trace_flags & TRACE_F_WINDOWS)
 			fprintf(stderr, "hmm-v move %u %u %s\n", s->now, c,
 				to == SIM_DRAM ? "dram" : "nvm");
+		c_ns = bytes / bw;
+		p_ns = m->remap_ns + dirty * SIM_PAGE / bw;
 		/* Copied one after another from the decision on. */
-		f += (bytes / bw + m->remap_ns + dirty * SIM_PAGE / bw) / s->interval_ns;
+		f += (c_ns + p_ns) / s->interval_ns;
 		sim_set_tier_at(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to, f);
 		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE);	/* re-copy */
-		pause += m->remap_ns + dirty * SIM_PAGE / bw;
-		copy += bytes / bw;
+		pause += p_ns;
+		copy += c_ns;
 		policy_move_done(v->p, c, 1);
 	}
 	if (!n)
@@ -749,20 +751,12 @@ static void hv_end(struct sim *s, const struct ival *iv)
 			else
 				hv_move(s, i, iv);
 		}
+	/* The engine decided as its last window ended: its moves serve the rest. */
 	if (s->trace_flags & TRACE_F_WINDOWS)
 		return;
 	sim_account_moved(s, iv);
 	for (i = 0; i < s->nvms; i++)
 		hv_charge_ept(s, i);
-}
-
-/*
- * All is accounted at the end (hv_end()): the engine decides as its last
- * window ends, and the moves serve the rest of the interval; an engine
- * trace from what its observations imply.
- */
-static void hv_account(struct sim *s, const struct ival *iv)
-{
 }
 
 /* Chunks: a devdax slow tier, which can only be remapped (the engine's). */
@@ -779,10 +773,10 @@ static int hv_init_4k(struct sim *s)
 
 const struct sim_ops pol_hmmv = {
 	.name = "hmm-v", .init = hv_init, .begin = hv_begin,
-	.account = hv_account, .end = hv_end, .fini = hv_fini,
+	.account = sim_account_at_end, .end = hv_end, .fini = hv_fini,
 };
 
 const struct sim_ops pol_hmmv4k = {
 	.name = "hmm-v-4k", .init = hv_init_4k, .begin = hv_begin,
-	.account = hv_account, .end = hv_end, .fini = hv_fini,
+	.account = sim_account_at_end, .end = hv_end, .fini = hv_fini,
 };

@@ -40,17 +40,13 @@ static void sample_cost(struct sim *s, uint32_t vm, double n)
 
 /* ---- HeMem ---- */
 
-struct hemem_sample {		/* one PEBS sample of the interval */
-	uint32_t vm, chunk, tick;
-	int write;
-};
-
 struct hemem {
 	float *rd[TRACE_MAX_VMS], *wr[TRACE_MAX_VMS];	/* per 2 MiB page */
+	/* this interval's samples, per 2 MiB page and tick (chunk * ticks + tick) */
+	float *trd[TRACE_MAX_VMS], *twr[TRACE_MAX_VMS];
 	uint32_t nch[TRACE_MAX_VMS];
+	uint32_t ticks;					/* migration thread runs an interval */
 	uint32_t rr;					/* round-robin start */
-	struct hemem_sample *smp;			/* this interval's */
-	uint32_t nsmp, cap;
 };
 
 static int hemem_init(struct sim *s)
@@ -61,11 +57,16 @@ static int hemem_init(struct sim *s)
 	if (!h)
 		return -ENOMEM;
 	s->priv = h;
+	h->ticks = s->pp->hemem_tick_ms > 0 ?
+		   (uint32_t)llround(s->interval_ns / (s->pp->hemem_tick_ms * 1e6)) : 1;
+	h->ticks = h->ticks ? h->ticks : 1;
 	for (i = 0; i < s->nvms; i++) {
 		h->nch[i] = (s->vm[i].pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES;
 		h->rd[i] = calloc(h->nch[i], sizeof(float));
 		h->wr[i] = calloc(h->nch[i], sizeof(float));
-		if (!h->rd[i] || !h->wr[i])
+		h->trd[i] = calloc((size_t)h->nch[i] * h->ticks, sizeof(float));
+		h->twr[i] = calloc((size_t)h->nch[i] * h->ticks, sizeof(float));
+		if (!h->rd[i] || !h->wr[i] || !h->trd[i] || !h->twr[i])
 			return -ENOMEM;
 	}
 	sim_place_first_touch(s);
@@ -80,8 +81,9 @@ static void hemem_fini(struct sim *s)
 	for (i = 0; i < s->nvms; i++) {
 		free(h->rd[i]);
 		free(h->wr[i]);
+		free(h->trd[i]);
+		free(h->twr[i]);
 	}
-	free(h->smp);
 	free(h);
 	s->priv = NULL;
 }
@@ -92,37 +94,23 @@ static int hemem_hot(const struct sim *s, const struct hemem *h, uint32_t v,
 	return h->rd[v][c] >= s->pp->hemem_hot_rd || h->wr[v][c] >= s->pp->hemem_hot_wr;
 }
 
-/* n samples of chunk c, each at a tick of the interval drawn uniformly. */
-static int hemem_add(struct sim *s, struct hemem *h, uint32_t v, uint32_t c,
-		     uint32_t n, int write, uint32_t ticks)
+/* n samples into @row (one chunk's ticks), each at a tick drawn uniformly. */
+static void hemem_spread(struct sim *s, float *row, uint32_t ticks, uint32_t n)
 {
-	struct hemem_sample *p;
 	uint32_t t;
 
 	for (; n; n--) {
-		if (h->nsmp == h->cap) {
-			p = realloc(h->smp, (h->cap * 2 + 256) * sizeof(*p));
-			if (!p)
-				return -ENOMEM;
-			h->smp = p;
-			h->cap = h->cap * 2 + 256;
-		}
 		t = (uint32_t)(rng_u01(&s->rng) * ticks);
-		h->smp[h->nsmp++] = (struct hemem_sample){
-			.vm = v, .chunk = c, .tick = t < ticks ? t : ticks - 1, .write = write,
-		};
+		row[t < ticks ? t : ticks - 1]++;
 	}
-	return 0;
 }
 
 /* The interval's PEBS samples: Poisson(accesses / period) per record. */
-static int hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv,
-			uint32_t ticks)
+static void hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv)
 {
 	double per = s->pp->hemem_period;
-	uint32_t v, k, c, sr, sw;
+	uint32_t v, k, c, sr, sw, T = h->ticks;
 
-	h->nsmp = 0;
 	for (v = 0; v < iv->nvms; v++) {
 		double n = 0;
 
@@ -132,30 +120,29 @@ static int hemem_sample(struct sim *s, struct hemem *h, const struct ival *iv,
 			sr = rng_poisson(&s->rng, r->reads / per);
 			sw = rng_poisson(&s->rng, r->writes / per);
 			c = r->page / SIM_CHUNK_PAGES;
-			if (hemem_add(s, h, v, c, sr, 0, ticks) ||
-			    hemem_add(s, h, v, c, sw, 1, ticks))
-				return -ENOMEM;
+			hemem_spread(s, &h->trd[v][(size_t)c * T], T, sr);
+			hemem_spread(s, &h->twr[v][(size_t)c * T], T, sw);
 			n += sr + sw;
 		}
 		sample_cost(s, v, n);
 	}
-	return 0;
 }
 
-/* Tick t's samples counted; cooling as the counts reach the threshold. */
+/* Tick t's samples counted (and taken out); cooling as counts reach the threshold. */
 static void hemem_count(struct sim *s, struct hemem *h, uint32_t t)
 {
 	double maxc;
-	uint32_t v, k, c;
+	uint32_t v, c;
+	size_t i;
 
-	for (k = 0; k < h->nsmp; k++) {
-		if (h->smp[k].tick != t)
-			continue;
-		if (h->smp[k].write)
-			h->wr[h->smp[k].vm][h->smp[k].chunk]++;
-		else
-			h->rd[h->smp[k].vm][h->smp[k].chunk]++;
-	}
+	for (v = 0; v < s->nvms; v++)
+		for (c = 0; c < h->nch[v]; c++) {
+			i = (size_t)c * h->ticks + t;
+			h->rd[v][c] += h->trd[v][i];
+			h->wr[v][c] += h->twr[v][i];
+			h->trd[v][i] = 0;
+			h->twr[v][i] = 0;
+		}
 	/* Cooling: halve everything while some page is past the threshold. */
 	for (v = 0; v < s->nvms; v++)
 		for (;;) {
@@ -253,30 +240,22 @@ static void hemem_migrate(struct sim *s, struct hemem *h, double budget, double 
 	h->rr++;
 }
 
-/* Accounted at the end (hemem_end()), once the interval's moves are known. */
-static void hemem_account(struct sim *s, const struct ival *iv)
-{
-}
-
 static void hemem_end(struct sim *s, const struct ival *iv)
 {
 	struct hemem *h = s->priv;
-	double tick_ns = s->pp->hemem_tick_ms * 1e6;
-	uint32_t t, ticks = tick_ns > 0 ? (uint32_t)llround(s->interval_ns / tick_ns) : 1;
+	uint32_t t;
 
-	ticks = ticks ? ticks : 1;
-	if (hemem_sample(s, h, iv, ticks))
-		ticks = 0;	/* out of memory: no samples, no moves */
-	for (t = 0; t < ticks; t++) {
+	hemem_sample(s, h, iv);
+	for (t = 0; t < h->ticks; t++) {
 		hemem_count(s, h, t);
-		hemem_migrate(s, h, s->pp->hemem_rate_gbps * s->interval_ns / ticks,
-			      (double)(t + 1) / ticks);
+		hemem_migrate(s, h, s->pp->hemem_rate_gbps * s->interval_ns / h->ticks,
+			      (double)(t + 1) / h->ticks);
 	}
 	sim_account_moved(s, iv);
 }
 
 const struct sim_ops pol_hemem = {
-	.name = "hemem", .init = hemem_init, .account = hemem_account,
+	.name = "hemem", .init = hemem_init, .account = sim_account_at_end,
 	.end = hemem_end, .fini = hemem_fini,
 };
 

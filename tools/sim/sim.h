@@ -210,6 +210,7 @@ void sim_account_placed(struct sim *s, const struct ival *iv);
 void sim_set_tier_at(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		     int tier, double at);
 void sim_account_moved(struct sim *s, const struct ival *iv);
+void sim_account_at_end(struct sim *s, const struct ival *iv);
 void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier);
 void sim_place_first_touch(struct sim *s);
