@@ -186,7 +186,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		D("hemem-hot-read", pp.hemem_hot_rd, "N", "hot read samples (8)"),
 		D("hemem-hot-write", pp.hemem_hot_wr, "N", "hot write samples (4)"),
 		D("hemem-rate-gbps", pp.hemem_rate_gbps, "GB/S", "migration rate (10)"),
-		D("hemem-tick-ms", pp.hemem_tick_ms, "MS", "migration thread period, 0 = once an interval (10)"),
+		D("hemem-tick-ms", pp.hemem_tick_ms, "MS", "migration thread period, 0 = once an interval, else at least 0.1 (10)"),
 		D("memtis-period", pp.memtis_period, "N", "PEBS sample period (199)"),
 		D("memtis-cooling", pp.memtis_cooling, "N", "samples per cooling (2000000)"),
 		D("memtis-adapt", pp.memtis_adapt, "N", "samples per threshold adaptation (100000)"),
@@ -360,6 +360,8 @@ static int check_ranges(const struct simcfg *c)
 		bad = "--hot-frac must be within 0..1";
 	else if (!c->presence_lines || c->presence_lines > 1u << 20)
 		bad = "--presence-lines must be within 1..2^20";
+	else if (c->pp.hemem_tick_ms > 0 && c->pp.hemem_tick_ms < 0.1)
+		bad = "--hemem-tick-ms must be 0 (once an interval) or at least 0.1";
 	if (bad)
 		fprintf(stderr, "hmmv sim: %s\n", bad);
 	return bad ? -1 : 0;

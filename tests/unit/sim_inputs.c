@@ -139,6 +139,12 @@ static void test_flags(void)
 	       "--nb-scan-adapt=1 (a switch, no value): exit 2");
 	tap_is(sim_status(20, QUICK, "--policies", "numa-balancing", "--nb-scan-adapt", NULL), 0,
 	       "--nb-scan-adapt: a valid run exits 0");
+	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "-10", NULL), 2,
+	       "--hemem-tick-ms -10: exit 2");
+	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "0.001", NULL), 2,
+	       "--hemem-tick-ms 0.001 (at least 0.1): exit 2");
+	tap_is(sim_status(20, QUICK, "--policies", "hemem", "--hemem-tick-ms", "0", NULL), 0,
+	       "--hemem-tick-ms 0 (once an interval): a valid run exits 0");
 	tap_is(sim_status(20, QUICK, "--nb-scan-period-start-ms", "-1000", NULL), 2,
 	       "--nb-scan-period-start-ms -1000: exit 2");
 	tap_is(sim_status(20, QUICK, "--nb-scan-period-start-ms", "soon", NULL), 2,
