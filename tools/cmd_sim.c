@@ -112,7 +112,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		D("vcpus", m.vcpus, "N", "vCPUs per VM (2)"),
 		D("fault-ns", m.fault_ns, "NS", "EPT violation / hint fault (1000)"),
 		D("pml-ns", m.pml_ns, "NS", "dirty log per written page (20)"),
-		D("zap-ns", m.zap_ns, "NS", "zap + shootdown per sampled chunk (5000)"),
+		D("zap-ns", m.zap_ns, "NS", "zap + shootdown per call, a run of adjacent sampled blocks (5000)"),
 		D("remap-ns", m.remap_ns, "NS", "remap of one 2 MiB chunk (20000)"),
 		D("pause-ns", m.pause_ns, "NS", "pause/resume all vCPUs per batch (50000)"),
 		D("migrate-4k-ns", m.migrate_4k_ns, "NS", "kernel migration of one 4 KiB page (5000)"),

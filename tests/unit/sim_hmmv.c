@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * HMM-V in the simulator (tools/sim/pol_hmmv.c): sparse hot chunks found,
- * zaps charged per call (run of adjacent blocks), the copy of a move
+ * zaps charged per call (run of adjacent blocks) and lengthening the
+ * windows of the blocks zapped before the last, the copy of a move
  * charged to the vCPUs; page mode (hmm-v-4k) moves the hot pages alone.
  */
 #include <math.h>
@@ -124,6 +125,51 @@ static void test_zap_calls(void)
 	       "whole-chunk blocks of adjacent chunks: one zap call per window (%.0f ns)", whole);
 	tap_ok(part > whole * 4 && part <= 10 * 2 * CHUNKS * m.zap_ns + 1,
 	       "64-page blocks: up to a call per chunk and window (%.0f ns)", part);
+}
+
+/*
+ * The engine starts a window's clock after its last zap call: with 64-page
+ * blocks (about a call per chunk) at 1 ms a call, the block zapped first
+ * watches 6 or 7 ms longer than the last; the second window re-zaps the
+ * touched blocks alone.
+ */
+static void test_zap_order(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	double f, first0, last0, last1, quiet1, calls;
+	uint32_t n;
+
+	model_default(&m);
+	m.zap_ns = 1000000;
+	pol_params_default(&pp);
+	pp.hmmv.levels = 1;
+	pp.hmmv.windows = 2;
+	pp.hmmv.sample_pages = 64;
+	if (setup(&s, &m, &pp, 1)) {
+		tap_ok(0, "zap order: sim created");
+		return;
+	}
+	/* Chunk 2 touched in every 64-page block, the others not at all. */
+	memset(recs, 0, sizeof(recs));
+	for (n = 0; n < SIM_CHUNK_PAGES / 8; n++)
+		recs[n] = (struct trace_rec){ 2 * SIM_CHUNK_PAGES + n * 8, 5, 0 };
+	step(&s, 0, n);
+	f = m.window_ms * 1e6 / 1e8;
+	first0 = pol_hmmv_window_share(&s, 0, 0, 0);
+	last0 = pol_hmmv_window_share(&s, 0, CHUNKS - 1, 0);
+	last1 = pol_hmmv_window_share(&s, 0, 2, 1);
+	quiet1 = pol_hmmv_window_share(&s, 0, 0, 1);
+	/* 8 blocks, 7 or 8 calls: the policy's rotation may join two. */
+	calls = (first0 - f) / 0.01;
+	tap_ok(fabs(calls - round(calls)) < 1e-6 && calls >= 6 && calls <= 7 &&
+	       fabs(last0 - f) < 1e-9,
+	       "first window: the first block zapped watches the later calls longer (%.0f ms: %.3f, the last %.3f)",
+	       calls, first0, last0);
+	tap_ok(fabs(last1 - f) < 1e-9 && fabs(quiet1 - f) < 1e-9,
+	       "second window: the touched block alone re-zapped, one call (%.3f)", last1);
+	sim_destroy(&s);
 }
 
 /* One promotion into free DRAM, no remap or pause cost: the copy's. */
@@ -257,6 +303,7 @@ int main(void)
 {
 	test_sparse();
 	test_zap_calls();
+	test_zap_order();
 	test_copy_charged();
 	test_pages();
 	test_early();

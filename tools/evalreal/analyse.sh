@@ -45,7 +45,13 @@ NB_KERNEL="--nb-scan-period-ms 1000 --nb-hot-threshold-ms 1000 --nb-wmark-scale 
 # measured (tests/bench/real.sh prints what it passed) for its one vCPU;
 # its replays take the same (the other models the vCPUs alone).
 fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | head -n1)
-budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault}"
+# ... and zapped its blocks at the cost per call it measured (hmmv stat):
+# ~1 ms in the test host, most of a 5 ms window, so that a block zapped
+# early in a window's calls watched for longer (the replays' windows too).
+zap=$(awk '$2 == "real-hmmv:" && $3 == "hmmv-engine" {
+	for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	if (v["zap_calls"] > 0) printf "%d\n", v["zap_ns"] / v["zap_calls"]; exit }' "$OUT/real.tap")
+budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault} ${zap:+--zap-ns $zap}"
 # "WORKLOAD START_STEP END_STEP FROM TO" per workload of policy $1's run:
 # the steps of its marks in the meter's per-step trace of RAM (ram.trace:
 # a step is a mark or a tick, the block of step K the traffic since step

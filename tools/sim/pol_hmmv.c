@@ -6,7 +6,10 @@
  * The mechanism is modelled as the engine drives it (hmmv/policy.h, the
  * sampling model): each interval the queue picks the chunks to sample and
  * the policy one block of pages in each; in each of `windows` windows the
- * blocks are zapped and the dirty log harvested after window_ms. The trace
+ * blocks are zapped, one call per run of adjacent blocks (all of them in
+ * the first window, those touched since in the later ones), and the dirty
+ * log harvested window_ms after the last call: a block zapped early
+ * watches for longer (hv_zap_plan(); zap_ns a call). The trace
  * spreads an interval's accesses uniformly, so a page touched c times
  * (touches(): its LLC fills, not its write-backs, or the time slots a
  * touch trace counts) is seen in a window
@@ -15,8 +18,7 @@
  * Costs charged to the vCPUs: a refault per block page and stretch
  * between zaps in which it is touched (the windows run back to back from
  * the interval's start, each zapping the blocks again; the last stretch
- * runs to the interval's end); a zap call per run of adjacent blocks and
- * window (the engine zaps each run in one call); the 4 KiB second-level
+ * runs to the interval's end); the zap calls; the 4 KiB second-level
  * mappings while logging is on (all accesses); per batch of moves one
  * pause covering the remaps and the stop-and-copy of pages written during
  * the pre-copy; the copy itself occupies a host core for bytes / bandwidth
@@ -58,11 +60,14 @@ struct hv_vm {
 	uint32_t nch;
 	uint32_t *list, nlist;			/* this interval's sampled chunks */
 	uint8_t *sampled;
-	uint32_t *hits, *first;			/* per chunk */
+	uint32_t *hits, *run;			/* per chunk; run: its zap call's place */
 	uint8_t *phits;				/* per chunk, its block's pages */
 	struct policy_move *moves;
 	struct policy_page_move *pmoves;	/* page mode */
 	const uint8_t **eseen;			/* early: the sampled chunks' blocks */
+	uint8_t *busy;				/* per chunk: its block touched this interval */
+	double *wl1f, *el1f;			/* per chunk and window: log(1 - share) */
+	double zap[POLICY_MAX_WINDOWS];		/* each window's zap calls, share of the interval */
 	uint32_t *eord;				/* ... the order they are taken in */
 	struct est *est;			/* engine traces only */
 	struct trace_rec *erec;			/* --estimate's records */
@@ -87,12 +92,15 @@ static void hv_fini(struct sim *s)
 		free(v->list);
 		free(v->sampled);
 		free(v->hits);
-		free(v->first);
+		free(v->run);
 		free(v->phits);
 		free(v->moves);
 		free(v->pmoves);
 		free(v->eseen);
 		free(v->eord);
+		free(v->busy);
+		free(v->wl1f);
+		free(v->el1f);
 		est_destroy(v->est);
 		free(v->erec);
 	}
@@ -125,14 +133,18 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->list = calloc(v->nch, sizeof(uint32_t));
 	v->sampled = calloc(v->nch, 1);
 	v->hits = calloc(v->nch, sizeof(uint32_t));
-	v->first = calloc(v->nch + 1, sizeof(uint32_t));
+	v->run = calloc(v->nch, sizeof(uint32_t));
 	v->phits = calloc(v->nch, par->sample_pages);
 	v->moves = calloc(v->nch, sizeof(struct policy_move));
 	v->pmoves = calloc(par->max_page_moves, sizeof(struct policy_page_move));
 	v->eseen = calloc(v->nch, sizeof(*v->eseen));
 	v->eord = calloc(v->nch, sizeof(uint32_t));
-	if (!v->list || !v->sampled || !v->hits || !v->first || !v->phits ||
-	    !v->moves || !v->pmoves || !v->eseen || !v->eord)
+	v->busy = calloc(v->nch, 1);
+	v->wl1f = calloc((size_t)v->nch * POLICY_MAX_WINDOWS, sizeof(double));
+	v->el1f = calloc((size_t)v->nch * POLICY_MAX_WINDOWS, sizeof(double));
+	if (!v->list || !v->sampled || !v->hits || !v->run || !v->phits ||
+	    !v->moves || !v->pmoves || !v->eseen || !v->eord || !v->busy ||
+	    !v->wl1f || !v->el1f)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
@@ -178,23 +190,6 @@ static int hv_init_mode(struct sim *s, const struct policy_params *par)
 		s->vm[i].quota_pages = s->dram_pages / s->nvms;
 	}
 	return 0;
-}
-
-/* Zap calls per window: one per run of adjacent blocks (list ascending). */
-static uint32_t zap_runs(const struct sim *s, const struct hv_vm *v, uint32_t n)
-{
-	uint32_t k, runs = 0, first, prev_end = UINT32_MAX;
-	uint32_t sp = ((struct hv *)s->priv)->par.sample_pages;
-
-	for (k = 0; k < n; k++) {
-		uint32_t c = v->list[k], start;
-
-		policy_sample_block(v->p, c, &first);
-		start = c * SIM_CHUNK_PAGES + first;
-		runs += start != prev_end;
-		prev_end = start + sp;
-	}
-	return runs;
 }
 
 /* --hmmv-placement: chunk @c of the one VM starts on @tier, at no cost. */
@@ -248,29 +243,6 @@ static void hv_place_start(struct sim *s)
 		room--;
 		if (s->vm[0].loc[c * SIM_CHUNK_PAGES] != SIM_DRAM)
 			hv_place_chunk(s, v, c, SIM_DRAM);
-	}
-}
-
-static void hv_begin(struct sim *s, const struct ival *iv)
-{
-	struct hv *h = s->priv;
-	uint32_t i, k, n;
-	double cost;
-
-	if (!h->started && s->hv_placement && s->nvms == 1)
-		hv_place_start(s);
-	h->started = 1;
-	for (i = 0; i < s->nvms; i++) {
-		struct hv_vm *v = &h->v[i];
-
-		memset(v->sampled, 0, v->nch);
-		n = policy_sample_set(v->p, v->list, v->nch);
-		v->nlist = n;
-		for (k = 0; k < n; k++)
-			v->sampled[v->list[k]] = 1;
-		cost = (double)zap_runs(s, v, n) * h->par.windows * s->m->zap_ns;
-		s->vm[i].a.stall_ns += cost;
-		s->vm[i].a.track_ns += cost;
 	}
 }
 
@@ -334,16 +306,6 @@ static uint32_t window_frac(const struct sim *s, double *f)
 	return par->windows;
 }
 
-/* log(1 - f) of each window's share. */
-static void window_l1f(const struct sim *s, double *l1f)
-{
-	double f[POLICY_MAX_WINDOWS];
-	uint32_t k, w = window_frac(s, f);
-
-	for (k = 0; k < w; k++)
-		l1f[k] = l1(f[k]);
-}
-
 /* Whether a replay harvests the first window early (hmmv/policy.h). */
 static int hv_early_on(const struct sim *s)
 {
@@ -371,6 +333,116 @@ static int block_offset(const struct hv_vm *v, uint32_t sp, uint32_t page,
 	return (int)(off - first);
 }
 
+/* Marks the chunks whose sampled block has a record this interval. */
+static void hv_mark_busy(struct sim *s, uint32_t vm, const struct ival *iv)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	uint32_t sp = ((struct hv *)s->priv)->par.sample_pages, k, c;
+	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
+	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
+
+	memset(v->busy, 0, v->nch);
+	for (k = 0; k < nrec; k++)
+		if (block_offset(v, sp, rec[k].page, &c) >= 0)
+			v->busy[c] = 1;
+}
+
+/*
+ * Window @k's zap calls, one per run of adjacent blocks (list ascending):
+ * every block in the first window, later only those touched since their
+ * last zap (tracker_window_begin()), here the busy ones. Sets each zapped
+ * chunk's place in the calls (run); returns the calls.
+ */
+static uint32_t hv_zap_runs(const struct sim *s, struct hv_vm *v, uint32_t k)
+{
+	uint32_t sp = ((struct hv *)s->priv)->par.sample_pages;
+	uint32_t i, c, first, start, runs = 0, prev_end = UINT32_MAX;
+
+	for (i = 0; i < v->nlist; i++) {
+		c = v->list[i];
+		if (k && !v->busy[c])
+			continue;
+		policy_sample_block(v->p, c, &first);
+		start = c * SIM_CHUNK_PAGES + first;
+		runs += start != prev_end;
+		prev_end = start + sp;
+		v->run[c] = runs - 1;
+	}
+	return runs;
+}
+
+/*
+ * The engine zaps the blocks one call after another and starts a window's
+ * clock after the last: a block zapped earlier watches for longer, by the
+ * calls after its own (zap_ns each; ~1 ms in the nested test host, where
+ * that is most of a 5 ms window). Sets each sampled chunk's share of the
+ * interval per window (wl1f) and per stretch between its zaps (el1f, the
+ * last to the interval's end), as log(1 - share), and each window's zap
+ * time; returns the interval's zap calls.
+ */
+static uint32_t hv_zap_plan(struct sim *s, uint32_t vm, const struct ival *iv)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	double f[POLICY_MAX_WINDOWS], call = s->m->zap_ns / s->interval_ns, sh, used;
+	uint32_t w = window_frac(s, f), i, k, c, runs, calls = 0;
+
+	hv_mark_busy(s, vm, iv);
+	for (k = 0; k < w; k++) {
+		runs = hv_zap_runs(s, v, k);
+		calls += runs;
+		v->zap[k] = runs * call;
+		for (i = 0; i < v->nlist; i++) {
+			c = v->list[i];
+			sh = f[k];
+			if (!k || v->busy[c])
+				sh += (runs - 1 - v->run[c]) * call;
+			v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k] = l1(sh);
+			v->el1f[(size_t)c * POLICY_MAX_WINDOWS + k] = l1(sh);
+		}
+	}
+	for (i = 0; i < v->nlist; i++) {
+		double *e = &v->el1f[(size_t)v->list[i] * POLICY_MAX_WINDOWS];
+
+		for (k = 0, used = 0; k + 1 < w; k++)
+			used += -expm1(e[k]);
+		e[w - 1] = l1(used < 1 ? 1 - used : 0);
+	}
+	return calls;
+}
+
+double pol_hmmv_window_share(const struct sim *s, uint32_t vm, uint32_t chunk,
+			     uint32_t window)
+{
+	const struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+
+	if (chunk >= v->nch || window >= POLICY_MAX_WINDOWS || !v->sampled[chunk])
+		return 0;
+	return -expm1(v->wl1f[(size_t)chunk * POLICY_MAX_WINDOWS + window]);
+}
+
+static void hv_begin(struct sim *s, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	uint32_t i, k, n;
+	double cost;
+
+	if (!h->started && s->hv_placement && s->nvms == 1)
+		hv_place_start(s);
+	h->started = 1;
+	for (i = 0; i < s->nvms; i++) {
+		struct hv_vm *v = &h->v[i];
+
+		memset(v->sampled, 0, v->nch);
+		n = policy_sample_set(v->p, v->list, v->nch);
+		v->nlist = n;
+		for (k = 0; k < n; k++)
+			v->sampled[v->list[k]] = 1;
+		cost = hv_zap_plan(s, i, iv) * s->m->zap_ns;
+		s->vm[i].a.stall_ns += cost;
+		s->vm[i].a.track_ns += cost;
+	}
+}
+
 /*
  * Windows [k0, k1) of the sampled blocks' pages, added to phits and
  * hits (from zero when k0 is the first window).
@@ -380,7 +452,6 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	double l1f[POLICY_MAX_WINDOWS];
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	uint32_t k, c, n;
 	int off;
@@ -392,7 +463,6 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 		memset(v->hits, 0, v->nch * sizeof(uint32_t));
 		memset(v->phits, 0, (size_t)v->nch * sp);
 	}
-	window_l1f(s, l1f);
 	for (k = 0; k < nrec; k++) {
 		const struct trace_rec *r = &rec[k];
 
@@ -401,28 +471,11 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 			continue;
 		/* The engine's own observation, or what sampling would see. */
 		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
-		    windows_seen(s, touches(s, iv, r), l1f + k0, k1 - k0);
+		    windows_seen(s, touches(s, iv, r),
+				 &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k0], k1 - k0);
 		v->hits[c] += n;
 		v->phits[(size_t)c * sp + (uint32_t)off] += (uint8_t)n;
 	}
-}
-
-/*
- * log(1 - f) of each stretch between two zaps of a sampled block: the
- * windows run back to back from the interval's start, each zapping the
- * block again, and the last zap holds to the interval's end.
- */
-static void epoch_l1f(const struct sim *s, double *l1f)
-{
-	double f[POLICY_MAX_WINDOWS], rest = 1, e;
-	uint32_t k, w = window_frac(s, f);
-
-	for (k = 0; k + 1 < w; k++) {
-		e = f[k] < rest ? f[k] : rest;
-		rest -= e;
-		l1f[k] = l1(e);
-	}
-	l1f[k] = l1(rest);
 }
 
 /*
@@ -455,15 +508,15 @@ static void hv_faults(struct sim *s, uint32_t vm, const struct ival *iv)
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
 	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
-	double l1f[POLICY_MAX_WINDOWS], f = 0;
+	double f = 0;
 	uint32_t k, c;
 
-	epoch_l1f(s, l1f);
 	for (k = 0; k < nrec; k++) {
 		if (block_offset(v, sp, rec[k].page, &c) < 0)
 			continue;
 		f += s->trace_flags & TRACE_F_WINDOWS ? rec[k].writes :
-		     page_faults(touches(s, iv, &rec[k]), l1f, w);
+		     page_faults(touches(s, iv, &rec[k]),
+				 &v->el1f[(size_t)c * POLICY_MAX_WINDOWS], w);
 	}
 	policy_note_faults(v->p, (uint64_t)llround(f));
 	s->vm[vm].a.stall_ns += f * s->m->fault_ns;
@@ -489,14 +542,15 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
 	hv_faults(s, vm, iv);
 }
 
-/* The share of the interval its windows take: the engine decides then. */
-static double hv_decide_frac(const struct sim *s)
+/* The share of the interval its zaps and windows take: the engine decides then. */
+static double hv_decide_frac(const struct sim *s, uint32_t vm)
 {
+	const struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
 	double f[POLICY_MAX_WINDOWS], sum = 0;
 	uint32_t k, w = window_frac(s, f);
 
 	for (k = 0; k < w; k++)
-		sum += f[k];
+		sum += v->zap[k] + f[k];
 	return sum < 1 ? sum : 1;
 }
 
@@ -531,7 +585,7 @@ static double hv_apply_pages(struct sim *s, uint32_t vm, uint32_t n, double f)
 
 /*
  * Page mode's early promotion: the first window is harvested when it
- * ends (f of the interval in), the slow units seen in it go to free DRAM
+ * ends (its zaps and window_ms into the interval), the slow units seen in it go to free DRAM
  * at once (policy_promote_early(), the densest chunks first as the
  * engine takes them, policy_early_order()): their pages' accesses before
  * that are served by the slow tier, the rest by DRAM.
@@ -541,7 +595,7 @@ static void hv_promote_early(struct sim *s, uint32_t vm)
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	uint32_t sp = h->par.sample_pages, i, k, n;
-	double f = s->m->window_ms * 1e6 / s->interval_ns;
+	double f = v->zap[0] + s->m->window_ms * 1e6 / s->interval_ns;
 
 	for (i = 0; i < v->nlist; i++)
 		v->eseen[i] = &v->phits[(size_t)v->list[i] * sp];
@@ -646,7 +700,7 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 	struct hv_vm *v = &h->v[vm];
 	const struct model *m = s->m;
 	double pause = 0, copy = 0, bytes = SIM_CHUNK_PAGES * (double)SIM_PAGE;
-	double f = hv_decide_frac(s);
+	double f = hv_decide_frac(s, vm);
 	uint32_t n = 0, k;
 
 	policy_decide(v->p, v->moves, v->nch, &n);
@@ -692,7 +746,7 @@ static void hv_move_pages(struct sim *s, uint32_t vm)
 	uint32_t n = 0;
 
 	policy_decide_pages(v->p, v->pmoves, UINT32_MAX, &n);
-	hv_apply_pages(s, vm, n, hv_decide_frac(s));
+	hv_apply_pages(s, vm, n, hv_decide_frac(s, vm));
 }
 
 static void hv_pool(struct sim *s)

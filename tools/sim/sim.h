@@ -49,7 +49,7 @@ struct model {
 	double vcpus;			/* vCPUs per VM */
 	double fault_ns;		/* EPT violation / hint fault round trip */
 	double pml_ns;			/* dirty-log cost per newly written page */
-	double zap_ns;			/* zap + TLB shootdown per sampled chunk */
+	double zap_ns;			/* zap + TLB shootdown per call (a run of blocks) */
 	double remap_ns;		/* remap one chunk (mmap + invalidation) */
 	double pause_ns;		/* pause and resume all vCPUs, per batch */
 	double migrate_4k_ns;		/* kernel 4 KiB migration: unmap, flush */
@@ -227,6 +227,12 @@ extern const struct sim_ops pol_alldram, pol_allslow, pol_static, pol_oracle;
 extern const struct sim_ops pol_oracle2m;
 extern const struct sim_ops pol_numa, pol_mm, pol_hemem, pol_memtis, pol_hmmv;
 extern const struct sim_ops pol_hmmv4k;
+/*
+ * hmm-v, hmm-v-4k: the share of the last interval @chunk's block watched
+ * in window @window (its zap calls included), 0 if it was not sampled.
+ */
+double pol_hmmv_window_share(const struct sim *s, uint32_t vm, uint32_t chunk,
+			     uint32_t window);
 /* Only by name (sim_find_policy()), with a schedule: not in sim_policies. */
 extern const struct sim_ops pol_sched;
 
