@@ -120,6 +120,12 @@ static void hv_set_quota(struct hv_vm *v, const struct policy_params *par,
 		policy_set_quota(v->p, q / SIM_CHUNK_PAGES);
 }
 
+/* The first window's share of the interval (window_ms). */
+static double window0_frac(const struct sim *s)
+{
+	return s->m->window_ms * 1e6 / s->interval_ns;
+}
+
 static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quota)
 {
 	const struct policy_params *par = &((struct hv *)s->priv)->par;
@@ -156,7 +162,7 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	hv_set_quota(v, par, quota);
 	if (!(s->trace_flags & TRACE_F_WINDOWS))
 		return 0;
-	return est_create(&v->est, v->nch, s->m->window_ms * 1e6 / s->interval_ns,
+	return est_create(&v->est, v->nch, window0_frac(s),
 			  par->sample_pages, par->windows);
 }
 
@@ -300,7 +306,7 @@ static uint32_t window_frac(const struct sim *s, double *f)
 	const struct policy_params *par = &((struct hv *)s->priv)->par;
 	uint32_t k;
 
-	f[0] = s->m->window_ms * 1e6 / s->interval_ns;
+	f[0] = window0_frac(s);
 	for (k = 1; k < par->windows; k++)
 		f[k] = ldexp(f[k - 1], -(int)par->window_shift);
 	return par->windows;
@@ -595,7 +601,7 @@ static void hv_promote_early(struct sim *s, uint32_t vm)
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	uint32_t sp = h->par.sample_pages, i, k, n;
-	double f = v->zap[0] + s->m->window_ms * 1e6 / s->interval_ns;
+	double f = v->zap[0] + window0_frac(s);
 
 	for (i = 0; i < v->nlist; i++)
 		v->eseen[i] = &v->phits[(size_t)v->list[i] * sp];
