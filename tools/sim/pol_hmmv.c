@@ -66,7 +66,8 @@ struct hv_vm {
 	struct policy_page_move *pmoves;	/* page mode */
 	const uint8_t **eseen;			/* early: the sampled chunks' blocks */
 	uint8_t *busy;				/* per chunk: its block touched this interval */
-	double *wl1f, *el1f;			/* per chunk and window: log(1 - share) */
+	double *wl1f;				/* per chunk and window: log(1 - share) */
+	double *rl1f;				/* per chunk: the same, last zap to the end */
 	double zap[POLICY_MAX_WINDOWS];		/* each window's zap calls, share of the interval */
 	uint32_t *eord;				/* ... the order they are taken in */
 	struct est *est;			/* engine traces only */
@@ -100,7 +101,7 @@ static void hv_fini(struct sim *s)
 		free(v->eord);
 		free(v->busy);
 		free(v->wl1f);
-		free(v->el1f);
+		free(v->rl1f);
 		est_destroy(v->est);
 		free(v->erec);
 	}
@@ -147,10 +148,10 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->eord = calloc(v->nch, sizeof(uint32_t));
 	v->busy = calloc(v->nch, 1);
 	v->wl1f = calloc((size_t)v->nch * POLICY_MAX_WINDOWS, sizeof(double));
-	v->el1f = calloc((size_t)v->nch * POLICY_MAX_WINDOWS, sizeof(double));
+	v->rl1f = calloc(v->nch, sizeof(double));
 	if (!v->list || !v->sampled || !v->hits || !v->run || !v->phits ||
 	    !v->moves || !v->pmoves || !v->eseen || !v->eord || !v->busy ||
-	    !v->wl1f || !v->el1f)
+	    !v->wl1f || !v->rl1f)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
@@ -339,13 +340,20 @@ static int block_offset(const struct hv_vm *v, uint32_t sp, uint32_t page,
 	return (int)(off - first);
 }
 
+/* What sampling sees: the touches when the replay has them, else the records. */
+static const struct trace_rec *seen_recs(const struct ival *iv, uint32_t vm,
+					 uint32_t *n)
+{
+	*n = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
+	return iv->has_touch ? iv->touch[vm] : iv->rec[vm];
+}
+
 /* Marks the chunks whose sampled block has a record this interval. */
 static void hv_mark_busy(struct sim *s, uint32_t vm, const struct ival *iv)
 {
 	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
-	uint32_t sp = ((struct hv *)s->priv)->par.sample_pages, k, c;
-	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
-	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
+	uint32_t sp = ((struct hv *)s->priv)->par.sample_pages, k, c, nrec;
+	const struct trace_rec *rec = seen_recs(iv, vm, &nrec);
 
 	memset(v->busy, 0, v->nch);
 	for (k = 0; k < nrec; k++)
@@ -382,9 +390,10 @@ static uint32_t hv_zap_runs(const struct sim *s, struct hv_vm *v, uint32_t k)
  * clock after the last: a block zapped earlier watches for longer, by the
  * calls after its own (zap_ns each; ~1 ms in the nested test host, where
  * that is most of a 5 ms window). Sets each sampled chunk's share of the
- * interval per window (wl1f) and per stretch between its zaps (el1f, the
- * last to the interval's end), as log(1 - share), and each window's zap
- * time; returns the interval's zap calls.
+ * interval per window (wl1f; a window is also the stretch from its zap to
+ * the next) and from its last zap to the interval's end (rl1f), as
+ * log(1 - share), and each window's zap time; returns the interval's zap
+ * calls.
  */
 static uint32_t hv_zap_plan(struct sim *s, uint32_t vm, const struct ival *iv)
 {
@@ -403,15 +412,14 @@ static uint32_t hv_zap_plan(struct sim *s, uint32_t vm, const struct ival *iv)
 			if (!k || v->busy[c])
 				sh += (runs - 1 - v->run[c]) * call;
 			v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k] = l1(sh);
-			v->el1f[(size_t)c * POLICY_MAX_WINDOWS + k] = l1(sh);
 		}
 	}
 	for (i = 0; i < v->nlist; i++) {
-		double *e = &v->el1f[(size_t)v->list[i] * POLICY_MAX_WINDOWS];
+		const double *e = &v->wl1f[(size_t)v->list[i] * POLICY_MAX_WINDOWS];
 
 		for (k = 0, used = 0; k + 1 < w; k++)
 			used += -expm1(e[k]);
-		e[w - 1] = l1(used < 1 ? 1 - used : 0);
+		v->rl1f[v->list[i]] = l1(used < 1 ? 1 - used : 0);
 	}
 	return calls;
 }
@@ -459,11 +467,9 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
-	uint32_t k, c, n;
+	uint32_t k, c, n, nrec;
 	int off;
-	/* What sampling sees: the touches when the replay has them. */
-	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
-	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
+	const struct trace_rec *rec = seen_recs(iv, vm, &nrec);
 
 	if (!k0) {
 		memset(v->hits, 0, v->nch * sizeof(uint32_t));
@@ -488,18 +494,20 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
  * Refaults of a block page touched c times in the interval, spread
  * evenly over it: one in each stretch between zaps in which it is
  * touched, in a window or not (the engine counts them all:
- * tracker_faults()).
+ * tracker_faults()). The stretches are the w - 1 first windows (a zap
+ * to the next, log(1 - share) in wl1f) and the last zap to the
+ * interval's end (rl1f).
  */
-static double page_faults(double c, const double *l1f, uint32_t w)
+static double page_faults(double c, const double *wl1f, uint32_t w, double rl1f)
 {
 	double f = 0;
 	uint32_t k;
 
 	if (c <= 0)
 		return 0;
-	for (k = 0; k < w; k++)
-		f += -expm1(c * l1f[k]);
-	return f;
+	for (k = 0; k + 1 < w; k++)
+		f += -expm1(c * wl1f[k]);
+	return f + -expm1(c * rl1f);
 }
 
 /*
@@ -511,18 +519,16 @@ static void hv_faults(struct sim *s, uint32_t vm, const struct ival *iv)
 {
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
-	uint32_t w = h->par.windows, sp = h->par.sample_pages;
-	const struct trace_rec *rec = iv->has_touch ? iv->touch[vm] : iv->rec[vm];
-	uint32_t nrec = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
+	uint32_t w = h->par.windows, sp = h->par.sample_pages, k, c, nrec;
+	const struct trace_rec *rec = seen_recs(iv, vm, &nrec);
 	double f = 0;
-	uint32_t k, c;
 
 	for (k = 0; k < nrec; k++) {
 		if (block_offset(v, sp, rec[k].page, &c) < 0)
 			continue;
 		f += s->trace_flags & TRACE_F_WINDOWS ? rec[k].writes :
 		     page_faults(touches(s, iv, &rec[k]),
-				 &v->el1f[(size_t)c * POLICY_MAX_WINDOWS], w);
+				 &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS], w, v->rl1f[c]);
 	}
 	policy_note_faults(v->p, (uint64_t)llround(f));
 	s->vm[vm].a.stall_ns += f * s->m->fault_ns;
