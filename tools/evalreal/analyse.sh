@@ -76,7 +76,7 @@ run_windows()
 }
 # Awk functions over a workload's phases ("# real-phase: W NAME OFFSET
 # SECONDS" lines of the guest, after the run's "real-run" line; seconds
-# since the workload's start mark): phase_note(POL, W, MS, LEN_MS) records
+# since the workload's start mark, by the guest's clock at the mark): phase_note(POL, W, MS, LEN_MS) records
 # one; its start and end are W's phase boundaries in POL's run, in order.
 # Two runs of W that timed the same phases pair boundary by boundary
 # (phases_pair), and phase_map(X, P, Q, W, TP, TQ) takes X ms into P's run
