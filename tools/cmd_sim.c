@@ -114,6 +114,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		D("pml-ns", m.pml_ns, "NS", "dirty log per written page (20)"),
 		D("zap-ns", m.zap_ns, "NS", "zap + shootdown per call, a run of adjacent sampled blocks (5000)"),
 		D("remap-ns", m.remap_ns, "NS", "remap of one 2 MiB chunk (20000)"),
+		D("move-ns", m.move_ns, "NS", "hm-v: one chunk move's wall time on the engine's thread, copy and remap (0: the copy at the tiers' bandwidth); moves run one after another past the interval's end, the engine sampling nothing while they do"),
 		D("pause-ns", m.pause_ns, "NS", "pause/resume all vCPUs per batch (50000)"),
 		D("migrate-4k-ns", m.migrate_4k_ns, "NS", "kernel migration of one 4 KiB page (5000)"),
 		D("pebs-ns", m.pebs_ns, "NS", "PEBS assist per sample (200)"),

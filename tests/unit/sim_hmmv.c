@@ -204,6 +204,54 @@ static void test_copy_charged(void)
 	sim_destroy(&s);
 }
 
+/*
+ * Chunk 5 alone touched, chunk 0 in DRAM: the interval after which chunk 5
+ * is in DRAM, with moves taking @move_ns each on the engine's thread; in
+ * *@idle the intervals after the decision that sampled nothing.
+ */
+static uint32_t arrival(double move_ns, uint32_t *idle)
+{
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	uint32_t t, n = 0, at = UINT32_MAX;
+	double track = 0;
+
+	model_default(&m);
+	m.move_ns = move_ns;
+	m.ept_split_ns = 0;	/* the tracking cost: the zaps' and refaults' alone */
+	pol_params_default(&pp);
+	pp.hmmv.levels = 1;
+	*idle = 0;
+	if (setup(&s, &m, &pp, 1))
+		return at;
+	for (t = 0; t < 64; t++)
+		recs[n++] = (struct trace_rec){ 5 * SIM_CHUNK_PAGES + t * 8, 50, 0 };
+	for (t = 0; t < 40 && at == UINT32_MAX; t++) {
+		step(&s, t, n);
+		/* Sampled chunks refault: an interval passed over costs nothing. */
+		if (s.vm[0].mig_ns > 0 && s.vm[0].track_ns == track)
+			(*idle)++;
+		track = s.vm[0].track_ns;
+		if (in_dram(&s, 5))
+			at = t;
+	}
+	sim_destroy(&s);
+	return at;
+}
+
+/* --move-ns: moves land intervals later, the engine sampling nothing meanwhile. */
+static void test_move_time(void)
+{
+	uint32_t idle0, idle, t0 = arrival(0, &idle0), t1 = arrival(2.5e8, &idle);
+
+	tap_ok(t0 < 40 && idle0 == 0, "moves at bandwidth: chunk 5 in DRAM after interval %u, "
+	       "%u intervals unsampled", t0, idle0);
+	/* Demotion of chunk 0, then promotion of chunk 5: 5 intervals. */
+	tap_ok(t1 < 40 && t1 >= t0 + 4, "2.5 intervals a move: in DRAM after interval %u", t1);
+	tap_ok(idle >= 3, "%u intervals unsampled while the moves ran", idle);
+}
+
 /* Page mode: 20 hot pages in each of chunks 3 and 6 move, their chunks not. */
 static void test_pages(void)
 {
@@ -305,6 +353,7 @@ int main(void)
 	test_zap_calls();
 	test_zap_order();
 	test_copy_charged();
+	test_move_time();
 	test_pages();
 	test_early();
 	return tap_done(0);

@@ -51,7 +51,13 @@ fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | h
 zap=$(awk '$2 == "real-hmmv:" && $3 == "hmmv-engine" {
 	for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	if (v["zap_calls"] > 0) printf "%d\n", v["zap_ns"] / v["zap_calls"]; exit }' "$OUT/real.tap")
-budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault} ${zap:+--zap-ns $zap}"
+# ... and moved its chunks between intervals at the wall time per move it
+# measured (hmmv stat's remaps and remap_ns: copy and remap; a third of a
+# second and more in the test host, the thread sampling nothing meanwhile).
+move=$(awk '$2 == "real-hmmv:" && $3 == "hmmv-engine" {
+	for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	if (v["remaps"] > 0) printf "%d\n", v["remap_ns"] / v["remaps"]; exit }' "$OUT/real.tap")
+budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault} ${zap:+--zap-ns $zap} ${move:+--move-ns $move}"
 # "WORKLOAD START_STEP END_STEP FROM TO" per workload of policy $1's run:
 # the steps of its marks in the meter's per-step trace of RAM (ram.trace:
 # a step is a mark or a tick, the block of step K the traffic since step
@@ -76,7 +82,10 @@ run_windows()
 }
 # Awk functions over a workload's phases ("# real-phase: W NAME OFFSET
 # SECONDS" lines of the guest, after the run's "real-run" line; seconds
-# since the workload's start mark, by the guest's clock at the mark): phase_note(POL, W, MS, LEN_MS) records
+# since the workload's start mark, by the guest's clock at the mark; that
+# clock ran up to 1% slower than the meter's, so where the guest gave its
+# clock at both marks ("# meter-time: W-start|W-end SECONDS", gs and ge)
+# the phases are scaled to the meter's time between the marks, t): phase_note(POL, W, MS, LEN_MS) records
 # one; its start and end are W's phase boundaries in POL's run, in order.
 # Two runs of W that timed the same phases pair boundary by boundary
 # (phases_pair), and phase_map(X, P, Q, W, TP, TQ) takes X ms into P's run
@@ -89,7 +98,15 @@ function phase_add(pol, w, x) {
 }
 function phase_note(pol, w, x, len) { phase_add(pol, w, x); phase_add(pol, w, x + len) }
 function phases_pair(p, q, w) { return bpn[p, w] > 0 && bpn[p, w] == bpn[q, w] }
-function phase_at(pol, w, j, total) { return j > bpn[pol, w] ? total : bpt[pol, w, j] }
+function phase_k(pol, w) {
+	if (!((pol, w) in gs) || !((pol, w) in ge) || ge[pol, w] <= gs[pol, w] || !((pol, w) in t))
+		return 1
+	return t[pol, w] / (ge[pol, w] - gs[pol, w])
+}
+function phase_time(pol,    m) { m = $3; sub(/-(start|end)$/, "", m)
+	if ($3 ~ /-start$/) gs[pol, m] = 1000 * $4; else ge[pol, m] = 1000 * $4
+}
+function phase_at(pol, w, j, total) { return j > bpn[pol, w] ? total : bpt[pol, w, j] * phase_k(pol, w) }
 function phase_map(x, p, q, w, tp, tq,    j, a0, a1, b0, b1) {
 	if (!phases_pair(p, q, w))
 		return tp > 0 ? x * tq / tp : 0
@@ -114,6 +131,7 @@ function sf_step(x, pol, w) {
 FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
 /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
 /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
+/^# meter-time: / { phase_time(pol) }
 /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
 	if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
 '
@@ -201,7 +219,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# (at least 1: the replay cannot run faster than the trace).
 	stretch()
 	{
-		awk -v want="$1" "$PHASES"'
+		awk -v want="$1" -v timed="${2:-}" "$PHASES"'
 		     function f(x, y) { return (y > 0 && x / y > 1) ? x / y : 1 }
 		     function piece(a, b, k) { k *= cf; if (k < 1) k = 1
 			if (b > a) printf "%s%d:%d:%.3f", (n++ ? "," : ""), a, b, k }
@@ -211,8 +229,10 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			sf = t["slow-first", w]; tp = t[want, w]
 			# An engine under emulation runs late: its own count of
 			# intervals over the workload, where it gave one, over the
-			# 100 ms intervals its wall time holds.
-			cf = ((want, w) in iv) && tp > 0 && iv[want, w] > 0 ? iv[want, w] / (tp / 100) : 1
+			# 100 ms intervals its wall time holds; unless the replay
+			# is given the time its moves took (timed), the intervals
+			# it lost (--move-ns).
+			cf = !timed && ((want, w) in iv) && tp > 0 && iv[want, w] > 0 ? iv[want, w] / (tp / 100) : 1
 			if (!phases_pair(want, "slow-first", w)) { piece(a, b, f(tp, sf)); next }
 			c0 = a; e0 = 0; q0 = 0
 			for (j = 1; j <= bpn[want, w] + 1; j++) {
@@ -225,6 +245,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			next }
 		     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
 		     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
+		     /^# meter-time: / { phase_time(pol) }
 		     /^# real-ival: / { m = $3; sub(/-(start|end)$/, "", m)
 			if ($3 ~ /-start$/) is[pol, m] = $4; else if ((pol, m) in is) iv[pol, m] = $4 - is[pol, m] }
 		     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
@@ -232,7 +253,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			else t[pol, w] = ms[k] - s0[pol, w] }' \
 			"$OUT/meter.txt" "$OUT/real.tap" "$OUT/xval.windows"
 	}
-	s_engine=$(stretch hmmv-engine)
+	s_engine=$(stretch hmmv-engine "$move")
 	s_linux=$(stretch linux)
 	s_pages=$(stretch hmmv-pages)
 	echo "hmm-v ${s_engine:-none}; numa-balancing ${s_linux:-none}; hmm-v-4k ${s_pages:-none}" >"$OUT/xval.stretch"

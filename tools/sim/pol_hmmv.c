@@ -72,6 +72,16 @@ struct hv_vm {
 	uint32_t *eord;				/* ... the order they are taken in */
 	struct est *est;			/* engine traces only */
 	struct trace_rec *erec;			/* --estimate's records */
+	struct hv_pend *pend;			/* --move-ns: moves landing after this interval */
+	uint32_t npend;
+	double mbusy;				/* ... the thread moving until then (intervals from this one's start) */
+	int skip;				/* ... this interval passed over: still moving */
+};
+
+struct hv_pend {
+	uint32_t chunk;
+	int to;
+	double at;				/* intervals from this one's start */
 };
 
 struct hv {
@@ -104,6 +114,7 @@ static void hv_fini(struct sim *s)
 		free(v->rl1f);
 		est_destroy(v->est);
 		free(v->erec);
+		free(v->pend);
 	}
 	free(h);
 	s->priv = NULL;
@@ -149,9 +160,10 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->busy = calloc(v->nch, 1);
 	v->wl1f = calloc((size_t)v->nch * POLICY_MAX_WINDOWS, sizeof(double));
 	v->rl1f = calloc(v->nch, sizeof(double));
+	v->pend = calloc(v->nch, sizeof(*v->pend));
 	if (!v->list || !v->sampled || !v->hits || !v->run || !v->phits ||
 	    !v->moves || !v->pmoves || !v->eseen || !v->eord || !v->busy ||
-	    !v->wl1f || !v->rl1f)
+	    !v->wl1f || !v->rl1f || !v->pend)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
 		policy_set_tier(v->p, c, s->vm[vm].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM ?
@@ -323,6 +335,48 @@ static int hv_early_on(const struct sim *s)
 }
 
 /*
+ * Whether chunk moves take --move-ns each on the engine's thread: the
+ * engine copies between its intervals, so moves that run past the
+ * interval's end land in later ones, and an interval whose first half the
+ * thread spends moving is passed over (engine_thread(): a late interval
+ * is skipped). Replays of the engine's own trace repeat its moves as they are.
+ */
+static int hv_timed(const struct sim *s)
+{
+	const struct policy_params *par = &((struct hv *)s->priv)->par;
+
+	return s->m->move_ns > 0 && !par->page_moves && !(s->trace_flags & TRACE_F_WINDOWS);
+}
+
+/* A new interval: the moves in flight come one interval nearer. */
+static void hv_tick(struct sim *s, struct hv_vm *v)
+{
+	uint32_t k;
+
+	v->mbusy = v->mbusy > 1 ? v->mbusy - 1 : 0;
+	for (k = 0; k < v->npend; k++)
+		v->pend[k].at -= 1;
+	v->skip = v->mbusy > 0.5;
+}
+
+/* The moves in flight that end within this interval take effect then. */
+static void hv_land(struct sim *s, uint32_t vm)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	uint32_t k, n = 0;
+
+	for (k = 0; k < v->npend; k++) {
+		if (v->pend[k].at >= 1) {
+			v->pend[n++] = v->pend[k];
+			continue;
+		}
+		sim_set_tier_at(s, vm, v->pend[k].chunk * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES,
+				v->pend[k].to, v->pend[k].at);
+	}
+	v->npend = n;
+}
+
+/*
  * Where @page lies in the block sampled in its chunk this interval (its
  * chunk in *@chunk), or -1 outside every sampled block.
  */
@@ -447,6 +501,11 @@ static void hv_begin(struct sim *s, const struct ival *iv)
 		struct hv_vm *v = &h->v[i];
 
 		memset(v->sampled, 0, v->nch);
+		v->nlist = 0;
+		if (hv_timed(s))
+			hv_tick(s, v);
+		if (v->skip)
+			continue;
 		n = policy_sample_set(v->p, v->list, v->nch);
 		v->nlist = n;
 		for (k = 0; k < n; k++)
@@ -715,6 +774,8 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 	double f = hv_decide_frac(s, vm);
 	uint32_t n = 0, k;
 
+	if (hv_timed(s) && v->mbusy > f)
+		f = v->mbusy;
 	policy_decide(v->p, v->moves, v->nch, &n);
 	for (k = 0; k < n; k++) {
 		uint32_t c = v->moves[k].chunk, to = v->moves[k].to;
@@ -731,13 +792,17 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 		c_ns = bytes / bw;
 		p_ns = m->remap_ns + dirty * SIM_PAGE / bw;
 		/* Copied one after another from the decision on. */
-		f += (c_ns + p_ns) / s->interval_ns;
-		sim_set_tier_at(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to, f);
+		f += (hv_timed(s) ? m->move_ns : c_ns + p_ns) / s->interval_ns;
+		if (f < 1 || !hv_timed(s))
+			sim_set_tier_at(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to, f);
+		else
+			v->pend[v->npend++] = (struct hv_pend){ .chunk = c, .to = to, .at = f };
 		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE);	/* re-copy */
 		pause += p_ns;
 		copy += c_ns;
 		policy_move_done(v->p, c, 1);
 	}
+	v->mbusy = f;
 	if (!n)
 		return;
 	pause = (pause + m->pause_ns) * m->vcpus + copy;
@@ -791,6 +856,10 @@ static void hv_end(struct sim *s, const struct ival *iv)
 	uint32_t i, pass;
 
 	for (i = 0; i < s->nvms; i++) {
+		if (hv_timed(s))
+			hv_land(s, i);
+		if (h->v[i].skip)
+			continue;
 		if (hv_early_on(s))
 			hv_early(s, i, iv);
 		hv_observe(s, i, iv);
@@ -809,7 +878,7 @@ static void hv_end(struct sim *s, const struct ival *iv)
 			uint64_t cap = v->dram_pages + sim_dram_free(s);
 			uint64_t q = v->quota_pages < cap ? v->quota_pages : cap;
 
-			if ((v->quota_pages < v->dram_pages) != !pass)
+			if ((v->quota_pages < v->dram_pages) != !pass || h->v[i].skip)
 				continue;
 			hv_set_quota(&h->v[i], &h->par, q);
 			if (h->par.page_moves)

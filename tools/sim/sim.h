@@ -51,6 +51,7 @@ struct model {
 	double pml_ns;			/* dirty-log cost per newly written page */
 	double zap_ns;			/* zap + TLB shootdown per call (a run of blocks) */
 	double remap_ns;		/* remap one chunk (mmap + invalidation) */
+	double move_ns;			/* one chunk move on the engine's thread, 0: copy at bandwidth */
 	double pause_ns;		/* pause and resume all vCPUs, per batch */
 	double migrate_4k_ns;		/* kernel 4 KiB migration: unmap, flush */
 	double pebs_ns;			/* PEBS assist per sample, on the vCPU */
