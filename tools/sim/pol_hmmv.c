@@ -793,7 +793,8 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 		p_ns = m->remap_ns + dirty * SIM_PAGE / bw;
 		/* Copied one after another from the decision on. */
 		f += (hv_timed(s) ? m->move_ns : c_ns + p_ns) / s->interval_ns;
-		if (f < 1 || !hv_timed(s))
+		/* At most this batch in flight: a decision waits for the last (hv_tick()). */
+		if (f < 1 || !hv_timed(s) || v->npend >= v->nch)
 			sim_set_tier_at(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to, f);
 		else
 			v->pend[v->npend++] = (struct hv_pend){ .chunk = c, .to = to, .at = f };
