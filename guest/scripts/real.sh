@@ -27,6 +27,8 @@ run_hotset()
 {
 	local out
 	out=$(hotset -m 64 -c 128 -n $((524288 * scale)))
+	# Where the hot set lies (guest-physical 2 MiB frames): runs compare.
+	echo "$out" | sed -n 's/^hotset: frames /real-frames: hotset /p'
 	echo "$out" | sed -n 's/^hotset: done updates=\([0-9]*\) seconds=\([0-9.]*\) start=\([0-9.]*\).*/\1 \2 \3/p' |
 		awk -v t0="$1" '{ printf "real-result: hotset %.1f updates/s\nreal-phase: hotset updates %.3f %s\n",
 			($2 > 0 ? $1 / $2 : 0), $3 - t0, $2 }'

@@ -19,7 +19,8 @@
 # REAL_POLICIES, REAL_WORKLOADS, REAL_SCALE, REAL_VM_TIMEOUT (seconds a
 # VM may run, 600 x scale by default: one that hangs is stopped and its
 # run fails, rather than stalling the whole test host). Prints TAP; "# meter-mark:",
-# "# meter-time:" (the guest's clock at the mark), "# real-result:", "# real-vmstat:" and, at each mark, "# real-markstat:"
+# "# meter-time:" (the guest's clock at the mark), "# real-frames:" (the
+# hot set's guest-physical frames), "# real-result:", "# real-vmstat:" and, at each mark, "# real-markstat:"
 # (the moves so far) lines carry the figures; "# real-refault-ns:" what a
 # tracking refault costs here, which the engine runs budget with;
 # "# real-guestfast:" and "# real-guestpages:" where each run's guest was
@@ -243,7 +244,7 @@ run_vm()
 	if [ -s /tmp/stat.last ]; then
 		echo "# real-hmmv: $policy $(stat_fields 'promoted_bytes\|demoted_bytes\|promotions\|demotions\|move_failed\|pingpong\|track_capped_intervals\|refaults\|zap_calls\|zap_ns\|precopy_rounds\|recopied_pages\|remaps\|remap_ns')"
 	fi
-	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|meter-time: \|real-result: \|real-phase: \)/# &/p'
+	tr -d '\r' </tmp/vm.out | sed -n 's/^\(meter-mark: \|meter-time: \|real-result: \|real-phase: \|real-frames: \)/# &/p'
 	guest_pages_out "$policy"
 	echo "# real-vmstat: $policy $(echo $VMSTAT) $before$after" |
 		awk '{ n = (NF - 3) / 3; printf "# real-vmstat: %s", $3
