@@ -18,10 +18,11 @@
 # Settings come from the kernel command line (init's environment):
 # REAL_POLICIES, REAL_WORKLOADS, REAL_SCALE, REAL_VM_TIMEOUT (seconds a
 # VM may run, 600 x scale by default: one that hangs is stopped and its
-# run fails, rather than stalling the whole test host). Prints TAP; "# meter-mark:",
-# "# meter-time:" (the guest's clock at the mark), "# real-frames:" (the
-# hot set's guest-physical frames), "# real-result:", "# real-vmstat:" and, at each mark, "# real-markstat:"
-# (the moves so far) lines carry the figures; "# real-refault-ns:" what a
+# run fails, rather than stalling the whole test host). Prints TAP;
+# "# meter-mark:", "# meter-time:" (the guest's clock at the mark),
+# "# real-frames:" (the hot set's guest-physical frames), "# real-result:",
+# "# real-vmstat:" and, at each mark, "# real-markstat:" (the moves so
+# far) lines carry the figures; "# real-refault-ns:" what a
 # tracking refault costs here, which the engine runs budget with;
 # "# real-guestfast:" and "# real-guestpages:" where each run's guest was
 # in RAM and (kmem runs) on the NVDIMM.
