@@ -48,15 +48,18 @@ fault=$(sed -n 's/^# real-refault-ns: \([0-9][0-9]*\)$/\1/p' "$OUT/real.tap" | h
 # ... and zapped its blocks at the cost per call it measured (hmmv stat):
 # ~1 ms in the test host, most of a 5 ms window, so that a block zapped
 # early in a window's calls watched for longer (the replays' windows too).
-zap=$(awk '$2 == "real-hmmv:" && $3 == "hmmv-engine" {
-	for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-	if (v["zap_calls"] > 0) printf "%d\n", v["zap_ns"] / v["zap_calls"]; exit }' "$OUT/real.tap")
+# engine_per NUM DEN: the engine run's hmmv stat NUM over DEN, none if DEN is 0.
+engine_per()
+{
+	awk -v num="$1" -v den="$2" '$2 == "real-hmmv:" && $3 == "hmmv-engine" {
+		for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		if (v[den] > 0) printf "%d\n", v[num] / v[den]; exit }' "$OUT/real.tap"
+}
+zap=$(engine_per zap_ns zap_calls)
 # ... and moved its chunks between intervals at the wall time per move it
 # measured (hmmv stat's remaps and remap_ns: copy and remap; a third of a
 # second and more in the test host, the thread sampling nothing meanwhile).
-move=$(awk '$2 == "real-hmmv:" && $3 == "hmmv-engine" {
-	for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-	if (v["remaps"] > 0) printf "%d\n", v["remap_ns"] / v["remaps"]; exit }' "$OUT/real.tap")
+move=$(engine_per remap_ns remaps)
 budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault} ${zap:+--zap-ns $zap} ${move:+--move-ns $move}"
 # "WORKLOAD START_STEP END_STEP FROM TO" per workload of policy $1's run:
 # the steps of its marks in the meter's per-step trace of RAM (ram.trace:
@@ -85,8 +88,9 @@ run_windows()
 # since the workload's start mark, by the guest's clock at the mark; that
 # clock ran up to 1% slower than the meter's, so where the guest gave its
 # clock at both marks ("# meter-time: W-start|W-end SECONDS", gs and ge)
-# the phases are scaled to the meter's time between the marks, t): phase_note(POL, W, MS, LEN_MS) records
-# one; its start and end are W's phase boundaries in POL's run, in order.
+# the phases are scaled to the meter's time between the marks, t):
+# phase_note(POL, W, MS, LEN_MS) records one; its start and end are W's
+# phase boundaries in POL's run, in order.
 # Two runs of W that timed the same phases pair boundary by boundary
 # (phases_pair), and phase_map(X, P, Q, W, TP, TQ) takes X ms into P's run
 # of W (TP ms long) to the same point of Q's (TQ ms): linear between
@@ -219,11 +223,10 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# (at least 1: the replay cannot run faster than the trace).
 	stretch()
 	{
-		awk -v want="$1" -v timed="${2:-}" "$PHASES"'
+		awk -v want="$1" -v timed="${2:-}" "$MARKS"'
 		     function f(x, y) { return (y > 0 && x / y > 1) ? x / y : 1 }
 		     function piece(a, b, k) { k *= cf; if (k < 1) k = 1
 			if (b > a) printf "%s%d:%d:%.3f", (n++ ? "," : ""), a, b, k }
-		     FNR == NR { if ($1 == "mark") ms[$2] = $3; next }
 		     FILENAME ~ /windows$/ { w = $1; a = $2; b = $3
 			if (!(("slow-first", w) in t) || !((want, w) in t)) next
 			sf = t["slow-first", w]; tp = t[want, w]
@@ -243,14 +246,8 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 				if (c1 > c0) { piece(c0, c1, f(e1 - e0, q1 - q0)); c0 = c1; e0 = e1; q0 = q1 }
 			}
 			next }
-		     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-		     /^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
-		     /^# meter-time: / { phase_time(pol) }
 		     /^# real-ival: / { m = $3; sub(/-(start|end)$/, "", m)
-			if ($3 ~ /-start$/) is[pol, m] = $4; else if ((pol, m) in is) iv[pol, m] = $4 - is[pol, m] }
-		     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-			if ($3 ~ /-start$/) s0[pol, w] = ms[k]
-			else t[pol, w] = ms[k] - s0[pol, w] }' \
+			if ($3 ~ /-start$/) is[pol, m] = $4; else if ((pol, m) in is) iv[pol, m] = $4 - is[pol, m] }' \
 			"$OUT/meter.txt" "$OUT/real.tap" "$OUT/xval.windows"
 	}
 	s_engine=$(stretch hmmv-engine "$move")
