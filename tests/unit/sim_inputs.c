@@ -139,6 +139,11 @@ static void test_flags(void)
 	       "--nb-scan-adapt=1 (a switch, no value): exit 2");
 	tap_is(sim_status(20, QUICK, "--policies", "numa-balancing", "--nb-scan-adapt", NULL), 0,
 	       "--nb-scan-adapt: a valid run exits 0");
+	tap_is(sim_status(20, QUICK, "--move-ns", "-5", NULL), 2, "--move-ns -5: exit 2");
+	tap_is(sim_status(20, QUICK, "--move-ns", "2e9", NULL), 2,
+	       "--move-ns 2e9 (at most 1e9, ten intervals): exit 2");
+	tap_is(sim_status(20, QUICK, "--policies", "hmm-v", "--move-ns", "3e8", NULL), 0,
+	       "--move-ns 3e8 runs");
 	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "-10", NULL), 2,
 	       "--hemem-tick-ms -10: exit 2");
 	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "0.001", NULL), 2,
