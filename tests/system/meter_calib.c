@@ -19,6 +19,9 @@
  * cache emptied after it: the meter's report has a tick record with half
  * the traffic on each side, and its per-step trace of RAM a block for
  * each half. Prints "# meter-tick: FIRST slow BYTES", each pass's bytes.
+ * The second pass ends with the meter's phase instruction (xchg %bx,%bx)
+ * just before the mark: a "phase" record with the mark's counters, which
+ * is not a step of the per-step trace.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +44,11 @@ static void mark(void)
 static void tick(void)
 {
 	__asm__ volatile(".byte 0x66, 0x87, 0xd2" ::: "memory", "dx");
+}
+
+static void phase(void)
+{
+	__asm__ volatile(".byte 0x66, 0x87, 0xdb" ::: "memory", "bx");
 }
 
 static uint64_t read_pass(const volatile uint64_t *p, size_t bytes)
@@ -196,6 +204,7 @@ int main(int argc, char **argv)
 		tick();
 		sum += read_pass(scratch, SCRATCH_BYTES);
 		sum += read_pass(buf, bytes);
+		phase();
 		mark();
 		printf("# meter-tick: %ld %s %zu (sum %llx)\n", first, range, bytes,
 		       (unsigned long long)sum);

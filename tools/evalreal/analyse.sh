@@ -90,17 +90,26 @@ run_windows()
 # clock at both marks ("# meter-time: W-start|W-end SECONDS", gs and ge)
 # the phases are scaled to the meter's time between the marks, t):
 # phase_note(POL, W, MS, LEN_MS) records one; its start and end are W's
-# phase boundaries in POL's run, in order.
+# phase boundaries in POL's run, in order. A program that brackets its
+# phases with the meter's phase instruction (guest/progs/hotset.c) is
+# timed by the meter instead: the J-th phase of a workload takes the
+# J-th pair of "phase" records between its marks, where there is one
+# (phase_metered(POL, W, MS, MS), in the meter's ms since the start mark,
+# not scaled: the meter's trace showed a slow-first run's hot-set
+# updates 0.4 s after the guest's scaled clock had them begin and 0.6 s
+# after it had them end, a third of their 1.5 s).
 # Two runs of W that timed the same phases pair boundary by boundary
 # (phases_pair), and phase_map(X, P, Q, W, TP, TQ) takes X ms into P's run
 # of W (TP ms long) to the same point of Q's (TQ ms): linear between
 # paired boundaries, for work that went at its own pace in each part.
 PHASES='
-function phase_add(pol, w, x) {
+function phase_add(pol, w, x, metered) {
 	if (bpn[pol, w] && x < bpt[pol, w, bpn[pol, w]]) x = bpt[pol, w, bpn[pol, w]]
 	bpt[pol, w, ++bpn[pol, w]] = x
+	bpm[pol, w, bpn[pol, w]] = metered
 }
-function phase_note(pol, w, x, len) { phase_add(pol, w, x); phase_add(pol, w, x + len) }
+function phase_note(pol, w, x, len) { phase_add(pol, w, x, 0); phase_add(pol, w, x + len, 0) }
+function phase_metered(pol, w, x, y) { phase_add(pol, w, x, 1); phase_add(pol, w, y, 1) }
 function phases_pair(p, q, w) { return bpn[p, w] > 0 && bpn[p, w] == bpn[q, w] }
 function phase_k(pol, w) {
 	if (!((pol, w) in gs) || !((pol, w) in ge) || ge[pol, w] <= gs[pol, w] || !((pol, w) in t))
@@ -110,7 +119,11 @@ function phase_k(pol, w) {
 function phase_time(pol,    m) { m = $3; sub(/-(start|end)$/, "", m)
 	if ($3 ~ /-start$/) gs[pol, m] = 1000 * $4; else ge[pol, m] = 1000 * $4
 }
-function phase_at(pol, w, j, total) { return j > bpn[pol, w] ? total : bpt[pol, w, j] * phase_k(pol, w) }
+function phase_at(pol, w, j, total) {
+	if (j > bpn[pol, w])
+		return total
+	return bpm[pol, w, j] ? bpt[pol, w, j] : bpt[pol, w, j] * phase_k(pol, w)
+}
 function phase_map(x, p, q, w, tp, tq,    j, a0, a1, b0, b1) {
 	if (!phases_pair(p, q, w))
 		return tp > 0 ? x * tq / tp : 0
@@ -132,9 +145,13 @@ MARKS="$PHASES"'
 function sf_step(x, pol, w) {
 	return int((s0["slow-first", w] + phase_map(x, pol, "slow-first", w, t[pol, w], t["slow-first", w])) / 100)
 }
-FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[$2] = $3; next }
+FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[++nm] = $3
+	if ($1 == "phase") pr[nm, ++prn[nm]] = $3
+	next }
 /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
-/^# real-phase: / { phase_note(pol, $3, 1000 * $5, 1000 * $6) }
+/^# real-phase: / { pq = 2 * ++pj[pol, $3]
+	if (prn[k] >= pq) phase_metered(pol, $3, pr[k, pq - 1] - s0[pol, $3], pr[k, pq] - s0[pol, $3])
+	else phase_note(pol, $3, 1000 * $5, 1000 * $6) }
 /^# meter-time: / { phase_time(pol) }
 /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
 	if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
