@@ -106,6 +106,7 @@
 #define HMMV_POLICY_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 #define POLICY_BUCKETS		24	/* log2 buckets of temperature */
 #define POLICY_MAX_LEVELS	8
@@ -265,6 +266,19 @@ uint32_t policy_bucket(uint32_t temp);
 uint32_t policy_temp(const struct policy *p, uint32_t chunk);
 uint32_t policy_level(const struct policy *p, uint32_t chunk);
 void policy_get_stats(const struct policy *p, struct policy_stats *s);
+
+/*
+ * The chunk half's learned state (policy_state.c): temperatures, levels,
+ * sample and move times, block hits, the queue's turn; not the tiers,
+ * moves in flight or statistics. Chunk mode only (-EOPNOTSUPP in page
+ * mode). policy_state_save() writes policy_state_size() bytes (-ENOSPC
+ * if @len is short); policy_state_load() takes them into a policy of the
+ * same chunk count, block size and levels (-EINVAL otherwise, @p
+ * unchanged), its tiers kept.
+ */
+size_t policy_state_size(const struct policy *p);
+int policy_state_save(const struct policy *p, void *buf, size_t len);
+int policy_state_load(struct policy *p, const void *buf, size_t len);
 
 /*
  * Page mode (page_moves = 1). Pages start NVM; -EINVAL outside page mode

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hmmv sim: the trace-driven tier simulator's command line. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
+#include "hmmv/safe_file.h"
 #include "tools/sim/sim.h"
 #include "vmm/cmd.h"
 
@@ -28,6 +31,7 @@ struct simcfg {
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
 	const char *schedule, *placement, *hv_placement, *scans;
+	const char *hv_state, *hv_state_out;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
@@ -143,6 +147,14 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		  "FILE puts there (lines 'FIRST COUNT 0|1' of a one-VM trace's pages, as "
 		  "--nb-placement; the lowest within the DRAM budget), every other chunk on the "
 		  "slow tier (a measured placement; default: the lowest chunks in DRAM)" },
+		{ "hmmv-state", F_STR, &c->hv_state, "FILE",
+		  "hm-v: start from the learned state (temperatures, levels, sample and move "
+		  "times) in FILE, written by --hmmv-state-out from a replay of a one-VM trace of "
+		  "the same size, --hmmv-sample-pages and --hmmv-levels (make eval-real: the "
+		  "engine's own state where a workload starts; hmm-v-4k ignores it)" },
+		{ "hmmv-state-out", F_STR, &c->hv_state_out, "FILE",
+		  "hm-v: write its learned state at the end of the replay to FILE (a new file), "
+		  "for --hmmv-state" },
 		U("hmmv-4k-track-pct", pp.hmmv4k_track_pct, "PCT", "hmm-v-4k: the same (3)"),
 		U("hmmv-4k-settled-every", pp.hmmv4k.settled_every, "N", "hmm-v-4k: once no promotion is possible, sample 1/N of the chunks each interval, 1 = all (4)"),
 		U("hmmv-4k-hyst", pp.hmmv4k.page_hyst, "N", "hmm-v-4k: promotion margin over the victim's, 1/16 window (16); also --hmmv-hyst-pct"),
@@ -554,6 +566,11 @@ static int finish_cfg(struct simcfg *c)
 		fprintf(stderr, "hmmv sim: --estimate needs --trace (a trace of hmmv run --trace)\n");
 		return -1;
 	}
+	if ((c->hv_state || c->hv_state_out) &&
+	    ((c->policies && !policy_listed(c->policies, pol_hmmv.name)) || c->estimate)) {
+		fprintf(stderr, "hmmv sim: --hmmv-state and --hmmv-state-out are hm-v's: list it in --policies, without --estimate\n");
+		return -1;
+	}
 	/* Default load: what a VM does in one interval on all-DRAM (updates). */
 	if (!c->wl.accesses)
 		c->wl.accesses = c->wl.interval_ns * c->m.vcpus /
@@ -753,6 +770,74 @@ static int load_placement(const char *flag, const char *path, const struct trace
 	return source_rc(r);
 }
 
+/* A state of 256 GiB of guest memory is 3.5 MiB: anything far larger is not one. */
+#define STATE_MAX_BYTES	(64u << 20)
+
+/* Whether a state fits hm-v over the one VM of @h: a policy takes it. */
+static int state_fits(const struct policy_params *par, const struct trace_hdr *h,
+		      const void *buf, size_t len)
+{
+	uint32_t nch = (uint32_t)((h->vm_pages[0] + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES);
+	struct policy *p;
+	int r;
+
+	if (policy_create(par, nch, &p))
+		return 1;	/* bad parameters: said where they are checked */
+	r = policy_state_load(p, buf, len);
+	policy_destroy(p);
+	return !r;
+}
+
+/* --hmmv-state FILE, read whole and checked against the replay. */
+static int load_state(const char *path, const struct policy_params *par,
+		      const struct trace_hdr *h, void **buf, size_t *len)
+{
+	struct stat st;
+	size_t off = 0;
+	ssize_t got;
+	int fd, r;
+
+	if (h->nvms != 1) {
+		fprintf(stderr, "hmmv sim: --hmmv-state: the trace holds %u VMs; a state is of one (--trace-pages)\n",
+			h->nvms);
+		return EXIT_USAGE;
+	}
+	fd = safe_file_open(path, O_RDONLY, 0);
+	if (fd < 0) {
+		fprintf(stderr, "hmmv sim: --hmmv-state %s: %s\n", path, safe_file_strerror(fd));
+		return EXIT_USAGE;
+	}
+	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size > STATE_MAX_BYTES) {
+		fprintf(stderr, "hmmv sim: --hmmv-state %s: not a state (--hmmv-state-out writes one)\n", path);
+		close(fd);
+		return EXIT_USAGE;
+	}
+	*len = (size_t)st.st_size;
+	*buf = malloc(*len);
+	while (*buf && off < *len) {
+		got = read(fd, (char *)*buf + off, *len - off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		off += (size_t)got;
+	}
+	close(fd);
+	if (*buf && off == *len && state_fits(par, h, *buf, *len))
+		return 0;
+	if (*buf && off == *len)
+		fprintf(stderr, "hmmv sim: --hmmv-state %s: not a state of this replay's VM "
+			"(written over a VM of another size, or with other --hmmv-sample-pages "
+			"or --hmmv-levels)\n", path);
+	else
+		fprintf(stderr, "hmmv sim: --hmmv-state %s: %s\n", path,
+			*buf ? "read failed" : strerror(ENOMEM));
+	r = *buf && off == *len ? EXIT_USAGE : 1;
+	free(*buf);
+	*buf = NULL;
+	return r;
+}
+
 /* Scans FILE of --nb-scans, read and checked against the trace. */
 static int load_scans(const char *path, const struct trace_hdr *h, struct sim_scans **out)
 {
@@ -801,6 +886,8 @@ static int simulate(const struct simcfg *c, struct source *src)
 	struct sim_sched *sched = NULL;
 	struct sim_placement *place = NULL, *hv_place = NULL;
 	struct sim_scans *scans = NULL;
+	void *state = NULL;
+	FILE *out = NULL;
 	uint64_t total = 0, dram;
 	uint32_t i;
 	int r;
@@ -832,20 +919,36 @@ static int simulate(const struct simcfg *c, struct source *src)
 	r = r || !c->hv_placement ? r :
 	    load_placement("hmmv-placement", c->hv_placement, h, &hv_place);
 	r = r || !c->scans ? r : load_scans(c->scans, h, &scans);
-	if (r) {
-		sched_free(sched);
-		placement_free(place);
-		placement_free(hv_place);
-		return r;
+	r = r || !c->hv_state ? r : load_state(c->hv_state, &c->pp.hmmv, h, &state,
+							     &run.hv_state_len);
+	if (!r && c->hv_state_out) {
+		out = fopen(c->hv_state_out, "wbx");
+		if (!out) {
+			fprintf(stderr, "hmmv sim: --hmmv-state-out %s: %s\n", c->hv_state_out,
+				strerror(errno));
+			r = 1;
+		}
 	}
-	run.placement = place;
-	run.hv_placement = hv_place;
-	run.scans = scans;
-	r = sim_run(&run, src);
+	if (!r) {
+		run.placement = place;
+		run.hv_placement = hv_place;
+		run.scans = scans;
+		run.hv_state = state;
+		run.hv_state_out = out;
+		r = sim_run(&run, src);
+	}
+	if (out && fclose(out) && !r) {
+		fprintf(stderr, "hmmv sim: --hmmv-state-out %s: %s\n", c->hv_state_out,
+			strerror(EIO));
+		r = -EIO;
+	}
+	if (out && r < 0)
+		unlink(c->hv_state_out);
 	sched_free(sched);
 	placement_free(place);
 	placement_free(hv_place);
 	scans_free(scans);
+	free(state);
 	return r < 0 ? 1 : r;
 }
 

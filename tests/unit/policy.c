@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for the HMM-V policy core (hmmv/policy.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hmmv/policy.h"
@@ -511,6 +512,112 @@ static void test_idle(void)
 	policy_destroy(p);
 }
 
+/* Interval t's touches of a chunk (of 64): a drifting hot set, some noise. */
+static uint32_t state_touch(uint32_t t, uint32_t c)
+{
+	uint32_t hot = (t / 20 + c) % N < 5, x = (t * 31 + c * 17) % 13;
+
+	return hot ? 20 + x * 3 : x % 5 == 0 ? x : 0;
+}
+
+/*
+ * One interval of @p on state_touch(); returns its sample set and moves
+ * folded into one number, so that two policies can be compared interval
+ * by interval.
+ */
+static uint64_t state_interval(struct policy *p, uint32_t t)
+{
+	uint32_t list[N], n, i, nm = 0;
+	struct policy_move mv[N];
+	uint64_t sig = 0;
+
+	n = policy_sample_set(p, list, N);
+	for (i = 0; i < n; i++) {
+		policy_observe(p, list[i], state_touch(t, list[i]));
+		sig = sig * 1099511628211ull + list[i] + 1;
+	}
+	policy_decide(p, mv, N, &nm);
+	for (i = 0; i < nm; i++) {
+		sig = sig * 1099511628211ull + (mv[i].chunk << 1 | mv[i].to) + 7;
+		policy_move_done(p, mv[i].chunk, 1);
+	}
+	return sig * 1099511628211ull + n * 64 + nm;
+}
+
+static struct policy *state_policy(uint32_t nchunks, uint32_t levels)
+{
+	struct policy_params par = small_params(levels);
+	struct policy *p = NULL;
+
+	par.min_residency = 2;
+	par.max_samples = 3;	/* the round robin's turn matters */
+	if (policy_create(&par, nchunks, &p))
+		return NULL;
+	policy_set_quota(p, 4);
+	return p;
+}
+
+/*
+ * The learned state (policy_state.c): a policy loaded from another's state
+ * (its tiers set alike) samples and decides as the other does from there
+ * on; the same tiers without the state do not; a state of another shape,
+ * or with a bad level, is refused and changes nothing.
+ */
+static void test_state(void)
+{
+	struct policy *a = state_policy(N, 3), *b = state_policy(N, 3);
+	struct policy *c = state_policy(N, 3), *d = state_policy(8, 3);
+	struct policy *e = state_policy(N, 2);
+	uint64_t sa, same = 1, differ = 0;
+	size_t len = a ? policy_state_size(a) : 0;
+	uint8_t *buf = malloc(len + 1), *before = malloc(len + 1);
+	struct policy_params pp;
+	struct policy *pg = NULL;
+	uint32_t t, i;
+
+	if (!a || !b || !c || !d || !e || !buf || !before) {
+		tap_ok(0, "policies for the state tests");
+		goto out;
+	}
+	for (t = 0; t < 60; t++)
+		state_interval(a, t);
+	tap_is(policy_state_save(a, buf, len - 1), -ENOSPC, "a state does not fit a short buffer");
+	tap_is(policy_state_save(a, buf, len), 0, "a policy's state saved");
+	tap_is(policy_state_load(b, buf, len), 0, "and loaded into another of the same shape");
+	for (i = 0; i < N; i++) {
+		policy_set_tier(b, i, policy_tier(a, i));
+		policy_set_tier(c, i, policy_tier(a, i));
+	}
+	for (t = 60; t < 140; t++) {
+		sa = state_interval(a, t);
+		same &= state_interval(b, t) == sa;
+		differ |= state_interval(c, t) != sa;
+	}
+	tap_ok(same, "loaded: 80 intervals sampled and decided as the policy it came from");
+	tap_ok(differ, "the same tiers without the state: other samples or moves");
+	policy_state_save(d, before, len);
+	tap_is(policy_state_load(d, buf, len), -EINVAL, "a state of 16 chunks refused by a policy of 8");
+	tap_is(policy_state_load(e, buf, len), -EINVAL, "a state of 3 levels refused by a policy of 2");
+	tap_is(policy_state_load(b, buf, len - 1), -EINVAL, "a short state refused");
+	policy_state_save(c, before, len);
+	buf[8 + 10 * 4 + 16] = 3;	/* chunk 0's level: 3 of levels 0..2 */
+	tap_is(policy_state_load(c, buf, len), -EINVAL, "a state with a level out of range refused");
+	policy_state_save(c, buf, len);
+	tap_ok(!memcmp(buf, before, len), "a refused state leaves the policy as it was");
+	policy_params_pages(&pp);
+	tap_ok(!policy_create(&pp, N, &pg) && policy_state_save(pg, buf, len) == -EOPNOTSUPP &&
+	       policy_state_load(pg, before, len) == -EOPNOTSUPP, "page mode has no saved state");
+out:
+	policy_destroy(pg);
+	policy_destroy(a);
+	policy_destroy(b);
+	policy_destroy(c);
+	policy_destroy(d);
+	policy_destroy(e);
+	free(buf);
+	free(before);
+}
+
 int main(void)
 {
 	tap_is(policy_bucket(0), 0, "bucket of 0 is 0");
@@ -530,5 +637,6 @@ int main(void)
 	test_rate_limit_and_residency();
 	test_observe_checks();
 	test_idle();
+	test_state();
 	return tap_done(0);
 }

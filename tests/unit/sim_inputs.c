@@ -261,6 +261,56 @@ static void test_placement(void)
 			  "--quiet", NULL), 2, "--hmmv-placement over a two-VM trace: exit 2");
 }
 
+/* The size of @path, or -1. */
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+/*
+ * hmmv sim --hmmv-state-out FILE writes hm-v's learned state (a new file),
+ * --hmmv-state FILE starts from it; a state that does not fit the replay,
+ * or flags that cannot go with them, exit 2.
+ */
+static void test_state(void)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
+	char tr[256], two[256], big[256], out[256], junk[256], est[256];
+
+	snprintf(tr, sizeof(tr), "%s", mktrace("state", 0, 12, 1, 100000000, 2048, one, 2));
+	snprintf(two, sizeof(two), "%s", mktrace("state2", 0, 12, 2, 100000000, 2048, one, 1));
+	snprintf(big, sizeof(big), "%s", mktrace("state8", 0, 12, 1, 100000000, 4096, one, 2));
+	snprintf(out, sizeof(out), "%s/state.out", dir);
+	snprintf(est, sizeof(est), "%s/state.est", dir);
+	put_file(junk, sizeof(junk), "state.junk", "not a state\n");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-state-out", out,
+			  "--quiet", NULL), 0, "--hmmv-state-out FILE: runs, exit 0");
+	/* 4 chunks of 4 blocks: a 48-byte header, 20 bytes a chunk, 2 a block. */
+	tap_is(file_size(out), 48 + 4 * 20 + 16 * 2, "the state of 4 chunks is 160 bytes");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-state-out", out,
+			  "--quiet", NULL), 1, "--hmmv-state-out over an existing file: exit 1");
+	tap_is(file_size(out), 160, "and the file is left as it was");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-state", out,
+			  "--quiet", NULL), 0, "--hmmv-state FILE: runs, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-state", out,
+			  "--hmmv-levels", "2", "--quiet", NULL), 2,
+	       "--hmmv-state of 3 levels with --hmmv-levels 2: exit 2");
+	tap_is(sim_status(20, "--trace", big, "--policies", "hmm-v", "--hmmv-state", out,
+			  "--quiet", NULL), 2, "--hmmv-state of 4 chunks over a VM of 8: exit 2");
+	tap_is(sim_status(20, "--trace", two, "--policies", "hmm-v", "--hmmv-state", out,
+			  "--quiet", NULL), 2, "--hmmv-state over a two-VM trace: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-state", junk,
+			  "--quiet", NULL), 2, "--hmmv-state of a text file: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-state", dir,
+			  "--quiet", NULL), 2, "--hmmv-state DIR: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "all-slow", "--hmmv-state", out,
+			  "--quiet", NULL), 2, "--hmmv-state without hm-v in --policies: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--estimate", est, "--hmmv-state-out", junk,
+			  "--quiet", NULL), 2, "--hmmv-state-out with --estimate: exit 2");
+}
+
 /* hmmv sim --nb-scans: bad input exits 2, good scans run. */
 static void test_scans(void)
 {
@@ -376,6 +426,7 @@ int main(void)
 	test_traces();
 	test_schedule();
 	test_placement();
+	test_state();
 	test_scans();
 	test_cut_block();
 	test_trace_units();

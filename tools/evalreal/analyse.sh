@@ -26,7 +26,7 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 : >"$OUT/xval-obs.csv"
 : >"$OUT/xval-sched.csv"
 rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm"
-rm -f "$OUT"/sched.* "$OUT"/gh.*
+rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.*
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
@@ -281,7 +281,12 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	# --hmmv-placement): what a replay from the first workload on decides
 	# differently before a workload carries over into it, and a run
 	# decides its later workloads by its own earlier ones (the engine's
-	# placement at sqlite's start varied from run to run).
+	# placement at sqlite's start varied from run to run), and from what
+	# the engine had learned by then (OUT/hs.W, --hmmv-state: the replay
+	# of the engine's own trace, which repeats its decisions, stopped at
+	# the engine's interval of the workload's start mark, "# real-ival:
+	# W-start N", --hmmv-state-out): a model starting from nothing took
+	# the guest kernel's text for cold and demoted it first.
 	# The NUMA-balancing model predicts each workload from the state Linux
 	# was really in as it started: where the guest's pages were ("#
 	# real-placement: linux W", --nb-placement; the guest booted before the
@@ -337,6 +342,17 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			}
 		}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/real.tap"
 	}
+	# OUT/hs.$1: the engine's learned state at workload $1's start mark.
+	engine_state()
+	{
+		local n
+		n=$(awk -v m="$1-start" '/^# real-run: / { pol = $3 }
+			pol == "hmmv-engine:" && $2 == "real-ival:" && $3 == m { print $4; exit }' "$OUT/real.tap")
+		[ -n "$n" ] && [ "$n" -gt 0 ] && [ -s "$OUT/engine.trace" ] || return 1
+		"$HMMV" sim --trace "$OUT/engine.trace" --trace-intervals "0:$n" \
+			--dram-mb $GUEST_DRAM_MB --policies hmm-v $budget --quiet \
+			--hmmv-state-out "$OUT/hs.$1" 2>>"$OUT/xval.err"
+	}
 	# The window before each workload's, or its own for the first: the
 	# NUMA model follows the scanner's arms over it (nb_warming()).
 	awk '{ print $1, (NR > 1 ? pa : $2); pa = $2 }' "$OUT/xval.windows" >"$OUT/xval.warm"
@@ -355,6 +371,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 						"$OUT/sched.$w" >"$OUT/gh.$w"
 					cut="--trace-intervals $a:$b"
 					from="--hmmv-placement $OUT/gh.$w"
+					engine_state "$w" && from="$from --hmmv-state $OUT/hs.$w"
 				fi
 				;;
 			hmm-v-4k) t=$touch bud=$budget ;;

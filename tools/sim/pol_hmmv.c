@@ -907,9 +907,45 @@ static int hv_init_4k(struct sim *s)
 	return hv_init_mode(s, &s->pp->hmmv4k);
 }
 
+/*
+ * --hmmv-state: the replay starts from what a replay of the engine's trace
+ * had learned where it stopped (the workload's start), its placement
+ * (--hmmv-placement) applied at the first interval as without one.
+ */
+static int hv_prepare(struct sim *s)
+{
+	struct hv *h = s->priv;
+
+	if (!s->hv_state)
+		return 0;
+	if (s->nvms != 1)
+		return -EINVAL;
+	return policy_state_load(h->v[0].p, s->hv_state, s->hv_state_len);
+}
+
+int pol_hmmv_state_write(const struct sim *s, FILE *f)
+{
+	const struct policy *p = ((const struct hv *)s->priv)->v[0].p;
+	size_t n = policy_state_size(p);
+	void *buf;
+	int r;
+
+	if (s->nvms != 1)
+		return -EINVAL;
+	buf = malloc(n);
+	if (!buf)
+		return -ENOMEM;
+	r = policy_state_save(p, buf, n);
+	if (!r && (fwrite(buf, 1, n, f) != n || fflush(f)))
+		r = -EIO;
+	free(buf);
+	return r;
+}
+
 const struct sim_ops pol_hmmv = {
 	.name = "hmm-v", .init = hv_init, .begin = hv_begin,
 	.account = sim_account_at_end, .end = hv_end, .fini = hv_fini,
+	.prepare = hv_prepare,
 };
 
 const struct sim_ops pol_hmmv4k = {

@@ -37,6 +37,21 @@ static int run_outputs(const struct sim_run *c, struct sim *s, int n,
 	return r;
 }
 
+/* The policy's start after the settings: hm-v takes --hmmv-state there. */
+static int run_prepare(struct sim *s, const struct sim_ops *ops)
+{
+	int r;
+
+	if (!ops->prepare)
+		return 0;
+	r = ops->prepare(s);
+	if (r == -EINVAL)
+		fprintf(stderr, "hmmv sim: --hmmv-state: not a state of this replay's VM (its size, --hmmv-sample-pages and --hmmv-levels must be those of the replay that wrote it, one VM)\n");
+	else if (r)
+		fprintf(stderr, "hmmv sim: %s: %s\n", ops->name, strerror(-r));
+	return r;
+}
+
 /*
  * Creates one simulator per policy, steps them all through src, reports.
  * Returns 0, 1 when --check found a violation, or -errno (said on stderr).
@@ -63,7 +78,14 @@ int sim_run(const struct sim_run *c, struct source *src)
 			s[n].sched = c->sched;
 			s[n].placement = c->placement;
 			s[n].hv_placement = c->hv_placement;
+			s[n].hv_state = c->hv_state;
+			s[n].hv_state_len = c->hv_state_len;
 			s[n].scans = c->scans;
+			r = run_prepare(&s[n], c->ops[n]);
+			if (r) {
+				n++;	/* created: destroyed below */
+				goto out;
+			}
 		}
 		if (r) {
 			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[n]->name,
@@ -75,6 +97,13 @@ int sim_run(const struct sim_run *c, struct source *src)
 	for (k = 0; k < n && r >= 0; k++)
 		if (s[k].estimate_err)
 			r = s[k].estimate_err;	/* the caller names the file */
+	for (k = 0; k < n && r >= 0 && c->hv_state_out; k++) {
+		if (c->ops[k] != &pol_hmmv)
+			continue;
+		r = pol_hmmv_state_write(&s[k], c->hv_state_out);
+		if (r)
+			fprintf(stderr, "hmmv sim: --hmmv-state-out: %s\n", strerror(-r));
+	}
 	if (r >= 0)
 		r = run_outputs(c, s, n, nint);
 out:

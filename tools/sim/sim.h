@@ -118,6 +118,8 @@ struct sim_ops {
 	void (*account)(struct sim *s, const struct ival *iv);
 	void (*end)(struct sim *s, const struct ival *iv);
 	void (*fini)(struct sim *s);
+	/* Optional: after the run's settings are in (run.c), before interval 0. */
+	int (*prepare)(struct sim *s);
 };
 
 /* Policy parameters (baselines and HMM-V), flags of hmmv sim. */
@@ -166,6 +168,8 @@ struct sim {
 	const struct sim_sched *sched;	/* the schedule policy's moves */
 	const struct sim_placement *placement;	/* numa-balancing's start */
 	const struct sim_placement *hv_placement;	/* hm-v's start, by chunk */
+	const void *hv_state;		/* hm-v's learned state at the start */
+	size_t hv_state_len;		/* (policy_state_load()), or NULL */
 	const struct sim_scans *scans;	/* numa-balancing's measured scans */
 };
 
@@ -234,6 +238,8 @@ extern const struct sim_ops pol_hmmv4k;
  */
 double pol_hmmv_window_share(const struct sim *s, uint32_t vm, uint32_t chunk,
 			     uint32_t window);
+/* hm-v of one VM: its policy's learned state (policy_state_save()) to @f. */
+int pol_hmmv_state_write(const struct sim *s, FILE *f);
 /* Only by name (sim_find_policy()), with a schedule: not in sim_policies. */
 extern const struct sim_ops pol_sched;
 
@@ -348,6 +354,9 @@ struct sim_run {
 	const struct sim_sched *sched;	/* see struct sim */
 	const struct sim_placement *placement;	/* see struct sim */
 	const struct sim_placement *hv_placement;	/* see struct sim */
+	const void *hv_state;		/* see struct sim */
+	size_t hv_state_len;
+	FILE *hv_state_out;		/* hm-v's learned state at the end goes here */
 	const struct sim_scans *scans;	/* see struct sim */
 	uint32_t presence_lines;
 	int quiet;			/* no text table on stdout */
