@@ -921,6 +921,11 @@ static int simulate(const struct simcfg *c, struct source *src)
 	r = r || !c->scans ? r : load_scans(c->scans, h, &scans);
 	r = r || !c->hv_state ? r : load_state(c->hv_state, &c->pp.hmmv, h, &state,
 							     &run.hv_state_len);
+	if (!r && c->hv_state_out && h->nvms != 1) {
+		fprintf(stderr, "hmmv sim: --hmmv-state-out: the trace holds %u VMs; a state is of one (--trace-pages)\n",
+			h->nvms);
+		r = EXIT_USAGE;
+	}
 	if (!r && c->hv_state_out) {
 		out = fopen(c->hv_state_out, "wbx");
 		if (!out) {

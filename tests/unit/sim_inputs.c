@@ -309,6 +309,9 @@ static void test_state(void)
 			  "--quiet", NULL), 2, "--hmmv-state without hm-v in --policies: exit 2");
 	tap_is(sim_status(20, "--trace", tr, "--estimate", est, "--hmmv-state-out", junk,
 			  "--quiet", NULL), 2, "--hmmv-state-out with --estimate: exit 2");
+	tap_is(sim_status(20, "--trace", two, "--policies", "hmm-v", "--hmmv-state-out", est,
+			  "--quiet", NULL), 2, "--hmmv-state-out over a two-VM trace: exit 2");
+	tap_is(file_size(est), -1, "and writes no file");
 }
 
 /* hmmv sim --nb-scans: bad input exits 2, good scans run. */
