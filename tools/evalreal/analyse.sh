@@ -61,6 +61,14 @@ zap=$(engine_per zap_ns zap_calls)
 # second and more in the test host, the thread sampling nothing meanwhile).
 move=$(engine_per remap_ns remaps)
 budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault} ${zap:+--zap-ns $zap} ${move:+--move-ns $move}"
+# "WORKLOAD START END": the engine's interval at each workload's marks ("#
+# real-ival: W-start|W-end N" of the hmmv-engine run), where END > START.
+engine_ivals()
+{
+	awk '/^# real-run: / { pol = $3 } /^# real-ival: / && pol == "hmmv-engine:" { print $3, $4 }' \
+		"$OUT/real.tap" | sed 's/-\(start\|end\) / \1 /' |
+		awk '$2 == "start" { s[$1] = $3 } $2 == "end" && ($1 in s) && $3 > s[$1] { print $1, s[$1], $3 }'
+}
 # "WORKLOAD START_STEP END_STEP FROM TO" per workload of policy $1's run:
 # the steps of its marks in the meter's per-step trace of RAM (ram.trace:
 # a step is a mark or a tick, the block of step K the traffic since step
@@ -346,8 +354,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	engine_state()
 	{
 		local n
-		n=$(awk -v m="$1-start" '/^# real-run: / { pol = $3 }
-			pol == "hmmv-engine:" && $2 == "real-ival:" && $3 == m { print $4; exit }' "$OUT/real.tap")
+		n=$(engine_ivals | awk -v w="$1" '$1 == w { print $2; exit }')
 		[ -n "$n" ] && [ "$n" -gt 0 ] && [ -s "$OUT/engine.trace" ] || return 1
 		"$HMMV" sim --trace "$OUT/engine.trace" --trace-intervals "0:$n" \
 			--dram-mb $GUEST_DRAM_MB --policies hmm-v $budget --quiet \
@@ -421,17 +428,14 @@ if [ -s "$OUT/engine.trace" ]; then
 				echo "analyse: hmmv sim --schedule $OUT/sched.$w failed (see $OUT/xval.err)" >&2
 		done <"$OUT/xval.windows"
 	fi
-	awk '/^# real-run: / { pol = $3 } /^# real-ival: / && pol == "hmmv-engine:" { print $3, $4 }' \
-		"$OUT/real.tap" | sed 's/-\(start\|end\) / \1 /' |
-		awk '$2 == "start" { s[$1] = $3 } $2 == "end" && ($1 in s) && $3 > s[$1] { print $1, s[$1], $3 }' |
-		while read -r w a b; do
-			"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb $GUEST_DRAM_MB --policies hmm-v \
-				$budget --measure "$a:$b" --quiet --label "$w" \
-				--csv "$OUT/xval-obs.csv" 2>/dev/null
-			"$HMMV" sim --trace "$OUT/estimate.trace" --dram-mb $GUEST_DRAM_MB \
-				--policies numa-balancing --measure "$a:$b" $NB_KERNEL \
-				--quiet --label "$w" --csv "$OUT/xval-obs.csv"
-		done
+	engine_ivals | while read -r w a b; do
+		"$HMMV" sim --trace "$OUT/engine.trace" --dram-mb $GUEST_DRAM_MB --policies hmm-v \
+			$budget --measure "$a:$b" --quiet --label "$w" \
+			--csv "$OUT/xval-obs.csv" 2>/dev/null
+		"$HMMV" sim --trace "$OUT/estimate.trace" --dram-mb $GUEST_DRAM_MB \
+			--policies numa-balancing --measure "$a:$b" $NB_KERNEL \
+			--quiet --label "$w" --csv "$OUT/xval-obs.csv"
+	done
 fi
 # Each run's timeline of RAM frames ("# real-guesteps: POLICY", the lists
 # of tests/bench/real.sh's snap_guest in order, each between two ticks of

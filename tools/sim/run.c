@@ -37,17 +37,15 @@ static int run_outputs(const struct sim_run *c, struct sim *s, int n,
 	return r;
 }
 
-/* The policy's start after the settings: hm-v takes --hmmv-state there. */
+/*
+ * The policy's start after the settings: hm-v takes --hmmv-state there
+ * (which the command line has checked against the replay already).
+ */
 static int run_prepare(struct sim *s, const struct sim_ops *ops)
 {
-	int r;
+	int r = ops->prepare ? ops->prepare(s) : 0;
 
-	if (!ops->prepare)
-		return 0;
-	r = ops->prepare(s);
-	if (r == -EINVAL)
-		fprintf(stderr, "hmmv sim: --hmmv-state: not a state of this replay's VM (its size, --hmmv-sample-pages and --hmmv-levels must be those of the replay that wrote it, one VM)\n");
-	else if (r)
+	if (r)
 		fprintf(stderr, "hmmv sim: %s: %s\n", ops->name, strerror(-r));
 	return r;
 }
