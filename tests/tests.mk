@@ -19,8 +19,12 @@ $(B)/tests/system/%.t: tests/system/%.sh tests/tests.mk
 		'exec sh "$$(dirname "$$0")/../../../tests/testhost/run.sh" $*' >$@
 	@chmod 755 $@
 
+# A failed system test's digest (run.sh) is printed after prove's summary.
 test: check testhost $(SYS_WRAPPERS)
-	prove --timer -j$(SYSTEST_JOBS) $(SYS_WRAPPERS)
+	@rm -rf $(TH_DIR)/failed
+	@prove --timer -j$(SYSTEST_JOBS) $(SYS_WRAPPERS) || { \
+		for f in $(TH_DIR)/failed/*.txt; do [ -f "$$f" ] || continue; \
+			echo "=== $$(basename $$f .txt): what failed"; cat "$$f"; done; exit 1; }
 
 systest: testhost
 	@[ -n "$(T)" ] || { echo "usage: make systest T=NAME (one of: $(SYSTESTS))" >&2; exit 2; }

@@ -264,6 +264,18 @@ if [ -z "$why" ] && [ -f "$hostcheck" ]; then
 	sh "$hostcheck" "$work/meter.txt" "$work/tap" "$work/meter.trace" "$work/meter.touch" "$work/meter.marks" ||
 		why="$name.hostcheck failed"
 fi
+# A failed test leaves a digest in $TH/failed/NAME.txt (its failed lines,
+# its last comments, why the test host failed): prove's summary gives only
+# the numbers, and make test prints the digests after it, where a CI log's
+# tail shows them.
+if [ -n "$why" ] || grep -q '^not ok' "$work/tap"; then
+	mkdir -p "$TH/failed" && {
+		grep '^not ok' "$work/tap"
+		grep '^#' "$work/tap" | tail -n 24
+		[ -z "$why" ] || echo "# testhost: FAILED: $why"
+		[ -z "$why" ] || tr -d '\r' <"$work/console.log" 2>/dev/null | tail -n 12 | sed 's/^/#   /'
+	} >"$TH/failed/$name.txt"
+fi
 [ -z "$why" ] && exit 0
 
 echo "# testhost: FAILED: $why" >&2
