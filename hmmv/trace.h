@@ -31,6 +31,10 @@
  * Flag TRACE_F_DRAM_FIRST (with TRACE_F_WINDOWS): the VM's lowest pages
  * were in DRAM when the engine started (hmmv run's --placement
  * dram-first), as many as the DRAM tier held; without it, none were.
+ * Flag TRACE_F_TOUCH_TIMES (a touch trace, the traffic meter's touch=,
+ * tools/meter/meter.c): reads = the page's touches, writes = the 1 ms
+ * slots of the interval in which it was touched (bits 0-15) and the first
+ * of them, counted from the interval's start (bits 16-31).
  */
 #ifndef HMMV_TRACE_H
 #define HMMV_TRACE_H
@@ -45,7 +49,9 @@
 #define TRACE_F_PRESENCE	(1u << 0)
 #define TRACE_F_WINDOWS		(1u << 1)
 #define TRACE_F_DRAM_FIRST	(1u << 2)
-#define TRACE_F_ALL		(TRACE_F_PRESENCE | TRACE_F_WINDOWS | TRACE_F_DRAM_FIRST)
+#define TRACE_F_TOUCH_TIMES	(1u << 3)
+#define TRACE_F_ALL		(TRACE_F_PRESENCE | TRACE_F_WINDOWS | TRACE_F_DRAM_FIRST | \
+				 TRACE_F_TOUCH_TIMES)
 #define TRACE_TAG_BLOCK		0xB1
 #define TRACE_TAG_END		0xE0
 

@@ -12,6 +12,13 @@
  * one begun after it holds it (steps_weigh()). Prints "FILLS WRITEBACKS
  * BOTH_FILLS BOTH_WRITEBACKS": that count, then the traffic of the frames
  * both lists hold (held throughout the block: a lower bound).
+ * A touch trace with times (TRACE_F_TOUCH_TIMES, the meter's touch=) adds,
+ * without --steps, "BLOCKS DESCENTS SPREAD": the blocks holding listed
+ * pages, the times a listed page's first slot came before the previous
+ * listed page's in the same block (a pass over the pages in order makes
+ * one at most a block, where it began before the block), and the blocks
+ * whose listed pages' first slots are not all the same (the meter_calib
+ * test's check of the times).
  * Exit 0, 2 on bad arguments, 1 on a bad file.
  */
 #include <errno.h>
@@ -23,12 +30,36 @@
 #include "hmmv/trace.h"
 #include "tools/evalreal/steps.h"
 
+/* A touch trace's first slots over the listed pages (the header comment). */
+struct times_sum {
+	uint64_t blocks, descents, spread;
+};
+
+static void times_add(const uint8_t *held, const struct trace_rec *recs, uint32_t n,
+		      struct times_sum *ts)
+{
+	uint32_t k, prev = 0, at, seen = 0, varies = 0;
+
+	for (k = 0; k < n; k++) {
+		if (!steps_held(held, recs[k].page) || !(recs[k].writes & 0xffff))
+			continue;
+		at = recs[k].writes >> 16;
+		ts->descents += seen && at < prev;
+		varies |= seen && at != prev;
+		prev = at;
+		seen = 1;
+	}
+	ts->blocks += seen;
+	ts->spread += varies;
+}
+
 /*
  * The traffic of @path's pages in blocks FROM..TO-1: a timeline with
  * @steps, else "FIRST COUNT" runs, one list held throughout.
  */
 static int pagesum(const uint8_t *buf, size_t len, const char *path, int steps,
-		   uint32_t from, uint32_t to, struct steps_sum *t)
+		   uint32_t from, uint32_t to, struct steps_sum *t, struct times_sum *ts,
+		   int *times)
 {
 	struct page_steps s = { 0 };
 	struct trace_cursor c;
@@ -38,6 +69,7 @@ static int pagesum(const uint8_t *buf, size_t len, const char *path, int steps,
 	int r;
 
 	r = trace_open_mem(&c, buf, len);
+	*times = !r && !steps && (c.hdr.flags & TRACE_F_TOUCH_TIMES);
 	if (!r && steps && c.hdr.nvms != 1)
 		r = -EINVAL;
 	for (v = 0; !r && v < c.hdr.nvms; v++)
@@ -51,6 +83,11 @@ static int pagesum(const uint8_t *buf, size_t len, const char *path, int steps,
 		r = 0;
 		if (b.interval < from || b.interval >= to)
 			continue;
+		/* A touch trace's slots, without when the first was. */
+		if (*times)
+			times_add(s.held[0], recs, b.nrec, ts);
+		for (v = 0; (c.hdr.flags & TRACE_F_TOUCH_TIMES) && v < b.nrec; v++)
+			recs[v].writes &= 0xffff;
 		r = steps_weigh(&s, b.interval, recs, b.nrec, t);
 	}
 	free(recs);
@@ -62,10 +99,11 @@ int main(int argc, char **argv)
 {
 	unsigned long from, to;
 	struct steps_sum t = { 0 };
+	struct times_sum ts = { 0 };
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	char *e1, *e2;
-	int r, steps = 0;
+	int r, steps = 0, times = 0;
 
 	if (argc == 6 && !strcmp(argv[1], "--steps")) {
 		steps = 1;
@@ -87,7 +125,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pagesum: %s: %s\n", argv[1], strerror(-r));
 		return 1;
 	}
-	r = pagesum(buf, len, argv[2], steps, (uint32_t)from, (uint32_t)to, &t);
+	r = pagesum(buf, len, argv[2], steps, (uint32_t)from, (uint32_t)to, &t, &ts, &times);
 	free(buf);
 	if (r) {
 		fprintf(stderr, "pagesum: %s or %s: %s\n", argv[1], argv[2], strerror(-r));
@@ -96,6 +134,8 @@ int main(int argc, char **argv)
 	printf("%" PRIu64 " %" PRIu64, t.lines[0], t.lines[1]);
 	if (steps)
 		printf(" %" PRIu64 " %" PRIu64, t.both[0], t.both[1]);
+	if (times)
+		printf(" %" PRIu64 " %" PRIu64 " %" PRIu64, ts.blocks, ts.descents, ts.spread);
 	printf("\n");
 	return 0;
 }

@@ -24,7 +24,10 @@
  *                       trace of the same intervals (reads = accesses to a
  *                       line other than the vCPU's previous one, cache hits
  *                       included; writes = the 1 ms slots of host time in
- *                       which the page was touched): what a page-access
+ *                       which the page was touched, and in their upper 16
+ *                       bits the first of them, counted from the
+ *                       interval's start: TRACE_F_TOUCH_TIMES, hmmv/trace.h;
+ *                       trace_ms at most 65535): what a page-access
  *                       tracker sees, which the fills alone hide. A page's
  *                       touches come in bursts (a page written through in
  *                       one go): a sampling window catches a burst or not,
@@ -115,6 +118,7 @@ struct meter_trace {
 	uint32_t lines_per_page;
 	struct meter_pages tp;		/* touch=FILE, blocks as pg's */
 	uint32_t *slot_at;		/* per page, the last slot it was touched in + 1 */
+	uint32_t *first_at;		/* per page, its first slot this interval + 1 */
 	uint32_t slot;			/* the current slot (host time) */
 	char *code_path;		/* touch_code=FILE, resolved */
 	pthread_once_t code_once;	/* its lookup, at the first translation */
@@ -263,7 +267,8 @@ static inline void meter_touch_page(struct meter_trace *t, uint64_t page)
 	if (__atomic_load_n(&t->slot_at[page], __ATOMIC_RELAXED) == now)
 		return;
 	__atomic_store_n(&t->slot_at[page], now, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&t->tp.wb[page], 1, __ATOMIC_RELAXED);
+	if (!__atomic_fetch_add(&t->tp.wb[page], 1, __ATOMIC_RELAXED))
+		__atomic_store_n(&t->first_at[page], now, __ATOMIC_RELAXED);
 }
 
 /* touch=FILE: an access to a line other than the vCPU's previous one. */
@@ -357,6 +362,30 @@ static void meter_pages_block(struct meter_pages *pg, uint32_t ival)
 		pg->err = trace_write_block(pg->f, &pg->hdr, ival, 0, pg->recs, n);
 }
 
+/*
+ * touch=: each page's first slot of interval @ival, counted from the
+ * interval's start, into its slots' upper 16 bits (the slot clock runs
+ * ahead of the coarse one that starts intervals by a tick at most). A touch after the interval's end, before the flush that
+ * ends it, counts as its last slot.
+ */
+static void meter_touch_times(struct meter_trace *t, uint32_t ival)
+{
+	uint64_t p, last = t->ival_ns / METER_SLOT_NS - 1, at,
+		 start = (meter.t0_ns + ival * t->ival_ns) / METER_SLOT_NS + 1;
+	uint32_t w;
+
+	for (p = 0; p < t->tp.hdr.vm_pages[0]; p++) {
+		w = __atomic_load_n(&t->tp.wb[p], __ATOMIC_RELAXED);
+		if (!w)
+			continue;
+		at = __atomic_exchange_n(&t->first_at[p], 0, __ATOMIC_RELAXED);
+		at = at > start ? at - start : 0;
+		at = at < last ? at : last;
+		w = w < 0xffff ? w : 0xffff;
+		__atomic_store_n(&t->tp.wb[p], w | (uint32_t)at << 16, __ATOMIC_RELAXED);
+	}
+}
+
 /* The span's traffic since the last step, as the block of step @seq. */
 static void meter_marks_flush(uint64_t seq)
 {
@@ -383,8 +412,10 @@ static void meter_trace_flush(void)
 		ival = t->last;		/* a block per interval at most */
 	if (ival > UINT32_MAX)
 		return;
-	if (t->tp.f)
+	if (t->tp.f) {
+		meter_touch_times(t, (uint32_t)ival);
 		meter_pages_block(&t->tp, (uint32_t)ival);
+	}
 	/* A touch trace's error stops both, as one trace's would. */
 	if (t->tp.err) {
 		t->pg.err = t->tp.err;
@@ -619,8 +650,9 @@ static void meter_trace_free(void)
 	meter_pages_close(&t->tp, "touch");
 	meter_pages_close(&t->pg, "trace");
 	free(t->slot_at);
+	free(t->first_at);
 	free(t->code_path);
-	t->slot_at = NULL;
+	t->slot_at = t->first_at = NULL;
 	t->code_path = NULL;
 }
 
@@ -748,9 +780,10 @@ static int meter_parse_arg(const char *arg, struct meter_args *a)
 
 /* Opens @path for a trace of one VM of @pages pages, and its counters. */
 static int meter_pages_open(struct meter_pages *pg, const char *path, uint64_t pages,
-			    uint64_t interval_ns)
+			    uint64_t interval_ns, uint32_t flags)
 {
-	pg->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
+	pg->hdr = (struct trace_hdr){ .version = TRACE_VERSION, .flags = flags,
+				      .page_shift = 12, .nvms = 1,
 				      .interval_ns = interval_ns, .vm_pages = { pages } };
 	pg->rd = calloc(pages, sizeof(uint32_t));
 	pg->wb = calloc(pages, sizeof(uint32_t));
@@ -786,14 +819,21 @@ static int meter_trace_setup(const struct meter_args *a)
 	pages = (r->end - r->start + t->lines_per_page - 1) / t->lines_per_page;
 	t->ival_ns = a->trace_ms * 1000000ull;
 	t->range_lines = r->end - r->start;
-	if (meter_pages_open(&t->pg, a->trace, pages, t->ival_ns)) {
+	if (meter_pages_open(&t->pg, a->trace, pages, t->ival_ns, 0)) {
 		meter_say("meter: cannot write trace=%s\n", a->trace);
 		return -EINVAL;
 	}
 	if (!a->touch)
 		return 0;
+	/* A slot's place in the interval takes 16 bits. */
+	if (a->trace_ms > 0xffff) {
+		meter_say("meter: touch=%s: needs trace_ms <= 65535\n", a->touch);
+		return -EINVAL;
+	}
 	t->slot_at = calloc(pages, sizeof(uint32_t));
-	if (!t->slot_at || meter_pages_open(&t->tp, a->touch, pages, t->ival_ns)) {
+	t->first_at = calloc(pages, sizeof(uint32_t));
+	if (!t->slot_at || !t->first_at ||
+	    meter_pages_open(&t->tp, a->touch, pages, t->ival_ns, TRACE_F_TOUCH_TIMES)) {
 		meter_say("meter: cannot write touch=%s\n", a->touch);
 		return -EINVAL;
 	}
@@ -828,7 +868,7 @@ static int meter_marks_setup(const struct meter_args *a)
 	m->lines = (span.end - span.start) / a->line;
 	m->lines_per_page = 4096 / a->line;
 	/* One interval per mark: interval_ns only names the unit (1 s). */
-	if (meter_pages_open(&m->pg, a->marks, pages, 1000000000ull)) {
+	if (meter_pages_open(&m->pg, a->marks, pages, 1000000000ull, 0)) {
 		meter_say("meter: cannot write mark_trace=%s\n", a->marks);
 		return -EINVAL;
 	}

@@ -345,7 +345,7 @@ const char *source_strerror(int r)
 	case -EDOM:
 		return "--trace-pages beyond the trace's pages, or not a one-VM trace";
 	case -EPERM:
-		return "--trace-stretch or --touch-trace on an engine's or a presence trace";
+		return "--trace-stretch or --touch-trace on an engine's, a presence or a touch trace";
 	case -EXDEV:
 		return "not a trace of the same pages and intervals as --trace";
 	default:
