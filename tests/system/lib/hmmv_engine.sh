@@ -102,5 +102,7 @@ hmmv_finish()
 	wait $pid
 	rc=$?
 	grep 'hotset\|hmmv-guest\|hmmv_hotset' $out | cut -c1-160 | sed 's/^/# guest: /'
+	# A guest that did not power off: how its console ended.
+	[ "$rc" = 0 ] || tail -n 12 $out | tr -d '\r' | cut -c1-160 | sed 's/^/# console: /'
 	sed 's/^/# stderr: /' $err
 }
