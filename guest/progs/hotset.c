@@ -9,17 +9,21 @@
  * With -s SHIFT, the updates move at SHIFT seconds to a second hot set of
  * the same size (written once at the start, like the cold memory). With
  * -n UPDATES it does that many updates (rounded up to 4096) however long
- * they take, instead of running for SECONDS: a fixed amount of work.
+ * they take, instead of running for SECONDS: a fixed amount of work; and
+ * with -S UPDATES too, the updates move after that many (a fixed amount
+ * of work on each hot set).
  *
- * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS | -n UPDATES] [-s SHIFT]
+ * usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS | -n UPDATES] [-s SHIFT | -S UPDATES]
  * Output: "hotset: frames N: F:P F:P ..." (the N distinct 2 MiB
  * guest-physical frames, gpa >> 21, holding the hot set, each with the
  * number P of its 4 KiB pages in it, from /proc/self/pagemap), with -s
  * "hotset: shifted" and the new hot set's frames line at the shift, then
  * "hotset: done updates=N seconds=S" (S with -t; with -n, "seconds=S.sss
  * start=B.bbb", the time the updates took and when they started, in
- * seconds since boot as /proc/uptime counts). Exit status 0 on success.
- * The updates begin and end with the traffic meter's phase instruction
+ * seconds since boot as /proc/uptime counts, and with -S " shift=T.ttt",
+ * the seconds from the start to the shift). Exit status 0 on success.
+ * The updates begin and end with the traffic meter's phase instruction,
+ * and -S's shift both ends and begins a phase with it
  * (xchg %bx,%bx, tools/meter/meter.c; a no-op without the meter): the
  * meter's clock places them where the guest's, which drifts from it by
  * tenths of a second, cannot.
@@ -118,23 +122,29 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	unsigned long hot = 32, cold = 0, secs = 10, shift = 0;
-	uint64_t x = 88172645463325252ULL, updates = 0, words, *h, n = 0;
-	double t0, boot0;
+	uint64_t x = 88172645463325252ULL, updates = 0, words, *h, n = 0, at = 0;
+	double t0, boot0, shifted = 0;
 	uint8_t *c, *h2 = NULL;
 	int opt, k;
 
-	while ((opt = getopt(argc, argv, "m:c:t:n:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:c:t:n:s:S:")) != -1) {
 		switch (opt) {
 		case 'm': hot = strtoul(optarg, NULL, 0); break;
 		case 'c': cold = strtoul(optarg, NULL, 0); break;
 		case 't': secs = strtoul(optarg, NULL, 0); break;
 		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 's': shift = strtoul(optarg, NULL, 0); break;
+		case 'S': at = strtoull(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS | -n UPDATES] [-s SHIFT]\n");
+			fprintf(stderr, "usage: hotset [-m HOT_MIB] [-c COLD_MIB] [-t SECONDS | -n UPDATES] [-s SHIFT | -S UPDATES]\n");
 			return 2;
 		}
 	}
+	if (at && (!n || shift || at >= n)) {
+		fprintf(stderr, "hotset: -S needs -n, more updates than it, and no -s\n");
+		return 2;
+	}
+	shift = at ? 1 : shift;
 	h = (uint64_t *)alloc_aligned(hot * MIB);
 	c = cold ? alloc_aligned(cold * MIB) : NULL;
 	if (shift)
@@ -156,9 +166,14 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	boot0 = boot_s();
 	while (n ? updates < n : now_s() - t0 < (double)secs) {
-		if (h2 && now_s() - t0 >= (double)shift) {
+		if (h2 && (at ? updates >= at : now_s() - t0 >= (double)shift)) {
 			h = (uint64_t *)h2;
 			h2 = NULL;
+			shifted = now_s() - t0;
+			if (at) {
+				meter_phase();
+				meter_phase();
+			}
 			printf("hotset: shifted\n");
 			if (print_frames((uint8_t *)h, hot * MIB))
 				return 1;
@@ -173,7 +188,10 @@ int main(int argc, char **argv)
 		updates += 4096;
 	}
 	meter_phase();
-	if (n)
+	if (n && at)
+		printf("hotset: done updates=%llu seconds=%.3f start=%.3f shift=%.3f\n",
+		       (unsigned long long)updates, now_s() - t0, boot0, shifted);
+	else if (n)
 		printf("hotset: done updates=%llu seconds=%.3f start=%.3f\n",
 		       (unsigned long long)updates, now_s() - t0, boot0);
 	else

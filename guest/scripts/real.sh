@@ -1,6 +1,6 @@
 #!/bin/sh
 # Guest side of make eval-real (tools/evalreal): runs the workloads named by
-# real.w=W1,W2,... on the kernel command line (hotset, sqlite, redis), each
+# real.w=W1,W2,... on the kernel command line (hotset, shift, sqlite, redis), each
 # a fixed amount of work scaled by real.scale=N (default 1), each between
 # two traffic-meter marks ("W-start", "W-end"), and prints
 # "real-result: W THROUGHPUT UNIT" per workload. sqlite and redis need
@@ -32,6 +32,19 @@ run_hotset()
 	echo "$out" | sed -n 's/^hotset: done updates=\([0-9]*\) seconds=\([0-9.]*\) start=\([0-9.]*\).*/\1 \2 \3/p' |
 		awk -v t0="$1" '{ printf "real-result: hotset %.1f updates/s\nreal-phase: hotset updates %.3f %s\n",
 			($2 > 0 ? $1 / $2 : 0), $3 - t0, $2 }'
+}
+
+# The same hot set's updates, half of them on a second hot set of the same
+# size (also written once at the start): the hot set shifts. Phases
+# "before" and "after" the shift.
+run_shift()
+{
+	local out n=$((524288 * scale))
+	out=$(hotset -m 64 -c 128 -n $n -S $((n / 2)))
+	echo "$out" | sed -n 's/^hotset: frames /real-frames: shift /p'
+	echo "$out" | sed -n 's/^hotset: done updates=\([0-9]*\) seconds=\([0-9.]*\) start=\([0-9.]*\) shift=\([0-9.]*\).*/\1 \2 \3 \4/p' |
+		awk -v t0="$1" '{ printf "real-result: shift %.1f updates/s\nreal-phase: shift before %.3f %s\nreal-phase: shift after %.3f %.3f\n",
+			($2 > 0 ? $1 / $2 : 0), $3 - t0, $4, $3 - t0 + $4, $2 - $4 }'
 }
 
 # "real-phase: W NAME OFFSET SECONDS" for a phase that began at uptime $3
@@ -107,6 +120,7 @@ for x in $(echo "$w" | tr ',' ' '); do
 	[ -n "$t0" ] || t0=$(now)
 	case "$x" in
 	hotset) run_hotset "$t0" ;;
+	shift) run_shift "$t0" ;;
 	sqlite) run_sqlite "$t0" ;;
 	redis) run_redis "$t0" ;;
 	*) echo "real-result: $x unknown" ;;

@@ -28,7 +28,7 @@
 # in RAM and (kmem runs) on the NVDIMM.
 # testhost-timeout: 2400
 policies=${REAL_POLICIES:-all-dram,slow-first,hmmv-static,hmmv-engine,linux}
-workloads=${REAL_WORKLOADS:-hotset,sqlite,redis}
+workloads=${REAL_WORKLOADS:-hotset,shift,sqlite,redis}
 scale=${REAL_SCALE:-1}
 vm_limit=${REAL_VM_TIMEOUT:-$((600 * scale))}
 MEM=512M

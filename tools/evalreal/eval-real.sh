@@ -10,7 +10,7 @@
 # The meter counts only between each workload's start and end marks
 # (gate=on), so the boots in between run at nearly unmetered speed.
 # Writes OUT/{table.txt,results.csv,share.png} (default build/eval/real).
-#   usage: eval-real.sh [OUT]     QUICK=1: two workloads (no redis)
+#   usage: eval-real.sh [OUT]     QUICK=1: two workloads (no shift, no redis)
 # REAL_POLICIES, REAL_WORKLOADS and REAL_SCALE override the defaults below;
 # REAL_TIMEOUT the test host's limit in seconds, REAL_VM_TIMEOUT one VM's
 # (tests/bench/real.sh).
@@ -38,7 +38,7 @@ if [ "${QUICK:-}" = 1 ]; then
 	workloads=${REAL_WORKLOADS:-hotset,sqlite}
 	limit=1500
 else
-	workloads=${REAL_WORKLOADS:-hotset,sqlite,redis}
+	workloads=${REAL_WORKLOADS:-hotset,shift,sqlite,redis}
 	limit=1680
 fi
 scale=${REAL_SCALE:-1}
