@@ -52,6 +52,10 @@
 #define TRACE_F_TOUCH_TIMES	(1u << 3)
 #define TRACE_F_ALL		(TRACE_F_PRESENCE | TRACE_F_WINDOWS | TRACE_F_DRAM_FIRST | \
 				 TRACE_F_TOUCH_TIMES)
+/* A TRACE_F_TOUCH_TIMES record's writes: its slots, and the first of them. */
+#define TRACE_TOUCH_SLOTS(w)	((w) & 0xffffu)
+#define TRACE_TOUCH_FIRST(w)	((w) >> 16)
+#define TRACE_TOUCH_WORD(slots, first)	((uint32_t)(slots) | (uint32_t)(first) << 16)
 #define TRACE_TAG_BLOCK		0xB1
 #define TRACE_TAG_END		0xE0
 

@@ -144,12 +144,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hotset: -S needs -n, more updates than it, and no -s\n");
 		return 2;
 	}
-	shift = at ? 1 : shift;
 	h = (uint64_t *)alloc_aligned(hot * MIB);
 	c = cold ? alloc_aligned(cold * MIB) : NULL;
-	if (shift)
+	if (shift || at)
 		h2 = alloc_aligned(hot * MIB);
-	if (!hot || !h || (cold && !c) || (shift && !h2)) {
+	if (!hot || !h || (cold && !c) || ((shift || at) && !h2)) {
 		fprintf(stderr, "hotset: cannot map %lu + %lu MiB\n", hot, cold);
 		return 1;
 	}

@@ -23,28 +23,20 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; printf "%.1f", (d
 # (seconds after the workload's start mark) and how long they took. The
 # policies' pace differs between writing the memory and updating it, and
 # tools/evalreal/analyse.sh replays each phase at its own.
+# run_hotset T0 NAME [shift]: with "shift", half of the updates go to a
+# second hot set of the same size (also written once at the start): the
+# hot set shifts, phases "before" and "after" the shift.
 run_hotset()
 {
-	local out
-	out=$(hotset -m 64 -c 128 -n $((524288 * scale)))
+	local n=$((524288 * scale)) out
+	out=$(hotset -m 64 -c 128 -n $n ${3:+-S $((n / 2))})
 	# Where the hot set lies (guest-physical 2 MiB frames): runs compare.
-	echo "$out" | sed -n 's/^hotset: frames /real-frames: hotset /p'
-	echo "$out" | sed -n 's/^hotset: done updates=\([0-9]*\) seconds=\([0-9.]*\) start=\([0-9.]*\).*/\1 \2 \3/p' |
-		awk -v t0="$1" '{ printf "real-result: hotset %.1f updates/s\nreal-phase: hotset updates %.3f %s\n",
-			($2 > 0 ? $1 / $2 : 0), $3 - t0, $2 }'
-}
-
-# The same hot set's updates, half of them on a second hot set of the same
-# size (also written once at the start): the hot set shifts. Phases
-# "before" and "after" the shift.
-run_shift()
-{
-	local out n=$((524288 * scale))
-	out=$(hotset -m 64 -c 128 -n $n -S $((n / 2)))
-	echo "$out" | sed -n 's/^hotset: frames /real-frames: shift /p'
-	echo "$out" | sed -n 's/^hotset: done updates=\([0-9]*\) seconds=\([0-9.]*\) start=\([0-9.]*\) shift=\([0-9.]*\).*/\1 \2 \3 \4/p' |
-		awk -v t0="$1" '{ printf "real-result: shift %.1f updates/s\nreal-phase: shift before %.3f %s\nreal-phase: shift after %.3f %.3f\n",
-			($2 > 0 ? $1 / $2 : 0), $3 - t0, $4, $3 - t0 + $4, $2 - $4 }'
+	echo "$out" | sed -n "s/^hotset: frames /real-frames: $2 /p"
+	echo "$out" | sed -n 's/ shift=/ /; s/^hotset: done updates=\([0-9]*\) seconds=\([0-9.]*\) start=\([0-9.]*\)\(.*\)/\1 \2 \3\4/p' |
+		awk -v t0="$1" -v w="$2" '{ printf "real-result: %s %.1f updates/s\n", w, ($2 > 0 ? $1 / $2 : 0)
+			if (NF < 4) printf "real-phase: %s updates %.3f %s\n", w, $3 - t0, $2
+			else printf "real-phase: %s before %.3f %s\nreal-phase: %s after %.3f %.3f\n",
+				w, $3 - t0, $4, w, $3 - t0 + $4, $2 - $4 }'
 }
 
 # "real-phase: W NAME OFFSET SECONDS" for a phase that began at uptime $3
@@ -119,8 +111,8 @@ for x in $(echo "$w" | tr ',' ' '); do
 	t0=$(sed -n 's/^meter-time: [^ ]* //p' /tmp/mark)
 	[ -n "$t0" ] || t0=$(now)
 	case "$x" in
-	hotset) run_hotset "$t0" ;;
-	shift) run_shift "$t0" ;;
+	hotset) run_hotset "$t0" hotset ;;
+	shift) run_hotset "$t0" shift shift ;;
 	sqlite) run_sqlite "$t0" ;;
 	redis) run_redis "$t0" ;;
 	*) echo "real-result: $x unknown" ;;

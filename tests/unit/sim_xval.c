@@ -382,13 +382,15 @@ static void test_estimate_cmd(void)
 	tap_ok(r == 0, "--measure 1: (to the end) (%d)", r);
 }
 
-/* --trace-pages, --trace-intervals: a part of a trace, renumbered. */
-/* A one-VM trace of @pages pages: the same @n records in each of @ivals intervals. */
-static int write_same(const char *path, uint32_t pages, const struct trace_rec *rec,
-		      uint32_t n, uint32_t ivals)
+/*
+ * A one-VM trace of @pages pages, header flags @flags: the same @n records
+ * in each of @ivals intervals.
+ */
+static int write_flagged(const char *path, uint32_t flags, uint32_t pages,
+			 const struct trace_rec *rec, uint32_t n, uint32_t ivals)
 {
 	struct trace_hdr h = {
-		.version = TRACE_VERSION, .page_shift = 12, .nvms = 1,
+		.version = TRACE_VERSION, .flags = flags, .page_shift = 12, .nvms = 1,
 		.interval_ns = IVNS, .vm_pages = { pages },
 	};
 	FILE *f = fopen(path, "wbx");
@@ -403,6 +405,13 @@ static int write_same(const char *path, uint32_t pages, const struct trace_rec *
 	return r;
 }
 
+static int write_same(const char *path, uint32_t pages, const struct trace_rec *rec,
+		      uint32_t n, uint32_t ivals)
+{
+	return write_flagged(path, 0, pages, rec, n, ivals);
+}
+
+/* --trace-pages, --trace-intervals: a part of a trace, renumbered. */
 static void test_cut(void)
 {
 	struct trace_rec rec[2] = { { .page = 100, .reads = 1 }, { .page = 3000, .reads = 5 } };
@@ -692,23 +701,12 @@ static void test_touch_slots(void)
 static int times_write(const char *path, uint32_t flags)
 {
 	static struct trace_rec tr[SIM_CHUNK_PAGES];
-	struct trace_hdr h = {
-		.version = TRACE_VERSION, .flags = flags, .page_shift = 12, .nvms = 1,
-		.interval_ns = IVNS, .vm_pages = { NCH * SIM_CHUNK_PAGES },
-	};
-	FILE *f = fopen(path, "wbx");
-	int r = f ? trace_write_header(f, &h) : -1;
-	uint32_t i, k;
+	uint32_t k;
 
 	for (k = 0; k < SIM_CHUNK_PAGES; k++)
 		tr[k] = (struct trace_rec){ .page = 5 * SIM_CHUNK_PAGES + k, .reads = 64,
-					    .writes = 1 | (flags ? (k % 100) << 16 : 0) };
-	for (i = 0; i < 100 && !r; i++)
-		r = trace_write_block(f, &h, i, 0, tr, SIM_CHUNK_PAGES);
-	r = r ? r : trace_write_end(f);
-	if (f && fclose(f))
-		r = -1;
-	return r;
+					    .writes = TRACE_TOUCH_WORD(1, flags ? k % 100 : 0) };
+	return write_flagged(path, flags, NCH * SIM_CHUNK_PAGES, tr, SIM_CHUNK_PAGES, 100);
 }
 
 static void test_touch_times(void)

@@ -41,9 +41,9 @@ static void times_add(const uint8_t *held, const struct trace_rec *recs, uint32_
 	uint32_t k, prev = 0, at, seen = 0, varies = 0;
 
 	for (k = 0; k < n; k++) {
-		if (!steps_held(held, recs[k].page) || !(recs[k].writes & 0xffff))
+		if (!steps_held(held, recs[k].page) || !TRACE_TOUCH_SLOTS(recs[k].writes))
 			continue;
-		at = recs[k].writes >> 16;
+		at = TRACE_TOUCH_FIRST(recs[k].writes);
 		ts->descents += seen && at < prev;
 		varies |= seen && at != prev;
 		prev = at;
@@ -87,7 +87,7 @@ static int pagesum(const uint8_t *buf, size_t len, const char *path, int steps,
 		if (*times)
 			times_add(s.held[0], recs, b.nrec, ts);
 		for (v = 0; (c.hdr.flags & TRACE_F_TOUCH_TIMES) && v < b.nrec; v++)
-			recs[v].writes &= 0xffff;
+			recs[v].writes = TRACE_TOUCH_SLOTS(recs[v].writes);
 		r = steps_weigh(&s, b.interval, recs, b.nrec, t);
 	}
 	free(recs);

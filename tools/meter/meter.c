@@ -344,46 +344,44 @@ static void meter_code_tb(struct qemu_plugin_tb *tb, size_t n)
 }
 
 /*
- * @pg's counts since its last block, zeroed, as its block of interval
- * @ival; no block when empty. An error stays in pg->err.
+ * touch=: page @p's @slots and its first slot, zeroed, counted from the
+ * interval's start (its slot + 1 is @start: the slot clock runs ahead of
+ * the coarse one that starts intervals by a tick at most), as its record's
+ * writes (TRACE_F_TOUCH_TIMES). A touch after the interval's end, before
+ * the flush that ends it, counts as its last slot.
  */
-static void meter_pages_block(struct meter_pages *pg, uint32_t ival)
+static uint32_t meter_touch_word(struct meter_trace *t, uint64_t p, uint32_t slots,
+				 uint64_t start)
+{
+	uint64_t last = t->ival_ns / METER_SLOT_NS - 1,
+		 at = __atomic_exchange_n(&t->first_at[p], 0, __ATOMIC_RELAXED);
+
+	at = at > start ? at - start : 0;
+	return TRACE_TOUCH_WORD(slots < 0xffff ? slots : 0xffff, at < last ? at : last);
+}
+
+/*
+ * @pg's counts since its last block, zeroed, as its block of interval
+ * @ival; no block when empty. With @times (the touch trace's), each
+ * page's first slot goes with its slots. An error stays in pg->err.
+ */
+static void meter_pages_block(struct meter_pages *pg, uint32_t ival, struct meter_trace *times)
 {
 	uint32_t n = 0, r, w;
-	uint64_t p;
+	uint64_t p, start = 0;
 
+	if (times)
+		start = (meter.t0_ns + ival * times->ival_ns) / METER_SLOT_NS + 1;
 	for (p = 0; p < pg->hdr.vm_pages[0]; p++) {
 		r = __atomic_exchange_n(&pg->rd[p], 0, __ATOMIC_RELAXED);
 		w = __atomic_exchange_n(&pg->wb[p], 0, __ATOMIC_RELAXED);
+		if (times && w)
+			w = meter_touch_word(times, p, w, start);
 		if (r || w)
 			pg->recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = r, .writes = w };
 	}
 	if (n)
 		pg->err = trace_write_block(pg->f, &pg->hdr, ival, 0, pg->recs, n);
-}
-
-/*
- * touch=: each page's first slot of interval @ival, counted from the
- * interval's start, into its slots' upper 16 bits (the slot clock runs
- * ahead of the coarse one that starts intervals by a tick at most). A touch after the interval's end, before the flush that
- * ends it, counts as its last slot.
- */
-static void meter_touch_times(struct meter_trace *t, uint32_t ival)
-{
-	uint64_t p, last = t->ival_ns / METER_SLOT_NS - 1, at,
-		 start = (meter.t0_ns + ival * t->ival_ns) / METER_SLOT_NS + 1;
-	uint32_t w;
-
-	for (p = 0; p < t->tp.hdr.vm_pages[0]; p++) {
-		w = __atomic_load_n(&t->tp.wb[p], __ATOMIC_RELAXED);
-		if (!w)
-			continue;
-		at = __atomic_exchange_n(&t->first_at[p], 0, __ATOMIC_RELAXED);
-		at = at > start ? at - start : 0;
-		at = at < last ? at : last;
-		w = w < 0xffff ? w : 0xffff;
-		__atomic_store_n(&t->tp.wb[p], w | (uint32_t)at << 16, __ATOMIC_RELAXED);
-	}
 }
 
 /* The span's traffic since the last step, as the block of step @seq. */
@@ -393,7 +391,7 @@ static void meter_marks_flush(uint64_t seq)
 
 	if (!pg->f || pg->err || seq > UINT32_MAX)
 		return;
-	meter_pages_block(pg, (uint32_t)seq);
+	meter_pages_block(pg, (uint32_t)seq, NULL);
 }
 
 /*
@@ -412,10 +410,8 @@ static void meter_trace_flush(void)
 		ival = t->last;		/* a block per interval at most */
 	if (ival > UINT32_MAX)
 		return;
-	if (t->tp.f) {
-		meter_touch_times(t, (uint32_t)ival);
-		meter_pages_block(&t->tp, (uint32_t)ival);
-	}
+	if (t->tp.f)
+		meter_pages_block(&t->tp, (uint32_t)ival, t);
 	/* A touch trace's error stops both, as one trace's would. */
 	if (t->tp.err) {
 		t->pg.err = t->tp.err;
@@ -423,7 +419,7 @@ static void meter_trace_flush(void)
 	}
 	/* Next flush in the next interval, even after an empty one. */
 	t->last = (uint32_t)ival + 1;
-	meter_pages_block(&t->pg, (uint32_t)ival);
+	meter_pages_block(&t->pg, (uint32_t)ival, NULL);
 }
 
 /* touch=: the slot clock, read at full resolution (the coarse one ticks in ms). */

@@ -127,7 +127,6 @@ struct touchsrc {
 	struct trace_rec *stage;
 	int has_pend, ended;
 	int slots;		/* writes count time slots (the meter's touch=) */
-	int times;		/* ... in bits 0-15 (TRACE_F_TOUCH_TIMES) */
 	struct trace_rec *rec[TRACE_MAX_VMS], *full[TRACE_MAX_VMS];
 	uint32_t n[TRACE_MAX_VMS], nfull[TRACE_MAX_VMS];
 };
@@ -198,8 +197,7 @@ static int touch_load(struct source *s, const char *path)
 	r = r ? r : trace_open_mem(&t->cur, t->buf, t->len);
 	if (r)
 		return r;
-	t->times = t->cur.hdr.flags == TRACE_F_TOUCH_TIMES;
-	if ((t->cur.hdr.flags && !t->times) || t->cur.hdr.page_shift != m->page_shift ||
+	if ((t->cur.hdr.flags & ~TRACE_F_TOUCH_TIMES) || t->cur.hdr.page_shift != m->page_shift ||
 	    t->cur.hdr.nvms != m->nvms || t->cur.hdr.interval_ns != m->interval_ns ||
 	    memcmp(t->cur.hdr.vm_pages, m->vm_pages, m->nvms * sizeof(m->vm_pages[0])))
 		return -EXDEV;
@@ -301,8 +299,12 @@ static int in_cut_pages(const struct source *s, uint32_t *page)
 	return 1;
 }
 
-/* Records of the file's pages as 4 KiB page records, ascending. */
-static uint32_t convert(const struct source *s, const struct trace_rec *in,
+/*
+ * Records of the file's pages as 4 KiB page records, ascending; @flags
+ * are the header flags of the file they come from (the main trace's or the
+ * touch trace's, which share their pages and cut).
+ */
+static uint32_t convert(const struct source *s, uint32_t flags, const struct trace_rec *in,
 			uint32_t n, struct trace_rec *out)
 {
 	uint32_t k, j, m = 0;
@@ -310,13 +312,13 @@ static uint32_t convert(const struct source *s, const struct trace_rec *in,
 	for (k = 0; k < n; k++) {
 		struct trace_rec r = in[k];
 
-		if (s->hdr.flags & TRACE_F_PRESENCE) {
+		if (flags & TRACE_F_PRESENCE) {
 			r.reads = r.reads ? s->presence_lines : 0;
 			r.writes = r.writes ? s->presence_lines : 0;
 		}
-		/* A touch trace as --trace: touches and slots, not when. */
-		if (s->hdr.flags & TRACE_F_TOUCH_TIMES)
-			r.writes &= 0xffff;
+		/* A touch trace's slots, not when the first was. */
+		if (flags & TRACE_F_TOUCH_TIMES)
+			r.writes = TRACE_TOUCH_SLOTS(r.writes);
 		if (s->shift < 12) {
 			/* Several file pages in one 4 KiB page: summed. */
 			r.page >>= 12 - s->shift;
@@ -441,16 +443,6 @@ static void stretch_begin(struct source *s, struct ival *iv, uint32_t parts)
 	stretch_part(s, iv);
 }
 
-/* A touch trace's records, with their slots alone (TRACE_F_TOUCH_TIMES); returns @n. */
-static uint32_t touch_slots(const struct touchsrc *t, uint32_t n, struct trace_rec *r)
-{
-	uint32_t k;
-
-	for (k = 0; t->times && k < n; k++)
-		r[k].writes &= 0xffff;
-	return n;
-}
-
 /* No touches (a step that stands for a run of empty intervals). */
 static void touch_clear(struct source *s)
 {
@@ -480,9 +472,8 @@ static int touch_take(struct source *s, uint64_t e)
 		if (!t->has_pend || t->pend.interval > e)
 			return 0;
 		if (t->pend.interval == e)
-			t->n[t->pend.vm] = touch_slots(t, convert(s, t->stage, t->pend.nrec,
-								  t->rec[t->pend.vm]),
-						       t->rec[t->pend.vm]);
+			t->n[t->pend.vm] = convert(s, t->cur.hdr.flags, t->stage,
+						   t->pend.nrec, t->rec[t->pend.vm]);
 		t->has_pend = 0;
 	}
 }
@@ -518,7 +509,7 @@ int tracesrc_next(struct source *s, struct ival *iv)
 		return 1;
 	}
 	while (s->has_pend && s->pend.interval == s->expect) {
-		iv->n[s->pend.vm] = convert(s, s->stage, s->pend.nrec,
+		iv->n[s->pend.vm] = convert(s, s->hdr.flags, s->stage, s->pend.nrec,
 					    s->rec[s->pend.vm]);
 		s->has_pend = 0;
 		r = fetch(s);
