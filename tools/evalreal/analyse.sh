@@ -25,7 +25,7 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 : >"$OUT/xval.csv"
 : >"$OUT/xval-obs.csv"
 : >"$OUT/xval-sched.csv"
-rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm"
+rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm" "$OUT/xval.dram"
 rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.*
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
@@ -85,6 +85,21 @@ run_spans()
 		if (pol == want && $3 ~ /-end$/ && (w in a))
 			print w, st[a[w]], st[k], int(ms[a[w]] / 100), int(ms[k] / 100) + 1 }' \
 		"$OUT/meter.txt" "$OUT/real.tap"
+}
+# linux_dram_mb W: the DRAM the guest held in the Linux run while W ran,
+# in MiB: the mean size of its RAM frames' lists (OUT/gt.linux, below)
+# from W's start mark to its end; none without them. Linux gave the guest
+# less than hmmv's --dram: the test host's own pages held part of node 0's
+# budget (96-106 MiB of 128 in the runs of 2026-12-06), and a model given
+# all of it demoted less and served more from DRAM than Linux could.
+linux_dram_mb()
+{
+	[ -s "$OUT/gt.linux" ] || return 0
+	set -- $(run_spans linux | awk -v w="$1" '$1 == w { print $2, $3 }')
+	[ $# -eq 2 ] || return 0
+	awk -v a="$1" -v b="$2" 'function take() { if (seen && at >= a && at <= b) { s += h; n++ } }
+		$1 == "@" { take(); at = $2; seen = 1 } $1 == "+" { h += $3 } $1 == "-" { h -= $3 }
+		END { take(); if (n) printf "%d\n", s / n / 256 + 0.5 }' "$OUT/gt.linux"
 }
 # "WORKLOAD FROM TO": the spans in the meter trace's intervals alone.
 run_windows()
@@ -230,10 +245,74 @@ if [ -s "$OUT/engine.trace" ]; then
 		{ echo "analyse: hmmv sim --estimate failed:" >&2; cat "$OUT/engine.moves" >&2; exit 1; }
 fi
 
+# Each run's timeline of RAM frames ("# real-guesteps: POLICY", the lists
+# of tests/bench/real.sh's snap_guest in order, each between two ticks of
+# the meter) as OUT/gt.POLICY, a steps file (tools/evalreal/steps.h) over
+# ram.trace's blocks: list K of all runs together was taken between ticks
+# 2K-1 and 2K, and the step S of tick 2K-1 makes it the list begun before
+# block S + 1. None when the lists and the ticks do not pair (older output
+# has neither). In kmem runs, the NVDIMM's lists ("# real-guestepsnv:
+# POLICY", each right after the RAM list of the same entry) as
+# OUT/gtn.POLICY over the NVDIMM trace's 100 ms blocks (pages from the
+# NVDIMM's start): list K begun at the time MS of tick 2K (the RAM
+# list's end), before block int(MS / 100) + 1.
+guest_timelines()
+{
+	local p n k ticks
+	rm -f "$OUT"/gt.* "$OUT"/gtn.*
+	n=0
+	for p in $(sed -n 's/^# real-guesteps: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
+		tap_file "guesteps: $p" >"$OUT/gt.$p.log" ||
+			{ echo "analyse: the timeline of $p does not decode" >&2; return 1; }
+		if ! awk -v off=$n 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
+				if ($1 == "tick") at[$2] = step
+				next }
+			$1 == "@" { k++; if (!((2 * (off + k)) in at)) exit 1; print "@", at[2 * (off + k) - 1] + 1; next }
+			{ print }' "$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/gt.$p"; then
+			echo "analyse: the timeline of $p has more lists than the meter has ticks: timelines left out" >&2
+			rm -f "$OUT"/gt.* "$OUT"/gtn.*
+			return 0
+		fi
+		k=$(grep -c '^@' "$OUT/gt.$p.log")
+		nv_timeline "$p" $n $k
+		n=$((n + k))
+		rm -f "$OUT/gt.$p.log"
+	done
+	ticks=$(awk '$1 == "tick"' "$OUT/meter.txt" | wc -l)
+	if [ $((2 * n)) != "$ticks" ]; then
+		[ "$n" = 0 ] || echo "analyse: $n lists of guest frames, $ticks meter ticks: timelines left out" >&2
+		rm -f "$OUT"/gt.* "$OUT"/gtn.*
+	fi
+}
+# Policy $1's NVDIMM timeline (guest_timelines), its lists after the
+# first $2 RAM lists of all runs; none unless they pair with its $3 RAM
+# lists one to one.
+nv_timeline()
+{
+	grep -q "^# real-guestepsnv: $1 " "$OUT/real.tap" && [ -s "$OUT/nvdimm.trace" ] || return 0
+	tap_file "guestepsnv: $1" >"$OUT/gtn.$1.log" ||
+		{ echo "analyse: the NVDIMM timeline of $1 does not decode" >&2; rm -f "$OUT/gtn.$1.log"; return 0; }
+	if [ "$(grep -c '^@' "$OUT/gtn.$1.log")" = "$3" ]; then
+		awk -v off=$2 -v first="$first" 'FNR == NR { if ($1 == "tick") ms[$2] = $3; next }
+			$1 == "@" { k++; print "@", int(ms[2 * (off + k)] / 100) + 1; next }
+			{ print $1, $2 + first, $3 }' "$OUT/meter.txt" "$OUT/gtn.$1.log" >"$OUT/gtn.$1"
+	else
+		echo "analyse: the NVDIMM lists of $1 do not pair with its RAM lists: left out" >&2
+	fi
+	rm -f "$OUT/gtn.$1.log"
+}
+# The guest's first page in the NVDIMM trace (its devdax's offset).
+nvbase=$(awk '$1 == "#" && $2 == "range" && $3 == "nvdimm" { print $4 }' "$OUT/meter.txt")
+dax=$(sed -n 's/^# real-dax: \(0x[0-9a-f]*\) .*/\1/p' "$OUT/real.tap" | head -n1)
+first=$(( (${dax:-0} - ${nvbase:-0}) / 4096 ))
+# Before the cross-validation: its NUMA-balancing model takes the DRAM
+# the Linux run's guest held (linux_dram_mb).
+rm -f "$OUT"/gt.* "$OUT"/gtn.*
+if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
+	guest_timelines || exit 1
+fi
+
 if [ -s "$OUT/nvdimm.trace" ]; then
-	nvbase=$(awk '$1 == "#" && $2 == "range" && $3 == "nvdimm" { print $4 }' "$OUT/meter.txt")
-	dax=$(sed -n 's/^# real-dax: \(0x[0-9a-f]*\) .*/\1/p' "$OUT/real.tap" | head -n1)
-	first=$(( (${dax:-0} - ${nvbase:-0}) / 4096 ))
 	run_windows slow-first >"$OUT/xval.windows"
 	span=$(awk 'NR == 1 { a = $2 } { b = $3 } END { if (NR) print a ":" b }' "$OUT/xval.windows")
 	base=${span%%:*}
@@ -366,7 +445,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	while read -r w a b; do
 		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux" "hmm-v-4k $s_pages"; do
 			set -- $run
-			t=
+			t= dmb=
 			bud="--vcpus $GUEST_VCPUS"
 			cut="--trace-intervals $span --measure $((a - base)):$((b - base))"
 			from=
@@ -383,6 +462,8 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 				;;
 			hmm-v-4k) t=$touch bud=$budget ;;
 			numa-balancing)
+				dmb=$(linux_dram_mb "$w")
+				[ -z "$dmb" ] || echo "$w $dmb" >>"$OUT/xval.dram"
 				if [ -s "$OUT/gw.linux.$w" ]; then
 					seq=$(awk -v m="$w-start" '$2 == "real-numa:" && $3 == m { sub(/^seq=/, "", $4); print $4 }' "$OUT/real.tap")
 					cut="--trace-intervals $a:$b"
@@ -399,7 +480,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			esac
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				$cut ${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} $from \
-				--dram-mb $GUEST_DRAM_MB --policies "$1" \
+				--dram-mb ${dmb:-$GUEST_DRAM_MB} --policies "$1" \
 				$bud \
 				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
@@ -437,62 +518,6 @@ if [ -s "$OUT/engine.trace" ]; then
 			--quiet --label "$w" --csv "$OUT/xval-obs.csv"
 	done
 fi
-# Each run's timeline of RAM frames ("# real-guesteps: POLICY", the lists
-# of tests/bench/real.sh's snap_guest in order, each between two ticks of
-# the meter) as OUT/gt.POLICY, a steps file (tools/evalreal/steps.h) over
-# ram.trace's blocks: list K of all runs together was taken between ticks
-# 2K-1 and 2K, and the step S of tick 2K-1 makes it the list begun before
-# block S + 1. None when the lists and the ticks do not pair (older output
-# has neither). In kmem runs, the NVDIMM's lists ("# real-guestepsnv:
-# POLICY", each right after the RAM list of the same entry) as
-# OUT/gtn.POLICY over the NVDIMM trace's 100 ms blocks (pages from the
-# NVDIMM's start): list K begun at the time MS of tick 2K (the RAM
-# list's end), before block int(MS / 100) + 1.
-guest_timelines()
-{
-	local p n k ticks
-	rm -f "$OUT"/gt.* "$OUT"/gtn.*
-	n=0
-	for p in $(sed -n 's/^# real-guesteps: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
-		tap_file "guesteps: $p" >"$OUT/gt.$p.log" ||
-			{ echo "analyse: the timeline of $p does not decode" >&2; return 1; }
-		if ! awk -v off=$n 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
-				if ($1 == "tick") at[$2] = step
-				next }
-			$1 == "@" { k++; if (!((2 * (off + k)) in at)) exit 1; print "@", at[2 * (off + k) - 1] + 1; next }
-			{ print }' "$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/gt.$p"; then
-			echo "analyse: the timeline of $p has more lists than the meter has ticks: timelines left out" >&2
-			rm -f "$OUT"/gt.* "$OUT"/gtn.*
-			return 0
-		fi
-		k=$(grep -c '^@' "$OUT/gt.$p.log")
-		nv_timeline "$p" $n $k
-		n=$((n + k))
-		rm -f "$OUT/gt.$p.log"
-	done
-	ticks=$(awk '$1 == "tick"' "$OUT/meter.txt" | wc -l)
-	if [ $((2 * n)) != "$ticks" ]; then
-		[ "$n" = 0 ] || echo "analyse: $n lists of guest frames, $ticks meter ticks: timelines left out" >&2
-		rm -f "$OUT"/gt.* "$OUT"/gtn.*
-	fi
-}
-# Policy $1's NVDIMM timeline (guest_timelines), its lists after the
-# first $2 RAM lists of all runs; none unless they pair with its $3 RAM
-# lists one to one.
-nv_timeline()
-{
-	grep -q "^# real-guestepsnv: $1 " "$OUT/real.tap" && [ -s "$OUT/nvdimm.trace" ] || return 0
-	tap_file "guestepsnv: $1" >"$OUT/gtn.$1.log" ||
-		{ echo "analyse: the NVDIMM timeline of $1 does not decode" >&2; rm -f "$OUT/gtn.$1.log"; return 0; }
-	if [ "$(grep -c '^@' "$OUT/gtn.$1.log")" = "$3" ]; then
-		awk -v off=$2 -v first="$first" 'FNR == NR { if ($1 == "tick") ms[$2] = $3; next }
-			$1 == "@" { k++; print "@", int(ms[2 * (off + k)] / 100) + 1; next }
-			{ print $1, $2 + first, $3 }' "$OUT/meter.txt" "$OUT/gtn.$1.log" >"$OUT/gtn.$1"
-	else
-		echo "analyse: the NVDIMM lists of $1 do not pair with its RAM lists: left out" >&2
-	fi
-	rm -f "$OUT/gtn.$1.log"
-}
 
 # The guest's own traffic in each run. The meter counts everything the
 # test host does: its kernel's and the hmmv process's own accesses too,
@@ -521,7 +546,6 @@ rm -f "$OUT"/gp.* "$OUT"/gf.* "$OUT"/gj.* "$OUT"/gl.* "$OUT"/gc.*
 if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
 	guest_unions guestfast gf || exit 1
 	guest_unions guestpages gp || exit 1
-	guest_timelines || exit 1
 	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
 		run_spans "$p" |
 		while read -r w ms me a b; do
@@ -869,6 +893,8 @@ END {
 	"$OUT/real.tap" >"$OUT/table.txt"
 [ -s "$OUT/xval.stretch" ] &&
 	echo "xval pace (--trace-stretch FROM:TO:K over the meter trace): $(cat "$OUT/xval.stretch")" >>"$OUT/table.txt"
+[ -s "$OUT/xval.dram" ] &&
+	echo "linux: the guest held $(awk '{ printf "%s%s %d MiB", (NR > 1 ? ", " : ""), $1, $2 }' "$OUT/xval.dram") of RAM (the mean between the marks; hmmv's runs $GUEST_DRAM_MB MiB), the DRAM its NUMA-balancing model replays each with" >>"$OUT/table.txt"
 np=$(head -n1 "$OUT/share.dat" | awk '{ print (NF - 1) / 2 }')
 gnuplot -e "dat='$OUT/share.dat'; out='$OUT/share.png'; np=$np" "$here/plot.gp" 2>"$OUT/plot.err" ||
 	{ echo "analyse: gnuplot failed:" >&2; cat "$OUT/plot.err" >&2; exit 1; }
