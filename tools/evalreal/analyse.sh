@@ -25,7 +25,8 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 : >"$OUT/xval.csv"
 : >"$OUT/xval-obs.csv"
 : >"$OUT/xval-sched.csv"
-rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm" "$OUT/xval.dram"
+rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm"
+: >"$OUT/xval.dram"
 rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.*
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
@@ -645,7 +646,9 @@ fi
 # bandwidths in GB/s (= bytes/ns), work per memory transfer, misses in
 # flight; the guest has one vCPU.
 awk -v LAT_F=81 -v LAT_S=305 -v BWR_F=100 -v BWW_F=60 -v BWR_S=39.6 -v BWW_S=13.8 \
-    -v CPU=20 -v MLP=2 -v VCPUS=1 -v csv="$OUT/results.csv" -v dat="$OUT/share.dat" '
+    -v CPU=20 -v MLP=2 -v VCPUS=1 -v csv="$OUT/results.csv" -v dat="$OUT/share.dat" \
+    -v DRAM_MB=$GUEST_DRAM_MB '
+FILENAME ~ /xval.dram$/ { held[$1] = $2; next }
 FILENAME ~ /xval(-obs|-sched)?.csv$/ {
 	split($0, f, ",")
 	# slow_traffic_pct: accesses and migration copies, as the meter counts
@@ -788,6 +791,8 @@ END {
 				sdw["linux", w] / sdw["hmmv-engine", w]
 			if ((("linux", w) in sdx) && gc["linux", w] > 0)
 				printf " (%.3f without the RAM frames that changed hands in Linux'"'"'s run of %s)", sdx["linux", w] / sdw["hmmv-engine", w], w
+			if (w in held)
+				printf " (Linux'"'"'s guest held %d MiB of DRAM, hmmv'"'"'s %d)", held[w], DRAM_MB
 			printf "\n"
 		}
 		if ((("hmmv-pages", w) in sdw) && (("linux", w) in sdw))
@@ -888,7 +893,7 @@ END {
 				vm["linux", "pgpromote_success"], vm["linux", "pgdemote_kswapd"] + vm["linux", "pgdemote_direct"],
 				vm["linux", "pgdemote_kswapd"], vm["linux", "pgdemote_direct"], vm["linux", "numa_hint_faults"],
 				vm["linux", "numa_pte_updates"]
-}' "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/guest.txt" "$OUT/guest-steps.txt" \
+}' "$OUT/xval.dram" "$OUT/xval.csv" "$OUT/xval-sched.csv" "$OUT/xval-obs.csv" "$OUT/guest.txt" "$OUT/guest-steps.txt" \
 	"$OUT/guest-changed.txt" "$OUT/meter.txt" \
 	"$OUT/real.tap" >"$OUT/table.txt"
 [ -s "$OUT/xval.stretch" ] &&
