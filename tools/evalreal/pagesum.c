@@ -13,12 +13,13 @@
  * BOTH_FILLS BOTH_WRITEBACKS": that count, then the traffic of the frames
  * both lists hold (held throughout the block: a lower bound).
  * A touch trace with times (TRACE_F_TOUCH_TIMES, the meter's touch=) adds,
- * without --steps, "BLOCKS DESCENTS SPREAD": the blocks holding listed
- * pages, the times a listed page's first slot came before the previous
- * listed page's in the same block (a pass over the pages in order makes
- * one at most a block, where it began before the block), and the blocks
- * whose listed pages' first slots are not all the same (the meter_calib
- * test's check of the times).
+ * without --steps, "BLOCKS DESCENTS SPREAD WIDEST": the blocks holding
+ * listed pages, the times a listed page's first slot came before the
+ * previous listed page's in the same block (a pass over the pages in
+ * order makes one at most a block, where it began before the block), the
+ * blocks whose listed pages' first slots are not all the same, and the
+ * most slots between the listed pages' first and last first slot in one
+ * block (the meter_calib test's check of the times).
  * Exit 0, 2 on bad arguments, 1 on a bad file.
  */
 #include <errno.h>
@@ -32,13 +33,13 @@
 
 /* A touch trace's first slots over the listed pages (the header comment). */
 struct times_sum {
-	uint64_t blocks, descents, spread;
+	uint64_t blocks, descents, spread, widest;
 };
 
 static void times_add(const uint8_t *held, const struct trace_rec *recs, uint32_t n,
 		      struct times_sum *ts)
 {
-	uint32_t k, prev = 0, at, seen = 0, varies = 0;
+	uint32_t k, prev = 0, at, seen = 0, varies = 0, lo = UINT32_MAX, hi = 0;
 
 	for (k = 0; k < n; k++) {
 		if (!steps_held(held, recs[k].page) || !TRACE_TOUCH_SLOTS(recs[k].writes))
@@ -46,11 +47,15 @@ static void times_add(const uint8_t *held, const struct trace_rec *recs, uint32_
 		at = TRACE_TOUCH_FIRST(recs[k].writes);
 		ts->descents += seen && at < prev;
 		varies |= seen && at != prev;
+		lo = at < lo ? at : lo;
+		hi = at > hi ? at : hi;
 		prev = at;
 		seen = 1;
 	}
 	ts->blocks += seen;
 	ts->spread += varies;
+	if (seen && hi - lo > ts->widest)
+		ts->widest = hi - lo;
 }
 
 /*
@@ -135,7 +140,8 @@ int main(int argc, char **argv)
 	if (steps)
 		printf(" %" PRIu64 " %" PRIu64, t.both[0], t.both[1]);
 	if (times)
-		printf(" %" PRIu64 " %" PRIu64 " %" PRIu64, ts.blocks, ts.descents, ts.spread);
+		printf(" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, ts.blocks, ts.descents,
+		       ts.spread, ts.widest);
 	printf("\n");
 	return 0;
 }

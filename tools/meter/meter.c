@@ -120,6 +120,7 @@ struct meter_trace {
 	uint32_t *slot_at;		/* per page, the last slot it was touched in + 1 */
 	uint32_t *first_at;		/* per page, its first slot this interval + 1 */
 	uint32_t slot;			/* the current slot (host time) */
+	uint32_t since;			/* the slot the touch block being counted began in + 1 */
 	char *code_path;		/* touch_code=FILE, resolved */
 	pthread_once_t code_once;	/* its lookup, at the first translation */
 	uintptr_t code_lo, code_hi;	/* its mapping in this process (none: 0) */
@@ -343,10 +344,20 @@ static void meter_code_tb(struct qemu_plugin_tb *tb, size_t n)
 	}
 }
 
+/* touch=: the slot clock, read at full resolution (the coarse one ticks in ms). */
+static void meter_touch_clock(struct meter_trace *t)
+{
+	struct timespec ts;
+
+	if (!t->tp.f || clock_gettime(CLOCK_MONOTONIC, &ts))
+		return;
+	__atomic_store_n(&t->slot, (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ull +
+					       ts.tv_nsec) / METER_SLOT_NS), __ATOMIC_RELAXED);
+}
+
 /*
  * touch=: page @p's @slots and its first slot, zeroed, counted from the
- * interval's start (its slot + 1 is @start: the slot clock runs ahead of
- * the coarse one that starts intervals by a tick at most), as its record's
+ * start of the block's interval (its slot + 1 is @start), as its record's
  * writes (TRACE_F_TOUCH_TIMES). A touch after the interval's end, before
  * the flush that ends it, counts as its last slot.
  */
@@ -370,8 +381,13 @@ static void meter_pages_block(struct meter_pages *pg, uint32_t ival, struct mete
 	uint32_t n = 0, r, w;
 	uint64_t p, start = 0;
 
+	/*
+	 * The block holds the touches since the flush before (numbered by
+	 * the interval the flush came in, they fell in the one before it):
+	 * first slots count from that flush, not from this block's number.
+	 */
 	if (times)
-		start = (meter.t0_ns + ival * times->ival_ns) / METER_SLOT_NS + 1;
+		start = times->since;
 	for (p = 0; p < pg->hdr.vm_pages[0]; p++) {
 		r = __atomic_exchange_n(&pg->rd[p], 0, __ATOMIC_RELAXED);
 		w = __atomic_exchange_n(&pg->wb[p], 0, __ATOMIC_RELAXED);
@@ -410,8 +426,14 @@ static void meter_trace_flush(void)
 		ival = t->last;		/* a block per interval at most */
 	if (ival > UINT32_MAX)
 		return;
-	if (t->tp.f)
+	if (t->tp.f) {
+		uint32_t next;
+
+		meter_touch_clock(t);
+		next = __atomic_load_n(&t->slot, __ATOMIC_RELAXED) + 1;
 		meter_pages_block(&t->tp, (uint32_t)ival, t);
+		t->since = next;
+	}
 	/* A touch trace's error stops both, as one trace's would. */
 	if (t->tp.err) {
 		t->pg.err = t->tp.err;
@@ -420,17 +442,6 @@ static void meter_trace_flush(void)
 	/* Next flush in the next interval, even after an empty one. */
 	t->last = (uint32_t)ival + 1;
 	meter_pages_block(&t->pg, (uint32_t)ival, NULL);
-}
-
-/* touch=: the slot clock, read at full resolution (the coarse one ticks in ms). */
-static void meter_touch_clock(struct meter_trace *t)
-{
-	struct timespec ts;
-
-	if (!t->tp.f || clock_gettime(CLOCK_MONOTONIC, &ts))
-		return;
-	__atomic_store_n(&t->slot, (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ull +
-					       ts.tv_nsec) / METER_SLOT_NS), __ATOMIC_RELAXED);
 }
 
 static void meter_maybe_trace(void)
@@ -833,6 +844,9 @@ static int meter_trace_setup(const struct meter_args *a)
 		meter_say("meter: cannot write touch=%s\n", a->touch);
 		return -EINVAL;
 	}
+	/* The first block's first slots count from here. */
+	meter_touch_clock(t);
+	t->since = t->slot + 1;
 	if (!a->touch_code)
 		return 0;
 	/* As /proc/self/maps names it: absolute, links resolved. */
