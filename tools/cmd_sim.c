@@ -75,7 +75,8 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		  "(up to 16 ranges, ascending)" },
 		{ "touch-trace", F_STR, &c->touch, "FILE",
 		  "with --trace: the same pages' touches, cache hits included (the meter's "
-		  "touch=), for hmm-v's sampling; the trace's fills stay its traffic" },
+		  "touch=), for hmm-v's sampling, with the time slots they fell in and when "
+		  "the first was where it says so; the trace's fills stay its traffic" },
 		{ "policies", F_STR, &c->policies, "LIST",
 		  "comma-separated (default: all; on an engine trace, hmm-v); "
 		  "schedule only by name, with --schedule" },

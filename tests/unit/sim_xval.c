@@ -692,52 +692,118 @@ static void test_touch_slots(void)
 }
 
 /*
- * The meter's touch trace also says which slot came first
- * (TRACE_F_TOUCH_TIMES, bits 16-31 of writes): hm-v's replay takes the
- * slots alone, and decides as it does over the same slots without the
- * times (stretched too); read as --trace, a page counts its touches and
- * slots.
+ * A touch trace with times (TRACE_F_TOUCH_TIMES): chunk 5's 512 pages
+ * touched once an interval. All in slot 50, hm-v's windows see the whole
+ * block or none of it (a fill written through in one go); without the
+ * times, each page on its own (a few of the block's 128 pages an
+ * interval); each page in a slot of its own, about as many on average as
+ * without. Read as --trace, the trace's slots count, not when.
  */
-static int times_write(const char *path, uint32_t flags)
+static int times_write(const char *path, uint32_t flags, int same)
 {
 	static struct trace_rec tr[SIM_CHUNK_PAGES];
 	uint32_t k;
 
 	for (k = 0; k < SIM_CHUNK_PAGES; k++)
 		tr[k] = (struct trace_rec){ .page = 5 * SIM_CHUNK_PAGES + k, .reads = 64,
-					    .writes = TRACE_TOUCH_WORD(1, flags ? k % 100 : 0) };
-	return write_flagged(path, flags, NCH * SIM_CHUNK_PAGES, tr, SIM_CHUNK_PAGES, 100);
+					    .writes = TRACE_TOUCH_WORD(1, flags ? (same ? 50 : k % 100) : 0) };
+	return write_flagged(path, flags, NCH * SIM_CHUNK_PAGES, tr, SIM_CHUNK_PAGES, 400);
+}
+
+/* hm-v over @touch, stretched @k times: chunk 5's block hits per sampled interval. */
+static int times_replay(const char *touch, double k, uint32_t *sampled, uint32_t *lumps,
+			double *mean)
+{
+	struct sim *sm = calloc(1, sizeof(*sm));
+	struct trace_cut cut = { 0 };
+	struct model m;
+	struct pol_params pp;
+	struct source *src = NULL;
+	struct ival iv;
+	uint32_t h, sp;
+	double sum = 0;
+	int r, made = 0;
+
+	if (k > 1)
+		cut.stretch[cut.nstretch++] = (struct trace_stretch){ 0, 400, k };
+	model_default(&m);
+	pol_params_default(&pp);
+	sp = pp.hmmv.sample_pages;
+	*sampled = *lumps = 0;
+	r = sm ? source_open_trace_cut(&src, path_in("xmain"), 64, &cut) : -1;
+	r = r ? r : source_open_touch(src, touch);
+	r = r ? r : sim_create(sm, &pol_hmmv, &m, &pp, source_hdr(src), 2 * SIM_CHUNK_PAGES, 1, 0);
+	made = !r;
+	while (!r && (r = source_next(src, &iv)) == 1) {
+		sim_step(sm, &iv);
+		r = 0;
+		if (!pol_hmmv_window_share(sm, 0, 5, 0))
+			continue;
+		h = pol_hmmv_hits(sm, 0, 5);
+		(*sampled)++;
+		*lumps += h % sp == 0;
+		sum += h;
+	}
+	if (made)
+		sim_destroy(sm);
+	if (src)
+		source_close(src);
+	free(sm);
+	*mean = *sampled ? sum / *sampled : 0;
+	return r;
 }
 
 static void test_touch_times(void)
 {
 	struct trace_rec fill = { .page = 7, .reads = 4 };
-	struct sim *sm = calloc(1, sizeof(*sm));
-	double ns[2][2] = { { 0 } }, moved[2][2] = { { 0 } }, tot = 0;
+	uint32_t n[4] = { 0 }, lumps[4] = { 0 }, sp;
+	double mean[4] = { 0 }, tot = 0;
+	struct pol_params pp;
 	struct source *src;
 	struct ival iv;
-	int r, t, k, i;
+	int r, i;
 
-	r = sm ? write_same(path_in("xmain"), NCH * SIM_CHUNK_PAGES, &fill, 1, 100) : -1;
-	r = r ? r : times_write(path_in("xtimes"), TRACE_F_TOUCH_TIMES);
-	r = r ? r : times_write(path_in("xslots"), 0);
-	for (t = 0; t < 2 && !r; t++)
-		for (k = 0; k < 2 && !r; k++) {
-			r = touch_replay(sm, path_in("xmain"), path_in(t ? "xtimes" : "xslots"),
-					 k ? 2 : 1);
-			if (r)
-				break;
-			ns[t][k] = sm->vm[0].a.track_ns;
-			moved[t][k] = sm->vm[0].migrated;
-			sim_destroy(sm);
-		}
-	tap_ok(r == 0 && ns[1][0] > 0 && ns[1][0] == ns[0][0] && ns[1][1] == ns[0][1] &&
-	       moved[1][0] == moved[0][0] && moved[1][1] == moved[0][1],
-	       "a touch trace with first slots replays as its slots alone: tracking %.0f "
-	       "and %.0f ns, %.0f and %.0f moved (%.0f, %.0f, %.0f, %.0f without the times)",
-	       ns[1][0], ns[1][1], moved[1][0], moved[1][1], ns[0][0], ns[0][1],
-	       moved[0][0], moved[0][1]);
-	r = source_open_trace(&src, path_in("xtimes"), 64);
+	pol_params_default(&pp);
+	sp = pp.hmmv.sample_pages;
+	r = write_same(path_in("xmain"), NCH * SIM_CHUNK_PAGES, &fill, 1, 400);
+	r = r ? r : times_write(path_in("xsame"), TRACE_F_TOUCH_TIMES, 1);
+	r = r ? r : times_write(path_in("xnone"), 0, 1);
+	r = r ? r : times_write(path_in("xspread"), TRACE_F_TOUCH_TIMES, 0);
+	r = r ? r : times_replay(path_in("xsame"), 1, &n[0], &lumps[0], &mean[0]);
+	r = r ? r : times_replay(path_in("xnone"), 1, &n[1], &lumps[1], &mean[1]);
+	r = r ? r : times_replay(path_in("xspread"), 1, &n[2], &lumps[2], &mean[2]);
+	r = r ? r : times_replay(path_in("xsame"), 3, &n[3], &lumps[3], &mean[3]);
+	tap_ok(r == 0 && n[0] > 20 && lumps[0] == n[0] && mean[0] > 0,
+	       "a block touched in one slot: each sampled interval sees all of it or none "
+	       "(%u of %u intervals, %.1f hits on average)", lumps[0], n[0], mean[0]);
+	tap_ok(r == 0 && n[1] > 20 && lumps[1] < n[1] / 4 && mean[1] > 0.02 * sp,
+	       "the same slots without their times: pages seen one by one (%u of %u "
+	       "intervals all or none, %.1f hits on average)", lumps[1], n[1], mean[1]);
+	tap_ok(r == 0 && n[2] > 20 && mean[2] > 0.7 * mean[1] && mean[2] < 1.4 * mean[1] &&
+	       lumps[2] < n[2] / 4,
+	       "each page in a slot of its own: as many hits on average (%.1f, %.1f), "
+	       "not all or none (%u of %u)", mean[2], mean[1], lumps[2], n[2]);
+	tap_ok(r == 0 && n[3] > 20 && lumps[3] == n[3] && mean[3] > 0,
+	       "stretched 3x: the slot in one part, seen whole or not at all "
+	       "(%u of %u intervals, %.1f hits on average)", lumps[3], n[3], mean[3]);
+	/* Where a stretched interval's slot goes: slot 50 of 100 in part 2 of 4. */
+	for (i = 0; i < 4; i++)
+		n[i] = 0;
+	struct trace_cut cut = { 0 };
+	cut.stretch[cut.nstretch++] = (struct trace_stretch){ 0, 400, 4 };
+	r = source_open_trace_cut(&src, path_in("xmain"), 64, &cut);
+	r = r ? r : source_open_touch(src, path_in("xsame"));
+	for (i = 0; !r && (r = source_next(src, &iv)) == 1; i++) {
+		r = 0;
+		n[i % 4] += iv.ntouch[0] && SIM_TOUCH_AT(iv.touch[0][0].writes) ? 1 : 0;
+	}
+	if (!r)
+		source_close(src);
+	tap_ok(r == 0 && !n[0] && !n[1] && n[2] == 400 && !n[3],
+	       "stretched 4x, slot 50 of 100 falls in part 2 of each interval (%u %u %u %u)",
+	       n[0], n[1], n[2], n[3]);
+	/* As --trace: touches and slots, whatever the times. */
+	r = source_open_trace(&src, path_in("xsame"), 64);
 	while (!r && (r = source_next(src, &iv)) == 1) {
 		r = 0;
 		for (i = 0; i < (int)iv.n[0]; i++)
@@ -745,12 +811,11 @@ static void test_touch_times(void)
 	}
 	if (!r)
 		source_close(src);
-	tap_ok(r == 0 && tot == 100.0 * SIM_CHUNK_PAGES * 65,
+	tap_ok(r == 0 && tot == 400.0 * SIM_CHUNK_PAGES * 65,
 	       "read as --trace, a page's count is its touches and slots (%.0f)", tot);
-	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("xtimes"), "--touch-trace",
-				   (char *)path_in("xtimes"), "--policies", "hmm-v", NULL });
+	r = sim_status((char *[]){ "sim", "--trace", (char *)path_in("xsame"), "--touch-trace",
+				   (char *)path_in("xsame"), "--policies", "hmm-v", NULL });
 	tap_ok(r == 2, "a touch trace as --trace with --touch-trace: exit 2 (%d)", r);
-	free(sm);
 }
 
 /* A copy's destination counts twice, as a meter behind a write-allocate cache sees it. */
@@ -820,7 +885,7 @@ static void test_alloc_touch(void)
 
 int main(void)
 {
-	tap_plan(48);
+	tap_plan(52);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;

@@ -14,7 +14,9 @@
  * (touches(): its LLC fills, not its write-backs, or the time slots a
  * touch trace counts) is seen in a window
  * that is a fraction f of the interval with probability 1 - (1 - f)^c, and
- * in Binomial(windows, that) windows.
+ * in Binomial(windows, that) windows; where the touch trace says when the
+ * first slot was, that burst is seen by the windows it falls in
+ * (windows_at()).
  * Costs charged to the vCPUs: a refault per block page and stretch
  * between zaps in which it is touched (the windows run back to back from
  * the interval's start, each zapping the blocks again; the last stretch
@@ -69,6 +71,8 @@ struct hv_vm {
 	double *wl1f;				/* per chunk and window: log(1 - share) */
 	double *rl1f;				/* per chunk: the same, last zap to the end */
 	double zap[POLICY_MAX_WINDOWS];		/* each window's zap calls, share of the interval */
+	double wend[POLICY_MAX_WINDOWS];	/* where each window ends in the interval */
+	double phase;				/* touch times: where the interval starts in the trace's */
 	uint32_t *eord;				/* ... the order they are taken in */
 	struct est *est;			/* engine traces only */
 	struct trace_rec *erec;			/* --estimate's records */
@@ -288,10 +292,36 @@ static double touches(const struct sim *s, const struct ival *iv,
 		      const struct trace_rec *r)
 {
 	if (iv->has_touch)
-		return iv->touch_slots ? (double)r->writes : (double)r->reads;
+		return iv->touch_slots ? (double)SIM_TOUCH_SLOTS(r->writes) : (double)r->reads;
 	if (s->trace_flags & TRACE_F_PRESENCE)
 		return r->reads > r->writes ? (double)r->reads : (double)r->writes;
 	return (double)r->reads;
+}
+
+/*
+ * Windows [k0, k1) of chunk @c in which a page is seen whose first burst
+ * came at @u of the trace's interval, and @rest more at times not known:
+ * the engine's interval starts at v->phase of the trace's (the two clocks
+ * are not aligned), and chunk @c's window k is the last share of the
+ * interval before v->wend[k]. Pages touched once, in one go, as a fill
+ * touches them, are seen together or not at all, as the engine sees them.
+ */
+static uint32_t windows_at(struct sim *s, const struct hv_vm *v, uint32_t c,
+			   uint32_t k0, uint32_t k1, double u, uint32_t rest)
+{
+	const double *l1f = &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS];
+	double t = u - v->phase, sh;
+	uint32_t k, n = 0;
+
+	t += t < 0 ? 1 : 0;
+	for (k = k0; k < k1; k++) {
+		sh = -expm1(l1f[k]);
+		if (t >= v->wend[k] - sh && t < v->wend[k])
+			n++;
+		else if (rest)
+			n += rng_bernoulli(&s->rng, seen(rest, l1f[k]));
+	}
+	return n;
 }
 
 /* Windows, of w, in which a page with `count` accesses is seen. */
@@ -460,6 +490,7 @@ static uint32_t hv_zap_plan(struct sim *s, uint32_t vm, const struct ival *iv)
 		runs = hv_zap_runs(s, v, k);
 		calls += runs;
 		v->zap[k] = runs * call;
+		v->wend[k] = (k ? v->wend[k - 1] : 0) + v->zap[k] + f[k];
 		for (i = 0; i < v->nlist; i++) {
 			c = v->list[i];
 			sh = f[k];
@@ -488,6 +519,13 @@ double pol_hmmv_window_share(const struct sim *s, uint32_t vm, uint32_t chunk,
 	return -expm1(v->wl1f[(size_t)chunk * POLICY_MAX_WINDOWS + window]);
 }
 
+uint32_t pol_hmmv_hits(const struct sim *s, uint32_t vm, uint32_t chunk)
+{
+	const struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+
+	return chunk < v->nch && v->sampled[chunk] ? v->hits[chunk] : 0;
+}
+
 static void hv_begin(struct sim *s, const struct ival *iv)
 {
 	struct hv *h = s->priv;
@@ -502,6 +540,8 @@ static void hv_begin(struct sim *s, const struct ival *iv)
 
 		memset(v->sampled, 0, v->nch);
 		v->nlist = 0;
+		if (iv->has_touch && iv->touch_times)
+			v->phase = rng_u01(&s->rng);
 		if (hv_timed(s))
 			hv_tick(s, v);
 		if (v->skip)
@@ -526,7 +566,7 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
-	uint32_t k, c, n, nrec;
+	uint32_t k, c, n, nrec, at;
 	int off;
 	const struct trace_rec *rec = seen_recs(iv, vm, &nrec);
 
@@ -541,9 +581,15 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 		if (off < 0)
 			continue;
 		/* The engine's own observation, or what sampling would see. */
-		n = s->trace_flags & TRACE_F_WINDOWS ? (r->reads < w ? r->reads : w) :
-		    windows_seen(s, touches(s, iv, r),
-				 &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k0], k1 - k0);
+		at = iv->has_touch && iv->touch_times ? SIM_TOUCH_AT(r->writes) : 0;
+		if (s->trace_flags & TRACE_F_WINDOWS)
+			n = r->reads < w ? r->reads : w;
+		else if (at)
+			n = windows_at(s, v, c, k0, k1, (double)(at - 1) / SIM_TOUCH_UNIT,
+				       SIM_TOUCH_SLOTS(r->writes) - 1);
+		else
+			n = windows_seen(s, touches(s, iv, r),
+					 &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k0], k1 - k0);
 		v->hits[c] += n;
 		v->phits[(size_t)c * sp + (uint32_t)off] += (uint8_t)n;
 	}

@@ -84,13 +84,25 @@ struct ival {
 	uint32_t n[TRACE_MAX_VMS];
 	/*
 	 * --touch-trace: the same interval's page touches (reads) and, with
-	 * touch_slots, the time slots they fell in (writes)
+	 * touch_slots, the time slots they fell in (writes: SIM_TOUCH_SLOTS);
+	 * with touch_times, where the first of them fell (SIM_TOUCH_AT)
 	 */
 	int has_touch;
 	int touch_slots;
+	int touch_times;
 	struct trace_rec *touch[TRACE_MAX_VMS];
 	uint32_t ntouch[TRACE_MAX_VMS];
 };
+
+/*
+ * A touch record's writes with touch times (TRACE_F_TOUCH_TIMES): its
+ * slots in bits 0-15, and in bits 16-31 where in the interval handed out
+ * the first of them fell, 1 + position x SIM_TOUCH_UNIT (0: not known,
+ * the slots of a stretched interval's later parts).
+ */
+#define SIM_TOUCH_UNIT		32767u
+#define SIM_TOUCH_SLOTS(w)	((w) & 0xffffu)
+#define SIM_TOUCH_AT(w)		((w) >> 16)
 
 struct simvm {
 	uint32_t pages;
@@ -238,6 +250,11 @@ extern const struct sim_ops pol_hmmv4k;
  */
 double pol_hmmv_window_share(const struct sim *s, uint32_t vm, uint32_t chunk,
 			     uint32_t window);
+/*
+ * hmm-v, hmm-v-4k: the last interval's hits in @chunk's block (page-
+ * windows in which a sampled page was seen), 0 if it was not sampled.
+ */
+uint32_t pol_hmmv_hits(const struct sim *s, uint32_t vm, uint32_t chunk);
 /* hm-v of one VM: its policy's learned state (policy_state_save()) to @f. */
 int pol_hmmv_state_write(const struct sim *s, FILE *f);
 /* Only by name (sim_find_policy()), with a schedule: not in sim_policies. */

@@ -127,6 +127,8 @@ struct touchsrc {
 	struct trace_rec *stage;
 	int has_pend, ended;
 	int slots;		/* writes count time slots (the meter's touch=) */
+	int times;		/* ... and say when the first was (TRACE_F_TOUCH_TIMES) */
+	uint32_t nslot;		/* slots in an interval (1 ms each) */
 	struct trace_rec *rec[TRACE_MAX_VMS], *full[TRACE_MAX_VMS];
 	uint32_t n[TRACE_MAX_VMS], nfull[TRACE_MAX_VMS];
 };
@@ -176,10 +178,9 @@ static int any_writes(const struct trace_rec *r, uint32_t n)
 /*
  * The touch trace: same header as the main file, validated whole. Its
  * writes, where any is non-zero, are the time slots each page was touched
- * in (the meter's touch=); an older one has none. The meter's also say
- * which slot came first (TRACE_F_TOUCH_TIMES), which the replay leaves
- * out: placing each page's first burst there made hm-v's model follow a
- * shifting hot set at a third of the engine's pace (docs/design.md).
+ * in (the meter's touch=); an older one has none. With
+ * TRACE_F_TOUCH_TIMES they also say which slot came first (1 ms slots, 4
+ * KiB pages).
  */
 static int touch_load(struct source *s, const char *path)
 {
@@ -197,7 +198,11 @@ static int touch_load(struct source *s, const char *path)
 	r = r ? r : trace_open_mem(&t->cur, t->buf, t->len);
 	if (r)
 		return r;
-	if ((t->cur.hdr.flags & ~TRACE_F_TOUCH_TIMES) || t->cur.hdr.page_shift != m->page_shift ||
+	t->times = t->cur.hdr.flags == TRACE_F_TOUCH_TIMES;
+	t->nslot = (uint32_t)(m->interval_ns / 1000000);
+	if (t->times && (m->page_shift != 12 || !t->nslot))
+		return -EXDEV;
+	if ((t->cur.hdr.flags && !t->times) || t->cur.hdr.page_shift != m->page_shift ||
 	    t->cur.hdr.nvms != m->nvms || t->cur.hdr.interval_ns != m->interval_ns ||
 	    memcmp(t->cur.hdr.vm_pages, m->vm_pages, m->nvms * sizeof(m->vm_pages[0])))
 		return -EXDEV;
@@ -391,6 +396,52 @@ static uint32_t split(const struct trace_rec *f, uint32_t nf, uint64_t n,
 	return m;
 }
 
+/*
+ * Part j of n of touch records with times (SIM_TOUCH_AT): a page's first
+ * slot in the part its time falls in, at its place there; its other slots,
+ * which came after it, spread evenly over that part and the later ones,
+ * their times not known; touches as split() spreads them.
+ */
+static uint32_t split_touch(const struct trace_rec *f, uint32_t nf, uint64_t n,
+			    uint64_t j, struct trace_rec *o)
+{
+	uint32_t k, m = 0, at, sl, w;
+	uint64_t off, p0, np, i;
+	double pos;
+
+	for (k = 0; k < nf; k++) {
+		at = SIM_TOUCH_AT(f[k].writes);
+		sl = SIM_TOUCH_SLOTS(f[k].writes);
+		off = (f[k].page * 2654435761ull) % n;
+		pos = at ? (double)(at - 1) / SIM_TOUCH_UNIT * (double)n : 0;
+		p0 = at && (uint64_t)pos < n ? (uint64_t)pos : at ? n - 1 : 0;
+		np = n - p0;
+		if (!at) {
+			w = (uint32_t)((sl * (j + 1) + off) / n - (sl * j + off) / n);
+		} else if (j < p0) {
+			w = 0;
+		} else {
+			i = j - p0;
+			w = (uint32_t)(((sl - 1) * (i + 1) + off % np) / np -
+				       ((sl - 1) * i + off % np) / np);
+		}
+		if (at && j == p0) {
+			w++;
+			pos -= (double)p0;
+			at = 1 + (uint32_t)(pos < 1 ? pos * SIM_TOUCH_UNIT : SIM_TOUCH_UNIT - 1);
+		} else {
+			at = 0;
+		}
+		o[m].reads = (uint32_t)((f[k].reads * (j + 1) + off) / n -
+					(f[k].reads * j + off) / n);
+		if (!o[m].reads && !w)
+			continue;
+		o[m].page = f[k].page;
+		o[m++].writes = w ? w | at << 16 : 0;
+	}
+	return m;
+}
+
 /* The touches handed out with @iv (the current ones, or a part of them). */
 static void touch_out(struct source *s, struct ival *iv, int whole)
 {
@@ -401,10 +452,11 @@ static void touch_out(struct source *s, struct ival *iv, int whole)
 		return;
 	iv->has_touch = 1;
 	iv->touch_slots = t->slots;
+	iv->touch_times = t->times;
 	for (vm = 0; vm < s->hdr.nvms; vm++) {
 		if (!whole)
-			t->n[vm] = split(t->full[vm], t->nfull[vm], s->parts, s->part,
-					 t->rec[vm]);
+			t->n[vm] = (t->times ? split_touch : split)(t->full[vm], t->nfull[vm],
+								   s->parts, s->part, t->rec[vm]);
 		iv->touch[vm] = t->rec[vm];
 		iv->ntouch[vm] = t->n[vm];
 	}
@@ -443,6 +495,23 @@ static void stretch_begin(struct source *s, struct ival *iv, uint32_t parts)
 	stretch_part(s, iv);
 }
 
+/*
+ * A touch trace's first slots (TRACE_F_TOUCH_TIMES) as places in the
+ * interval (SIM_TOUCH_AT), each at its slot's middle.
+ */
+static void touch_times(const struct touchsrc *t, struct trace_rec *r, uint32_t n)
+{
+	uint32_t k, first, sl, at;
+
+	for (k = 0; t->times && k < n; k++) {
+		first = TRACE_TOUCH_FIRST(r[k].writes);
+		sl = TRACE_TOUCH_SLOTS(r[k].writes);
+		first = first < t->nslot ? first : t->nslot - 1;
+		at = 1 + (uint32_t)((first + 0.5) / t->nslot * SIM_TOUCH_UNIT);
+		r[k].writes = sl ? sl | at << 16 : 0;
+	}
+}
+
 /* No touches (a step that stands for a run of empty intervals). */
 static void touch_clear(struct source *s)
 {
@@ -471,9 +540,12 @@ static int touch_take(struct source *s, uint64_t e)
 		}
 		if (!t->has_pend || t->pend.interval > e)
 			return 0;
-		if (t->pend.interval == e)
-			t->n[t->pend.vm] = convert(s, t->cur.hdr.flags, t->stage,
-						   t->pend.nrec, t->rec[t->pend.vm]);
+		if (t->pend.interval == e) {
+			/* Its slots kept whole: touch_times() reads the first. */
+			t->n[t->pend.vm] = convert(s, t->cur.hdr.flags & ~TRACE_F_TOUCH_TIMES,
+						   t->stage, t->pend.nrec, t->rec[t->pend.vm]);
+			touch_times(t, t->rec[t->pend.vm], t->n[t->pend.vm]);
+		}
 		t->has_pend = 0;
 	}
 }
