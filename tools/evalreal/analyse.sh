@@ -91,7 +91,7 @@ run_spans()
 # in MiB: the mean size of its RAM frames' lists (OUT/gt.linux, below)
 # from W's start mark to its end; none without them. Linux gave the guest
 # less than hmmv's --dram: the test host's own pages held part of node 0's
-# budget (96-106 MiB of 128 in the runs of 2026-12-06), and a model given
+# budget (97-125 MiB of 128 on average in the runs of 2026-12-06), and a model given
 # all of it demoted less and served more from DRAM than Linux could.
 linux_dram_mb()
 {

@@ -355,19 +355,26 @@ static void meter_touch_clock(struct meter_trace *t)
 					       ts.tv_nsec) / METER_SLOT_NS), __ATOMIC_RELAXED);
 }
 
+/* touch=: the slot clock read now, + 1 (as slot_at and first_at count). */
+static uint32_t meter_touch_now(struct meter_trace *t)
+{
+	meter_touch_clock(t);
+	return __atomic_load_n(&t->slot, __ATOMIC_RELAXED) + 1;
+}
+
 /*
  * touch=: page @p's @slots and its first slot, zeroed, counted from the
- * start of the block's interval (its slot + 1 is @start), as its record's
- * writes (TRACE_F_TOUCH_TIMES). A touch after the interval's end, before
- * the flush that ends it, counts as its last slot.
+ * start of the time the block holds (t->since: the flush before, numbered
+ * by the interval it came in, so the touches fell in the one before it),
+ * as its record's writes (TRACE_F_TOUCH_TIMES). A touch after the
+ * interval's end, before the flush that ends it, counts as its last slot.
  */
-static uint32_t meter_touch_word(struct meter_trace *t, uint64_t p, uint32_t slots,
-				 uint64_t start)
+static uint32_t meter_touch_word(struct meter_trace *t, uint64_t p, uint32_t slots)
 {
 	uint64_t last = t->ival_ns / METER_SLOT_NS - 1,
 		 at = __atomic_exchange_n(&t->first_at[p], 0, __ATOMIC_RELAXED);
 
-	at = at > start ? at - start : 0;
+	at = at > t->since ? at - t->since : 0;
 	return TRACE_TOUCH_WORD(slots < 0xffff ? slots : 0xffff, at < last ? at : last);
 }
 
@@ -379,20 +386,13 @@ static uint32_t meter_touch_word(struct meter_trace *t, uint64_t p, uint32_t slo
 static void meter_pages_block(struct meter_pages *pg, uint32_t ival, struct meter_trace *times)
 {
 	uint32_t n = 0, r, w;
-	uint64_t p, start = 0;
+	uint64_t p;
 
-	/*
-	 * The block holds the touches since the flush before (numbered by
-	 * the interval the flush came in, they fell in the one before it):
-	 * first slots count from that flush, not from this block's number.
-	 */
-	if (times)
-		start = times->since;
 	for (p = 0; p < pg->hdr.vm_pages[0]; p++) {
 		r = __atomic_exchange_n(&pg->rd[p], 0, __ATOMIC_RELAXED);
 		w = __atomic_exchange_n(&pg->wb[p], 0, __ATOMIC_RELAXED);
 		if (times && w)
-			w = meter_touch_word(times, p, w, start);
+			w = meter_touch_word(times, p, w);
 		if (r || w)
 			pg->recs[n++] = (struct trace_rec){ .page = (uint32_t)p, .reads = r, .writes = w };
 	}
@@ -427,10 +427,8 @@ static void meter_trace_flush(void)
 	if (ival > UINT32_MAX)
 		return;
 	if (t->tp.f) {
-		uint32_t next;
+		uint32_t next = meter_touch_now(t);
 
-		meter_touch_clock(t);
-		next = __atomic_load_n(&t->slot, __ATOMIC_RELAXED) + 1;
 		meter_pages_block(&t->tp, (uint32_t)ival, t);
 		t->since = next;
 	}
@@ -845,8 +843,7 @@ static int meter_trace_setup(const struct meter_args *a)
 		return -EINVAL;
 	}
 	/* The first block's first slots count from here. */
-	meter_touch_clock(t);
-	t->since = t->slot + 1;
+	t->since = meter_touch_now(t);
 	if (!a->touch_code)
 		return 0;
 	/* As /proc/self/maps names it: absolute, links resolved. */

@@ -292,7 +292,7 @@ static double touches(const struct sim *s, const struct ival *iv,
 		      const struct trace_rec *r)
 {
 	if (iv->has_touch)
-		return iv->touch_slots ? (double)SIM_TOUCH_SLOTS(r->writes) : (double)r->reads;
+		return iv->touch_slots ? (double)TRACE_TOUCH_SLOTS(r->writes) : (double)r->reads;
 	if (s->trace_flags & TRACE_F_PRESENCE)
 		return r->reads > r->writes ? (double)r->reads : (double)r->writes;
 	return (double)r->reads;
@@ -586,7 +586,7 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 			n = r->reads < w ? r->reads : w;
 		else if (at)
 			n = windows_at(s, v, c, k0, k1, (double)(at - 1) / SIM_TOUCH_UNIT,
-				       SIM_TOUCH_SLOTS(r->writes) - 1);
+				       TRACE_TOUCH_SLOTS(r->writes) - 1);
 		else
 			n = windows_seen(s, touches(s, iv, r),
 					 &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k0], k1 - k0);

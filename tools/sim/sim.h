@@ -84,7 +84,7 @@ struct ival {
 	uint32_t n[TRACE_MAX_VMS];
 	/*
 	 * --touch-trace: the same interval's page touches (reads) and, with
-	 * touch_slots, the time slots they fell in (writes: SIM_TOUCH_SLOTS);
+	 * touch_slots, the time slots they fell in (writes: TRACE_TOUCH_SLOTS);
 	 * with touch_times, where the first of them fell (SIM_TOUCH_AT)
 	 */
 	int has_touch;
@@ -101,7 +101,6 @@ struct ival {
  * the slots of a stretched interval's later parts).
  */
 #define SIM_TOUCH_UNIT		32767u
-#define SIM_TOUCH_SLOTS(w)	((w) & 0xffffu)
 #define SIM_TOUCH_AT(w)		((w) >> 16)
 
 struct simvm {

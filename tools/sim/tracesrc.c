@@ -411,7 +411,7 @@ static uint32_t split_touch(const struct trace_rec *f, uint32_t nf, uint64_t n,
 
 	for (k = 0; k < nf; k++) {
 		at = SIM_TOUCH_AT(f[k].writes);
-		sl = SIM_TOUCH_SLOTS(f[k].writes);
+		sl = TRACE_TOUCH_SLOTS(f[k].writes);
 		off = (f[k].page * 2654435761ull) % n;
 		pos = at ? (double)(at - 1) / SIM_TOUCH_UNIT * (double)n : 0;
 		p0 = at && (uint64_t)pos < n ? (uint64_t)pos : at ? n - 1 : 0;
