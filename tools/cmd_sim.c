@@ -35,7 +35,7 @@ struct simcfg {
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
-	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms;
+	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms, llc_mb;
 	uint32_t check, quiet, help, presence_lines;
 	double hot_mb, vm_mb, interval_ms, pool_min_mb;
 };
@@ -72,7 +72,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		{ "trace-stretch", F_STR, &c->stretch, "FROM:TO:K,...",
 		  "replay each of the trace's intervals FROM..TO-1 as K (>= 1) intervals, "
 		  "its traffic spread over them: the same work done K times slower "
-		  "(up to 16 ranges, ascending)" },
+		  "(up to 512 ranges, ascending)" },
 		{ "touch-trace", F_STR, &c->touch, "FILE",
 		  "with --trace: the same pages' touches, cache hits included (the meter's "
 		  "touch=), for hmm-v's sampling, with the time slots they fell in and when "
@@ -125,6 +125,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		D("pebs-ns", m.pebs_ns, "NS", "PEBS assist per sample (200)"),
 		D("ept-split-ns", m.ept_split_ns, "NS", "per access through 4 KiB EPT: HMM-V's logging, chunks others split (2)"),
 		D("window-ms", m.window_ms, "MS", "HMM-V sample window per interval (5)"),
+		D("llc-mb", llc_mb, "MB", "last-level cache, for the traffic a meter counts: a move onto frames another move just read fills no lines (33; 0: none)"),
 		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "block of pages watched per sampled chunk (128)"),
 		U("hmmv-windows", pp.hmmv.windows, "N", "sampling windows per interval (2)"),
 		U("hmmv-window-shift", pp.hmmv.window_shift, "N", "window k lasts 2^-(k*N) of the first (0)"),
@@ -295,6 +296,7 @@ static void cfg_default(struct simcfg *c)
 	c->dimm_rd = 6.6;
 	c->dimm_wr = 2.3;
 	c->dimms = 6;
+	c->llc_mb = c->m.llc_bytes / 1048576;
 	c->vm_mb = 256;
 	c->hot_mb = 32;
 	c->interval_ms = 100;
@@ -374,6 +376,8 @@ static int check_ranges(const struct simcfg *c)
 		bad = "--hot-frac must be within 0..1";
 	else if (!c->presence_lines || c->presence_lines > 1u << 20)
 		bad = "--presence-lines must be within 1..2^20";
+	else if (c->llc_mb < 0 || c->llc_mb > 4096)
+		bad = "--llc-mb must be within 0..4096";
 	else if (c->pp.hemem_tick_ms > 0 && c->pp.hemem_tick_ms < 0.1)
 		bad = "--hemem-tick-ms must be 0 (once an interval) or at least 0.1";
 	if (bad)
@@ -535,6 +539,7 @@ static int finish_cfg(struct simcfg *c)
 		return -1;
 	c->m.bw_rd[SIM_NVM] = c->dimm_rd * c->dimms;
 	c->m.bw_wr[SIM_NVM] = c->dimm_wr * c->dimms;
+	c->m.llc_bytes = c->llc_mb * 1048576;
 	c->wl.vm_bytes = (uint64_t)(c->vm_mb * 1048576);
 	c->wl.hot_bytes = (uint64_t)(c->hot_mb * 1048576);
 	c->wl.interval_ns = (uint64_t)(c->interval_ms * 1e6);

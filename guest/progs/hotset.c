@@ -26,7 +26,10 @@
  * and -S's shift both ends and begins a phase with it
  * (xchg %bx,%bx, tools/meter/meter.c; a no-op without the meter): the
  * meter's clock places them where the guest's, which drifts from it by
- * tenths of a second, cannot.
+ * tenths of a second, cannot. Each 4 MiB the start writes and, with -n,
+ * each 1/32 of the updates end with the meter's progress instruction
+ * (xchg %si,%si): points of the same work in every run, so that the
+ * analysis maps one run's time onto another's (tools/evalreal/analyse.sh).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -56,6 +59,25 @@ static uint8_t *alloc_aligned(size_t len)
 static void meter_phase(void)
 {
 	__asm__ volatile(".byte 0x66, 0x87, 0xdb" ::: "memory", "bx");
+}
+
+static void meter_progress(void)
+{
+	__asm__ volatile(".byte 0x66, 0x87, 0xf6" ::: "memory", "si");
+}
+
+#define FILL_STEP	(4 * MIB)
+
+/* memset() in steps, each ending with a progress point. */
+static void fill(uint8_t *p, int v, size_t len)
+{
+	size_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < FILL_STEP ? len - off : FILL_STEP;
+		memset(p + off, v, n);
+		meter_progress();
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -122,7 +144,7 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	unsigned long hot = 32, cold = 0, secs = 10, shift = 0;
-	uint64_t x = 88172645463325252ULL, updates = 0, words, *h, n = 0, at = 0;
+	uint64_t x = 88172645463325252ULL, updates = 0, words, *h, n = 0, at = 0, step;
 	double t0, boot0, shifted = 0;
 	uint8_t *c, *h2 = NULL;
 	int opt, k;
@@ -152,15 +174,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hotset: cannot map %lu + %lu MiB\n", hot, cold);
 		return 1;
 	}
-	memset(h, 1, hot * MIB);
+	fill((uint8_t *)h, 1, hot * MIB);
 	if (c)
-		memset(c, 2, cold * MIB);
+		fill(c, 2, cold * MIB);
 	if (h2)
-		memset(h2, 3, hot * MIB);
+		fill(h2, 3, hot * MIB);
 	if (print_frames((uint8_t *)h, hot * MIB))
 		return 1;
 	fflush(stdout);
 	words = hot * MIB / 8;
+	/* A progress point each 1/32 of -n's updates, in whole batches. */
+	step = (n / 32 + 4095) / 4096 * 4096;
 	meter_phase();
 	t0 = now_s();
 	boot0 = boot_s();
@@ -185,6 +209,8 @@ int main(int argc, char **argv)
 			h[x % words] += x;
 		}
 		updates += 4096;
+		if (n && step && updates % step == 0)
+			meter_progress();
 	}
 	meter_phase();
 	if (n && at)

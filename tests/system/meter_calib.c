@@ -21,7 +21,8 @@
  * each half. Prints "# meter-tick: FIRST slow BYTES", each pass's bytes.
  * The second pass ends with the meter's phase instruction (xchg %bx,%bx)
  * just before the mark: a "phase" record with the mark's counters, which
- * is not a step of the per-step trace.
+ * is not a step of the per-step trace; the progress instruction (xchg
+ * %si,%si) right after the tick: a "progress" record with the tick's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,11 @@ static void tick(void)
 static void phase(void)
 {
 	__asm__ volatile(".byte 0x66, 0x87, 0xdb" ::: "memory", "bx");
+}
+
+static void progress(void)
+{
+	__asm__ volatile(".byte 0x66, 0x87, 0xf6" ::: "memory", "si");
 }
 
 static uint64_t read_pass(const volatile uint64_t *p, size_t bytes)
@@ -202,6 +208,7 @@ int main(int argc, char **argv)
 		mark();
 		sum += read_pass(buf, bytes);
 		tick();
+		progress();
 		sum += read_pass(scratch, SCRATCH_BYTES);
 		sum += read_pass(buf, bytes);
 		phase();

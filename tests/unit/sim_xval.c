@@ -818,15 +818,22 @@ static void test_touch_times(void)
 	tap_ok(r == 2, "a touch trace as --trace with --touch-trace: exit 2 (%d)", r);
 }
 
-/* A copy's destination counts twice, as a meter behind a write-allocate cache sees it. */
+/*
+ * A copy's destination counts twice, as a meter behind a write-allocate
+ * cache sees it, once where the cache held its lines.
+ */
 static void test_copy_traffic(void)
 {
-	struct acct a = { 0 };
+	struct acct a = { 0 }, b = { 0 };
 
-	acct_copy(&a, SIM_NVM, 4096);
+	acct_copy(&a, SIM_NVM, 4096, 0);
 	tap_ok(a.bytes[SIM_NVM] == 4096 && a.bytes[SIM_DRAM] == 8192 && a.migrated == 4096,
 	       "a 4 KiB promotion: 4 KiB from the slow tier, 8 KiB (fill, write-back) "
 	       "to DRAM (%.0f, %.0f)", a.bytes[SIM_NVM], a.bytes[SIM_DRAM]);
+	acct_copy(&b, SIM_NVM, 4096, 4096);
+	tap_ok(b.bytes[SIM_NVM] == 4096 && b.bytes[SIM_DRAM] == 4096 && b.migrated == 4096,
+	       "onto lines the cache held: 4 KiB written back to DRAM, no fill (%.0f)",
+	       b.bytes[SIM_DRAM]);
 }
 
 /*
@@ -885,7 +892,7 @@ static void test_alloc_touch(void)
 
 int main(void)
 {
-	tap_plan(52);
+	tap_plan(53);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;

@@ -62,6 +62,11 @@ zap=$(engine_per zap_ns zap_calls)
 # second and more in the test host, the thread sampling nothing meanwhile).
 move=$(engine_per remap_ns remaps)
 budget="--vcpus $GUEST_VCPUS ${fault:+--fault-ns $fault} ${zap:+--zap-ns $zap} ${move:+--move-ns $move}"
+# The replays count the traffic behind the meter's last-level cache (its
+# "# meter: llc BYTES" line): a move onto frames another move just read
+# fills no lines there (tools/sim/hotcopy.c).
+llc=$(sed -n 's/^# meter: llc \([0-9][0-9]*\) .*/\1/p' "$OUT/meter.txt" 2>/dev/null | head -n1)
+cache=${llc:+--llc-mb $(awk -v b="$llc" 'BEGIN { print b / 1048576 }')}
 # "WORKLOAD START END": the engine's interval at each workload's marks ("#
 # real-ival: W-start|W-end N" of the hmmv-engine run), where END > START.
 engine_ivals()
@@ -122,6 +127,13 @@ run_windows()
 # not scaled: the meter's trace showed a slow-first run's hot-set
 # updates 0.4 s after the guest's scaled clock had them begin and 0.6 s
 # after it had them end, a third of their 1.5 s).
+# A program that marks points of its work with the meter's progress
+# instruction (hotset: each 4 MiB it writes, each 1/32 of its updates)
+# adds them as boundaries of the metered kind (phase_progress(POL, W, K),
+# the "progress" records after mark K), where its phases are all metered
+# and it made as many as in the slow-first run: the work in each run
+# mapped piece by piece, not over a whole phase (the engine run's hot-set
+# start took twice the slow-first run's time, unevenly).
 # Two runs of W that timed the same phases pair boundary by boundary
 # (phases_pair), and phase_map(X, P, Q, W, TP, TQ) takes X ms into P's run
 # of W (TP ms long) to the same point of Q's (TQ ms): linear between
@@ -135,6 +147,26 @@ function phase_add(pol, w, x, metered) {
 function phase_note(pol, w, x, len) { phase_add(pol, w, x, 0); phase_add(pol, w, x + len, 0) }
 function phase_metered(pol, w, x, y) { phase_add(pol, w, x, 1); phase_add(pol, w, y, 1) }
 function phases_pair(p, q, w) { return bpn[p, w] > 0 && bpn[p, w] == bpn[q, w] }
+function phase_progress(pol, w, k,    i, j, n, m, x, ot, om) {
+	m = gqn[k]
+	if (!m)
+		return
+	if ((("slow-first", w) in gqc) && gqc["slow-first", w] != m)
+		return
+	for (i = 1; i <= bpn[pol, w]; i++)
+		if (!bpm[pol, w, i])
+			return
+	gqc[pol, w] = m
+	n = bpn[pol, w]
+	for (i = 1; i <= n; i++) { ot[i] = bpt[pol, w, i]; om[i] = bpm[pol, w, i] }
+	bpn[pol, w] = 0
+	i = 1; j = 1
+	while (i <= n || j <= m) {
+		x = j <= m ? gq[k, j] - s0[pol, w] : 0
+		if (i <= n && (j > m || ot[i] <= x)) { phase_add(pol, w, ot[i], om[i]); i++ }
+		else { phase_add(pol, w, x, 1); j++ }
+	}
+}
 function phase_k(pol, w) {
 	if (!((pol, w) in gs) || !((pol, w) in ge) || ge[pol, w] <= gs[pol, w] || !((pol, w) in t))
 		return 1
@@ -171,6 +203,7 @@ function sf_step(x, pol, w) {
 }
 FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[++nm] = $3
 	if ($1 == "phase") pr[nm, ++prn[nm]] = $3
+	if ($1 == "progress") gq[nm, ++gqn[nm]] = $3
 	next }
 /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
 /^# real-phase: / { pq = 2 * ++pj[pol, $3]
@@ -178,7 +211,8 @@ FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[++nm] = $3
 	else phase_note(pol, $3, 1000 * $5, 1000 * $6) }
 /^# meter-time: / { phase_time(pol) }
 /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
-	if ($3 ~ /-start$/) s0[pol, w] = ms[k]; else t[pol, w] = ms[k] - s0[pol, w] }
+	if ($3 ~ /-start$/) { s0[pol, w] = ms[k]; ks[pol, w] = k }
+	else { t[pol, w] = ms[k] - s0[pol, w]; phase_progress(pol, w, ks[pol, w]) } }
 '
 # The gzipped, base64 file the TAP's "# real-$1 " lines carry, on stdout.
 tap_file()
@@ -482,7 +516,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				$cut ${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} $from \
 				--dram-mb ${dmb:-$GUEST_DRAM_MB} --policies "$1" \
-				$bud \
+				$bud $cache \
 				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
 		done
@@ -505,7 +539,7 @@ if [ -s "$OUT/engine.trace" ]; then
 			[ -s "$OUT/sched.$w" ] || continue
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$a:$b" --policies schedule --schedule "$OUT/sched.$w" \
-				--dram-mb $GUEST_DRAM_MB --vcpus $GUEST_VCPUS --quiet --label "$w" \
+				--dram-mb $GUEST_DRAM_MB --vcpus $GUEST_VCPUS $cache --quiet --label "$w" \
 				--csv "$OUT/xval-sched.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim --schedule $OUT/sched.$w failed (see $OUT/xval.err)" >&2
 		done <"$OUT/xval.windows"

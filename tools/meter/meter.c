@@ -65,7 +65,10 @@
  * frame's traffic can be split where the lists were taken), "phase" (it
  * executed the phase instruction, xchg %bx,%bx: a record alone, no step,
  * no gate; guest/progs/hotset.c brackets its updates with two, so that
- * the analysis finds them on the meter's clock) or "total" (at exit,
+ * the analysis finds them on the meter's clock), "progress" (it executed
+ * the progress instruction, xchg %si,%si: a record alone, like a phase;
+ * hotset marks each equal part of its work with one, so that the analysis
+ * maps one run's point of the work onto another's) or "total" (at exit,
  * after the modelled cache is flushed). SEQ counts each kind apart.
  * RD = line fills, WB = dirty lines written back; ACCESSES = loads and
  * stores to RAM before the cache.
@@ -91,6 +94,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = METER_PLUGIN_API_VERSION;
 static const uint8_t meter_marker[] = { 0x66, 0x87, 0xc9 };	/* xchg %cx,%cx */
 static const uint8_t meter_ticker[] = { 0x66, 0x87, 0xd2 };	/* xchg %dx,%dx */
 static const uint8_t meter_phaser[] = { 0x66, 0x87, 0xdb };	/* xchg %bx,%bx */
+static const uint8_t meter_progresser[] = { 0x66, 0x87, 0xf6 };	/* xchg %si,%si */
 
 struct meter_range {
 	char name[METER_NAME];
@@ -163,6 +167,7 @@ struct meter {
 	uint64_t seq_mark;
 	uint64_t seq_tick;
 	uint64_t seq_phase;
+	uint64_t seq_progress;
 	uint64_t seq_step;	/* marks and ticks: mark_trace='s blocks */
 	qemu_plugin_id_t id;
 	bool gate;
@@ -572,6 +577,14 @@ static void meter_phase(unsigned int vcpu, void *udata)
 	pthread_mutex_unlock(&meter.lock);
 }
 
+/* A point of the guest's work (meter_progresser), nothing else. */
+static void meter_progress(unsigned int vcpu, void *udata)
+{
+	pthread_mutex_lock(&meter.lock);
+	meter_report("progress", ++meter.seq_progress);
+	pthread_mutex_unlock(&meter.lock);
+}
+
 /* Whether @insn is the instruction @code (both 3 bytes long). */
 static bool meter_is_insn(const struct qemu_plugin_insn *insn, const uint8_t *code)
 {
@@ -603,6 +616,10 @@ static void meter_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 							       NULL);
 		else if (meter_is_insn(insn, meter_phaser))
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, meter_phase,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       NULL);
+		else if (meter_is_insn(insn, meter_progresser))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, meter_progress,
 							       QEMU_PLUGIN_CB_NO_REGS,
 							       NULL);
 		if (!armed)

@@ -168,9 +168,15 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier)
 {
 	struct simvm *v = &s->vm[vm];
+	double free = (double)(tier == SIM_DRAM ? sim_dram_free(s) : sim_dram_used(s)) * SIM_PAGE;
 	uint32_t moved = place_range(v, page, npages, tier), c;
+	double bytes = (double)moved * SIM_PAGE;
+	double held = sim_hot_take(s, v, tier, bytes, free);
 
-	acct_copy(&v->a, !tier, (double)moved * SIM_PAGE);
+	acct_copy(&v->a, !tier, bytes, held);
+	/* Its source's lines and its destination's the cache did not hold. */
+	s->llc_clock += 2 * bytes - held;
+	sim_hot_free(s, v, !tier, bytes, 2 * bytes - held);
 	if (!moved || (page % SIM_CHUNK_PAGES == 0 && npages % SIM_CHUNK_PAGES == 0))
 		return;
 	for (c = page / SIM_CHUNK_PAGES; c <= (page + npages - 1) / SIM_CHUNK_PAGES &&
@@ -274,6 +280,20 @@ static void sim_charge_split(struct sim *s, const struct ival *iv)
  * Static placement as an application's initialisation leaves it: each VM's
  * lowest addresses in DRAM, the budget split evenly among VMs.
  */
+/*
+ * Pages in DRAM, all VMs: as many frames free on the slow tier, which
+ * holds a home for every page.
+ */
+uint64_t sim_dram_used(const struct sim *s)
+{
+	uint64_t used = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nvms; i++)
+		used += s->vm[i].dram_pages;
+	return used;
+}
+
 uint64_t sim_dram_free(const struct sim *s)
 {
 	uint64_t used = 0;
@@ -348,6 +368,7 @@ void sim_step(struct sim *s, const struct ival *iv)
 	for (i = 0; i < s->nvms; i++) {
 		struct simvm *v = &s->vm[i];
 
+		s->llc_clock += v->a.fills;
 		if (s->share && iv->index < s->share_cap)
 			s->share[(size_t)iv->index * s->nvms + i] = (double)v->dram_pages;
 		if (!sim_measured(s, iv->tindex))

@@ -844,7 +844,9 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 			sim_set_tier_at(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to, f);
 		else
 			v->pend[v->npend++] = (struct hv_pend){ .chunk = c, .to = to, .at = f };
-		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE);	/* re-copy */
+		/* A re-copy: onto lines the first copy just wrote, held in the cache. */
+		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE, dirty * SIM_PAGE);
+		s->llc_clock += dirty * SIM_PAGE;
 		pause += p_ns;
 		copy += c_ns;
 		policy_move_done(v->p, c, 1);
@@ -950,6 +952,7 @@ static int hv_init(struct sim *s)
 /* Pages: a slow tier that is a NUMA node (move_pages(2)). */
 static int hv_init_4k(struct sim *s)
 {
+	s->alloc_lifo = 1;	/* move_pages(): the kernel's page allocator */
 	return hv_init_mode(s, &s->pp->hmmv4k);
 }
 

@@ -176,6 +176,7 @@ static int nb_init(struct sim *s)
 
 	if (!nb)
 		return -ENOMEM;
+	s->alloc_lifo = 1;	/* the kernel's page allocator */
 	s->priv = nb;
 	if (nb_alloc(s, nb))
 		return -ENOMEM;

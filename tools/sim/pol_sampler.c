@@ -284,6 +284,7 @@ static int memtis_init(struct sim *s)
 
 	if (!mt)
 		return -ENOMEM;
+	s->alloc_lifo = 1;	/* the kernel's page allocator */
 	s->priv = mt;
 	for (i = 0; i < s->nvms; i++) {
 		mt->cnt[i] = calloc(s->vm[i].pages, sizeof(float));

@@ -57,6 +57,8 @@ struct model {
 	double pebs_ns;			/* PEBS assist per sample, on the vCPU */
 	double ept_split_ns;		/* extra walk per access with 4 KiB EPT */
 	double window_ms;		/* HMM-V sample window per interval */
+	double llc_bytes;		/* last-level cache, for the traffic a meter
+					 * counts (hotcopy.c); 0: none */
 };
 
 /* One VM's tally for one interval. */
@@ -71,7 +73,9 @@ struct acct {
 	double migrated;		/* bytes moved */
 	double bytes[2];		/* traffic per tier as a meter counts it:
 					 * 64 B per access; a copy's source once,
-					 * its destination twice (fill, write-back) */
+					 * its destination twice (fill, write-back)
+					 * but for lines the cache held (hotcopy.c) */
+	double fills;			/* bytes the accesses brought into the cache */
 };
 
 /* One interval of the trace: records per VM, pages ascending. */
@@ -103,6 +107,22 @@ struct ival {
 #define SIM_TOUCH_UNIT		32767u
 #define SIM_TOUCH_AT(w)		((w) >> 16)
 
+/*
+ * Frames a move freed, their lines just read into the last-level cache:
+ * runs of bytes freed one after another, newest last (hotcopy.c).
+ */
+#define SIM_HOT_RUNS 64
+
+struct sim_hot {
+	double bytes;
+	double stamp;			/* the cache clock when the run ended */
+};
+
+struct sim_hotq {
+	struct sim_hot run[SIM_HOT_RUNS];
+	uint32_t n;
+};
+
 struct simvm {
 	uint32_t pages;
 	uint8_t *loc;			/* tier per 4 KiB page */
@@ -114,6 +134,7 @@ struct simvm {
 	uint32_t nmoved;		/* pages marked in moved_at */
 	uint64_t dram_pages;		/* pages in DRAM now */
 	uint64_t quota_pages;		/* HMM-V under the pool: granted */
+	struct sim_hotq hot[2];		/* per tier: frames moves freed (hotcopy.c) */
 	struct acct a;			/* current interval */
 	/* totals */
 	double time_ns, accesses, dram_acc, migrated, track_ns, mig_ns;
@@ -182,7 +203,16 @@ struct sim {
 	const void *hv_state;		/* hm-v's learned state at the start */
 	size_t hv_state_len;		/* (policy_state_load()), or NULL */
 	const struct sim_scans *scans;	/* numa-balancing's measured scans */
+	double llc_clock;		/* bytes brought into the cache so far */
+	int alloc_lifo;			/* moves land on the frames freed last (the
+					 * kernel's page allocator), else on any
+					 * free frame (hotcopy.c) */
 };
+
+/* hotcopy.c */
+double sim_hot_take(struct sim *s, struct simvm *v, int tier, double bytes, double free);
+void sim_hot_free(struct sim *s, struct simvm *v, int tier, double bytes, double copied);
+
 
 /* model.c */
 void model_default(struct model *m);
@@ -193,7 +223,7 @@ void acct_rec(struct acct *a, const struct model *m, int tier,
 	      const struct trace_rec *r);
 void acct_rec_part(struct acct *a, const struct model *m, int tier,
 		   const struct trace_rec *r, double frac);
-void acct_copy(struct acct *a, int from, double bytes);
+void acct_copy(struct acct *a, int from, double bytes, double cached);
 double model_copy_bw(const struct model *m, int to);
 double model_lat_time(const struct model *m, const struct acct *a);
 double model_loaded_time(const struct model *m, const struct acct *a,
@@ -233,6 +263,7 @@ void sim_place_first_touch(struct sim *s);
 /* Puts a page on a tier where it is first allocated: no copy. */
 void sim_place(struct sim *s, uint32_t vm, uint32_t page, int tier);
 /* Host DRAM pages no VM holds. */
+uint64_t sim_dram_used(const struct sim *s);
 uint64_t sim_dram_free(const struct sim *s);
 void pol_params_default(struct pol_params *pp);
 const struct sim_ops *sim_find_policy(const char *name);
@@ -319,7 +350,7 @@ int source_open_trace(struct source **out, const char *path,
  * trace, the 4 KiB pages [page_first, page_first + page_count) (count 0:
  * all), renumbered from 0. -EDOM when the pages are not in the trace.
  */
-#define SIM_MAX_STRETCH 16
+#define SIM_MAX_STRETCH 512	/* progress points make one a few MiB of work */
 struct trace_stretch {		/* trace intervals [from, to) took k each */
 	uint32_t from, to;
 	double k;
