@@ -277,12 +277,8 @@ static void sim_charge_split(struct sim *s, const struct ival *iv)
 }
 
 /*
- * Static placement as an application's initialisation leaves it: each VM's
- * lowest addresses in DRAM, the budget split evenly among VMs.
- */
-/*
  * Pages in DRAM, all VMs: as many frames free on the slow tier, which
- * holds a home for every page.
+ * holds a home for every page (hotcopy.c).
  */
 uint64_t sim_dram_used(const struct sim *s)
 {
@@ -296,14 +292,15 @@ uint64_t sim_dram_used(const struct sim *s)
 
 uint64_t sim_dram_free(const struct sim *s)
 {
-	uint64_t used = 0;
-	uint32_t i;
+	uint64_t used = sim_dram_used(s);
 
-	for (i = 0; i < s->nvms; i++)
-		used += s->vm[i].dram_pages;
 	return used < s->dram_pages ? s->dram_pages - used : 0;
 }
 
+/*
+ * Static placement as an application's initialisation leaves it: each VM's
+ * lowest addresses in DRAM, the budget split evenly among VMs.
+ */
 void sim_place_first_touch(struct sim *s)
 {
 	uint64_t each = s->dram_pages / s->nvms;

@@ -6,11 +6,10 @@
  * move into that tier that lands on one of those frames writes lines the
  * cache still holds: a write-allocate cache fills nothing for them, and a
  * meter behind it counts the copy's write-backs only. Measured in the test
- * host (tools/sim/README.md, "Memory model"): a demotion followed by a
- * promotion into the DRAM frame it freed showed fills for 1/12 of the
- * promoted bytes; twelve demotions and then twelve promotions, for all of
- * them. hmmv's DRAM tier is full, so each promotion takes the frame its
- * demotion freed.
+ * host (tests/system/meter_copy.sh): promotions each into the DRAM frame a
+ * demotion had just freed filled 5.6% of their bytes, promotions made
+ * after twelve demotions 94.1%. hmmv's DRAM tier is full, so each
+ * promotion takes the frame its demotion freed.
  *
  * Which free frame a move gets is the allocator's: the kernel's page
  * allocator hands out the frames freed last (sim->alloc_lifo); hmmv's
