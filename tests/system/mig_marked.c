@@ -5,7 +5,8 @@
  * socket is one step: "mark" executes the meter's marker instruction
  * (xchg %cx,%cx) and prints "# meter-mark: mark"; "nvm:N" moves chunk N to
  * the slow tier, "dram:N" to DRAM, both by the write-protect method
- * ("remap N TIER wp"), printing "# mig_marked: remap N TIER -> ANSWER".
+ * ("remap N TIER wp", vmm/control.h's control_request()), printing
+ * "# mig_marked: remap N TIER wp -> ANSWER".
  * Exit status 0 when every move answered "ok", 1 otherwise, 2 on bad
  * arguments.
  *
@@ -15,44 +16,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+
+#include "vmm/control.h"
 
 static void meter_mark(void)
 {
 	__asm__ volatile(".byte 0x66, 0x87, 0xc9" ::: "memory", "cx");
 }
 
-/* One request, the whole answer in @ans; 0 or -errno. */
-static int request(const char *path, const char *req, char *ans, size_t n)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t got = 0;
-	ssize_t k;
-	int fd, r = 0;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    write(fd, req, strlen(req)) != (ssize_t)strlen(req))
-		r = -errno;
-	while (!r && got < n - 1 && (k = read(fd, ans + got, n - 1 - got)) > 0)
-		got += (size_t)k;
-	ans[got] = '\0';
-	close(fd);
-	return r ? r : got ? 0 : -EPIPE;
-}
-
 /* One step; 0 when done as asked. */
 static int step(const char *sock, const char *s)
 {
-	char req[64], ans[256], *end;
+	char req[64], why[256], *ans, *end;
 	const char *tier = NULL;
 	unsigned long c;
-	int r;
+	size_t len;
+	int ok;
 
 	if (!strcmp(s, "mark")) {
 		meter_mark();
@@ -66,11 +45,16 @@ static int step(const char *sock, const char *s)
 	c = tier ? strtoul(strchr(s, ':') + 1, &end, 10) : 0;
 	if (!tier || *end || end == strchr(s, ':') + 1)
 		return -EINVAL;
-	snprintf(req, sizeof(req), "remap %lu %s wp\n", c, tier);
-	r = request(sock, req, ans, sizeof(ans));
+	snprintf(req, sizeof(req), "remap %lu %s wp", c, tier);
+	if (control_request(sock, req, 5000, &ans, &len, why, sizeof(why)) < 0) {
+		printf("# mig_marked: %s -> %s\n", req, why);
+		return -EIO;
+	}
 	ans[strcspn(ans, "\n")] = '\0';
-	printf("# mig_marked: remap %lu %s -> %s\n", c, tier, r ? strerror(-r) : ans);
-	return r || strncmp(ans, "ok", 2) ? -EIO : 0;
+	printf("# mig_marked: %s -> %s\n", req, ans);
+	ok = !strncmp(ans, "ok", 2);
+	free(ans);
+	return ok ? 0 : -EIO;
 }
 
 int main(int argc, char **argv)
