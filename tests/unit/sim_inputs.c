@@ -144,6 +144,10 @@ static void test_flags(void)
 	       "--move-ns 2e9 (at most 1e9, ten intervals): exit 2");
 	tap_is(sim_status(20, QUICK, "--policies", "hmm-v", "--move-ns", "3e8", NULL), 0,
 	       "--move-ns 3e8 runs");
+	tap_is(sim_status(20, QUICK, "--llc-mb", "-1", NULL), 2, "--llc-mb -1: exit 2");
+	tap_is(sim_status(20, QUICK, "--llc-mb", "5000", NULL), 2,
+	       "--llc-mb 5000 (at most 4096): exit 2");
+	tap_is(sim_status(20, QUICK, "--llc-mb", "0", NULL), 0, "--llc-mb 0 (no cache) runs");
 	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "-10", NULL), 2,
 	       "--hemem-tick-ms -10: exit 2");
 	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "0.001", NULL), 2,
