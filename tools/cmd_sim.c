@@ -76,7 +76,8 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		{ "touch-trace", F_STR, &c->touch, "FILE",
 		  "with --trace: the same pages' touches, cache hits included (the meter's "
 		  "touch=), for hmm-v's sampling, with the time slots they fell in and when "
-		  "the first was where it says so; the trace's fills stay its traffic" },
+		  "the first was where it says so, and for every policy the lines a moved "
+		  "page leaves in the cache (--llc-mb); the trace's fills stay its traffic" },
 		{ "policies", F_STR, &c->policies, "LIST",
 		  "comma-separated (default: all; on an engine trace, hmm-v); "
 		  "schedule only by name, with --schedule" },
@@ -125,7 +126,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		D("pebs-ns", m.pebs_ns, "NS", "PEBS assist per sample (200)"),
 		D("ept-split-ns", m.ept_split_ns, "NS", "per access through 4 KiB EPT: HMM-V's logging, chunks others split (2)"),
 		D("window-ms", m.window_ms, "MS", "HMM-V sample window per interval (5)"),
-		D("llc-mb", llc_mb, "MB", "last-level cache, for the traffic a meter counts: a move onto frames another move just read fills no lines (33; 0: none)"),
+		D("llc-mb", llc_mb, "MB", "last-level cache, for the traffic a meter counts: a move onto frames another move just read fills no lines; with --touch-trace, a moved page's lines the cache held are copied from it and missed at the new frame (33; 0: none)"),
 		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "block of pages watched per sampled chunk (128)"),
 		U("hmmv-windows", pp.hmmv.windows, "N", "sampling windows per interval (2)"),
 		U("hmmv-window-shift", pp.hmmv.window_shift, "N", "window k lasts 2^-(k*N) of the first (0)"),

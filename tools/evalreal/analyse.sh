@@ -395,7 +395,9 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	echo "hmm-v ${s_engine:-none}; numa-balancing ${s_linux:-none}; hmm-v-4k ${s_pages:-none}" >"$OUT/xval.stretch"
 	# HMM-V's sampling sees touches, cache hits included: the meter's
 	# touch trace of the same pages, where there is one (the fills alone
-	# hide a workload whose hot pages stay in the LLC).
+	# hide a workload whose hot pages stay in the LLC). Every replay that
+	# moves pages takes it too: the lines the guest holds in the cache,
+	# which a move leaves behind (tools/sim/resident.c).
 	touch=
 	[ -s "$OUT/nvdimm.touch" ] && touch=$OUT/nvdimm.touch
 	# The hmm-v model predicts each workload from the chunks the engine
@@ -497,6 +499,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 				;;
 			hmm-v-4k) t=$touch bud=$budget ;;
 			numa-balancing)
+				t=$touch
 				dmb=$(linux_dram_mb "$w")
 				[ -z "$dmb" ] || echo "$w $dmb" >>"$OUT/xval.dram"
 				if [ -s "$OUT/gw.linux.$w" ]; then
@@ -539,6 +542,7 @@ if [ -s "$OUT/engine.trace" ]; then
 			[ -s "$OUT/sched.$w" ] || continue
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$a:$b" --policies schedule --schedule "$OUT/sched.$w" \
+				${touch:+--touch-trace "$touch"} \
 				--dram-mb $GUEST_DRAM_MB --vcpus $GUEST_VCPUS $cache --quiet --label "$w" \
 				--csv "$OUT/xval-sched.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim --schedule $OUT/sched.$w failed (see $OUT/xval.err)" >&2

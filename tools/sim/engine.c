@@ -137,6 +137,7 @@ void sim_destroy(struct sim *s)
 		free(s->vm[i].moved_dram);
 		s->vm[i].moved_dram = NULL;
 	}
+	sim_resident_destroy(s);
 	free(s->share);
 	s->share = NULL;
 }
@@ -172,10 +173,12 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 	uint32_t moved = place_range(v, page, npages, tier), c;
 	double bytes = (double)moved * SIM_PAGE;
 	double held = sim_hot_take(s, v, tier, bytes, free);
+	double hit = moved ? sim_resident_move(s, v, page, npages) : 0;
 
 	acct_copy(&v->a, !tier, bytes, held);
+	acct_copy_hits(&v->a, !tier, hit);
 	/* Its source's lines and its destination's the cache did not hold. */
-	s->llc_clock += 2 * bytes - held;
+	s->llc_clock += 2 * bytes - held - hit;
 	sim_hot_free(s, v, !tier, bytes, 2 * bytes - held);
 	if (!moved || (page % SIM_CHUNK_PAGES == 0 && npages % SIM_CHUNK_PAGES == 0))
 		return;
@@ -357,6 +360,7 @@ void sim_step(struct sim *s, const struct ival *iv)
 	sim_charge_split(s, iv);
 	if (s->ops->end)
 		s->ops->end(s, iv);
+	sim_resident_refill(s, iv);
 	model_interval_times(s->m, ap, s->nvms, t);
 	for (i = 0, used = 0; i < s->nvms; i++)
 		used += s->vm[i].dram_pages;
@@ -379,4 +383,6 @@ void sim_step(struct sim *s, const struct ival *iv)
 		v->bytes[SIM_DRAM] += v->a.bytes[SIM_DRAM];
 		v->bytes[SIM_NVM] += v->a.bytes[SIM_NVM];
 	}
+	if (!s->step_err)
+		s->step_err = sim_resident_touch(s, iv);
 }

@@ -166,6 +166,16 @@ void acct_copy(struct acct *a, int from, double bytes, double cached)
 	a->migrated += bytes;
 }
 
+/*
+ * @bytes of a copy's source, out of tier @from, read from lines the cache
+ * held (resident.c): no fill.
+ */
+void acct_copy_hits(struct acct *a, int from, double bytes)
+{
+	a->bytes[from] -= bytes;
+	a->dev_rd[from] -= bytes;
+}
+
 /* A copy onto tier @to streams at the slower of its read and write side. */
 double model_copy_bw(const struct model *m, int to)
 {

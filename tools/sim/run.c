@@ -93,6 +93,13 @@ int sim_run(const struct sim_run *c, struct source *src)
 	}
 	r = run_steps(s, n, src, &nint, c->what);
 	for (k = 0; k < n && r >= 0; k++)
+		if (s[k].step_err) {
+			fprintf(stderr, "hmmv sim: %s: %s\n", c->ops[k]->name,
+				strerror(-s[k].step_err));
+			r = s[k].step_err;
+			goto out;
+		}
+	for (k = 0; k < n && r >= 0; k++)
 		if (s[k].estimate_err)
 			r = s[k].estimate_err;	/* the caller names the file */
 	for (k = 0; k < n && r >= 0 && c->hv_state_out; k++) {

@@ -135,6 +135,7 @@ struct simvm {
 	uint64_t dram_pages;		/* pages in DRAM now */
 	uint64_t quota_pages;		/* HMM-V under the pool: granted */
 	struct sim_hotq hot[2];		/* per tier: frames moves freed (hotcopy.c) */
+	struct sim_resident *res;	/* its lines in the cache (resident.c) */
 	struct acct a;			/* current interval */
 	/* totals */
 	double time_ns, accesses, dram_acc, migrated, track_ns, mig_ns;
@@ -142,6 +143,7 @@ struct simvm {
 };
 
 struct sim;
+struct sim_resident;
 
 struct sim_ops {
 	const char *name;
@@ -204,10 +206,18 @@ struct sim {
 	size_t hv_state_len;		/* (policy_state_load()), or NULL */
 	const struct sim_scans *scans;	/* numa-balancing's measured scans */
 	double llc_clock;		/* bytes brought into the cache so far */
+	double llc_trace_clock;		/* ... by the trace's fills alone (resident.c) */
+	int step_err;			/* -errno of a failed step (-ENOMEM) */
 	int alloc_lifo;			/* moves land on the frames freed last (the
 					 * kernel's page allocator), else on any
 					 * free frame (hotcopy.c) */
 };
+
+/* resident.c */
+double sim_resident_move(struct sim *s, struct simvm *v, uint32_t page, uint32_t npages);
+void sim_resident_refill(struct sim *s, const struct ival *iv);
+int sim_resident_touch(struct sim *s, const struct ival *iv);
+void sim_resident_destroy(struct sim *s);
 
 /* hotcopy.c */
 double sim_hot_take(struct sim *s, struct simvm *v, int tier, double bytes, double free);
@@ -224,6 +234,7 @@ void acct_rec(struct acct *a, const struct model *m, int tier,
 void acct_rec_part(struct acct *a, const struct model *m, int tier,
 		   const struct trace_rec *r, double frac);
 void acct_copy(struct acct *a, int from, double bytes, double cached);
+void acct_copy_hits(struct acct *a, int from, double bytes);
 double model_copy_bw(const struct model *m, int to);
 double model_lat_time(const struct model *m, const struct acct *a);
 double model_loaded_time(const struct model *m, const struct acct *a,
