@@ -33,6 +33,9 @@ rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
 GUEST_DRAM_MB=128	# ... and its DRAM tier (--dram 128M)
 GUEST_VCPUS=1		# ... and its one vCPU (the engine's tracking budget is per vCPU)
+# The hm-v models sample at random: each replays with these seeds and
+# predicts their mean (XVAL_SEEDS="1" for one run).
+XVAL_SEEDS=${XVAL_SEEDS:-1 2 3 4 5}
 # The test host's Linux runs NUMA balancing with the kernel's defaults
 # (tests/bench/real.sh sets only numa_balancing=2 and demotion): its model
 # is checked with those, not with make eval's stronger tuning; and the
@@ -516,12 +519,18 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 				fi
 				;;
 			esac
-			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
-				$cut ${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} $from \
-				--dram-mb ${dmb:-$GUEST_DRAM_MB} --policies "$1" \
-				$bud $cache \
-				$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
-				echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
+			# The sampling models are random as the engine's sampling
+			# is: their prediction is the mean over seeds.
+			seeds=1
+			case "$1" in hmm-v*) seeds=$XVAL_SEEDS ;; esac
+			for sd in $seeds; do
+				"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
+					$cut ${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} $from \
+					--dram-mb ${dmb:-$GUEST_DRAM_MB} --policies "$1" \
+					$bud $cache --seed "$sd" \
+					$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
+					echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
+			done
 		done
 	done <"$OUT/xval.windows"
 fi
@@ -691,7 +700,14 @@ FILENAME ~ /xval(-obs|-sched)?.csv$/ {
 	split($0, f, ",")
 	# slow_traffic_pct: accesses and migration copies, as the meter counts
 	o = FILENAME ~ /-sched/ ? 1 : FILENAME ~ /-obs/ ? 2 : 0
-	if (f[2] != "policy" && f[3] == "all") { simslow[o, f[1], f[2]] = f[10]; simmig[o, f[1], f[2]] = f[7] }
+	# Several rows of one replay (seeds): their mean, and their range.
+	if (f[2] != "policy" && f[3] == "all") {
+		sk = o SUBSEP f[1] SUBSEP f[2]
+		if (!sn[sk] || f[10] < slo[sk]) slo[sk] = f[10]
+		if (!sn[sk] || f[10] > shi[sk]) shi[sk] = f[10]
+		sn[sk]++; ssum[sk] += f[10]; msum[sk] += f[7]
+		simslow[sk] = ssum[sk] / sn[sk]; simmig[sk] = msum[sk] / sn[sk]
+	}
 	next
 }
 FILENAME ~ /guest.txt$/ {
@@ -871,6 +887,8 @@ END {
 			if (o < 2 && sp != "all-slow") {
 				nx++; ax += err < 0 ? -err : err; in5 += err <= 5 && err >= -5
 			}
+			if (sn[o, w, sp] > 1)
+				printf " (mean of %d seeds, %.1f-%.1f%%)", sn[o, w, sp], slo[o, w, sp], shi[o, w, sp]
 			if (sp != "all-slow" && mv > 0)
 				printf " (moved %.1f MiB; the run %.1f MiB)", simmig[o, w, sp], mv / 2^20
 			if (o < 2 && ((p, w) in shhi) && shhi[p, w] - sh[p, w] >= 0.0005)
