@@ -170,10 +170,10 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 {
 	struct simvm *v = &s->vm[vm];
 	double free = (double)(tier == SIM_DRAM ? sim_dram_free(s) : sim_dram_used(s)) * SIM_PAGE;
+	double hit = sim_resident_move(s, v, page, npages, tier);
 	uint32_t moved = place_range(v, page, npages, tier), c;
 	double bytes = (double)moved * SIM_PAGE;
 	double held = sim_hot_take(s, v, tier, bytes, free);
-	double hit = moved ? sim_resident_move(s, v, page, npages) : 0;
 
 	acct_copy(&v->a, !tier, bytes, held);
 	acct_copy_hits(&v->a, !tier, hit);

@@ -214,7 +214,8 @@ struct sim {
 };
 
 /* resident.c */
-double sim_resident_move(struct sim *s, struct simvm *v, uint32_t page, uint32_t npages);
+double sim_resident_move(struct sim *s, struct simvm *v, uint32_t page, uint32_t npages,
+			 int tier);
 void sim_resident_refill(struct sim *s, const struct ival *iv);
 int sim_resident_touch(struct sim *s, const struct ival *iv);
 void sim_resident_destroy(struct sim *s);
