@@ -795,11 +795,18 @@ END {
 			gtot = grf + gwf + grs + gws
 			host = tot - gtot
 			share = gtot > 0 ? (grs + gws) / gtot : 0
-			# Kernel migrations are 4 KiB pages; hmmv counts the bytes of its moves
-			# (over the whole VM run, both directions).
-			mig = ((p, "pgmigrate_success") in vm) ? vm[p, "pgmigrate_success"] * 4096 : 0
-			if ((p, "promoted_bytes") in hm)
-				mig = hm[p, "promoted_bytes"] + hm[p, "demoted_bytes"]
+			# The bytes moved between the marks of the workload, both
+			# directions: the moves of hmmv, the promotions and
+			# demotions of the kernel (4 KiB pages, those of the test
+			# host too); output without counts at the marks gives the
+			# whole VM run.
+			if (((p, w, "s") in moved) && ((p, w, "e") in moved))
+				mig = moved[p, w, "e"] - moved[p, w, "s"]
+			else {
+				mig = ((p, "pgmigrate_success") in vm) ? vm[p, "pgmigrate_success"] * 4096 : 0
+				if ((p, "promoted_bytes") in hm)
+					mig = hm[p, "promoted_bytes"] + hm[p, "demoted_bytes"]
+			}
 			sd = model(grf, grs, gwf, gws) / model(grf + grs, 0, gwf + gws, 0)
 			sdw[p, w] = sd
 			slowb[p, w] = grs + gws
