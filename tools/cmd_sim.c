@@ -85,6 +85,10 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		  "the schedule policy's moves, lines 'STEP CHUNK dram|nvm': a one-VM "
 		  "trace's 2 MiB CHUNK is on that tier from trace interval STEP on "
 		  "(counted as --measure counts; step 0: the start)" },
+		D("schedule-recopy-pages", pp.sched_recopy_pages, "N",
+		  "with --schedule: N pages copied again (written to during their chunk's copy, "
+		  "the engine's recopied_pages), spread evenly over the moves and charged as "
+		  "hm-v charges its own (0)"),
 		D("dram-mb", dram_mb, "MB", "DRAM budget for all VMs (default: --dram-pct)"),
 		D("dram-pct", dram_pct, "PCT", "DRAM as % of the total footprint (25)"),
 		{ "csv", F_STR, &c->csv, "FILE", "append result rows as CSV" },
@@ -379,6 +383,8 @@ static int check_ranges(const struct simcfg *c)
 		bad = "--presence-lines must be within 1..2^20";
 	else if (c->llc_mb < 0 || c->llc_mb > 4096)
 		bad = "--llc-mb must be within 0..4096";
+	else if (c->pp.sched_recopy_pages > 0 && !c->schedule)
+		bad = "--schedule-recopy-pages needs --schedule";
 	else if (c->pp.hemem_tick_ms > 0 && c->pp.hemem_tick_ms < 0.1)
 		bad = "--hemem-tick-ms must be 0 (once an interval) or at least 0.1";
 	if (bad)

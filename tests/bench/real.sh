@@ -103,7 +103,7 @@ mark_stat()
 {
 	local v
 	[ -s /tmp/stat.last ] &&
-		stat_fields 'promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\|zap_calls\|zap_ns\|refaults\|move_failed\|pingpong\|intervals\|track_capped_intervals'
+		stat_fields 'promoted_bytes\|demoted_bytes\|early_promotions\|pages_zapped\|zap_calls\|zap_ns\|refaults\|move_failed\|pingpong\|intervals\|track_capped_intervals\|recopied_pages'
 	set -- $VMSTAT
 	for v in $(vmstat_get); do
 		printf '%s=%s ' "$1" "$v"

@@ -225,6 +225,14 @@ static void test_schedule(void)
 	tap_is(sim_status(20, "--trace", two, "--dram-mb", "4", "--policies", "schedule",
 			  "--schedule", sched, "--quiet", NULL), 2,
 	       "--schedule over a two-VM trace: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--dram-mb", "4", "--policies", "schedule",
+			  "--schedule", sched, "--schedule-recopy-pages", "40", "--quiet", NULL), 0,
+	       "--schedule-recopy-pages 40: runs, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--schedule-recopy-pages", "40", "--quiet", NULL), 2,
+	       "--schedule-recopy-pages without --schedule: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--dram-mb", "4", "--policies", "schedule",
+			  "--schedule", sched, "--schedule-recopy-pages", "-1", "--quiet", NULL), 2,
+	       "--schedule-recopy-pages -1: exit 2");
 }
 
 /* hmmv sim --nb-placement, --hmmv-placement: bad input exits 2, a good placement runs. */

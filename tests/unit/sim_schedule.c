@@ -50,11 +50,20 @@ static void test_file(void)
 	sched_free(sc);
 	load("0 0 dram\n0 1 dram\n5 0 nvm\n5 2 dram\n", &sc, &line);
 	tap_is(sched_check(sc, PAGES, 2 * SIM_CHUNK_PAGES, &line), 0,
-	       "schedule: a swap at a full budget fits (demotions first within a step)");
+	       "schedule: a swap at a full budget fits (the demotion listed first)");
 	tap_ok(sched_check(sc, PAGES, 2 * SIM_CHUNK_PAGES - 1, &line) == -ENOSPC && line == 2,
 	       "schedule: two chunks over a budget of less: -ENOSPC at the second (line 2)");
 	tap_ok(sched_check(sc, PAGES, 2 * SIM_CHUNK_PAGES, &line) == 0,
 	       "schedule: the check is repeatable");
+	sched_free(sc);
+	load("0 0 dram\n0 1 dram\n5 0 nvm\n5 2 dram\n5 2 nvm\n5 3 dram\n", &sc, &line);
+	tap_is(sched_check(sc, PAGES, 2 * SIM_CHUNK_PAGES, &line), 0,
+	       "schedule: a chunk promoted and demoted again within a step, in the run's "
+	       "order, fits a full budget");
+	sched_free(sc);
+	load("0 0 dram\n0 1 dram\n5 2 dram\n5 0 nvm\n", &sc, &line);
+	tap_ok(sched_check(sc, PAGES, 2 * SIM_CHUNK_PAGES, &line) == -ENOSPC && line == 3,
+	       "schedule: a promotion listed before the demotion that makes room: -ENOSPC");
 	sched_free(sc);
 	load("0 0 dram\n0 1 dram\n6 3 dram\n", &sc, &line);
 	tap_ok(sched_check(sc, PAGES, 2 * SIM_CHUNK_PAGES, &line) == -ENOSPC && line == 3,
@@ -76,24 +85,38 @@ static void step(struct sim *s, uint32_t t, uint32_t c)
 	sim_step(s, &iv);
 }
 
+/*
+ * A schedule sim over a VM of PAGES, two chunks of DRAM: chunk 1 in DRAM at
+ * the start, swapped for chunk 3 at step 2. 0, or -1 said as a failure.
+ */
+static int sched_sim(struct sim *s, struct model *m, struct pol_params *pp,
+		     struct sim_sched **sc)
+{
+	struct trace_hdr h = { .nvms = 1, .page_shift = 12, .interval_ns = 100000000 };
+	uint32_t line;
+
+	h.vm_pages[0] = PAGES;
+	if (load("0 1 dram\n2 1 nvm\n2 3 dram\n", sc, &line) ||
+	    sim_create(s, sim_find_policy("schedule"), m, pp, &h, 2 * SIM_CHUNK_PAGES, 1, 0)) {
+		sched_free(*sc);
+		tap_ok(0, "schedule: set up");
+		return -1;
+	}
+	s->sched = *sc;
+	return 0;
+}
+
 static void test_replay(void)
 {
 	struct sim_sched *sc;
 	struct pol_params pp;
-	struct trace_hdr h = { .nvms = 1, .page_shift = 12, .interval_ns = 100000000 };
 	struct model m;
 	struct sim s;
-	uint32_t line;
 
 	model_default(&m);
 	pol_params_default(&pp);
-	h.vm_pages[0] = PAGES;
-	if (load("0 1 dram\n2 1 nvm\n2 3 dram\n", &sc, &line) ||
-	    sim_create(&s, sim_find_policy("schedule"), &m, &pp, &h, 2 * SIM_CHUNK_PAGES, 1, 0)) {
-		tap_ok(0, "schedule: set up");
+	if (sched_sim(&s, &m, &pp, &sc))
 		return;
-	}
-	s.sched = sc;
 	tap_ok(sim_find_policy("schedule") == &pol_sched, "schedule: found by name");
 	step(&s, 0, 1);
 	tap_ok(s.vm[0].a.dram_acc == SIM_CHUNK_PAGES && s.vm[0].a.migrated == 0,
@@ -111,6 +134,41 @@ static void test_replay(void)
 	sched_free(sc);
 }
 
+/* --schedule-recopy-pages: pages copied again, spread over the moves. */
+static void test_recopy(void)
+{
+	struct sim_sched *sc;
+	struct pol_params pp;
+	struct model m;
+	struct sim s;
+	double dram, slow;
+
+	model_default(&m);
+	m.llc_bytes = 0;
+	pol_params_default(&pp);
+	pp.sched_recopy_pages = 100;
+	if (sched_sim(&s, &m, &pp, &sc))
+		return;
+	step(&s, 0, 0);
+	step(&s, 1, 0);
+	step(&s, 2, 0);
+	/* Chunk 0's interval traffic (512 reads, slow tier) besides the moves. */
+	slow = s.vm[0].a.bytes[SIM_NVM] - SIM_CHUNK_PAGES * (double)SIM_LINE;
+	dram = s.vm[0].a.bytes[SIM_DRAM];
+	/*
+	 * Each side: one copy's 2 MiB read, the other's 2 MiB filled and
+	 * written back; of the pages copied again, 50 read and 50 written.
+	 */
+	tap_ok(slow == 3 * SIM_CHUNK_PAGES * (double)SIM_PAGE + 100 * SIM_PAGE &&
+	       dram == 3 * SIM_CHUNK_PAGES * (double)SIM_PAGE + 100 * SIM_PAGE,
+	       "schedule: 100 pages copied again over two moves: 50 each, read from the source "
+	       "and written without a fill (%.0f and %.0f KiB beyond the copies)",
+	       (slow - 3 * SIM_CHUNK_PAGES * (double)SIM_PAGE) / 1024,
+	       (dram - 3 * SIM_CHUNK_PAGES * (double)SIM_PAGE) / 1024);
+	sim_destroy(&s);
+	sched_free(sc);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -120,6 +178,7 @@ int main(void)
 	close(fd);
 	test_file();
 	test_replay();
+	test_recopy();
 	unlink(path);
 	return tap_done(0);
 }

@@ -543,15 +543,31 @@ fi
 # replay samples as the engine did only with the engine's tracking budget:
 # its refault cost and the guest's vCPUs.
 if [ -s "$OUT/engine.trace" ]; then
+	# The pages the engine copied again within workload $1 (written to
+	# during their chunk's copy: recopied_pages at its marks), none where
+	# the marks do not count them (older output).
+	recopied()
+	{
+		awk -v w="$1" '/^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+			pol == "hmmv-engine" && /^# real-markstat: / {
+				for (i = 4; i <= NF; i++) if ($i ~ /^recopied_pages=/) {
+					v = $i; sub(/^[^=]*=/, "", v)
+					if ($3 == w "-start") a = v; if ($3 == w "-end") b = v
+				}
+			}
+			END { if (a != "" && b != "" && b + 0 >= a + 0) print b - a }' "$OUT/real.tap"
+	}
 	# The engine's moves replayed by the schedule policy over the
 	# workload's metered traffic: a prediction of the engine run's slow
-	# share that depends on the simulator's accounting alone.
+	# share that depends on the simulator's accounting alone, with the
+	# pages the engine copied again.
 	if [ -s "$OUT/xval.windows" ] && [ -s "$OUT/nvdimm.trace" ]; then
 		while read -r w a b; do
 			[ -s "$OUT/sched.$w" ] || continue
+			rc=$(recopied "$w")
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$a:$b" --policies schedule --schedule "$OUT/sched.$w" \
-				${touch:+--touch-trace "$touch"} \
+				${touch:+--touch-trace "$touch"} ${rc:+--schedule-recopy-pages "$rc"} \
 				--dram-mb $GUEST_DRAM_MB --vcpus $GUEST_VCPUS $cache --quiet --label "$w" \
 				--csv "$OUT/xval-sched.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim --schedule $OUT/sched.$w failed (see $OUT/xval.err)" >&2

@@ -13,8 +13,10 @@
  * first replayed, as --measure counts). Steps ascend; lines of step 0 are
  * the placement at the start, free; every chunk not named there starts on
  * the slow tier. Later moves are copied as hmm-v's are: a pause of the
- * vCPUs per step, a remap and a copy per chunk. Within a step demotions
- * go first; the DRAM budget holds at every step (sched_check()).
+ * vCPUs per step, a remap and a copy per chunk. Moves are made in the
+ * file's order, the run's (one step may hold a chunk promoted and demoted
+ * again where many of the run's intervals map onto one of the trace's);
+ * the DRAM budget holds after every move (sched_check()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -100,33 +102,29 @@ int sched_load(struct sim_sched **out, const char *path, uint32_t *line)
 int sched_check(const struct sim_sched *sc, uint32_t pages, uint64_t dram_pages,
 		uint32_t *line)
 {
-	uint32_t nch = (pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES, k, j, i;
+	uint32_t nch = (pages + SIM_CHUNK_PAGES - 1) / SIM_CHUNK_PAGES, k;
 	uint8_t *dram = calloc(nch ? nch : 1, 1);
 	uint64_t used = 0;
-	int r = 0, pass;
+	int r = 0, to;
 
 	if (!dram)
 		return -ENOMEM;
-	for (k = 0; k < sc->n && !r; k = j) {
-		for (j = k; j < sc->n && sc->mv[j].step == sc->mv[k].step; j++)
-			;
-		/* Demotions (pass 0) free DRAM for the promotions (pass 1). */
-		for (pass = 0; pass < 2 && !r; pass++)
-			for (i = k; i < j && !r; i++) {
-				const struct sched_move *m = &sc->mv[i];
+	/* In the file's order, the run's: it never held more than its budget. */
+	for (k = 0; k < sc->n && !r; k++) {
+		const struct sched_move *m = &sc->mv[k];
 
-				*line = m->line;
-				if (m->chunk >= nch) {
-					r = -ERANGE;
-					break;
-				}
-				if ((m->tier == SIM_DRAM) != pass || dram[m->chunk] == pass)
-					continue;
-				dram[m->chunk] = (uint8_t)pass;
-				used = pass ? used + SIM_CHUNK_PAGES : used - SIM_CHUNK_PAGES;
-				if (used > dram_pages)
-					r = -ENOSPC;
-			}
+		*line = m->line;
+		if (m->chunk >= nch) {
+			r = -ERANGE;
+			break;
+		}
+		to = m->tier == SIM_DRAM;
+		if (dram[m->chunk] == to)
+			continue;
+		dram[m->chunk] = (uint8_t)to;
+		used = to ? used + SIM_CHUNK_PAGES : used - SIM_CHUNK_PAGES;
+		if (used > dram_pages)
+			r = -ENOSPC;
 	}
 	free(dram);
 	return r;
@@ -134,34 +132,54 @@ int sched_check(const struct sim_sched *sc, uint32_t pages, uint64_t dram_pages,
 
 struct sched_state {
 	uint32_t next;		/* the first move not applied */
+	double recopy;		/* bytes copied again per move (-1: not yet known) */
 };
 
-/* Applies the moves up to @step: demotions, then promotions. */
+/*
+ * --schedule-recopy-pages spread over the moves after the start. A page
+ * written during its chunk's copy is copied again as hm-v's are
+ * (pol_hmmv.c): read from the source, written onto lines the copy has
+ * just written (no fill).
+ */
+static double sched_recopy(const struct sim *s)
+{
+	const struct sim_sched *sc = s->sched;
+	uint32_t k, n = 0;
+
+	for (k = 0; k < sc->n; k++)
+		n += sc->mv[k].step > 0;
+	return n ? s->pp->sched_recopy_pages * SIM_PAGE / n : 0;
+}
+
+/* Applies the moves up to @step, in the file's order. */
 static void sched_apply(struct sim *s, uint32_t step, int free_copy)
 {
 	struct sched_state *st = s->priv;
 	const struct sim_sched *sc = s->sched;
 	double pause = 0, copy = 0, bytes = SIM_CHUNK_PAGES * (double)SIM_PAGE;
-	uint32_t k, end, pass, p;
+	uint32_t k, end, p;
 
+	if (st->recopy < 0)
+		st->recopy = sched_recopy(s);
 	for (end = st->next; end < sc->n && sc->mv[end].step <= step; end++)
 		;
-	for (pass = 0; pass < 2; pass++)
-		for (k = st->next; k < end; k++) {
-			const struct sched_move *m = &sc->mv[k];
-			uint32_t first = m->chunk * SIM_CHUNK_PAGES;
+	for (k = st->next; k < end; k++) {
+		const struct sched_move *m = &sc->mv[k];
+		uint32_t first = m->chunk * SIM_CHUNK_PAGES;
 
-			if ((m->tier == SIM_DRAM) != (int)pass || s->vm[0].loc[first] == m->tier)
-				continue;
-			if (free_copy) {
-				for (p = first; p < first + SIM_CHUNK_PAGES && p < s->vm[0].pages; p++)
-					sim_place(s, 0, p, m->tier);
-				continue;
-			}
-			sim_set_tier(s, 0, first, SIM_CHUNK_PAGES, m->tier);
-			pause += s->m->remap_ns;
-			copy += bytes / model_copy_bw(s->m, m->tier);
+		if (s->vm[0].loc[first] == m->tier)
+			continue;
+		if (free_copy) {
+			for (p = first; p < first + SIM_CHUNK_PAGES && p < s->vm[0].pages; p++)
+				sim_place(s, 0, p, m->tier);
+			continue;
 		}
+		sim_set_tier(s, 0, first, SIM_CHUNK_PAGES, m->tier);
+		acct_copy(&s->vm[0].a, !m->tier, st->recopy, st->recopy);
+		s->llc_clock += st->recopy;
+		pause += s->m->remap_ns;
+		copy += (bytes + st->recopy) / model_copy_bw(s->m, m->tier);
+	}
 	st->next = end;
 	if (!pause)
 		return;
@@ -172,10 +190,16 @@ static void sched_apply(struct sim *s, uint32_t step, int free_copy)
 
 static int sched_init(struct sim *s)
 {
+	struct sched_state *st;
+
 	if (s->nvms != 1)
 		return -EINVAL;
-	s->priv = calloc(1, sizeof(struct sched_state));
-	return s->priv ? 0 : -ENOMEM;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->recopy = -1;
+	s->priv = st;
+	return 0;
 }
 
 /*

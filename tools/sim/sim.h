@@ -175,6 +175,7 @@ struct pol_params {
 	double hemem_tick_ms;		/* its migration thread's period */
 	double memtis_period, memtis_cooling, memtis_adapt, memtis_mig_ms;
 	double memtis_rate_mbps;
+	double sched_recopy_pages;	/* schedule: pages copied again, all moves */
 };
 
 struct sim {
