@@ -103,7 +103,7 @@ static int sched_sim(struct sim *s, struct model *m, struct pol_params *pp,
 		return -1;
 	}
 	s->sched = *sc;
-	return 0;
+	return s->ops->prepare(s);
 }
 
 static void test_replay(void)

@@ -826,11 +826,11 @@ static void test_copy_traffic(void)
 {
 	struct acct a = { 0 }, b = { 0 };
 
-	acct_copy(&a, SIM_NVM, 4096, 0);
+	acct_copy(&a, SIM_NVM, 4096, 0, 0);
 	tap_ok(a.bytes[SIM_NVM] == 4096 && a.bytes[SIM_DRAM] == 8192 && a.migrated == 4096,
 	       "a 4 KiB promotion: 4 KiB from the slow tier, 8 KiB (fill, write-back) "
 	       "to DRAM (%.0f, %.0f)", a.bytes[SIM_NVM], a.bytes[SIM_DRAM]);
-	acct_copy(&b, SIM_NVM, 4096, 4096);
+	acct_copy(&b, SIM_NVM, 4096, 0, 4096);
 	tap_ok(b.bytes[SIM_NVM] == 4096 && b.bytes[SIM_DRAM] == 4096 && b.migrated == 4096,
 	       "onto lines the cache held: 4 KiB written back to DRAM, no fill (%.0f)",
 	       b.bytes[SIM_DRAM]);

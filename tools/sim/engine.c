@@ -175,8 +175,7 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 	double bytes = (double)moved * SIM_PAGE;
 	double held = sim_hot_take(s, v, tier, bytes, free);
 
-	acct_copy(&v->a, !tier, bytes, held);
-	acct_copy_hits(&v->a, !tier, hit);
+	acct_copy(&v->a, !tier, bytes, hit, held);
 	/* Its source's lines and its destination's the cache did not hold. */
 	s->llc_clock += 2 * bytes - held - hit;
 	sim_hot_free(s, v, !tier, bytes, 2 * bytes - held);
@@ -185,6 +184,17 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 	for (c = page / SIM_CHUNK_PAGES; c <= (page + npages - 1) / SIM_CHUNK_PAGES &&
 	     c <= v->pages / SIM_CHUNK_PAGES; c++)
 		v->split[c] = 1;
+}
+
+/*
+ * @bytes of a chunk moved to @tier copied again, written to during its
+ * copy: read from the source, written onto lines the copy has just
+ * written, which the cache holds (no fill).
+ */
+void sim_copy_again(struct sim *s, uint32_t vm, int tier, double bytes)
+{
+	acct_copy(&s->vm[vm].a, !tier, bytes, 0, bytes);
+	s->llc_clock += bytes;
 }
 
 /*
@@ -362,8 +372,7 @@ void sim_step(struct sim *s, const struct ival *iv)
 		s->ops->end(s, iv);
 	sim_resident_refill(s, iv);
 	model_interval_times(s->m, ap, s->nvms, t);
-	for (i = 0, used = 0; i < s->nvms; i++)
-		used += s->vm[i].dram_pages;
+	used = sim_dram_used(s);
 	if (used > s->peak_dram)
 		s->peak_dram = used;
 	for (i = 0; i < s->nvms; i++) {

@@ -124,4 +124,3 @@ void sim_hot_free(struct sim *s, struct simvm *v, int tier, double bytes, double
 	}
 	q->run[q->n++] = (struct sim_hot){ .bytes = bytes, .stamp = s->llc_clock };
 }
-

@@ -153,27 +153,19 @@ void acct_rec_part(struct acct *a, const struct model *m, int tier,
 
 /*
  * A copy of bytes from tier 'from' to the other tier. As a meter behind a
- * write-allocate cache counts it, the destination's lines are filled
- * before they are written back: the copy shows twice on that side, but
- * for the @cached bytes whose lines the cache held already (hotcopy.c).
+ * write-allocate cache counts it, the source's lines are filled, but for
+ * the @src_held bytes the cache held (resident.c), and the destination's
+ * are filled before they are written back: the copy shows twice on that
+ * side, but for the @dst_held bytes whose lines the cache held already
+ * (hotcopy.c).
  */
-void acct_copy(struct acct *a, int from, double bytes, double cached)
+void acct_copy(struct acct *a, int from, double bytes, double src_held, double dst_held)
 {
-	a->dev_rd[from] += bytes;
+	a->dev_rd[from] += bytes - src_held;
 	a->dev_wr[!from] += bytes;
-	a->bytes[from] += bytes;
-	a->bytes[!from] += 2 * bytes - cached;
+	a->bytes[from] += bytes - src_held;
+	a->bytes[!from] += 2 * bytes - dst_held;
 	a->migrated += bytes;
-}
-
-/*
- * @bytes of a copy's source, out of tier @from, read from lines the cache
- * held (resident.c): no fill.
- */
-void acct_copy_hits(struct acct *a, int from, double bytes)
-{
-	a->bytes[from] -= bytes;
-	a->dev_rd[from] -= bytes;
 }
 
 /* A copy onto tier @to streams at the slower of its read and write side. */

@@ -844,9 +844,7 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 			sim_set_tier_at(s, vm, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, to, f);
 		else
 			v->pend[v->npend++] = (struct hv_pend){ .chunk = c, .to = to, .at = f };
-		/* A re-copy: onto lines the first copy just wrote, held in the cache. */
-		acct_copy(&s->vm[vm].a, !to, dirty * SIM_PAGE, dirty * SIM_PAGE);
-		s->llc_clock += dirty * SIM_PAGE;
+		sim_copy_again(s, vm, to, dirty * SIM_PAGE);
 		pause += p_ns;
 		copy += c_ns;
 		policy_move_done(v->p, c, 1);

@@ -132,24 +132,8 @@ int sched_check(const struct sim_sched *sc, uint32_t pages, uint64_t dram_pages,
 
 struct sched_state {
 	uint32_t next;		/* the first move not applied */
-	double recopy;		/* bytes copied again per move (-1: not yet known) */
+	double recopy;		/* bytes copied again per move */
 };
-
-/*
- * --schedule-recopy-pages spread over the moves after the start. A page
- * written during its chunk's copy is copied again as hm-v's are
- * (pol_hmmv.c): read from the source, written onto lines the copy has
- * just written (no fill).
- */
-static double sched_recopy(const struct sim *s)
-{
-	const struct sim_sched *sc = s->sched;
-	uint32_t k, n = 0;
-
-	for (k = 0; k < sc->n; k++)
-		n += sc->mv[k].step > 0;
-	return n ? s->pp->sched_recopy_pages * SIM_PAGE / n : 0;
-}
 
 /* Applies the moves up to @step, in the file's order. */
 static void sched_apply(struct sim *s, uint32_t step, int free_copy)
@@ -159,8 +143,6 @@ static void sched_apply(struct sim *s, uint32_t step, int free_copy)
 	double pause = 0, copy = 0, bytes = SIM_CHUNK_PAGES * (double)SIM_PAGE;
 	uint32_t k, end, p;
 
-	if (st->recopy < 0)
-		st->recopy = sched_recopy(s);
 	for (end = st->next; end < sc->n && sc->mv[end].step <= step; end++)
 		;
 	for (k = st->next; k < end; k++) {
@@ -175,8 +157,7 @@ static void sched_apply(struct sim *s, uint32_t step, int free_copy)
 			continue;
 		}
 		sim_set_tier(s, 0, first, SIM_CHUNK_PAGES, m->tier);
-		acct_copy(&s->vm[0].a, !m->tier, st->recopy, st->recopy);
-		s->llc_clock += st->recopy;
+		sim_copy_again(s, 0, m->tier, st->recopy);
 		pause += s->m->remap_ns;
 		copy += (bytes + st->recopy) / model_copy_bw(s->m, m->tier);
 	}
@@ -190,15 +171,25 @@ static void sched_apply(struct sim *s, uint32_t step, int free_copy)
 
 static int sched_init(struct sim *s)
 {
-	struct sched_state *st;
-
 	if (s->nvms != 1)
 		return -EINVAL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->recopy = -1;
-	s->priv = st;
+	s->priv = calloc(1, sizeof(struct sched_state));
+	return s->priv ? 0 : -ENOMEM;
+}
+
+/*
+ * --schedule-recopy-pages spread over the moves after the start (the
+ * schedule is the run's, set after init: run.c), each copied again as
+ * hm-v's are (sim_copy_again()).
+ */
+static int sched_prepare(struct sim *s)
+{
+	struct sched_state *st = s->priv;
+	uint32_t k, n = 0;
+
+	for (k = 0; s->sched && k < s->sched->n; k++)
+		n += s->sched->mv[k].step > 0;
+	st->recopy = n ? s->pp->sched_recopy_pages * SIM_PAGE / n : 0;
 	return 0;
 }
 
@@ -223,5 +214,6 @@ static void sched_fini(struct sim *s)
 
 const struct sim_ops pol_sched = {
 	.name = "schedule", .init = sched_init, .begin = sched_begin,
+	.prepare = sched_prepare,
 	.fini = sched_fini,
 };

@@ -225,7 +225,6 @@ void sim_resident_destroy(struct sim *s);
 double sim_hot_take(struct sim *s, struct simvm *v, int tier, double bytes, double free);
 void sim_hot_free(struct sim *s, struct simvm *v, int tier, double bytes, double copied);
 
-
 /* model.c */
 void model_default(struct model *m);
 int model_preset(struct model *m, const char *name);
@@ -235,8 +234,7 @@ void acct_rec(struct acct *a, const struct model *m, int tier,
 	      const struct trace_rec *r);
 void acct_rec_part(struct acct *a, const struct model *m, int tier,
 		   const struct trace_rec *r, double frac);
-void acct_copy(struct acct *a, int from, double bytes, double cached);
-void acct_copy_hits(struct acct *a, int from, double bytes);
+void acct_copy(struct acct *a, int from, double bytes, double src_held, double dst_held);
 double model_copy_bw(const struct model *m, int to);
 double model_lat_time(const struct model *m, const struct acct *a);
 double model_loaded_time(const struct model *m, const struct acct *a,
@@ -272,10 +270,11 @@ void sim_account_moved(struct sim *s, const struct ival *iv);
 void sim_account_at_end(struct sim *s, const struct ival *iv);
 void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier);
+void sim_copy_again(struct sim *s, uint32_t vm, int tier, double bytes);
 void sim_place_first_touch(struct sim *s);
 /* Puts a page on a tier where it is first allocated: no copy. */
 void sim_place(struct sim *s, uint32_t vm, uint32_t page, int tier);
-/* Host DRAM pages no VM holds. */
+/* Host DRAM pages the VMs hold, and those no VM holds. */
 uint64_t sim_dram_used(const struct sim *s);
 uint64_t sim_dram_free(const struct sim *s);
 void pol_params_default(struct pol_params *pp);
