@@ -8,9 +8,10 @@
 MIB=32
 # 5 here, then meter_calib.hostcheck's: the layout, 6 passes, the
 # NVDIMM's per-page trace, its touches of code run from it, the per-mark
-# trace of RAM, the touch trace's time slots, and a tick. The tick comes
-# last: the per-mark check takes mark K for step K.
-echo 1..17
+# trace of RAM, the touch trace's time slots, a tick, and the NVDIMM
+# trace's blocks against the marks' times. The tick comes after the
+# passes: the per-mark check takes mark K for step K.
+echo 1..18
 n=0
 ok()
 {

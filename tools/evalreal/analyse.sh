@@ -78,21 +78,29 @@ engine_ivals()
 		"$OUT/real.tap" | sed 's/-\(start\|end\) / \1 /' |
 		awk '$2 == "start" { s[$1] = $3 } $2 == "end" && ($1 in s) && $3 > s[$1] { print $1, s[$1], $3 }'
 }
+# The meter trace's blocks on the report's clock (blocks.awk): blk(MS),
+# the block holding the traffic just after host time MS. Block K holds
+# [K - 1, K) x 100 ms, split at the marks (run L's hot set: the updates
+# the progress records put at 24220-24276 ms into it were the touches of
+# block 2117, 43-56 ms into that block; block 2116 held none).
+BLOCK=$(cat "$here/blocks.awk") || exit 1
 # "WORKLOAD START_STEP END_STEP FROM TO" per workload of policy $1's run:
 # the steps of its marks in the meter's per-step trace of RAM (ram.trace:
 # a step is a mark or a tick, the block of step K the traffic since step
 # K-1; without ticks, step K is mark K), and its span in the meter trace's
-# intervals (100 ms of host time), TO past the end mark's.
+# blocks: FROM the first after its start mark, TO past the one its end
+# mark closed.
 run_spans()
 {
-	awk -v want="$1" 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
-		if ($1 == "mark") { ms[$2] = $3; st[$2] = step }
+	awk -v want="$1" "$BLOCK"'
+	     FNR == NR { if ($1 == "mark" || $1 == "tick") step++
+		if ($1 == "mark") { ms[$2] = $3; st[$2] = step; blk_mark($3) }
 		next }
 	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
 	     /^# meter-mark: / { k++; w = $3; sub(/-(start|end)$/, "", w)
 		if (pol == want && $3 ~ /-start$/) a[w] = k
 		if (pol == want && $3 ~ /-end$/ && (w in a))
-			print w, st[a[w]], st[k], int(ms[a[w]] / 100), int(ms[k] / 100) + 1 }' \
+			print w, st[a[w]], st[k], blk(ms[a[w]]), blk_b[k] + 1 }' \
 		"$OUT/meter.txt" "$OUT/real.tap"
 }
 # linux_dram_mb W: the DRAM the guest held in the Linux run while W ran,
@@ -200,11 +208,11 @@ function phase_map(x, p, q, w, tp, tq,    j, a0, a1, b0, b1) {
 # (s0[POL, W], W's start mark in the meter's ms; t[POL, W], its length)
 # and phases; sf_step(X, POL, W) is the slow-first run's trace interval at
 # the point X ms into POL's run of W (phase_map).
-MARKS="$PHASES"'
+MARKS="$BLOCK$PHASES"'
 function sf_step(x, pol, w) {
-	return int((s0["slow-first", w] + phase_map(x, pol, "slow-first", w, t[pol, w], t["slow-first", w])) / 100)
+	return blk(s0["slow-first", w] + phase_map(x, pol, "slow-first", w, t[pol, w], t["slow-first", w]))
 }
-FILENAME ~ /meter.txt$/ { if ($1 == "mark") ms[++nm] = $3
+FILENAME ~ /meter.txt$/ { if ($1 == "mark") { ms[++nm] = $3; blk_mark($3) }
 	if ($1 == "phase") pr[nm, ++prn[nm]] = $3
 	if ($1 == "progress") gq[nm, ++gqn[nm]] = $3
 	next }
@@ -293,7 +301,7 @@ fi
 # POLICY", each right after the RAM list of the same entry) as
 # OUT/gtn.POLICY over the NVDIMM trace's 100 ms blocks (pages from the
 # NVDIMM's start): list K begun at the time MS of tick 2K (the RAM
-# list's end), before block int(MS / 100) + 1.
+# list's end), before the block of MS (blk()).
 guest_timelines()
 {
 	local p n k ticks
@@ -331,8 +339,9 @@ nv_timeline()
 	tap_file "guestepsnv: $1" >"$OUT/gtn.$1.log" ||
 		{ echo "analyse: the NVDIMM timeline of $1 does not decode" >&2; rm -f "$OUT/gtn.$1.log"; return 0; }
 	if [ "$(grep -c '^@' "$OUT/gtn.$1.log")" = "$3" ]; then
-		awk -v off=$2 -v first="$first" 'FNR == NR { if ($1 == "tick") ms[$2] = $3; next }
-			$1 == "@" { k++; print "@", int(ms[2 * (off + k)] / 100) + 1; next }
+		awk -v off=$2 -v first="$first" "$BLOCK"'
+			FNR == NR { if ($1 == "tick") ms[$2] = $3; if ($1 == "mark") blk_mark($3); next }
+			$1 == "@" { k++; print "@", blk(ms[2 * (off + k)]); next }
 			{ print $1, $2 + first, $3 }' "$OUT/meter.txt" "$OUT/gtn.$1.log" >"$OUT/gtn.$1"
 	else
 		echo "analyse: the NVDIMM lists of $1 do not pair with its RAM lists: left out" >&2
@@ -382,7 +391,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			c0 = a; e0 = 0; q0 = 0
 			for (j = 1; j <= bpn[want, w] + 1; j++) {
 				e1 = phase_at(want, w, j, tp); q1 = phase_at("slow-first", w, j, sf)
-				c1 = j > bpn[want, w] ? b : int((s0["slow-first", w] + q1) / 100)
+				c1 = j > bpn[want, w] ? b : blk(s0["slow-first", w] + q1)
 				if (c1 > b) c1 = b
 				# A part within one interval goes with the next.
 				if (c1 > c0) { piece(c0, c1, f(e1 - e0, q1 - q0)); c0 = c1; e0 = e1; q0 = q1 }
