@@ -30,12 +30,12 @@ struct simcfg {
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
-	const char *schedule, *placement, *hv_placement, *scans;
+	const char *schedule, *placement, *hv_placement, *scans, *frames;
 	const char *hv_state, *hv_state_out;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
 	const char *preset;
-	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms, llc_mb;
+	double dram_mb, dram_pct, dimm_rd, dimm_wr, dimms, llc_mb, llc_other_mb, llc_trace_other_mb;
 	uint32_t check, quiet, help, presence_lines;
 	double hot_mb, vm_mb, interval_ms, pool_min_mb;
 };
@@ -131,6 +131,8 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		D("ept-split-ns", m.ept_split_ns, "NS", "per access through 4 KiB EPT: HMM-V's logging, chunks others split (2)"),
 		D("window-ms", m.window_ms, "MS", "HMM-V sample window per interval (5)"),
 		D("llc-mb", llc_mb, "MB", "last-level cache, for the traffic a meter counts: a move onto frames another move just read fills no lines; with --touch-trace, a moved page's lines the cache held are copied from it and missed at the new frame (33; 0: none)"),
+		D("llc-other-mb", llc_other_mb, "MB", "brought into that cache each interval besides the trace's accesses and the moves' copies, which pushes the lines moves left there out sooner (a meter's host: its kernel, the VMM; make eval-real: the run's own) (0)"),
+		D("llc-trace-other-mb", llc_trace_other_mb, "MB", "with --touch-trace: brought into that cache in each trace interval besides the trace's fills, in the run the trace was taken from (its host), for the lines the guest held there (0)"),
 		U("hmmv-sample-pages", pp.hmmv.sample_pages, "N", "block of pages watched per sampled chunk (128)"),
 		U("hmmv-windows", pp.hmmv.windows, "N", "sampling windows per interval (2)"),
 		U("hmmv-window-shift", pp.hmmv.window_shift, "N", "window k lasts 2^-(k*N) of the first (0)"),
@@ -154,6 +156,12 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		  "FILE puts there (lines 'FIRST COUNT 0|1' of a one-VM trace's pages, as "
 		  "--nb-placement; the lowest within the DRAM budget), every other chunk on the "
 		  "slow tier (a measured placement; default: the lowest chunks in DRAM)" },
+		{ "hmmv-frames", F_STR, &c->frames, "FILE",
+		  "hm-v, schedule: the 2 MiB chunks' frames at the start, lines 'CHUNK dram|nvm "
+		  "FRAME' of a one-VM trace (make eval-real: the engine's, from its moves before "
+		  "the workload); a move takes its tier's lowest free frame, as hmmv's remaps do, "
+		  "and a frame a move freed holds its lines in the cache (--llc-mb) for a while "
+		  "(default: the chunks' frames in chunk order, as hmmv launches them)" },
 		{ "hmmv-state", F_STR, &c->hv_state, "FILE",
 		  "hm-v: start from the learned state (temperatures, levels, sample and move "
 		  "times) in FILE, written by --hmmv-state-out from a replay of a one-VM trace of "
@@ -383,6 +391,10 @@ static int check_ranges(const struct simcfg *c)
 		bad = "--presence-lines must be within 1..2^20";
 	else if (c->llc_mb < 0 || c->llc_mb > 4096)
 		bad = "--llc-mb must be within 0..4096";
+	else if (c->llc_other_mb < 0 || c->llc_other_mb > 65536)
+		bad = "--llc-other-mb must be within 0..65536";
+	else if (c->llc_trace_other_mb < 0 || c->llc_trace_other_mb > 65536)
+		bad = "--llc-trace-other-mb must be within 0..65536";
 	else if (c->pp.sched_recopy_pages > 0 && !c->schedule)
 		bad = "--schedule-recopy-pages needs --schedule";
 	else if (c->pp.hemem_tick_ms > 0 && c->pp.hemem_tick_ms < 0.1)
@@ -547,6 +559,8 @@ static int finish_cfg(struct simcfg *c)
 	c->m.bw_rd[SIM_NVM] = c->dimm_rd * c->dimms;
 	c->m.bw_wr[SIM_NVM] = c->dimm_wr * c->dimms;
 	c->m.llc_bytes = c->llc_mb * 1048576;
+	c->m.llc_other_bytes = c->llc_other_mb * 1048576;
+	c->m.llc_trace_other_bytes = c->llc_trace_other_mb * 1048576;
 	c->wl.vm_bytes = (uint64_t)(c->vm_mb * 1048576);
 	c->wl.hot_bytes = (uint64_t)(c->hot_mb * 1048576);
 	c->wl.interval_ns = (uint64_t)(c->interval_ms * 1e6);
@@ -783,6 +797,32 @@ static int load_placement(const char *flag, const char *path, const struct trace
 	return source_rc(r);
 }
 
+/* --hmmv-frames FILE, read and checked against the trace. */
+static int load_frames(const char *path, const struct trace_hdr *h,
+		       struct sim_frames_start **out)
+{
+	uint32_t line;
+	int r;
+
+	if (h->nvms != 1) {
+		fprintf(stderr, "hmmv sim: --hmmv-frames: the trace holds %u VMs; frames are of one (--trace-pages)\n",
+			h->nvms);
+		return EXIT_USAGE;
+	}
+	r = sim_frames_load(out, path, (uint32_t)(h->vm_pages[0] / SIM_CHUNK_PAGES), &line);
+	if (!r)
+		return 0;
+	if (r == -EINVAL && line)
+		fprintf(stderr, "hmmv sim: --hmmv-frames %s line %u: not 'CHUNK dram|nvm FRAME' "
+			"with CHUNK and FRAME below the trace's %llu chunks, or a chunk named again\n",
+			path, line, (unsigned long long)(h->vm_pages[0] / SIM_CHUNK_PAGES));
+	else if (r == -EINVAL)
+		fprintf(stderr, "hmmv sim: --hmmv-frames %s: a frame of one tier named twice\n", path);
+	else
+		fprintf(stderr, "hmmv sim: --hmmv-frames %s: %s\n", path, strerror(-r));
+	return source_rc(r);
+}
+
 /* A state of 256 GiB of guest memory is 3.5 MiB: anything far larger is not one. */
 #define STATE_MAX_BYTES	(64u << 20)
 
@@ -898,6 +938,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	};
 	struct sim_sched *sched = NULL;
 	struct sim_placement *place = NULL, *hv_place = NULL;
+	struct sim_frames_start *frames = NULL;
 	struct sim_scans *scans = NULL;
 	void *state = NULL;
 	FILE *out = NULL;
@@ -931,6 +972,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	r = c->placement ? load_placement("nb-placement", c->placement, h, &place) : 0;
 	r = r || !c->hv_placement ? r :
 	    load_placement("hmmv-placement", c->hv_placement, h, &hv_place);
+	r = r || !c->frames ? r : load_frames(c->frames, h, &frames);
 	r = r || !c->scans ? r : load_scans(c->scans, h, &scans);
 	r = r || !c->hv_state ? r : load_state(c->hv_state, &c->pp.hmmv, h, &state,
 							     &run.hv_state_len);
@@ -950,6 +992,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	if (!r) {
 		run.placement = place;
 		run.hv_placement = hv_place;
+		run.frames_start = frames;
 		run.scans = scans;
 		run.hv_state = state;
 		run.hv_state_out = out;
@@ -965,6 +1008,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	sched_free(sched);
 	placement_free(place);
 	placement_free(hv_place);
+	sim_frames_start_free(frames);
 	scans_free(scans);
 	free(state);
 	return r < 0 ? 1 : r;

@@ -148,6 +148,11 @@ static void test_flags(void)
 	tap_is(sim_status(20, QUICK, "--llc-mb", "5000", NULL), 2,
 	       "--llc-mb 5000 (at most 4096): exit 2");
 	tap_is(sim_status(20, QUICK, "--llc-mb", "0", NULL), 0, "--llc-mb 0 (no cache) runs");
+	tap_is(sim_status(20, QUICK, "--llc-other-mb", "-1", NULL), 2, "--llc-other-mb -1: exit 2");
+	tap_is(sim_status(20, QUICK, "--llc-trace-other-mb", "70000", NULL), 2,
+	       "--llc-trace-other-mb 70000 (at most 65536): exit 2");
+	tap_is(sim_status(20, QUICK, "--llc-other-mb", "0.5", "--llc-trace-other-mb", "0.2", NULL), 0,
+	       "--llc-other-mb 0.5 --llc-trace-other-mb 0.2 run");
 	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "-10", NULL), 2,
 	       "--hemem-tick-ms -10: exit 2");
 	tap_is(sim_status(20, QUICK, "--hemem-tick-ms", "0.001", NULL), 2,
@@ -271,6 +276,29 @@ static void test_placement(void)
 			  "--quiet", NULL), 2, "--hmmv-placement with a malformed line: exit 2");
 	tap_is(sim_status(20, "--trace", two, "--policies", "hmm-v", "--hmmv-placement", good,
 			  "--quiet", NULL), 2, "--hmmv-placement over a two-VM trace: exit 2");
+}
+
+/* hmmv sim --hmmv-frames: bad input exits 2, good frames run. */
+static void test_frames(void)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
+	char good[256], far[256], bad[256], twice[256], tr[256];
+
+	snprintf(tr, sizeof(tr), "%s", mktrace("frames", 0, 12, 1, 100000000, 2048, one, 2));
+	put_file(good, sizeof(good), "frames.txt", "0 dram 0\n1 nvm 3\n# 2 and 3: launch order\n");
+	put_file(far, sizeof(far), "farframe.txt", "0 nvm 4\n");
+	put_file(bad, sizeof(bad), "badframes.txt", "0 slow 0\n");
+	put_file(twice, sizeof(twice), "twiceframe.txt", "0 nvm 1\n1 nvm 1\n");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-frames", good,
+			  "--quiet", NULL), 0, "--hmmv-frames FILE: runs, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-frames", far,
+			  "--quiet", NULL), 2, "--hmmv-frames: a frame past the trace's 4 chunks: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-frames", bad,
+			  "--quiet", NULL), 2, "--hmmv-frames with a tier not dram|nvm: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-frames", twice,
+			  "--quiet", NULL), 2, "--hmmv-frames naming one frame twice: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "hmm-v", "--hmmv-frames", dir,
+			  "--quiet", NULL), 2, "--hmmv-frames DIR: exit 2");
 }
 
 /* The size of @path, or -1. */
@@ -441,6 +469,7 @@ int main(void)
 	test_traces();
 	test_schedule();
 	test_placement();
+	test_frames();
 	test_state();
 	test_scans();
 	test_cut_block();

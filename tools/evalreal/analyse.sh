@@ -27,7 +27,7 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 : >"$OUT/xval-sched.csv"
 rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm"
 : >"$OUT/xval.dram"
-rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.*
+rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.* "$OUT"/frames.*
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
@@ -250,12 +250,29 @@ guest_unions()
 # onto the same part of the slow-first run (phase_map).
 schedules()
 {
-	awk -v dram=$((GUEST_DRAM_MB / 2)) -v out="$OUT" "$MARKS"'
+	awk -v dram=$((GUEST_DRAM_MB / 2)) -v nch=$((GUEST_PAGES / 512)) -v out="$OUT" "$MARKS"'
+	     # The frames of hmmv (memory/frames.c): the lowest free one of the
+	     # tier; a remap takes its destination before it frees its source.
+	     function fr_low(t,    i) { for (i = 0; (t, i) in used; i++); used[t, i] = 1; return i }
+	     function fr_move(c, t,    f) { f = fr_low(t); delete used[ft[c], fr[c]]; fr[c] = f; ft[c] = t }
 	     FILENAME ~ /windows$/ { ma[$1] = $2; mb[$1] = $3; ws[++nw] = $1; next }
 	     FILENAME ~ /moves$/ { if ($1 == "hmm-v" && $2 == "move") { n++; me[n] = $3 + 1; mc[n] = $4; mt[n] = $5 } next }
 	     /^# real-ival: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
 		if ($3 ~ /-start$/) ea[m] = $4; else eb[m] = $4 }
 	     END {
+		# The frames as the engine launched (dram-first, chunk order),
+		# then as its moves left them at the start of each workload
+		# (OUT/frames.W, hmmv sim --hmmv-frames).
+		for (c = 0; c < nch; c++) fr_move(c, c < dram ? "dram" : "nvm")
+		k = 1
+		for (j = 1; j <= nw; j++) {
+			w = ws[j]
+			if (!(w in ea))
+				continue
+			for (; k <= n && me[k] <= ea[w]; k++) fr_move(mc[k], mt[k])
+			for (c = 0; c < nch; c++) print c, ft[c], fr[c] > (out "/frames." w)
+			close(out "/frames." w)
+		}
 		for (j = 1; j <= nw; j++) {
 			w = ws[j]; f = out "/sched." w
 			if (!(w in ea) || !(w in eb) || eb[w] <= ea[w] || !(("hmmv-engine", w) in t))
@@ -358,6 +375,113 @@ rm -f "$OUT"/gt.* "$OUT"/gtn.*
 if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
 	guest_timelines || exit 1
 fi
+
+# The guest's own traffic in each run. The meter counts everything the
+# test host does: its kernel's and the hmmv process's own accesses too,
+# and, where the NVDIMM is a kmem node (the Linux run), the test host's own
+# pages there. Every second each run listed the page frames that held the
+# guest's RAM (tests/bench/real.sh), a union per workload: in RAM ("#
+# real-guestfast: POLICY W"), whose traffic between the workload's marks
+# the meter's per-step trace of RAM holds (ram.trace), and, in kmem runs,
+# on the NVDIMM ("# real-guestpages: POLICY W", runs from the devdax's
+# start), whose traffic is in the NVDIMM's trace. A devdax holds the
+# guest's RAM alone: there all NVDIMM traffic is the guest's. RAM frames
+# change hands during a workload (the page allocator hands out the frames
+# freed last, the test host's short-lived processes' among them): with the
+# run's timeline (guest_timelines), a frame's RAM traffic counts only in
+# the steps next to a list that holds it (pagesum --steps;
+# OUT/guest-steps.txt: "POLICY W FILLS WRITEBACKS BOTH_FILLS BOTH_WB", the
+# last two of the frames held throughout each step, a lower bound);
+# without one, on the workload's union. The traffic on the
+# guest's frames is its own, the copies of its pages' migrations included
+# (OUT/guest.txt: "POLICY WORKLOAD RAM_FILLS RAM_WRITEBACKS NV_FILLS
+# NV_WRITEBACKS" in lines, NV "- -" where all of the NVDIMM's traffic is
+# the guest's).
+: >"$OUT/guest.txt"
+: >"$OUT/guest-steps.txt"
+rm -f "$OUT"/gp.* "$OUT"/gf.* "$OUT"/gj.* "$OUT"/gl.* "$OUT"/gc.*
+if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
+	guest_unions guestfast gf || exit 1
+	guest_unions guestpages gp || exit 1
+	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
+		run_spans "$p" |
+		while read -r w ms me a b; do
+			[ -f "$OUT/gf.$p.$w" ] || continue
+			if [ -f "$OUT/gt.$p" ]; then
+				fast=$("$PAGESUM" --steps "$OUT/ram.trace" "$OUT/gt.$p" $((ms + 1)) $((me + 1))) ||
+					{ echo "analyse: pagesum on the timeline of $p in $w failed" >&2; exit 1; }
+				echo "$p $w $fast" >>"$OUT/guest-steps.txt"
+				fast=$(echo $fast | cut -d' ' -f1,2)
+			else
+				fast=$("$PAGESUM" "$OUT/ram.trace" "$OUT/gf.$p.$w" $((ms + 1)) $((me + 1))) ||
+					{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
+			fi
+			nv="- -"
+			if [ -f "$OUT/gtn.$p" ]; then
+				nv=$("$PAGESUM" --steps "$OUT/nvdimm.trace" "$OUT/gtn.$p" "$a" "$b") ||
+					{ echo "analyse: pagesum on the NVDIMM timeline of $p in $w failed" >&2; exit 1; }
+				nv=$(echo $nv | cut -d' ' -f1,2)
+			elif [ -f "$OUT/gp.$p.$w" ]; then
+				awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$p.$w" >"$OUT/gp.$p.$w.trace-pages"
+				nv=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$p.$w.trace-pages" "$a" "$b") ||
+					{ echo "analyse: pagesum on the guest's NVDIMM frames of $p in $w failed" >&2; exit 1; }
+			fi
+			echo "$p $w $fast $nv" >>"$OUT/guest.txt"
+		done || exit 1
+	done
+fi
+
+# What the meter's cache took in besides the guest: the test host's own
+# fills (its kernel, the hmmv process; the engine's tracking faults make
+# many) push the lines a move left in the cache out, and the guest's own
+# lines too. host_mb P W: the MiB of fills run P made in W between its
+# marks off the guest's frames (guest.txt); none without them. A replay
+# is given its run's over the intervals it replays the workload in
+# (--llc-other-mb), and the slow-first run's, whose trace it replays, per
+# trace interval (--llc-trace-other-mb).
+host_mb()
+{
+	awk -v p="$1" -v w="$2" '
+	     FILENAME ~ /meter.txt$/ { if ($1 == "mark") for (i = 5; i + 2 <= NF; i += 3) rd[$2, $i] = $(i + 1); next }
+	     FILENAME ~ /guest.txt$/ { if ($1 == p && $2 == w) { gr = $3; gn = $5 } next }
+	     /^# real-run: / { pol = $3; sub(/:$/, "", pol) }
+	     /^# meter-mark: / { k++; if (pol == p && $3 == w "-start") a = k; if (pol == p && $3 == w "-end") b = k }
+	     END {
+		if (!a || !b || gr == "")
+			exit
+		f = -64 * gr
+		f += rd[b, "dram"] - rd[a, "dram"] + rd[b, "slow"] - rd[a, "slow"] + rd[b, "other"] - rd[a, "other"]
+		if (gn != "-")
+			f += rd[b, "nvdimm"] - rd[a, "nvdimm"] - 64 * gn
+		printf "%.3f\n", (f > 0 ? f / 2^20 : 0)
+	     }' "$OUT/meter.txt" "$OUT/guest.txt" "$OUT/real.tap"
+}
+# The intervals a replay of trace intervals $2..$3-1 makes under stretch
+# $1 (FROM:TO:K,...; empty: none).
+replay_ivals()
+{
+	echo "$1" | awk -v a="$2" -v b="$3" -F, '{
+		n = b - a
+		for (i = 1; i <= NF; i++) {
+			split($i, r, ":")
+			lo = r[1] > a ? r[1] : a; hi = r[2] < b ? r[2] : b
+			if (hi > lo) n += (hi - lo) * (r[3] - 1)
+		}
+		print n
+	}'
+}
+# --llc-other-mb and --llc-trace-other-mb of a replay of W (trace intervals
+# $3..$4-1) predicting run $2 under stretch $5.
+llc_other()
+{
+	local run sf n
+	run=$(host_mb "$2" "$1") sf=$(host_mb slow-first "$1")
+	n=$(replay_ivals "$5" "$3" "$4")
+	awk -v r="$run" -v t="$sf" -v n="$n" -v m="$(($4 - $3))" 'BEGIN {
+		if (r != "" && n > 0) printf "--llc-other-mb %.4f ", r / n
+		if (t != "" && m > 0) printf "--llc-trace-other-mb %.4f", t / m
+	}'
+}
 
 if [ -s "$OUT/nvdimm.trace" ]; then
 	run_windows slow-first >"$OUT/xval.windows"
@@ -494,8 +618,13 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	while read -r w a b; do
 		for run in "all-slow,first-touch" "hmm-v $s_engine" "numa-balancing $s_linux" "hmm-v-4k $s_pages"; do
 			set -- $run
-			t= dmb=
+			t= dmb= oth=
 			bud="--vcpus $GUEST_VCPUS"
+			case "$1" in
+			hmm-v) oth=$(llc_other "$w" hmmv-engine "$a" "$b" "${2:-}") ;;
+			numa-balancing) oth=$(llc_other "$w" linux "$a" "$b" "${2:-}") ;;
+			hmm-v-4k) oth=$(llc_other "$w" hmmv-pages "$a" "$b" "${2:-}") ;;
+			esac
 			cut="--trace-intervals $span --measure $((a - base)):$((b - base))"
 			from=
 			case "$1" in
@@ -506,6 +635,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 						"$OUT/sched.$w" >"$OUT/gh.$w"
 					cut="--trace-intervals $a:$b"
 					from="--hmmv-placement $OUT/gh.$w"
+					[ -s "$OUT/frames.$w" ] && from="$from --hmmv-frames $OUT/frames.$w"
 					engine_state "$w" && from="$from --hmmv-state $OUT/hs.$w"
 				fi
 				;;
@@ -536,7 +666,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 				"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 					$cut ${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} $from \
 					--dram-mb ${dmb:-$GUEST_DRAM_MB} --policies "$1" \
-					$bud $cache --seed "$sd" \
+					$bud $cache $oth --seed "$sd" \
 					$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 					echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
 			done
@@ -574,10 +704,14 @@ if [ -s "$OUT/engine.trace" ]; then
 		while read -r w a b; do
 			[ -s "$OUT/sched.$w" ] || continue
 			rc=$(recopied "$w")
+			fr=
+			[ -s "$OUT/frames.$w" ] && fr=$OUT/frames.$w
+			oth=$(llc_other "$w" hmmv-engine "$a" "$b" "")
 			"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 				--trace-intervals "$a:$b" --policies schedule --schedule "$OUT/sched.$w" \
+				${fr:+--hmmv-frames "$fr"} \
 				${touch:+--touch-trace "$touch"} ${rc:+--schedule-recopy-pages "$rc"} \
-				--dram-mb $GUEST_DRAM_MB --vcpus $GUEST_VCPUS $cache --quiet --label "$w" \
+				--dram-mb $GUEST_DRAM_MB --vcpus $GUEST_VCPUS $cache $oth --quiet --label "$w" \
 				--csv "$OUT/xval-sched.csv" 2>>"$OUT/xval.err" ||
 				echo "analyse: hmmv sim --schedule $OUT/sched.$w failed (see $OUT/xval.err)" >&2
 		done <"$OUT/xval.windows"
@@ -589,61 +723,6 @@ if [ -s "$OUT/engine.trace" ]; then
 		"$HMMV" sim --trace "$OUT/estimate.trace" --dram-mb $GUEST_DRAM_MB \
 			--policies numa-balancing --measure "$a:$b" $NB_KERNEL \
 			--quiet --label "$w" --csv "$OUT/xval-obs.csv"
-	done
-fi
-
-# The guest's own traffic in each run. The meter counts everything the
-# test host does: its kernel's and the hmmv process's own accesses too,
-# and, where the NVDIMM is a kmem node (the Linux run), the test host's own
-# pages there. Every second each run listed the page frames that held the
-# guest's RAM (tests/bench/real.sh), a union per workload: in RAM ("#
-# real-guestfast: POLICY W"), whose traffic between the workload's marks
-# the meter's per-step trace of RAM holds (ram.trace), and, in kmem runs,
-# on the NVDIMM ("# real-guestpages: POLICY W", runs from the devdax's
-# start), whose traffic is in the NVDIMM's trace. A devdax holds the
-# guest's RAM alone: there all NVDIMM traffic is the guest's. RAM frames
-# change hands during a workload (the page allocator hands out the frames
-# freed last, the test host's short-lived processes' among them): with the
-# run's timeline (guest_timelines), a frame's RAM traffic counts only in
-# the steps next to a list that holds it (pagesum --steps;
-# OUT/guest-steps.txt: "POLICY W FILLS WRITEBACKS BOTH_FILLS BOTH_WB", the
-# last two of the frames held throughout each step, a lower bound);
-# without one, on the workload's union. The traffic on the
-# guest's frames is its own, the copies of its pages' migrations included
-# (OUT/guest.txt: "POLICY WORKLOAD RAM_FILLS RAM_WRITEBACKS NV_FILLS
-# NV_WRITEBACKS" in lines, NV "- -" where all of the NVDIMM's traffic is
-# the guest's).
-: >"$OUT/guest.txt"
-: >"$OUT/guest-steps.txt"
-rm -f "$OUT"/gp.* "$OUT"/gf.* "$OUT"/gj.* "$OUT"/gl.* "$OUT"/gc.*
-if [ -s "$OUT/ram.trace" ] && grep -q '^# real-guestfast: ' "$OUT/real.tap"; then
-	guest_unions guestfast gf || exit 1
-	guest_unions guestpages gp || exit 1
-	for p in $(sed -n 's/^# real-run: \([^:]*\): hmmv run.*/\1/p' "$OUT/real.tap"); do
-		run_spans "$p" |
-		while read -r w ms me a b; do
-			[ -f "$OUT/gf.$p.$w" ] || continue
-			if [ -f "$OUT/gt.$p" ]; then
-				fast=$("$PAGESUM" --steps "$OUT/ram.trace" "$OUT/gt.$p" $((ms + 1)) $((me + 1))) ||
-					{ echo "analyse: pagesum on the timeline of $p in $w failed" >&2; exit 1; }
-				echo "$p $w $fast" >>"$OUT/guest-steps.txt"
-				fast=$(echo $fast | cut -d' ' -f1,2)
-			else
-				fast=$("$PAGESUM" "$OUT/ram.trace" "$OUT/gf.$p.$w" $((ms + 1)) $((me + 1))) ||
-					{ echo "analyse: pagesum on the guest's RAM frames of $p in $w failed" >&2; exit 1; }
-			fi
-			nv="- -"
-			if [ -f "$OUT/gtn.$p" ]; then
-				nv=$("$PAGESUM" --steps "$OUT/nvdimm.trace" "$OUT/gtn.$p" "$a" "$b") ||
-					{ echo "analyse: pagesum on the NVDIMM timeline of $p in $w failed" >&2; exit 1; }
-				nv=$(echo $nv | cut -d' ' -f1,2)
-			elif [ -f "$OUT/gp.$p.$w" ]; then
-				awk -v first="$first" '{ print $1 + first, $2 }' "$OUT/gp.$p.$w" >"$OUT/gp.$p.$w.trace-pages"
-				nv=$("$PAGESUM" "$OUT/nvdimm.trace" "$OUT/gp.$p.$w.trace-pages" "$a" "$b") ||
-					{ echo "analyse: pagesum on the guest's NVDIMM frames of $p in $w failed" >&2; exit 1; }
-			fi
-			echo "$p $w $fast $nv" >>"$OUT/guest.txt"
-		done || exit 1
 	done
 fi
 

@@ -136,6 +136,8 @@ void sim_destroy(struct sim *s)
 		s->vm[i].moved_at = NULL;
 		free(s->vm[i].moved_dram);
 		s->vm[i].moved_dram = NULL;
+		sim_frames_free(s->vm[i].frames);
+		s->vm[i].frames = NULL;
 	}
 	sim_resident_destroy(s);
 	free(s->share);
@@ -160,6 +162,42 @@ static uint32_t place_range(struct simvm *v, uint32_t page, uint32_t npages, int
 	return moved;
 }
 
+/* Whether [@page, +@npages) is one whole chunk of @v, all on the other tier. */
+static int whole_chunk_move(const struct simvm *v, uint32_t page, uint32_t npages, int tier)
+{
+	uint32_t p;
+
+	if (page % SIM_CHUNK_PAGES || npages != SIM_CHUNK_PAGES || page + npages > v->pages)
+		return 0;
+	for (p = page; p < page + npages; p++)
+		if (v->loc[p] == tier)
+			return 0;
+	return 1;
+}
+
+/*
+ * A chunk move on hmmv's frames (frames.c): the destination the engine
+ * would take; s->step_err on failure.
+ */
+static void set_chunk_frames(struct sim *s, struct simvm *v, uint32_t page, int tier)
+{
+	double hit = sim_resident_move(s, v, page, SIM_CHUNK_PAGES, tier);
+	double bytes = (double)SIM_CHUNK_PAGES * SIM_PAGE, held;
+	uint32_t old;
+
+	held = sim_frames_take(s, v, page / SIM_CHUNK_PAGES, tier, &old);
+	place_range(v, page, SIM_CHUNK_PAGES, tier);
+	if (held < 0) {
+		s->step_err = s->step_err ? s->step_err : (int)held;
+		acct_copy(&v->a, !tier, bytes, hit, 0);
+		s->llc_clock += 2 * bytes - hit;
+		return;
+	}
+	acct_copy(&v->a, !tier, bytes, hit, held);
+	s->llc_clock += 2 * bytes - held - hit;
+	sim_frames_release(s, v, !tier, old);
+}
+
 /*
  * A move of less than whole 2 MiB chunks splits their huge mappings: the
  * kernel migrates a 4 KiB page of a huge page only once it has split it,
@@ -169,12 +207,18 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier)
 {
 	struct simvm *v = &s->vm[vm];
-	double free = (double)(tier == SIM_DRAM ? sim_dram_free(s) : sim_dram_used(s)) * SIM_PAGE;
-	double hit = sim_resident_move(s, v, page, npages, tier);
-	uint32_t moved = place_range(v, page, npages, tier), c;
-	double bytes = (double)moved * SIM_PAGE;
-	double held = sim_hot_take(s, v, tier, bytes, free);
+	double free, hit, bytes, held;
+	uint32_t moved, c;
 
+	if (s->chunk_frames && whole_chunk_move(v, page, npages, tier)) {
+		set_chunk_frames(s, v, page, tier);
+		return;
+	}
+	free = (double)(tier == SIM_DRAM ? sim_dram_free(s) : sim_dram_used(s)) * SIM_PAGE;
+	hit = sim_resident_move(s, v, page, npages, tier);
+	moved = place_range(v, page, npages, tier);
+	bytes = (double)moved * SIM_PAGE;
+	held = sim_hot_take(s, v, tier, bytes, free);
 	acct_copy(&v->a, !tier, bytes, hit, held);
 	/* Its source's lines and its destination's the cache did not hold. */
 	s->llc_clock += 2 * bytes - held - hit;
@@ -375,6 +419,8 @@ void sim_step(struct sim *s, const struct ival *iv)
 	used = sim_dram_used(s);
 	if (used > s->peak_dram)
 		s->peak_dram = used;
+	/* What else the meter's cache took in: its host's own traffic. */
+	s->llc_clock += s->m->llc_other_bytes;
 	for (i = 0; i < s->nvms; i++) {
 		struct simvm *v = &s->vm[i];
 

@@ -944,6 +944,7 @@ static void hv_end(struct sim *s, const struct ival *iv)
 /* Chunks: a devdax slow tier, which can only be remapped (the engine's). */
 static int hv_init(struct sim *s)
 {
+	s->chunk_frames = 1;	/* remaps: hmmv's frames */
 	return hv_init_mode(s, &s->pp->hmmv);
 }
 

@@ -173,6 +173,7 @@ static int sched_init(struct sim *s)
 {
 	if (s->nvms != 1)
 		return -EINVAL;
+	s->chunk_frames = 1;	/* the engine's remaps: hmmv's frames */
 	s->priv = calloc(1, sizeof(struct sched_state));
 	return s->priv ? 0 : -ENOMEM;
 }

@@ -186,6 +186,8 @@ int sim_resident_touch(struct sim *s, const struct ival *iv)
 	for (i = 0; i < iv->nvms; i++)
 		for (k = 0; k < iv->n[i]; k++)
 			s->llc_trace_clock += (double)iv->rec[i][k].reads * SIM_LINE;
+	/* The traced run's host, its share of the trace interval. */
+	s->llc_trace_clock += s->m->llc_trace_other_bytes / (iv->parts ? iv->parts : 1);
 	for (i = 0; i < iv->nvms; i++) {
 		if (!iv->ntouch[i])
 			continue;

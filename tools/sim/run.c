@@ -76,6 +76,7 @@ int sim_run(const struct sim_run *c, struct source *src)
 			s[n].sched = c->sched;
 			s[n].placement = c->placement;
 			s[n].hv_placement = c->hv_placement;
+			s[n].frames_start = c->frames_start;
 			s[n].hv_state = c->hv_state;
 			s[n].hv_state_len = c->hv_state_len;
 			s[n].scans = c->scans;

@@ -59,6 +59,11 @@ struct model {
 	double window_ms;		/* HMM-V sample window per interval */
 	double llc_bytes;		/* last-level cache, for the traffic a meter
 					 * counts (hotcopy.c); 0: none */
+	double llc_other_bytes;		/* brought into it each interval besides
+					 * the trace's and the moves' (a meter's
+					 * host: its kernel, the VMM) */
+	double llc_trace_other_bytes;	/* ... each trace interval of the traced
+					 * run (its clock, resident.c) */
 };
 
 /* One VM's tally for one interval. */
@@ -83,6 +88,8 @@ struct ival {
 	uint32_t index;			/* step */
 	uint32_t tindex;		/* trace interval (a folded stretch: its
 					 * first), from the first one replayed */
+	uint32_t parts;			/* the parts of it replayed, --trace-stretch
+					 * (0 or 1: whole) */
 	uint32_t nvms;
 	struct trace_rec *rec[TRACE_MAX_VMS];
 	uint32_t n[TRACE_MAX_VMS];
@@ -136,6 +143,7 @@ struct simvm {
 	uint64_t quota_pages;		/* HMM-V under the pool: granted */
 	struct sim_hotq hot[2];		/* per tier: frames moves freed (hotcopy.c) */
 	struct sim_resident *res;	/* its lines in the cache (resident.c) */
+	struct sim_frames *frames;	/* hmmv's frames of its chunks (frames.c) */
 	struct acct a;			/* current interval */
 	/* totals */
 	double time_ns, accesses, dram_acc, migrated, track_ns, mig_ns;
@@ -144,6 +152,8 @@ struct simvm {
 
 struct sim;
 struct sim_resident;
+struct sim_frames;
+struct sim_frames_start;
 
 struct sim_ops {
 	const char *name;
@@ -212,6 +222,9 @@ struct sim {
 	int alloc_lifo;			/* moves land on the frames freed last (the
 					 * kernel's page allocator), else on any
 					 * free frame (hotcopy.c) */
+	int chunk_frames;		/* whole-chunk moves take hmmv's frames
+					 * (frames.c) */
+	const struct sim_frames_start *frames_start;	/* their start, or NULL */
 };
 
 /* resident.c */
@@ -220,6 +233,15 @@ double sim_resident_move(struct sim *s, struct simvm *v, uint32_t page, uint32_t
 void sim_resident_refill(struct sim *s, const struct ival *iv);
 int sim_resident_touch(struct sim *s, const struct ival *iv);
 void sim_resident_destroy(struct sim *s);
+
+/* frames.c */
+int sim_frames_load(struct sim_frames_start **out, const char *path, uint32_t nch,
+		    uint32_t *line);
+void sim_frames_start_free(struct sim_frames_start *st);
+void sim_frames_free(struct sim_frames *f);
+double sim_frames_take(struct sim *s, struct simvm *v, uint32_t c, int tier,
+		       uint32_t *old);
+void sim_frames_release(struct sim *s, struct simvm *v, int tier, uint32_t old);
 
 /* hotcopy.c */
 double sim_hot_take(struct sim *s, struct simvm *v, int tier, double bytes, double free);
@@ -413,6 +435,7 @@ struct sim_run {
 	const struct sim_sched *sched;	/* see struct sim */
 	const struct sim_placement *placement;	/* see struct sim */
 	const struct sim_placement *hv_placement;	/* see struct sim */
+	const struct sim_frames_start *frames_start;	/* see struct sim */
 	const void *hv_state;		/* see struct sim */
 	size_t hv_state_len;
 	FILE *hv_state_out;		/* hm-v's learned state at the end goes here */

@@ -472,6 +472,7 @@ static void stretch_part(struct source *s, struct ival *iv)
 				  s->rec[vm]);
 	touch_out(s, iv, 0);
 	iv->tindex = s->part_tindex;
+	iv->parts = s->parts;
 	s->part++;
 }
 
