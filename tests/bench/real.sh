@@ -237,6 +237,12 @@ run_vm()
 	wait $watch || echo "# real-scan-error: $(tail -n 1 /tmp/scan.out)"
 	grep '^# real-\(scan\|scan-lost\|clock\|guestva\): ' /tmp/scan.out
 	ival_out
+	# The engine's interval count as polled, on the marks' clock (the
+	# analysis times the engine's moves by it: its intervals stall while
+	# it moves, up to seconds): the first and last poll of each count.
+	awk 'NR == 1 || $2 != last { if (n) print "# real-ivalclock:", pt, last; print "# real-ivalclock:", $1, $2; n = 0; last = $2; next }
+	     { pt = $1; n = 1 }
+	     END { if (n) print "# real-ivalclock:", pt, last }' /tmp/ival.clock 2>/dev/null
 	if [ -n "$vm_stopped" ]; then
 		echo "# real-run: $policy: stopped after $vm_limit s (REAL_VM_TIMEOUT), hmmv status $rc"
 		[ $rc = 0 ] && rc=1

@@ -244,13 +244,17 @@ guest_unions()
 # hmmv sim --schedule over the slow-first run's meter trace of W): the
 # chunks in DRAM when W started (the engine started with the lowest
 # GUEST_DRAM_MB there), then each move at the meter interval of the
-# slow-first run that corresponds to the engine interval it took effect
-# in: the engine's intervals are spread evenly over its run of W, and
-# each part of W (before, between and after the phases it timed) mapped
-# onto the same part of the slow-first run (phase_map).
+# slow-first run that corresponds to the time it was made in the engine
+# run: when the engine's polled interval count reached the interval it
+# took effect in, the moves of one interval one after another at the
+# measured time a move takes ("# real-ivalclock: MS N"; in older output,
+# the engine's intervals spread evenly over its run of W), each part of W
+# (before, between and after the phases it timed) mapped onto the same
+# part of the slow-first run (phase_map).
 schedules()
 {
-	awk -v dram=$((GUEST_DRAM_MB / 2)) -v nch=$((GUEST_PAGES / 512)) -v out="$OUT" "$MARKS"'
+	awk -v dram=$((GUEST_DRAM_MB / 2)) -v nch=$((GUEST_PAGES / 512)) -v out="$OUT" \
+	    -v mvms="$(awk -v n="${move:-0}" 'BEGIN { print n / 1e6 }')" "$MARKS"'
 	     # The frames of hmmv (memory/frames.c): the lowest free one of the
 	     # tier; a remap takes its destination before it frees its source.
 	     function fr_low(t,    i) { for (i = 0; (t, i) in used; i++); used[t, i] = 1; return i }
@@ -259,6 +263,30 @@ schedules()
 	     FILENAME ~ /moves$/ { if ($1 == "hmm-v" && $2 == "move") { n++; me[n] = $3 + 1; mc[n] = $4; mt[n] = $5 } next }
 	     /^# real-ival: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
 		if ($3 ~ /-start$/) ea[m] = $4; else eb[m] = $4 }
+	     # The engine'"'"'s interval count as polled, and its marks, on one clock.
+	     /^# real-ivalclock: / && pol == "hmmv-engine" { ck[++nck] = $3; cn[nck] = $4 }
+	     /^# real-clock: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
+		if ($3 ~ /-start$/) k0[m] = $4; else k1[m] = $4 }
+	     # When the count reached N: between the last poll below N and the
+	     # first at or above it, in proportion.
+	     function reached(v,    i) {
+		for (i = 1; i <= nck && cn[i] < v; i++)
+			;
+		if (i > nck) return ck[nck]
+		if (i == 1 || cn[i] == cn[i - 1]) return ck[i]
+		return ck[i - 1] + (ck[i] - ck[i - 1]) * (v - cn[i - 1]) / (cn[i] - cn[i - 1])
+	     }
+	     # Move I of W, in ms of the engine run of W: its interval'"'"'s end on
+	     # the polled clock, the moves of one interval one after another
+	     # at the measured time a move takes (the count stalls meanwhile);
+	     # without the polls, its interval spread evenly over the run of W.
+	     function move_at(i, w, te,    x) {
+		if (!nck || !(w in k0) || !(w in k1) || k1[w] <= k0[w])
+			return (me[i] - ea[w]) / (eb[w] - ea[w]) * te
+		burst = i > 1 && me[i] == me[i - 1] ? burst + 1 : 0
+		x = (reached(me[i]) + burst * mvms - k0[w]) / (k1[w] - k0[w]) * te
+		return x < 0 ? 0 : x > te ? te : x
+	     }
 	     END {
 		# The frames as the engine launched (dram-first, chunk order),
 		# then as its moves left them at the start of each workload
@@ -284,8 +312,7 @@ schedules()
 			for (c in at) if (at[c] == "dram") print 0, c, "dram" > f
 			te = t["hmmv-engine", w]
 			for (; i <= n && me[i] < eb[w]; i++) {
-				x = (me[i] - ea[w]) / (eb[w] - ea[w]) * te
-				st = sf_step(x, "hmmv-engine", w) - ma[w]
+				st = sf_step(move_at(i, w, te), "hmmv-engine", w) - ma[w]
 				if (st < last) st = last	# steps ascend, from 1
 				last = st
 				print st, mc[i], mt[i] > f
