@@ -733,6 +733,16 @@ static int source_rc(int r)
 	return r == -ENOMEM || r == -EIO ? 1 : EXIT_USAGE;
 }
 
+/* A file of --@flag is of one VM: the trace must hold one (or be cut to one). */
+static int one_vm(const struct trace_hdr *h, const char *flag, const char *what)
+{
+	if (h->nvms == 1)
+		return 0;
+	fprintf(stderr, "hmmv sim: --%s: the trace holds %u VMs; %s of one (--trace-pages)\n",
+		flag, h->nvms, what);
+	return EXIT_USAGE;
+}
+
 /* --schedule FILE, read and checked against the trace and the DRAM. */
 static int load_schedule(const struct simcfg *c, const struct trace_hdr *h,
 			 uint64_t dram_pages, struct sim_sched **out)
@@ -740,11 +750,8 @@ static int load_schedule(const struct simcfg *c, const struct trace_hdr *h,
 	uint32_t line;
 	int r;
 
-	if (h->nvms != 1) {
-		fprintf(stderr, "hmmv sim: --schedule: the trace holds %u VMs; a schedule moves the chunks of one (--trace-pages)\n",
-			h->nvms);
+	if (one_vm(h, "schedule", "a schedule moves the chunks"))
 		return EXIT_USAGE;
-	}
 	r = sched_load(out, c->schedule, &line);
 	if (!r)
 		r = sched_check(*out, (uint32_t)h->vm_pages[0], dram_pages, &line);
@@ -774,11 +781,8 @@ static int load_placement(const char *flag, const char *path, const struct trace
 	uint32_t line;
 	int r;
 
-	if (h->nvms != 1) {
-		fprintf(stderr, "hmmv sim: --%s: the trace holds %u VMs; a placement is of one (--trace-pages)\n",
-			flag, h->nvms);
+	if (one_vm(h, flag, "a placement is"))
 		return EXIT_USAGE;
-	}
 	r = placement_load(out, path, &line);
 	if (!r)
 		r = placement_check(*out, h->vm_pages[0], &line);
@@ -804,11 +808,8 @@ static int load_frames(const char *path, const struct trace_hdr *h,
 	uint32_t line;
 	int r;
 
-	if (h->nvms != 1) {
-		fprintf(stderr, "hmmv sim: --hmmv-frames: the trace holds %u VMs; frames are of one (--trace-pages)\n",
-			h->nvms);
+	if (one_vm(h, "hmmv-frames", "frames are"))
 		return EXIT_USAGE;
-	}
 	r = sim_frames_load(out, path, (uint32_t)(h->vm_pages[0] / SIM_CHUNK_PAGES), &line);
 	if (!r)
 		return 0;
@@ -850,11 +851,8 @@ static int load_state(const char *path, const struct policy_params *par,
 	ssize_t got;
 	int fd, r;
 
-	if (h->nvms != 1) {
-		fprintf(stderr, "hmmv sim: --hmmv-state: the trace holds %u VMs; a state is of one (--trace-pages)\n",
-			h->nvms);
+	if (one_vm(h, "hmmv-state", "a state is"))
 		return EXIT_USAGE;
-	}
 	fd = safe_file_open(path, O_RDONLY, 0);
 	if (fd < 0) {
 		fprintf(stderr, "hmmv sim: --hmmv-state %s: %s\n", path, safe_file_strerror(fd));
@@ -897,11 +895,8 @@ static int load_scans(const char *path, const struct trace_hdr *h, struct sim_sc
 	uint32_t line;
 	int r;
 
-	if (h->nvms != 1) {
-		fprintf(stderr, "hmmv sim: --nb-scans: the trace holds %u VMs; the scans are of one (--trace-pages)\n",
-			h->nvms);
+	if (one_vm(h, "nb-scans", "the scans are"))
 		return EXIT_USAGE;
-	}
 	r = scans_load(out, path, &line);
 	if (!r)
 		r = scans_check(*out, h->vm_pages[0], &line);
@@ -976,11 +971,8 @@ static int simulate(const struct simcfg *c, struct source *src)
 	r = r || !c->scans ? r : load_scans(c->scans, h, &scans);
 	r = r || !c->hv_state ? r : load_state(c->hv_state, &c->pp.hmmv, h, &state,
 							     &run.hv_state_len);
-	if (!r && c->hv_state_out && h->nvms != 1) {
-		fprintf(stderr, "hmmv sim: --hmmv-state-out: the trace holds %u VMs; a state is of one (--trace-pages)\n",
-			h->nvms);
-		r = EXIT_USAGE;
-	}
+	if (!r && c->hv_state_out)
+		r = one_vm(h, "hmmv-state-out", "a state is");
 	if (!r && c->hv_state_out) {
 		out = fopen(c->hv_state_out, "wbx");
 		if (!out) {

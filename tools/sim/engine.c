@@ -176,29 +176,6 @@ static int whole_chunk_move(const struct simvm *v, uint32_t page, uint32_t npage
 }
 
 /*
- * A chunk move on hmmv's frames (frames.c): the destination the engine
- * would take; s->step_err on failure.
- */
-static void set_chunk_frames(struct sim *s, struct simvm *v, uint32_t page, int tier)
-{
-	double hit = sim_resident_move(s, v, page, SIM_CHUNK_PAGES, tier);
-	double bytes = (double)SIM_CHUNK_PAGES * SIM_PAGE, held;
-	uint32_t old;
-
-	held = sim_frames_take(s, v, page / SIM_CHUNK_PAGES, tier, &old);
-	place_range(v, page, SIM_CHUNK_PAGES, tier);
-	if (held < 0) {
-		s->step_err = s->step_err ? s->step_err : (int)held;
-		acct_copy(&v->a, !tier, bytes, hit, 0);
-		s->llc_clock += 2 * bytes - hit;
-		return;
-	}
-	acct_copy(&v->a, !tier, bytes, hit, held);
-	s->llc_clock += 2 * bytes - held - hit;
-	sim_frames_release(s, v, !tier, old);
-}
-
-/*
  * A move of less than whole 2 MiB chunks splits their huge mappings: the
  * kernel migrates a 4 KiB page of a huge page only once it has split it,
  * and KVM then maps that range with 4 KiB second-level entries too.
@@ -207,22 +184,30 @@ void sim_set_tier(struct sim *s, uint32_t vm, uint32_t page, uint32_t npages,
 		  int tier)
 {
 	struct simvm *v = &s->vm[vm];
-	double free, hit, bytes, held;
-	uint32_t moved, c;
+	double free = (double)(tier == SIM_DRAM ? sim_dram_free(s) : sim_dram_used(s)) * SIM_PAGE;
+	double hit = sim_resident_move(s, v, page, npages, tier), held, bytes;
+	int frames = s->chunk_frames && whole_chunk_move(v, page, npages, tier);
+	uint32_t moved, c, old = 0;
 
-	if (s->chunk_frames && whole_chunk_move(v, page, npages, tier)) {
-		set_chunk_frames(s, v, page, tier);
-		return;
+	/* hmmv's remaps take its frames (frames.c); failing, the run stops. */
+	if (frames) {
+		held = sim_frames_take(s, v, page / SIM_CHUNK_PAGES, tier, &old);
+		if (held < 0) {
+			s->step_err = s->step_err ? s->step_err : (int)held;
+			frames = 0;
+		}
 	}
-	free = (double)(tier == SIM_DRAM ? sim_dram_free(s) : sim_dram_used(s)) * SIM_PAGE;
-	hit = sim_resident_move(s, v, page, npages, tier);
 	moved = place_range(v, page, npages, tier);
 	bytes = (double)moved * SIM_PAGE;
-	held = sim_hot_take(s, v, tier, bytes, free);
+	if (!frames)
+		held = sim_hot_take(s, v, tier, bytes, free);
 	acct_copy(&v->a, !tier, bytes, hit, held);
 	/* Its source's lines and its destination's the cache did not hold. */
 	s->llc_clock += 2 * bytes - held - hit;
-	sim_hot_free(s, v, !tier, bytes, 2 * bytes - held);
+	if (frames)
+		sim_frames_release(s, v, !tier, old);
+	else
+		sim_hot_free(s, v, !tier, bytes, 2 * bytes - held);
 	if (!moved || (page % SIM_CHUNK_PAGES == 0 && npages % SIM_CHUNK_PAGES == 0))
 		return;
 	for (c = page / SIM_CHUNK_PAGES; c <= (page + npages - 1) / SIM_CHUNK_PAGES &&

@@ -20,8 +20,8 @@
  * or those --hmmv-frames names (make eval-real: the engine's, from its
  * moves before the workload), with the frames it does not name free and
  * their lines long gone. A frame a move freed was read a cache clock
- * distance d before; like a run of freed frames in hotcopy.c, a share
- * (llc - d) / (2 x 2 MiB) of it is held, between 0 and 1.
+ * distance d before; as a run of freed frames in hotcopy.c, a share
+ * (llc - d) / (2 x 2 MiB) of it is held, between 0 and 1 (sim_hot_held()).
  *
  * --hmmv-frames FILE: one line per chunk,
  *
@@ -198,18 +198,6 @@ static struct sim_frames *frames_setup(const struct sim *s, const struct simvm *
 	return f;
 }
 
-/* Bytes of a frame freed at cache clock @at the cache still holds. */
-static double frame_held(const struct sim *s, double at)
-{
-	double bytes = (double)SIM_CHUNK_PAGES * SIM_PAGE, h;
-
-	if (at < 0)
-		return 0;
-	h = (s->m->llc_bytes - (s->llc_clock - at)) / (2 * bytes);
-	h = h < 1 ? h : 1;
-	return h > 0 ? h * bytes : 0;
-}
-
 /*
  * Chunk @c of @v, wholly on the other tier, moves to @tier: takes the
  * tier's lowest free frame and returns the bytes of it the cache holds;
@@ -220,6 +208,7 @@ double sim_frames_take(struct sim *s, struct simvm *v, uint32_t c, int tier,
 		       uint32_t *old)
 {
 	struct sim_frames *f = v->frames;
+	double at;
 	uint32_t fr;
 
 	if (!f) {
@@ -233,7 +222,8 @@ double sim_frames_take(struct sim *s, struct simvm *v, uint32_t c, int tier,
 	*old = f->frame[c];
 	f->used[tier][fr] = 1;
 	f->frame[c] = fr;
-	return frame_held(s, f->freed[tier][fr]);
+	at = f->freed[tier][fr];
+	return at < 0 ? 0 : sim_hot_held(s, at, (double)SIM_CHUNK_PAGES * SIM_PAGE);
 }
 
 /* Frame @old of @tier, just read by a move (the clock past its copy), free. */

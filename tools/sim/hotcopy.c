@@ -12,10 +12,10 @@
  * promotion takes the frame its demotion freed.
  *
  * Which free frame a move gets is the allocator's: the kernel's page
- * allocator hands out the frames freed last (sim->alloc_lifo); hmmv's
- * frames (the lowest free first) and HeMem's free lists are taken here as
- * any free frame, a freed one with the chance its share of the tier's free
- * memory gives.
+ * allocator hands out the frames freed last (sim->alloc_lifo); HeMem's
+ * free lists are taken here as any free frame, a freed one with the chance
+ * its share of the tier's free memory gives; hmmv's own frames, the lowest
+ * free first, are frames.c's (sim->chunk_frames).
  *
  * A cache clock counts the bytes brought into the cache (the accesses'
  * fills, at each interval's end, and the copies'); lines read a clock
@@ -28,13 +28,18 @@
 
 #include "tools/sim/sim.h"
 
-/* Bytes of @h the cache still holds. */
-static double hot_held(const struct sim *s, const struct sim_hot *h)
+/* Bytes of a run of @bytes freed at cache clock @stamp the cache still holds. */
+double sim_hot_held(const struct sim *s, double stamp, double bytes)
 {
-	double f = (s->m->llc_bytes - (s->llc_clock - h->stamp)) / (2 * h->bytes);
+	double f = (s->m->llc_bytes - (s->llc_clock - stamp)) / (2 * bytes);
 
 	f = f < 1 ? f : 1;
-	return f > 0 ? f * h->bytes : 0;
+	return f > 0 ? f * bytes : 0;
+}
+
+static double hot_held(const struct sim *s, const struct sim_hot *h)
+{
+	return sim_hot_held(s, h->stamp, h->bytes);
 }
 
 /* Drops the runs the cache no longer holds any of, and the emptied ones. */

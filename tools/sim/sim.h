@@ -244,6 +244,7 @@ double sim_frames_take(struct sim *s, struct simvm *v, uint32_t c, int tier,
 void sim_frames_release(struct sim *s, struct simvm *v, int tier, uint32_t old);
 
 /* hotcopy.c */
+double sim_hot_held(const struct sim *s, double stamp, double bytes);
 double sim_hot_take(struct sim *s, struct simvm *v, int tier, double bytes, double free);
 void sim_hot_free(struct sim *s, struct simvm *v, int tier, double bytes, double copied);
 
