@@ -5,7 +5,9 @@
  * its tier; the guest's next touches miss at its new frame once the copy's
  * own lines there are gone; copies push an unmoved chunk's lines out, and
  * it fills them again; lines the cache dropped, or no cache, change
- * nothing; a page touched once holds about one line.
+ * nothing; a page touched once holds about one line. The guest's hits
+ * on other lines push a line out as fills do (an LRU cache), each line
+ * counted once however often it is hit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +55,16 @@ static void res_step(struct sim *s, uint32_t c, uint32_t n, uint32_t f)
 	sim_step(s, &iv);
 }
 
+/* An 8 MiB cache's sim with chunk 10 (slow tier) worked through: 0, or -errno. */
+static int res_worked(struct sim *s, struct model *m, struct pol_params *pp)
+{
+	int err = res_sim(s, m, pp, 8);
+
+	if (!err)
+		res_step(s, 10, 640, 64);
+	return err;
+}
+
 static void test_hot_chunk(void)
 {
 	struct model m;
@@ -60,11 +72,10 @@ static void test_hot_chunk(void)
 	struct sim s;
 	uint32_t c;
 
-	if (res_sim(&s, &m, &pp, 8)) {
+	if (res_worked(&s, &m, &pp)) {
 		tap_ok(0, "a sim to move chunks in");
 		return;
 	}
-	res_step(&s, 10, 640, 64);	/* chunk 10 (slow tier) worked through */
 	sim_set_tier(&s, 0, 10 * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, SIM_DRAM);
 	tap_ok(s.vm[0].a.bytes[SIM_NVM] > 64 * 64 * SIM_CHUNK_PAGES - 1 &&
 	       s.vm[0].a.bytes[SIM_NVM] < CHUNK + 1,
@@ -77,8 +88,7 @@ static void test_hot_chunk(void)
 	       "(%.2f MiB in DRAM)", s.vm[0].a.bytes[SIM_DRAM] / MIB);
 	sim_destroy(&s);
 
-	res_sim(&s, &m, &pp, 8);
-	res_step(&s, 10, 640, 64);
+	res_worked(&s, &m, &pp);
 	sim_set_tier(&s, 0, 10 * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, SIM_DRAM);
 	for (c = 11; c < 13; c++)	/* 8 MiB more through the cache */
 		sim_set_tier(&s, 0, c * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, SIM_DRAM);
@@ -97,8 +107,7 @@ static void test_dropped(void)
 	struct pol_params pp;
 	struct sim s;
 
-	res_sim(&s, &m, &pp, 8);
-	res_step(&s, 10, 640, 64);
+	res_worked(&s, &m, &pp);
 	/* the cache's size of the guest's other lines since */
 	s.llc_clock += 8 * MIB;
 	s.llc_trace_clock += 8 * MIB;
@@ -127,8 +136,7 @@ static void test_pushed_out(void)
 	struct pol_params pp;
 	struct sim s;
 
-	res_sim(&s, &m, &pp, 8);
-	res_step(&s, 10, 640, 64);	/* chunk 10 held, and stays */
+	res_worked(&s, &m, &pp);	/* chunk 10 held, and stays */
 	sim_set_tier(&s, 0, 11 * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, SIM_DRAM);
 	tap_ok(s.vm[0].a.bytes[SIM_NVM] == 2 * CHUNK,
 	       "another chunk promoted: read whole from the slow tier");
@@ -162,12 +170,64 @@ static void test_sparse(void)
 	sim_destroy(&s);
 }
 
+/* The guest hits each page of chunk @c, held already: touches, no fills. */
+static void res_hit(struct sim *s, uint32_t c)
+{
+	res_step(s, c, 640, 0);
+}
+
+static void test_retouched(void)
+{
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	double dram;
+
+	if (res_worked(&s, &m, &pp)) {
+		tap_ok(0, "a sim to move chunks in");
+		return;
+	}
+	res_hit(&s, 1);
+	res_hit(&s, 2);
+	res_hit(&s, 3);
+	sim_set_tier(&s, 0, 11 * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, SIM_DRAM);
+	res_step(&s, 10, 640, 0);
+	tap_ok(s.vm[0].a.bytes[SIM_NVM] > 0.99 * CHUNK && s.vm[0].a.bytes[SIM_NVM] < 1.01 * CHUNK,
+	       "the guest's hits on 6 MiB of other lines and a move's 4 MiB: chunk 10's "
+	       "lines pushed out, filled again (%.2f MiB)", s.vm[0].a.bytes[SIM_NVM] / MIB);
+	sim_destroy(&s);
+
+	res_worked(&s, &m, &pp);
+	res_hit(&s, 1);
+	res_hit(&s, 1);
+	res_hit(&s, 1);
+	sim_set_tier(&s, 0, 11 * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, SIM_DRAM);
+	res_step(&s, 10, 640, 0);
+	tap_ok(s.vm[0].a.bytes[SIM_NVM] == 0,
+	       "the same 2 MiB hit three times counts once: chunk 10 still held, no fill");
+	sim_destroy(&s);
+
+	res_sim(&s, &m, &pp, 8);
+	sim_set_tier(&s, 0, 0, SIM_CHUNK_PAGES, SIM_NVM);
+	res_hit(&s, 1);
+	res_hit(&s, 2);
+	res_hit(&s, 3);
+	sim_set_tier(&s, 0, 10 * SIM_CHUNK_PAGES, SIM_CHUNK_PAGES, SIM_DRAM);
+	dram = s.vm[0].a.bytes[SIM_DRAM];
+	tap_ok(dram > 0.99 * 1.5 * CHUNK && dram < 1.01 * 1.5 * CHUNK,
+	       "a promotion onto the DRAM frame a demotion freed, the guest hitting 6 MiB "
+	       "of other lines meanwhile: half of it held (%.2f MiB in DRAM with its "
+	       "write-back, 2 without the hits)", dram / MIB);
+	sim_destroy(&s);
+}
+
 int main(void)
 {
-	tap_plan(11);
+	tap_plan(14);
 	test_hot_chunk();
 	test_dropped();
 	test_pushed_out();
 	test_sparse();
-	return tap_done(11);
+	test_retouched();
+	return tap_done(14);
 }

@@ -20,8 +20,9 @@
  * or those --hmmv-frames names (make eval-real: the engine's, from its
  * moves before the workload), with the frames it does not name free and
  * their lines long gone. A frame a move freed was read a cache clock
- * distance d before; as a run of freed frames in hotcopy.c, a share
- * (llc - d) / (2 x 2 MiB) of it is held, between 0 and 1 (sim_hot_held()).
+ * distance d before, the guest having hit h bytes of other lines since;
+ * as a run of freed frames in hotcopy.c, a share (llc - d - h) / (2 x 2
+ * MiB) of it is held, between 0 and 1 (sim_hot_held()).
  *
  * --hmmv-frames FILE: one line per chunk,
  *
@@ -44,6 +45,7 @@ struct sim_frames {
 	uint8_t *used[2];		/* per tier, per frame */
 	double *freed[2];		/* per tier, per frame: the cache clock a
 					 * move freed it at, < 0: never read */
+	uint32_t *freed_mark[2];	/* ... and the guest's hits then */
 };
 
 struct sim_frames_start {
@@ -60,6 +62,7 @@ void sim_frames_free(struct sim_frames *f)
 	for (t = 0; t < 2; t++) {
 		free(f->used[t]);
 		free(f->freed[t]);
+		free(f->freed_mark[t]);
 	}
 	free(f->frame);
 	free(f);
@@ -169,7 +172,8 @@ static struct sim_frames *frames_setup(const struct sim *s, const struct simvm *
 	for (t = 0; t < 2; t++) {
 		f->used[t] = calloc(f->nch, 1);
 		f->freed[t] = malloc((size_t)f->nch * sizeof(double));
-		if (!f->used[t] || !f->freed[t])
+		f->freed_mark[t] = calloc(f->nch, sizeof(uint32_t));
+		if (!f->used[t] || !f->freed[t] || !f->freed_mark[t])
 			break;
 		for (c = 0; c < f->nch; c++)
 			f->freed[t][c] = -1;
@@ -223,7 +227,8 @@ double sim_frames_take(struct sim *s, struct simvm *v, uint32_t c, int tier,
 	f->used[tier][fr] = 1;
 	f->frame[c] = fr;
 	at = f->freed[tier][fr];
-	return at < 0 ? 0 : sim_hot_held(s, at, (double)SIM_CHUNK_PAGES * SIM_PAGE);
+	return at < 0 ? 0 : sim_hot_held(s, at, f->freed_mark[tier][fr],
+					 (double)SIM_CHUNK_PAGES * SIM_PAGE);
 }
 
 /* Frame @old of @tier, just read by a move (the clock past its copy), free. */
@@ -233,4 +238,5 @@ void sim_frames_release(struct sim *s, struct simvm *v, int tier, uint32_t old)
 
 	f->used[tier][old] = 0;
 	f->freed[tier][old] = s->llc_clock;
+	f->freed_mark[tier][old] = sim_resident_mark(s);
 }

@@ -19,19 +19,21 @@
  *
  * A cache clock counts the bytes brought into the cache (the accesses'
  * fills, at each interval's end, and the copies'); lines read a clock
- * distance d before are held while d is under the cache's size. A run of
+ * distance d before, the guest having hit h bytes of other lines since
+ * (resident.c), are held while d + h is under the cache's size. A run of
  * freed frames was read over twice its bytes (its copy's source and
  * destination interleaved), so a share of it is held:
- * (llc - age) / (2 x bytes), between 0 and 1.
+ * (llc - d - h) / (2 x bytes), between 0 and 1.
  */
 #include <string.h>
 
 #include "tools/sim/sim.h"
 
-/* Bytes of a run of @bytes freed at cache clock @stamp the cache still holds. */
-double sim_hot_held(const struct sim *s, double stamp, double bytes)
+/* Bytes of a run of @bytes freed at cache clock @stamp, hits mark @mark, still held. */
+double sim_hot_held(const struct sim *s, double stamp, uint32_t mark, double bytes)
 {
-	double f = (s->m->llc_bytes - (s->llc_clock - stamp)) / (2 * bytes);
+	double age = s->llc_clock - stamp + sim_resident_since(s, mark);
+	double f = (s->m->llc_bytes - age) / (2 * bytes);
 
 	f = f < 1 ? f : 1;
 	return f > 0 ? f * bytes : 0;
@@ -39,7 +41,7 @@ double sim_hot_held(const struct sim *s, double stamp, double bytes)
 
 static double hot_held(const struct sim *s, const struct sim_hot *h)
 {
-	return sim_hot_held(s, h->stamp, h->bytes);
+	return sim_hot_held(s, h->stamp, h->mark, h->bytes);
 }
 
 /* Drops the runs the cache no longer holds any of, and the emptied ones. */
@@ -121,11 +123,13 @@ void sim_hot_free(struct sim *s, struct simvm *v, int tier, double bytes, double
 	if (last && last->stamp + copied >= s->llc_clock && last->bytes > 0) {
 		last->bytes += bytes;
 		last->stamp = s->llc_clock;
+		last->mark = sim_resident_mark(s);
 		return;
 	}
 	if (q->n == SIM_HOT_RUNS) {
 		memmove(q->run, q->run + 1, (SIM_HOT_RUNS - 1) * sizeof(q->run[0]));
 		q->n--;
 	}
-	q->run[q->n++] = (struct sim_hot){ .bytes = bytes, .stamp = s->llc_clock };
+	q->run[q->n++] = (struct sim_hot){ .bytes = bytes, .stamp = s->llc_clock,
+					   .mark = sim_resident_mark(s) };
 }

@@ -123,6 +123,8 @@ struct ival {
 struct sim_hot {
 	double bytes;
 	double stamp;			/* the cache clock when the run ended */
+	uint32_t mark;			/* ... and the guest's hits then
+					 * (sim_resident_mark()) */
 };
 
 struct sim_hotq {
@@ -152,6 +154,7 @@ struct simvm {
 
 struct sim;
 struct sim_resident;
+struct sim_retouch;
 struct sim_frames;
 struct sim_frames_start;
 
@@ -218,6 +221,8 @@ struct sim {
 	const struct sim_scans *scans;	/* numa-balancing's measured scans */
 	double llc_clock;		/* bytes brought into the cache so far */
 	double llc_trace_clock;		/* ... by the trace's fills alone (resident.c) */
+	struct sim_retouch *retouch;	/* the guest's hits on lines the cache
+					 * held, by interval (resident.c) */
 	int step_err;			/* -errno of a failed step (-ENOMEM) */
 	int alloc_lifo;			/* moves land on the frames freed last (the
 					 * kernel's page allocator), else on any
@@ -233,6 +238,8 @@ double sim_resident_move(struct sim *s, struct simvm *v, uint32_t page, uint32_t
 void sim_resident_refill(struct sim *s, const struct ival *iv);
 int sim_resident_touch(struct sim *s, const struct ival *iv);
 void sim_resident_destroy(struct sim *s);
+uint32_t sim_resident_mark(const struct sim *s);
+double sim_resident_since(const struct sim *s, uint32_t mark);
 
 /* frames.c */
 int sim_frames_load(struct sim_frames_start **out, const char *path, uint32_t nch,
@@ -244,7 +251,7 @@ double sim_frames_take(struct sim *s, struct simvm *v, uint32_t c, int tier,
 void sim_frames_release(struct sim *s, struct simvm *v, int tier, uint32_t old);
 
 /* hotcopy.c */
-double sim_hot_held(const struct sim *s, double stamp, double bytes);
+double sim_hot_held(const struct sim *s, double stamp, uint32_t mark, double bytes);
 double sim_hot_take(struct sim *s, struct simvm *v, int tier, double bytes, double free);
 void sim_hot_free(struct sim *s, struct simvm *v, int tier, double bytes, double copied);
 
