@@ -17,7 +17,8 @@
  * kernel's migrations copied them to.
  * guest_pages --steps LOG PID NAME START SIZE UNION: the same, and then
  * appends to LOG the frames in the range that joined and left the process
- * since the last call (UNION.pfn): a line "@", then "+ FIRST COUNT" and
+ * since the last call (UNION.pfn): a line "@ MS" (MS the CLOCK_BOOTTIME
+ * of its first tick), then "+ FIRST COUNT" and
  * "- FIRST COUNT" runs; and ticks the traffic meter (tools/meter/meter.c:
  * its per-step trace of RAM starts a block) before it reads the frames
  * and after it wrote them, so that entry K of LOG was taken between the
@@ -46,6 +47,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/evalreal/runs.h"
@@ -392,7 +394,30 @@ static void frames_of(const struct range *r, const uint64_t *pfn, size_t n, uint
 }
 
 /* --steps: appends the frames that joined and left since the last call. */
-static int append_step(const struct range *r, const char *path)
+/*
+ * An entry's first line: "@", and with the meter's ticks "@ MS", the
+ * CLOCK_BOOTTIME ms of the first tick (the meter records it on its own
+ * clock: the analysis maps the test host's times onto the meter's by it).
+ */
+static void print_at(FILE *f, uint64_t at_ms)
+{
+	if (at_ms)
+		fprintf(f, "@ %" PRIu64 "\n", at_ms);
+	else
+		fputs("@\n", f);
+}
+
+/* CLOCK_BOOTTIME in ms, 0 if it cannot be read. */
+static uint64_t boot_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int append_step(const struct range *r, const char *path, uint64_t at_ms)
 {
 	uint8_t *now = calloc(r->pages / 8 + 1, 1), *was = calloc(r->pages / 8 + 1, 1);
 	FILE *f = NULL;
@@ -409,7 +434,7 @@ static int append_step(const struct range *r, const char *path)
 		err = -errno;
 		goto out;
 	}
-	fputs("@\n", f);
+	print_at(f, at_ms);
 	print_runs_of(r, now, was, "+ ", f);
 	print_runs_of(r, was, now, "- ", f);
 	if (ferror(f))
@@ -426,12 +451,12 @@ out:
  * --steps, a call that failed: an entry without frames, so that entries
  * and ticks still pair (at worst a list missed).
  */
-static void append_empty(const char *path)
+static void append_empty(const char *path, uint64_t at_ms)
 {
 	FILE *f = fopen(path, "a");
 
 	if (f) {
-		fputs("@\n", f);
+		print_at(f, at_ms);
 		fclose(f);
 	}
 }
@@ -508,6 +533,7 @@ int main(int argc, char **argv)
 	unsigned long long start, size;
 	struct range r = { 0 };
 	const char *steps = NULL, *what;
+	uint64_t at_ms = 0;
 	int err, where = 0, tick = 0;
 	char *end;
 
@@ -536,16 +562,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guest_pages: SIZE %s: not a page multiple up to 1 TiB\n", argv[4]);
 		return 2;
 	}
-	if (steps && tick)
+	if (steps && tick) {
+		at_ms = boot_ms();
 		meter_tick();
+	}
 	r.first_pfn = start / PAGE;
 	r.pages = size / PAGE;
 	err = list_frames(&r, argc, argv, where, &what);
 	if (steps) {
 		if (err) {
-			append_empty(steps);
+			append_empty(steps, at_ms);
 		} else {
-			err = append_step(&r, steps);
+			err = append_step(&r, steps, at_ms);
 			what = steps;
 		}
 		if (tick)

@@ -248,7 +248,10 @@ guest_unions()
 # run: when the engine's polled interval count reached the interval it
 # took effect in, the moves of one interval one after another at the
 # measured time a move takes ("# real-ivalclock: MS N"; in older output,
-# the engine's intervals spread evenly over its run of W), each part of W
+# the engine's intervals spread evenly over its run of W), on the meter's
+# clock through the pairs of clocks the lists of guest frames give where
+# the run has them (OUT/clk.hmmv-engine: the marks, which the others go
+# by, reach scan_watch through the console about 0.4 s late), each part of W
 # (before, between and after the phases it timed) mapped onto the same
 # part of the slow-first run (phase_map).
 schedules()
@@ -265,6 +268,7 @@ schedules()
 		if ($3 ~ /-start$/) ea[m] = $4; else eb[m] = $4 }
 	     # The engine'"'"'s interval count as polled, and its marks, on one clock.
 	     /^# real-ivalclock: / && pol == "hmmv-engine" { ck[++nck] = $3; cn[nck] = $4 }
+	     FILENAME ~ /clk[.]hmmv-engine$/ { hb[++nhb] = $1; hm[nhb] = $2; next }
 	     /^# real-clock: / && pol == "hmmv-engine" { m = $3; sub(/-(start|end)$/, "", m)
 		if ($3 ~ /-start$/) k0[m] = $4; else k1[m] = $4 }
 	     # When the count reached N: between the last poll below N and the
@@ -280,11 +284,28 @@ schedules()
 	     # the polled clock, the moves of one interval one after another
 	     # at the measured time a move takes (the count stalls meanwhile);
 	     # without the polls, its interval spread evenly over the run of W.
+	     # The test host'"'"'s time @x on the meter'"'"'s clock, by the pairs the
+	     # lists of guest frames gave (in proportion between two, the
+	     # nearest'"'"'s offset beyond them).
+	     function host_to_meter(x,    j) {
+		for (j = 1; j <= nhb && hb[j] < x; j++)
+			;
+		if (j == 1) return x + hm[1] - hb[1]
+		if (j > nhb) return x + hm[nhb] - hb[nhb]
+		if (hb[j] == hb[j - 1]) return x + hm[j] - hb[j]
+		return hm[j - 1] + (hm[j] - hm[j - 1]) * (x - hb[j - 1]) / (hb[j] - hb[j - 1])
+	     }
 	     function move_at(i, w, te,    x) {
 		if (!nck || !(w in k0) || !(w in k1) || k1[w] <= k0[w])
 			return (me[i] - ea[w]) / (eb[w] - ea[w]) * te
 		burst = i > 1 && me[i] == me[i - 1] ? burst + 1 : 0
-		x = (reached(me[i]) + burst * mvms - k0[w]) / (k1[w] - k0[w]) * te
+		x = reached(me[i]) + burst * mvms
+		# Through the lists'"'"' clock pairs where the run has them: the
+		# marks reach scan_watch through the console, late.
+		if (nhb && (("hmmv-engine", w) in s0))
+			x = host_to_meter(x) - s0["hmmv-engine", w]
+		else
+			x = (x - k0[w]) / (k1[w] - k0[w]) * te
 		return x < 0 ? 0 : x > te ? te : x
 	     }
 	     END {
@@ -319,7 +340,8 @@ schedules()
 			}
 			close(f)
 		}
-	}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/engine.moves" "$OUT/real.tap"
+	}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/engine.moves" "$OUT/real.tap" \
+		$([ -s "$OUT/clk.hmmv-engine" ] && echo "$OUT/clk.hmmv-engine")
 }
 
 # The engine's own trace (out of the test host with the TAP), replayed
@@ -349,7 +371,7 @@ fi
 guest_timelines()
 {
 	local p n k ticks
-	rm -f "$OUT"/gt.* "$OUT"/gtn.*
+	rm -f "$OUT"/gt.* "$OUT"/gtn.* "$OUT"/clk.*
 	n=0
 	for p in $(sed -n 's/^# real-guesteps: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
 		tap_file "guesteps: $p" >"$OUT/gt.$p.log" ||
@@ -360,9 +382,16 @@ guest_timelines()
 			$1 == "@" { k++; if (!((2 * (off + k)) in at)) exit 1; print "@", at[2 * (off + k) - 1] + 1; next }
 			{ print }' "$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/gt.$p"; then
 			echo "analyse: the timeline of $p has more lists than the meter has ticks: timelines left out" >&2
-			rm -f "$OUT"/gt.* "$OUT"/gtn.*
+			rm -f "$OUT"/gt.* "$OUT"/gtn.* "$OUT"/clk.*
 			return 0
 		fi
+		# Where a list gives the test host's clock at its first tick
+		# ("@ MS"), that time and the tick's on the meter's clock:
+		# OUT/clk.POLICY, "HOST_MS METER_MS" (schedules()).
+		awk -v off=$n 'FNR == NR { if ($1 == "tick") ms[$2] = $3; next }
+			$1 == "@" { k++; if (NF == 2 && ((2 * (off + k) - 1) in ms)) print $2, ms[2 * (off + k) - 1] }' \
+			"$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/clk.$p"
+		[ -s "$OUT/clk.$p" ] || rm -f "$OUT/clk.$p"
 		k=$(grep -c '^@' "$OUT/gt.$p.log")
 		nv_timeline "$p" $n $k
 		n=$((n + k))
@@ -371,7 +400,7 @@ guest_timelines()
 	ticks=$(awk '$1 == "tick"' "$OUT/meter.txt" | wc -l)
 	if [ $((2 * n)) != "$ticks" ]; then
 		[ "$n" = 0 ] || echo "analyse: $n lists of guest frames, $ticks meter ticks: timelines left out" >&2
-		rm -f "$OUT"/gt.* "$OUT"/gtn.*
+		rm -f "$OUT"/gt.* "$OUT"/gtn.* "$OUT"/clk.*
 	fi
 }
 # Policy $1's NVDIMM timeline (guest_timelines), its lists after the
