@@ -393,7 +393,6 @@ static void frames_of(const struct range *r, const uint64_t *pfn, size_t n, uint
 		mark_frame(r, pfn[i], set);
 }
 
-/* --steps: appends the frames that joined and left since the last call. */
 /*
  * An entry's first line: "@", and with the meter's ticks "@ MS", the
  * CLOCK_BOOTTIME ms of the first tick (the meter records it on its own
@@ -417,6 +416,7 @@ static uint64_t boot_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* --steps: appends the frames that joined and left since the last call. */
 static int append_step(const struct range *r, const char *path, uint64_t at_ms)
 {
 	uint8_t *now = calloc(r->pages / 8 + 1, 1), *was = calloc(r->pages / 8 + 1, 1);

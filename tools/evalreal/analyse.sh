@@ -280,10 +280,6 @@ schedules()
 		if (i == 1 || cn[i] == cn[i - 1]) return ck[i]
 		return ck[i - 1] + (ck[i] - ck[i - 1]) * (v - cn[i - 1]) / (cn[i] - cn[i - 1])
 	     }
-	     # Move I of W, in ms of the engine run of W: its interval'"'"'s end on
-	     # the polled clock, the moves of one interval one after another
-	     # at the measured time a move takes (the count stalls meanwhile);
-	     # without the polls, its interval spread evenly over the run of W.
 	     # The test host'"'"'s time @x on the meter'"'"'s clock, by the pairs the
 	     # lists of guest frames gave (in proportion between two, the
 	     # nearest'"'"'s offset beyond them).
@@ -295,6 +291,10 @@ schedules()
 		if (hb[j] == hb[j - 1]) return x + hm[j] - hb[j]
 		return hm[j - 1] + (hm[j] - hm[j - 1]) * (x - hb[j - 1]) / (hb[j] - hb[j - 1])
 	     }
+	     # Move I of W, in ms of the engine run of W: its interval'"'"'s end on
+	     # the polled clock, the moves of one interval one after another
+	     # at the measured time a move takes (the count stalls meanwhile);
+	     # without the polls, its interval spread evenly over the run of W.
 	     function move_at(i, w, te,    x) {
 		if (!nck || !(w in k0) || !(w in k1) || k1[w] <= k0[w])
 			return (me[i] - ea[w]) / (eb[w] - ea[w]) * te
@@ -376,22 +376,20 @@ guest_timelines()
 	for p in $(sed -n 's/^# real-guesteps: \([^ ]*\) .*/\1/p' "$OUT/real.tap" | uniq); do
 		tap_file "guesteps: $p" >"$OUT/gt.$p.log" ||
 			{ echo "analyse: the timeline of $p does not decode" >&2; return 1; }
-		if ! awk -v off=$n 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
-				if ($1 == "tick") at[$2] = step
+		# Where a list gives the test host's clock at its first tick
+		# ("@ MS"), that time and the tick's on the meter's clock too:
+		# OUT/clk.POLICY, "HOST_MS METER_MS" (schedules()).
+		if ! awk -v off=$n -v clk="$OUT/clk.$p" 'FNR == NR { if ($1 == "mark" || $1 == "tick") step++
+				if ($1 == "tick") { at[$2] = step; ms[$2] = $3 }
 				next }
-			$1 == "@" { k++; if (!((2 * (off + k)) in at)) exit 1; print "@", at[2 * (off + k) - 1] + 1; next }
+			$1 == "@" { k++; if (!((2 * (off + k)) in at)) exit 1; print "@", at[2 * (off + k) - 1] + 1
+				if (NF == 2) print $2, ms[2 * (off + k) - 1] >clk
+				next }
 			{ print }' "$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/gt.$p"; then
 			echo "analyse: the timeline of $p has more lists than the meter has ticks: timelines left out" >&2
 			rm -f "$OUT"/gt.* "$OUT"/gtn.* "$OUT"/clk.*
 			return 0
 		fi
-		# Where a list gives the test host's clock at its first tick
-		# ("@ MS"), that time and the tick's on the meter's clock:
-		# OUT/clk.POLICY, "HOST_MS METER_MS" (schedules()).
-		awk -v off=$n 'FNR == NR { if ($1 == "tick") ms[$2] = $3; next }
-			$1 == "@" { k++; if (NF == 2 && ((2 * (off + k) - 1) in ms)) print $2, ms[2 * (off + k) - 1] }' \
-			"$OUT/meter.txt" "$OUT/gt.$p.log" >"$OUT/clk.$p"
-		[ -s "$OUT/clk.$p" ] || rm -f "$OUT/clk.$p"
 		k=$(grep -c '^@' "$OUT/gt.$p.log")
 		nv_timeline "$p" $n $k
 		n=$((n + k))

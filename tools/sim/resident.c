@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tools/sim/sim.h"
 
@@ -53,8 +54,8 @@ struct sim_resident {
  * kept in a Fenwick tree over the intervals.
  */
 struct sim_retouch {
-	double *val;		/* per interval: its pages' hits, bytes */
-	double *fen;		/* the Fenwick tree of val, 1-based */
+	double *fen;		/* per interval, its pages' hits (bytes) as a
+				 * Fenwick tree, 1-based over cap, a power of 2 */
 	uint32_t n, cap;
 };
 
@@ -70,7 +71,6 @@ static void fen_add(struct sim_retouch *rt, uint32_t i, double x)
 {
 	uint32_t j;
 
-	rt->val[i] += x;
 	for (j = i + 1; j <= rt->cap; j += j & -j)
 		rt->fen[j - 1] += x;
 }
@@ -85,27 +85,21 @@ static double fen_prefix(const struct sim_retouch *rt, uint32_t i)
 	return sum;
 }
 
-/* Room for one more interval; the tree is built again at its new size. */
+/*
+ * Room for one more interval: twice the size. The nodes kept cover what
+ * they did; of the new ones only the last spans the old intervals, all of
+ * them, and the rest span new ones, empty.
+ */
 static int retouch_grow(struct sim_retouch *rt)
 {
-	uint32_t cap = rt->cap ? 2 * rt->cap : 256, j, k;
-	double *v, *f;
+	uint32_t cap = rt->cap ? 2 * rt->cap : 256;
+	double *f = realloc(rt->fen, cap * sizeof(*f));
 
-	v = realloc(rt->val, cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	rt->val = v;
-	f = calloc(cap, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	for (j = 1; j <= rt->n; j++) {
-		f[j - 1] += rt->val[j - 1];
-		k = j + (j & -j);
-		if (k <= cap)
-			f[k - 1] += f[j - 1];
-	}
-	free(rt->fen);
+	memset(f + rt->cap, 0, (cap - rt->cap) * sizeof(*f));
 	rt->fen = f;
+	f[cap - 1] = fen_prefix(rt, rt->cap);
 	rt->cap = cap;
 	return 0;
 }
@@ -122,7 +116,6 @@ static int64_t retouch_next(struct sim *s)
 	}
 	if (rt->n == rt->cap && retouch_grow(rt) < 0)
 		return -ENOMEM;
-	rt->val[rt->n] = 0;
 	return rt->n++;
 }
 
@@ -173,7 +166,6 @@ void sim_resident_destroy(struct sim *s)
 		s->vm[i].res = NULL;
 	}
 	if (s->retouch) {
-		free(s->retouch->val);
 		free(s->retouch->fen);
 		free(s->retouch);
 		s->retouch = NULL;
