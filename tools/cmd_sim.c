@@ -30,7 +30,7 @@ struct simcfg {
 	struct wl_params wl;
 	const char *trace, *write_trace, *policies, *csv, *share, *label;
 	const char *measure, *estimate, *cut_ivals, *cut_pages, *stretch, *touch;
-	const char *schedule, *placement, *hv_placement, *scans, *frames;
+	const char *schedule, *placement, *hv_placement, *scans, *frames, *budget;
 	const char *hv_state, *hv_state_out;
 	uint32_t meas_from, meas_to;
 	struct trace_cut cut;
@@ -209,6 +209,12 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		  "in time order: by the end of trace interval INTERVAL (counted as --measure "
 		  "counts) pages FIRST..FIRST+COUNT-1 were made PROT_NONE, instead of scanning "
 		  "every period (tools/sim/scans.c; one-VM traces)" },
+		{ "nb-dram", F_STR, &c->budget, "FILE",
+		  "numa-balancing: the DRAM the host left the VM over time, as measured, lines "
+		  "'INTERVAL MIB' in time order: from trace interval INTERVAL on (counted as "
+		  "--measure counts) the VM may hold MIB, kswapd demoting its coldest pages "
+		  "where it holds more; --dram-mb before the first line (tools/sim/budget.c; "
+		  "one-VM traces)" },
 		D("hemem-period", pp.hemem_period, "N", "PEBS sample period (5003)"),
 		D("hemem-cool", pp.hemem_cool, "N", "cooling threshold (18)"),
 		D("hemem-hot-read", pp.hemem_hot_rd, "N", "hot read samples (8)"),
@@ -917,6 +923,27 @@ static int load_scans(const char *path, const struct trace_hdr *h, struct sim_sc
 	return source_rc(r);
 }
 
+/* Budget FILE of --nb-dram, read and checked against the trace. */
+static int load_budget(const char *path, const struct trace_hdr *h, struct sim_budget **out)
+{
+	uint32_t line;
+	int r;
+
+	if (one_vm(h, "nb-dram", "the budget is"))
+		return EXIT_USAGE;
+	r = budget_load(out, path, &line);
+	if (!r)
+		return 0;
+	if (r == -EINVAL)
+		fprintf(stderr, "hmmv sim: --nb-dram %s line %u: not 'INTERVAL MIB'\n", path, line);
+	else if (r == -EDOM)
+		fprintf(stderr, "hmmv sim: --nb-dram %s line %u: earlier than the line before\n",
+			path, line);
+	else
+		fprintf(stderr, "hmmv sim: --nb-dram %s: %s\n", path, strerror(-r));
+	return source_rc(r);
+}
+
 /* One run of every chosen policy over src, reported as the flags say. */
 static int simulate(const struct simcfg *c, struct source *src)
 {
@@ -935,6 +962,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	struct sim_placement *place = NULL, *hv_place = NULL;
 	struct sim_frames_start *frames = NULL;
 	struct sim_scans *scans = NULL;
+	struct sim_budget *budget = NULL;
 	void *state = NULL;
 	FILE *out = NULL;
 	uint64_t total = 0, dram;
@@ -969,6 +997,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	    load_placement("hmmv-placement", c->hv_placement, h, &hv_place);
 	r = r || !c->frames ? r : load_frames(c->frames, h, &frames);
 	r = r || !c->scans ? r : load_scans(c->scans, h, &scans);
+	r = r || !c->budget ? r : load_budget(c->budget, h, &budget);
 	r = r || !c->hv_state ? r : load_state(c->hv_state, &c->pp.hmmv, h, &state,
 							     &run.hv_state_len);
 	if (!r && c->hv_state_out)
@@ -986,6 +1015,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 		run.hv_placement = hv_place;
 		run.frames_start = frames;
 		run.scans = scans;
+		run.budget = budget;
 		run.hv_state = state;
 		run.hv_state_out = out;
 		r = sim_run(&run, src);
@@ -1002,6 +1032,7 @@ static int simulate(const struct simcfg *c, struct source *src)
 	placement_free(hv_place);
 	sim_frames_start_free(frames);
 	scans_free(scans);
+	budget_free(budget);
 	free(state);
 	return r < 0 ? 1 : r;
 }

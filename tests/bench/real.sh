@@ -334,12 +334,14 @@ snap_mark()
 	case "$2" in
 	*-start)
 		rm -f /tmp/gf.acc /tmp/gf.acc.moves /tmp/gp.acc /tmp/gp.acc.moves
-		snap_guest "$1"
 		# The Linux run: where each guest page is as the workload starts
-		# (hmmv sim --nb-placement: the NUMA model starts from it).
+		# (hmmv sim --nb-placement: the NUMA model starts from it), first:
+		# after the lists it came seconds into the workload (run H of
+		# 2026-12-07: it held what kswapd had demoted 10 s into sqlite).
 		[ -n "$snap_where" ] && kill -0 "$1" 2>/dev/null &&
 			guest_pages --where "$1" memfd:hmmv-dram "$dax_start" "$dax_size" \
 				>"/tmp/gw.${2%-start}" 2>>/tmp/gp.err
+		snap_guest "$1"
 		;;
 	*-end)
 		snap_guest "$1"

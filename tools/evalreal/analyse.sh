@@ -27,7 +27,7 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 : >"$OUT/xval-sched.csv"
 rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm"
 : >"$OUT/xval.dram"
-rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.* "$OUT"/frames.*
+rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.* "$OUT"/frames.* "$OUT"/gd.* "$OUT/xval.stepms"
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
@@ -656,6 +656,40 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 			}
 		}' "$OUT/meter.txt" "$OUT/xval.windows" "$OUT/real.tap"
 	}
+	# The DRAM Linux left the guest over workload $2 ("INTERVAL MIB",
+	# --nb-dram), in the trace intervals of the slow-first run from
+	# interval $1 on: what its RAM frames' lists held (OUT/gt.linux), the
+	# last list before $2's start at interval 0, then each list of $2 at
+	# the point of the workload its first tick came in, mapped onto the
+	# slow-first run (phase_map) as the scans are. The test host's own
+	# processes take and free node 0's pages meanwhile, and when they take
+	# more kswapd demotes the guest's (run H of 2026-12-07: 6.2 MiB in one
+	# second of sqlite, 17 pages promoted), which a model given the
+	# workload's mean does not do. Fails without a timeline.
+	budgets()
+	{
+		[ -s "$OUT/gt.linux" ] || return 1
+		awk '$1 == "mark" || $1 == "tick" { print ++n, $3 }' "$OUT/meter.txt" >"$OUT/xval.stepms"
+		awk -v from="$1" -v want="$2" "$MARKS"'
+		     FILENAME ~ /stepms$/ { sms[$1] = $2; next }
+		     FILENAME ~ /gt[.]linux$/ {
+			if ($1 == "@") { ls[++nl] = $2; lh[nl] = nl > 1 ? lh[nl - 1] : 0 }
+			else if ($1 == "+") lh[nl] += $3
+			else if ($1 == "-") lh[nl] -= $3
+			next }
+		     END {
+			if (!nl || !(("linux", want) in t) || !(("slow-first", want) in t)) exit 1
+			for (i = 1; i <= nl; i++) {
+				x = sms[ls[i] - 1] - s0["linux", want]
+				if (x < 0) { h0 = lh[i]; continue }
+				if (x > t["linux", want]) break
+				if (!started++) printf "0 %.3f\n", h0 / 256
+				st = sf_step(x, "linux", want) - from
+				printf "%d %.3f\n", st < 0 ? 0 : st, lh[i] / 256
+			}
+			if (!started) printf "0 %.3f\n", h0 / 256
+		}' "$OUT/xval.stepms" "$OUT/meter.txt" "$OUT/real.tap" "$OUT/gt.linux"
+	}
 	# OUT/hs.$1: the engine's learned state at workload $1's start mark.
 	engine_state()
 	{
@@ -709,6 +743,8 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 					elif [ -n "$seq" ]; then
 						from="$from --nb-scan-period-start-ms $(awk -v s="$seq" 'BEGIN { printf "%d", 1000 * 2 ^ (s > 20 ? 20 : s) }')"
 					fi
+					budgets "${wa:-$a}" "$w" >"$OUT/gd.linux.$w" 2>>"$OUT/xval.err" &&
+						from="$from --nb-dram $OUT/gd.linux.$w"
 				fi
 				;;
 			esac

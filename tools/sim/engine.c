@@ -90,6 +90,7 @@ int sim_create(struct sim *s, const struct sim_ops *ops, const struct model *m,
 	s->pp = pp;
 	s->nvms = h->nvms;
 	s->dram_pages = dram_pages;
+	s->dram_cap = dram_pages;
 	s->interval_ns = h->interval_ns;
 	s->trace_flags = h->flags;
 	s->rng = seed * 0x9e3779b97f4a7c15ull + 7;

@@ -101,6 +101,7 @@ struct nb {
 	double ims;			/* interval in ms */
 	uint64_t scan_pages, rate_pages;
 	uint64_t gap, enough;		/* watermark gap; "free space enough" */
+	uint64_t dram0;			/* the budget before --nb-dram's first step */
 	/* rate limit and threshold state (pgdat->nbp_*) */
 	double rl_start_ms, th_start_ms, th_ms;
 	uint64_t cand, rl_cand, th_cand;
@@ -190,6 +191,7 @@ static int nb_init(struct sim *s)
 	/* watermark_scale_factor (10: each watermark 0.1% of the node apart). */
 	nb->gap = (uint64_t)(s->dram_pages * pp->nb_wmark_scale / 10000) + 1;
 	nb->enough = s->dram_pages / 16 > 262144 ? s->dram_pages / 16 : 262144;
+	nb->dram0 = s->dram_pages;
 	if (!pp->nb_alloc_touch)
 		sim_place_first_touch(s);
 	return 0;
@@ -592,10 +594,25 @@ static void nb_scan(struct sim *s, struct nb *nb, const struct ival *iv)
 	}
 }
 
+/*
+ * --nb-dram: the DRAM the VM may hold from this interval on. Where others
+ * took some of the node, free DRAM fell under the low watermark and
+ * kswapd demotes; the watermarks stay the node's.
+ */
+static void nb_budget(struct sim *s, struct nb *nb, const struct ival *iv)
+{
+	if (!s->budget)
+		return;
+	s->dram_pages = budget_at(s->budget, iv->tindex, nb->dram0);
+	if (sim_dram_free(s) <= 2 * nb->gap)
+		nb->kswapd = 1;
+}
+
 static void nb_begin(struct sim *s, const struct ival *iv)
 {
 	struct nb *nb = s->priv;
 
+	nb_budget(s, nb, iv);
 	/* The measured start, at the first interval (set after init: run.c). */
 	if (!nb->started && s->placement && s->pp->nb_alloc_touch)
 		placement_each(s->placement, nb_place_start, &(struct nb_start){ s, nb });

@@ -129,10 +129,10 @@ int sim_check(const struct sim *s, int n)
 	}
 	for (i = 0; i < n; i++) {
 		sim_result(&s[i], NULL, -1, &r);
-		if (strcmp(r.name, "all-dram") && s[i].peak_dram > s[i].dram_pages) {
+		if (strcmp(r.name, "all-dram") && s[i].peak_dram > s[i].dram_cap) {
 			fprintf(stderr, "hmmv sim: check: %s used %llu DRAM pages of %llu\n",
 				r.name, (unsigned long long)s[i].peak_dram,
-				(unsigned long long)s[i].dram_pages);
+				(unsigned long long)s[i].dram_cap);
 			bad++;
 		}
 		if (top.thr > 0 && r.thr > top.thr * 1.001) {

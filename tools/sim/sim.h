@@ -219,6 +219,9 @@ struct sim {
 	const void *hv_state;		/* hm-v's learned state at the start */
 	size_t hv_state_len;		/* (policy_state_load()), or NULL */
 	const struct sim_scans *scans;	/* numa-balancing's measured scans */
+	const struct sim_budget *budget;	/* ... and the DRAM it was left */
+	uint64_t dram_cap;		/* the most DRAM pages ever allowed (dram_pages
+					 * moves with the budget) */
 	double llc_clock;		/* bytes brought into the cache so far */
 	double llc_trace_clock;		/* ... by the trace's fills alone (resident.c) */
 	struct sim_retouch *retouch;	/* the guest's hits on lines the cache
@@ -361,6 +364,13 @@ int scans_next(const struct sim_scans *sc, uint32_t *next, uint32_t now,
 	       uint32_t *first, uint32_t *count);
 void scans_free(struct sim_scans *sc);
 
+/* budget.c: hmmv sim --nb-dram FILE */
+struct sim_budget;
+int budget_load(struct sim_budget **out, const char *path, uint32_t *line);
+uint64_t budget_at(const struct sim_budget *b, uint32_t now, uint64_t dflt);
+uint64_t budget_max(const struct sim_budget *b, uint64_t dflt);
+void budget_free(struct sim_budget *b);
+
 /* workload.c: synthetic generators and trace files behind one interface. */
 struct wl_params {
 	const char *kind;		/* gups gups-fit zipf shift scan mix4 */
@@ -448,6 +458,7 @@ struct sim_run {
 	size_t hv_state_len;
 	FILE *hv_state_out;		/* hm-v's learned state at the end goes here */
 	const struct sim_scans *scans;	/* see struct sim */
+	const struct sim_budget *budget;	/* see struct sim */
 	uint32_t presence_lines;
 	int quiet;			/* no text table on stdout */
 	int check;			/* run sim_check() */
