@@ -329,6 +329,83 @@ static void test_numa_scans(void)
 	scans_free(sc);
 }
 
+/* A DRAM budget of @text, read from a temporary file: 0 or -errno. */
+static int budget_text(const char *text, struct sim_budget **b, uint32_t *line)
+{
+	char path[64];
+	FILE *f = text_file(text, path, sizeof(path));
+	int r;
+
+	if (!f)
+		return -EIO;
+	r = budget_load(b, path, line);
+	fclose(f);
+	return r;
+}
+
+/*
+ * hmmv sim --nb-dram: the DRAM the VM may hold moves when the file says.
+ * 500 pages start in DRAM under a 2 MiB budget (512 pages); pages 0-99
+ * are touched every interval. At interval 3 the budget falls to 1 MiB:
+ * kswapd demotes the coldest (100-499), copying each, down to the promo
+ * watermark (4 gaps of 2 pages under 256). At 5 it rises to 6 MiB, above
+ * --dram-mb's 4: new pages take it, and --check counts against the most
+ * the budget allowed.
+ */
+static void test_numa_budget(void)
+{
+	struct sim_placement *pl;
+	struct sim_budget *b;
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t line, t, p, hot = 0;
+	uint64_t used;
+
+	if (placement_text("0 500 0\n", &pl, &line) ||
+	    budget_text("# measured\n0 2\n3 1\n5 6\n", &b, &line)) {
+		tap_ok(0, "numa: a placement and a budget file load");
+		return;
+	}
+	tap_ok(budget_at(b, 0, 7) == 512 && budget_at(b, 4, 7) == 256 && budget_at(b, 99, 7) == 1536,
+	       "numa: the budget of an interval is its last step's");
+	pol_params_default(&pp);
+	pp.nb_alloc_touch = 1;
+	pp.nb_wmark_scale = 10;		/* the kernel's default */
+	setup(&s, &pol_numa, &m, &pp, &h);
+	s.placement = pl;
+	s.budget = b;
+	for (t = 0; t < 3; t++)
+		step(&s, t, 0, 100, 4);
+	tap_ok(s.vm[0].dram_pages == 500 && s.vm[0].a.migrated == 0,
+	       "numa: --nb-dram: under its budget, the placement stays (%.0f pages in DRAM)",
+	       (double)s.vm[0].dram_pages);
+	step(&s, 3, 0, 100, 4);
+	for (p = 0; p < 100; p++)
+		hot += s.vm[0].loc[p] == SIM_DRAM;
+	used = s.vm[0].dram_pages;
+	tap_ok(used == 248 && hot == 100 && s.vm[0].a.migrated == 252.0 * SIM_PAGE,
+	       "numa: --nb-dram: a smaller budget, kswapd demotes the coldest to the watermark "
+	       "(%.0f in DRAM, %u of the touched 100, %.0f pages copied)",
+	       (double)used, hot, s.vm[0].a.migrated / SIM_PAGE);
+	step(&s, 4, 0, 100, 4);
+	step(&s, 5, 1000, 1000, 1);
+	used = s.vm[0].dram_pages;
+	tap_ok(used > 1024 && used < 1536 && s.peak_dram <= s.dram_cap && !sim_check(&s, 1),
+	       "numa: --nb-dram: above --dram-mb, new pages take the larger budget and --check "
+	       "allows it (%.0f in DRAM)", (double)used);
+	sim_destroy(&s);
+	placement_free(pl);
+	budget_free(b);
+	tap_ok(budget_text("3 1\n2 1\n", &b, &line) == -EDOM && line == 2,
+	       "numa: a budget file out of time order is refused at its line");
+	tap_ok(budget_text("3\n", &b, &line) == -EINVAL && line == 1,
+	       "numa: a budget line without its MiB is refused");
+	tap_ok(budget_text("3 -1\n", &b, &line) == -EINVAL && line == 1,
+	       "numa: a negative budget is refused");
+}
+
 /*
  * hmmv sim --hmmv-placement: the chunks whose first page it puts in DRAM
  * start there, every other chunk on the slow tier, at no copy.
@@ -508,6 +585,7 @@ int main(void)
 	test_hmmv_placement();
 	test_numa_placement();
 	test_numa_scans();
+	test_numa_budget();
 	test_numa_windows();
 	test_hemem();
 	test_hemem_tick();

@@ -380,6 +380,30 @@ static void test_scans(void)
 			  "--quiet", NULL), 2, "--nb-scans over a two-VM trace: exit 2");
 }
 
+/* hmmv sim --nb-dram: bad input exits 2, a good budget runs. */
+static void test_budget(void)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
+	char good[256], late[256], bad[256], tr[256], two[256];
+
+	snprintf(tr, sizeof(tr), "%s", mktrace("budget", 0, 12, 1, 100000000, 2048, one, 2));
+	snprintf(two, sizeof(two), "%s", mktrace("budget2", 0, 12, 2, 100000000, 2048, one, 1));
+	put_file(good, sizeof(good), "budget.txt", "# measured\n0 1.5\n2 0.5\n");
+	put_file(late, sizeof(late), "latebudget.txt", "2 1\n1 1\n");
+	put_file(bad, sizeof(bad), "badbudget.txt", "1 lots\n");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-alloc-touch",
+			  "--nb-dram", good, "--check", "--quiet", NULL), 0,
+	       "--nb-dram FILE: runs, --check passes, exit 0");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-dram", late,
+			  "--quiet", NULL), 2, "--nb-dram out of time order: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-dram", bad,
+			  "--quiet", NULL), 2, "--nb-dram with a word for its MiB: exit 2");
+	tap_is(sim_status(20, "--trace", tr, "--policies", "numa-balancing", "--nb-dram", dir,
+			  "--quiet", NULL), 2, "--nb-dram DIR: exit 2");
+	tap_is(sim_status(20, "--trace", two, "--policies", "numa-balancing", "--nb-dram", good,
+			  "--quiet", NULL), 2, "--nb-dram over a two-VM trace: exit 2");
+}
+
 /*
  * --trace-pages of a few pages of a block holding many: the block is
  * converted whole before the cut (a buffer sized to the cut overflowed).
@@ -472,6 +496,7 @@ int main(void)
 	test_frames();
 	test_state();
 	test_scans();
+	test_budget();
 	test_cut_block();
 	test_trace_units();
 	if (fork() == 0) {

@@ -94,14 +94,3 @@ uint64_t budget_at(const struct sim_budget *b, uint32_t now, uint64_t dflt)
 	}
 	return lo ? b->step[lo - 1].pages : dflt;
 }
-
-/* The most DRAM pages any step gives, or @dflt if more. */
-uint64_t budget_max(const struct sim_budget *b, uint64_t dflt)
-{
-	uint64_t m = dflt;
-	uint32_t i;
-
-	for (i = 0; i < b->n; i++)
-		m = b->step[i].pages > m ? b->step[i].pages : m;
-	return m;
-}

@@ -60,7 +60,9 @@
  * touch takes a hint fault too late to promote it;
  * with --nb-scans FILE (a measured VM, tools/sim/scans.c) the scanner runs
  * when and over the pages the file says, its slow-tier pages at the
- * start armed long ago too; and with --measure, the placement is the
+ * start armed long ago too; with --nb-dram FILE (tools/sim/budget.c) the
+ * DRAM the VM may hold moves as measured, kswapd demoting when it holds
+ * more; and with --measure, the placement is the
  * measured span's start, the intervals before it only clear the arms of
  * the pages they touch (nb_warming()).
  */
@@ -604,6 +606,8 @@ static void nb_budget(struct sim *s, struct nb *nb, const struct ival *iv)
 	if (!s->budget)
 		return;
 	s->dram_pages = budget_at(s->budget, iv->tindex, nb->dram0);
+	if (s->dram_pages > s->dram_cap)
+		s->dram_cap = s->dram_pages;
 	if (sim_dram_free(s) <= 2 * nb->gap)
 		nb->kswapd = 1;
 }

@@ -81,8 +81,6 @@ int sim_run(const struct sim_run *c, struct source *src)
 			s[n].hv_state_len = c->hv_state_len;
 			s[n].scans = c->scans;
 			s[n].budget = c->budget;
-			if (c->budget)
-				s[n].dram_cap = budget_max(c->budget, c->dram_pages);
 			r = run_prepare(&s[n], c->ops[n]);
 			if (r) {
 				n++;	/* created: destroyed below */

@@ -220,8 +220,8 @@ struct sim {
 	size_t hv_state_len;		/* (policy_state_load()), or NULL */
 	const struct sim_scans *scans;	/* numa-balancing's measured scans */
 	const struct sim_budget *budget;	/* ... and the DRAM it was left */
-	uint64_t dram_cap;		/* the most DRAM pages ever allowed (dram_pages
-					 * moves with the budget) */
+	uint64_t dram_cap;		/* the most DRAM pages allowed so far
+					 * (dram_pages moves with the budget) */
 	double llc_clock;		/* bytes brought into the cache so far */
 	double llc_trace_clock;		/* ... by the trace's fills alone (resident.c) */
 	struct sim_retouch *retouch;	/* the guest's hits on lines the cache
@@ -368,7 +368,6 @@ void scans_free(struct sim_scans *sc);
 struct sim_budget;
 int budget_load(struct sim_budget **out, const char *path, uint32_t *line);
 uint64_t budget_at(const struct sim_budget *b, uint32_t now, uint64_t dflt);
-uint64_t budget_max(const struct sim_budget *b, uint64_t dflt);
 void budget_free(struct sim_budget *b);
 
 /* workload.c: synthetic generators and trace files behind one interface. */
