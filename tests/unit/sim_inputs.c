@@ -111,6 +111,21 @@ static const char *mktrace(const char *name, uint32_t flags, uint32_t shift,
 	return path;
 }
 
+/*
+ * The small traces of the file-input tests: at @tr, one VM of 2048 pages
+ * touched at intervals 0 and 3; at @two, two VMs (refused where a file is
+ * one VM's). mktrace() returns its own buffer: each path copied.
+ */
+static void mktraces(const char *name, char *tr, char *two, size_t len)
+{
+	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
+	char name2[64];
+
+	snprintf(tr, len, "%s", mktrace(name, 0, 12, 1, 100000000, 2048, one, 2));
+	snprintf(name2, sizeof(name2), "%s2", name);
+	snprintf(two, len, "%s", mktrace(name2, 0, 12, 2, 100000000, 2048, one, 1));
+}
+
 #define QUICK "--quiet", "--intervals", "2", "--vm-mb", "4", "--hot-mb", "1"
 
 static void test_flags(void)
@@ -207,12 +222,9 @@ static void put_file(char *path, size_t len, const char *name, const char *text)
 /* hmmv sim --schedule: bad input exits 2, a good schedule runs. */
 static void test_schedule(void)
 {
-	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
 	char sched[256], bad[256], tr[256], two[256];
 
-	/* mktrace() returns its own buffer: each path copied. */
-	snprintf(tr, sizeof(tr), "%s", mktrace("sched", 0, 12, 1, 100000000, 2048, one, 2));
-	snprintf(two, sizeof(two), "%s", mktrace("sched2", 0, 12, 2, 100000000, 2048, one, 1));
+	mktraces("sched", tr, two, sizeof(tr));
 	put_file(sched, sizeof(sched), "sched.txt", "0 0 dram\n2 0 nvm\n2 1 dram\n");
 	put_file(bad, sizeof(bad), "bad.txt", "0 0 dram\n0 1 dram\n0 2 dram\n");
 	tap_is(sim_status(20, "--trace", tr, "--dram-mb", "4", "--policies", "schedule",
@@ -243,11 +255,9 @@ static void test_schedule(void)
 /* hmmv sim --nb-placement, --hmmv-placement: bad input exits 2, a good placement runs. */
 static void test_placement(void)
 {
-	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
 	char good[256], far[256], bad[256], tr[256], two[256];
 
-	snprintf(tr, sizeof(tr), "%s", mktrace("place", 0, 12, 1, 100000000, 2048, one, 2));
-	snprintf(two, sizeof(two), "%s", mktrace("place2", 0, 12, 2, 100000000, 2048, one, 1));
+	mktraces("place", tr, two, sizeof(tr));
 	put_file(good, sizeof(good), "place.txt", "0 600 0\n600 1000 1\n");
 	put_file(far, sizeof(far), "far.txt", "2000 49 1\n");
 	put_file(bad, sizeof(bad), "badplace.txt", "0 600 dram\n");
@@ -319,8 +329,7 @@ static void test_state(void)
 	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
 	char tr[256], two[256], big[256], out[256], junk[256], est[256];
 
-	snprintf(tr, sizeof(tr), "%s", mktrace("state", 0, 12, 1, 100000000, 2048, one, 2));
-	snprintf(two, sizeof(two), "%s", mktrace("state2", 0, 12, 2, 100000000, 2048, one, 1));
+	mktraces("state", tr, two, sizeof(tr));
 	snprintf(big, sizeof(big), "%s", mktrace("state8", 0, 12, 1, 100000000, 4096, one, 2));
 	snprintf(out, sizeof(out), "%s/state.out", dir);
 	snprintf(est, sizeof(est), "%s/state.est", dir);
@@ -357,11 +366,9 @@ static void test_state(void)
 /* hmmv sim --nb-scans: bad input exits 2, good scans run. */
 static void test_scans(void)
 {
-	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
 	char good[256], late[256], bad[256], far[256], tr[256], two[256];
 
-	snprintf(tr, sizeof(tr), "%s", mktrace("scans", 0, 12, 1, 100000000, 2048, one, 2));
-	snprintf(two, sizeof(two), "%s", mktrace("scans2", 0, 12, 2, 100000000, 2048, one, 1));
+	mktraces("scans", tr, two, sizeof(tr));
 	put_file(good, sizeof(good), "scans.txt", "# measured\n1 0 600\n2 1000 48\n");
 	put_file(late, sizeof(late), "late.txt", "2 0 600\n1 0 10\n");
 	put_file(bad, sizeof(bad), "badscans.txt", "1 0 -600\n");
@@ -383,11 +390,9 @@ static void test_scans(void)
 /* hmmv sim --nb-dram: bad input exits 2, a good budget runs. */
 static void test_budget(void)
 {
-	static const uint32_t one[][5] = { { 0, 0, 0, 10, 0 }, { 3, 0, 600, 10, 0 } };
 	char good[256], late[256], bad[256], tr[256], two[256];
 
-	snprintf(tr, sizeof(tr), "%s", mktrace("budget", 0, 12, 1, 100000000, 2048, one, 2));
-	snprintf(two, sizeof(two), "%s", mktrace("budget2", 0, 12, 2, 100000000, 2048, one, 1));
+	mktraces("budget", tr, two, sizeof(tr));
 	put_file(good, sizeof(good), "budget.txt", "# measured\n0 1.5\n2 0.5\n");
 	put_file(late, sizeof(late), "latebudget.txt", "2 1\n1 1\n");
 	put_file(bad, sizeof(bad), "badbudget.txt", "1 lots\n");
