@@ -212,7 +212,7 @@ ival_out()
 # run_vm POLICY HMMV-FLAGS...: one guest, every workload; prints its figures.
 run_vm()
 {
-	local policy=$1 before after rc pid watch marks
+	local policy=$1 before after rc pid watch marks where
 	shift
 	before=$(vmstat_get)
 	rm -f /tmp/stat.last
@@ -230,11 +230,17 @@ run_vm()
 	[ -n "$snap_where" ] && marks=
 	scan_watch $marks $pid /tmp/vm.out >/tmp/scan.out 2>&1 &
 	watch=$!
+	where=
+	if [ -n "$snap_where" ]; then
+		where_watch $pid &
+		where=$!
+	fi
 	stat_poll $pid
 	wait $pid
 	rc=$?
 	kill -TERM $watch 2>/dev/null
 	wait $watch || echo "# real-scan-error: $(tail -n 1 /tmp/scan.out)"
+	[ -z "$where" ] || wait $where
 	grep '^# real-\(scan\|scan-lost\|clock\|guestva\): ' /tmp/scan.out
 	ival_out
 	# The engine's interval count as polled, on the marks' clock (the
@@ -334,13 +340,6 @@ snap_mark()
 	case "$2" in
 	*-start)
 		rm -f /tmp/gf.acc /tmp/gf.acc.moves /tmp/gp.acc /tmp/gp.acc.moves
-		# The Linux run: where each guest page is as the workload starts
-		# (hmmv sim --nb-placement: the NUMA model starts from it), first:
-		# after the lists it came seconds into the workload (run H of
-		# 2026-12-07: it held what kswapd had demoted 10 s into sqlite).
-		[ -n "$snap_where" ] && kill -0 "$1" 2>/dev/null &&
-			guest_pages --where "$1" memfd:hmmv-dram "$dax_start" "$dax_size" \
-				>"/tmp/gw.${2%-start}" 2>>/tmp/gp.err
 		snap_guest "$1"
 		;;
 	*-end)
@@ -351,6 +350,26 @@ snap_mark()
 		done
 		;;
 	esac
+}
+
+# The Linux run: where each guest page is as each workload starts
+# (/tmp/gw.W; hmmv sim --nb-placement: the NUMA model starts from it),
+# taken as soon as the start mark reaches the console of VM $1. The
+# polls wait for each list of the guest's frames, 4-10 s apiece in the
+# test host, and taken there it came seconds into the workload (run H of
+# 2026-12-07: it held what kswapd had demoted 10 s into sqlite).
+where_watch()
+{
+	local seen=0 m
+	while kill -0 "$1" 2>/dev/null; do
+		for m in $(tr -d '\r' </tmp/vm.out 2>/dev/null |
+			   sed -n 's/.*meter-mark: \([^ ]*\)-start$/\1/p' | tail -n +$((seen + 1))); do
+			seen=$((seen + 1))
+			guest_pages --where "$1" memfd:hmmv-dram "$dax_start" "$dax_size" \
+				>"/tmp/gw.$m" 2>>/tmp/gp.err
+		done
+		sleep 0.1
+	done
 }
 
 # The unions of run $1, compressed, one "# real-guestfast: POLICY WORKLOAD"
