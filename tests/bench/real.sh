@@ -34,12 +34,14 @@ vm_limit=${REAL_VM_TIMEOUT:-$((600 * scale))}
 MEM=512M
 DRAM=128M
 BUDGET_MIB=136		# DRAM left free for Linux: the 128 MiB plus watermarks
-VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated numa_pte_updates pgpromote_candidate compact_isolated"
+VMSTAT="pgpromote_success pgdemote_kswapd pgdemote_direct pgmigrate_success numa_hint_faults numa_pages_migrated numa_pte_updates pgpromote_candidate compact_isolated compact_stall compact_daemon_wake thp_fault_alloc thp_collapse_alloc"
 # No proactive compaction in any run: kcompactd migrates pages within RAM,
 # the guest's among them, with no bearing on tiering (in one Linux run it
 # moved about 2000 of the guest's pages during sqlite, whose copies were
 # most of the guest's RAM traffic there), and the frames it leaves behind
-# go to whoever allocates next. Compaction on demand stays.
+# go to whoever allocates next. Compaction on demand stays (VMSTAT counts
+# it: compact_stall direct, compact_daemon_wake kcompactd, and the huge
+# pages that usually ask for it).
 echo 0 >/proc/sys/vm/compaction_proactiveness 2>/dev/null
 
 set -- $(echo "$policies" | tr ',' ' ')
