@@ -27,7 +27,7 @@ PAGESUM=${PAGESUM:-$here/../../build/evalreal/pagesum}
 : >"$OUT/xval-sched.csv"
 rm -f "$OUT"/gw.* "$OUT"/gs.* "$OUT/xval.warm"
 : >"$OUT/xval.dram"
-rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.* "$OUT"/frames.* "$OUT"/gd.* "$OUT/xval.stepms"
+rm -f "$OUT"/sched.* "$OUT"/gh.* "$OUT"/hs.* "$OUT"/frames.* "$OUT"/gd.*
 : >"$OUT/xval.err"
 rm -f "$OUT/xval.stretch"
 GUEST_PAGES=131072	# tests/bench/real.sh's 512 MiB guest
@@ -669,9 +669,9 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 	budgets()
 	{
 		[ -s "$OUT/gt.linux" ] || return 1
-		awk '$1 == "mark" || $1 == "tick" { print ++n, $3 }' "$OUT/meter.txt" >"$OUT/xval.stepms"
-		awk -v from="$1" -v want="$2" "$MARKS"'
-		     FILENAME ~ /stepms$/ { sms[$1] = $2; next }
+		# Each step's time, ahead of MARKS' own rule for the meter.txt
+		# lines, which ends with next.
+		awk -v from="$1" -v want="$2" 'FILENAME ~ /meter.txt$/ && ($1 == "mark" || $1 == "tick") { sms[++nsm] = $3 }'"$MARKS"'
 		     FILENAME ~ /gt[.]linux$/ {
 			if ($1 == "@") { ls[++nl] = $2; lh[nl] = nl > 1 ? lh[nl - 1] : 0 }
 			else if ($1 == "+") lh[nl] += $3
@@ -688,7 +688,7 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 				printf "%d %.3f\n", st < 0 ? 0 : st, lh[i] / 256
 			}
 			if (!started) printf "0 %.3f\n", h0 / 256
-		}' "$OUT/xval.stepms" "$OUT/meter.txt" "$OUT/real.tap" "$OUT/gt.linux"
+		}' "$OUT/meter.txt" "$OUT/real.tap" "$OUT/gt.linux"
 	}
 	# OUT/hs.$1: the engine's learned state at workload $1's start mark.
 	engine_state()
