@@ -293,6 +293,13 @@ static int nb_rate_limited(struct nb *nb, double now_ms)
 	return nb->cand - nb->rl_cand >= nb->rate_pages;
 }
 
+/* Free DRAM at or below the low watermark wakes kswapd. */
+static void nb_wake_low(struct sim *s, struct nb *nb)
+{
+	if (sim_dram_free(s) <= 2 * nb->gap)
+		nb->kswapd = 1;
+}
+
 /* should_numa_migrate_memory() for a slow-tier page in tiering mode. */
 static int nb_should_promote(struct sim *s, struct nb *nb, double lat_ms,
 			     double now_ms)
@@ -360,8 +367,7 @@ static int nb_fault(struct sim *s, struct nb *nb, uint32_t vm, uint32_t page,
 	sim_set_tier(s, vm, page, 1, SIM_DRAM);
 	v->a.stall_ns += s->m->migrate_4k_ns;
 	v->a.mig_ns += s->m->migrate_4k_ns;
-	if (sim_dram_free(s) <= 2 * nb->gap)
-		nb->kswapd = 1;		/* below the low watermark */
+	nb_wake_low(s, nb);
 	return 1;
 }
 
@@ -377,8 +383,7 @@ static void nb_record(struct sim *s, struct nb *nb, uint32_t vm,
 		nb->v[vm].born[p] = 1;
 		if (sim_dram_free(s) > nb->gap)
 			sim_place(s, vm, p, SIM_DRAM);
-		if (sim_dram_free(s) <= 2 * nb->gap)
-			nb->kswapd = 1;
+		nb_wake_low(s, nb);
 	}
 	nb->v[vm].last[p] = s->now;
 	nb->v[vm].cnt[p] = r->reads + r->writes;
@@ -608,8 +613,7 @@ static void nb_budget(struct sim *s, struct nb *nb, const struct ival *iv)
 	s->dram_pages = budget_at(s->budget, iv->tindex, nb->dram0);
 	if (s->dram_pages > s->dram_cap)
 		s->dram_cap = s->dram_pages;
-	if (sim_dram_free(s) <= 2 * nb->gap)
-		nb->kswapd = 1;
+	nb_wake_low(s, nb);
 }
 
 static void nb_begin(struct sim *s, const struct ival *iv)
