@@ -86,18 +86,28 @@ static void test_parse(void)
 	cap_fini(&c);
 }
 
-/* The trace of m (100 ms intervals) into a memory buffer. */
+/* The trace of m (100 ms intervals) into a memory buffer, and (tbuf) its touches. */
+static int write_both(struct pagemap *m, double scale, int paced, char **buf,
+		      size_t *len, char **tbuf, size_t *tlen)
+{
+	FILE *f = open_memstream(buf, len), *t = NULL;
+	int r = -ENOMEM;
+
+	if (tbuf)
+		t = open_memstream(tbuf, tlen);
+	if (f && (!tbuf || t))
+		r = pagemap_write(m, f, t, 100000000, scale, paced);
+	if (f)
+		fclose(f);
+	if (t)
+		fclose(t);
+	return r;
+}
+
 static int write_mem(struct pagemap *m, double scale, int paced, char **buf,
 		     size_t *len)
 {
-	FILE *f = open_memstream(buf, len);
-	int r;
-
-	if (!f)
-		return -ENOMEM;
-	r = pagemap_write(m, f, 100000000, scale, paced);
-	fclose(f);
-	return r;
+	return write_both(m, scale, paced, buf, len, NULL, NULL);
 }
 
 static void test_pack(void)
@@ -176,6 +186,99 @@ static void test_pace(void)
 	pagemap_destroy(m);
 }
 
+/*
+ * Touches: every access, a cache hit or not, per page of the trace's
+ * layout, in a second trace of the same header and intervals.
+ */
+static void test_touch(void)
+{
+	const char *log = " L 00005000,8\n L 00005000,8\n S 00005008,8\n"
+			  " L 00009000,4\n L 00009000,4\n"
+			  " L 80000000,4\n";
+	struct trace_cursor cur, tcur;
+	struct trace_block b, tb;
+	struct trace_rec rec[8], trec[8];
+	struct capture c;
+	char *buf = NULL, *tbuf = NULL;
+	size_t len = 0, tlen = 0;
+	int r;
+
+	/* One interval; the LLC holds 2 lines: page 0x80000's evicts page 5's. */
+	if (cap_init(&c, 6, 0, 6))
+		return;
+	capture_feed(&c, log, strlen(log));
+	pagemap_end_interval(c.map);
+	r = write_both(c.map, 2, 0, &buf, &len, &tbuf, &tlen);
+	tap_is(r, 0, "touch: both traces written");
+	r = trace_open_mem(&cur, (const uint8_t *)buf, len);
+	r = r ? r : trace_open_mem(&tcur, (const uint8_t *)tbuf, tlen);
+	tap_ok(!r && !memcmp(&cur.hdr, &tcur.hdr, sizeof(cur.hdr)),
+	       "touch: the touch trace has the trace's header (layout, interval)");
+	r = trace_next_block(&cur, &b, rec, 8);
+	tap_ok(r == 1 && b.nrec == 3 && rec[0].page == 5 && rec[0].reads == 2 &&
+	       rec[1].page == 9 && rec[1].reads == 2,
+	       "touch: the trace keeps the fills only (page 5 one, page 9 one, scaled x2)");
+	tap_ok(r == 1 && rec[0].writes == 2 && rec[2].page == 512,
+	       "touch: page 5's dirty line written back; page 0x80000 a region of its own");
+	r = trace_next_block(&tcur, &tb, trec, 8);
+	tap_ok(r == 1 && tb.nrec == 3 && trec[0].page == 5 && trec[0].reads == 6 &&
+	       trec[0].writes == 0 && trec[1].page == 9 && trec[1].reads == 4 &&
+	       trec[2].page == 512 && trec[2].reads == 2,
+	       "touch: every access counted, hits too (page 5 three, page 9 two, x2)");
+	free(buf);
+	free(tbuf);
+	cap_fini(&c);
+}
+
+/* Touches of a page never transferred: outside the layout, not in either trace. */
+static void test_touch_only(void)
+{
+	struct trace_cursor cur, tcur;
+	struct trace_block b, tb;
+	struct trace_rec rec[8], trec[8];
+	struct pagemap *m;
+	char *buf = NULL, *tbuf = NULL;
+	size_t len = 0, tlen = 0;
+	uint64_t tsum = 0;
+	int r, k, n = 0, p4 = 0, m4 = 0;
+
+	if (pagemap_create(&m))
+		return;
+	pagemap_count(m, 1, 0);
+	pagemap_touch(m, 1);
+	pagemap_touch(m, 0x400000);	/* a region of touches alone */
+	pagemap_end_interval(m);
+	pagemap_touch(m, 4);		/* an interval with no transfer */
+	pagemap_touch(m, 4);
+	pagemap_end_interval(m);
+	pagemap_count(m, 2, 0);
+	pagemap_touch(m, 2);
+	pagemap_end_interval(m);
+	r = write_both(m, 300, 1, &buf, &len, &tbuf, &tlen);
+	r = r ? r : trace_open_mem(&cur, (const uint8_t *)buf, len);
+	r = r ? r : trace_open_mem(&tcur, (const uint8_t *)tbuf, tlen);
+	tap_ok(!r && cur.hdr.vm_pages[0] == 512,
+	       "touch: a region only touched is not in the layout");
+	while (!r && trace_next_block(&tcur, &tb, trec, 8) == 1) {
+		for (k = 0; k < (int)tb.nrec; k++) {
+			tsum += trec[k].reads;
+			p4 += trec[k].page == 4;
+		}
+		n++;
+	}
+	tap_ok(n == 3 && tsum == 1200 && p4 == 1,
+	       "touch: paced, every touch in the layout kept, those of an interval "
+	       "without transfers in one (%d intervals, %llu touches)", n,
+	       (unsigned long long)tsum);
+	while (!r && trace_next_block(&cur, &b, rec, 8) == 1)
+		for (k = 0; k < (int)b.nrec; k++)
+			m4 += rec[k].page == 4;
+	tap_ok(!r && !m4, "touch: a page only touched has no record in the trace");
+	free(buf);
+	free(tbuf);
+	pagemap_destroy(m);
+}
+
 /* --pace takes transfers or accesses: anything else is a usage error. */
 static void test_pace_flag(void)
 {
@@ -217,6 +320,8 @@ int main(void)
 	test_parse();
 	test_pack();
 	test_pace();
+	test_touch();
+	test_touch_only();
 	test_pace_flag();
 	return tap_done(0);
 }

@@ -45,18 +45,23 @@ int pagemap_create(struct pagemap **out);
 void pagemap_destroy(struct pagemap *m);
 /* Counts one fill (write = 0) or write-back (write = 1) of a virtual page. */
 int pagemap_count(struct pagemap *m, uint64_t vpage, int write);
+/* Counts one access to a virtual page, a cache hit or not (a touch). */
+int pagemap_touch(struct pagemap *m, uint64_t vpage);
 /* Closes the current interval (an empty one is kept). */
 int pagemap_end_interval(struct pagemap *m);
 uint32_t pagemap_intervals(const struct pagemap *m);
 /* Transfers recorded in all closed intervals. */
 uint64_t pagemap_transfers(const struct pagemap *m);
 /*
- * Writes the trace: one VM, the packed layout, counts multiplied by scale
- * (rounded, at least 1 where the raw count is not 0); paced: the closed
- * intervals re-cut into as many of equal transfers, a closed interval's
- * counts shared among those it overlaps. -EINVAL, -EIO, -ENOMEM.
+ * Writes the trace: one VM, the packed layout (the regions with a
+ * transfer), counts multiplied by scale (rounded, at least 1 where the raw
+ * count is not 0); paced: the closed intervals re-cut into as many of
+ * equal transfers, a closed interval's counts shared among those it
+ * overlaps. touch, if not NULL: the touches of the same pages and
+ * intervals as a second trace (reads = touches; hmmv sim --touch-trace).
+ * -EINVAL, -EIO, -ENOMEM.
  */
-int pagemap_write(struct pagemap *m, FILE *f, uint64_t interval_ns,
+int pagemap_write(struct pagemap *m, FILE *f, FILE *touch, uint64_t interval_ns,
 		  double scale, int paced);
 
 #endif

@@ -23,7 +23,7 @@
 #define BUF_BYTES	(1u << 20)
 
 struct capcfg {
-	const char *out, *in, *valgrind;
+	const char *out, *touch, *in, *valgrind;
 	double llc_kb, ways, interval, skip, max, seconds, transfers, ms;
 	int by_accesses;	/* --pace accesses: intervals as cut */
 	char **argv;
@@ -39,6 +39,10 @@ static void usage(FILE *f)
 		"PROGRAM's output goes to /dev/null; it is stopped once the budget is used.\n\n"
 		"options:\n"
 		"  -o, --output FILE       trace to write (required)\n"
+		"  --touch-output FILE     also write every page's touches per interval,\n"
+		"                          cache hits included (what HMM-V's tracking sees),\n"
+		"                          as a touch trace of the same pages and intervals\n"
+		"                          (hmmv sim --touch-trace)\n"
 		"  --stdin FILE            PROGRAM's standard input (default /dev/null)\n"
 		"  --llc-kb KB             LLC size (2048)\n"
 		"  --llc-ways N            LLC associativity (16)\n"
@@ -75,6 +79,7 @@ static int parse(struct capcfg *c, int argc, char **argv)
 {
 	static const struct option o[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "touch-output", required_argument, NULL, 'T' },
 		{ "stdin", required_argument, NULL, 'i' },
 		{ "llc-kb", required_argument, NULL, 'k' },
 		{ "llc-ways", required_argument, NULL, 'w' },
@@ -98,6 +103,7 @@ static int parse(struct capcfg *c, int argc, char **argv)
 
 		switch (ch) {
 		case 'o': c->out = optarg; break;
+		case 'T': c->touch = optarg; break;
 		case 'i': c->in = optarg; break;
 		case 'v': c->valgrind = optarg; break;
 		case 'k': r = num(f, optarg, &c->llc_kb); break;
@@ -243,18 +249,19 @@ static int run_child(const struct capcfg *c, struct capture *cap)
 }
 
 /* The output first, so that a bad -o fails before minutes of capture. */
-static FILE *open_out(const char *path)
+static FILE *open_out(const char *flag, const char *path)
 {
 	FILE *f = fopen(path, "wbx");
 
 	if (!f && errno == EEXIST && !unlink(path))
 		f = fopen(path, "wbx");
 	if (!f)
-		fprintf(stderr, "hmmv capture: -o %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "hmmv capture: %s %s: %s\n", flag, path, strerror(errno));
 	return f;
 }
 
-static int write_trace(const struct capcfg *c, struct capture *cap, FILE *f)
+static int write_trace(const struct capcfg *c, struct capture *cap, FILE *f,
+		       FILE *tf)
 {
 	uint32_t nint;
 	double scale = 1;
@@ -271,8 +278,8 @@ static int write_trace(const struct capcfg *c, struct capture *cap, FILE *f)
 	}
 	if (c->transfers > 0)
 		scale = c->transfers * nint / (double)pagemap_transfers(cap->map);
-	r = pagemap_write(cap->map, f, (uint64_t)(c->ms * 1e6), scale, !c->by_accesses);
-	if (!r && fflush(f))
+	r = pagemap_write(cap->map, f, tf, (uint64_t)(c->ms * 1e6), scale, !c->by_accesses);
+	if (!r && (fflush(f) || (tf && fflush(tf))))
 		r = -EIO;
 	if (r) {
 		fprintf(stderr, "hmmv capture: -o %s: writing the trace: %s\n",
@@ -292,7 +299,7 @@ int cmd_capture(int argc, char **argv)
 			    .interval = 100000, .max = 10000000, .seconds = 300,
 			    .ms = 100 };
 	struct capture cap = { 0 };
-	FILE *out;
+	FILE *out, *tout = NULL;
 	int r;
 
 	r = parse(&c, argc, argv);
@@ -318,16 +325,26 @@ int cmd_capture(int argc, char **argv)
 	cap.interval = (uint64_t)c.interval;
 	cap.skip = (uint64_t)c.skip;
 	cap.max = (uint64_t)c.max;
-	out = open_out(c.out);
-	r = out ? run_child(&c, &cap) : -1;
+	out = open_out("-o", c.out);
+	if (out && c.touch && !(tout = open_out("--touch-output", c.touch)))
+		r = -1;
+	else
+		r = out ? run_child(&c, &cap) : -1;
 	if (!r)
-		r = write_trace(&c, &cap, out);
+		r = write_trace(&c, &cap, out, tout);
 	if (out && fclose(out) && !r) {
 		fprintf(stderr, "hmmv capture: -o %s: %s\n", c.out, strerror(errno));
 		r = -1;
 	}
+	if (tout && fclose(tout) && !r) {
+		fprintf(stderr, "hmmv capture: --touch-output %s: %s\n", c.touch,
+			strerror(errno));
+		r = -1;
+	}
 	if (r && out)
 		unlink(c.out);	/* nothing left behind */
+	if (r && tout)
+		unlink(c.touch);
 	pagemap_destroy(cap.map);
 	llc_free(&cap.llc);
 	return r ? 1 : 0;

@@ -12,17 +12,18 @@ set -eu
 HMMV=$1
 TR=$2
 OUT=$3
+HERE=$(dirname "$0")
 rm -rf "$OUT"
 mkdir -p "$OUT/runs"
 
 TRAIN_PROGRAMS="xz sort python"
 TEST_PROGRAMS="sqlite perl bzip2"
 {
-	for t in $TRAIN_PROGRAMS; do echo "train|$t|--trace $TR/$t.trace"; done
+	for t in $TRAIN_PROGRAMS; do echo "train|$t|$(sh "$HERE/traced.sh" "$TR/$t.trace")"; done
 	echo "train|gups|--workload gups --hot-mb 32 --intervals 100"
 	echo "train|zipf|--workload zipf --intervals 100"
 	echo "train|shift|--workload shift --hot-mb 32 --intervals 100"
-	for t in $TEST_PROGRAMS; do echo "test|$t|--trace $TR/$t.trace"; done
+	for t in $TEST_PROGRAMS; do echo "test|$t|$(sh "$HERE/traced.sh" "$TR/$t.trace")"; done
 } > "$OUT/workloads.list"
 
 POLICIES=numa-balancing,memory-mode,hemem,memtis,oracle,oracle-2m,hmm-v,hmm-v-4k

@@ -40,7 +40,10 @@ static int access_range(struct capture *c, uint64_t addr, uint64_t size,
 	int r = 0;
 
 	for (l = first; !r && l <= last; l++) {
-		if (load)
+		/* What the engine's tracking sees: every access, hits too. */
+		if (recording(c))
+			r = pagemap_touch(c->map, l >> (PAGE_SHIFT - LLC_LINE_SHIFT));
+		if (!r && load)
 			r = line_access(c, l, 0);
 		if (!r && store)
 			r = line_access(c, l, 1);

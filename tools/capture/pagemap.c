@@ -12,11 +12,13 @@
 struct slot {
 	uint64_t key;		/* vpage + 1, 0 = empty */
 	uint32_t reads, writes;
+	uint32_t touches;	/* every access, cache hits included */
+	uint32_t xfer;		/* a transfer ever: the page is in the trace's layout */
 };
 
 struct prec {
 	uint64_t vpage;
-	uint32_t reads, writes;
+	uint32_t reads, writes, touches;
 };
 
 struct pagemap {
@@ -106,7 +108,8 @@ static int rehash(struct pagemap *m)
 	return 0;
 }
 
-int pagemap_count(struct pagemap *m, uint64_t vpage, int write)
+/* Vpage's slot, entered in this interval's list on its first count. */
+static int slot_of(struct pagemap *m, uint64_t vpage, struct slot **out)
 {
 	struct slot *s;
 	int r;
@@ -124,17 +127,40 @@ int pagemap_count(struct pagemap *m, uint64_t vpage, int write)
 		s->key = vpage + 1;
 		m->used++;
 	}
-	if (!s->reads && !s->writes) {
+	if (!s->reads && !s->writes && !s->touches) {
 		r = grow((void **)&m->touched, &m->touched_cap, m->ntouched + 1,
 			 sizeof(*m->touched));
 		if (r)
 			return r;
 		m->touched[m->ntouched++] = vpage;
 	}
+	*out = s;
+	return 0;
+}
+
+int pagemap_count(struct pagemap *m, uint64_t vpage, int write)
+{
+	struct slot *s;
+	int r = slot_of(m, vpage, &s);
+
+	if (r)
+		return r;
+	s->xfer = 1;
 	if (write)
 		s->writes += s->writes < UINT32_MAX;
 	else
 		s->reads += s->reads < UINT32_MAX;
+	return 0;
+}
+
+int pagemap_touch(struct pagemap *m, uint64_t vpage)
+{
+	struct slot *s;
+	int r = slot_of(m, vpage, &s);
+
+	if (r)
+		return r;
+	s->touches += s->touches < UINT32_MAX;
 	return 0;
 }
 
@@ -161,10 +187,12 @@ int pagemap_end_interval(struct pagemap *m)
 	for (i = 0; i < n; i++) {
 		struct slot *s = lookup(m->tab, m->cap, m->touched[i] + 1);
 
-		m->rec[m->nrec++] = (struct prec){ m->touched[i], s->reads, s->writes };
+		m->rec[m->nrec++] = (struct prec){ m->touched[i], s->reads, s->writes,
+						   s->touches };
 		m->transfers += (uint64_t)s->reads + s->writes;
 		s->reads = 0;
 		s->writes = 0;
+		s->touches = 0;
 	}
 	m->ntouched = 0;
 	return 0;
@@ -180,7 +208,7 @@ uint64_t pagemap_transfers(const struct pagemap *m)
 	return m->transfers;
 }
 
-/* The touched 2 MiB regions, ascending, unique; count in *n. */
+/* The 2 MiB regions with a transfer, ascending, unique; count in *n. */
 static uint64_t *regions(const struct pagemap *m, uint64_t *n)
 {
 	uint64_t *r = malloc((m->used + 1) * sizeof(*r)), i, k = 0;
@@ -188,7 +216,7 @@ static uint64_t *regions(const struct pagemap *m, uint64_t *n)
 	if (!r)
 		return NULL;
 	for (i = 0; i < m->cap; i++)
-		if (m->tab[i].key)
+		if (m->tab[i].key && m->tab[i].xfer)
 			r[k++] = (m->tab[i].key - 1) >> REGION_SHIFT;
 	qsort(r, k, sizeof(*r), cmp_u64);
 	*n = 0;
@@ -197,6 +225,9 @@ static uint64_t *regions(const struct pagemap *m, uint64_t *n)
 			r[(*n)++] = r[i];
 	return r;
 }
+
+/* Vpage's place in the packed layout; NO_PAGE outside it (touched, never transferred). */
+#define NO_PAGE		UINT32_MAX
 
 static uint32_t packed(const uint64_t *reg, uint64_t n, uint64_t vpage)
 {
@@ -210,6 +241,8 @@ static uint32_t packed(const uint64_t *reg, uint64_t n, uint64_t vpage)
 		else
 			hi = mid;
 	}
+	if (lo == n || reg[lo] != want)
+		return NO_PAGE;
 	return (uint32_t)((lo << REGION_SHIFT) | (vpage & ((1u << REGION_SHIFT) - 1)));
 }
 
@@ -241,19 +274,43 @@ static uint64_t ival_transfers(const struct pagemap *m, uint32_t t)
 	return x;
 }
 
+/* Where the trace goes: the transfers, and (touch not NULL) the touches. */
+struct pm_out {
+	FILE *f, *touch;
+	const struct trace_hdr *h;
+	double scale;
+	struct trace_rec *out, *tout;
+};
+
+/*
+ * One output interval's blocks: the pages with transfers into the trace,
+ * those touched into the touch trace (reads = touches, as the meter's).
+ */
+static int emit(const struct pm_out *o, uint32_t t, uint32_t n, uint32_t nt)
+{
+	int r = trace_write_block(o->f, o->h, t, 0, o->out, n);
+
+	if (!r && o->touch)
+		r = trace_write_block(o->touch, o->h, t, 0, o->tout, nt);
+	return r;
+}
+
 /* One output interval of the pacing: its counts per page, as they add up. */
 struct pace {
-	double *rd, *wr;	/* per packed page */
-	uint32_t *pages;	/* touched, in the order first touched */
+	double *rd, *wr, *tc;	/* per packed page */
+	uint32_t *pages;	/* counted, in the order first counted */
 	uint32_t npages;
 };
 
-static void pace_add(struct pace *pc, uint32_t page, double rd, double wr)
+static void pace_add(struct pace *pc, uint32_t page, double rd, double wr, double tc)
 {
-	if (!pc->rd[page] && !pc->wr[page])
+	if (page == NO_PAGE)
+		return;
+	if (!pc->rd[page] && !pc->wr[page] && !pc->tc[page])
 		pc->pages[pc->npages++] = page;
 	pc->rd[page] += rd;
 	pc->wr[page] += wr;
+	pc->tc[page] += tc;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -263,22 +320,38 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int pace_emit(struct pace *pc, FILE *f, const struct trace_hdr *h,
-		     uint32_t t, double scale, struct trace_rec *out)
+static int pace_emit(struct pace *pc, const struct pm_out *o, uint32_t t)
 {
-	uint32_t k, p;
+	uint32_t k, p, n = 0, nt = 0;
 
 	qsort(pc->pages, pc->npages, sizeof(*pc->pages), cmp_u32);
 	for (k = 0; k < pc->npages; k++) {
 		p = pc->pages[k];
-		out[k] = (struct trace_rec){ p, scaled(pc->rd[p], scale),
-					     scaled(pc->wr[p], scale) };
+		if (pc->rd[p] > 0 || pc->wr[p] > 0)
+			o->out[n++] = (struct trace_rec){ p, scaled(pc->rd[p], o->scale),
+							  scaled(pc->wr[p], o->scale) };
+		if (pc->tc[p] > 0)
+			o->tout[nt++] = (struct trace_rec){ p, scaled(pc->tc[p], o->scale), 0 };
 		pc->rd[p] = 0;
 		pc->wr[p] = 0;
+		pc->tc[p] = 0;
 	}
-	k = pc->npages;
 	pc->npages = 0;
-	return trace_write_block(f, h, t, 0, out, k);
+	return emit(o, t, n, nt);
+}
+
+/* Closed interval t's records from i to end, each count times fr, into pc. */
+static void pace_share(struct pace *pc, const struct pagemap *m, const uint64_t *reg,
+		       uint64_t nreg, uint32_t t, double fr)
+{
+	uint64_t i, end = ival_end(m, t);
+	const struct prec *q;
+
+	for (i = m->start[t]; fr > 0 && i < end; i++) {
+		q = &m->rec[i];
+		pace_add(pc, packed(reg, nreg, q->vpage), q->reads * fr,
+			 q->writes * fr, q->touches * fr);
+	}
 }
 
 /*
@@ -288,99 +361,124 @@ static int pace_emit(struct pace *pc, FILE *f, const struct trace_hdr *h,
  * every page's counts (the same work spread over them). The simulator's
  * clock is the memory's work (a transfer's cost on all-DRAM), so equal
  * transfers make equal time: a burst of misses lasts several intervals
- * of the policies' clocks, a stretch without misses next to none.
+ * of the policies' clocks, a stretch without misses next to none (its
+ * touches go with the output interval it falls in).
  */
-static int write_paced(const struct pagemap *m, FILE *f, const struct trace_hdr *h,
-		       const uint64_t *reg, uint64_t nreg, double scale,
-		       struct trace_rec *out)
+static int write_paced(const struct pagemap *m, const struct pm_out *o,
+		       const uint64_t *reg, uint64_t nreg)
 {
 	struct pace pc = { 0 };
 	double q = (double)m->transfers / m->nint, lo, hi, x0 = 0, x, fr;
-	uint32_t t, j, vp = h->vm_pages[0];
-	uint64_t i, end;
+	uint32_t t, j, vp = o->h->vm_pages[0];
 	int r = -ENOMEM;
 
 	pc.rd = calloc(vp, sizeof(*pc.rd));
 	pc.wr = calloc(vp, sizeof(*pc.wr));
+	pc.tc = calloc(vp, sizeof(*pc.tc));
 	pc.pages = malloc((size_t)vp * sizeof(*pc.pages));
-	if (!pc.rd || !pc.wr || !pc.pages)
+	if (!pc.rd || !pc.wr || !pc.tc || !pc.pages)
 		goto out;
 	for (t = 0, j = 0, r = 0; t < m->nint && !r; t++, x0 += x) {
 		x = (double)ival_transfers(m, t);
-		end = ival_end(m, t);
+		if (!(x > 0))
+			pace_share(&pc, m, reg, nreg, t, 1);
 		/* Each output interval this one overlaps: its share, then out. */
 		while (x > 0 && !r) {
 			lo = x0 > j * q ? x0 : j * q;
 			hi = x0 + x < (j + 1) * q || j + 1 == m->nint ? x0 + x : (j + 1) * q;
 			fr = hi > lo ? (hi - lo) / x : 0;
-			for (i = m->start[t]; fr > 0 && i < end; i++)
-				pace_add(&pc, packed(reg, nreg, m->rec[i].vpage),
-					 m->rec[i].reads * fr, m->rec[i].writes * fr);
+			pace_share(&pc, m, reg, nreg, t, fr);
 			/* j goes on into the next closed interval; the last takes the rest. */
 			if (j + 1 == m->nint || x0 + x < (j + 1) * q)
 				break;
-			r = pace_emit(&pc, f, h, j++, scale, out);
+			r = pace_emit(&pc, o, j++);
 		}
 	}
 	while (!r && j < m->nint)	/* the last, and any rounding left */
-		r = pace_emit(&pc, f, h, j++, scale, out);
-	if (!r)
-		r = trace_write_end(f);
+		r = pace_emit(&pc, o, j++);
 out:
 	free(pc.rd);
 	free(pc.wr);
+	free(pc.tc);
 	free(pc.pages);
 	return r;
 }
 
-static int write_intervals(const struct pagemap *m, FILE *f,
-			   const struct trace_hdr *h, const uint64_t *reg,
-			   uint64_t nreg, double scale, struct trace_rec *out)
+static int write_intervals(const struct pagemap *m, const struct pm_out *o,
+			   const uint64_t *reg, uint64_t nreg)
 {
-	uint32_t t, n;
+	const struct prec *q;
+	uint32_t t, n, nt, p;
 	uint64_t i, end;
 	int r;
 
 	for (t = 0; t < m->nint; t++) {
 		end = ival_end(m, t);
-		for (n = 0, i = m->start[t]; i < end; i++, n++)
-			out[n] = (struct trace_rec){ packed(reg, nreg, m->rec[i].vpage),
-				scaled(m->rec[i].reads, scale),
-				scaled(m->rec[i].writes, scale) };
-		r = trace_write_block(f, h, t, 0, out, n);
+		for (n = 0, nt = 0, i = m->start[t]; i < end; i++) {
+			q = &m->rec[i];
+			p = packed(reg, nreg, q->vpage);
+			if (p == NO_PAGE)
+				continue;
+			if (q->reads || q->writes)
+				o->out[n++] = (struct trace_rec){ p, scaled(q->reads, o->scale),
+								  scaled(q->writes, o->scale) };
+			if (q->touches)
+				o->tout[nt++] = (struct trace_rec){ p, scaled(q->touches, o->scale), 0 };
+		}
+		r = emit(o, t, n, nt);
 		if (r)
 			return r;
 	}
-	return trace_write_end(f);
+	return 0;
 }
 
-int pagemap_write(struct pagemap *m, FILE *f, uint64_t interval_ns,
+static int write_header(const struct pm_out *o)
+{
+	int r = trace_write_header(o->f, o->h);
+
+	if (!r && o->touch)
+		r = trace_write_header(o->touch, o->h);
+	return r;
+}
+
+static int write_end(const struct pm_out *o)
+{
+	int r = trace_write_end(o->f);
+
+	if (!r && o->touch)
+		r = trace_write_end(o->touch);
+	return r;
+}
+
+int pagemap_write(struct pagemap *m, FILE *f, FILE *touch, uint64_t interval_ns,
 		  double scale, int paced)
 {
 	struct trace_hdr h = { .version = TRACE_VERSION, .page_shift = 12,
 			       .nvms = 1, .interval_ns = interval_ns };
-	struct trace_rec *out;
+	struct pm_out o = { .f = f, .touch = touch, .h = &h, .scale = scale };
 	uint64_t nreg = 0, *reg;
 	int r;
 
 	if (!m->nint || !m->used || !interval_ns || !(scale > 0))
 		return -EINVAL;
 	reg = regions(m, &nreg);
-	out = malloc((m->used + 1) * sizeof(*out));
-	if (!reg || !out) {
-		free(reg);
-		free(out);
-		return -ENOMEM;
-	}
-	r = -EINVAL;
-	if (nreg <= (UINT32_MAX >> REGION_SHIFT)) {
-		h.vm_pages[0] = nreg << REGION_SHIFT;
-		r = trace_write_header(f, &h);
-		if (!r)
-			r = paced ? write_paced(m, f, &h, reg, nreg, scale, out) :
-				    write_intervals(m, f, &h, reg, nreg, scale, out);
+	o.out = malloc((m->used + 1) * sizeof(*o.out));
+	o.tout = malloc((m->used + 1) * sizeof(*o.tout));
+	r = -ENOMEM;
+	if (reg && o.out && o.tout) {
+		r = -EINVAL;
+		if (nreg && nreg <= (UINT32_MAX >> REGION_SHIFT)) {
+			h.vm_pages[0] = nreg << REGION_SHIFT;
+			r = write_header(&o);
+			if (!r)
+				r = paced ? write_paced(m, &o, reg, nreg) :
+					    write_intervals(m, &o, reg, nreg);
+			if (!r)
+				r = write_end(&o);
+		}
 	}
 	free(reg);
-	free(out);
+	free(o.out);
+	free(o.tout);
 	return r;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Captures one real program's trace for make eval (tools/capture/capture.mk).
-# Usage: programs.sh HMMV OUTDIR NAME    writes OUTDIR/NAME.trace
+# Usage: programs.sh HMMV OUTDIR NAME    writes OUTDIR/NAME.trace and its
+# touches, OUTDIR/NAME.touch (hmmv capture --touch-output)
 # Inputs are generated here, deterministically (awk with a fixed seed).
 # TRAINING: xz sort python  (defaults are chosen on these)
 # TEST:     sqlite perl bzip2  (reported only)
@@ -70,5 +71,5 @@ sqlite)	{
 *)	echo "programs.sh: unknown program '$NAME'" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2086
-"$HMMV" capture -o "$OUT/$NAME.trace" $CAP "$@"
+"$HMMV" capture -o "$OUT/$NAME.trace" --touch-output "$OUT/$NAME.touch" $CAP "$@"
 rm -f "$in"

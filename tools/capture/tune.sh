@@ -5,12 +5,14 @@
 # (the best any 2 MiB placement can do), measured in the same run.
 # MODE=4k: the page mode (policy hmm-v-4k) against oracle, the best any
 # 4 KiB placement can do, over its own grid.
-# Usage: [MODE=4k] tune.sh HMMV TRACEDIR OUT   (TRACEDIR: xz/sort/python.trace)
+# Usage: [MODE=4k] tune.sh HMMV TRACEDIR OUT   (TRACEDIR: xz/sort/python.trace
+# and .touch)
 set -eu
 
 HMMV=$1
 TR=$2
 OUT=$3
+HERE=$(dirname "$0")
 mkdir -p "$OUT"
 POL=hmm-v
 REF=oracle-2m
@@ -23,7 +25,7 @@ fi
 # unset), scored together.
 workloads() {
 	for d in ${TUNE_DRAM:-25}; do
-		for t in xz sort python; do echo "$t/$d|--trace $TR/$t.trace --dram-pct $d"; done
+		for t in xz sort python; do echo "$t/$d|$(sh "$HERE/traced.sh" "$TR/$t.trace") --dram-pct $d"; done
 		echo "gups/$d|--workload gups --hot-mb 32 --dram-pct $d"
 		echo "zipf/$d|--workload zipf --dram-pct $d"
 		echo "shift/$d|--workload shift --hot-mb 32 --dram-pct $d"

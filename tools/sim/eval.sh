@@ -1,6 +1,6 @@
 #!/bin/sh
 # make eval: the whole matrix -- every workload (real-program traces in
-# OUT/traces/*.trace included) x DRAM 10, 15, 25, 50% of the footprint x
+# OUT/traces/*.trace included, with their touches) x DRAM 10, 15, 25, 50% of the footprint x
 # Optane and CXL x seeds 1-5 -- through every policy, with --check (DRAM
 # bounds of every policy, nobody above all-DRAM or the oracle). Writes
 # results.csv, matrix.txt (geometric mean and worst cell per policy) and
@@ -43,7 +43,7 @@ RUNS
 	for t in "$OUT"/traces/*.trace; do
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .trace)
-		echo "trace-$n|--trace $t"
+		echo "trace-$n|$(sh "$HERE/../capture/traced.sh" "$t")"
 	done
 } > "$OUT/workloads.list"
 
