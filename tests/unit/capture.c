@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for hmmv capture (tools/capture/): LLC filter, lackey parser, packing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -314,6 +315,56 @@ static void test_pace_flag(void)
 	tap_ok(access(out, F_OK) && errno == ENOENT, "--pace fast: no trace file left behind");
 }
 
+/* An --touch-output that cannot be written: one line, exit 1, no -o file left. */
+static void test_touch_flag(void)
+{
+	char out[] = "/tmp/hmmv-capture-touch.XXXXXX", err[] = "/tmp/hmmv-capture-err.XXXXXX";
+	char *argv[] = { "capture", "-o", out, "--touch-output",
+			 "/nonexistent-hmmv-dir/x.touch", "true", NULL };
+	char line[256], first[256] = "";
+	int fd = mkstemp(err), st = -1, lines = 0;
+	FILE *f;
+	pid_t pid;
+
+	if (fd < 0 || !mkdtemp(out) || rmdir(out))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		dup2(fd, 2);
+		_exit(cmd_capture(6, argv));
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	close(fd);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 1, "--touch-output unwritable: exit 1");
+	f = fopen(err, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!lines++)
+			strcpy(first, line);
+	if (f)
+		fclose(f);
+	unlink(err);
+	tap_ok(lines == 1 && strstr(first, "--touch-output") && strstr(first, "x.touch"),
+	       "--touch-output unwritable: one line naming the flag and the file (%d lines)",
+	       lines);
+	tap_ok(access(out, F_OK) && errno == ENOENT,
+	       "--touch-output unwritable: the -o trace is not left behind");
+	/* The same file for both: a usage error, before anything is opened. */
+	argv[4] = out;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(fd, 2);
+		_exit(cmd_capture(6, argv));
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 2 && access(out, F_OK),
+	       "--touch-output the -o file: exit 2, nothing written");
+}
+
 int main(void)
 {
 	test_llc();
@@ -323,5 +374,6 @@ int main(void)
 	test_touch();
 	test_touch_only();
 	test_pace_flag();
+	test_touch_flag();
 	return tap_done(0);
 }

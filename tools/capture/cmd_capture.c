@@ -136,6 +136,11 @@ static int parse(struct capcfg *c, int argc, char **argv)
 			"see 'hmmv capture --help'\n");
 		return -1;
 	}
+	if (c->touch && !strcmp(c->touch, c->out)) {
+		fprintf(stderr, "hmmv capture: --touch-output %s: the same file as -o; "
+			"give the touches a file of their own\n", c->touch);
+		return -1;
+	}
 	if (c->interval < 1 || c->max < c->interval || c->ms <= 0 ||
 	    c->seconds <= 0) {
 		fprintf(stderr, "hmmv capture: --interval must be >= 1 and <= "
