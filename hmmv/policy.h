@@ -71,7 +71,8 @@
  * set is the hottest units down to the quota (a histogram over all units,
  * O(1) per update); a slow unit observed this interval in the hot set is
  * promoted into free DRAM, or in place of the coldest DRAM unit when it
- * beats it by hyst_pct percent plus page_hyst; a unit promoted stays
+ * beats it by hyst_pct percent plus page_hyst (a DRAM unit its latest look
+ * saw in no window weighed at no heat); a unit promoted stays
  * min_residency intervals, but a demoted one seen hot again may come
  * back at once; at most max_page_moves pages moved per interval
  * (policy_decide_pages()). Chunks keep their temperatures

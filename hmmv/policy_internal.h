@@ -34,6 +34,7 @@ struct chunk_state {
 #define PG_MOVED	4u	/* moved at interval moved[] (mod 256) */
 #define PG_CAND		8u	/* listed in cand[] */
 #define PG_RETRY	16u	/* refused on stale heat: listed again next interval */
+#define PG_UNSEEN	32u	/* in DRAM, seen in no window at its latest look */
 
 /* Page mode: the state of every unit of page_unit pages (policy_pages.c). */
 struct policy_pages {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for hmmv capture (tools/capture/): LLC filter, lackey parser, packing. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -280,71 +279,74 @@ static void test_touch_only(void)
 	pagemap_destroy(m);
 }
 
-/* --pace takes transfers or accesses: anything else is a usage error. */
-static void test_pace_flag(void)
+/*
+ * cmd_capture(argv) in a child, its stderr captured: the exit status (-1
+ * if it did not exit), the number of lines it wrote there and the first.
+ */
+static int capture_child(char **argv, int argc, char *first, size_t len, int *lines)
 {
-	char out[] = "/tmp/hmmv-capture-pace.XXXXXX", err[] = "/tmp/hmmv-capture-err.XXXXXX";
-	char *argv[] = { "capture", "-o", out, "--pace", "fast", "true", NULL };
-	char line[256], first[256] = "";
-	int fd = mkstemp(err), st = -1, lines = 0;
+	char err[] = "/tmp/hmmv-capture-err.XXXXXX", line[256];
+	int fd = mkstemp(err), st = -1;
 	FILE *f;
 	pid_t pid;
 
-	/* A fresh name for -o that does not exist. */
-	if (fd < 0 || !mkdtemp(out) || rmdir(out))
-		return;
+	*lines = 0;
+	first[0] = 0;
+	if (fd < 0)
+		return -1;
 	fflush(stdout);
 	pid = fork();
 	if (!pid) {
 		dup2(fd, 2);
-		_exit(cmd_capture(6, argv));
+		_exit(cmd_capture(argc, argv));
 	}
 	if (pid > 0)
 		waitpid(pid, &st, 0);
 	close(fd);
-	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 2, "--pace fast: exit 2");
 	f = fopen(err, "r");
 	while (f && fgets(line, sizeof(line), f))
-		if (!lines++)
-			strcpy(first, line);
+		if (!(*lines)++)
+			snprintf(first, len, "%s", line);
 	if (f)
 		fclose(f);
 	unlink(err);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A fresh name in /tmp that does not exist (the mkdtemp template, removed). */
+static int fresh_name(char *tmpl)
+{
+	return mkdtemp(tmpl) && !rmdir(tmpl) ? 0 : -1;
+}
+
+/* --pace takes transfers or accesses: anything else is a usage error. */
+static void test_pace_flag(void)
+{
+	char out[] = "/tmp/hmmv-capture-pace.XXXXXX", first[256];
+	char *argv[] = { "capture", "-o", out, "--pace", "fast", "true", NULL };
+	int st, lines;
+
+	if (fresh_name(out))
+		return;
+	st = capture_child(argv, 6, first, sizeof(first), &lines);
+	tap_is(st, 2, "--pace fast: exit 2");
 	tap_ok(lines == 1 && strstr(first, "--pace") && strstr(first, "fast"),
 	       "--pace fast: one line naming the flag and the value (%d lines)", lines);
 	tap_ok(access(out, F_OK) && errno == ENOENT, "--pace fast: no trace file left behind");
 }
 
-/* An --touch-output that cannot be written: one line, exit 1, no -o file left. */
+/* A --touch-output that cannot be written: one line, exit 1, no -o file left. */
 static void test_touch_flag(void)
 {
-	char out[] = "/tmp/hmmv-capture-touch.XXXXXX", err[] = "/tmp/hmmv-capture-err.XXXXXX";
+	char out[] = "/tmp/hmmv-capture-touch.XXXXXX", first[256];
 	char *argv[] = { "capture", "-o", out, "--touch-output",
 			 "/nonexistent-hmmv-dir/x.touch", "true", NULL };
-	char line[256], first[256] = "";
-	int fd = mkstemp(err), st = -1, lines = 0;
-	FILE *f;
-	pid_t pid;
+	int st, lines;
 
-	if (fd < 0 || !mkdtemp(out) || rmdir(out))
+	if (fresh_name(out))
 		return;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		dup2(fd, 2);
-		_exit(cmd_capture(6, argv));
-	}
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-	close(fd);
-	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 1, "--touch-output unwritable: exit 1");
-	f = fopen(err, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!lines++)
-			strcpy(first, line);
-	if (f)
-		fclose(f);
-	unlink(err);
+	st = capture_child(argv, 6, first, sizeof(first), &lines);
+	tap_is(st, 1, "--touch-output unwritable: exit 1");
 	tap_ok(lines == 1 && strstr(first, "--touch-output") && strstr(first, "x.touch"),
 	       "--touch-output unwritable: one line naming the flag and the file (%d lines)",
 	       lines);
@@ -352,17 +354,9 @@ static void test_touch_flag(void)
 	       "--touch-output unwritable: the -o trace is not left behind");
 	/* The same file for both: a usage error, before anything is opened. */
 	argv[4] = out;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
-			dup2(fd, 2);
-		_exit(cmd_capture(6, argv));
-	}
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 2 && access(out, F_OK),
-	       "--touch-output the -o file: exit 2, nothing written");
+	st = capture_child(argv, 6, first, sizeof(first), &lines);
+	tap_ok(st == 2 && lines == 1 && strstr(first, "same file") && access(out, F_OK),
+	       "--touch-output the -o file: exit 2, one line, nothing written");
 }
 
 int main(void)

@@ -337,6 +337,41 @@ static void test_verify(void)
 	policy_destroy(p);
 }
 
+/*
+ * A DRAM page its latest look saw in no window makes way for a page seen
+ * hot in the same look, though its temperature, halved once, still beats
+ * the newcomer's by more than the margin.
+ */
+static void test_unseen(void)
+{
+	struct policy_params par = page_params(1);
+	struct policy_page_move mv[MAXMV];
+	uint8_t hits[N * PPC] = { 0 };
+	struct policy *p = NULL;
+	uint32_t nm, k, tv, tc;
+
+	par.settled_every = 1;	/* every chunk looked at every interval */
+	if (policy_create(&par, N, &p))
+		return;
+	policy_set_quota_pages(p, 1);
+	policy_set_unit_tier(p, PPC, POLICY_DRAM);
+	hits[PPC] = 2;		/* the DRAM page: both windows */
+	for (k = 0; k < 6; k++)
+		page_interval(p, hits, mv, &nm, 1);
+	tap_ok(policy_page_tier(p, PPC) == POLICY_DRAM && nm == 0,
+	       "unseen: a page hot in every look stays in DRAM");
+	hits[PPC] = 0;
+	hits[0] = 2;		/* page 0 turns hot, the DRAM page goes quiet */
+	page_interval(p, hits, mv, &nm, 1);
+	tv = policy_page_temp(p, PPC);
+	tc = policy_page_temp(p, 0);
+	tap_ok(tv * 125 + 8 * 100 >= tc * 100 && policy_page_tier(p, 0) == POLICY_DRAM &&
+	       policy_page_tier(p, PPC) == POLICY_NVM,
+	       "unseen: swapped in the same interval, though the newcomer's heat (%u) "
+	       "does not beat the DRAM page's (%u) by the margin", tc, tv);
+	policy_destroy(p);
+}
+
 /* The budget bounds an interval's moves; quota cuts demote coldest first. */
 static void test_budget_and_quota(void)
 {
@@ -903,6 +938,7 @@ int main(void)
 	test_margin();
 	test_ageing();
 	test_verify();
+	test_unseen();
 	test_budget_and_quota();
 	test_unit();
 	test_residency();
