@@ -43,6 +43,8 @@ RUNS
 	for t in "$OUT"/traces/*.trace; do
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .trace)
+		[ -f "${t%.trace}.touch" ] ||
+			echo "eval: $t has no touches beside it (${t%.trace}.touch, hmmv capture --touch-output): HMM-V's sampling replays its fills, which the engine cannot see" >&2
 		echo "trace-$n|$(sh "$HERE/../capture/traced.sh" "$t")"
 	done
 } > "$OUT/workloads.list"
