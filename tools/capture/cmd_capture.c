@@ -265,6 +265,16 @@ static FILE *open_out(const char *flag, const char *path)
 	return f;
 }
 
+/* Closes an output opened by open_out(): r, or -1 when this first fails. */
+static int close_out(const char *flag, const char *path, FILE *f, int r)
+{
+	if (f && fclose(f) && !r) {
+		fprintf(stderr, "hmmv capture: %s %s: %s\n", flag, path, strerror(errno));
+		r = -1;
+	}
+	return r;
+}
+
 static int write_trace(const struct capcfg *c, struct capture *cap, FILE *f,
 		       FILE *tf)
 {
@@ -331,21 +341,13 @@ int cmd_capture(int argc, char **argv)
 	cap.skip = (uint64_t)c.skip;
 	cap.max = (uint64_t)c.max;
 	out = open_out("-o", c.out);
-	if (out && c.touch && !(tout = open_out("--touch-output", c.touch)))
-		r = -1;
-	else
-		r = out ? run_child(&c, &cap) : -1;
+	if (out && c.touch)
+		tout = open_out("--touch-output", c.touch);
+	r = out && (!c.touch || tout) ? run_child(&c, &cap) : -1;
 	if (!r)
 		r = write_trace(&c, &cap, out, tout);
-	if (out && fclose(out) && !r) {
-		fprintf(stderr, "hmmv capture: -o %s: %s\n", c.out, strerror(errno));
-		r = -1;
-	}
-	if (tout && fclose(tout) && !r) {
-		fprintf(stderr, "hmmv capture: --touch-output %s: %s\n", c.touch,
-			strerror(errno));
-		r = -1;
-	}
+	r = close_out("-o", c.out, out, r);
+	r = close_out("--touch-output", c.touch, tout, r);
 	if (r && out)
 		unlink(c.out);	/* nothing left behind */
 	if (r && tout)

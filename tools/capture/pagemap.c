@@ -295,6 +295,20 @@ static int emit(const struct pm_out *o, uint32_t t, uint32_t n, uint32_t nt)
 	return r;
 }
 
+/*
+ * Page p's records for an output interval, its counts not yet scaled: one
+ * in the trace if it had a transfer, one in the touch trace if touched.
+ */
+static void put_recs(const struct pm_out *o, uint32_t p, double rd, double wr,
+		     double tc, uint32_t *n, uint32_t *nt)
+{
+	if (rd > 0 || wr > 0)
+		o->out[(*n)++] = (struct trace_rec){ p, scaled(rd, o->scale),
+						     scaled(wr, o->scale) };
+	if (tc > 0)
+		o->tout[(*nt)++] = (struct trace_rec){ p, scaled(tc, o->scale), 0 };
+}
+
 /* One output interval of the pacing: its counts per page, as they add up. */
 struct pace {
 	double *rd, *wr, *tc;	/* per packed page */
@@ -327,11 +341,7 @@ static int pace_emit(struct pace *pc, const struct pm_out *o, uint32_t t)
 	qsort(pc->pages, pc->npages, sizeof(*pc->pages), cmp_u32);
 	for (k = 0; k < pc->npages; k++) {
 		p = pc->pages[k];
-		if (pc->rd[p] > 0 || pc->wr[p] > 0)
-			o->out[n++] = (struct trace_rec){ p, scaled(pc->rd[p], o->scale),
-							  scaled(pc->wr[p], o->scale) };
-		if (pc->tc[p] > 0)
-			o->tout[nt++] = (struct trace_rec){ p, scaled(pc->tc[p], o->scale), 0 };
+		put_recs(o, p, pc->rd[p], pc->wr[p], pc->tc[p], &n, &nt);
 		pc->rd[p] = 0;
 		pc->wr[p] = 0;
 		pc->tc[p] = 0;
@@ -417,13 +427,8 @@ static int write_intervals(const struct pagemap *m, const struct pm_out *o,
 		for (n = 0, nt = 0, i = m->start[t]; i < end; i++) {
 			q = &m->rec[i];
 			p = packed(reg, nreg, q->vpage);
-			if (p == NO_PAGE)
-				continue;
-			if (q->reads || q->writes)
-				o->out[n++] = (struct trace_rec){ p, scaled(q->reads, o->scale),
-								  scaled(q->writes, o->scale) };
-			if (q->touches)
-				o->tout[nt++] = (struct trace_rec){ p, scaled(q->touches, o->scale), 0 };
+			if (p != NO_PAGE)
+				put_recs(o, p, q->reads, q->writes, q->touches, &n, &nt);
 		}
 		r = emit(o, t, n, nt);
 		if (r)
