@@ -243,7 +243,9 @@ static void usage(FILE *f, const struct flag *fl, int n)
 		"policy on a memory model and prints runtime, slowdown against all-DRAM,\n"
 		"DRAM hit ratio, bytes migrated, tracking and migration overheads.\n"
 		"Policies: all-dram all-slow first-touch numa-balancing memory-mode\n"
-		"          hemem memtis oracle oracle-2m hmm-v\n\noptions:\n");
+		"          hemem memtis oracle oracle-2m presence-2m hmm-v hmm-v-4k\n"
+		"(presence-2m: oracle-2m ranking chunks by their pages touched, what\n"
+		"HMM-V's sampling measures, instead of their traffic)\n\noptions:\n");
 	for (i = 0; i < n; i++) {
 		char left[64];
 

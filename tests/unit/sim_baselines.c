@@ -577,6 +577,63 @@ static void test_split(void)
 	sim_destroy(&s);
 }
 
+/*
+ * One interval of a 4-chunk VM with one chunk of DRAM: chunk 1 has 16
+ * pages touched in the cache (no fills), chunk 3 two pages filling 500
+ * lines each, and chunk 2 three pages only writing lines back. @touch: replayed
+ * with the touches, else the fills alone. Returns the chunk in DRAM.
+ */
+static int ranked(const struct sim_ops *ops, int touch)
+{
+	static struct trace_rec tr[18], fl[5];
+	struct ival iv = { .nvms = 1, .rec = { fl }, .n = { 5 } };
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s;
+	uint32_t k;
+	int c, in = -1;
+
+	for (k = 0; k < 16; k++)
+		tr[k] = (struct trace_rec){ 512 + k, 1000, 0 };
+	tr[16] = (struct trace_rec){ 1536, 10, 0 };
+	tr[17] = (struct trace_rec){ 1537, 10, 0 };
+	for (k = 0; k < 3; k++)
+		fl[k] = (struct trace_rec){ 1100 + k, 0, 100 };
+	fl[3] = (struct trace_rec){ 1536, 500, 0 };
+	fl[4] = (struct trace_rec){ 1537, 500, 0 };
+	if (touch) {
+		iv.has_touch = 1;
+		iv.touch[0] = tr;
+		iv.ntouch[0] = 18;
+	}
+	pol_params_default(&pp);
+	model_default(&m);
+	h = (struct trace_hdr){ .nvms = 1, .page_shift = 12, .interval_ns = 100000000 };
+	h.vm_pages[0] = PAGES;
+	if (sim_create(&s, ops, &m, &pp, &h, SIM_CHUNK_PAGES, 1, 0))
+		return -2;
+	sim_step(&s, &iv);
+	for (c = 0; c < (int)(PAGES / SIM_CHUNK_PAGES); c++)
+		if (s.vm[0].loc[c * SIM_CHUNK_PAGES] == SIM_DRAM)
+			in = in < 0 ? c : -3;
+	sim_destroy(&s);
+	return in;
+}
+
+/*
+ * presence-2m: the chunks with most pages touched, what presence sampling
+ * ranks by, where oracle-2m takes those with most traffic.
+ */
+static void test_presence2m(void)
+{
+	tap_is(ranked(&pol_oracle2m, 1), 3, "oracle-2m: the chunk with the traffic in DRAM");
+	tap_is(ranked(&pol_presence2m, 1), 1,
+	       "presence-2m: the chunk with most pages touched in DRAM, cache hits included");
+	tap_is(ranked(&pol_presence2m, 0), 3,
+	       "presence-2m without touches: pages filled are the touches, a write-back is none");
+}
+
 int main(void)
 {
 	test_numa_balancing();
@@ -591,5 +648,6 @@ int main(void)
 	test_hemem_tick();
 	test_memtis();
 	test_split();
+	test_presence2m();
 	return tap_done(0);
 }

@@ -8,7 +8,7 @@
 #include "tests/tap.h"
 #include "tools/sim/sim.h"
 
-#define NPOL 11
+#define NPOL 12
 
 static double throughput(const struct sim *s)
 {

@@ -8,7 +8,8 @@
 
 const struct sim_ops *const sim_policies[] = {
 	&pol_alldram, &pol_allslow, &pol_static, &pol_numa, &pol_mm,
-	&pol_hemem, &pol_memtis, &pol_oracle, &pol_oracle2m, &pol_hmmv, &pol_hmmv4k, NULL,
+	&pol_hemem, &pol_memtis, &pol_oracle, &pol_oracle2m, &pol_presence2m,
+	&pol_hmmv, &pol_hmmv4k, NULL,
 };
 
 const struct sim_ops *sim_find_policy(const char *name)

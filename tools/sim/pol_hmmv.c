@@ -11,7 +11,7 @@
  * log harvested window_ms after the last call: a block zapped early
  * watches for longer (hv_zap_plan(); zap_ns a call). The trace
  * spreads an interval's accesses uniformly, so a page touched c times
- * (touches(): its LLC fills, not its write-backs, or the time slots a
+ * (sim_touches(): its LLC fills, not its write-backs, or the time slots a
  * touch trace counts) is seen in a window
  * that is a fraction f of the interval with probability 1 - (1 - f)^c, and
  * in Binomial(windows, that) windows; where the touch trace says when the
@@ -275,30 +275,6 @@ static double seen(double count, double l1f)
 }
 
 /*
- * The guest's touches behind a record, as independent events in time. A
- * --touch-trace record's reads are its touches, cache hits included, and
- * its writes, where the trace has them, the time slots they fell in: a
- * page's touches come in bursts (a page written through in one go is a
- * few microseconds of hundreds of touches), and a window sees a burst
- * whole or not at all, so the slots are the events. Otherwise counts are LLC fills and
- * write-backs (hmmv/trace.h): a write-back evicts a line the guest filled
- * (write-allocate) and wrote, in this interval or an earlier one, and is
- * not a touch of its own; a read-modify-write miss is one fill, one
- * write-back and one touch. The fills are the touches (those hitting the
- * LLC are not in the trace). In a presence trace (the VMM's tracker) a
- * written page's bit is a touch.
- */
-static double touches(const struct sim *s, const struct ival *iv,
-		      const struct trace_rec *r)
-{
-	if (iv->has_touch)
-		return iv->touch_slots ? (double)TRACE_TOUCH_SLOTS(r->writes) : (double)r->reads;
-	if (s->trace_flags & TRACE_F_PRESENCE)
-		return r->reads > r->writes ? (double)r->reads : (double)r->writes;
-	return (double)r->reads;
-}
-
-/*
  * Windows [k0, k1) of chunk @c in which a page is seen whose first burst
  * came at @u of the trace's interval, and @rest more at times not known:
  * the engine's interval starts at v->phase of the trace's (the two clocks
@@ -424,20 +400,12 @@ static int block_offset(const struct hv_vm *v, uint32_t sp, uint32_t page,
 	return (int)(off - first);
 }
 
-/* What sampling sees: the touches when the replay has them, else the records. */
-static const struct trace_rec *seen_recs(const struct ival *iv, uint32_t vm,
-					 uint32_t *n)
-{
-	*n = iv->has_touch ? iv->ntouch[vm] : iv->n[vm];
-	return iv->has_touch ? iv->touch[vm] : iv->rec[vm];
-}
-
 /* Marks the chunks whose sampled block has a record this interval. */
 static void hv_mark_busy(struct sim *s, uint32_t vm, const struct ival *iv)
 {
 	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
 	uint32_t sp = ((struct hv *)s->priv)->par.sample_pages, k, c, nrec;
-	const struct trace_rec *rec = seen_recs(iv, vm, &nrec);
+	const struct trace_rec *rec = sim_seen_recs(iv, vm, &nrec);
 
 	memset(v->busy, 0, v->nch);
 	for (k = 0; k < nrec; k++)
@@ -568,7 +536,7 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 	uint32_t w = h->par.windows, sp = h->par.sample_pages;
 	uint32_t k, c, n, nrec, at;
 	int off;
-	const struct trace_rec *rec = seen_recs(iv, vm, &nrec);
+	const struct trace_rec *rec = sim_seen_recs(iv, vm, &nrec);
 
 	if (!k0) {
 		memset(v->hits, 0, v->nch * sizeof(uint32_t));
@@ -588,7 +556,7 @@ static void hv_windows(struct sim *s, uint32_t vm, const struct ival *iv,
 			n = windows_at(s, v, c, k0, k1, (double)(at - 1) / SIM_TOUCH_UNIT,
 				       TRACE_TOUCH_SLOTS(r->writes) - 1);
 		else
-			n = windows_seen(s, touches(s, iv, r),
+			n = windows_seen(s, sim_touches(s, iv, r),
 					 &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k0], k1 - k0);
 		v->hits[c] += n;
 		v->phits[(size_t)c * sp + (uint32_t)off] += (uint8_t)n;
@@ -625,14 +593,14 @@ static void hv_faults(struct sim *s, uint32_t vm, const struct ival *iv)
 	struct hv *h = s->priv;
 	struct hv_vm *v = &h->v[vm];
 	uint32_t w = h->par.windows, sp = h->par.sample_pages, k, c, nrec;
-	const struct trace_rec *rec = seen_recs(iv, vm, &nrec);
+	const struct trace_rec *rec = sim_seen_recs(iv, vm, &nrec);
 	double f = 0;
 
 	for (k = 0; k < nrec; k++) {
 		if (block_offset(v, sp, rec[k].page, &c) < 0)
 			continue;
 		f += s->trace_flags & TRACE_F_WINDOWS ? rec[k].writes :
-		     page_faults(touches(s, iv, &rec[k]),
+		     page_faults(sim_touches(s, iv, &rec[k]),
 				 &v->wl1f[(size_t)c * POLICY_MAX_WINDOWS], w, v->rl1f[c]);
 	}
 	policy_note_faults(v->p, (uint64_t)llround(f));

@@ -284,6 +284,16 @@ void est_observe(struct est *e, uint32_t chunk, uint32_t hits);
 /* Estimated touches per page per interval of @chunk. */
 double est_rate(const struct est *e, uint32_t chunk);
 
+/*
+ * seen.c: what access tracking sees of an interval. The records it sees
+ * (the touch trace's where the replay has one, else the interval's own),
+ * and the touches behind one of them, as independent events in time.
+ */
+const struct trace_rec *sim_seen_recs(const struct ival *iv, uint32_t vm,
+				      uint32_t *n);
+double sim_touches(const struct sim *s, const struct ival *iv,
+		   const struct trace_rec *r);
+
 /* rng.c */
 uint64_t rng_next(uint64_t *s);
 double rng_u01(uint64_t *s);
@@ -316,7 +326,7 @@ extern const struct sim_ops *const sim_policies[];
 
 /* policies */
 extern const struct sim_ops pol_alldram, pol_allslow, pol_static, pol_oracle;
-extern const struct sim_ops pol_oracle2m;
+extern const struct sim_ops pol_oracle2m, pol_presence2m;
 extern const struct sim_ops pol_numa, pol_mm, pol_hemem, pol_memtis, pol_hmmv;
 extern const struct sim_ops pol_hmmv4k;
 /*
