@@ -96,7 +96,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		  "write PREFIX-POLICY.dat: DRAM MiB per VM per interval" },
 		{ "label", F_STR, &c->label, "NAME", "workload label in the output" },
 		{ "check", F_BOOL, &c->check, NULL,
-		  "exit 1 if a policy beats all-dram or the oracle, or overuses DRAM" },
+		  "exit 1 if a policy beats all-dram or the oracle at idle latency, or overuses DRAM" },
 		{ "quiet", F_BOOL, &c->quiet, NULL, "no text table" },
 		D("vm-mb", vm_mb, "MB", "footprint per VM (256)"),
 		D("hot-mb", hot_mb, "MB", "hot set of gups/shift (32)"),

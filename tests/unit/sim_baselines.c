@@ -634,6 +634,56 @@ static void test_presence2m(void)
 	       "presence-2m without touches: pages filled are the touches, a write-back is none");
 }
 
+/*
+ * --check: a loaded DRAM's reads queue behind its writes, so first-touch
+ * putting a chunk that only takes write-backs on the slow tier beats
+ * all-DRAM's loaded throughput; nothing beats all-DRAM at idle latency.
+ */
+static void test_check_idle(void)
+{
+	static struct trace_rec r[2 * SIM_CHUNK_PAGES];
+	struct ival iv = { .nvms = 1, .rec = { r }, .n = { 2 * SIM_CHUNK_PAGES } };
+	struct model m;
+	struct pol_params pp;
+	struct trace_hdr h;
+	struct sim s[2];
+	struct sim_result top, ft;
+	uint32_t k, t;
+	int i, ok = 1, bad;
+
+	for (k = 0; k < SIM_CHUNK_PAGES; k++) {
+		r[k] = (struct trace_rec){ k, 4000, 0 };
+		r[SIM_CHUNK_PAGES + k] = (struct trace_rec){ SIM_CHUNK_PAGES + k, 0, 4000 };
+	}
+	pol_params_default(&pp);
+	model_default(&m);
+	h = (struct trace_hdr){ .nvms = 1, .page_shift = 12, .interval_ns = 100000000 };
+	h.vm_pages[0] = 2 * SIM_CHUNK_PAGES;
+	for (i = 0; i < 2; i++)
+		ok &= !sim_create(&s[i], i ? &pol_static : &pol_alldram, &m, &pp, &h,
+				  SIM_CHUNK_PAGES, 1, 0);
+	if (!ok) {
+		tap_ok(0, "check: simulators created");
+		return;
+	}
+	for (t = 0; t < 4; t++) {
+		iv.index = iv.tindex = t;
+		for (i = 0; i < 2; i++)
+			sim_step(&s[i], &iv);
+	}
+	sim_result(&s[0], NULL, -1, &top);
+	sim_result(&s[1], NULL, -1, &ft);
+	bad = sim_check(s, 2);
+	tap_ok(ft.thr > top.thr * 1.001 && !bad,
+	       "check: write-backs sent to the slow tier beat loaded all-DRAM (%.3f > %.3f), "
+	       "not its idle latency (%.3f): passes", ft.thr, top.thr, top.thr_idle);
+	/* As if first-touch had run below all-DRAM's idle time. */
+	s[1].vm[0].time_ns = s[0].vm[0].idle_ns * 0.99;
+	tap_ok(sim_check(s, 2) > 0, "check: a policy above all-DRAM at idle latency fails it");
+	for (i = 0; i < 2; i++)
+		sim_destroy(&s[i]);
+}
+
 int main(void)
 {
 	test_numa_balancing();
@@ -649,5 +699,6 @@ int main(void)
 	test_memtis();
 	test_split();
 	test_presence2m();
+	test_check_idle();
 	return tap_done(0);
 }

@@ -417,6 +417,7 @@ void sim_step(struct sim *s, const struct ival *iv)
 		if (!sim_measured(s, iv->tindex))
 			continue;
 		v->time_ns += t[i];
+		v->idle_ns += model_lat_time(s->m, &v->a);
 		v->accesses += v->a.accesses;
 		v->dram_acc += v->a.dram_acc;
 		v->migrated += v->a.migrated;

@@ -2,7 +2,7 @@
 # make eval: the whole matrix -- every workload (real-program traces in
 # OUT/traces/*.trace included, with their touches) x DRAM 10, 15, 25, 50% of the footprint x
 # Optane and CXL x seeds 1-5 -- through every policy, with --check (DRAM
-# bounds of every policy, nobody above all-DRAM or the oracle). Writes
+# bounds of every policy, nobody above all-DRAM or the oracle at idle latency). Writes
 # results.csv, matrix.txt (geometric mean and worst cell per policy) and
 # the plots into OUT; exits 1 when a run fails or a target is missed,
 # naming the cells. QUICK=1: seed 1, DRAM 10 and 25%, Optane, 50 intervals.

@@ -24,6 +24,8 @@ void sim_result(const struct sim *s, const struct sim *ref, int vm,
 			continue;
 		if (v->time_ns > 0)
 			r->thr += v->accesses / v->time_ns * 1e3;	/* M/s */
+		if (v->idle_ns > 0)
+			r->thr_idle += v->accesses / v->idle_ns * 1e3;
 		if (ref && ref->vm[i].time_ns > 0)
 			rthr += ref->vm[i].accesses / ref->vm[i].time_ns * 1e3;
 		acc += v->accesses;
@@ -115,6 +117,18 @@ int sim_report(const struct sim_run *c, const struct sim *s, int n)
  * references included), and nobody beats all-DRAM or the oracle (0.1%
  * numeric slack). Returns the number of violations, each named on stderr.
  */
+static double max_d(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * All-DRAM and the oracle bound the others at idle latency, not loaded:
+ * a placement sending pages that only take write-backs to the slow tier
+ * sheds DRAM's queueing (its reads wait behind fewer writes) and may beat
+ * them by up to the queueing they pay. Nothing beats their accesses
+ * served at DRAM's idle latency, or the oracle's placement at it.
+ */
 int sim_check(const struct sim *s, int n)
 {
 	struct sim_result r, top = { 0 }, orc = { 0 };
@@ -135,14 +149,15 @@ int sim_check(const struct sim *s, int n)
 				(unsigned long long)s[i].dram_cap);
 			bad++;
 		}
-		if (top.thr > 0 && r.thr > top.thr * 1.001) {
-			fprintf(stderr, "hmmv sim: check: %s beats all-dram (%.3f > %.3f)\n",
-				r.name, r.thr, top.thr);
+		if (top.thr > 0 && r.thr > max_d(top.thr, top.thr_idle) * 1.001) {
+			fprintf(stderr, "hmmv sim: check: %s beats all-dram at idle latency (%.3f > %.3f)\n",
+				r.name, r.thr, max_d(top.thr, top.thr_idle));
 			bad++;
 		}
-		if (orc.thr > 0 && strcmp(r.name, "all-dram") && r.thr > orc.thr * 1.001) {
-			fprintf(stderr, "hmmv sim: check: %s beats the oracle (%.3f > %.3f)\n",
-				r.name, r.thr, orc.thr);
+		if (orc.thr > 0 && strcmp(r.name, "all-dram") &&
+		    r.thr > max_d(orc.thr, orc.thr_idle) * 1.001) {
+			fprintf(stderr, "hmmv sim: check: %s beats the oracle at idle latency (%.3f > %.3f)\n",
+				r.name, r.thr, max_d(orc.thr, orc.thr_idle));
 			bad++;
 		}
 	}

@@ -149,6 +149,7 @@ struct simvm {
 	struct acct a;			/* current interval */
 	/* totals */
 	double time_ns, accesses, dram_acc, migrated, track_ns, mig_ns;
+	double idle_ns;			/* time_ns at idle latency, no device shared */
 	double bytes[2];
 };
 
@@ -476,6 +477,7 @@ struct sim_run {
 struct sim_result {
 	const char *name;
 	double thr;			/* M accesses per second */
+	double thr_idle;		/* ... at idle latency (--check) */
 	double slow;			/* slowdown against all-DRAM */
 	double hit;			/* % of accesses served by DRAM */
 	double mig_mb, track, migp;	/* MiB moved; % of time tracking, moving */
