@@ -12,6 +12,10 @@ OUT=$2
 NAME=$3
 WORK=$OUT/work
 mkdir -p "$WORK"
+# Absolute: the capture runs from / (below).
+HMMV=$(cd "$(dirname "$HMMV")" && pwd)/$(basename "$HMMV")
+OUT=$(cd "$OUT" && pwd)
+WORK=$(cd "$WORK" && pwd)
 
 # A 256 KiB 8-way LLC (lackey covers only ~10 ms of a native run: the
 # LLC is scaled down with the part of the footprint such a run reaches);
@@ -35,9 +39,9 @@ text() {	# $1 lines of word soup, fixed seed
 in=$WORK/$NAME.in
 case $NAME in
 xz)	text 200000 > "$in"
-	set -- --skip 500000 xz -6 -c "$in" ;;
+	set -- --skip 500000 --stdin "$in" xz -6 -c ;;
 sort)	text 60000 > "$in"
-	set -- --skip 1000000 sort "$in" ;;
+	set -- --skip 1000000 --stdin "$in" sort ;;
 python)	set -- --skip 3000000 /usr/bin/python3 -S -c '
 import random
 random.seed(1)
@@ -51,7 +55,7 @@ srand(1); my %h;
 for my $i (1 .. 400000) { my $k = int(rand() ** 3 * 2000000); $h{$k} .= "x"; }
 print scalar(keys %h), "\n";' ;;
 bzip2)	text 100000 > "$in"
-	set -- --skip 500000 bzip2 -9 -c "$in" ;;
+	set -- --skip 500000 --stdin "$in" bzip2 -9 -c ;;
 sqlite)	{
 	echo "PRAGMA cache_size=-65536;"
 	echo "CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT);"
@@ -70,6 +74,13 @@ sqlite)	{
 	set -- --skip 500000 --stdin "$in" sqlite3 :memory: ;;
 *)	echo "programs.sh: unknown program '$NAME'" >&2; exit 2 ;;
 esac
+# From /, with a fixed environment, and inputs on stdin: the program's
+# argv, environment and working directory are the same wherever the tree
+# is, and so is its memory's layout under valgrind (the directory's path
+# alone moved a capture's pages: xz's differed by one page in 844).
+cd /
 # shellcheck disable=SC2086
-"$HMMV" capture -o "$OUT/$NAME.trace" --touch-output "$OUT/$NAME.touch" $CAP "$@"
+env -i PATH=/usr/bin:/bin LC_ALL=C PYTHONHASHSEED=0 PERL_HASH_SEED=0 \
+	PERL_PERTURB_KEYS=0 "$HMMV" capture -o "$OUT/$NAME.trace" \
+	--touch-output "$OUT/$NAME.touch" $CAP "$@"
 rm -f "$in"
