@@ -27,8 +27,10 @@ WORK=$(cd "$WORK" && pwd)
 # simulator's all-DRAM VM does in one 100 ms interval (2 vCPUs, the
 # synthetic workloads' load): each captured interval stands for a stretch
 # of the program doing the same thing (README).
-CAP="--llc-kb 256 --llc-ways 8 --interval 50000 --max-accesses 8000000
---max-seconds 900 --transfers 5000000 --pace transfers"
+# CAPTURE_ACCESSES (tests): a shorter capture, as many accesses.
+CAP="--llc-kb 256 --llc-ways 8 --interval 50000
+--max-accesses ${CAPTURE_ACCESSES:-8000000} --max-seconds 900
+--transfers 5000000 --pace transfers"
 
 text() {	# $1 lines of word soup, fixed seed
 	awk -v n="$1" 'BEGIN { srand(1); for (i = 0; i < n; i++) {
