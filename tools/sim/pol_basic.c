@@ -212,10 +212,11 @@ const struct sim_ops pol_oracle2m = {
  * of their traffic: the number of their pages touched in the interval
  * (sim_seen_recs(): with a touch trace, cache hits included), known in
  * advance, every page watched, no lag. HMM-V's chunk mode ranks chunks by
- * the same measure, learnt by sampling, so this is what it could reach
- * at best; where this falls short of oracle-2m, the touches do not tell
- * which chunks carry the traffic (a page touched in the cache counts as
- * much as one missing every time).
+ * the same measure, learnt by sampling (not a bound for it: its
+ * hysteresis and residency may keep a chunk this ranking drops); where
+ * this falls short of oracle-2m, the touches do not tell which chunks
+ * carry the traffic (a page touched in the cache counts as much as one
+ * missing every time).
  */
 static void presence2m_begin(struct sim *s, const struct ival *iv)
 {

@@ -112,22 +112,20 @@ int sim_report(const struct sim_run *c, const struct sim *s, int n)
 	return 0;
 }
 
-/*
- * Sanity: every policy keeps within the DRAM it has (all of them, the
- * references included), and nobody beats all-DRAM or the oracle (0.1%
- * numeric slack). Returns the number of violations, each named on stderr.
- */
 static double max_d(double a, double b)
 {
 	return a > b ? a : b;
 }
 
 /*
- * All-DRAM and the oracle bound the others at idle latency, not loaded:
- * a placement sending pages that only take write-backs to the slow tier
- * sheds DRAM's queueing (its reads wait behind fewer writes) and may beat
- * them by up to the queueing they pay. Nothing beats their accesses
- * served at DRAM's idle latency, or the oracle's placement at it.
+ * Sanity: every policy keeps within the DRAM it has (all of them, the
+ * references included), and nobody beats all-DRAM or the oracle at idle
+ * latency (0.1% numeric slack). Returns the number of violations, each
+ * named on stderr. Loaded, they are no bounds: a placement sending pages
+ * that only take write-backs to the slow tier sheds DRAM's queueing (its
+ * reads wait behind fewer writes) and may beat them by up to the queueing
+ * they pay. Nothing beats their accesses served at DRAM's idle latency,
+ * or the oracle's placement at it.
  */
 int sim_check(const struct sim *s, int n)
 {
