@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * make eval's captures (tools/capture/programs.sh) repeat byte for byte
- * wherever they are taken: the same program captured into two directories
- * of different path lengths, from different working directories, gives
- * the same trace and touches. Short captures (CAPTURE_ACCESSES) of perl
- * and python, whose hashes are otherwise seeded at random.
+ * make eval's captures (tools/capture/programs.sh) do not depend on where
+ * they are taken: the same program captured into two directories of
+ * different path lengths, from different working directories, gives the
+ * same trace and touches, byte for byte. Short captures
+ * (CAPTURE_ACCESSES) of perl and python, whose hashes are otherwise
+ * seeded at random.
  */
 #include <limits.h>
 #include <stdio.h>
