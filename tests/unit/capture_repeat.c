@@ -48,8 +48,9 @@ static int run(const char *cmd)
 
 static void check_program(const char *root, const char *base, const char *prog)
 {
+	static const char *const ext[] = { "trace", "touch" }, *const what[] = { "trace", "touches" };
 	char cmd[3 * PATH_MAX], a[PATH_MAX], b[PATH_MAX];
-	int ok;
+	int ok, i;
 
 	/* From the tree with relative paths; from the output with absolute ones. */
 	ok = snprintf(cmd, sizeof(cmd), "cd '%s' && mkdir -p '%s/a' && CAPTURE_ACCESSES=200000 "
@@ -60,12 +61,11 @@ static void check_program(const char *root, const char *base, const char *prog)
 			    "sh '%s/" SCRIPT "' '%s/build/hmmv' . %s >/dev/null 2>&1",
 			    base, base, root, root, prog) < (int)sizeof(cmd) && !run(cmd);
 	tap_ok(ok, "%s: captured twice", prog);
-	snprintf(a, sizeof(a), "%s/a/%s.trace", base, prog);
-	snprintf(b, sizeof(b), "%s/a-much-longer-directory-name/%s.trace", base, prog);
-	tap_ok(ok && same_file(a, b), "%s: the same trace from both directories", prog);
-	snprintf(a, sizeof(a), "%s/a/%s.touch", base, prog);
-	snprintf(b, sizeof(b), "%s/a-much-longer-directory-name/%s.touch", base, prog);
-	tap_ok(ok && same_file(a, b), "%s: the same touches from both directories", prog);
+	for (i = 0; i < 2; i++) {
+		snprintf(a, sizeof(a), "%s/a/%s.%s", base, prog, ext[i]);
+		snprintf(b, sizeof(b), "%s/a-much-longer-directory-name/%s.%s", base, prog, ext[i]);
+		tap_ok(ok && same_file(a, b), "%s: the same %s from both directories", prog, what[i]);
+	}
 }
 
 int main(void)
