@@ -46,6 +46,7 @@ struct engine {
 	struct trace_rec *recs;
 	struct policy_move *mv;
 	bool pages;			/* page mode (policy.h) */
+	bool log_off;			/* dirty logging off between sampling spans */
 	struct policy_page_move *pmv;	/* page mode's moves */
 	uint8_t *ctier;			/* page mode: each chunk's tier at the last sync */
 	bool synced;
@@ -124,6 +125,11 @@ static int params_from(struct engine *e, const struct engine_config *cfg,
 						cfg->fault_ns);
 	/* A trace, or tracking without moves, wants samples all the time. */
 	par->sample_idle = !e->moves || tracker_tracing(e->t);
+	/*
+	 * Page mode keeps logging on: its moved pages are 4 KiB on the host
+	 * anyway, and the policy samples most chunks every interval.
+	 */
+	e->log_off = cfg->dirty_log != ENGINE_LOG_ALWAYS && !e->pages && !par->sample_idle;
 	par->max_moves = engine_rate_moves(cfg->rate_mibs, e->interval_ms,
 					   e->m->chunk_size, par->max_moves);
 	pages = engine_rate_moves(cfg->rate_mibs, e->interval_ms, MEM_PAGE_SIZE,
@@ -290,19 +296,23 @@ static int fail(struct engine *e, int err, const char *what)
 	return err;
 }
 
-/*
- * Idle (policy_idle()), the memslots lose dirty logging, which forces 4
- * KiB second-level mappings: an idle engine costs the guest nothing. It
- * comes back, all pages logged (KVM_DIRTY_LOG_INITIALLY_SET), before the
- * next sample.
- */
-static int idle_switch(struct engine *e)
+static bool log_is_on(const struct engine *e)
 {
-	bool idle = !e->par.sample_idle && policy_idle(e->p);
+	return e->m->slot_flags & KVM_MEM_LOG_DIRTY_PAGES;
+}
+
+/*
+ * Dirty logging on or off: the memslots' flags. Logging forces 4 KiB
+ * second-level mappings on what it touches; off, KVM maps the guest huge
+ * again where the host does. On, all pages start logged
+ * (KVM_DIRTY_LOG_INITIALLY_SET), which splits and protects nothing.
+ */
+static int log_set(struct engine *e, bool on)
+{
 	uint32_t want = tracker_slot_flags(e->t);	/* as the slots were made */
 	int err;
 
-	if (idle)
+	if (!on)
 		want &= ~(uint32_t)KVM_MEM_LOG_DIRTY_PAGES;
 	if (e->m->slot_flags == want)
 		return 0;
@@ -310,8 +320,26 @@ static int idle_switch(struct engine *e)
 	if (err)
 		return fail(e, err, "dirty logging on/off");
 	pthread_mutex_lock(&e->lock);
-	e->st.idle = idle;
 	e->st.log_switches++;
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+/*
+ * Idle (policy_idle()), the memslots lose dirty logging: an idle engine
+ * costs the guest nothing. It comes back before the next sample: here,
+ * or with log_off once there are blocks to watch (plan_blocks()).
+ */
+static int idle_switch(struct engine *e)
+{
+	bool idle = !e->par.sample_idle && policy_idle(e->p);
+	int err;
+
+	err = log_set(e, !idle && !e->log_off);
+	if (err)
+		return err;
+	pthread_mutex_lock(&e->lock);
+	e->st.idle = idle;
 	pthread_mutex_unlock(&e->lock);
 	return 0;
 }
@@ -327,6 +355,11 @@ static int plan_blocks(struct engine *e)
 	if (err)
 		return err;
 	n = policy_sample_set(e->p, e->list, e->nchunks);
+	if (e->log_off && n) {
+		err = log_set(e, true);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < n; i++) {
 		policy_sample_block(e->p, e->list[i], &first);
 		e->blocks[i].page = e->list[i] * e->ppc + first;
@@ -528,6 +561,12 @@ static int carry_out(struct engine *e)
 	err = policy_decide(e->p, e->mv, e->nchunks, &n);
 	if (err)
 		return fail(e, err, "policy_decide");
+	/* Pre-copy reads the dirty log (engine_migrate()). */
+	if (e->log_off && n && e->moves) {
+		err = log_set(e, true);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < n; i++) {
 		c = e->mv[i].chunk;
 		to = e->mv[i].to;
@@ -612,7 +651,8 @@ static int close_interval(struct engine *e)
 	if (!e->pending)
 		return 0;
 	e->pending = false;
-	if (count_faults(e) < 0)
+	/* With logging off, log_pause() counted them as it went off. */
+	if (log_is_on(e) && count_faults(e) < 0)
 		return -1;
 	policy_note_faults(e->p, e->nfaults);
 	pthread_mutex_lock(&e->lock);
@@ -622,6 +662,23 @@ static int close_interval(struct engine *e)
 	}
 	pthread_mutex_unlock(&e->lock);
 	return trace_interval(e);
+}
+
+/*
+ * log_off (chunk mode): the interval's windows and moves done, dirty
+ * logging goes off until the next sample, so that the chunks it split
+ * (the blocks' and the moved ones) are mapped huge again. The refaults
+ * since the last zap are counted first, while the log still holds them;
+ * a block page touched later faults once for its whole chunk, now mapped
+ * huge, and is not counted.
+ */
+static int log_pause(struct engine *e)
+{
+	if (!e->log_off || !log_is_on(e))
+		return 0;
+	if (count_faults(e) < 0)
+		return -1;
+	return log_set(e, false);
 }
 
 /* One interval starting at @t0; false when asked to stop. */
@@ -677,7 +734,7 @@ static bool engine_interval(struct engine *e, uint64_t t0)
 		if (k == 0 && promote_early(e, n) < 0)
 			return false;
 	}
-	if (observe(e, n) < 0 || carry_out(e) < 0)
+	if (observe(e, n) < 0 || carry_out(e) < 0 || log_pause(e) < 0)
 		return false;
 	publish(e, n);
 	return true;
@@ -833,7 +890,7 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		",\"dram_bytes\":%" PRIu64 ",\"nvm_bytes\":%" PRIu64
 		",\"idle\":%s,\"idle_intervals\":%" PRIu64 ",\"settled_intervals\":%" PRIu64
 		",\"track_faults_budget\":%u,\"track_capped_intervals\":%" PRIu64
-		",\"fault_ns\":%u,\"dirty_log_switches\":%" PRIu64
+		",\"fault_ns\":%u,\"dirty_log\":\"%s\",\"dirty_log_switches\":%" PRIu64
 		",\"slot_flags\":%u",
 		e->moves ? "on" : "track-only", e->pages ? "page" : "chunk",
 		e->pages ? e->par.page_unit : e->ppc, e->par.window_shift,
@@ -844,7 +901,7 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		s->dram_bytes, s->nvm_bytes,
 		s->idle ? "true" : "false", s->idle_intervals, s->settled_intervals,
 		e->par.track_faults, s->track_capped_intervals,
-		e->cfg.fault_ns, s->log_switches,
+		e->cfg.fault_ns, e->log_off ? "sampling" : "always", s->log_switches,
 		e->m->slot_flags);
 	fprintf(out, ",\"promotions\":%" PRIu64 ",\"promoted_bytes\":%" PRIu64
 		",\"demotions\":%" PRIu64 ",\"demoted_bytes\":%" PRIu64
@@ -895,6 +952,9 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		s->late, s->idle_intervals, s->settled_intervals, s->track_capped_intervals,
 		s->idle ? "; idle now: all in DRAM within the quota, no sampling,"
 			  " no dirty logging" : "");
+	fprintf(out, "  dirty logging  %s, %" PRIu64 " switches\n",
+		e->log_off ? "on while sampling and moving" : "on but when idle",
+		s->log_switches);
 	fprintf(out, "  hot set        %" PRIu64 " MiB\n", s->hot_bytes >> 20);
 	fprintf(out, "  placement      dram %" PRIu64 " MiB, nvm %" PRIu64 " MiB\n",
 		s->dram_bytes >> 20, s->nvm_bytes >> 20);

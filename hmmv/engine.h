@@ -52,6 +52,11 @@ enum engine_copy {
 	ENGINE_COPY_PAUSE,	/* pause every vCPU for the copy */
 };
 
+enum engine_log {
+	ENGINE_LOG_SAMPLING = 0,	/* chunk mode: on while sampling and moving */
+	ENGINE_LOG_ALWAYS,		/* on throughout, while not idle */
+};
+
 struct engine_config {
 	enum engine_mode mode;		/* --hmmv */
 	uint32_t interval_ms;		/* --hmmv-interval; 0: default */
@@ -66,6 +71,7 @@ struct engine_config {
 	uint32_t vcpus;			/* the VM's vCPUs: the tracking budget's base */
 	enum engine_copy copy;		/* --hmmv-copy */
 	enum engine_move move;		/* --hmmv-move */
+	enum engine_log dirty_log;	/* --hmmv-dirty-log */
 	const char *trace;		/* --trace FILE, or NULL */
 	mode_t trace_mode;		/* of a new FILE: 0600, 0640 --group-readable */
 };
@@ -106,7 +112,7 @@ void engine_config_init(struct engine_config *cfg);
  * "--hmmv-windows", "--hmmv-window-ms", "--hmmv-block-pages",
  * "--hmmv-levels", "--hmmv-rate", "--hmmv-track-pct", "--hmmv-fault-ns",
  * "--hmmv-copy",
- * "--hmmv-move", "--trace")
+ * "--hmmv-move", "--hmmv-dirty-log", "--trace")
  * with @val.
  * -EINVAL with a reason in @why (the caller names the flag).
  */

@@ -30,14 +30,18 @@ static int parse_u32(const char *val, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
-static int parse_word(const char *val, const char *a, const char *b, int *out)
+/* One of two words: *out 0 for @a, 1 for @b; else -EINVAL, why in @why. */
+static int parse_word(const char *val, const char *a, const char *b, int *out,
+		      char *why, size_t whylen)
 {
-	if (!strcmp(val, a))
+	if (!strcmp(val, a)) {
 		*out = 0;
-	else if (!strcmp(val, b))
+	} else if (!strcmp(val, b)) {
 		*out = 1;
-	else
+	} else {
+		snprintf(why, whylen, "'%s' is neither '%s' nor '%s'", val, a, b);
 		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -57,26 +61,26 @@ int engine_parse_flag(struct engine_config *cfg, const char *flag,
 	if (!strcmp(flag, "--trace"))
 		return tracker_parse_trace(&cfg->trace, val, why, whylen);
 	if (!strcmp(flag, "--hmmv")) {
-		if (parse_word(val, "on", "off", &w) < 0) {
-			snprintf(why, whylen, "'%s' is neither 'on' nor 'off'", val);
+		if (parse_word(val, "on", "off", &w, why, whylen) < 0)
 			return -EINVAL;
-		}
 		cfg->mode = w ? ENGINE_OFF : ENGINE_ON;
 		return 0;
 	}
 	if (!strcmp(flag, "--hmmv-copy")) {
-		if (parse_word(val, "wp", "pause", &w) < 0) {
-			snprintf(why, whylen, "'%s' is neither 'wp' nor 'pause'", val);
+		if (parse_word(val, "wp", "pause", &w, why, whylen) < 0)
 			return -EINVAL;
-		}
 		cfg->copy = w ? ENGINE_COPY_PAUSE : ENGINE_COPY_WP;
 		return 0;
 	}
-	if (!strcmp(flag, "--hmmv-move")) {
-		if (parse_word(val, "chunk", "page", &w) < 0) {
-			snprintf(why, whylen, "'%s' is neither 'chunk' nor 'page'", val);
+	if (!strcmp(flag, "--hmmv-dirty-log")) {
+		if (parse_word(val, "sampling", "always", &w, why, whylen) < 0)
 			return -EINVAL;
-		}
+		cfg->dirty_log = w ? ENGINE_LOG_ALWAYS : ENGINE_LOG_SAMPLING;
+		return 0;
+	}
+	if (!strcmp(flag, "--hmmv-move")) {
+		if (parse_word(val, "chunk", "page", &w, why, whylen) < 0)
+			return -EINVAL;
 		cfg->move = w ? ENGINE_MOVE_PAGE : ENGINE_MOVE_CHUNK;
 		return 0;
 	}

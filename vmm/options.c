@@ -199,6 +199,7 @@ ENGINE_OPT(opt_hmmv_track, "--hmmv-track-pct")
 ENGINE_OPT(opt_hmmv_fault, "--hmmv-fault-ns")
 ENGINE_OPT(opt_hmmv_copy, "--hmmv-copy")
 ENGINE_OPT(opt_hmmv_move, "--hmmv-move")
+ENGINE_OPT(opt_hmmv_dirty_log, "--hmmv-dirty-log")
 
 /* ---- hmmv/: the DRAM pool's client (hmmv/pool_client.c parses) ---- */
 
@@ -282,6 +283,12 @@ const struct run_opt run_opts[] = {
 	  "3 shortening windows; 'chunk' moves whole chunks (default:\n"
 	  "page when DRAM and --nvm node=N are both NUMA nodes'\n"
 	  "memory without hugetlb, chunk otherwise)", opt_hmmv_move },
+	{ "hmmv-dirty-log", 0, "sampling|always", "when chunks are moved whole: 'sampling' (default)\n"
+	  "turns KVM's dirty logging on for an interval's windows\n"
+	  "and moves only, so that the guest keeps huge second-level\n"
+	  "mappings elsewhere and meanwhile (where the host maps it\n"
+	  "huge: devdax, --dram hugetlb); 'always' keeps it on (as\n"
+	  "page moves and --trace do)", opt_hmmv_dirty_log },
 	{ "trace", 0, "FILE", "record the engine's observations per interval into FILE\n"
 	  "(hmmv/trace.h: the sampled pages, in how many windows each\n"
 	  "was touched; replay it with hmmv sim --trace FILE); with\n"

@@ -5,7 +5,7 @@
 # testhost-timeout: 120
 . /tests/system/lib/badinput.sh
 
-echo 1..22
+echo 1..23
 bad "--hmmv" $K --hmmv maybe
 bad "--hmmv on" $K --hmmv on
 bad "--hmmv-interval" $K --hmmv-interval 5
@@ -20,6 +20,7 @@ bad "--hmmv-fault-ns" $K --hmmv-fault-ns 49
 bad "--hmmv-fault-ns" $K --hmmv-fault-ns 1ms
 bad "--hmmv-copy" $K --hmmv-copy fast
 bad "--hmmv-move" $K --hmmv-move pages
+bad "--hmmv-dirty-log" $K --hmmv-dirty-log on
 bad "--hmmv-move" $K --dram 64M --nvm /dev/dax0.0 --hmmv-move page
 bad "--trace" $K --trace ""
 bad "--trace-interval" $K --trace-interval 60001
@@ -33,7 +34,7 @@ hmmv run --help >/tmp/help.out 2>&1
 rc=$?
 missing=
 for f in hmmv hmmv-interval hmmv-windows hmmv-window-ms hmmv-block-pages hmmv-levels \
-	hmmv-rate hmmv-track-pct hmmv-fault-ns hmmv-copy hmmv-move trace trace-interval trace-pages pool name dram-min dram-max; do
+	hmmv-rate hmmv-track-pct hmmv-fault-ns hmmv-copy hmmv-move hmmv-dirty-log trace trace-interval trace-pages pool name dram-min dram-max; do
 	grep -q -- "--$f " /tmp/help.out || missing="$missing --$f"
 done
 [ $rc = 0 ] && [ -z "$missing" ]

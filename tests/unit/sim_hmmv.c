@@ -3,7 +3,8 @@
  * HMM-V in the simulator (tools/sim/pol_hmmv.c): sparse hot chunks found,
  * zaps charged per call (run of adjacent blocks) and lengthening the
  * windows of the blocks zapped before the last, the copy of a move
- * charged to the vCPUs; page mode (hmm-v-4k) moves the hot pages alone.
+ * charged to the vCPUs; page mode (hmm-v-4k) moves the hot pages alone;
+ * dirty logging off between spans charges only the spans.
  */
 #include <math.h>
 #include <string.h>
@@ -347,6 +348,69 @@ static void test_early(void)
 	       dec, d);
 }
 
+/*
+ * Chunk mode's tracking cost per interval over intervals 20-29, with dirty
+ * logging off between spans (@log_off) or on throughout: @per pages of
+ * every chunk touched @cnt times, DRAM for @dram chunks, the 4 KiB second-
+ * level entries' cost alone (@ept) or the refaults' alone.
+ */
+static double track_cost(uint32_t log_off, uint32_t dram, uint32_t per, uint32_t cnt,
+			 int ept)
+{
+	const int all[CHUNKS] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct model m;
+	struct pol_params pp;
+	struct sim s;
+	double t0 = 0;
+	uint32_t t, n;
+
+	model_default(&m);
+	m.zap_ns = 0;
+	if (ept)
+		m.fault_ns = 0;
+	else
+		m.ept_split_ns = 0;
+	pol_params_default(&pp);
+	pp.hmmv.levels = 1;
+	pp.hmmv_log_off = log_off;
+	if (setup(&s, &m, &pp, dram))
+		return -1;
+	n = fill(all, per, cnt);
+	for (t = 0; t < 30; t++) {
+		if (t == 20)
+			t0 = s.vm[0].track_ns;
+		step(&s, t, n);
+	}
+	t0 = s.vm[0].track_ns - t0;
+	sim_destroy(&s);
+	return t0;
+}
+
+/*
+ * Logging off between spans: only the sampled chunks pay the 4 KiB
+ * entries, for the windows' share of the interval; an idle engine pays
+ * nothing; a block page touched after the span refaults no more.
+ */
+static void test_log_off(void)
+{
+	double on = track_cost(0, 4, 2, 1000, 1), off = track_cost(1, 4, 2, 1000, 1);
+	double idle_on = track_cost(0, CHUNKS, 2, 1000, 1);
+	double idle_off = track_cost(1, CHUNKS, 2, 1000, 1);
+	double f = 2 * POLICY_DEFAULT_WINDOW_MS / 100.0;
+	double fon = track_cost(0, 4, 128, 3, 0), foff = track_cost(1, 4, 128, 3, 0);
+
+	tap_ok(on > 0 && fabs(off / on - f) < 0.01,
+	       "log off: the sampled chunks' accesses pay 4 KiB entries for %.3f of the "
+	       "interval (the two windows' %.2f expected)", off / on, f);
+	tap_ok(idle_on == 0 && idle_off == 0,
+	       "an idle engine (all in DRAM) pays nothing, logging off between spans or not "
+	       "(%.0f, %.0f)", idle_off, idle_on);
+	/* 128 pages a chunk touched 3 times: a refault each after the windows. */
+	tap_ok(foff > 0 && foff < fon * 0.5,
+	       "log off: pages touched a few times an interval refault in the windows, "
+	       "not after them (%.0f against %.0f vCPU-ns)", foff, fon);
+}
+
 int main(void)
 {
 	test_sparse();
@@ -356,5 +420,6 @@ int main(void)
 	test_move_time();
 	test_pages();
 	test_early();
+	test_log_off();
 	return tap_done(0);
 }

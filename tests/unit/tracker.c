@@ -108,6 +108,13 @@ static void test_parse(void)
 	       c.move == ENGINE_MOVE_CHUNK &&
 	       engine_parse_flag(&c, "--hmmv-move", "pages", why, sizeof(why)) == -EINVAL &&
 	       strstr(why, "'pages'"), "--hmmv-move chunk|page, auto by default");
+	tap_ok(c.dirty_log == ENGINE_LOG_SAMPLING &&
+	       engine_parse_flag(&c, "--hmmv-dirty-log", "always", why, sizeof(why)) == 0 &&
+	       c.dirty_log == ENGINE_LOG_ALWAYS &&
+	       engine_parse_flag(&c, "--hmmv-dirty-log", "sampling", why, sizeof(why)) == 0 &&
+	       c.dirty_log == ENGINE_LOG_SAMPLING &&
+	       engine_parse_flag(&c, "--hmmv-dirty-log", "on", why, sizeof(why)) == -EINVAL &&
+	       strstr(why, "'on'"), "--hmmv-dirty-log sampling|always, sampling by default");
 	tap_ok(engine_parse_flag(&c, "--hmmv-interval", "250", why, sizeof(why)) == 0 &&
 	       c.interval_ms == 250 &&
 	       engine_parse_flag(&c, "--hmmv-interval", "9", why, sizeof(why)) == -EINVAL &&
@@ -210,7 +217,7 @@ static void test_file(void)
 
 int main(void)
 {
-	tap_plan(36);
+	tap_plan(37);
 	test_runs();
 	test_masks();
 	test_parse();

@@ -749,14 +749,16 @@ if [ -s "$OUT/nvdimm.trace" ]; then
 				;;
 			esac
 			# The sampling models are random as the engine's sampling
-			# is: their prediction is the mean over seeds.
+			# is: their prediction is the mean over seeds. The engine
+			# ran with --trace, which keeps dirty logging on throughout
+			# (--hmmv-log-off 0).
 			seeds=1
 			case "$1" in hmm-v*) seeds=$XVAL_SEEDS ;; esac
 			for sd in $seeds; do
 				"$HMMV" sim --trace "$OUT/nvdimm.trace" --trace-pages "$first:$GUEST_PAGES" \
 					$cut ${2:+--trace-stretch "$2"} ${t:+--touch-trace "$t"} $from \
 					--dram-mb ${dmb:-$GUEST_DRAM_MB} --policies "$1" \
-					$bud $cache $oth --seed "$sd" \
+					$bud $cache $oth --seed "$sd" --hmmv-log-off 0 \
 					$NB_KERNEL --quiet --label "$w" --csv "$OUT/xval.csv" 2>>"$OUT/xval.err" ||
 					echo "analyse: hmmv sim $1 on the meter trace of $w failed (see $OUT/xval.err)" >&2
 			done

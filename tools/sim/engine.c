@@ -56,6 +56,7 @@ void pol_params_default(struct pol_params *pp)
 	policy_params_pages(&pp->hmmv4k);
 	pp->hmmv_track_pct = POLICY_TRACK_PCT;
 	pp->hmmv4k_track_pct = POLICY_TRACK_PCT;
+	pp->hmmv_log_off = 1;
 	pp->pool_period = 10;
 	pp->pool_min_bytes = 0;	/* hmmv run --dram-min's default */
 	pp->nb_scan_period_ms = 100;

@@ -20,8 +20,10 @@
  * Costs charged to the vCPUs: a refault per block page and stretch
  * between zaps in which it is touched (the windows run back to back from
  * the interval's start, each zapping the blocks again; the last stretch
- * runs to the interval's end); the zap calls; the 4 KiB second-level
- * mappings while logging is on (all accesses); per batch of moves one
+ * runs to the interval's end, or to the end of the logging span, below);
+ * the zap calls; the 4 KiB second-level mappings while logging is on (all
+ * accesses; hm-v: the sampled and moved chunks' for the span from the
+ * interval's start to its last move, hv_log_off()); per batch of moves one
  * pause covering the remaps and the stop-and-copy of pages written during
  * the pre-copy; the copy itself occupies a host core for bytes / bandwidth
  * (taken from the vCPUs: hosts running tiered VMs have no idle cores to
@@ -68,6 +70,7 @@ struct hv_vm {
 	struct policy_page_move *pmoves;	/* page mode */
 	const uint8_t **eseen;			/* early: the sampled chunks' blocks */
 	uint8_t *busy;				/* per chunk: its block touched this interval */
+	uint8_t *on4k;				/* per chunk: mapped 4 KiB while logging is on (sampled, moved) */
 	double *wl1f;				/* per chunk and window: log(1 - share) */
 	double *rl1f;				/* per chunk: the same, last zap to the end */
 	double zap[POLICY_MAX_WINDOWS];		/* each window's zap calls, share of the interval */
@@ -114,6 +117,7 @@ static void hv_fini(struct sim *s)
 		free(v->eseen);
 		free(v->eord);
 		free(v->busy);
+		free(v->on4k);
 		free(v->wl1f);
 		free(v->rl1f);
 		est_destroy(v->est);
@@ -162,11 +166,12 @@ static int hv_vm_init(struct sim *s, struct hv_vm *v, uint32_t vm, uint64_t quot
 	v->eseen = calloc(v->nch, sizeof(*v->eseen));
 	v->eord = calloc(v->nch, sizeof(uint32_t));
 	v->busy = calloc(v->nch, 1);
+	v->on4k = calloc(v->nch, 1);
 	v->wl1f = calloc((size_t)v->nch * POLICY_MAX_WINDOWS, sizeof(double));
 	v->rl1f = calloc(v->nch, sizeof(double));
 	v->pend = calloc(v->nch, sizeof(*v->pend));
 	if (!v->list || !v->sampled || !v->hits || !v->run || !v->phits ||
-	    !v->moves || !v->pmoves || !v->eseen || !v->eord || !v->busy ||
+	    !v->moves || !v->pmoves || !v->eseen || !v->eord || !v->busy || !v->on4k ||
 	    !v->wl1f || !v->rl1f || !v->pend)
 		return -ENOMEM;
 	for (c = 0; c < v->nch; c++)
@@ -195,7 +200,7 @@ static int hv_init_mode(struct sim *s, const struct policy_params *par)
 	h->par = *par;
 	if (h->par.pages_per_chunk != SIM_CHUNK_PAGES)
 		return -EINVAL;
-	/* Dirty logging maps every page 4 KiB: charged in hv_observe(). */
+	/* Dirty logging maps pages 4 KiB: charged in hv_charge_ept(). */
 	s->ept_all = 1;
 	/* The tracking budget at the model's refault cost, as the engine's. */
 	h->par.track_faults = policy_track_faults(par->page_moves ? s->pp->hmmv4k_track_pct :
@@ -355,6 +360,21 @@ static int hv_timed(const struct sim *s)
 }
 
 /* A new interval: the moves in flight come one interval nearer. */
+/*
+ * Chunk mode, as the engine runs it (hmmv/engine.c, log_off): dirty
+ * logging on only from the interval's start to its last move, so that
+ * only the chunks sampled or moved meanwhile are mapped 4 KiB, and off
+ * again after (KVM gives the guest its huge second-level mappings back).
+ * An engine trace was recorded with logging on throughout.
+ */
+static int hv_log_off(const struct sim *s)
+{
+	const struct hv *h = s->priv;
+
+	return !h->par.page_moves && s->pp->hmmv_log_off &&
+	       !(s->trace_flags & TRACE_F_WINDOWS);
+}
+
 static void hv_tick(struct sim *s, struct hv_vm *v)
 {
 	uint32_t k;
@@ -438,6 +458,24 @@ static uint32_t hv_zap_runs(const struct sim *s, struct hv_vm *v, uint32_t k)
 }
 
 /*
+ * Each sampled chunk's last stretch, from its last zap to @end (a share of
+ * the interval: its end, or where logging goes off), as log(1 - share).
+ */
+static void hv_last_stretch(struct hv_vm *v, uint32_t w, double end)
+{
+	double used;
+	uint32_t i, k;
+
+	for (i = 0; i < v->nlist; i++) {
+		const double *e = &v->wl1f[(size_t)v->list[i] * POLICY_MAX_WINDOWS];
+
+		for (k = 0, used = 0; k + 1 < w; k++)
+			used += -expm1(e[k]);
+		v->rl1f[v->list[i]] = l1(used < end ? end - used : 0);
+	}
+}
+
+/*
  * The engine zaps the blocks one call after another and starts a window's
  * clock after the last: a block zapped earlier watches for longer, by the
  * calls after its own (zap_ns each; ~1 ms in the nested test host, where
@@ -450,7 +488,7 @@ static uint32_t hv_zap_runs(const struct sim *s, struct hv_vm *v, uint32_t k)
 static uint32_t hv_zap_plan(struct sim *s, uint32_t vm, const struct ival *iv)
 {
 	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
-	double f[POLICY_MAX_WINDOWS], call = s->m->zap_ns / s->interval_ns, sh, used;
+	double f[POLICY_MAX_WINDOWS], call = s->m->zap_ns / s->interval_ns, sh;
 	uint32_t w = window_frac(s, f), i, k, c, runs, calls = 0;
 
 	hv_mark_busy(s, vm, iv);
@@ -467,13 +505,7 @@ static uint32_t hv_zap_plan(struct sim *s, uint32_t vm, const struct ival *iv)
 			v->wl1f[(size_t)c * POLICY_MAX_WINDOWS + k] = l1(sh);
 		}
 	}
-	for (i = 0; i < v->nlist; i++) {
-		const double *e = &v->wl1f[(size_t)v->list[i] * POLICY_MAX_WINDOWS];
-
-		for (k = 0, used = 0; k + 1 < w; k++)
-			used += -expm1(e[k]);
-		v->rl1f[v->list[i]] = l1(used < 1 ? 1 - used : 0);
-	}
+	hv_last_stretch(v, w, 1);
 	return calls;
 }
 
@@ -507,6 +539,7 @@ static void hv_begin(struct sim *s, const struct ival *iv)
 		struct hv_vm *v = &h->v[i];
 
 		memset(v->sampled, 0, v->nch);
+		memset(v->on4k, 0, v->nch);
 		v->nlist = 0;
 		if (iv->has_touch && iv->touch_times)
 			v->phase = rng_u01(&s->rng);
@@ -517,7 +550,7 @@ static void hv_begin(struct sim *s, const struct ival *iv)
 		n = policy_sample_set(v->p, v->list, v->nch);
 		v->nlist = n;
 		for (k = 0; k < n; k++)
-			v->sampled[v->list[k]] = 1;
+			v->sampled[v->list[k]] = v->on4k[v->list[k]] = 1;
 		cost = hv_zap_plan(s, i, iv) * s->m->zap_ns;
 		s->vm[i].a.stall_ns += cost;
 		s->vm[i].a.track_ns += cost;
@@ -624,7 +657,6 @@ static void hv_observe(struct sim *s, uint32_t vm, const struct ival *iv)
 		if (v->est)
 			est_observe(v->est, c, v->hits[c]);
 	}
-	hv_faults(s, vm, iv);
 }
 
 /* The share of the interval its zaps and windows take: the engine decides then. */
@@ -702,13 +734,75 @@ static void hv_early(struct sim *s, uint32_t vm, const struct ival *iv)
 	hv_promote_early(s, vm);
 }
 
-/* Every access walks 4 KiB second-level entries while logging is on. */
-static void hv_charge_ept(struct sim *s, uint32_t vm)
+/*
+ * Every access walks 4 KiB second-level entries while logging is on: on
+ * throughout but when idle (the engine's idle_switch()).
+ */
+static void hv_charge_ept_all(struct sim *s, uint32_t vm)
 {
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
 	struct acct *a = &s->vm[vm].a;
 
+	if (!v->nlist && !v->skip && policy_idle(v->p))
+		return;
 	a->stall_ns += a->accesses * s->m->ept_split_ns;
 	a->track_ns += a->accesses * s->m->ept_split_ns;
+}
+
+/*
+ * Logging on from the interval's start to the end of its last move (a
+ * share q of it; hv_log_off()): the chunks sampled or moved are mapped 4
+ * KiB until then (their accesses spread evenly over the interval), each
+ * of them touched later refaults once as KVM maps it huge again, and
+ * each switch of the memslots' flags kicks every vCPU out once (KVM's
+ * request to update PML): a refault's cost. The rest keep their huge
+ * mappings: with the log initially set, turning it on splits nothing.
+ */
+static void hv_charge_ept(struct sim *s, uint32_t vm, const struct ival *iv)
+{
+	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
+	const struct trace_rec *r;
+	double q = v->mbusy < 1 ? v->mbusy : 1, n = 0, ns;
+	uint32_t k, c, last = UINT32_MAX, on = 0, touched = 0;
+
+	if (!hv_log_off(s) || v->skip) {
+		hv_charge_ept_all(s, vm);
+		return;
+	}
+	for (c = 0; c < v->nch; c++)
+		on += v->on4k[c];
+	if (!on)
+		return;		/* nothing sampled or moved: logging stayed off */
+	for (k = 0; k < iv->n[vm]; k++) {
+		r = &iv->rec[vm][k];
+		c = r->page / SIM_CHUNK_PAGES;
+		if (c >= v->nch || !v->on4k[c])
+			continue;
+		n += (double)r->reads + r->writes;
+		touched += c != last;
+		last = c;
+	}
+	ns = n * q * s->m->ept_split_ns + 2 * s->m->vcpus * s->m->fault_ns;
+	if (q < 1)
+		ns += touched * s->m->fault_ns;
+	s->vm[vm].a.stall_ns += ns;
+	s->vm[vm].a.track_ns += ns;
+}
+
+/*
+ * The interval's refaults (hv_faults()), once its moves are decided: with
+ * logging off after them, the last stretch ends there (hv_log_off()).
+ */
+static void hv_faults_end(struct sim *s, uint32_t vm, const struct ival *iv)
+{
+	struct hv *h = s->priv;
+	struct hv_vm *v = &h->v[vm];
+
+	if (v->skip)
+		return;
+	if (hv_log_off(s))
+		hv_last_stretch(v, h->par.windows, v->mbusy < 1 ? v->mbusy : 1);
+	hv_faults(s, vm, iv);
 }
 
 /* An engine trace: the traffic its observations imply, where it is now. */
@@ -813,6 +907,7 @@ static void hv_move(struct sim *s, uint32_t vm, const struct ival *iv)
 		else
 			v->pend[v->npend++] = (struct hv_pend){ .chunk = c, .to = to, .at = f };
 		sim_copy_again(s, vm, to, dirty * SIM_PAGE);
+		v->on4k[c] = 1;
 		pause += p_ns;
 		copy += c_ns;
 		policy_move_done(v->p, c, 1);
@@ -880,7 +975,8 @@ static void hv_end(struct sim *s, const struct ival *iv)
 		hv_observe(s, i, iv);
 		if (!(s->trace_flags & TRACE_F_WINDOWS))
 			continue;
-		hv_charge_ept(s, i);
+		hv_faults(s, i, iv);
+		hv_charge_ept_all(s, i);
 		hv_account_est(s, i);
 		if (s->estimate && !s->estimate_err)
 			s->estimate_err = hv_write_est(s, i, iv->index);
@@ -905,8 +1001,10 @@ static void hv_end(struct sim *s, const struct ival *iv)
 	if (s->trace_flags & TRACE_F_WINDOWS)
 		return;
 	sim_account_moved(s, iv);
-	for (i = 0; i < s->nvms; i++)
-		hv_charge_ept(s, i);
+	for (i = 0; i < s->nvms; i++) {
+		hv_faults_end(s, i, iv);
+		hv_charge_ept(s, i, iv);
+	}
 }
 
 /* Chunks: a devdax slow tier, which can only be remapped (the engine's). */

@@ -176,6 +176,7 @@ struct pol_params {
 	struct policy_params hmmv4k;	/* hmm-v-4k: page mode */
 	uint32_t hmmv_track_pct;	/* tracking budget, % of vCPU time */
 	uint32_t hmmv4k_track_pct;
+	uint32_t hmmv_log_off;		/* hm-v: dirty logging off between spans */
 	uint32_t pool_period;		/* intervals between pool rounds */
 	uint64_t pool_min_bytes;
 	double nb_scan_period_ms, nb_scan_size_mb, nb_hot_threshold_ms;
