@@ -8,10 +8,11 @@
 #     in DRAM within the quota: no sampling, no dirty logging), and its
 #     figures must show it; then the cost of tracking while DRAM is
 #     contested, with one chunk fewer of DRAM (--dram = -m - 2 MiB: one
-#     chunk on the slow tier, so the engine samples); and with one
-#     interval a minute in that setting (dirty logging on, next to no
-#     sampling), which separates the cost of 4 KiB second-level mappings
-#     from the cost of sampling;
+#     chunk on the slow tier, so the engine samples), with dirty logging
+#     on only while sampling (the default) and on throughout
+#     (--hmmv-dirty-log always); and with one interval a minute and
+#     logging on throughout (next to no sampling), which separates the
+#     cost of 4 KiB second-level mappings from the cost of sampling;
 #  2. scaling: tracker-induced faults (pages zapped + re-armed) per
 #     interval for the same hot set in a 256 MiB and a 1 GiB guest, each
 #     with DRAM one chunk short (so that the engine tracks);
@@ -27,7 +28,7 @@
 # testhost-timeout: 1800
 sock=/tmp/bench-hmmv.sock
 out=/tmp/bench-hmmv.out
-echo 1..11
+echo 1..12
 n=0
 ok()
 {
@@ -85,11 +86,17 @@ active=${updates:-0}
 iv=$(json intervals); idl=$(json idle_intervals); fz=$(json pages_zapped)
 [ "$active" -gt 0 ] && [ "${fz:-0}" -gt 0 ]
 ok $? "engine on, DRAM one chunk short: $active updates; it tracked: ${iv:-0} intervals (${idl:-?} idle), ${fz:-0} pages zapped"
-run 32,64,20 -m 448M --dram 446M --nvm /dev/dax0.0 --hmmv-interval 60000
+run 32,64,20 -m 448M --dram 446M --nvm /dev/dax0.0 --hmmv-dirty-log always
+always=${updates:-0}
+sw=$(json dirty_log_switches)
+[ "$always" -gt 0 ] && [ "${sw:-9}" -le 1 ]
+ok $? "the same with dirty logging on throughout: $always updates (${sw:-?} switches)"
+run 32,64,20 -m 448M --dram 446M --nvm /dev/dax0.0 --hmmv-interval 60000 \
+	--hmmv-dirty-log always
 logonly=${updates:-0}
 [ "$logonly" -gt 0 ]
 ok $? "the same with one interval a minute (dirty logging, hardly any sampling): $logonly updates"
-awk -v a=$on -v b=$off -v t=$active -v l=$logonly 'BEGIN { if (b > 0) printf "# bench-hmmv tracking overhead: throughput on/off %.3f (target >= 0.90; the engine idle); while tracking (DRAM one chunk short) %.3f, dirty logging alone %.3f\n", a / b, t / b, l / b }'
+awk -v a=$on -v b=$off -v t=$active -v w=$always -v l=$logonly 'BEGIN { if (b > 0) printf "# bench-hmmv tracking overhead: throughput on/off %.3f (target >= 0.90; the engine idle); while tracking (DRAM one chunk short) %.3f, logging on throughout %.3f, dirty logging alone %.3f\n", a / b, t / b, w / b, l / b }'
 
 for mib in 256 1024; do
 	size=${mib}M
