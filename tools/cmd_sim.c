@@ -151,7 +151,7 @@ static int build_flags(struct simcfg *c, struct flag *fl)
 		U("hmmv-4k-max-moves", pp.hmmv4k.max_page_moves, "N", "hmm-v-4k: page moves per interval (4096)"),
 		U("hmmv-4k-headroom", pp.hmmv4k.page_headroom_pct, "PCT", "hmm-v-4k: % of the DRAM quota kept free for early promotion at the first window, 0 = none (12)"),
 		U("hmmv-track-pct", pp.hmmv_track_pct, "PCT", "hmm-v: tracking budget, % of vCPU time its refaults may take, 0 = none (3)"),
-		U("hmmv-log-off", pp.hmmv_log_off, "0|1", "hm-v: dirty logging off from the interval's last move to the next interval, huge second-level mappings back, as hmmv run --hmmv-log-off (1); 0: on throughout"),
+		U("hmmv-log-off", pp.hmmv_log_off, "0|1", "hm-v: dirty logging off from the interval's last move to the next interval, huge second-level mappings back, as hmmv run --hmmv-dirty-log sampling does (1); 0: on throughout, as --hmmv-dirty-log always"),
 		{ "hmmv-placement", F_STR, &c->hv_placement, "FILE",
 		  "hmm-v, hmm-v-4k: the 2 MiB chunks in DRAM at the start, those whose first page "
 		  "FILE puts there (lines 'FIRST COUNT 0|1' of a one-VM trace's pages, as "

@@ -148,6 +148,8 @@ static void test_flags(void)
 	       "--hmmv-4k-headroom 60 (at most 50): exit 2");
 	tap_is(sim_status(20, QUICK, "--hmmv-4k-track-pct", "101", NULL), 2,
 	       "--hmmv-4k-track-pct 101 (at most 100): exit 2");
+	tap_is(sim_status(20, QUICK, "--hmmv-log-off", "2", NULL), 2,
+	       "--hmmv-log-off 2 (0 or 1): exit 2");
 	tap_is(sim_status(20, QUICK, "--intervals", "1000000", "--vm-mb", "4096", NULL), 2,
 	       "VMs x pages x intervals beyond the bound: exit 2");
 	tap_is(sim_status(20, QUICK, "--nb-scan-adapt=1", NULL), 2,

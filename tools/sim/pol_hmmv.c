@@ -359,7 +359,6 @@ static int hv_timed(const struct sim *s)
 	return s->m->move_ns > 0 && !par->page_moves && !(s->trace_flags & TRACE_F_WINDOWS);
 }
 
-/* A new interval: the moves in flight come one interval nearer. */
 /*
  * Chunk mode, as the engine runs it (hmmv/engine.c, log_off): dirty
  * logging on only from the interval's start to its last move, so that
@@ -375,6 +374,13 @@ static int hv_log_off(const struct sim *s)
 	       !(s->trace_flags & TRACE_F_WINDOWS);
 }
 
+/* Where logging goes off: the last move's end, as a share of the interval. */
+static double hv_span(const struct hv_vm *v)
+{
+	return v->mbusy < 1 ? v->mbusy : 1;
+}
+
+/* A new interval: the moves in flight come one interval nearer. */
 static void hv_tick(struct sim *s, struct hv_vm *v)
 {
 	uint32_t k;
@@ -762,7 +768,7 @@ static void hv_charge_ept(struct sim *s, uint32_t vm, const struct ival *iv)
 {
 	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
 	const struct trace_rec *r;
-	double q = v->mbusy < 1 ? v->mbusy : 1, n = 0, ns;
+	double q = hv_span(v), n = 0, ns;
 	uint32_t k, c, last = UINT32_MAX, on = 0, touched = 0;
 
 	if (!hv_log_off(s) || v->skip) {
@@ -801,7 +807,7 @@ static void hv_faults_end(struct sim *s, uint32_t vm, const struct ival *iv)
 	if (v->skip)
 		return;
 	if (hv_log_off(s))
-		hv_last_stretch(v, h->par.windows, v->mbusy < 1 ? v->mbusy : 1);
+		hv_last_stretch(v, h->par.windows, hv_span(v));
 	hv_faults(s, vm, iv);
 }
 
