@@ -13,10 +13,13 @@ kernel=${HMMV_GUEST_KERNEL:-/guest/vmlinuz}
 initrd=${HMMV_GUEST_INITRD:-/guest/initrd.img}
 runs=${BENCH_RUNS:-5}
 # Extra memory flags for every boot, e.g. "--dram 256M,hugetlb" (2 MiB
-# pages: far fewer nested page faults); hugetlb pages are reserved here.
+# pages: far fewer nested page faults); hugetlb pages are reserved here,
+# on node 0, where hmmv takes DRAM's (the host-wide count would spread
+# them over the CPU-less node too).
 memflags=${BENCH_MEMFLAGS:-}
 case "$memflags" in
-*hugetlb*) echo 160 >/proc/sys/vm/nr_hugepages 2>/dev/null ;;
+*hugetlb*) echo 160 >/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages \
+	2>/dev/null ;;
 esac
 tmp=$(mktemp -d /tmp/bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -918,10 +918,11 @@ static void print_json(struct engine *e, const struct engine_stats *s,
 		",\"refaults\":%" PRIu64
 		",\"faults_last_interval\":%" PRIu64 ",\"zap_calls_last_interval\":%" PRIu64
 		",\"zap_calls\":%" PRIu64 ",\"zap_ns\":%" PRIu64 ",\"pages_zapped\":%" PRIu64
-		",\"pages_rearmed\":%" PRIu64 ",\"levels_chunks\":[",
+		",\"pages_zap_failed\":%" PRIu64 ",\"pages_rearmed\":%" PRIu64
+		",\"levels_chunks\":[",
 		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->refaults, s->run_ns),
 		s->refaults, s->last_faults, s->last_zap_calls, s->zap_calls, s->zap_ns, s->zapped,
-		s->rearmed);
+		s->zap_failed, s->rearmed);
 	for (l = 0; l < e->par.levels; l++)
 		fprintf(out, "%s%u", l ? "," : "", s->level_chunks[l]);
 	fprintf(out, "]}");
@@ -975,6 +976,9 @@ static void print_table(struct engine *e, const struct engine_stats *s,
 		per_s(s->track_cpu_ns, s->run_ns) / 1e6, per_s(s->refaults, s->run_ns),
 		s->last_faults, s->last_zap_calls,
 		s->zap_calls ? (double)s->zap_ns / 1e6 / (double)s->zap_calls : 0);
+	if (s->zap_failed)
+		fprintf(out, "  zaps failed    %" PRIu64 " pages (their reads unseen)\n",
+			s->zap_failed);
 	fprintf(out, "  queue levels  ");
 	for (l = 0; l < e->par.levels; l++)
 		fprintf(out, " L%u:%u", l, s->level_chunks[l]);

@@ -194,8 +194,6 @@ static int zap_check(struct guest_mem *m, uint64_t off, uint64_t len)
 		t = &m->tiers[m->chunks[c].file];
 		if (!zap_keeps_data(t))
 			err = -EOPNOTSUPP;
-		else if (t->hugetlb && (off % MEM_HUGE_SIZE || len % MEM_HUGE_SIZE))
-			err = -EINVAL;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return err;
@@ -205,18 +203,24 @@ static int zap_check(struct guest_mem *m, uint64_t off, uint64_t len)
  * A devdax mapping is huge (2 MiB or more): dropping part of one makes the
  * kernel tear down the whole huge entry anyway, and Linux 6.1 does it
  * through a path that logs "bad pmd" and leaves the entry half-cleared.
- * So a range that ends inside a devdax-backed chunk is widened to the
- * whole chunk; the caller still reads only the pages it asked about.
+ * A hugetlb mapping cannot be dropped in part at all (EINVAL). So a range
+ * that ends inside a chunk on either is widened to the whole chunk; the
+ * caller still reads only the pages it asked about.
  */
+static bool zap_whole(const struct mem_tier *t)
+{
+	return t->kind == MEM_BACK_DEVDAX || t->hugetlb;
+}
+
 static void zap_widen(struct guest_mem *m, uint64_t *off, uint64_t *len)
 {
 	uint64_t cs = m->chunk_size, end = *off + *len;
 	uint32_t first = (uint32_t)(*off / cs), last = (uint32_t)((end - 1) / cs);
 
 	pthread_mutex_lock(&m->lock);
-	if (m->tiers[m->chunks[first].file].kind == MEM_BACK_DEVDAX)
+	if (zap_whole(&m->tiers[m->chunks[first].file]))
 		*off = (uint64_t)first * cs;
-	if (m->tiers[m->chunks[last].file].kind == MEM_BACK_DEVDAX)
+	if (zap_whole(&m->tiers[m->chunks[last].file]))
 		end = ((uint64_t)last + 1) * cs;
 	pthread_mutex_unlock(&m->lock);
 	*len = (end < m->ram_size ? end : m->ram_size) - *off;

@@ -234,7 +234,8 @@ int memory_fetch_written(struct guest_mem *m, uint32_t chunk, uint64_t *bits);
 
 /*
  * The tracker's "zap": drops the host mapping of host-range offsets
- * [off, off+len) (4 KiB aligned; whole chunks for hugetlb), so that KVM's
+ * [off, off+len) (4 KiB aligned; widened to whole chunks on devdax and
+ * hugetlb, whose huge mappings drop whole), so that KVM's
  * MMU notifier drops the second-level entries and the guest's next touch
  * of each page faults (and, in a dirty-logged slot, is logged). Loses no
  * data: every tier is a MAP_SHARED file (memfd, devdax, file) that keeps

@@ -178,32 +178,66 @@ static int check_node(const char *flag, int node, char *why, size_t whylen)
 	return 0;
 }
 
+#define HUGE_NODE_DIR	"/sys/devices/system/node/node%u/hugepages/hugepages-2048kB"
+
+/*
+ * Free 2 MiB huge pages where the DRAM tier may take them: on the nodes it
+ * binds to (mem_tier_nodes(): node=N, or the nodes with CPUs), since a
+ * huge page reserved on another node does not serve it; the host's total
+ * when it is unbound. @nodes gets the nodes' list, "" when unbound.
+ */
+static uint64_t hugetlb_free(const struct memory_config *cfg, char *nodes, size_t len)
+{
+	struct mem_tier t = { .kind = MEM_BACK_MEMFD, .node = cfg->dram.node };
+	struct bitmask *mask = mem_tier_nodes(&t, MEM_TIER_DRAM);
+	uint64_t sum = 0, v;
+	char path[128];
+	size_t at = 0;
+	unsigned int n;
+
+	nodes[0] = '\0';
+	if (!mask) {
+		mem_read_u64_file("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", &sum);
+		return sum;
+	}
+	for (n = 0; n < mask->size; n++) {
+		if (!numa_bitmask_isbitset(mask, n))
+			continue;
+		snprintf(path, sizeof(path), HUGE_NODE_DIR "/free_hugepages", n);
+		v = 0;
+		mem_read_u64_file(path, &v);
+		sum += v;
+		if (at < len)
+			at += (size_t)snprintf(nodes + at, len - at, "%s%u", at ? "," : "", n);
+	}
+	numa_bitmask_free(mask);
+	return sum;
+}
+
 static int check_hugetlb(const struct memory_config *cfg, uint64_t dram,
 			 char *why, size_t whylen)
 {
-	char path[128], s[32];
-	uint64_t free_pages = 0;
+	char s[32], nodes[64];
+	uint64_t free_pages, need = dram / MEM_HUGE_SIZE;
 
 	if (cfg->chunk_size < MEM_HUGE_SIZE) {
 		snprintf(why, whylen, "--chunk %s is below the 2 MiB huge page of --dram hugetlb",
 			 fmt_size(s, sizeof(s), cfg->chunk_size));
 		return -EINVAL;
 	}
-	if (cfg->dram.node < 0)
-		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
+	free_pages = hugetlb_free(cfg, nodes, sizeof(nodes));
+	if (free_pages >= need)
+		return 0;
+	if (nodes[0])
+		snprintf(why, whylen,
+			 "--dram hugetlb: %" PRIu64 " free 2 MiB huge pages on DRAM node(s) %s, %"
+			 PRIu64 " needed (reserve them there: " HUGE_NODE_DIR "/nr_hugepages)",
+			 free_pages, nodes, need, (unsigned int)strtoul(nodes, NULL, 10));
 	else
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/free_hugepages",
-			 cfg->dram.node);
-	mem_read_u64_file(path, &free_pages);
-	if (free_pages < dram / MEM_HUGE_SIZE) {
 		snprintf(why, whylen,
 			 "--dram hugetlb: %" PRIu64 " free 2 MiB huge pages, %" PRIu64
-			 " needed (see /proc/sys/vm/nr_hugepages)",
-			 free_pages, (uint64_t)(dram / MEM_HUGE_SIZE));
-		return -ENOMEM;
-	}
-	return 0;
+			 " needed (see /proc/sys/vm/nr_hugepages)", free_pages, need);
+	return -ENOMEM;
 }
 
 /* Size and alignment of a devdax character device, from sysfs. */

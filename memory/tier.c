@@ -158,6 +158,22 @@ static int tier_open_backend(struct mem_tier *t, int id, const struct memory_con
 	return tier_open_path(t, cfg);
 }
 
+/*
+ * A hugetlb tier takes all its huge pages now, on the nodes it is bound
+ * to. The reservation mmap() makes is host-wide, not per node: a page
+ * first touched later, by a copy or the guest, when its nodes' pools are
+ * empty would kill the VMM with SIGBUS. So a shortage is an error at
+ * launch (-ENOSPC), and the pages stay the VM's (mem_tier_release()).
+ */
+static int tier_populate(struct mem_tier *t)
+{
+	if (madvise(t->view, t->file_size, MADV_POPULATE_WRITE) < 0)
+		return errno == EFAULT || errno == ENOMEM ? -ENOSPC : -errno;
+	/* As after a copy: the guest mapping stays the pages' only one. */
+	madvise(t->view, t->file_size, MADV_DONTNEED);
+	return 0;
+}
+
 int mem_tier_open(struct mem_tier *t, int id, const struct memory_config *cfg)
 {
 	int err;
@@ -176,6 +192,8 @@ int mem_tier_open(struct mem_tier *t, int id, const struct memory_config *cfg)
 	t->pmem = t->kind == MEM_BACK_DEVDAX ||
 		  (t->kind == MEM_BACK_FILE && pmem_is_pmem(t->view, t->file_size));
 	err = mem_tier_bind(t, id, t->view, t->file_size, 0);
+	if (!err && t->hugetlb)
+		err = tier_populate(t);
 	if (!err)
 		err = mem_frames_init(&t->frames, (uint32_t)(t->file_size / cfg->chunk_size));
 out:
@@ -228,7 +246,8 @@ void mem_tier_copy_in(struct mem_tier *t, uint64_t off, const void *src, size_t 
 
 void mem_tier_release(struct mem_tier *t, uint64_t off, uint64_t len)
 {
-	if (t->kind == MEM_BACK_DEVDAX)
+	/* Huge pages given back could be gone when the frame is reused. */
+	if (t->kind == MEM_BACK_DEVDAX || t->hugetlb)
 		return;
 	/* Best effort: a file system without hole punching keeps the blocks. */
 	if (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,

@@ -98,6 +98,12 @@ static int vm_create_memory(struct vm *vm)
 		vm->usage_error = true;
 		return r;
 	}
+	if (r == -ENOSPC && vm->cfg->mem.dram.hugetlb) {
+		/* Free when checked, taken by someone else since. */
+		snprintf(vm->why, sizeof(vm->why), "--dram hugetlb: the DRAM nodes ran out of "
+			 "free 2 MiB huge pages while hmmv took them; reserve more (nr_hugepages)");
+		return r;
+	}
 	if (r < 0)
 		return vm_fail(vm, r, "guest memory");
 	r = vm_create_tracker(vm);

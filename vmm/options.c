@@ -234,8 +234,10 @@ const struct run_opt run_opts[] = {
 	  "booting (needs no KVM)", opt_prepare },
 	/* memory/ (tiers): add entries here */
 	{ "dram", 0, "SIZE[,hugetlb][,node=N|any]", "DRAM tier: SIZE of guest RAM in DRAM (default all of\n"
-	  "-m), on 2 MiB huge pages, bound to NUMA node N; node=any\n"
-	  "leaves it unbound, placed (and tiered) by the kernel", opt_dram },
+	  "-m), on 2 MiB huge pages (all taken at launch from the\n"
+	  "DRAM nodes' pools), bound to NUMA node N (default: the\n"
+	  "nodes with CPUs); node=any leaves it unbound, placed (and\n"
+	  "tiered) by the kernel", opt_dram },
 	{ "nvm", 0, "DEV|FILE|node=N", "slow tier: a devdax device (/dev/daxX.Y), a fsdax or\n"
 	  "plain file, or memory of NUMA node N (e.g. CPU-less)", opt_nvm },
 	{ "placement", 0, "POLICY", "launch placement: dram-first (default), nvm-first,\n"

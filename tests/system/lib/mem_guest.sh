@@ -1,9 +1,10 @@
 # Shared body of tests/system/mem_guest_*.sh (sourced, busybox sh): boots
-# Debian's kernel with -m 512M --dram 128M and the slow tier given, the
-# guest running memfill (guest/scripts/memfill.sh), while this script
-# remaps random chunks back and forth over the control socket (each remap
-# pauses the vCPUs). Then checks: zero mismatches in the guest, remaps done,
-# the guest's data found on the slow tier, everything cleaned up.
+# Debian's kernel with -m 512M --dram 128M (MEM_DRAM: another --dram) and
+# the slow tier given, the guest running memfill (guest/scripts/memfill.sh),
+# while this script remaps random chunks back and forth over the control
+# socket (each remap pauses the vCPUs). Then checks: zero mismatches in the
+# guest, remaps done, the guest's data found on the slow tier, everything
+# cleaned up.
 #   mem_guest_run NVM CHECK   CHECK: scan PATH | node N
 sock=/tmp/mem-vm.sock
 n=0
@@ -91,7 +92,7 @@ mem_guest_run()
 	remaps=0; failed=0; busy=0; found=
 	rm -f $sock
 	t0=$(date +%s)
-	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --dram 128M --nvm "$nvm" --hmmv off \
+	hmmv run -k /guest/vmlinuz -i /guest/initrd.img -m 512M --dram "${MEM_DRAM:-128M}" --nvm "$nvm" --hmmv off \
 		--control $sock -p "console=ttyS0 quiet panic=-1 hmmv.run=memfill" \
 		</dev/null >/tmp/mem-guest.out 2>/tmp/mem-guest.err &
 	pid=$!
