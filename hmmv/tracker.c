@@ -129,8 +129,9 @@ uint32_t tracker_slot_flags(const struct tracker *t)
 /*
  * Dirty logging maps the guest at 4 KiB anyway, and zapping a block of a
  * host huge page splits it, dropping the second-level entries of the
- * whole chunk: no transparent huge pages while tracking (best effort;
- * remaps advise their own). Not on devdax: a devdax mapping with 2 MiB
+ * whole chunk, and page mode's move_pages(2) of one page of a huge page
+ * would migrate all 512 (tests/system/thp_move.sh): no transparent huge
+ * pages while tracking (best effort; remaps advise their own). Not on devdax: a devdax mapping with 2 MiB
  * alignment cannot fault at 4 KiB (SIGBUS); its huge mappings stay.
  */
 static void tracker_no_thp(struct tracker *t)
