@@ -300,7 +300,7 @@ const struct run_opt run_opts[] = {
 	/* hmmv/ (the DRAM pool) */
 	{ "pool", 0, "PATH", "draw DRAM from the hmmv pool serving the socket PATH: the\n"
 	  "pool grants a DRAM quota and the engine keeps within it\n"
-	  "(needs a slow tier and the engine on)", opt_pool },
+	  "(needs a slow tier, the engine on, DRAM without hugetlb)", opt_pool },
 	{ "name", 0, "NAME", "this VM's name in the pool's figures (default vm-PID)",
 	  opt_pool_name },
 	{ "dram-min", 0, "SIZE", "DRAM the pool guarantees this VM (default 0)", opt_dram_min },
@@ -483,6 +483,11 @@ int run_opts_parse(struct vm_config *cfg, int argc, char **argv,
 			       cfg->engine.mode == ENGINE_OFF)) {
 		snprintf(why, whylen, "--pool: needs a slow tier (--nvm) and the engine on "
 			 "(not --hmmv off): the engine keeps the VM within its quota");
+		return -EINVAL;
+	}
+	if (cfg->pool.path && cfg->mem.dram.hugetlb) {
+		snprintf(why, whylen, "--pool: not with --dram hugetlb, whose huge pages are "
+			 "the VM's from launch to exit: the pool could not share them");
 		return -EINVAL;
 	}
 	if (cfg->pool.max_bytes && cfg->mem.dram.size &&

@@ -5,7 +5,7 @@
 # testhost-timeout: 120
 . /tests/system/lib/badinput.sh
 
-echo 1..23
+echo 1..24
 bad "--hmmv" $K --hmmv maybe
 bad "--hmmv on" $K --hmmv on
 bad "--hmmv-interval" $K --hmmv-interval 5
@@ -29,6 +29,7 @@ bad "--pool" $K --pool /tmp/p.sock
 bad "--dram-max" $K --dram 64M --nvm /dev/dax0.0 --pool /tmp/p.sock --dram-max 128M
 bad "--name" $K --dram 64M --nvm /dev/dax0.0 --pool /tmp/p.sock --name "two words"
 bad "--dram-min" $K --dram-min 16M
+bad "--pool" $K --dram 64M,hugetlb --nvm /dev/dax0.0 --pool /tmp/p.sock
 
 hmmv run --help >/tmp/help.out 2>&1
 rc=$?
