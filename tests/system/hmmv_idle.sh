@@ -21,7 +21,6 @@ ok $? "the guest runs its hot set"
 sleep 3
 j=$(hmmv stat $sock --request "engine json")
 echo "# $j" | cut -c1-400
-num() { echo "$j" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 iv=$(num intervals); idl=$(num idle_intervals); zp=$(num pages_zapped)
 fl=$(num slot_flags); rf=$(num refaults)
 echo "$j" | grep -q '"idle":true' && [ "${fl:-x}" = 0 ] && [ "${zp:-x}" = 0 ] &&

@@ -15,7 +15,6 @@ echo 1..8
 hp=/sys/devices/system/node/node%s/hugepages/hugepages-2048kB
 nr() { printf "$hp/nr_hugepages" "$1"; }
 fr() { cat "$(printf "$hp/free_hugepages" "$1")"; }
-num() { echo "$j" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 
 echo 0 >/proc/sys/vm/nr_hugepages
 echo 32 >"$(nr 0)"

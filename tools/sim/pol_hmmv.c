@@ -769,15 +769,13 @@ static void hv_charge_ept(struct sim *s, uint32_t vm, const struct ival *iv)
 	struct hv_vm *v = &((struct hv *)s->priv)->v[vm];
 	const struct trace_rec *r;
 	double q = hv_span(v), n = 0, ns;
-	uint32_t k, c, last = UINT32_MAX, on = 0, touched = 0;
+	uint32_t k, c, last = UINT32_MAX, touched = 0;
 
 	if (!hv_log_off(s) || v->skip) {
 		hv_charge_ept_all(s, vm);
 		return;
 	}
-	for (c = 0; c < v->nch; c++)
-		on += v->on4k[c];
-	if (!on)
+	if (!memchr(v->on4k, 1, v->nch))
 		return;		/* nothing sampled or moved: logging stayed off */
 	for (k = 0; k < iv->n[vm]; k++) {
 		r = &iv->rec[vm][k];

@@ -57,6 +57,13 @@ dram_share_pages()
 		print tot ? int(d * 100 / tot) : 0 }'
 }
 
+# num FIELD: a number field of the JSON in $j (hmmv stat --request
+# "engine json", as the test last read it).
+num()
+{
+	echo "$j" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+
 # Percent of the hot set's 4 KiB pages whose chunk is in DRAM.
 dram_share()
 {
